@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from django.views.static import serve
+
+from config.api import api
+from microwork.accounts.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("microwork.accounts.urls")),
+    path("projects/", include("microwork.projects.urls")),
+    path("work/", include("microwork.work.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    # Uploaded media (task images) are served by Django itself so one process is enough for
+    # the embedded set-up; a production proxy may serve MEDIA_ROOT directly instead.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+]

@@ -1,0 +1,135 @@
+"""People who appear in the tests. Each fixture says who they are and why they exist."""
+
+import os
+import shutil
+
+import pytest
+
+from microwork.accounts import services as account_services
+
+
+@pytest.fixture
+def rita(db):
+    # Rita is a requester at Acme Labs: she owns projects and their API token.
+    return account_services.requester_signup(
+        username="rita",
+        email="rita@acme.example",
+        password="rita-pass-123",
+        organisation_name="Acme Labs",
+    )
+
+
+@pytest.fixture
+def rob(db):
+    # Rob is a requester at another organisation: he must never touch Rita's projects.
+    return account_services.requester_signup(
+        username="rob",
+        email="rob@other.example",
+        password="rob-pass-1234",
+        organisation_name="Other Org",
+    )
+
+
+@pytest.fixture
+def walt(db):
+    # Walt is a worker in Lagos who reads English and Yoruba.
+    return account_services.worker_signup(
+        username="walt",
+        email="walt@example.org",
+        password="walt-pass-123",
+        country="NG",
+        languages=["en", "yo"],
+        timezone_name="Africa/Lagos",
+    )
+
+
+@pytest.fixture
+def nina(db):
+    # Nina is a worker in Antananarivo who reads French and Malagasy.
+    return account_services.worker_signup(
+        username="nina",
+        email="nina@example.org",
+        password="nina-pass-123",
+        country="MG",
+        languages=["fr", "mg"],
+        timezone_name="Indian/Antananarivo",
+        language="fr",
+    )
+
+
+@pytest.fixture
+def omar(db, django_user_model):
+    # Omar is an operator: staff, works in the admin.
+    return django_user_model.objects.create_user(
+        username="omar", email="omar@microwork.example", password="omar-pass-123", is_staff=True
+    )
+
+
+@pytest.fixture
+def rita_token(rita):
+    from microwork.accounts.access import access_organisation_for_requester
+
+    org = access_organisation_for_requester(user=rita)
+    _token, key = account_services.api_token_create(user=rita, name="tests", organisation=org)
+    return key
+
+
+@pytest.fixture
+def walt_token(walt):
+    _token, key = account_services.api_token_create(user=walt, name="phone")
+    return key
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if not path:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: CI must run the browser tests")
+        pytest.skip("Debian's chromium is not installed")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    # Playwright's sync API runs an event loop in this thread; Django's ORM must still be
+    # allowed from the test body.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page (390×844, like most phones our workers use)."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

@@ -1,0 +1,23 @@
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from microwork.accounts.models import ApiToken, Organisation, User
+
+
+def organisations_for_user(*, user: User) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(memberships__user=user).order_by("name")
+
+
+def api_token_by_key(*, key: str) -> ApiToken | None:
+    token = (
+        ApiToken.objects.select_related("user", "organisation")
+        .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    # Written at most once a minute so a busy script does not turn every read into a write.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "microwork.projects"
+    label = "projects"
+    verbose_name = "Projects and tasks"

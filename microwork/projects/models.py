@@ -1,0 +1,140 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from microwork.accounts.models import Organisation
+from microwork.lib.money import AMOUNT_DIGITS, AMOUNT_PLACES, CURRENCY_CHOICES, hourly_rate
+
+
+class Project(models.Model):
+    """A requester's kind of work (MTurk's "HIT type", UHRS's "HitApp")."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        LIVE = "live", _("Live")
+        PAUSED = "paused", _("Paused")
+        COMPLETED = "completed", _("Completed")
+        ARCHIVED = "archived", _("Archived")
+
+    class Order(models.TextChoices):
+        DEPTH_FIRST = "depth_first", _("Finish partly answered tasks first")
+        BREADTH_FIRST = "breadth_first", _("Give every task its first answer first")
+        PRIORITY = "priority", _("Requester priority, then depth first")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="projects")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("public description"), max_length=2000)
+    instructions = models.TextField(_("instructions (Markdown)"), blank=True)
+    interface = models.CharField(_("task interface"), max_length=40)
+    # Interface settings, checked by the interface's config schema (labels, scale points, …).
+    config = models.JSONField(default=dict, blank=True)
+    reward = models.DecimalField(
+        _("reward per task"), max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES
+    )
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
+    estimated_seconds = models.PositiveIntegerField(_("estimated seconds per task"))
+    overlap = models.PositiveSmallIntegerField(_("answers per task"), default=3)
+    time_limit_seconds = models.PositiveIntegerField(_("time limit per assignment (seconds)"), default=600)
+    max_open_per_worker = models.PositiveSmallIntegerField(default=1)
+    order = models.CharField(max_length=20, choices=Order.choices, default=Order.DEPTH_FIRST)
+    # Share of a worker's tasks that are control (gold) tasks, 0–1.
+    gold_rate = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.100"))
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(reward__gt=0), name="project_reward_positive"),
+            models.CheckConstraint(condition=Q(overlap__gte=1), name="project_overlap_positive"),
+            models.CheckConstraint(
+                condition=Q(estimated_seconds__gte=1), name="project_estimate_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_seconds__gte=10), name="project_time_limit_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(gold_rate__gte=0) & Q(gold_rate__lte=1), name="project_gold_rate_share"
+            ),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def estimated_hourly_rate(self) -> Decimal:
+        return hourly_rate(self.reward, self.estimated_seconds)
+
+
+class ProjectEvent(models.Model):
+    """Append-only log of status changes: who moved the project, from what, to what, why."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    old_status = models.CharField(max_length=12, blank=True)
+    new_status = models.CharField(max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField()
+
+
+class Batch(models.Model):
+    """One uploaded file of tasks. Big files are parsed by a background job; `status` and the
+    row counts are its visible progress."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        PROCESSING = "processing", _("Checking")
+        DONE = "done", _("Added")
+        FAILED = "failed", _("Refused")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="batches")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=8)
+    # Where the raw upload waits for the background job (relative to MEDIA_ROOT); removed after.
+    stored_path = models.CharField(max_length=500, blank=True)
+    size_bytes = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    rows_seen = models.PositiveIntegerField(default=0)
+    rows_added = models.PositiveIntegerField(default=0)
+    gold_added = models.PositiveIntegerField(default=0)
+    # [{"row": 12, "field": "label", "reason": "…"}], the first 100 at most.
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+
+class Task(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="tasks")
+    row_number = models.PositiveIntegerField()
+    external_id = models.CharField(max_length=200, blank=True)
+    data = models.JSONField()
+    is_gold = models.BooleanField(default=False)
+    # Never sent to a worker's device before they answer (gold answers stay server-side).
+    gold_answer = models.JSONField(null=True, blank=True)
+    gold_explanation = models.TextField(blank=True)
+    priority = models.IntegerField(default=0)
+    # Accepted answers so far; kept by the work services in the same transaction as the answer.
+    answers_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["project", "is_gold", "answers_count"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_gold=False) | Q(gold_answer__isnull=False), name="gold_has_answer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"task {self.pk} of {self.project_id}"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WorkConfig(AppConfig):
+    name = "microwork.work"
+    label = "work"
+    verbose_name = "Assignments and submissions"

@@ -1,0 +1,80 @@
+#!/bin/sh
+# Set-up for people and CI: `scripts/dev.sh run` or `scripts/dev.sh test`.
+# Everything installs into .venv/ at the project's root.
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+
+is_new_enough() { "$1" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; }
+
+find_python() {
+    # Django 6 needs Python 3.12 or newer (docs/decisions/0001-python-3.12.md).
+    for candidate in "${PYTHON:-}" python3.14 python3.13 python3.12 python3 python; do
+        [ -n "$candidate" ] || continue
+        path=$(command -v "$candidate" 2>/dev/null) || continue
+        if is_new_enough "$path"; then echo "$path"; return 0; fi
+    done
+    for path in "$HOME"/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do
+        if [ -x "$path" ] && is_new_enough "$path"; then echo "$path"; return 0; fi
+    done
+    # Only an older Python here: let it install uv, and uv fetch a current CPython.
+    old=$(command -v python3 || true)
+    if [ -n "$old" ]; then
+        echo "No Python 3.12+ found; fetching one with uv (once)." >&2
+        "$old" -m venv "$ROOT/var/bootstrap" >&2 && "$ROOT/var/bootstrap/bin/pip" -q install uv >&2
+        "$ROOT/var/bootstrap/bin/uv" python install 3.12 >&2
+        "$ROOT/var/bootstrap/bin/uv" python find 3.12
+        return 0
+    fi
+    echo "microwork needs Python 3.12 or newer (Django 6)." >&2
+    return 1
+}
+
+ensure_venv() {
+    if [ ! -x "$VENV/bin/python" ] || ! is_new_enough "$VENV/bin/python"; then
+        rm -rf "$VENV"
+        mkdir -p "$ROOT/var"
+        "$(find_python)" -m venv "$VENV"
+        "$VENV/bin/python" -m pip install -q --upgrade pip
+    fi
+}
+
+install_chromium() {
+    # The browser tests drive Debian's chromium; install it where we are allowed to.
+    if command -v chromium >/dev/null 2>&1; then return 0; fi
+    if command -v apt-get >/dev/null 2>&1; then
+        SUDO=""
+        [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+        ($SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+            || echo "Could not install chromium; browser tests will be skipped." >&2
+    fi
+}
+
+cmd=${1:-}
+case "$cmd" in
+run)
+    ensure_venv
+    "$VENV/bin/pip" install -q -e .
+    "$VENV/bin/microwork" migrate --no-input -v0
+    "$VENV/bin/microwork" collectstatic --no-input -v0
+    "$VENV/bin/microwork" demo
+    # Background jobs (big uploads, aggregation, auto-approval) run in this second process.
+    "$VENV/bin/microwork" db_worker --no-startup-delay >"$ROOT/var/worker.log" 2>&1 &
+    WORKER=$!
+    trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+    echo "microwork is on http://127.0.0.1:8000  (Ctrl-C stops it)"
+    "$VENV/bin/microwork" runserver 127.0.0.1:8000 --noreload --insecure
+    ;;
+test)
+    ensure_venv
+    "$VENV/bin/pip" install -q -e ".[dev]"
+    install_chromium
+    shift
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+*)
+    echo "usage: scripts/dev.sh run|test [pytest arguments]" >&2
+    exit 2
+    ;;
+esac
