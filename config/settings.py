@@ -43,7 +43,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "microwork.accounts",
     "microwork.projects",
+    "microwork.ledger",
     "microwork.work",
+    "microwork.quality",
     "microwork.aggregation",
 ]
 

@@ -43,12 +43,30 @@ class Project(models.Model):
     order = models.CharField(max_length=20, choices=Order.choices, default=Order.DEPTH_FIRST)
     # Share of a worker's tasks that are control (gold) tasks, 0–1.
     gold_rate = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.100"))
+    # Fair sharing when work is scarce: at most this many tasks per worker per hour (null: no cap).
+    hourly_cap_per_worker = models.PositiveIntegerField(null=True, blank=True)
+    # A released batch opens to everyone at this moment, so nobody wins by polling all night.
+    opens_at = models.DateTimeField(null=True, blank=True)
+    # Pending earnings become available after this long unless the requester acts first.
+    auto_approve_seconds = models.PositiveIntegerField(default=3 * 24 * 3600)
+    # Wrong control answers are shown to the worker this long after they answered, so gold
+    # cannot be harvested in real time.
+    gold_reveal_delay_seconds = models.PositiveIntegerField(default=24 * 3600)
+    aggregation_method = models.CharField(max_length=20, default="ds")
+    # Dynamic overlap: a task stops collecting answers once its posterior reaches the target,
+    # with at least min_overlap answers; `overlap` stays the maximum.
+    dynamic_overlap = models.BooleanField(default=False)
+    min_overlap = models.PositiveSmallIntegerField(default=2)
+    target_confidence = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.950"))
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(auto_approve_seconds__lte=7 * 24 * 3600), name="project_auto_approve_max_7d"
+            ),
             models.CheckConstraint(condition=Q(reward__gt=0), name="project_reward_positive"),
             models.CheckConstraint(condition=Q(overlap__gte=1), name="project_overlap_positive"),
             models.CheckConstraint(
@@ -124,6 +142,8 @@ class Task(models.Model):
     priority = models.IntegerField(default=0)
     # Accepted answers so far; kept by the work services in the same transaction as the answer.
     answers_count = models.PositiveIntegerField(default=0)
+    # Set when dynamic overlap decides the task has enough answers before reaching `overlap`.
+    done = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
