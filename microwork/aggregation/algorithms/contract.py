@@ -27,10 +27,14 @@ class AggregationInputError(ValueError):
 def _as_codes(name: str, values: npt.ArrayLike) -> IntArray:
     array = np.asarray(values)
     if array.ndim != 1:
-        raise AggregationInputError(f"{name} must be a one-dimensional array, got {array.ndim} dims")
+        raise AggregationInputError(
+            f"{name} must be a one-dimensional array, got {array.ndim} dims"
+        )
     if array.dtype.kind == "f":
         if np.isnan(array).any():
-            raise AggregationInputError(f"{name} contains NaN at index {int(np.isnan(array).argmax())}")
+            raise AggregationInputError(
+                f"{name} contains NaN at index {int(np.isnan(array).argmax())}"
+            )
         if not np.equal(np.mod(array, 1), 0).all():
             raise AggregationInputError(f"{name} must hold integer codes, got fractional values")
     elif array.size and array.dtype.kind not in "iub":

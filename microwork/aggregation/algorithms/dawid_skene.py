@@ -30,6 +30,7 @@ from ._common import (
     pick_labels,
 )
 from .contract import AggregationResult, Answers, FloatArray, IntArray, check_gold
+from .registry import aggregator
 
 # (posteriors) -> log P(answer | true class) per (worker*K + label) row, shape (W*K, K)
 LogErrorsFn = Callable[[FloatArray], FloatArray]
@@ -92,6 +93,7 @@ def _trivial(answers: Answers) -> AggregationResult | None:
     return majority_vote(answers)
 
 
+@aggregator("categorical")
 def dawid_skene(
     answers: Answers,
     gold: npt.ArrayLike | None = None,
@@ -129,6 +131,7 @@ def dawid_skene(
     return _finish(answers, gold_codes, probas, np.ascontiguousarray(confusion), extras)
 
 
+@aggregator("categorical")
 def one_coin_dawid_skene(
     answers: Answers,
     gold: npt.ArrayLike | None = None,

@@ -7,6 +7,7 @@ import numpy.typing as npt
 
 from ._common import answers_per_task, label_scores, normalise_rows, pick_labels
 from .contract import AggregationResult, Answers, FloatArray, IntArray, check_gold
+from .registry import aggregator
 
 
 def agreement_with(answers: Answers, reference: IntArray) -> FloatArray:
@@ -41,6 +42,7 @@ def _vote(answers: Answers, weights: FloatArray | None) -> tuple[FloatArray, Int
     return normalise_rows(scores), labels
 
 
+@aggregator("categorical")
 def majority_vote(answers: Answers, gold: npt.ArrayLike | None = None) -> AggregationResult:
     """Most frequent answer per task; ``gold`` is accepted for a uniform signature, unused.
 
@@ -51,8 +53,12 @@ def majority_vote(answers: Answers, gold: npt.ArrayLike | None = None) -> Aggreg
     return AggregationResult(labels, probas, agreement_with(answers, labels))
 
 
+@aggregator("categorical")
 def gold_weighted_majority_vote(
-    answers: Answers, gold: npt.ArrayLike | None = None, *, prior_hits: float = 1.0,
+    answers: Answers,
+    gold: npt.ArrayLike | None = None,
+    *,
+    prior_hits: float = 1.0,
     prior_misses: float = 1.0,
 ) -> AggregationResult:
     """Votes weighted by each worker's accuracy on gold tasks.
@@ -77,6 +83,7 @@ def gold_weighted_majority_vote(
     return AggregationResult(labels, probas, skills, {"gold_answers": seen})
 
 
+@aggregator("categorical")
 def wawa(answers: Answers, gold: npt.ArrayLike | None = None) -> AggregationResult:
     """Worker Agreement With Aggregate: MV, then votes weighted by agreement with MV.
 

@@ -27,7 +27,6 @@ def expected_calibration_error(
     if not len(confidence):
         return 0.0
     bins = np.minimum((confidence * n_bins).astype(np.int64), n_bins - 1)
-    count = np.bincount(bins, minlength=n_bins)
     conf_sum = np.bincount(bins, weights=confidence, minlength=n_bins)
     hit_sum = np.bincount(bins, weights=correct, minlength=n_bins)
     return float(np.abs(hit_sum - conf_sum).sum() / len(confidence))
