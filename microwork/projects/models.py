@@ -101,6 +101,12 @@ class ProjectEvent(models.Model):
     reason = models.CharField(max_length=500, blank=True)
     at = models.DateTimeField()
 
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.old_status or '—'} → {self.new_status}"
+
 
 class Batch(models.Model):
     """One uploaded file of tasks. Big files are parsed by a background job; `status` and the
@@ -119,14 +125,41 @@ class Batch(models.Model):
     # Where the raw upload waits for the background job (relative to MEDIA_ROOT); removed after.
     stored_path = models.CharField(max_length=500, blank=True)
     size_bytes = models.BigIntegerField(default=0)
+    # SHA-256 of the upload: a retried upload of the same file is answered with this batch
+    # instead of adding the tasks twice.
+    sha256 = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    # Progress of the check pass, for the progress bar of a background batch.
+    bytes_checked = models.BigIntegerField(default=0)
     rows_seen = models.PositiveIntegerField(default=0)
     rows_added = models.PositiveIntegerField(default=0)
     gold_added = models.PositiveIntegerField(default=0)
     # [{"row": 12, "field": "label", "reason": "…"}], the first 100 at most.
     errors = models.JSONField(default=list, blank=True)
+    # All rows with a problem, when there were more than the stored first 100.
+    errors_total = models.PositiveIntegerField(default=0)
+    # Columns the interface does not use; kept out of the tasks (and away from workers).
+    ignored_columns = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "sha256"])]
+
+    def __str__(self) -> str:
+        return f"batch {self.pk} ({self.filename})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent_checked(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.size_bytes:
+            return 0
+        return min(99, int(self.bytes_checked * 100 / self.size_bytes))
 
 
 class Task(models.Model):
@@ -149,6 +182,7 @@ class Task(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["project", "is_gold", "answers_count"]),
+            models.Index(fields=["project", "external_id"]),
         ]
         constraints = [
             models.CheckConstraint(
