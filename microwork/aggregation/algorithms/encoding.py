@@ -88,12 +88,12 @@ class Codebook:
         if (task_codes < 0).any():
             row = int(np.argmax(task_codes < 0))
             raise AggregationInputError(
-                f"gold row {row}: gold label for unknown task {task_arr[row]!r}"
+                f"gold row {row}: gold label for unknown task {str(task_arr[row])!r}"
             )
         if (class_codes < 0).any():
             row = int(np.argmax(class_codes < 0))
             raise AggregationInputError(
-                f"gold row {row}: label {label_arr[row]!r} is not among the classes answered "
+                f"gold row {row}: label {str(label_arr[row])!r} is not among the classes answered "
                 f"({', '.join(map(str, self.classes.tolist()))})"
             )
         gold[task_codes] = class_codes
