@@ -1,0 +1,774 @@
+"""Every write to the money books. Nothing else inserts entries or changes a balance."""
+
+import hashlib
+import json
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from microwork.accounts.models import Organisation, User
+from microwork.ledger.models import (
+    Account,
+    Entry,
+    ExchangeRate,
+    Payout,
+    PayoutEvent,
+    PayoutMethod,
+    Transaction,
+)
+from microwork.ledger.providers import get_provider
+from microwork.lib.errors import ApplicationError, Conflict
+from microwork.lib.money import (
+    AMOUNT_PLACES,
+    CURRENCIES,
+    QUANTUM,
+    check_currency,
+    format_money,
+    parse_amount,
+)
+
+log = logging.getLogger(__name__)
+
+Kind = Account.Kind
+TxKind = Transaction.Kind
+
+# A processing claim older than this is taken to belong to a process that died.
+PAYOUT_CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+class InsufficientFunds(ApplicationError):
+    status = 402
+    default_code = "insufficient_funds"
+
+    def __init__(self, message: str, *, shortfall: Decimal, currency: str, account_kind: str):
+        super().__init__(
+            message,
+            field="amount",
+            details={"shortfall": str(shortfall), "currency": currency, "account": account_kind},
+        )
+        self.shortfall = shortfall
+        self.currency = currency
+        self.account_kind = account_kind
+
+
+def payout_minimum() -> Decimal:
+    return Decimal(str(getattr(settings, "PAYOUT_MINIMUM", "1.00")))
+
+
+def simulated_payments_enabled() -> bool:
+    # The demo's card and mobile-money stand-ins make money from nothing: off unless asked for.
+    return bool(getattr(settings, "SIMULATED_PAYMENTS", settings.DEBUG))
+
+
+# --- rounding ----------------------------------------------------------------------------
+
+
+def quantize(amount: Decimal) -> Decimal:
+    """Half-up to the ledger's six places: the one rounding every computed amount goes through."""
+    return amount.quantize(QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def fee_for(amount: Decimal) -> Decimal:
+    """The platform fee on `amount` paid to a worker, charged to the requester on top."""
+    return quantize(amount * Decimal(settings.PLATFORM_FEE_RATE))
+
+
+def round_down_to_minor(amount: Decimal, currency: str) -> Decimal:
+    places = CURRENCIES.get(currency, 2)
+    step = Decimal(1).scaleb(-places)
+    return (amount // step) * step
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+
+def _account_key(
+    kind: str,
+    currency: str,
+    organisation_id: int | None,
+    user_id: int | None,
+    project_id: int | None,
+) -> str:
+    if kind in (Kind.REQUESTER_AVAILABLE,):
+        owner = f"org{organisation_id}"
+    elif kind == Kind.REQUESTER_ESCROW:
+        owner = f"project{project_id}"
+    elif kind in (Kind.WORKER_PENDING, Kind.WORKER_AVAILABLE):
+        owner = f"user{user_id}"
+    else:
+        owner = "platform"
+    return f"{kind}:{owner}:{currency}"
+
+
+def ledger_account(
+    *,
+    kind: str,
+    currency: str,
+    organisation: Organisation | None = None,
+    user: User | None = None,
+    project_id: int | None = None,
+) -> Account:
+    """The account of this kind for this owner and currency, made on first use."""
+    currency = check_currency(currency)
+    needs = {
+        Kind.REQUESTER_AVAILABLE: organisation is not None,
+        Kind.REQUESTER_ESCROW: organisation is not None and project_id is not None,
+        Kind.WORKER_PENDING: user is not None,
+        Kind.WORKER_AVAILABLE: user is not None,
+    }
+    if not needs.get(kind, True):
+        raise ValueError(f"account kind {kind} needs an owner")
+    key = _account_key(
+        kind,
+        currency,
+        organisation.pk if organisation else None,
+        user.pk if user else None,
+        project_id,
+    )
+    account, _created = Account.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "currency": currency,
+            "organisation": organisation,
+            "user": user,
+            "project_id": project_id if kind == Kind.REQUESTER_ESCROW else None,
+        },
+    )
+    return account
+
+
+def world_account(currency: str) -> Account:
+    return ledger_account(kind=Kind.WORLD, currency=currency)
+
+
+def platform_fees_account(currency: str) -> Account:
+    return ledger_account(kind=Kind.PLATFORM_FEES, currency=currency)
+
+
+def in_flight_account(currency: str) -> Account:
+    return ledger_account(kind=Kind.PAYOUTS_IN_FLIGHT, currency=currency)
+
+
+# --- posting -----------------------------------------------------------------------------
+
+
+def _clean_leg_amount(value: Any) -> Decimal:
+    if isinstance(value, float):
+        raise ApplicationError(_("Amounts must be exact decimals, not floats."), field="amount")
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ApplicationError(
+            _("amount must be a number."), code="invalid_amount", field="amount"
+        ) from None
+    if not amount.is_finite():
+        raise ApplicationError(
+            _("amount must be a finite number."), code="invalid_amount", field="amount"
+        )
+    if amount != amount.quantize(QUANTUM):
+        raise ApplicationError(
+            _("amount has more than %(places)d decimal places.") % {"places": AMOUNT_PLACES},
+            code="invalid_amount",
+            field="amount",
+        )
+    return amount.quantize(QUANTUM)
+
+
+def _fingerprint(kind: str, legs: dict[int, Decimal], keys: dict[int, str]) -> str:
+    body = json.dumps(
+        [kind, sorted((keys[pk], str(amount)) for pk, amount in legs.items())],
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+@transaction.atomic
+def ledger_post(
+    *,
+    kind: str,
+    idempotency_key: str,
+    legs: Sequence[tuple[Account, Decimal]],
+    memo: str = "",
+    created_by: User | None = None,
+    project_id: int | None = None,
+    submission_id: int | None = None,
+    metadata: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> Transaction:
+    """Post one balanced transaction, exactly once per idempotency key.
+
+    Legs on the same account are added together; legs that net to zero are dropped. A replay
+    with the same key and the same content returns the first transaction; with different
+    content it is refused and nothing is written.
+    """
+    if kind not in TxKind.values:
+        raise ValueError(f"unknown transaction kind {kind}")
+    idempotency_key = (idempotency_key or "").strip()
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise ApplicationError(
+            _("An idempotency key of 1 to 200 characters is required."), field="idempotency_key"
+        )
+    merged: dict[int, Decimal] = defaultdict(Decimal)
+    accounts: dict[int, Account] = {}
+    for account, raw in legs:
+        merged[account.pk] += _clean_leg_amount(raw)
+        accounts[account.pk] = account
+    merged = {pk: amount for pk, amount in merged.items() if amount != 0}
+    if len(merged) < 2:
+        raise ApplicationError(
+            _("A transaction moves a positive amount between two accounts."),
+            code="invalid_amount",
+            field="amount",
+        )
+    per_currency: dict[str, Decimal] = defaultdict(Decimal)
+    for pk, amount in merged.items():
+        per_currency[accounts[pk].currency] += amount
+    unbalanced = {cur: total for cur, total in per_currency.items() if total != 0}
+    if unbalanced:
+        # Either a programming error or two currencies mixed in one movement: both refused.
+        raise ApplicationError(
+            _(
+                "The movement does not balance in %(currencies)s; money of one currency cannot "
+                "pay for another."
+            )
+            % {"currencies": ", ".join(sorted(unbalanced))},
+            code="currency_mismatch" if len(per_currency) > 1 else "unbalanced",
+            field="currency",
+        )
+    keys = {pk: accounts[pk].key for pk in merged}
+    fingerprint = _fingerprint(kind, merged, keys)
+
+    def replay(existing: Transaction) -> Transaction:
+        if existing.fingerprint != fingerprint:
+            raise Conflict(
+                _(
+                    "This idempotency key was already used for a different movement; nothing was "
+                    "changed."
+                ),
+                code="idempotency_conflict",
+                field="idempotency_key",
+            )
+        return existing
+
+    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return replay(existing)
+
+    # Lock in id order so two movements over the same accounts never deadlock.
+    locked = {
+        a.pk: a for a in Account.objects.select_for_update().filter(pk__in=merged).order_by("pk")
+    }
+    # Re-check under the locks: a concurrent twin holding them has committed by now.
+    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return replay(existing)
+    for pk, amount in sorted(merged.items()):
+        account = locked[pk]
+        if account.kind != Kind.WORLD and account.balance + amount < 0:
+            shortfall = -(account.balance + amount)
+            raise InsufficientFunds(
+                _("Not enough money in %(account)s: you need %(missing)s more.")
+                % {
+                    "account": Kind(account.kind).label,
+                    "missing": format_money(shortfall, account.currency),
+                },
+                shortfall=shortfall,
+                currency=account.currency,
+                account_kind=account.kind,
+            )
+    tx = Transaction.objects.create(
+        kind=kind,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        memo=memo[:500],
+        created_at=now or timezone.now(),
+        created_by=created_by,
+        project_id=project_id,
+        submission_id=submission_id,
+        metadata=metadata or {},
+    )
+    Entry.objects.bulk_create(
+        Entry(transaction=tx, account_id=pk, amount=amount, currency=locked[pk].currency)
+        for pk, amount in sorted(merged.items())
+    )
+    for pk, amount in merged.items():
+        Account.objects.filter(pk=pk).update(balance=F("balance") + amount)
+    return tx
+
+
+def ledger_transfer(
+    *,
+    kind: str,
+    idempotency_key: str,
+    source: Account,
+    destination: Account,
+    amount: Decimal,
+    **kwargs: Any,
+) -> Transaction:
+    """Move a positive amount from one account to another of the same currency."""
+    amount = _clean_leg_amount(amount)
+    if amount <= 0:
+        raise ApplicationError(
+            _("amount must be greater than zero."), code="invalid_amount", field="amount"
+        )
+    if source.currency != destination.currency:
+        raise ApplicationError(
+            _("Cannot move %(a)s money into a %(b)s account.")
+            % {"a": source.currency, "b": destination.currency},
+            code="currency_mismatch",
+            field="currency",
+        )
+    return ledger_post(
+        kind=kind,
+        idempotency_key=idempotency_key,
+        legs=[(source, -amount), (destination, amount)],
+        **kwargs,
+    )
+
+
+# --- requester funds ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def deposit_record(
+    *,
+    organisation: Organisation,
+    amount: Any,
+    currency: str,
+    reference: str,
+    actor: User,
+    memo: str = "",
+) -> Transaction:
+    """An operator records money received (bank transfer, card settlement) under the payment
+    provider's reference, which is also the idempotency key: recording it twice adds it once."""
+    amount = parse_amount(amount)
+    currency = check_currency(currency)
+    reference = (reference or "").strip()
+    if not reference:
+        raise ApplicationError(_("Enter the payment's reference."), field="reference")
+    if not actor.is_staff:
+        raise ApplicationError(_("Only operators record deposits."), code="forbidden")
+    return ledger_transfer(
+        kind=TxKind.DEPOSIT,
+        idempotency_key=f"deposit:{reference}",
+        source=world_account(currency),
+        destination=ledger_account(
+            kind=Kind.REQUESTER_AVAILABLE, currency=currency, organisation=organisation
+        ),
+        amount=amount,
+        memo=memo or _("Deposit %(ref)s") % {"ref": reference},
+        created_by=actor,
+        metadata={"reference": reference, "method": "operator"},
+    )
+
+
+@transaction.atomic
+def deposit_simulated(
+    *, organisation: Organisation, amount: Any, currency: str, actor: User, request_key: str
+) -> Transaction:
+    """The demo's card / mobile-money top-up: succeeds at once. `request_key` comes from the
+    form, so a double submit deposits once."""
+    if not simulated_payments_enabled():
+        raise ApplicationError(
+            _("Simulated payments are switched off on this site."), code="disabled"
+        )
+    amount = parse_amount(amount)
+    currency = check_currency(currency)
+    if amount > Decimal("10000"):
+        raise ApplicationError(_("A simulated deposit is at most 10000."), field="amount")
+    return ledger_transfer(
+        kind=TxKind.DEPOSIT,
+        idempotency_key=f"deposit-sim:{organisation.pk}:{request_key}",
+        source=world_account(currency),
+        destination=ledger_account(
+            kind=Kind.REQUESTER_AVAILABLE, currency=currency, organisation=organisation
+        ),
+        amount=amount,
+        memo=_("Simulated card payment"),
+        created_by=actor,
+        metadata={"method": "simulated"},
+    )
+
+
+# --- payouts -----------------------------------------------------------------------------
+
+
+def _payout_event(
+    payout: Payout, old: str, new: str, *, at: datetime, actor: User | None = None, note: str = ""
+) -> None:
+    PayoutEvent.objects.create(
+        payout=payout, old_status=old, new_status=new, actor=actor, note=note[:500], at=at
+    )
+
+
+@transaction.atomic
+def payout_method_add(
+    *, user: User, provider: str, label: str, details: dict[str, Any]
+) -> PayoutMethod:
+    impl = get_provider(provider)
+    if provider == "simulated" and not simulated_payments_enabled():
+        raise ApplicationError(
+            _("Simulated payments are switched off on this site."), field="provider"
+        )
+    clean = impl.check_details(details)
+    label = (label or "").strip() or str(impl.label)
+    return PayoutMethod.objects.create(
+        user=user, provider=provider, label=label[:80], details=clean
+    )
+
+
+@transaction.atomic
+def payout_method_remove(*, method: PayoutMethod) -> None:
+    # Kept (payouts point at it), only hidden from new payout requests.
+    PayoutMethod.objects.filter(pk=method.pk).update(is_active=False)
+
+
+@transaction.atomic
+def payout_request(
+    *,
+    user: User,
+    method: PayoutMethod,
+    amount: Any,
+    currency: str | None = None,
+    request_key: str | None = None,
+    now: datetime | None = None,
+) -> Payout:
+    """Reserve the amount (available → in flight) and queue the sending.
+
+    The amount must be whole minor units (cents); what is below a cent stays available.
+    """
+    now = now or timezone.now()
+    currency = check_currency(currency or settings.PLATFORM_CURRENCY)
+    if request_key:
+        earlier = Payout.objects.filter(request_key=request_key, user=user).first()
+        if earlier is not None:
+            return earlier
+    if method.user_id != user.pk or not method.is_active:
+        raise ApplicationError(_("Choose one of your payout methods."), field="method")
+    amount = parse_amount(amount)
+    if amount != round_down_to_minor(amount, currency):
+        raise ApplicationError(
+            _(
+                "Payouts are in whole %(currency)s minor units (e.g. 2.35); smaller amounts stay "
+                "in your balance."
+            )
+            % {"currency": currency},
+            code="invalid_amount",
+            field="amount",
+        )
+    minimum = payout_minimum()
+    if amount < minimum:
+        raise ApplicationError(
+            _("The smallest payout is %(min)s.") % {"min": format_money(minimum, currency)},
+            code="below_minimum",
+            field="amount",
+        )
+    available = ledger_account(kind=Kind.WORKER_AVAILABLE, currency=currency, user=user)
+    if amount > available.balance:
+        raise ApplicationError(
+            _("You asked for %(asked)s but have %(has)s available.")
+            % {
+                "asked": format_money(amount, currency),
+                "has": format_money(available.balance, currency),
+            },
+            code="insufficient_funds",
+            field="amount",
+        )
+    payout = Payout.objects.create(
+        user=user,
+        method=method,
+        provider=method.provider,
+        amount=amount,
+        currency=currency,
+        request_key=request_key or None,
+        requested_at=now,
+        provider_key=f"mw-payout-{uuid.uuid4().hex}",
+    )
+    ledger_transfer(
+        kind=TxKind.PAYOUT_RESERVE,
+        idempotency_key=f"payout:{payout.pk}:reserve",
+        source=available,
+        destination=in_flight_account(currency),
+        amount=amount,
+        memo=_("Payout %(id)s requested") % {"id": payout.pk},
+        created_by=user,
+        metadata={"payout_id": payout.pk},
+        now=now,
+    )
+    _payout_event(payout, "", Payout.Status.REQUESTED, at=now, actor=user)
+    if method.provider != "manual":
+        from microwork.ledger.tasks import payout_process_task
+
+        transaction.on_commit(lambda: payout_process_task.enqueue(payout.pk))
+    return payout
+
+
+def _payout_claim(payout_id: int, now: datetime) -> Payout | None:
+    """Take the payout for sending, or None when another process has it (or it is done)."""
+    with transaction.atomic():
+        stale = now - PAYOUT_CLAIM_TIMEOUT
+        changed = (
+            Payout.objects.filter(pk=payout_id)
+            .filter(
+                Q(status=Payout.Status.REQUESTED)
+                | Q(status=Payout.Status.PROCESSING, claimed_at__lt=stale)
+            )
+            .update(status=Payout.Status.PROCESSING, claimed_at=now, attempts=F("attempts") + 1)
+        )
+        if changed != 1:
+            return None
+        payout = Payout.objects.select_related("method").get(pk=payout_id)
+        note = _("attempt %(n)d") % {"n": payout.attempts}
+        _payout_event(
+            payout,
+            Payout.Status.REQUESTED if payout.attempts == 1 else Payout.Status.PROCESSING,
+            Payout.Status.PROCESSING,
+            at=now,
+            note=note,
+        )
+        return payout
+
+
+def payout_process(
+    *,
+    payout_id: int,
+    now: datetime | None = None,
+    after_send: Callable[[Payout], None] | None = None,
+) -> Payout:
+    """Send one payout through its provider. Safe to call again at any point: the claim is a
+    conditional UPDATE, the provider call carries the payout's own key, and the finishing
+    transitions are conditional too — a crash between any two steps repeats, never doubles.
+
+    Deliberately not atomic as a whole: the provider is outside the database, and holding a
+    transaction open across a network call would hold the row locks with it.
+    """
+    now = now or timezone.now()
+    payout = _payout_claim(payout_id, now)
+    if payout is None:
+        return Payout.objects.get(pk=payout_id)
+    result = get_provider(payout.provider).send(
+        key=payout.provider_key,
+        amount=payout.amount,
+        currency=payout.currency,
+        details=payout.method.details,
+    )
+    if after_send is not None:
+        after_send(payout)
+    if result.status == "paid":
+        return payout_mark_sent(payout=payout, reference=result.reference)
+    if result.status == "failed":
+        return payout_mark_failed(payout=payout, reason=result.message or _("refused by provider"))
+    return payout
+
+
+@transaction.atomic
+def payout_mark_sent(
+    *, payout: Payout, reference: str, actor: User | None = None, now: datetime | None = None
+) -> Payout:
+    """The money has left: in flight → world. Operators call it for manual payouts."""
+    now = now or timezone.now()
+    reference = (reference or "").strip()
+    if not reference:
+        raise ApplicationError(_("Enter the transfer reference."), field="reference")
+    changed = Payout.objects.filter(
+        pk=payout.pk, status__in=[Payout.Status.REQUESTED, Payout.Status.PROCESSING]
+    ).update(status=Payout.Status.PAID, provider_reference=reference[:200], finished_at=now)
+    payout.refresh_from_db()
+    if changed != 1:
+        if payout.status == Payout.Status.PAID:
+            return payout
+        raise Conflict(_("This payout has already failed; its money went back."), field="status")
+    ledger_transfer(
+        kind=TxKind.PAYOUT_SENT,
+        idempotency_key=f"payout:{payout.pk}:sent",
+        source=in_flight_account(payout.currency),
+        destination=world_account(payout.currency),
+        amount=payout.amount,
+        memo=_("Payout %(id)s sent, reference %(ref)s") % {"id": payout.pk, "ref": reference},
+        created_by=actor,
+        metadata={"payout_id": payout.pk, "reference": reference},
+        now=now,
+    )
+    _payout_event(
+        payout, Payout.Status.PROCESSING, Payout.Status.PAID, at=now, actor=actor, note=reference
+    )
+    return payout
+
+
+@transaction.atomic
+def payout_mark_failed(
+    *, payout: Payout, reason: str, actor: User | None = None, now: datetime | None = None
+) -> Payout:
+    """The money could not be sent: in flight → the worker's available balance."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Say why the payout failed."), field="reason")
+    changed = Payout.objects.filter(
+        pk=payout.pk, status__in=[Payout.Status.REQUESTED, Payout.Status.PROCESSING]
+    ).update(status=Payout.Status.FAILED, failure_reason=reason[:500], finished_at=now)
+    payout.refresh_from_db()
+    if changed != 1:
+        if payout.status == Payout.Status.FAILED:
+            return payout
+        raise Conflict(_("This payout was already sent."), field="status")
+    ledger_transfer(
+        kind=TxKind.PAYOUT_RETURN,
+        idempotency_key=f"payout:{payout.pk}:return",
+        source=in_flight_account(payout.currency),
+        destination=ledger_account(
+            kind=Kind.WORKER_AVAILABLE, currency=payout.currency, user=payout.user
+        ),
+        amount=payout.amount,
+        memo=_("Payout %(id)s failed: %(reason)s") % {"id": payout.pk, "reason": reason},
+        created_by=actor,
+        metadata={"payout_id": payout.pk},
+        now=now,
+    )
+    _payout_event(
+        payout, Payout.Status.PROCESSING, Payout.Status.FAILED, at=now, actor=actor, note=reason
+    )
+    return payout
+
+
+def payouts_process_due(
+    *,
+    now: datetime | None = None,
+    limit: int = 500,
+    between: Callable[[Payout], None] | None = None,
+    after_send: Callable[[Payout], None] | None = None,
+) -> int:
+    """Send every requested automatic payout and re-drive those a crashed process left in
+    `processing`. Returns how many were handled."""
+    now = now or timezone.now()
+    stale = now - PAYOUT_CLAIM_TIMEOUT
+    ids = list(
+        Payout.objects.exclude(provider="manual")
+        .filter(
+            Q(status=Payout.Status.REQUESTED)
+            | Q(status=Payout.Status.PROCESSING, claimed_at__lt=stale)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        payout = payout_process(payout_id=pk, now=now, after_send=after_send)
+        if between is not None:
+            between(payout)
+    return len(ids)
+
+
+# --- exchange rates ----------------------------------------------------------------------
+
+
+def exchange_estimate(amount: Decimal, currency: str, target: str) -> Decimal | None:
+    """`amount` shown in `target` at the operators' rate; None when no rate is kept."""
+    if currency == target:
+        return amount
+    rate = (
+        ExchangeRate.objects.filter(base=currency, currency=target)
+        .values_list("rate", flat=True)
+        .first()
+    )
+    if rate is None:
+        return None
+    places = CURRENCIES.get(target, 2)
+    return (amount * rate).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+# --- the check ---------------------------------------------------------------------------
+
+
+@dataclass
+class LedgerReport:
+    transactions: int = 0
+    entries: int = 0
+    accounts: int = 0
+    problems: list[str] = field(default_factory=list)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def ledger_check(*, payouts: bool = True) -> LedgerReport:
+    """Prove the books: each transaction balances per currency and has two entries or more,
+    every currency sums to zero, each cached balance equals its entries, no account but the
+    world is below zero, entries carry their account's currency, and each payout's movements
+    match its status."""
+    report = LedgerReport(
+        transactions=Transaction.objects.count(),
+        entries=Entry.objects.count(),
+        accounts=Account.objects.count(),
+    )
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=6))
+    for row in (
+        Entry.objects.values("transaction_id", "currency")
+        .annotate(total=Sum("amount"))
+        .exclude(total=0)
+        .order_by("transaction_id")[:100]
+    ):
+        report.problems.append(
+            f"transaction {row['transaction_id']} does not balance in {row['currency']}: "
+            f"{row['total']}"
+        )
+    for row in (
+        Transaction.objects.annotate(n=Count("entries")).filter(n__lt=2).values("pk", "n")[:100]
+    ):
+        report.problems.append(f"transaction {row['pk']} has {row['n']} entries")
+    for row in Entry.objects.values("currency").annotate(total=Sum("amount")).order_by("currency"):
+        report.totals[row["currency"]] = row["total"]
+        if row["total"] != 0:
+            report.problems.append(f"{row['currency']} sums to {row['total']}, not zero")
+    mismatched = (
+        Account.objects.annotate(total=Coalesce(Sum("entries__amount"), zero))
+        .exclude(balance=F("total"))
+        .values("key", "balance", "total")[:100]
+    )
+    for row in mismatched:
+        report.problems.append(
+            f"account {row['key']} caches {row['balance']} but its entries sum to {row['total']}"
+        )
+    for key in (
+        Account.objects.exclude(kind=Kind.WORLD).filter(balance__lt=0).values_list("key", flat=True)
+    ):
+        report.problems.append(f"account {key} is below zero")
+    for pk in Entry.objects.exclude(currency=F("account__currency")).values_list("pk", flat=True)[
+        :100
+    ]:
+        report.problems.append(f"entry {pk} is not in its account's currency")
+    if payouts:
+        report.problems.extend(_payout_problems())
+    return report
+
+
+def _payout_problems() -> Iterable[str]:
+    expected = {
+        Payout.Status.REQUESTED: {"reserve"},
+        Payout.Status.PROCESSING: {"reserve"},
+        Payout.Status.PAID: {"reserve", "sent"},
+        Payout.Status.FAILED: {"reserve", "return"},
+    }
+    seen: dict[int, set[str]] = defaultdict(set)
+    for key in Transaction.objects.filter(idempotency_key__startswith="payout:").values_list(
+        "idempotency_key", flat=True
+    ):
+        _prefix, pk, step = key.split(":")
+        seen[int(pk)].add(step)
+    for pk, status in Payout.objects.values_list("pk", "status"):
+        if seen.get(pk, set()) != expected[status]:
+            yield f"payout {pk} is {status} but has movements {sorted(seen.get(pk, set()))}"
