@@ -1,0 +1,756 @@
+"""Writes for projects, batches and tasks. Views and API handlers call these and nothing else."""
+
+import hashlib
+import json
+import logging
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from microwork.accounts.models import Organisation, User
+from microwork.lib.errors import ApplicationError, Conflict
+from microwork.lib.money import check_currency, parse_amount
+from microwork.projects.interfaces import get_interface
+from microwork.projects.models import Batch, Project, ProjectEvent, Task
+from microwork.projects.uploads import (
+    CheckReport,
+    CleanRow,
+    detect_format,
+    iter_clean_records,
+    iter_clean_rows,
+)
+
+logger = logging.getLogger(__name__)
+
+S = Project.Status
+# The lifecycle. Live → archived is not allowed directly: a project is paused or completed
+# first, so workers holding a lease are not cut off by a click on "archive".
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.LIVE, S.ARCHIVED}),
+    S.LIVE: frozenset({S.PAUSED, S.COMPLETED}),
+    S.PAUSED: frozenset({S.LIVE, S.COMPLETED, S.ARCHIVED}),
+    S.COMPLETED: frozenset({S.ARCHIVED}),
+    S.ARCHIVED: frozenset(),
+}
+# Projects that take new tasks.
+UPLOAD_STATUSES = frozenset({S.DRAFT, S.LIVE, S.PAUSED})
+# Fields that change what an answer means or what it costs: frozen once any task has an answer.
+LOCKED_ONCE_ANSWERED = ("interface", "config", "reward", "currency")
+EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "instructions",
+    "interface",
+    "config",
+    "reward",
+    "currency",
+    "estimated_seconds",
+    "overlap",
+    "time_limit_seconds",
+    "gold_rate",
+    "max_open_per_worker",
+    "order",
+)
+
+MAX_NAME = 200
+MAX_DESCRIPTION = 2000
+MAX_INSTRUCTIONS = 50_000
+MAX_OVERLAP = 100
+MAX_ESTIMATE_SECONDS = 24 * 3600
+MIN_TIME_LIMIT_SECONDS = 10
+MAX_TIME_LIMIT_SECONDS = 24 * 3600
+MAX_OPEN_PER_WORKER = 100
+INSERT_CHUNK = 2_000
+INLINE_MAX_BYTES = getattr(settings, "UPLOAD_INLINE_MAX_BYTES", 1024 * 1024)
+MAX_BODY_TASKS = 1_000
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+def _text(value: Any, *, field: str, limit: int, required: bool) -> str:
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise ApplicationError(_("%(field)s is required.") % {"field": field}, field=field)
+    if len(text) > limit:
+        raise ApplicationError(
+            _("%(field)s is longer than %(n)d characters.") % {"field": field, "n": limit},
+            field=field,
+        )
+    return text
+
+
+def _whole(value: Any, *, field: str, low: int, high: int, message: str | None = None) -> int:
+    try:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
+        number = int(str(value).strip()) if isinstance(value, str) else int(value)
+    except (TypeError, ValueError):
+        raise ApplicationError(
+            _("%(field)s must be a whole number.") % {"field": field}, field=field
+        ) from None
+    if not low <= number <= high:
+        raise ApplicationError(
+            message
+            or _("%(field)s must be between %(low)d and %(high)d.")
+            % {"field": field, "low": low, "high": high},
+            field=field,
+        )
+    return number
+
+
+def _share(value: Any, *, field: str) -> Decimal:
+    try:
+        if isinstance(value, float):
+            value = repr(value)
+        share = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ApplicationError(
+            _("%(field)s must be a number from 0 to 1, such as 0.1.") % {"field": field},
+            field=field,
+        ) from None
+    if not share.is_finite() or not Decimal(0) <= share <= Decimal(1):
+        raise ApplicationError(
+            _("%(field)s must be from 0 to 1 (0.1 means one task in ten).") % {"field": field},
+            field=field,
+        )
+    if share != share.quantize(Decimal("0.001")):
+        raise ApplicationError(
+            _("%(field)s has more than 3 decimal places.") % {"field": field}, field=field
+        )
+    return share
+
+
+def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every editable field checked; the first problem raises, naming its field."""
+    out: dict[str, Any] = {}
+    out["name"] = _text(values.get("name"), field="name", limit=MAX_NAME, required=True)
+    out["description"] = _text(
+        values.get("description"), field="description", limit=MAX_DESCRIPTION, required=True
+    )
+    out["instructions"] = _text(
+        values.get("instructions"), field="instructions", limit=MAX_INSTRUCTIONS, required=False
+    )
+    interface = get_interface(str(values.get("interface") or ""))
+    out["interface"] = interface.key
+    config = values.get("config")
+    if config is None:
+        config = {}
+    if not isinstance(config, Mapping):
+        raise ApplicationError(_("config must be an object."), field="config")
+    out["config"] = interface.check_config(config)
+    out["reward"] = parse_amount(values.get("reward"), field="reward")
+    out["currency"] = check_currency(str(values.get("currency") or ""))
+    out["estimated_seconds"] = _whole(
+        values.get("estimated_seconds"), field="estimated_seconds", low=1, high=MAX_ESTIMATE_SECONDS
+    )
+    out["overlap"] = _whole(
+        values.get("overlap"),
+        field="overlap",
+        low=1,
+        high=MAX_OVERLAP,
+        message=_("overlap is the number of answers each task gets: at least 1, at most %(n)d.")
+        % {"n": MAX_OVERLAP},
+    )
+    out["time_limit_seconds"] = _whole(
+        values.get("time_limit_seconds"),
+        field="time_limit_seconds",
+        low=MIN_TIME_LIMIT_SECONDS,
+        high=MAX_TIME_LIMIT_SECONDS,
+    )
+    out["gold_rate"] = _share(values.get("gold_rate"), field="gold_rate")
+    out["max_open_per_worker"] = _whole(
+        values.get("max_open_per_worker"),
+        field="max_open_per_worker",
+        low=1,
+        high=MAX_OPEN_PER_WORKER,
+    )
+    order = str(values.get("order") or "")
+    if order not in Project.Order.values:
+        raise ApplicationError(
+            _("order must be one of: %(values)s.") % {"values": ", ".join(Project.Order.values)},
+            field="order",
+        )
+    out["order"] = order
+    # A time limit shorter than the estimate would expire honest workers' leases.
+    if out["time_limit_seconds"] < out["estimated_seconds"]:
+        raise ApplicationError(
+            _("The time limit must be at least the estimated time per task."),
+            field="time_limit_seconds",
+        )
+    return out
+
+
+def _current(project: Project) -> dict[str, Any]:
+    return {name: getattr(project, name) for name in EDITABLE_FIELDS}
+
+
+@transaction.atomic
+def project_create(
+    *,
+    organisation: Organisation,
+    actor: User,
+    name: str,
+    description: str,
+    interface: str,
+    reward: Decimal | str,
+    estimated_seconds: int,
+    instructions: str = "",
+    config: Mapping[str, Any] | None = None,
+    currency: str = "USD",
+    overlap: int = 3,
+    time_limit_seconds: int = 600,
+    gold_rate: Decimal | str = Decimal("0.1"),
+    max_open_per_worker: int = 1,
+    order: str = Project.Order.DEPTH_FIRST,
+) -> Project:
+    values = _clean(
+        {
+            "name": name,
+            "description": description,
+            "instructions": instructions,
+            "interface": interface,
+            "config": config,
+            "reward": reward,
+            "currency": currency,
+            "estimated_seconds": estimated_seconds,
+            "overlap": overlap,
+            "time_limit_seconds": time_limit_seconds,
+            "gold_rate": gold_rate,
+            "max_open_per_worker": max_open_per_worker,
+            "order": order,
+        }
+    )
+    project = Project.objects.create(organisation=organisation, created_by=actor, **values)
+    ProjectEvent.objects.create(
+        project=project,
+        old_status="",
+        new_status=project.status,
+        actor=actor,
+        reason=_("created"),
+        at=timezone.now(),
+    )
+    return project
+
+
+def project_has_answers(*, project: Project) -> bool:
+    from microwork.work.models import Submission
+
+    return Submission.objects.filter(project=project).exists()
+
+
+@transaction.atomic
+def project_update(*, project: Project, actor: User, changes: Mapping[str, Any]) -> Project:
+    """Change some settings. Unknown names are refused; locked fields name themselves."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise ApplicationError(
+            _("%(field)s cannot be changed here.") % {"field": unknown[0]}, field=unknown[0]
+        )
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status == S.ARCHIVED:
+        raise Conflict(_("An archived project cannot be changed."), code="archived")
+    merged = {**_current(project), **changes}
+    values = _clean(merged)
+    changed = [name for name in EDITABLE_FIELDS if values[name] != getattr(project, name)]
+    if not changed:
+        return project
+    if project_has_answers(project=project):
+        for name in LOCKED_ONCE_ANSWERED:
+            if name in changed:
+                raise Conflict(
+                    _("%(field)s cannot change once tasks have answers.") % {"field": name},
+                    code="locked",
+                    field=name,
+                )
+        if "overlap" in changed and values["overlap"] < project.overlap:
+            raise Conflict(
+                _("overlap can only be raised once tasks have answers."),
+                code="locked",
+                field="overlap",
+            )
+    for name in changed:
+        setattr(project, name, values[name])
+    project.save(update_fields=[*changed, "updated_at"])
+    return project
+
+
+def allowed_transitions(project: Project) -> list[str]:
+    return [s for s in S.values if s in TRANSITIONS[project.status]]
+
+
+@transaction.atomic
+def project_set_status(
+    *, project: Project, actor: User | None, status: str, reason: str = ""
+) -> Project:
+    """Move a project along its lifecycle (TRANSITIONS) and log the move as a ProjectEvent.
+
+    The ledger reserves the project's budget from here when it goes live; keep every status
+    change in this one function so that hook sees them all."""
+    if status not in S.values:
+        raise ApplicationError(
+            _("status must be one of: %(values)s.") % {"values": ", ".join(S.values)},
+            field="status",
+        )
+    reason = _text(reason, field="reason", limit=500, required=False)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    old = project.status
+    if status == old:
+        raise Conflict(
+            _("The project is already %(status)s.") % {"status": S(old).label},
+            code="same_status",
+            field="status",
+        )
+    if status not in TRANSITIONS[old]:
+        raise Conflict(
+            _("A %(old)s project cannot become %(new)s.")
+            % {"old": S(old).label.lower(), "new": S(status).label.lower()},
+            code="transition_not_allowed",
+            field="status",
+        )
+    if status == S.LIVE:
+        _check_ready(project)
+    project.status = status
+    project.save(update_fields=["status", "updated_at"])
+    ProjectEvent.objects.create(
+        project=project,
+        old_status=old,
+        new_status=status,
+        actor=actor,
+        reason=reason,
+        at=timezone.now(),
+    )
+    return project
+
+
+def _check_ready(project: Project) -> None:
+    # The settings are checked again: an interface's rules may have tightened since they were saved.
+    _clean(_current(project))
+    if not Task.objects.filter(project=project, is_gold=False).exists():
+        raise Conflict(
+            _("Upload at least one task (not only gold tasks) before going live."),
+            code="no_tasks",
+            field="status",
+        )
+    if Batch.objects.filter(
+        project=project, status__in=[Batch.Status.PENDING, Batch.Status.PROCESSING]
+    ).exists():
+        raise Conflict(
+            _("Wait until every upload has been checked before going live."),
+            code="upload_in_progress",
+            field="status",
+        )
+
+
+# --- uploads --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    batch: Batch
+    # True when this exact file was already uploaded: the earlier batch is returned, nothing added.
+    duplicate: bool = False
+
+    @property
+    def queued(self) -> bool:
+        return not self.batch.is_finished
+
+
+class UploadRefused(ApplicationError):
+    """The file had problems; `details` lists them as {row, field, reason}."""
+
+    default_code = "upload_refused"
+
+    def __init__(self, report: CheckReport) -> None:
+        shown = len(report.errors)
+        if report.errors_total > shown:
+            message = _(
+                "The file was refused: %(total)d problems (the first %(shown)d are listed). "
+                "Nothing was added."
+            ) % {"total": report.errors_total, "shown": shown}
+        else:
+            message = _("The file was refused: %(total)d problems. Nothing was added.") % {
+                "total": report.errors_total
+            }
+        super().__init__(message, field="file", details=report.errors)
+        self.report = report
+
+
+def _check_project_takes_uploads(project: Project) -> None:
+    if project.status not in UPLOAD_STATUSES:
+        raise Conflict(
+            _("A %(status)s project takes no new tasks.")
+            % {"status": S(project.status).label.lower()},
+            code="project_closed",
+            field="project_id",
+        )
+
+
+def _existing_ids(project: Project) -> set[str]:
+    return set(
+        Task.objects.filter(project=project)
+        .exclude(external_id="")
+        .values_list("external_id", flat=True)
+    )
+
+
+def _duplicate(project: Project, digest: str) -> Batch | None:
+    return (
+        Batch.objects.filter(project=project, sha256=digest)
+        .exclude(status=Batch.Status.FAILED)
+        .order_by("id")
+        .first()
+    )
+
+
+def _insert(project: Project, batch: Batch, rows: Iterator[CleanRow], report: CheckReport) -> None:
+    chunk: list[Task] = []
+    for clean in rows:
+        chunk.append(
+            Task(
+                project=project,
+                batch=batch,
+                row_number=clean.row,
+                external_id=clean.external_id,
+                data=clean.data,
+                is_gold=clean.is_gold,
+                gold_answer=clean.gold_answer,
+                gold_explanation=clean.explanation,
+                priority=clean.priority,
+            )
+        )
+        if len(chunk) >= INSERT_CHUNK:
+            Task.objects.bulk_create(chunk)
+            chunk = []
+    if chunk:
+        Task.objects.bulk_create(chunk)
+    if not report.ok:
+        # Something changed between the two passes (another upload took an id): undo it all.
+        raise UploadRefused(report)
+
+
+def upload_max_bytes() -> int:
+    return int(settings.MAX_UPLOAD_BYTES)
+
+
+def batch_upload(
+    *,
+    project: Project,
+    actor: User,
+    file: IO[bytes],
+    filename: str,
+    content_type: str,
+    size: int,
+) -> UploadOutcome:
+    """Take an uploaded file of tasks.
+
+    Small files are checked and added now; bigger ones are saved under MEDIA_ROOT/uploads and
+    handed to a background job (the batch shows its progress). Either way a file with any
+    problem adds nothing. Not one transaction on purpose: the check pass runs outside any
+    transaction so a long check never holds the database's write lock; each write below is
+    atomic on its own."""
+    _check_project_takes_uploads(project)
+    if size > upload_max_bytes():
+        raise ApplicationError(
+            _("The file is %(size)d MB; the limit is %(limit)d MB. Split it into smaller files.")
+            % {"size": size // (1024 * 1024), "limit": upload_max_bytes() // (1024 * 1024)},
+            code="too_large",
+            field="file",
+        )
+    if size <= 0:
+        raise ApplicationError(_("The file is empty."), code="empty", field="file")
+    head = file.read(8192)
+    file.seek(0)
+    fmt = detect_format(filename=filename, content_type=content_type, head=head)
+    filename = os.path.basename(filename or "upload")[:255]
+    if size <= INLINE_MAX_BYTES:
+        digest = _hash(file)
+        earlier = _duplicate(project, digest)
+        if earlier is not None:
+            return UploadOutcome(earlier, duplicate=True)
+        report = CheckReport()
+        for _row in iter_clean_rows(
+            project=project,
+            fmt=fmt,
+            stream=file,
+            size=size,
+            existing_ids=_existing_ids(project),
+            report=report,
+        ):
+            pass
+        if not report.ok:
+            raise UploadRefused(report)
+        file.seek(0)
+        return UploadOutcome(
+            _batch_add_now(
+                project=project,
+                actor=actor,
+                filename=filename,
+                fmt=fmt,
+                size=size,
+                digest=digest,
+                rows_factory=lambda report: iter_clean_rows(
+                    project=project,
+                    fmt=fmt,
+                    stream=file,
+                    size=size,
+                    existing_ids=_existing_ids(project),
+                    report=report,
+                ),
+            )
+        )
+    relative, digest = _store(file, fmt)
+    earlier = _duplicate(project, digest)
+    if earlier is not None:
+        (Path(settings.MEDIA_ROOT) / relative).unlink(missing_ok=True)
+        return UploadOutcome(earlier, duplicate=True)
+    return UploadOutcome(
+        _batch_queue(
+            project=project,
+            actor=actor,
+            filename=filename,
+            fmt=fmt,
+            size=size,
+            digest=digest,
+            relative=relative,
+        )
+    )
+
+
+@transaction.atomic
+def _batch_add_now(
+    *,
+    project: Project,
+    actor: User,
+    filename: str,
+    fmt: str,
+    size: int,
+    digest: str,
+    rows_factory: Any,
+) -> Batch:
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    now = timezone.now()
+    batch = Batch.objects.create(
+        project=project,
+        uploaded_by=actor,
+        filename=filename,
+        file_format=fmt,
+        size_bytes=size,
+        sha256=digest,
+        status=Batch.Status.PROCESSING,
+        bytes_checked=size,
+    )
+    report = CheckReport()
+    _insert(project, batch, rows_factory(report), report)
+    batch.status = Batch.Status.DONE
+    batch.rows_seen = report.rows
+    batch.rows_added = report.rows
+    batch.gold_added = report.gold
+    batch.ignored_columns = report.ignored_columns
+    batch.finished_at = now
+    batch.save(
+        update_fields=[
+            "status",
+            "rows_seen",
+            "rows_added",
+            "gold_added",
+            "ignored_columns",
+            "finished_at",
+        ]
+    )
+    return batch
+
+
+@transaction.atomic
+def _batch_queue(
+    *, project: Project, actor: User, filename: str, fmt: str, size: int, digest: str, relative: str
+) -> Batch:
+    from microwork.projects.tasks import process_batch
+
+    batch = Batch.objects.create(
+        project=project,
+        uploaded_by=actor,
+        filename=filename,
+        file_format=fmt,
+        size_bytes=size,
+        sha256=digest,
+        stored_path=relative,
+        status=Batch.Status.PENDING,
+    )
+    transaction.on_commit(lambda: process_batch.enqueue(batch_id=batch.pk))
+    return batch
+
+
+def _hash(file: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    while chunk := file.read(1024 * 1024):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def _store(file: IO[bytes], fmt: str) -> tuple[str, str]:
+    relative = f"uploads/{uuid.uuid4().hex}.{fmt}"
+    path = Path(settings.MEDIA_ROOT) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    written = 0
+    with path.open("wb") as out:
+        while chunk := file.read(1024 * 1024):
+            written += len(chunk)
+            # The declared size can lie (a streamed body); the real bytes are what count.
+            if written > upload_max_bytes():
+                out.close()
+                path.unlink(missing_ok=True)
+                raise ApplicationError(
+                    _("The file is bigger than the %(limit)d MB limit.")
+                    % {"limit": upload_max_bytes() // (1024 * 1024)},
+                    code="too_large",
+                    field="file",
+                )
+            digest.update(chunk)
+            out.write(chunk)
+    return relative, digest.hexdigest()
+
+
+def batch_process(*, batch_id: int) -> Batch:
+    """Check and add a stored upload (the background job's body). Running it twice is harmless:
+    only the run that moves the batch from pending to processing does anything."""
+    claimed = Batch.objects.filter(pk=batch_id, status=Batch.Status.PENDING).update(
+        status=Batch.Status.PROCESSING
+    )
+    batch = Batch.objects.select_related("project").get(pk=batch_id)
+    if claimed != 1:
+        return batch
+    path = Path(settings.MEDIA_ROOT) / batch.stored_path
+    project = batch.project
+
+    def progress(rows: int, bytes_read: int) -> None:
+        Batch.objects.filter(pk=batch_id).update(rows_seen=rows, bytes_checked=bytes_read)
+
+    try:
+        _check_project_takes_uploads(project)
+        report = CheckReport()
+        with path.open("rb") as stream:
+            for _row in iter_clean_rows(
+                project=project,
+                fmt=batch.file_format,
+                stream=stream,
+                size=batch.size_bytes,
+                existing_ids=_existing_ids(project),
+                report=report,
+                on_progress=progress,
+            ):
+                pass
+        if not report.ok:
+            raise UploadRefused(report)
+        _batch_insert_stored(batch=batch, path=path)
+    except ApplicationError as exc:
+        report = exc.report if isinstance(exc, UploadRefused) else None
+        Batch.objects.filter(pk=batch_id).update(
+            status=Batch.Status.FAILED,
+            errors=report.errors
+            if report
+            else [{"row": None, "field": exc.field or "file", "reason": exc.message}],
+            errors_total=report.errors_total if report else 1,
+            finished_at=timezone.now(),
+        )
+    except Exception:
+        logger.exception("batch %s failed", batch_id)
+        Batch.objects.filter(pk=batch_id).update(
+            status=Batch.Status.FAILED,
+            errors=[
+                {
+                    "row": None,
+                    "field": "file",
+                    "reason": _(
+                        "The file could not be processed; nothing was added. Try again or contact support."
+                    ),
+                }
+            ],
+            errors_total=1,
+            finished_at=timezone.now(),
+        )
+        raise
+    finally:
+        path.unlink(missing_ok=True)
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def _batch_insert_stored(*, batch: Batch, path: Path) -> None:
+    project = Project.objects.select_for_update().get(pk=batch.project_id)
+    report = CheckReport()
+    with path.open("rb") as stream:
+        _insert(
+            project,
+            batch,
+            iter_clean_rows(
+                project=project,
+                fmt=batch.file_format,
+                stream=stream,
+                size=batch.size_bytes,
+                existing_ids=_existing_ids(project),
+                report=report,
+            ),
+            report,
+        )
+    Batch.objects.filter(pk=batch.pk).update(
+        status=Batch.Status.DONE,
+        rows_seen=report.rows,
+        rows_added=report.rows,
+        gold_added=report.gold,
+        bytes_checked=batch.size_bytes,
+        ignored_columns=report.ignored_columns,
+        stored_path="",
+        finished_at=timezone.now(),
+    )
+
+
+def batch_create_from_records(
+    *, project: Project, actor: User, records: list[Any], name: str = "api"
+) -> UploadOutcome:
+    """Tasks sent as JSON in a request body (small batches); the same checks as a file."""
+    _check_project_takes_uploads(project)
+    if len(records) > MAX_BODY_TASKS:
+        raise ApplicationError(
+            _("Send at most %(n)d tasks in a request body; upload a file for more.")
+            % {"n": MAX_BODY_TASKS},
+            code="too_many_rows",
+            field="tasks",
+        )
+    body = json.dumps(records, sort_keys=True, ensure_ascii=False, default=str).encode()
+    digest = hashlib.sha256(body).hexdigest()
+    earlier = _duplicate(project, digest)
+    if earlier is not None:
+        return UploadOutcome(earlier, duplicate=True)
+    report = CheckReport()
+    for _row in iter_clean_records(
+        project=project, records=records, existing_ids=_existing_ids(project), report=report
+    ):
+        pass
+    if not report.ok:
+        raise UploadRefused(report)
+    return UploadOutcome(
+        _batch_add_now(
+            project=project,
+            actor=actor,
+            filename=name,
+            fmt="json",
+            size=len(body),
+            digest=digest,
+            rows_factory=lambda report: iter_clean_records(
+                project=project, records=records, existing_ids=_existing_ids(project), report=report
+            ),
+        )
+    )
