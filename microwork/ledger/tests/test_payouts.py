@@ -1,0 +1,155 @@
+from decimal import Decimal
+
+import pytest
+
+from microwork.ledger import services
+from microwork.ledger.models import Account, Payout, PayoutEvent, SimulatedTransfer, Transaction
+from microwork.lib.errors import ApplicationError
+
+K = Account.Kind
+
+
+@pytest.fixture
+def walt_earned(walt, acme, omar):
+    """Walt has 12.345678 USD available (as if approved work had paid him)."""
+    services.deposit_record(organisation=acme, amount="100", currency="USD", reference="b", actor=omar)
+    services.ledger_transfer(
+        kind=Transaction.Kind.BONUS,
+        idempotency_key="seed",
+        source=services.ledger_account(
+            kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme
+        ),
+        destination=services.ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=walt),
+        amount=Decimal("12.345678"),
+    )
+    return walt
+
+
+def _available(user):
+    return services.ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=user).balance
+
+
+def _method(user, provider="simulated", phone="+2348012345678"):
+    return services.payout_method_add(
+        user=user, provider=provider, label="", details={"phone": phone}
+    )
+
+
+def test_simulated_payout_is_sent_and_recorded(walt_earned):
+    method = _method(walt_earned)
+    payout = services.payout_request(user=walt_earned, method=method, amount="12.34")
+    assert payout.status == Payout.Status.REQUESTED
+    assert _available(walt_earned) == Decimal("0.005678")  # below a cent stays available
+    payout = services.payout_process(payout_id=payout.pk)
+    assert payout.status == Payout.Status.PAID
+    assert payout.provider_reference.startswith("SIM-")
+    assert services.in_flight_account("USD").balance == 0
+    assert list(payout.events.values_list("new_status", flat=True).order_by("pk")) == [
+        "requested",
+        "processing",
+        "paid",
+    ]
+    assert services.ledger_check().ok
+
+
+def test_processing_twice_sends_once(walt_earned):
+    payout = services.payout_request(user=walt_earned, method=_method(walt_earned), amount="5.00")
+    services.payout_process(payout_id=payout.pk)
+    services.payout_process(payout_id=payout.pk)
+    assert SimulatedTransfer.objects.count() == 1
+    assert Transaction.objects.filter(kind=Transaction.Kind.PAYOUT_SENT).count() == 1
+
+
+def test_a_failed_payout_returns_the_money(walt_earned):
+    # The simulated provider refuses amounts ending in .13.
+    payout = services.payout_request(user=walt_earned, method=_method(walt_earned), amount="2.13")
+    payout = services.payout_process(payout_id=payout.pk)
+    assert payout.status == Payout.Status.FAILED
+    assert payout.failure_reason
+    assert _available(walt_earned) == Decimal("12.345678")
+    assert services.ledger_check().ok
+
+
+def test_a_crash_after_the_provider_paid_is_finished_by_recovery(walt_earned, time_machine):
+    time_machine.move_to("2026-03-02 10:00Z", tick=False)
+    payout = services.payout_request(user=walt_earned, method=_method(walt_earned), amount="3.00")
+
+    class Crash(Exception):
+        pass
+
+    def crash(_payout):
+        raise Crash
+
+    with pytest.raises(Crash):
+        services.payout_process(payout_id=payout.pk, after_send=crash)
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.PROCESSING
+    # Too early: the claim might still belong to a live process.
+    assert services.payouts_process_due() == 0
+    time_machine.shift(services.PAYOUT_CLAIM_TIMEOUT.total_seconds() + 1)
+    assert services.payouts_process_due() == 1
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.PAID
+    assert payout.attempts == 2
+    assert SimulatedTransfer.objects.count() == 1
+    assert services.ledger_check().ok
+
+
+def test_manual_payout_waits_for_an_operator(walt_earned, omar):
+    method = _method(walt_earned, provider="manual")
+    payout = services.payout_request(user=walt_earned, method=method, amount="10.00")
+    assert services.payouts_process_due() == 0
+    with pytest.raises(ApplicationError) as exc:
+        services.payout_mark_sent(payout=payout, reference=" ", actor=omar)
+    assert exc.value.field == "reference"
+    payout = services.payout_mark_sent(payout=payout, reference="MPESA-991", actor=omar)
+    assert payout.status == Payout.Status.PAID
+    # A second click on "mark sent" changes nothing.
+    services.payout_mark_sent(payout=payout, reference="MPESA-991", actor=omar)
+    assert Transaction.objects.filter(kind=Transaction.Kind.PAYOUT_SENT).count() == 1
+    with pytest.raises(ApplicationError):
+        services.payout_mark_failed(payout=payout, reason="oops", actor=omar)
+    assert PayoutEvent.objects.filter(payout=payout, actor=omar).count() == 1
+    assert services.ledger_check().ok
+
+
+@pytest.mark.parametrize(
+    ("amount", "code"),
+    [
+        ("0.50", "below_minimum"),
+        ("12.35", "insufficient_funds"),
+        ("1.005", "invalid_amount"),
+        ("-1", "invalid_amount"),
+        ("0", "invalid_amount"),
+    ],
+)
+def test_bad_payout_requests_change_nothing(walt_earned, amount, code):
+    method = _method(walt_earned)
+    with pytest.raises(ApplicationError) as exc:
+        services.payout_request(user=walt_earned, method=method, amount=amount)
+    assert exc.value.code == code
+    assert exc.value.field == "amount"
+    assert Payout.objects.count() == 0
+    assert _available(walt_earned) == Decimal("12.345678")
+
+
+def test_a_retried_payout_request_counts_once(walt_earned):
+    method = _method(walt_earned)
+    first = services.payout_request(user=walt_earned, method=method, amount="4", request_key="t1")
+    again = services.payout_request(user=walt_earned, method=method, amount="4", request_key="t1")
+    assert first.pk == again.pk
+    assert _available(walt_earned) == Decimal("8.345678")
+
+
+def test_nobody_pays_out_through_another_workers_method(walt_earned, nina):
+    # Nina's number must never receive Walt's money.
+    ninas = _method(nina, phone="+261341234567")
+    with pytest.raises(ApplicationError) as exc:
+        services.payout_request(user=walt_earned, method=ninas, amount="2")
+    assert exc.value.field == "method"
+
+
+def test_phone_numbers_are_checked(walt):
+    with pytest.raises(ApplicationError) as exc:
+        _method(walt, phone="0801")
+    assert exc.value.field == "phone"
