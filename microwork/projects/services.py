@@ -386,6 +386,8 @@ class UploadRefused(ApplicationError):
 
 
 def _check_project_takes_uploads(project: Project) -> None:
+    # Read afresh: the caller's instance may predate a status change.
+    project.refresh_from_db(fields=["status"])
     if project.status not in UPLOAD_STATUSES:
         raise Conflict(
             _("A %(status)s project takes no new tasks.")
