@@ -24,8 +24,12 @@ class Project(models.Model):
         BREADTH_FIRST = "breadth_first", _("Give every task its first answer first")
         PRIORITY = "priority", _("Requester priority, then depth first")
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="projects")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="projects"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("public description"), max_length=2000)
     instructions = models.TextField(_("instructions (Markdown)"), blank=True)
@@ -38,7 +42,9 @@ class Project(models.Model):
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="USD")
     estimated_seconds = models.PositiveIntegerField(_("estimated seconds per task"))
     overlap = models.PositiveSmallIntegerField(_("answers per task"), default=3)
-    time_limit_seconds = models.PositiveIntegerField(_("time limit per assignment (seconds)"), default=600)
+    time_limit_seconds = models.PositiveIntegerField(
+        _("time limit per assignment (seconds)"), default=600
+    )
     max_open_per_worker = models.PositiveSmallIntegerField(default=1)
     order = models.CharField(max_length=20, choices=Order.choices, default=Order.DEPTH_FIRST)
     # Share of a worker's tasks that are control (gold) tasks, 0–1.
@@ -57,7 +63,9 @@ class Project(models.Model):
     # with at least min_overlap answers; `overlap` stays the maximum.
     dynamic_overlap = models.BooleanField(default=False)
     min_overlap = models.PositiveSmallIntegerField(default=2)
-    target_confidence = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.950"))
+    target_confidence = models.DecimalField(
+        max_digits=4, decimal_places=3, default=Decimal("0.950")
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -65,7 +73,8 @@ class Project(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(auto_approve_seconds__lte=7 * 24 * 3600), name="project_auto_approve_max_7d"
+                condition=Q(auto_approve_seconds__lte=7 * 24 * 3600),
+                name="project_auto_approve_max_7d",
             ),
             models.CheckConstraint(condition=Q(reward__gt=0), name="project_reward_positive"),
             models.CheckConstraint(condition=Q(overlap__gte=1), name="project_overlap_positive"),
@@ -119,7 +128,9 @@ class Batch(models.Model):
         FAILED = "failed", _("Refused")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="batches")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     filename = models.CharField(max_length=255)
     file_format = models.CharField(max_length=8)
     # Where the raw upload waits for the background job (relative to MEDIA_ROOT); removed after.

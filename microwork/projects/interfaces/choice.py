@@ -50,7 +50,10 @@ def _check_image_url(value: str) -> str:
 class _Choice(TaskInterface):
     input_fields = ()
     optional_fields = ("text", "image_url")
-    config_example = {"question": "Is this image acceptable?", "labels": ["ok|Acceptable", "gory|Gory"]}
+    config_example = {
+        "question": "Is this image acceptable?",
+        "labels": ["ok|Acceptable", "gory|Gory"],
+    }
 
     def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
         question = str(config.get("question", "")).strip()
