@@ -11,6 +11,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("microwork.accounts.urls")),
     path("projects/", include("microwork.projects.urls")),
+    path("projects/", include("microwork.aggregation.urls")),
     path("work/", include("microwork.work.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

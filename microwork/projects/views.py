@@ -1,6 +1,211 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Requester pages. Each view: parse, one access helper, one service or selector, render."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from microwork.accounts.access import access_organisation_for_requester
+from microwork.lib.errors import ApplicationError, Forbidden, NotFound
+from microwork.lib.money import format_money
+from microwork.lib.text import render_markdown
+from microwork.projects import selectors, services
+from microwork.projects.access import access_batch_for_requester, access_project_for_requester
+from microwork.projects.forms import ProjectForm, StatusForm, UploadForm
+from microwork.projects.interfaces import get_interface
+from microwork.projects.models import Project
+
+# Multipart framing around the file; the limit applies to the file itself.
+MULTIPART_SLACK = 64 * 1024
 
 
+def requester_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log-in required; another organisation's project is a 404, a worker gets a 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
+
+    return wrapped
+
+
+def _form_error(form: Any, exc: ApplicationError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@requester_page
 def project_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    organisation = access_organisation_for_requester(user=request.user)
+    projects = selectors.projects_for_requester(user=request.user)
+    return render(
+        request, "projects/list.html", {"projects": projects, "organisation": organisation}
+    )
+
+
+@requester_page
+def project_create(request: HttpRequest) -> HttpResponse:
+    organisation = access_organisation_for_requester(user=request.user)
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(
+                organisation=organisation, actor=request.user, **form.values()
+            )
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Project created. Upload tasks, then go live."))
+            return redirect("projects:detail", project_id=project.pk)
+    return render(request, "projects/form.html", {"form": form, "project": None})
+
+
+@requester_page
+def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    locked = services.project_has_answers(project=project)
+    form = ProjectForm(
+        request.POST or None, initial=ProjectForm.initial_for(project), locked=locked
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(project=project, actor=request.user, changes=form.values())
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Project saved."))
+            return redirect("projects:detail", project_id=project.pk)
+    return render(
+        request, "projects/form.html", {"form": form, "project": project, "locked": locked}
+    )
+
+
+@requester_page
+def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    return render(
+        request,
+        "projects/detail.html",
+        {
+            "project": project,
+            "counts": selectors.project_counts(project=project),
+            "batches": selectors.batches_for_project(project=project)[:50],
+            "transitions": [Project.Status(s) for s in services.allowed_transitions(project)],
+            "events": project.events.select_related("actor").order_by("-at", "-id")[:20],
+            "reward": format_money(project.reward, project.currency),
+            "hourly": format_money(project.estimated_hourly_rate, project.currency),
+            "below_floor": project.currency == settings.PLATFORM_CURRENCY
+            and project.estimated_hourly_rate < settings.PAY_FLOOR_PER_HOUR,
+            "instructions_html": render_markdown(project.instructions),
+        },
+    )
+
+
+@require_POST
+@requester_page
+def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+    else:
+        try:
+            services.project_set_status(
+                project=project,
+                actor=request.user,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("The project is now %(status)s.")
+                % {"status": Project.Status(form.cleaned_data["status"]).label.lower()},
+            )
+    return redirect("projects:detail", project_id=project.pk)
+
+
+@requester_page
+def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    context: dict[str, Any] = {
+        "project": project,
+        "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
+        "input_fields": get_interface(project.interface).input_fields,
+        "optional_fields": get_interface(project.interface).optional_fields,
+    }
+    if request.method != "POST":
+        context["form"] = UploadForm()
+        return render(request, "projects/upload.html", context)
+    # Refuse an oversized body before Django spools it to disk.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.MAX_UPLOAD_BYTES + MULTIPART_SLACK:
+        form = UploadForm()
+        form.add_error(
+            None,
+            _("The file is bigger than the %(limit)d MB limit. Split it into smaller files.")
+            % {"limit": context["max_mb"]},
+        )
+        context["form"] = form
+        return render(request, "projects/upload.html", context, status=413)
+    form = UploadForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "projects/upload.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        outcome = services.batch_upload(
+            project=project,
+            actor=request.user,
+            file=upload,
+            filename=upload.name,
+            content_type=upload.content_type or "",
+            size=upload.size,
+        )
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        context["problems"] = exc.details or []
+        return render(request, "projects/upload.html", context, status=exc.status)
+    batch = outcome.batch
+    if outcome.duplicate:
+        messages.info(
+            request,
+            _("This file was already uploaded (batch %(id)d); nothing was added.")
+            % {"id": batch.pk},
+        )
+    elif outcome.queued:
+        messages.info(request, _("The file is being checked; its progress is shown below."))
+    else:
+        messages.success(
+            request,
+            _("%(n)d tasks added (%(gold)d gold).")
+            % {"n": batch.rows_added, "gold": batch.gold_added},
+        )
+    return redirect("projects:detail", project_id=project.pk)
+
+
+@requester_page
+def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = access_batch_for_requester(user=request.user, batch_id=batch_id)
+    return render(request, "projects/_batch_progress.html", {"batch": batch})
+
+
+@require_POST
+@requester_page
+def instructions_preview(request: HttpRequest) -> HttpResponse:
+    access_organisation_for_requester(user=request.user)
+    return HttpResponse(render_markdown(request.POST.get("instructions", "")))

@@ -1,0 +1,146 @@
+"""Results as downloads, streamed row by row so a big project never sits in memory."""
+
+import csv
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from django.utils.text import slugify
+
+from microwork.aggregation.results import TaskResult, iter_task_results
+from microwork.projects.interfaces import get_interface
+from microwork.projects.models import Project
+
+FORMATS = ("csv", "jsonl")
+KINDS = ("results", "answers")
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: Any) -> Any:
+    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(type(value))
+
+
+def input_columns(project: Project) -> list[str]:
+    interface = get_interface(project.interface)
+    return [*interface.input_fields, *interface.optional_fields]
+
+
+def result_record(project: Project, result: TaskResult, columns: list[str]) -> dict[str, Any]:
+    task = result.task
+    record: dict[str, Any] = {"task_id": task.pk, "external_id": task.external_id}
+    for name in columns:
+        record[name] = task.data.get(name, "")
+    record.update(
+        {
+            "is_gold": task.is_gold,
+            "gold_answer": task.gold_answer if task.is_gold else None,
+            "majority_label": result.majority_label,
+            "agreement": result.agreement,
+            "answers_count": result.answers_count,
+            "answers": [
+                {
+                    "worker": a.worker,
+                    "answer": a.answer,
+                    "active_seconds": a.active_seconds,
+                    "submitted_at": a.submitted_at,
+                    "status": a.status,
+                }
+                for a in result.answers
+            ],
+        }
+    )
+    return record
+
+
+def answer_records(result: TaskResult) -> Iterator[dict[str, Any]]:
+    for a in result.answers:
+        yield {
+            "task_id": result.task.pk,
+            "external_id": result.task.external_id,
+            "worker": a.worker,
+            "answer": a.label,
+            "active_seconds": a.active_seconds,
+            "submitted_at": a.submitted_at,
+            "status": a.status,
+            "counted": a.counted,
+        }
+
+
+def _records(project: Project, kind: str) -> Iterator[dict[str, Any]]:
+    columns = input_columns(project)
+    for result in iter_task_results(project=project):
+        if kind == "results":
+            yield result_record(project, result, columns)
+        else:
+            yield from answer_records(result)
+
+
+def _csv_lines(project: Project, kind: str) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    if kind == "results":
+        header = [
+            "task_id",
+            "external_id",
+            *input_columns(project),
+            "is_gold",
+            "gold_answer",
+            "majority_label",
+            "agreement",
+            "answers_count",
+            "answers",
+        ]
+    else:
+        header = [
+            "task_id",
+            "external_id",
+            "worker",
+            "answer",
+            "active_seconds",
+            "submitted_at",
+            "status",
+            "counted",
+        ]
+    yield "\ufeff" + writer.writerow(header)  # the BOM makes Excel read UTF-8
+    for record in _records(project, kind):
+        row = []
+        for name in header:
+            value = record.get(name)
+            if name in ("answers", "gold_answer") and value is not None:
+                value = json.dumps(value, default=_json_default, ensure_ascii=False)
+            elif name == "submitted_at":
+                value = value.isoformat()
+            elif value is None:
+                value = ""
+            row.append(_cell(value))
+        yield writer.writerow(row)
+
+
+def _jsonl_lines(project: Project, kind: str) -> Iterator[str]:
+    for record in _records(project, kind):
+        yield json.dumps(record, default=_json_default, ensure_ascii=False) + "\n"
+
+
+def export_response(*, project: Project, kind: str, fmt: str) -> StreamingHttpResponse:
+    lines = _csv_lines(project, kind) if fmt == "csv" else _jsonl_lines(project, kind)
+    response = StreamingHttpResponse(lines, content_type=CONTENT_TYPES[fmt])
+    name = f"{slugify(project.name) or 'project'}-{project.pk}-{kind}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
