@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "microwork.work",
     "microwork.quality",
     "microwork.aggregation",
+    "microwork.payments",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class PaymentsConfig(AppConfig):
+    """The money side of projects and submissions: escrow, earnings, approvals, the pay floor,
+    dashboards. It joins projects/work to the ledger so the ledger imports neither."""
+
+    name = "microwork.payments"
+    label = "payments"
+    verbose_name = "Payments"
+
+    def ready(self) -> None:
+        # The work app's own registry: every stored answer books its pending earning in the
+        # same transaction.
+        from microwork.work.hooks import SUBMISSION_HOOKS
+
+        SUBMISSION_HOOKS.setdefault(
+            "earning", "microwork.payments.services.submission_earning_record"
+        )

@@ -1,0 +1,911 @@
+"""The money side of projects and submissions, written on the ledger's services.
+
+Flows (docs/money.md has the whole picture):
+  going live      requester available → project escrow   reward × answers + fee, per task
+  an answer       escrow → worker pending                 reward
+  approval        worker pending → worker available       reward; escrow → platform fees: fee
+  rejection       worker pending → escrow                 reward
+  overturn        escrow → worker available + fees        reward + fee
+  bonus, top-up   requester (or escrow) → worker available + fees
+  completion      escrow → requester available            what no answer can still need
+"""
+
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from microwork.accounts.models import Organisation, User
+from microwork.ledger import services as ledger
+from microwork.ledger.models import Account, Entry, ExchangeRate, Transaction
+from microwork.lib.errors import ApplicationError, Conflict
+from microwork.lib.money import check_currency, format_money, parse_amount
+from microwork.payments.models import PayFloorNotice, SubmissionReview
+from microwork.projects.models import Project, Task
+from microwork.work.models import Submission
+
+log = logging.getLogger(__name__)
+
+K = Account.Kind
+T = Transaction.Kind
+S = Submission.Status
+P = Project.Status
+
+# The measured median replaces the estimate once this many answers exist: fewer would let one
+# slow or fast worker swing a whole project's rate.
+FLOOR_MIN_SUBMISSIONS = 20
+# After the first check, re-check every this many answers (and in the periodic job).
+FLOOR_CHECK_EVERY = 10
+MAX_AUTO_APPROVE = timedelta(days=7)
+MAX_NOTE = 2000
+MAX_BONUS = Decimal("1000")
+
+
+# --- small helpers -------------------------------------------------------------------------
+
+
+def rejection_reasons() -> dict[str, Any]:
+    """code → label. The quality app owns the list (its decisions and appeals show it); the
+    money side accepts exactly those codes."""
+    from microwork.quality.texts import REJECTION_REASONS
+
+    return dict(REJECTION_REASONS)
+
+
+def unit_fee(project: Project) -> Decimal:
+    return ledger.fee_for(project.reward)
+
+
+def escrow_account(project: Project) -> Account:
+    return ledger.ledger_account(
+        kind=K.REQUESTER_ESCROW,
+        currency=project.currency,
+        organisation=project.organisation,
+        project_id=project.pk,
+    )
+
+
+def requester_account(organisation: Organisation, currency: str) -> Account:
+    return ledger.ledger_account(
+        kind=K.REQUESTER_AVAILABLE, currency=currency, organisation=organisation
+    )
+
+
+def worker_account(user: User, kind: str, currency: str) -> Account:
+    return ledger.ledger_account(kind=kind, currency=currency, user=user)
+
+
+def _from_escrow(project: Project, amount: Decimal) -> list[tuple[Account, Decimal]]:
+    """Legs taking `amount` from the project's escrow, and from the requester's available funds
+    for whatever escrow no longer holds (tests, gold answers or a raised overlap can use more
+    than was reserved). The ledger refuses the movement if both together fall short."""
+    escrow = escrow_account(project)
+    held = Account.objects.filter(pk=escrow.pk).values_list("balance", flat=True).get()
+    from_escrow = min(held, amount)
+    legs = []
+    if from_escrow > 0:
+        legs.append((escrow, -from_escrow))
+    if amount - from_escrow > 0:
+        legs.append(
+            (requester_account(project.organisation, project.currency), from_escrow - amount)
+        )
+    return legs
+
+
+def _funds_error(exc: ledger.InsufficientFunds, *, what: str) -> ApplicationError:
+    return ApplicationError(
+        _("%(what)s: you need %(missing)s more. Add funds on the billing page.")
+        % {"what": what, "missing": format_money(exc.shortfall, exc.currency)},
+        code="insufficient_funds",
+        field="funds",
+        details=exc.details,
+    )
+
+
+# --- the pay floor -------------------------------------------------------------------------
+
+
+def floor_per_hour(currency: str) -> Decimal:
+    """The floor in `currency`: the setting is in the platform currency; others convert at the
+    operators' rate."""
+    floor = Decimal(settings.PAY_FLOOR_PER_HOUR)
+    base = settings.PLATFORM_CURRENCY
+    if currency == base:
+        return floor
+    rate = (
+        ExchangeRate.objects.filter(base=base, currency=currency)
+        .values_list("rate", flat=True)
+        .first()
+    )
+    if rate is None:
+        raise ApplicationError(
+            _(
+                "No exchange rate from %(base)s to %(cur)s is set, so the pay floor cannot be "
+                "checked; ask an operator."
+            )
+            % {"base": base, "cur": currency},
+            code="no_exchange_rate",
+            field="currency",
+        )
+    return ledger.quantize(floor * rate)
+
+
+def reward_for_floor(*, floor: Decimal, seconds: Decimal) -> Decimal:
+    """The smallest reward (rounded up to 0.0001) paying `floor` an hour for `seconds` a task."""
+    return (floor * seconds / Decimal(3600)).quantize(Decimal("0.0001"), rounding=ROUND_CEILING)
+
+
+def _hourly(reward: Decimal, seconds: Decimal) -> Decimal:
+    return ledger.quantize(reward * Decimal(3600) / seconds)
+
+
+def project_measured_time(project: Project) -> tuple[int, Decimal | None]:
+    """(answers counted, median active seconds), the median once enough answers exist."""
+    times = sorted(
+        Submission.objects.filter(project=project, active_ms__gt=0).values_list(
+            "active_ms", flat=True
+        )
+    )
+    n = len(times)
+    if n < FLOOR_MIN_SUBMISSIONS:
+        return n, None
+    mid = n // 2
+    median_ms = (
+        Decimal(times[mid]) if n % 2 else (Decimal(times[mid - 1]) + Decimal(times[mid])) / 2
+    )
+    return n, median_ms / Decimal(1000)
+
+
+def project_pay_floor_check(*, project: Project) -> None:
+    """Refuse a reward that pays under the floor for the time a task takes: the estimate at
+    first, the measured median once there are enough answers."""
+    floor = floor_per_hour(project.currency)
+    count, measured = project_measured_time(project)
+    seconds = measured if measured is not None else Decimal(project.estimated_seconds)
+    rate = _hourly(project.reward, seconds)
+    if rate >= floor:
+        return
+    needed = reward_for_floor(floor=floor, seconds=seconds)
+    basis = (
+        _("the measured median of %(s)s seconds over %(n)d answers")
+        % {"s": seconds.quantize(Decimal("0.1")), "n": count}
+        if measured is not None
+        else _("your estimate of %(s)d seconds") % {"s": project.estimated_seconds}
+    )
+    raise ApplicationError(
+        _(
+            "At %(reward)s a task and %(basis)s, workers would earn %(rate)s an hour, under the "
+            "%(floor)s floor. A reward of %(needed)s meets it."
+        )
+        % {
+            "reward": format_money(project.reward, project.currency),
+            "basis": basis,
+            "rate": format_money(rate.quantize(Decimal("0.01")), project.currency),
+            "floor": format_money(floor, project.currency),
+            "needed": format_money(needed, project.currency),
+        },
+        code="under_pay_floor",
+        field="reward",
+        details={"needed_reward": str(needed), "hourly": str(rate), "floor": str(floor)},
+    )
+
+
+def _active_ms_capped(project: Project, active_ms: int) -> int:
+    # A lease cannot last longer than the time limit, so neither can paid time.
+    return min(active_ms, project.time_limit_seconds * 1000)
+
+
+@transaction.atomic
+def project_pay_floor_enforce(
+    *, project: Project, now: datetime | None = None
+) -> PayFloorNotice | None:
+    """If a live project's measured rate is under the floor: pause it, store a notice with the
+    reward that would meet it, and top every worker up to the floor for the time they spent.
+    Returns the notice, or None when the project is fine (or not live)."""
+    from microwork.projects.services import project_set_status
+
+    now = now or timezone.now()
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status != P.LIVE:
+        return None
+    count, measured = project_measured_time(project)
+    if measured is None:
+        return None
+    floor = floor_per_hour(project.currency)
+    rate = _hourly(project.reward, measured)
+    if rate >= floor:
+        return None
+    needed = reward_for_floor(floor=floor, seconds=measured)
+    reason = _(
+        "Paused: answers take a median of %(s)s seconds, so the reward pays %(rate)s an hour, "
+        "under the %(floor)s floor. A reward of %(needed)s meets it."
+    ) % {
+        "s": measured.quantize(Decimal("0.1")),
+        "rate": format_money(rate.quantize(Decimal("0.01")), project.currency),
+        "floor": format_money(floor, project.currency),
+        "needed": format_money(needed, project.currency),
+    }
+    project_set_status(project=project, actor=None, status=P.PAUSED, reason=reason[:500])
+    notice = PayFloorNotice.objects.create(
+        project=project,
+        submissions_measured=count,
+        median_active_ms=int(measured * 1000),
+        reward=project.reward,
+        currency=project.currency,
+        real_hourly=rate,
+        floor_hourly=floor,
+        suggested_reward=needed,
+        created_at=now,
+    )
+    pay_floor_topups_pay(notice=notice, now=now)
+    return notice
+
+
+def _topups_due(project: Project, floor: Decimal) -> dict[int, Decimal]:
+    """worker id → what brings their pay for this project's answers up to `floor` an hour."""
+    times: dict[int, int] = defaultdict(int)
+    answers: dict[int, int] = defaultdict(int)
+    for worker_id, active_ms in (
+        Submission.objects.filter(project=project)
+        .exclude(status=S.REJECTED)
+        .values_list("worker_id", "active_ms")
+    ):
+        times[worker_id] += _active_ms_capped(project, active_ms)
+        answers[worker_id] += 1
+    earlier: dict[int, Decimal] = defaultdict(Decimal)
+    for user_id, total in (
+        Entry.objects.filter(
+            transaction__kind=T.FLOOR_TOPUP,
+            transaction__project_id=project.pk,
+            account__kind=K.WORKER_AVAILABLE,
+        )
+        .values_list("account__user_id")
+        .annotate(total=Sum("amount"))
+    ):
+        earlier[user_id] = total
+    due = {}
+    for worker_id, ms in times.items():
+        owed = ledger.quantize(floor * Decimal(ms) / Decimal(3_600_000))
+        topup = owed - project.reward * answers[worker_id] - earlier[worker_id]
+        if topup > 0:
+            due[worker_id] = topup
+    return due
+
+
+@transaction.atomic
+def pay_floor_topups_pay(*, notice: PayFloorNotice, now: datetime | None = None) -> PayFloorNotice:
+    """Pay the notice's top-ups (again, after a shortfall: each is keyed by notice and worker,
+    so one already paid is never paid twice)."""
+    now = now or timezone.now()
+    notice = PayFloorNotice.objects.select_for_update().select_related("project").get(pk=notice.pk)
+    project = notice.project
+    paid_total = Decimal(0)
+    owed = Decimal(0)
+    workers = 0
+    users = {u.pk: u for u in User.objects.filter(pk__in=_topups_due(project, notice.floor_hourly))}
+    for worker_id, amount in sorted(_topups_due(project, notice.floor_hourly).items()):
+        fee = ledger.fee_for(amount)
+        try:
+            with transaction.atomic():
+                ledger.ledger_post(
+                    kind=T.FLOOR_TOPUP,
+                    idempotency_key=f"floor-topup:{notice.pk}:{worker_id}",
+                    legs=[
+                        *_from_escrow(project, amount + fee),
+                        (
+                            worker_account(users[worker_id], K.WORKER_AVAILABLE, project.currency),
+                            amount,
+                        ),
+                        (ledger.platform_fees_account(project.currency), fee),
+                    ],
+                    memo=_("Top-up to the %(floor)s an hour pay floor on %(project)s")
+                    % {
+                        "floor": format_money(notice.floor_hourly, project.currency),
+                        "project": project.name,
+                    },
+                    project_id=project.pk,
+                    metadata={"notice_id": notice.pk, "worker_id": worker_id, "fee": str(fee)},
+                    now=now,
+                )
+        except ledger.InsufficientFunds:
+            owed += amount
+            continue
+        paid_total += amount
+        workers += 1
+    PayFloorNotice.objects.filter(pk=notice.pk).update(
+        workers_topped_up=notice.workers_topped_up + workers,
+        topped_up_total=notice.topped_up_total + paid_total,
+        topups_owed=owed,
+    )
+    notice.refresh_from_db()
+    return notice
+
+
+# --- escrow --------------------------------------------------------------------------------
+
+
+def _funded_task_count(project: Project) -> int:
+    return sum(
+        int(meta.get("tasks", 0))
+        for meta in Transaction.objects.filter(
+            kind=T.ESCROW_FUND, project_id=project.pk
+        ).values_list("metadata", flat=True)
+    )
+
+
+def escrow_needed(project: Project, tasks: int) -> Decimal:
+    """What `tasks` new tasks reserve: every answer they can collect, plus the control answers
+    workers give alongside them at the project's gold share, each with its fee."""
+    answers = tasks * project.overlap
+    gold = Decimal(project.gold_rate)
+    if 0 < gold < 1:
+        answers += math.ceil(answers * gold / (1 - gold))
+    return (project.reward + unit_fee(project)) * answers
+
+
+@transaction.atomic
+def project_tasks_fund(
+    *, project: Project, actor: User | None = None, now: datetime | None = None
+) -> Transaction | None:
+    """Reserve escrow for the project's tasks not yet funded. The key names the task-count
+    range, so a retry funds the same range once and a later upload funds only the new tasks."""
+    escrow = escrow_account(project)
+    # One funder at a time per project: the count below must not change under us.
+    Account.objects.select_for_update().filter(pk=escrow.pk).get()
+    funded = _funded_task_count(project)
+    total = Task.objects.filter(project=project, is_gold=False).count()
+    new = total - funded
+    if new <= 0:
+        return None
+    amount = escrow_needed(project, new)
+    try:
+        return ledger.ledger_transfer(
+            kind=T.ESCROW_FUND,
+            idempotency_key=f"escrow-fund:{project.pk}:{funded}-{total}",
+            source=requester_account(project.organisation, project.currency),
+            destination=escrow,
+            amount=amount,
+            memo=_("Escrow for %(n)d tasks of %(project)s") % {"n": new, "project": project.name},
+            created_by=actor,
+            project_id=project.pk,
+            metadata={
+                "tasks": new,
+                "from": funded,
+                "to": total,
+                "overlap": project.overlap,
+                "reward": str(project.reward),
+                "fee": str(unit_fee(project)),
+            },
+            now=now,
+        )
+    except ledger.InsufficientFunds as exc:
+        raise _funds_error(
+            exc,
+            what=_("Publishing %(n)d tasks reserves %(amount)s")
+            % {"n": new, "amount": format_money(amount, project.currency)},
+        ) from None
+
+
+@transaction.atomic
+def project_escrow_release(*, project: Project, now: datetime | None = None) -> Transaction | None:
+    """Return to the requester what escrow holds beyond the fees still owed on answers awaiting
+    approval (their rewards already sit in the workers' pending balances)."""
+    escrow = escrow_account(project)
+    escrow = Account.objects.select_for_update().get(pk=escrow.pk)
+    pending = Submission.objects.filter(project=project, status=S.PENDING).count()
+    keep = unit_fee(project) * pending
+    amount = escrow.balance - keep
+    if amount <= 0:
+        return None
+    version = Entry.objects.filter(account=escrow).count()
+    return ledger.ledger_transfer(
+        kind=T.ESCROW_RELEASE,
+        idempotency_key=f"escrow-release:{project.pk}:v{version}",
+        source=escrow,
+        destination=requester_account(project.organisation, project.currency),
+        amount=amount,
+        memo=_("Unused escrow of %(project)s returned") % {"project": project.name},
+        project_id=project.pk,
+        now=now,
+    )
+
+
+def project_money_on_status(*, project: Project, old_status: str, actor: User | None) -> None:
+    """Called by the projects app's status change, inside its transaction: an error here
+    leaves the project where it was."""
+    if project.status == P.LIVE:
+        project_pay_floor_check(project=project)
+        project_tasks_fund(project=project, actor=actor)
+        PayFloorNotice.objects.filter(project=project, resolved_at__isnull=True).update(
+            resolved_at=timezone.now()
+        )
+    elif project.status in (P.COMPLETED, P.ARCHIVED):
+        project_escrow_release(project=project)
+
+
+def project_money_on_tasks_added(*, project: Project) -> None:
+    """Tasks added to a live project are funded with them, or the upload is refused."""
+    if project.status == P.LIVE:
+        project_tasks_fund(project=project)
+
+
+# --- earnings ------------------------------------------------------------------------------
+
+
+def submission_earning_record(submission: Submission) -> Transaction:
+    """The submission hook: the answer's reward becomes the worker's pending earning."""
+    project = submission.project
+    return _earning_record(submission, project)
+
+
+def _earning_record(submission: Submission, project: Project) -> Transaction:
+    reward = project.reward
+    try:
+        tx = ledger.ledger_post(
+            kind=T.EARNING,
+            idempotency_key=f"earning:{submission.pk}",
+            legs=[
+                *_from_escrow(project, reward),
+                (worker_account(submission.worker, K.WORKER_PENDING, project.currency), reward),
+            ],
+            memo=_("Answer to %(project)s") % {"project": project.name},
+            project_id=project.pk,
+            submission_id=submission.pk,
+            metadata={"task_id": submission.task_id, "worker_id": submission.worker_id},
+            now=submission.submitted_at,
+        )
+    except ledger.InsufficientFunds as exc:
+        raise _funds_error(exc, what=_("The project has run out of funds")) from None
+    count = Submission.objects.filter(project=project).count()
+    if count >= FLOOR_MIN_SUBMISSIONS and (count - FLOOR_MIN_SUBMISSIONS) % FLOOR_CHECK_EVERY == 0:
+        from microwork.payments.tasks import pay_floor_check_task
+
+        transaction.on_commit(lambda: pay_floor_check_task.enqueue(project.pk))
+    return tx
+
+
+def _earned_amount(submission: Submission) -> Decimal:
+    """The reward booked as this answer's pending earning (booked now if the hook was not
+    installed when the answer arrived)."""
+    amount = (
+        Entry.objects.filter(
+            transaction__idempotency_key=f"earning:{submission.pk}", account__kind=K.WORKER_PENDING
+        )
+        .values_list("amount", flat=True)
+        .first()
+    )
+    if amount is None:
+        _earning_record(submission, submission.project)
+        return submission.project.reward
+    return amount
+
+
+def _review(
+    submission: Submission,
+    *,
+    action: str,
+    rule: str,
+    amount: Decimal,
+    actor: User | None,
+    now: datetime,
+    reason: str = "",
+    note: str = "",
+    inputs: dict[str, Any] | None = None,
+) -> SubmissionReview:
+    return SubmissionReview.objects.create(
+        submission=submission,
+        action=action,
+        rule=rule,
+        reason=reason,
+        note=note,
+        inputs=inputs or {},
+        amount=amount,
+        currency=submission.project.currency,
+        actor=actor,
+        at=now,
+    )
+
+
+@transaction.atomic
+def submission_approve(
+    *,
+    submission: Submission,
+    actor: User | None = None,
+    rule: str = SubmissionReview.Rule.REQUESTER,
+    inputs: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Pending → approved, exactly once: the conditional UPDATE lets one caller through, and
+    the ledger key makes even a replay of that caller move the money once. Returns whether
+    this call approved it."""
+    now = now or timezone.now()
+    changed = Submission.objects.filter(pk=submission.pk, status=S.PENDING).update(
+        status=S.APPROVED
+    )
+    if changed != 1:
+        return False
+    submission = Submission.objects.select_related("project__organisation", "worker").get(
+        pk=submission.pk
+    )
+    project = submission.project
+    reward = _earned_amount(submission)
+    fee = ledger.fee_for(reward)
+    ledger.ledger_post(
+        kind=T.APPROVAL,
+        idempotency_key=f"approve:{submission.pk}",
+        legs=[
+            (worker_account(submission.worker, K.WORKER_PENDING, project.currency), -reward),
+            (worker_account(submission.worker, K.WORKER_AVAILABLE, project.currency), reward),
+            *_from_escrow(project, fee),
+            (ledger.platform_fees_account(project.currency), fee),
+        ],
+        memo=_("Answer to %(project)s approved") % {"project": project.name},
+        created_by=actor,
+        project_id=project.pk,
+        submission_id=submission.pk,
+        metadata={"rule": rule, "fee": str(fee)},
+        now=now,
+    )
+    _review(
+        submission,
+        action=SubmissionReview.Action.APPROVED,
+        rule=rule,
+        amount=reward,
+        actor=actor,
+        now=now,
+        inputs=inputs,
+    )
+    return True
+
+
+def submissions_approve_bulk(
+    *, project: Project, actor: User, submission_ids: Iterable[int] | None = None
+) -> int:
+    """Approve the given pending answers of the project (all of them when no ids), each in
+    its own transaction so a failure half-way keeps what was done. Returns how many."""
+    qs = Submission.objects.filter(project=project, status=S.PENDING).order_by("pk")
+    if submission_ids is not None:
+        qs = qs.filter(pk__in=list(submission_ids))
+    done = 0
+    for submission in qs.iterator():
+        done += submission_approve(submission=submission, actor=actor)
+    return done
+
+
+@transaction.atomic
+def submission_reject(
+    *,
+    submission: Submission,
+    actor: User | None,
+    reason: str,
+    note: str = "",
+    rule: str = SubmissionReview.Rule.REQUESTER,
+    inputs: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Pending → rejected: the reward goes back to the project's escrow. A reason from the
+    list is required, a note with "other". Returns whether this call rejected it."""
+    now = now or timezone.now()
+    reasons = rejection_reasons()
+    if reason not in reasons:
+        raise ApplicationError(
+            _("reason must be one of: %(choices)s.") % {"choices": ", ".join(reasons)},
+            code="invalid_reason",
+            field="reason",
+        )
+    note = (note or "").strip()
+    if reason == "other" and not note:
+        raise ApplicationError(_("Explain the reason in the note."), field="note")
+    if len(note) > MAX_NOTE:
+        raise ApplicationError(
+            _("Keep the note under %(n)d characters.") % {"n": MAX_NOTE}, field="note"
+        )
+    changed = Submission.objects.filter(pk=submission.pk, status=S.PENDING).update(
+        status=S.REJECTED
+    )
+    if changed != 1:
+        current = (
+            Submission.objects.filter(pk=submission.pk).values_list("status", flat=True).first()
+        )
+        if current == S.REJECTED:
+            return False
+        raise Conflict(
+            _("Only answers awaiting approval can be rejected; this one is %(status)s.")
+            % {"status": S(current).label if current else "?"},
+            code="not_pending",
+        )
+    submission = Submission.objects.select_related("project__organisation", "worker").get(
+        pk=submission.pk
+    )
+    project = submission.project
+    reward = _earned_amount(submission)
+    ledger.ledger_post(
+        kind=T.REJECTION,
+        idempotency_key=f"reject:{submission.pk}",
+        legs=[
+            (worker_account(submission.worker, K.WORKER_PENDING, project.currency), -reward),
+            (escrow_account(project), reward),
+        ],
+        memo=_("Answer to %(project)s rejected") % {"project": project.name},
+        created_by=actor,
+        project_id=project.pk,
+        submission_id=submission.pk,
+        metadata={"reason": reason, "rule": rule},
+        now=now,
+    )
+    _review(
+        submission,
+        action=SubmissionReview.Action.REJECTED,
+        rule=rule,
+        amount=reward,
+        actor=actor,
+        now=now,
+        reason=reason,
+        note=note,
+        inputs=inputs,
+    )
+    if project.status in (P.COMPLETED, P.ARCHIVED):
+        project_escrow_release(project=project, now=now)
+    return True
+
+
+@transaction.atomic
+def submission_rejection_overturn(
+    *,
+    submission: Submission,
+    actor: User | None = None,
+    reason: str = "",
+    rule: str = SubmissionReview.Rule.APPEAL,
+    now: datetime | None = None,
+    **_ignored: Any,
+) -> bool:
+    """Rejected → approved (an appeal won, a requester's second look): the worker is paid the
+    reward straight to available, with the fee, from escrow or the requester's funds."""
+    now = now or timezone.now()
+    changed = Submission.objects.filter(pk=submission.pk, status=S.REJECTED).update(
+        status=S.APPROVED
+    )
+    if changed != 1:
+        return False
+    submission = Submission.objects.select_related("project__organisation", "worker").get(
+        pk=submission.pk
+    )
+    project = submission.project
+    reward = _earned_amount(submission)
+    fee = ledger.fee_for(reward)
+    try:
+        ledger.ledger_post(
+            kind=T.OVERTURN,
+            idempotency_key=f"overturn:{submission.pk}",
+            legs=[
+                *_from_escrow(project, reward + fee),
+                (worker_account(submission.worker, K.WORKER_AVAILABLE, project.currency), reward),
+                (ledger.platform_fees_account(project.currency), fee),
+            ],
+            memo=_("Rejection overturned: answer to %(project)s paid") % {"project": project.name},
+            created_by=actor,
+            project_id=project.pk,
+            submission_id=submission.pk,
+            metadata={"rule": rule, "fee": str(fee)},
+            now=now,
+        )
+    except ledger.InsufficientFunds as exc:
+        raise _funds_error(exc, what=_("Paying the overturned answer")) from None
+    _review(
+        submission,
+        action=SubmissionReview.Action.OVERTURNED,
+        rule=rule,
+        amount=reward,
+        actor=actor,
+        now=now,
+        note=(reason or "")[:MAX_NOTE],
+    )
+    return True
+
+
+# The name the quality app looks the service up by.
+submission_overturn = submission_rejection_overturn
+
+
+def submissions_approve_due(
+    *, now: datetime | None = None, between: Callable[[Submission], None] | None = None
+) -> int:
+    """Approve every answer whose project's approval period has ended (at most 7 days), one
+    transaction each: a crash half-way leaves the rest for the next run, none twice."""
+    now = now or timezone.now()
+    done = 0
+    project_ids = (
+        Submission.objects.filter(status=S.PENDING).values_list("project_id", flat=True).distinct()
+    )
+    for project in Project.objects.filter(pk__in=list(project_ids)).order_by("pk"):
+        period = min(timedelta(seconds=project.auto_approve_seconds), MAX_AUTO_APPROVE)
+        due = Submission.objects.filter(
+            project=project, status=S.PENDING, submitted_at__lte=now - period
+        ).order_by("pk")
+        for submission in due.iterator():
+            approved = submission_approve(
+                submission=submission,
+                rule=SubmissionReview.Rule.AUTO_APPROVE,
+                inputs={
+                    "submitted_at": submission.submitted_at.isoformat(),
+                    "approval_period_seconds": int(period.total_seconds()),
+                },
+                now=now,
+            )
+            done += approved
+            if between is not None:
+                between(submission)
+    return done
+
+
+# --- bonuses and tests ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def bonus_pay(
+    *,
+    organisation: Organisation,
+    actor: User,
+    workers: list[User],
+    amount: Any,
+    message: str,
+    request_key: str,
+    currency: str | None = None,
+    project: Project | None = None,
+    now: datetime | None = None,
+) -> list[Transaction]:
+    """A bonus with a message to each worker, from the requester's funds plus the fee. Only
+    workers who answered this requester's tasks can receive one. All or nothing."""
+    now = now or timezone.now()
+    amount = parse_amount(amount)
+    if amount > MAX_BONUS:
+        raise ApplicationError(
+            _("A bonus is at most %(max)s per worker.") % {"max": MAX_BONUS}, field="amount"
+        )
+    currency = check_currency(
+        currency or (project.currency if project else settings.PLATFORM_CURRENCY)
+    )
+    message = (message or "").strip()
+    if not message:
+        raise ApplicationError(_("Tell the workers what the bonus is for."), field="message")
+    if len(message) > 500:
+        raise ApplicationError(_("Keep the message under 500 characters."), field="message")
+    if not workers:
+        raise ApplicationError(_("Choose at least one worker."), field="workers")
+    request_key = (request_key or "").strip()
+    if not request_key:
+        raise ApplicationError(_("A request key is required."), field="request_key")
+    worked = Submission.objects.filter(project__organisation=organisation)
+    if project is not None:
+        if project.organisation_id != organisation.pk:
+            raise ApplicationError(_("Choose one of your projects."), field="project")
+        worked = worked.filter(project=project)
+    worked_ids = set(worked.filter(worker__in=workers).values_list("worker_id", flat=True))
+    strangers = sorted(w.username for w in workers if w.pk not in worked_ids)
+    if strangers:
+        raise ApplicationError(
+            _("Bonuses go only to workers who did your tasks; not: %(names)s.")
+            % {"names": ", ".join(strangers)},
+            code="not_your_worker",
+            field="workers",
+        )
+    fee = ledger.fee_for(amount)
+    source = requester_account(organisation, currency)
+    total = (amount + fee) * len(workers)
+    if source.balance < total:
+        raise ApplicationError(
+            _("These bonuses cost %(total)s with fees: you need %(missing)s more.")
+            % {
+                "total": format_money(total, currency),
+                "missing": format_money(total - source.balance, currency),
+            },
+            code="insufficient_funds",
+            field="amount",
+        )
+    done = []
+    for worker in sorted(workers, key=lambda w: w.pk):
+        done.append(
+            ledger.ledger_post(
+                kind=T.BONUS,
+                idempotency_key=f"bonus:{organisation.pk}:{request_key}:{worker.pk}",
+                legs=[
+                    (source, -(amount + fee)),
+                    (worker_account(worker, K.WORKER_AVAILABLE, currency), amount),
+                    (ledger.platform_fees_account(currency), fee),
+                ],
+                memo=message,
+                created_by=actor,
+                project_id=project.pk if project else None,
+                metadata={"message": message, "organisation": organisation.name, "fee": str(fee)},
+                now=now,
+            )
+        )
+    return done
+
+
+@transaction.atomic
+def test_payment_record(
+    *,
+    project: Project,
+    worker: User,
+    active_ms: int,
+    kind: str,
+    reference: str,
+    estimated_ms: int | None = None,
+    amount: Decimal | None = None,
+    now: datetime | None = None,
+) -> Transaction | None:
+    """Pay a qualification test or training at the project's hourly rate (never under the
+    floor) for the measured active time, at most twice the estimate when one is given. Paid
+    straight to available, from escrow, with the fee on top. `reference` makes it once-only."""
+    now = now or timezone.now()
+    if kind not in ("qualification", "training", "test", "exam"):
+        raise ApplicationError(_("kind must be qualification or training."), field="kind")
+    if not isinstance(active_ms, int) or active_ms < 0:
+        raise ApplicationError(
+            _("active_ms must be a whole number of milliseconds."), field="active_ms"
+        )
+    capped = active_ms if estimated_ms is None else min(active_ms, 2 * max(estimated_ms, 0))
+    rate = max(
+        project.reward * Decimal(3600) / Decimal(project.estimated_seconds),
+        floor_per_hour(project.currency),
+    )
+    computed = ledger.quantize(rate * Decimal(capped) / Decimal(3_600_000))
+    if amount is not None:
+        # The quality app's own figure, so its books and ours agree — but never above the cap.
+        computed = (
+            min(ledger.quantize(Decimal(amount)), computed)
+            if estimated_ms
+            else ledger.quantize(Decimal(amount))
+        )
+    if computed <= 0:
+        return None
+    fee = ledger.fee_for(computed)
+    try:
+        return ledger.ledger_post(
+            kind=T.TEST_PAYMENT,
+            idempotency_key=f"test-payment:{reference}:{worker.pk}",
+            legs=[
+                *_from_escrow(project, computed + fee),
+                (worker_account(worker, K.WORKER_AVAILABLE, project.currency), computed),
+                (ledger.platform_fees_account(project.currency), fee),
+            ],
+            memo=_("Paid %(kind)s for %(project)s") % {"kind": kind, "project": project.name},
+            project_id=project.pk,
+            metadata={
+                "kind": kind,
+                "reference": reference,
+                "active_ms": active_ms,
+                "paid_ms": capped,
+                "hourly": str(ledger.quantize(rate)),
+                "fee": str(fee),
+            },
+            now=now,
+        )
+    except ledger.InsufficientFunds as exc:
+        raise _funds_error(exc, what=_("Paying the test")) from None
+
+
+def pay_floor_check_all(*, now: datetime | None = None) -> int:
+    """The periodic job: enforce the floor on live projects with enough answers, and retry
+    top-ups a shortfall left owed. Returns how many projects were paused."""
+    paused = 0
+    live = (
+        Project.objects.filter(status=P.LIVE)
+        .annotate(n=Count("submissions"))
+        .filter(n__gte=FLOOR_MIN_SUBMISSIONS)
+    )
+    for project in live:
+        paused += project_pay_floor_enforce(project=project, now=now) is not None
+    for notice in PayFloorNotice.objects.filter(topups_owed__gt=0):
+        pay_floor_topups_pay(notice=notice, now=now)
+    return paused
