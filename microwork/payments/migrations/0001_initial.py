@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('projects', '0002_batch_progress_and_dedup'),
-        ('work', '0003_task_candidate_indexes'),
+        ('projects', '0001_initial'),
+        ('work', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
