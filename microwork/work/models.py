@@ -23,22 +23,52 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.LEASED)
+    # The first lease; a re-lease after expiry keeps it, so elapsed time covers the whole task.
+    first_leased_at = models.DateTimeField(null=True, blank=True)
     leased_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     # The half-typed answer, saved as the worker goes, so another device can finish it.
     draft = models.JSONField(null=True, blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
+    # Milliseconds the task has been visible on any device so far (the largest total reported).
+    active_ms = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["task", "worker"], name="one_assignment_per_task_worker")
+            models.UniqueConstraint(
+                fields=["task", "worker"], name="one_assignment_per_task_worker"
+            )
         ]
         indexes = [
             models.Index(fields=["worker", "status"]),
             models.Index(fields=["task", "status"]),
             models.Index(fields=["project", "status", "expires_at"]),
+            models.Index(fields=["worker", "project", "first_leased_at"]),
         ]
+
+    def __str__(self) -> str:
+        return f"assignment {self.pk} ({self.status})"
+
+    def is_open(self, now) -> bool:
+        return self.status == self.Status.LEASED and self.expires_at > now
+
+
+class AssignmentEvent(models.Model):
+    """Append-only: every change of an assignment's status, with the rule that made it."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="events")
+    old_status = models.CharField(max_length=12, blank=True)
+    new_status = models.CharField(max_length=12)
+    # A stable code (claimed, released_after_expiry, slot_taken, swept, …) a page can explain.
+    reason = models.CharField(max_length=40)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["assignment", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}: {self.old_status} → {self.new_status} ({self.reason})"
 
 
 class Submission(models.Model):
@@ -47,7 +77,9 @@ class Submission(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    assignment = models.OneToOneField(Assignment, on_delete=models.PROTECT, related_name="submission")
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.PROTECT, related_name="submission"
+    )
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="submissions")
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="submissions")
     worker = models.ForeignKey(
@@ -72,3 +104,118 @@ class Submission(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(active_ms__gte=0), name="submission_active_ms")
         ]
+
+    def __str__(self) -> str:
+        return f"submission {self.pk} ({self.status})"
+
+
+class WorkQueue(models.Model):
+    """Per project: when the last sharing round ran. Its row lock makes one allocator at a time."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="work_queue")
+    last_round_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"queue of project {self.project_id}"
+
+
+class AllocationRound(models.Model):
+    """Append-only: one sharing round — how many asked, how many got a task."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="rounds")
+    at = models.DateTimeField()
+    waiting = models.PositiveIntegerField()
+    granted = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "at"])]
+
+    def __str__(self) -> str:
+        return f"round {self.at:%H:%M:%S}: {self.granted}/{self.waiting}"
+
+
+class WorkRequest(models.Model):
+    """A worker asking for a task while work is scarce. The row is also the stored decision:
+    the rule applied, what the worker had already received, the lot drawn, the outcome."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the next round")
+        GRANTED = "granted", _("Given a task")
+        LAPSED = "lapsed", _("Left before a task was free")
+        CANCELLED = "cancelled", _("Stopped waiting")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="work_requests")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_requests"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
+    requested_at = models.DateTimeField()
+    # The waiting page checks in every few seconds; a request not seen lately is not served,
+    # so no lease is wasted on someone who closed the app.
+    last_seen_at = models.DateTimeField()
+    # The decision's inputs, filled by the round that decided.
+    received_in_window = models.PositiveIntegerField(null=True, blank=True)
+    lot = models.FloatField(null=True, blank=True)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    rounds_waited = models.PositiveIntegerField(default=0)
+    # Why a round could not serve this worker at all (an eligibility refusal), in plain words.
+    refusal = models.CharField(max_length=500, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    round = models.ForeignKey(
+        AllocationRound, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "worker"],
+                condition=Q(status="waiting"),
+                name="one_waiting_request_per_worker",
+            )
+        ]
+        indexes = [models.Index(fields=["project", "status", "last_seen_at"])]
+
+    def __str__(self) -> str:
+        return f"request {self.pk} ({self.status})"
+
+
+class OpeningSubscription(models.Model):
+    """ "Tell me when this project opens": every subscriber is told at the same moment."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "worker"], name="one_opening_subscription")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} follows {self.project_id}"
+
+
+class Notification(models.Model):
+    """A worker's inbox line. Stored as a kind plus its project so the words are translated
+    when shown, in the worker's language."""
+
+    class Kind(models.TextChoices):
+        PROJECT_OPENED = "project_opened", _("A project you follow is open")
+
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["worker", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.worker_id}"

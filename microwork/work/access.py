@@ -1,0 +1,44 @@
+"""May this worker touch this? One helper per thing; every view and endpoint goes through them."""
+
+from django.utils.translation import gettext as _
+
+from microwork.accounts.access import access_worker
+from microwork.accounts.models import User
+from microwork.lib.errors import NotFound
+from microwork.projects.models import Project
+from microwork.work.models import Assignment, WorkRequest
+
+# Drafts and archived projects are not shown to workers at all; paused and completed ones are
+# found, so that a worker who follows an old link is told why there is no work.
+VISIBLE_TO_WORKERS = (Project.Status.LIVE, Project.Status.PAUSED, Project.Status.COMPLETED)
+
+
+def access_project_for_worker(*, user: User, project_id: int) -> Project:
+    access_worker(user=user)
+    project = Project.objects.filter(pk=project_id, status__in=VISIBLE_TO_WORKERS).first()
+    if project is None:
+        raise NotFound(_("There is no such project open to workers."), code="project_not_found")
+    return project
+
+
+def access_assignment_for_worker(*, user: User, assignment_id: int) -> Assignment:
+    """The worker's own assignment. Someone else's is 'not found', so ids reveal nothing."""
+    access_worker(user=user)
+    assignment = (
+        Assignment.objects.select_related("project", "task")
+        .filter(pk=assignment_id, worker=user)
+        .first()
+    )
+    if assignment is None:
+        raise NotFound(_("You have no such task."), code="assignment_not_found")
+    return assignment
+
+
+def access_work_request_for_worker(*, user: User, project: Project) -> WorkRequest | None:
+    access_worker(user=user)
+    return (
+        WorkRequest.objects.select_related("project", "assignment")
+        .filter(project=project, worker=user)
+        .order_by("-requested_at")
+        .first()
+    )

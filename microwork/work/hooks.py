@@ -1,0 +1,24 @@
+"""What happens after a submission is stored. Other apps (the ledger's pending earning,
+gold feedback, aggregation) register here, key → dotted path of `hook(submission)`.
+
+Hooks run inside the submit transaction: if one fails, the answer is not stored either, so a
+worker never has an answer without its earning. A hook that does slow work must queue it
+with `transaction.on_commit` or a background task instead of doing it inline.
+"""
+
+from functools import cache
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+SUBMISSION_HOOKS: dict[str, str] = {}
+
+
+@cache
+def _load(path: str) -> Any:
+    return import_string(path)
+
+
+def submission_hooks_run(*, submission: Any) -> None:
+    for path in SUBMISSION_HOOKS.values():
+        _load(path)(submission)

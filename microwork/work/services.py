@@ -1,0 +1,687 @@
+"""Writes of the worker loop: leases, answers, drafts, and fair sharing of scarce work.
+
+Lock order, everywhere: the worker's profile row, then the assignment row, then the task row.
+Claims take task rows with SKIP LOCKED (PostgreSQL), so a claim never waits on another claim.
+"""
+
+import contextlib
+import json
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.tasks.exceptions import InvalidTask
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from microwork.accounts.models import User, WorkerProfile
+from microwork.lib.errors import ApplicationError, Conflict, Forbidden
+from microwork.projects.interfaces import get_interface
+from microwork.projects.models import Project, Task
+from microwork.work import fairness, scheduler
+from microwork.work.eligibility import eligibility_refusal
+from microwork.work.hooks import submission_hooks_run
+from microwork.work.models import (
+    AllocationRound,
+    Assignment,
+    AssignmentEvent,
+    Notification,
+    OpeningSubscription,
+    Submission,
+    WorkQueue,
+    WorkRequest,
+)
+from microwork.work.selectors import received_counts
+
+# A draft is a half-picked answer, not a document: a few hundred bytes is plenty and keeps a
+# phone's retries cheap.
+DRAFT_MAX_BYTES = 500
+# For this long after a lease runs out the worker gets the same task back (with their draft)
+# if its slot is still free; after that the sweeper closes it.
+RELEASE_GRACE = timedelta(minutes=15)
+# Rounds stop trying once this many waiting workers in a row found nothing free.
+ROUND_MISSES_TO_STOP = 10
+SWEEP_BATCH = 500
+
+_rng = random.SystemRandom()
+
+Status = Assignment.Status
+
+
+def _event(assignment: Assignment, old: str, new: str, reason: str, at: datetime) -> None:
+    AssignmentEvent.objects.create(
+        assignment=assignment, old_status=old, new_status=new, reason=reason, at=at
+    )
+
+
+def _check_project_open(project: Project, now: datetime) -> None:
+    if project.status != Project.Status.LIVE:
+        messages = {
+            Project.Status.PAUSED: _("The requester has paused this project. Try again later."),
+            Project.Status.COMPLETED: _("This project is finished: every task has its answers."),
+        }
+        raise ApplicationError(
+            messages.get(project.status, _("This project is not open for work.")),
+            code=f"project_{project.status}",
+        )
+    if project.opens_at and project.opens_at > now:
+        raise ApplicationError(
+            _(
+                "This project opens at %(time)s UTC. Ask to be told and you will be in its first round."
+            )
+            % {"time": formats.date_format(project.opens_at, "Y-m-d H:i")},
+            code="project_not_open",
+        )
+
+
+def _lock_worker(worker: User) -> None:
+    # Serialises one worker's own claims (a double tap, two devices) so they cannot take two
+    # leases past max_open_per_worker; other workers are not held up.
+    if not list(
+        WorkerProfile.objects.select_for_update().filter(user_id=worker.pk).values_list("pk")
+    ):
+        raise Forbidden(_("Only workers can take tasks."), code="not_a_worker")
+
+
+def _check_owner(assignment: Assignment, worker: User) -> None:
+    if assignment.worker_id != worker.pk:
+        raise Forbidden(_("This task was given to someone else."), code="not_your_assignment")
+
+
+def _lease(*, project: Project, task: Task, worker: User, now: datetime) -> Assignment:
+    assignment = Assignment.objects.create(
+        project=project,
+        task=task,
+        worker=worker,
+        status=Status.LEASED,
+        first_leased_at=now,
+        leased_at=now,
+        expires_at=now + timedelta(seconds=project.time_limit_seconds),
+    )
+    assignment.task = task
+    _event(assignment, "", Status.LEASED, "claimed", now)
+    return assignment
+
+
+def _relet(*, lapsed: Assignment, project: Project, now: datetime) -> Assignment | None:
+    """The worker's own lease ran out a moment ago: theirs again if its slot is still free."""
+    list(Task.objects.select_for_update().filter(pk=lapsed.task_id).values_list("pk"))
+    if scheduler.has_free_slot(
+        task_id=lapsed.task_id, overlap=project.overlap, now=now, exclude_assignment=lapsed.pk
+    ):
+        lapsed.leased_at = now
+        lapsed.expires_at = now + timedelta(seconds=project.time_limit_seconds)
+        lapsed.save(update_fields=["leased_at", "expires_at"])
+        _event(lapsed, Status.LEASED, Status.LEASED, "re_leased", now)
+        return lapsed
+    lapsed.status = Status.EXPIRED
+    lapsed.ended_at = now
+    lapsed.save(update_fields=["status", "ended_at"])
+    _event(lapsed, Status.LEASED, Status.EXPIRED, "slot_taken", now)
+    return None
+
+
+@transaction.atomic
+def assignment_claim(
+    *,
+    worker: User,
+    project: Project,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> Assignment | None:
+    """Lease a task of `project` to `worker`, or None when no task is free for them now.
+
+    Returns the worker's open lease instead of a new one when they already hold
+    max_open_per_worker (resume). This is the engine; pages and the API go through
+    `work_request_create`, which adds fair sharing when work is scarce."""
+    now = now or timezone.now()
+    rng = rng or _rng
+    _check_project_open(project, now)
+    _lock_worker(worker)
+    mine = list(
+        Assignment.objects.filter(
+            worker=worker,
+            project=project,
+            status=Status.LEASED,
+            expires_at__gt=now - RELEASE_GRACE,
+        )
+        .select_related("task")
+        .order_by("expires_at")
+    )
+    holding = [a for a in mine if a.expires_at > now]
+    if len(holding) >= max(1, project.max_open_per_worker):
+        return holding[0]
+    refusal = eligibility_refusal(project=project, worker=worker, now=now)
+    if refusal is not None:
+        check, reason = refusal
+        raise ApplicationError(reason, code="not_eligible", details={"check": check})
+    for lapsed in (a for a in mine if a.expires_at <= now):
+        relet = _relet(lapsed=lapsed, project=project, now=now)
+        if relet is not None:
+            return relet
+    task = None
+    if project.gold_rate > 0 and Decimal(repr(rng.random())) < project.gold_rate:
+        task = scheduler.pick_gold_task(project=project, worker_id=worker.pk, rng=rng)
+    if task is None:
+        task = scheduler.lock_ordinary_task(project=project, worker_id=worker.pk, now=now)
+    if task is None:
+        return None
+    return _lease(project=project, task=task, worker=worker, now=now)
+
+
+def _clean_active_ms(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ApplicationError(
+            _("active_ms must be a whole number of milliseconds, 0 or more."),
+            code="invalid_active_ms",
+            field="active_ms",
+        )
+    return value
+
+
+def _elapsed_ms(assignment: Assignment, now: datetime) -> int:
+    start = assignment.first_leased_at or assignment.leased_at
+    return max(0, int((now - start).total_seconds() * 1000))
+
+
+def _gold_correct(interface, project: Project, task: Task, answer: Any) -> bool | None:
+    if not task.is_gold:
+        return None
+    try:
+        expected = interface.check_answer(project.config, task.data, task.gold_answer)
+    except ApplicationError:
+        # A gold answer the interface no longer accepts (the labels changed) judges nobody.
+        return None
+    return interface.answer_key(answer) == interface.answer_key(expected)
+
+
+@transaction.atomic
+def submission_create(
+    *,
+    assignment: Assignment,
+    worker: User,
+    answer: Any,
+    active_ms: int = 0,
+    now: datetime | None = None,
+) -> Submission:
+    """Store a worker's answer. The assignment is the idempotency key: a repeat (a retry over
+    a bad connection, a double tap) returns the first submission and counts nothing again."""
+    now = now or timezone.now()
+    _check_owner(assignment, worker)
+    active_ms = _clean_active_ms(active_ms)
+    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    existing = Submission.objects.filter(assignment_id=locked.pk).first()
+    if existing is not None:
+        return existing
+    if locked.status in (Status.SKIPPED, Status.RETURNED):
+        raise Conflict(
+            _("You skipped or returned this task, so it can no longer be answered."),
+            code=f"assignment_{locked.status}",
+        )
+    project = Project.objects.get(pk=locked.project_id)
+    task = Task.objects.select_for_update().get(pk=locked.task_id)
+    interface = get_interface(project.interface)
+    clean = interface.check_answer(project.config, task.data, answer)
+    lease_valid = locked.status == Status.LEASED and locked.expires_at > now
+    if not scheduler.has_free_slot(
+        task_id=task.pk,
+        overlap=project.overlap,
+        now=now,
+        exclude_assignment=locked.pk,
+        ignore_done=lease_valid,
+    ):
+        if lease_valid:
+            raise Conflict(_("This task already has all the answers it needs."), code="task_full")
+        raise Conflict(
+            _("This task was given to someone else after your time ran out."), code="lease_lost"
+        )
+    elapsed = _elapsed_ms(locked, now)
+    submission = Submission.objects.create(
+        assignment=locked,
+        project=project,
+        task=task,
+        worker=worker,
+        answer=clean,
+        active_ms=min(max(locked.active_ms, active_ms), elapsed),
+        elapsed_ms=elapsed,
+        submitted_at=now,
+        gold_correct=_gold_correct(interface, project, task, clean),
+    )
+    Task.objects.filter(pk=task.pk).update(answers_count=F("answers_count") + 1)
+    old = locked.status
+    locked.status = Status.SUBMITTED
+    locked.ended_at = now
+    locked.active_ms = submission.active_ms
+    locked.save(update_fields=["status", "ended_at", "active_ms"])
+    _event(locked, old, Status.SUBMITTED, "submitted" if lease_valid else "submitted_late", now)
+    submission_hooks_run(submission=submission)
+    return submission
+
+
+def _end(*, assignment: Assignment, worker: User, new: str, now: datetime | None) -> Assignment:
+    now = now or timezone.now()
+    _check_owner(assignment, worker)
+    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if locked.status != Status.LEASED:
+        messages = {
+            Status.RETURNED: _("You already returned this task."),
+            Status.SKIPPED: _("You already skipped this task."),
+            Status.SUBMITTED: _("You already submitted this task."),
+            Status.EXPIRED: _("The time for this task ran out; it went back to the pool."),
+        }
+        raise Conflict(messages[locked.status], code=f"already_{locked.status}")
+    locked.status = new
+    locked.ended_at = now
+    locked.save(update_fields=["status", "ended_at"])
+    _event(locked, Status.LEASED, new, new, now)
+    return locked
+
+
+@transaction.atomic
+def assignment_skip(
+    *, assignment: Assignment, worker: User, now: datetime | None = None
+) -> Assignment:
+    """ "Not this one": the task goes back to others and never comes back to this worker."""
+    return _end(assignment=assignment, worker=worker, new=Status.SKIPPED, now=now)
+
+
+@transaction.atomic
+def assignment_return(
+    *, assignment: Assignment, worker: User, now: datetime | None = None
+) -> Assignment:
+    """ "I stop here": the slot is freed at once instead of when the time runs out."""
+    return _end(assignment=assignment, worker=worker, new=Status.RETURNED, now=now)
+
+
+@transaction.atomic
+def assignment_save_draft(
+    *,
+    assignment: Assignment,
+    worker: User,
+    draft: Any,
+    active_ms: int | None = None,
+    now: datetime | None = None,
+) -> Assignment:
+    """Keep the half-done answer and the visible time so far, for any device to continue.
+
+    `active_ms` is the total the page has counted, not an increment, so a retried save cannot
+    add the same seconds twice; the larger total wins."""
+    now = now or timezone.now()
+    _check_owner(assignment, worker)
+    size = len(json.dumps(draft, separators=(",", ":")).encode())
+    if size > DRAFT_MAX_BYTES:
+        raise ApplicationError(
+            _("The draft is %(size)d bytes; at most %(max)d are kept.")
+            % {"size": size, "max": DRAFT_MAX_BYTES},
+            code="draft_too_large",
+            field="draft",
+        )
+    if active_ms is not None:
+        active_ms = _clean_active_ms(active_ms)
+    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if locked.status != Status.LEASED:
+        raise Conflict(
+            _("This task is no longer open, so its draft cannot change."), code="not_open"
+        )
+    locked.draft = draft
+    locked.draft_saved_at = now
+    if active_ms is not None:
+        locked.active_ms = max(locked.active_ms, min(active_ms, _elapsed_ms(locked, now)))
+    locked.save(update_fields=["draft", "draft_saved_at", "active_ms"])
+    return locked
+
+
+def assignments_expire(*, now: datetime | None = None) -> int:
+    """Close leases that ran out more than RELEASE_GRACE ago. Only tidying: claims already
+    treat a lease past expires_at as a free slot, whether or not this has run."""
+    now = now or timezone.now()
+    cutoff = now - RELEASE_GRACE
+    closed = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                scheduler.lock_rows(
+                    Assignment.objects.filter(status=Status.LEASED, expires_at__lte=cutoff)
+                ).values_list("id", flat=True)[:SWEEP_BATCH]
+            )
+            if not ids:
+                return closed
+            Assignment.objects.filter(pk__in=ids).update(
+                status=Status.EXPIRED, ended_at=F("expires_at")
+            )
+            AssignmentEvent.objects.bulk_create(
+                AssignmentEvent(
+                    assignment_id=pk,
+                    old_status=Status.LEASED,
+                    new_status=Status.EXPIRED,
+                    reason="swept",
+                    at=now,
+                )
+                for pk in ids
+            )
+            closed += len(ids)
+
+
+# ---- fair sharing ---------------------------------------------------------------------
+
+
+def _opening_round_active(project: Project, now: datetime) -> bool:
+    if project.opens_at is None:
+        return False
+    return (
+        project.opens_at
+        <= now
+        < project.opens_at + timedelta(seconds=fairness.OPENING_ROUND_SECONDS)
+    )
+
+
+def _others_waiting(project: Project, worker: User, now: datetime) -> bool:
+    return (
+        WorkRequest.objects.filter(
+            project=project,
+            status=WorkRequest.Status.WAITING,
+            last_seen_at__gte=now - timedelta(seconds=fairness.REQUEST_STALE_SECONDS),
+        )
+        .exclude(worker=worker)
+        .exists()
+    )
+
+
+def _may_free_up(project: Project, worker: User, now: datetime) -> bool:
+    """Is some task this worker could get held by an open lease that may still come back?"""
+    return (
+        Assignment.objects.filter(
+            project=project,
+            status=Status.LEASED,
+            task__is_gold=False,
+            task__done=False,
+            task__answers_count__lt=project.overlap,
+        )
+        .exclude(task__assignments__worker=worker)
+        .exists()
+    )
+
+
+def _join_queue(*, project: Project, worker: User, now: datetime) -> WorkRequest:
+    try:
+        with transaction.atomic():
+            request, created = WorkRequest.objects.get_or_create(
+                project=project,
+                worker=worker,
+                status=WorkRequest.Status.WAITING,
+                defaults={"requested_at": now, "last_seen_at": now},
+            )
+    except IntegrityError:
+        # A double tap made the same request at the same moment: one waiting row is kept.
+        request = WorkRequest.objects.get(
+            project=project, worker=worker, status=WorkRequest.Status.WAITING
+        )
+    return request
+
+
+def _outcome(request: WorkRequest) -> Assignment | WorkRequest:
+    if request.status == WorkRequest.Status.GRANTED and request.assignment is not None:
+        return request.assignment
+    return request
+
+
+def work_request_create(
+    *,
+    worker: User,
+    project: Project,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> Assignment | WorkRequest | None:
+    """ "Give me a task": what the Start button and the claim endpoint do.
+
+    - Work to spare and nobody waiting: a lease at once (`assignment_claim`).
+    - Others already waiting, the project's opening minute, or nothing free right now: the
+      worker joins the waiting round (a WorkRequest) and rounds share out tasks fairly.
+    - Nothing left that could ever come to this worker: None."""
+    now = now or timezone.now()
+    rng = rng or _rng
+    _check_project_open(project, now)
+    waiting = (
+        WorkRequest.objects.filter(
+            project=project, worker=worker, status=WorkRequest.Status.WAITING
+        )
+        .select_related("assignment")
+        .first()
+    )
+    if waiting is not None:
+        return work_request_poll(request=waiting, worker=worker, now=now, rng=rng)
+    held = (
+        Assignment.objects.filter(
+            worker=worker, project=project, status=Status.LEASED, expires_at__gt=now
+        )
+        .order_by("expires_at")
+        .first()
+    )
+    if held is not None:
+        return held
+    if _opening_round_active(project, now) or _others_waiting(project, worker, now):
+        refusal = eligibility_refusal(project=project, worker=worker, now=now)
+        if refusal is not None:
+            raise ApplicationError(refusal[1], code="not_eligible", details={"check": refusal[0]})
+        request = _join_queue(project=project, worker=worker, now=now)
+        work_rounds_allocate(project=project, now=now, rng=rng)
+        request.refresh_from_db()
+        return _outcome(request)
+    assignment = assignment_claim(worker=worker, project=project, now=now, rng=rng)
+    if assignment is not None:
+        return assignment
+    if _may_free_up(project, worker, now):
+        return _join_queue(project=project, worker=worker, now=now)
+    return None
+
+
+def work_request_poll(
+    *,
+    request: WorkRequest,
+    worker: User,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+) -> Assignment | WorkRequest:
+    """The waiting page checking in: keeps the request fresh and runs a round when one is due."""
+    now = now or timezone.now()
+    if request.worker_id != worker.pk:
+        raise Forbidden(_("This is someone else's request."), code="not_your_request")
+    if request.status == WorkRequest.Status.WAITING:
+        WorkRequest.objects.filter(pk=request.pk, status=WorkRequest.Status.WAITING).update(
+            last_seen_at=now
+        )
+        work_rounds_allocate(project=request.project, now=now, rng=rng)
+        request.refresh_from_db()
+    return _outcome(request)
+
+
+@transaction.atomic
+def work_request_cancel(
+    *, request: WorkRequest, worker: User, now: datetime | None = None
+) -> WorkRequest:
+    now = now or timezone.now()
+    if request.worker_id != worker.pk:
+        raise Forbidden(_("This is someone else's request."), code="not_your_request")
+    WorkRequest.objects.filter(pk=request.pk, status=WorkRequest.Status.WAITING).update(
+        status=WorkRequest.Status.CANCELLED, decided_at=now
+    )
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def work_rounds_allocate(
+    *,
+    project: Project,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+    force: bool = False,
+) -> AllocationRound | None:
+    """One sharing round: the waiting workers who had the least work from this project in the
+    last 24 hours are served first, ties broken by lot; arrival time plays no part.
+
+    Runs at most once per ROUND_SECONDS per project (the WorkQueue row lock makes concurrent
+    callers wait, then find the round already done)."""
+    now = now or timezone.now()
+    rng = rng or _rng
+    queue, _created = WorkQueue.objects.get_or_create(project=project)
+    queue = WorkQueue.objects.select_for_update().get(pk=queue.pk)
+    if _opening_round_active(project, now) and not force:
+        return None
+    due = queue.last_round_at is None or (now - queue.last_round_at).total_seconds() >= (
+        fairness.ROUND_SECONDS
+    )
+    if not (due or force):
+        return None
+    queue.last_round_at = now
+    queue.save(update_fields=["last_round_at"])
+    WorkRequest.objects.filter(
+        project=project,
+        status=WorkRequest.Status.WAITING,
+        last_seen_at__lt=now - timedelta(seconds=fairness.REQUEST_STALE_SECONDS),
+    ).update(status=WorkRequest.Status.LAPSED, decided_at=now)
+    requests = {
+        r.pk: r
+        for r in WorkRequest.objects.filter(
+            project=project, status=WorkRequest.Status.WAITING
+        ).select_related("worker")
+    }
+    if not requests:
+        return None
+    counts = received_counts(
+        project=project,
+        workers=[r.worker_id for r in requests.values()],
+        since=now - fairness.FAIR_WINDOW,
+    )
+    ranked = fairness.rank_requests(
+        [(pk, counts[r.worker_id]) for pk, r in requests.items()], rng=rng
+    )
+    granted = misses = 0
+    for position, choice in enumerate(ranked, start=1):
+        request = requests[choice.key]  # type: ignore[index]
+        request.received_in_window = choice.received
+        request.lot = choice.lot
+        request.rank = position
+        if misses >= ROUND_MISSES_TO_STOP:
+            request.rounds_waited += 1
+            continue
+        try:
+            assignment = assignment_claim(worker=request.worker, project=project, now=now, rng=rng)
+        except ApplicationError as exc:
+            request.status = WorkRequest.Status.CANCELLED
+            request.refusal = exc.message
+            request.decided_at = now
+            continue
+        if assignment is None:
+            misses += 1
+            request.rounds_waited += 1
+            continue
+        misses = 0
+        granted += 1
+        request.status = WorkRequest.Status.GRANTED
+        request.assignment = assignment
+        request.decided_at = now
+    allocation = AllocationRound.objects.create(
+        project=project, at=now, waiting=len(requests), granted=granted
+    )
+    for request in requests.values():
+        request.round = allocation
+    WorkRequest.objects.bulk_update(
+        requests.values(),
+        [
+            "status",
+            "received_in_window",
+            "lot",
+            "rank",
+            "rounds_waited",
+            "decided_at",
+            "round",
+            "assignment",
+            "refusal",
+        ],
+    )
+    return allocation
+
+
+# ---- opening time ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def opening_subscribe(
+    *, worker: User, project: Project, now: datetime | None = None
+) -> OpeningSubscription:
+    """ "Tell me when it opens." Everyone subscribed is told at the same moment, and anyone
+    who comes within the first minute after opening is in the same first round."""
+    now = now or timezone.now()
+    if project.status not in (Project.Status.LIVE, Project.Status.PAUSED):
+        raise ApplicationError(_("This project is not open for work."), code="project_closed")
+    subscription, _created = OpeningSubscription.objects.get_or_create(
+        project=project, worker=worker, defaults={"created_at": now}
+    )
+    if project.opens_at is None or project.opens_at <= now:
+        openings_notify(project=project, now=now)
+    else:
+        opens_at = project.opens_at
+
+        def enqueue() -> None:
+            from microwork.work.tasks import notify_opening
+
+            # A backend without deferred runs refuses run_after: housekeeping tells them instead.
+            with contextlib.suppress(InvalidTask):
+                notify_opening.using(run_after=opens_at).enqueue(project.pk)
+
+        transaction.on_commit(enqueue)
+    return subscription
+
+
+@transaction.atomic
+def openings_notify(*, project: Project, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    if project.opens_at is not None and project.opens_at > now:
+        return 0
+    due = list(
+        OpeningSubscription.objects.select_for_update()
+        .filter(project=project, notified_at__isnull=True)
+        .values_list("pk", "worker_id")
+    )
+    Notification.objects.bulk_create(
+        Notification(
+            worker_id=worker_id,
+            kind=Notification.Kind.PROJECT_OPENED,
+            project=project,
+            created_at=now,
+        )
+        for _pk, worker_id in due
+    )
+    OpeningSubscription.objects.filter(pk__in=[pk for pk, _w in due]).update(notified_at=now)
+    return len(due)
+
+
+@transaction.atomic
+def notifications_mark_read(*, worker: User, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return Notification.objects.filter(worker=worker, read_at__isnull=True).update(read_at=now)
+
+
+def work_housekeeping(*, now: datetime | None = None) -> dict[str, int]:
+    """What the periodic background task does: close old leases, tell subscribers of projects
+    that opened, run rounds nobody's page has triggered."""
+    now = now or timezone.now()
+    expired = assignments_expire(now=now)
+    told = 0
+    due_projects = Project.objects.filter(
+        pk__in=OpeningSubscription.objects.filter(notified_at__isnull=True).values("project_id"),
+        opens_at__lte=now,
+    )
+    for project in due_projects:
+        told += openings_notify(project=project, now=now)
+    rounds = 0
+    waiting_projects = Project.objects.filter(
+        pk__in=WorkRequest.objects.filter(status=WorkRequest.Status.WAITING).values("project_id")
+    )
+    for project in waiting_projects:
+        rounds += work_rounds_allocate(project=project, now=now) is not None
+    return {"expired": expired, "notified": told, "rounds": rounds}

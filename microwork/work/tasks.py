@@ -1,0 +1,19 @@
+"""Background work of the worker loop (django.tasks), never run inside a web request."""
+
+from django.tasks import task
+
+from microwork.projects.models import Project
+from microwork.work import services
+
+
+@task
+def notify_opening(project_id: int) -> int:
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return 0
+    return services.openings_notify(project=project)
+
+
+@task
+def housekeeping() -> dict[str, int]:
+    return services.work_housekeeping()

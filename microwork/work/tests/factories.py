@@ -1,0 +1,77 @@
+"""Small, fast builders for work tests: a live project in Rita's organisation and bulk tasks."""
+
+from decimal import Decimal
+from typing import Any
+
+from microwork.accounts.models import Organisation, User, WorkerProfile
+from microwork.projects.models import Batch, Project, Task
+
+SINGLE_CHOICE = {
+    "question": "Is this image acceptable?",
+    "labels": [{"value": "ok", "text": "Acceptable"}, {"value": "gory", "text": "Gory"}],
+}
+
+
+def live_project(owner: User, **fields: Any) -> Project:
+    organisation = Organisation.objects.filter(memberships__user=owner).first()
+    values: dict[str, Any] = {
+        "organisation": organisation,
+        "created_by": owner,
+        "name": "Image moderation",
+        "description": "Say whether each image is fine for a family website.",
+        "instructions": "Choose **Gory** when you see blood.",
+        "interface": "single_choice",
+        "config": SINGLE_CHOICE,
+        "reward": Decimal("0.05"),
+        "estimated_seconds": 20,
+        "overlap": 3,
+        "time_limit_seconds": 600,
+        "gold_rate": Decimal("0"),
+        "status": Project.Status.LIVE,
+    }
+    values.update(fields)
+    return Project.objects.create(**values)
+
+
+def add_tasks(
+    project: Project, n: int, *, gold: int = 0, gold_answer: str = "ok", priority: int = 0
+) -> list[Task]:
+    batch = Batch.objects.create(
+        project=project,
+        uploaded_by=project.created_by,
+        filename="tasks.csv",
+        file_format="csv",
+        status=Batch.Status.DONE,
+    )
+    start = Task.objects.filter(project=project).count()
+    rows = [
+        Task(
+            project=project,
+            batch=batch,
+            row_number=start + i + 1,
+            data={"text": f"Picture number {start + i + 1}"},
+            priority=priority,
+        )
+        for i in range(n)
+    ]
+    rows += [
+        Task(
+            project=project,
+            batch=batch,
+            row_number=start + n + i + 1,
+            data={"text": f"Picture number {start + n + i + 1}"},
+            is_gold=True,
+            gold_answer=gold_answer,
+            gold_explanation="No blood in this picture.",
+        )
+        for i in range(gold)
+    ]
+    Task.objects.bulk_create(rows, batch_size=2000)
+    return list(Task.objects.filter(batch=batch).order_by("id"))
+
+
+def make_worker(username: str) -> User:
+    """A worker without a usable password: hashing one costs ~50 ms, and crowds need hundreds."""
+    user = User.objects.create(username=username, email=f"{username}@example.org", password="!")
+    WorkerProfile.objects.create(user=user, country="NG", languages=["en"])
+    return user
