@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from microwork.aggregation.api import router as aggregation_router
 from microwork.lib.api import API_AUTH
 from microwork.lib.errors import ApplicationError
 from microwork.projects.api import router as projects_router
@@ -64,3 +65,4 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/", projects_router)
 api.add_router("/", work_router)
+api.add_router("/", aggregation_router)

@@ -7,8 +7,19 @@ from microwork.projects import services
 
 
 @pytest.fixture
-def acme(rita):
-    return access_organisation_for_requester(user=rita)
+def acme(rita, omar):
+    # Acme Labs, Rita's organisation, with money deposited so its projects can go live.
+    from microwork.ledger.services import deposit_record
+
+    organisation = access_organisation_for_requester(user=rita)
+    deposit_record(
+        organisation=organisation,
+        amount="1000",
+        currency="USD",
+        reference="acme-test-deposit",
+        actor=omar,
+    )
+    return organisation
 
 
 @pytest.fixture
