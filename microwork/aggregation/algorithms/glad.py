@@ -55,7 +55,9 @@ def glad(
 
     def sigma_terms(alpha: FloatArray, log_beta: FloatArray) -> tuple[FloatArray, FloatArray]:
         x = alpha[w_idx] * np.exp(log_beta[t_idx])
-        return -np.logaddexp(0.0, -x), -np.logaddexp(0.0, x)  # log sigma, log (1 - sigma)
+        # one softplus gives both logs: log sigma = -sp(-x), log(1 - sigma) = -x - sp(-x)
+        soft = np.logaddexp(0.0, -x)
+        return -soft, -x - soft
 
     def e_step(alpha: FloatArray, log_beta: FloatArray) -> FloatArray:
         log_s, log_not_s = sigma_terms(alpha, log_beta)
@@ -80,14 +82,21 @@ def glad(
         def negative(x: FloatArray) -> tuple[float, FloatArray]:
             a, b = x[:n_w], x[n_w:]
             beta = np.exp(b)
-            x_ab = a[w_idx] * beta[t_idx]
-            residual = p_right - 1.0 / (1.0 + np.exp(-x_ab))
-            d_alpha = np.bincount(w_idx, weights=residual * beta[t_idx], minlength=n_w)
+            a_w, beta_t = a[w_idx], beta[t_idx]
+            x_ab = a_w * beta_t
+            soft = np.logaddexp(0.0, -x_ab)
+            # expected log-likelihood: p log sigma + (1 - p)(log(1 - sigma) - log(K - 1))
+            not_right = 1.0 - p_right
+            value = -np.sum(soft) - np.dot(not_right, x_ab) - not_right.sum() * log_wrong_share
+            value -= 0.5 * np.dot(a - alpha_prior_mean, a - alpha_prior_mean) + n_w * _HALF_LOG_2PI
+            value -= 0.5 * np.dot(b - beta_prior_mean, b - beta_prior_mean) + n_t * _HALF_LOG_2PI
+            residual = p_right - np.exp(-soft)
+            d_alpha = np.bincount(w_idx, weights=residual * beta_t, minlength=n_w)
             d_alpha -= a - alpha_prior_mean
             # log_beta parameterisation keeps beta positive; chain rule brings in beta
-            d_beta = np.bincount(t_idx, weights=residual * a[w_idx], minlength=n_t) * beta
+            d_beta = np.bincount(t_idx, weights=residual * a_w, minlength=n_t) * beta
             d_beta -= b - beta_prior_mean
-            return -objective(a, b, p_right), -np.concatenate([d_alpha, d_beta])
+            return -float(value), -np.concatenate([d_alpha, d_beta])
 
         result = minimize(
             negative,

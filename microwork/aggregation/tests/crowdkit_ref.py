@@ -55,6 +55,8 @@ for method, expression in job["methods"].items():
     start = time.perf_counter()
     probas = model.fit_predict_proba(df)
     seconds = time.perf_counter() - start
+    # read before building the output lists, which would otherwise inflate the peak
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     probas = probas.fillna(0.0)
     out = {
         "method": method,
@@ -62,7 +64,7 @@ for method, expression in job["methods"].items():
         "tasks": probas.index.to_numpy().tolist(),
         "classes": [int(c) for c in probas.columns],
         "probas": probas.to_numpy().tolist(),
-        "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "peak_rss_kib": peak,
     }
     print(json.dumps(out), flush=True)
 """
@@ -125,7 +127,8 @@ def ensure_env() -> Path:
     return venv_python()
 
 
-def _convert(payload: dict[str, object], answers: Answers) -> CrowdkitRun:
+def convert(payload: dict[str, object], answers: Answers) -> CrowdkitRun:
+    """crowd-kit's task/class-indexed output as our n_tasks x n_classes arrays."""
     probas = np.full((answers.n_tasks, answers.n_classes), 1.0 / max(answers.n_classes, 1))
     labels = np.full(answers.n_tasks, -1, dtype=np.int64)
     tasks = np.asarray(payload["tasks"], dtype=np.int64)
@@ -144,7 +147,9 @@ def _convert(payload: dict[str, object], answers: Answers) -> CrowdkitRun:
     )
 
 
-def run_fresh(answers: Answers, methods: list[str], *, timeout: float = 3600) -> dict:
+def run_fresh(
+    answers: Answers, methods: list[str], *, timeout: float = 3600
+) -> dict[str, dict[str, object]]:
     """Run methods in one new crowd-kit process; return raw JSON payloads by method."""
     python = ensure_env()
     with tempfile.TemporaryDirectory() as tmp:
@@ -178,7 +183,7 @@ def run(answers: Answers, methods: list[str], *, key: str | None = None) -> dict
         for method in methods:
             path = CACHE / f"{key}-{method}-v{CACHE_VERSION}.json"
             if path.is_file():
-                results[method] = _convert(json.loads(path.read_text()), answers)
+                results[method] = convert(json.loads(path.read_text()), answers)
             else:
                 missing.append(method)
     if missing:
@@ -186,5 +191,5 @@ def run(answers: Answers, methods: list[str], *, key: str | None = None) -> dict
             if key is not None:
                 path = CACHE / f"{key}-{method}-v{CACHE_VERSION}.json"
                 path.write_text(json.dumps(payload))
-            results[method] = _convert(payload, answers)
+            results[method] = convert(payload, answers)
     return results
