@@ -13,6 +13,7 @@ urlpatterns = [
     path("projects/", include("microwork.projects.urls")),
     path("projects/", include("microwork.aggregation.urls")),
     path("work/", include("microwork.work.urls")),
+    path("quality/", include("microwork.quality.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

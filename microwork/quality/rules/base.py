@@ -1,0 +1,126 @@
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
+
+from microwork.lib.errors import ApplicationError
+
+
+@dataclass(frozen=True)
+class Param:
+    """One setting of a rule. `kind` is "share" (a number from 0 to 1), "int" (a whole number
+    from `minimum`) or "choice" (one of `choices`)."""
+
+    name: str
+    kind: str
+    default: Any
+    label: str
+    minimum: int = 0
+    choices: tuple[str, ...] = ()
+
+
+@dataclass
+class Measurement:
+    """What a rule found for one worker. `value` and `threshold` are in the rule's own unit;
+    `distance` is how far the worker is from being sanctioned, in that unit (≤ 0: breached)."""
+
+    enough: bool
+    breached: bool = False
+    near: bool = False
+    value: float | None = None
+    threshold: float | None = None
+    distance: float | None = None
+    numbers: dict[str, Any] = field(default_factory=dict)
+    evidence: list[int] = field(default_factory=list)
+    # A rule may end its pause at a natural boundary (the daily cap: midnight UTC).
+    pause_until: datetime | None = None
+
+
+class Rule:
+    """A quality rule.
+
+    - `params`: the settings a requester may change, with defaults.
+    - `measure(project, worker, params, since, now)`: a Measurement from the worker's answers
+      on this project submitted at or after `since` (None: all of them).
+    - `value_format`: "share" shows numbers as percentages, "count" as whole numbers.
+    """
+
+    key: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str]
+    params: ClassVar[tuple[Param, ...]] = ()
+    value_format: ClassVar[str] = "share"
+    # False for rules too costly to run inside every submit; the periodic sweep runs them.
+    per_submission: ClassVar[bool] = True
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def check_params(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        known = {p.name for p in self.params}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ApplicationError(
+                _("Unknown setting %(name)s for this rule. Settings: %(known)s.")
+                % {"name": unknown[0], "known": ", ".join(sorted(known))},
+                code="invalid_rule",
+                field=unknown[0],
+            )
+        cleaned: dict[str, Any] = {}
+        for p in self.params:
+            value = raw.get(p.name, p.default)
+            if value is None or value == "":
+                value = p.default
+            cleaned[p.name] = _check_param(p, value)
+        return cleaned
+
+    def measure(
+        self,
+        *,
+        project: Any,
+        worker: Any,
+        params: Mapping[str, Any],
+        since: datetime | None,
+        now: datetime,
+    ) -> Measurement:
+        raise NotImplementedError
+
+
+def _check_param(p: Param, value: Any) -> Any:
+    if p.kind == "share":
+        try:
+            number = Decimal(str(value).strip())
+        except (InvalidOperation, ValueError):
+            number = Decimal("NaN")
+        if not number.is_finite() or number < 0 or number > 1:
+            raise ApplicationError(
+                _("%(field)s must be a number from 0 to 1 (for example 0.8 for 80 %%).")
+                % {"field": p.name},
+                code="invalid_rule",
+                field=p.name,
+            )
+        return float(number)
+    if p.kind == "int":
+        try:
+            number_i = int(str(value).strip())
+        except ValueError:
+            number_i = p.minimum - 1
+        if number_i < p.minimum:
+            raise ApplicationError(
+                _("%(field)s must be a whole number of at least %(min)d.")
+                % {"field": p.name, "min": p.minimum},
+                code="invalid_rule",
+                field=p.name,
+            )
+        return number_i
+    if str(value) not in p.choices:
+        raise ApplicationError(
+            _("%(field)s must be one of: %(choices)s.")
+            % {"field": p.name, "choices": ", ".join(p.choices)},
+            code="invalid_rule",
+            field=p.name,
+        )
+    return str(value)

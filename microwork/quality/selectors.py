@@ -1,0 +1,340 @@
+"""Reads that more than one caller needs: skills, standing, decisions, missed gold."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from statistics import median
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from scipy.stats import beta
+
+from microwork.accounts.models import User
+from microwork.projects.interfaces import get_interface
+from microwork.projects.models import Project, Task
+from microwork.quality.models import (
+    Appeal,
+    Decision,
+    Notification,
+    QualificationTest,
+    QualitySettings,
+    RuleConfig,
+    WorkerSkill,
+)
+from microwork.work.models import Assignment, Submission
+
+# Beta(1, 1) is the uniform prior: before any control answer, every accuracy is as likely.
+PRIOR_A = 1
+PRIOR_B = 1
+CREDIBLE = 0.90
+# Recent answers are enough for a median and keep the query bounded for busy workers.
+MEDIAN_WINDOW = 200
+AGREEMENT_WINDOW = 500
+
+
+@dataclass(frozen=True)
+class BetaSummary:
+    correct: int
+    total: int
+    mean: float
+    low: float
+    high: float
+
+
+@lru_cache(maxsize=4096)
+def beta_summary(*, correct: int, total: int) -> BetaSummary:
+    """Posterior of accuracy after `correct` of `total` control answers, with the central
+    90 % credible interval (5th and 95th percentiles)."""
+    a = PRIOR_A + correct
+    b = PRIOR_B + (total - correct)
+    tail = (1 - CREDIBLE) / 2
+    return BetaSummary(
+        correct=correct,
+        total=total,
+        mean=a / (a + b),
+        low=float(beta.ppf(tail, a, b)),
+        high=float(beta.ppf(1 - tail, a, b)),
+    )
+
+
+def _since(qs: QuerySet, since: datetime | None, field: str = "submitted_at") -> QuerySet:
+    return qs.filter(**{f"{field}__gte": since}) if since else qs
+
+
+def gold_counts(
+    *, project: Project, worker: User, since: datetime | None
+) -> tuple[int, int, list[int]]:
+    qs = _since(
+        Submission.objects.filter(project=project, worker=worker, gold_correct__isnull=False), since
+    )
+    agg = qs.aggregate(total=Count("id"), correct=Count("id", filter=Q(gold_correct=True)))
+    wrong = list(
+        qs.filter(gold_correct=False).order_by("-submitted_at").values_list("id", flat=True)[:20]
+    )
+    return agg["total"], agg["correct"], wrong
+
+
+def median_active_ms(
+    *, project: Project, worker: User, since: datetime | None = None
+) -> tuple[int | None, int]:
+    qs = _since(Submission.objects.filter(project=project, worker=worker), since)
+    values = list(qs.order_by("-submitted_at").values_list("active_ms", flat=True)[:MEDIAN_WINDOW])
+    return (int(median(values)) if values else None), len(values)
+
+
+def project_median_active_ms(
+    *, project: Project, exclude: User | None = None
+) -> tuple[int | None, int]:
+    qs = Submission.objects.filter(project=project)
+    if exclude is not None:
+        qs = qs.exclude(worker=exclude)
+    values = list(qs.order_by("-submitted_at").values_list("active_ms", flat=True)[:1000])
+    return (int(median(values)) if values else None), len(values)
+
+
+def trailing_skips(
+    *, project: Project, worker: User, since: datetime | None, limit: int
+) -> tuple[int, list[int]]:
+    qs = _since(
+        Assignment.objects.filter(project=project, worker=worker).exclude(
+            status=Assignment.Status.LEASED
+        ),
+        since,
+        field="leased_at",
+    )
+    count = 0
+    ids: list[int] = []
+    for pk, status in qs.order_by("-leased_at", "-id").values_list("id", "status")[:limit]:
+        if status != Assignment.Status.SKIPPED:
+            break
+        count += 1
+        ids.append(pk)
+    return count, ids
+
+
+def answers_between(*, project: Project, worker: User, start: datetime, end: datetime) -> int:
+    return Submission.objects.filter(
+        project=project, worker=worker, submitted_at__gte=start, submitted_at__lte=end
+    ).count()
+
+
+def agreement_counts(
+    *, project: Project, worker: User, since: datetime | None
+) -> tuple[int, int, list[int]]:
+    """Compare each of the worker's answers on ordinary tasks with the strict majority of the
+    other workers' answers on the same task. Ties and lone answers are not compared."""
+    interface = get_interface(project.interface)
+    mine = list(
+        _since(
+            Submission.objects.filter(project=project, worker=worker, task__is_gold=False), since
+        )
+        .order_by("-submitted_at")
+        .values_list("id", "task_id", "answer")[:AGREEMENT_WINDOW]
+    )
+    if not mine:
+        return 0, 0, []
+    others: dict[int, Counter] = {}
+    for task_id, answer in (
+        Submission.objects.filter(task_id__in=[t for _i, t, _a in mine])
+        .exclude(worker=worker)
+        .values_list("task_id", "answer")
+    ):
+        others.setdefault(task_id, Counter())[_key(interface, answer)] += 1
+    compared = agreed = 0
+    disagreeing: list[int] = []
+    for sub_id, task_id, answer in mine:
+        votes = others.get(task_id)
+        if not votes or sum(votes.values()) < 2:
+            continue
+        (top, top_n), *rest = votes.most_common(2) + [(None, 0)]
+        if rest and rest[0][1] == top_n:
+            continue
+        compared += 1
+        if _key(interface, answer) == top:
+            agreed += 1
+        else:
+            disagreeing.append(sub_id)
+    return compared, agreed, disagreeing[:20]
+
+
+def _key(interface: Any, answer: Any) -> Any:
+    try:
+        return interface.answer_key(answer)
+    except (TypeError, ValueError, KeyError):
+        return repr(answer)
+
+
+def settings_for_project(project: Project) -> QualitySettings:
+    try:
+        return project.quality_settings
+    except QualitySettings.DoesNotExist:
+        return QualitySettings(project=project)
+
+
+def skill_for(*, project: Project, worker: User) -> WorkerSkill:
+    return WorkerSkill.objects.filter(project=project, worker=worker).first() or WorkerSkill(
+        project=project, worker=worker
+    )
+
+
+def skills_for_project(*, project: Project) -> QuerySet[WorkerSkill]:
+    return (
+        WorkerSkill.objects.filter(project=project)
+        .select_related("worker")
+        .order_by("worker__username")
+    )
+
+
+def skills_for_worker(*, worker: User) -> QuerySet[WorkerSkill]:
+    return (
+        WorkerSkill.objects.filter(worker=worker)
+        .select_related("project")
+        .order_by("-updated_at", "project__name")
+    )
+
+
+def rules_for_project(*, project: Project) -> QuerySet[RuleConfig]:
+    return RuleConfig.objects.filter(project=project).order_by("rule_key")
+
+
+def active_decisions(*, now: datetime) -> QuerySet[Decision]:
+    return Decision.objects.filter(status=Decision.Status.ACTIVE).filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+    )
+
+
+def blocking_decision(*, project: Project | None, worker: User, now: datetime) -> Decision | None:
+    """The decision that keeps the worker from this project (account suspension first)."""
+    qs = active_decisions(now=now).filter(worker=worker).select_related("project")
+    found = qs.filter(kind=Decision.Kind.SUSPENSION).order_by("-starts_at").first()
+    if found or project is None:
+        return found
+    return (
+        qs.filter(project=project, kind__in=[Decision.Kind.REMOVAL, Decision.Kind.PAUSE])
+        .order_by("kind", "-starts_at")  # "pause" sorts after "removal": removal wins.
+        .first()
+    )
+
+
+def decisions_for_worker(*, worker: User) -> QuerySet[Decision]:
+    return (
+        Decision.objects.filter(worker=worker)
+        .select_related("project")
+        .prefetch_related("appeal")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def appeals_for_organisation(
+    *, organisation_id: int, project: Project | None = None
+) -> QuerySet[Appeal]:
+    qs = Appeal.objects.filter(
+        route=Appeal.Route.REQUESTER, decision__project__organisation_id=organisation_id
+    )
+    if project is not None:
+        qs = qs.filter(decision__project=project)
+    return qs.select_related("decision", "decision__project", "worker").order_by(
+        "status", "deadline_at"
+    )
+
+
+def appeals_for_operators() -> QuerySet[Appeal]:
+    return (
+        Appeal.objects.filter(route=Appeal.Route.OPERATOR)
+        .select_related("decision", "decision__project", "worker")
+        .order_by("status", "deadline_at")
+    )
+
+
+def reveal_at(
+    *, submission: Submission, settings_row: QualitySettings, batch_finished: bool
+) -> datetime | None:
+    """When a missed control task may be shown (None: not yet known, the batch is still open)."""
+    if settings_row.reveal == QualitySettings.Reveal.BATCH:
+        return submission.submitted_at if batch_finished else None
+    return submission.submitted_at + timedelta(seconds=submission.project.gold_reveal_delay_seconds)
+
+
+def _batch_finished(batch_id: int) -> bool:
+    return (
+        not Task.objects.filter(batch_id=batch_id, is_gold=False, done=False)
+        .filter(answers_count__lt=F("project__overlap"))
+        .exists()
+    )
+
+
+def missed_gold(
+    *, worker: User, now: datetime, project: Project | None = None
+) -> list[dict[str, Any]]:
+    """The worker's wrong control answers, each with whether it may be shown yet. Control tasks
+    used as evidence in a decision about the worker are always shown."""
+    qs = Submission.objects.filter(worker=worker, gold_correct=False).select_related(
+        "task", "project", "task__batch"
+    )
+    if project is not None:
+        qs = qs.filter(project=project)
+    evidence_ids: set[int] = set()
+    for evidence in Decision.objects.filter(worker=worker).values_list("evidence", flat=True):
+        evidence_ids.update(e.get("submission") for e in evidence or [] if isinstance(e, dict))
+    rows = []
+    settings_cache: dict[int, QualitySettings] = {}
+    batch_cache: dict[int, bool] = {}
+    for sub in qs.order_by("-submitted_at")[:200]:
+        row_settings = settings_cache.setdefault(sub.project_id, settings_for_project(sub.project))
+        finished = False
+        if row_settings.reveal == QualitySettings.Reveal.BATCH:
+            if sub.task.batch_id not in batch_cache:
+                batch_cache[sub.task.batch_id] = _batch_finished(sub.task.batch_id)
+            finished = batch_cache[sub.task.batch_id]
+        when = reveal_at(submission=sub, settings_row=row_settings, batch_finished=finished)
+        shown = sub.id in evidence_ids or (when is not None and when <= now)
+        rows.append(
+            {
+                "submission": sub,
+                "project": sub.project,
+                "shown": shown,
+                "reveal_at": when,
+                **(evidence_row(sub) if shown else {}),
+            }
+        )
+    return rows
+
+
+def evidence_row(sub: Submission) -> dict[str, Any]:
+    """What the worker saw, what they answered, and the expected answer with its explanation."""
+    interface = get_interface(sub.project.interface)
+    return {
+        "submission": sub.id,
+        "task": sub.task_id,
+        "data": sub.task.data,
+        "answer": _label(interface, sub.answer),
+        "expected": _label(interface, sub.task.gold_answer) if sub.task.is_gold else "",
+        "explanation": sub.task.gold_explanation,
+        "submitted_at": sub.submitted_at.isoformat(),
+    }
+
+
+def _label(interface: Any, answer: Any) -> str:
+    if answer is None:
+        return ""
+    try:
+        return interface.answer_label(answer)
+    except (TypeError, ValueError, KeyError):
+        return str(answer)
+
+
+def unread_notifications_count(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(user=user)
+        .select_related("decision", "appeal")
+        .order_by("-created_at", "-id")[:100]
+    )
+
+
+def tests_for_project(*, project: Project) -> QuerySet[QualificationTest]:
+    return QualificationTest.objects.filter(project=project).select_related("qualification")

@@ -1,0 +1,1359 @@
+"""Every write in quality control. Each service runs in one transaction, writes its audit
+row (DecisionEvent, AppealEvent) and notifies the people concerned in the same transaction."""
+
+import logging
+import random
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from statistics import median
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from microwork.accounts.models import Organisation, User
+from microwork.lib.errors import ApplicationError, Conflict, Forbidden
+from microwork.lib.money import QUANTUM
+from microwork.projects.interfaces import get_interface
+from microwork.projects.models import Project, Task
+from microwork.quality import selectors, texts
+from microwork.quality.models import (
+    Appeal,
+    AppealEvent,
+    Decision,
+    DecisionEvent,
+    Notification,
+    ProjectRequirement,
+    Qualification,
+    QualificationGrant,
+    QualificationTest,
+    QualitySettings,
+    RuleConfig,
+    TestAnswer,
+    TestAttempt,
+    TestPayment,
+    WorkerDevice,
+    WorkerSkill,
+)
+from microwork.quality.money import call_with_known, money_service
+from microwork.quality.rules import RULES, Measurement, get_rule
+from microwork.work.models import Assignment, Submission
+
+log = logging.getLogger(__name__)
+
+# A warning is "prior" for this long: an old warning does not license a pause months later.
+WARNING_VALID = timedelta(days=14)
+APPEAL_WINDOW = timedelta(days=30)
+DEFAULT_APPEAL_DEADLINE = timedelta(hours=72)
+MAX_MESSAGE = 4000
+DEVICES = ("phone", "tablet", "desktop")
+LANGUAGE_COMPARATORS = {"exists", "==", "!=", "in", "not_exists"}
+PLACE_COMPARATORS = {"==", "!=", "in"}
+
+
+def _check_share(value: Any, *, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    if not number.is_finite() or number < 0 or number > 1:
+        raise ApplicationError(
+            _("%(field)s must be a number from 0 to 1 (for example 0.8 for 80 %%).")
+            % {"field": field},
+            field=field,
+        )
+    return number
+
+
+def _check_int(value: Any, *, field: str, minimum: int, maximum: int | None = None) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = minimum - 1
+    if number < minimum or (maximum is not None and number > maximum):
+        if maximum is None:
+            message = _("%(field)s must be a whole number of at least %(min)d.")
+        else:
+            message = _("%(field)s must be a whole number from %(min)d to %(max)d.")
+        raise ApplicationError(
+            message % {"field": field, "min": minimum, "max": maximum or 0}, field=field
+        )
+    return number
+
+
+def _notify(
+    *,
+    user: User,
+    kind: str,
+    decision: Decision | None = None,
+    appeal: Appeal | None = None,
+    params: dict[str, Any] | None = None,
+    now: datetime,
+) -> None:
+    Notification.objects.create(
+        user=user, kind=kind, decision=decision, appeal=appeal, params=params or {}, created_at=now
+    )
+
+
+def _requester_users(organisation_id: int) -> Iterable[User]:
+    return User.objects.filter(memberships__organisation_id=organisation_id).order_by("id")
+
+
+# --- qualifications and requirements ------------------------------------------------------
+
+
+@transaction.atomic
+def qualification_create(
+    *,
+    organisation: Organisation,
+    name: str,
+    description: str = "",
+    kind: str = Qualification.Kind.CUSTOM,
+) -> Qualification:
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ApplicationError(
+            _("Give the qualification a name of 1 to 120 characters."), field="name"
+        )
+    if kind not in Qualification.Kind.values:
+        raise ApplicationError(_("Unknown kind of qualification."), field="kind")
+    return Qualification.objects.create(
+        organisation=organisation, name=name, description=(description or "")[:2000], kind=kind
+    )
+
+
+@transaction.atomic
+def qualification_grant(
+    *,
+    qualification: Qualification,
+    worker: User,
+    value: int = 1,
+    granted_by: User | None,
+    now: datetime | None = None,
+) -> QualificationGrant:
+    """Grant (or re-grant with a new value). Granting twice is the same as granting once."""
+    now = now or timezone.now()
+    if not worker.is_worker:
+        raise ApplicationError(_("Only workers can hold qualifications."), field="worker")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApplicationError(_("The value must be a whole number."), field="value")
+    grant, created = QualificationGrant.objects.select_for_update().get_or_create(
+        qualification=qualification,
+        worker=worker,
+        defaults={"value": value, "granted_by": granted_by, "granted_at": now},
+    )
+    if not created:
+        grant.value = value
+        grant.granted_by = granted_by
+        grant.granted_at = now
+        grant.revoked_at = None
+        grant.save(update_fields=["value", "granted_by", "granted_at", "revoked_at"])
+    return grant
+
+
+@transaction.atomic
+def qualification_revoke(
+    *, qualification: Qualification, worker: User, now: datetime | None = None
+) -> None:
+    QualificationGrant.objects.filter(
+        qualification=qualification, worker=worker, revoked_at__isnull=True
+    ).update(revoked_at=now or timezone.now())
+
+
+@transaction.atomic
+def project_requirement_add(
+    *,
+    project: Project,
+    subject: str,
+    comparator: str,
+    values: list[Any] | None = None,
+    qualification: Qualification | None = None,
+) -> ProjectRequirement:
+    values = list(values or [])
+    if subject not in ProjectRequirement.Subject.values:
+        raise ApplicationError(
+            _("subject must be one of: %(choices)s.")
+            % {"choices": ", ".join(ProjectRequirement.Subject.values)},
+            field="subject",
+        )
+    if comparator not in ProjectRequirement.Comparator.values:
+        raise ApplicationError(
+            _("comparator must be one of: %(choices)s.")
+            % {"choices": ", ".join(ProjectRequirement.Comparator.values)},
+            field="comparator",
+        )
+    needs_values = comparator not in ("exists", "not_exists")
+    if needs_values and not values:
+        raise ApplicationError(_("Give the value(s) to compare with."), field="values")
+    if comparator != "in" and len(values) > 1:
+        raise ApplicationError(_("Only the comparator “in” takes several values."), field="values")
+    if subject == ProjectRequirement.Subject.QUALIFICATION:
+        if qualification is None:
+            raise ApplicationError(_("Choose the qualification."), field="qualification")
+        if qualification.organisation_id != project.organisation_id:
+            raise ApplicationError(
+                _("That qualification belongs to another organisation."), field="qualification"
+            )
+        try:
+            values = [int(v) for v in values]
+        except (TypeError, ValueError):
+            raise ApplicationError(
+                _("Qualification values are whole numbers."), field="values"
+            ) from None
+    else:
+        qualification = None
+        allowed = LANGUAGE_COMPARATORS if subject == "language" else PLACE_COMPARATORS
+        if comparator not in allowed:
+            raise ApplicationError(
+                _("For %(subject)s use one of: %(choices)s.")
+                % {"subject": subject, "choices": ", ".join(sorted(allowed))},
+                field="comparator",
+            )
+        values = [str(v).strip() for v in values]
+        if subject == "country":
+            values = [v.upper() for v in values]
+            if any(len(v) != 2 or not v.isalpha() for v in values):
+                raise ApplicationError(
+                    _("Countries are two-letter codes such as NG."), field="values"
+                )
+        elif subject == "language":
+            values = [v.lower() for v in values]
+            if any(not 2 <= len(v) <= 3 or not v.isalpha() for v in values):
+                raise ApplicationError(_("Languages are codes such as en or yo."), field="values")
+        elif subject == "device" and any(v not in DEVICES for v in values):
+            raise ApplicationError(
+                _("Devices are: %(choices)s.") % {"choices": ", ".join(DEVICES)}, field="values"
+            )
+    return ProjectRequirement.objects.create(
+        project=project,
+        subject=subject,
+        comparator=comparator,
+        values=values,
+        qualification=qualification,
+    )
+
+
+@transaction.atomic
+def project_requirement_remove(*, requirement: ProjectRequirement) -> None:
+    requirement.delete()
+
+
+def worker_device_record(*, worker: User, user_agent: str, now: datetime | None = None) -> str:
+    ua = (user_agent or "").lower()
+    if "ipad" in ua or "tablet" in ua:
+        device = "tablet"
+    elif "mobi" in ua or "android" in ua or "iphone" in ua:
+        device = "phone"
+    else:
+        device = "desktop"
+    WorkerDevice.objects.update_or_create(
+        worker=worker, defaults={"device": device, "seen_at": now or timezone.now()}
+    )
+    return device
+
+
+# --- tests and training -----------------------------------------------------------------
+
+
+@transaction.atomic
+def qualification_test_create(
+    *,
+    project: Project,
+    name: str,
+    task_ids: list[int],
+    mode: str = QualificationTest.Mode.TEST,
+    pass_mark: Any = Decimal("0.8"),
+    question_count: Any = 10,
+    retake_cooldown_seconds: Any = 24 * 3600,
+    max_attempts: Any = 3,
+) -> QualificationTest:
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ApplicationError(_("Give the test a name of 1 to 120 characters."), field="name")
+    if mode not in QualificationTest.Mode.values:
+        raise ApplicationError(_("mode must be test or training."), field="mode")
+    mark = _check_share(pass_mark, field="pass_mark")
+    count = _check_int(question_count, field="question_count", minimum=1, maximum=200)
+    cooldown = _check_int(retake_cooldown_seconds, field="retake_cooldown_seconds", minimum=0)
+    attempts = _check_int(max_attempts, field="max_attempts", minimum=1, maximum=100)
+    ids = sorted({int(i) for i in task_ids or []})
+    tasks = list(Task.objects.filter(project=project, pk__in=ids))
+    not_gold = [t.pk for t in tasks if not t.is_gold]
+    missing = sorted(set(ids) - {t.pk for t in tasks})
+    if missing:
+        raise ApplicationError(
+            _("These tasks are not in this project: %(ids)s.")
+            % {"ids": ", ".join(map(str, missing))},
+            field="task_ids",
+        )
+    if not_gold:
+        raise ApplicationError(
+            _("Tests use control tasks with a known answer; these are not: %(ids)s.")
+            % {"ids": ", ".join(map(str, not_gold))},
+            field="task_ids",
+        )
+    if len(tasks) < count:
+        raise ApplicationError(
+            _(
+                "The test asks %(count)d questions but has only %(tasks)d control tasks; add tasks "
+                "or lower question_count."
+            )
+            % {"count": count, "tasks": len(tasks)},
+            field="question_count",
+        )
+    qualification = Qualification.objects.create(
+        organisation=project.organisation,
+        name=name,
+        kind=Qualification.Kind.TRAINING if mode == "training" else Qualification.Kind.TEST,
+        description=_("Given for passing “%(name)s” on %(project)s.")
+        % {"name": name, "project": project.name},
+    )
+    test = QualificationTest.objects.create(
+        project=project,
+        qualification=qualification,
+        mode=mode,
+        name=name,
+        pass_mark=mark,
+        question_count=count,
+        retake_cooldown_seconds=cooldown,
+        max_attempts=attempts,
+    )
+    test.tasks.set(tasks)
+    return test
+
+
+def _project_open(project: Project) -> bool:
+    return project.status == Project.Status.LIVE
+
+
+@transaction.atomic
+def test_attempt_start(
+    *, test: QualificationTest, worker: User, now: datetime | None = None
+) -> TestAttempt:
+    """Start an attempt, or return the one already in progress (a retried tap opens one)."""
+    now = now or timezone.now()
+    test = QualificationTest.objects.select_for_update().select_related("project").get(pk=test.pk)
+    if not worker.is_worker:
+        raise Forbidden(_("Only workers take tests."))
+    current = TestAttempt.objects.filter(
+        test=test, worker=worker, status=TestAttempt.Status.IN_PROGRESS
+    ).first()
+    if current:
+        return current
+    if not _project_open(test.project):
+        raise ApplicationError(
+            _("This project is not open (it is %(status)s), so its test is closed.")
+            % {"status": test.project.get_status_display()},
+            code="project_closed",
+        )
+    blocking = selectors.blocking_decision(project=test.project, worker=worker, now=now)
+    if blocking:
+        raise Forbidden(texts.decision_headline(blocking), code="sanctioned")
+    previous = list(TestAttempt.objects.filter(test=test, worker=worker).order_by("-number"))
+    if any(a.status == TestAttempt.Status.PASSED for a in previous):
+        raise Conflict(_("You already passed this."), code="already_passed")
+    if len(previous) >= test.max_attempts:
+        raise ApplicationError(
+            _("You used all %(n)d attempts at this test.") % {"n": test.max_attempts},
+            code="no_attempts_left",
+        )
+    if previous and previous[0].finished_at:
+        again = previous[0].finished_at + timedelta(seconds=test.retake_cooldown_seconds)
+        if again > now:
+            raise ApplicationError(
+                _("You can take this test again from %(when)s UTC.")
+                % {"when": again.strftime("%Y-%m-%d %H:%M")},
+                code="cooldown",
+            )
+    attempt = TestAttempt.objects.create(
+        test=test, worker=worker, number=len(previous) + 1, started_at=now
+    )
+    task_ids = list(test.tasks.values_list("pk", flat=True))
+    chosen = random.sample(task_ids, test.question_count)
+    TestAnswer.objects.bulk_create(
+        [TestAnswer(attempt=attempt, task_id=t, position=i) for i, t in enumerate(chosen, start=1)]
+    )
+    return attempt
+
+
+def _same_answer(interface: Any, a: Any, b: Any) -> bool:
+    return interface.answer_key(a) == interface.answer_key(b)
+
+
+@transaction.atomic
+def test_answer_submit(
+    *,
+    attempt: TestAttempt,
+    position: int,
+    answer: Any,
+    active_ms: int = 0,
+    now: datetime | None = None,
+) -> TestAnswer:
+    """Store one answer. Sending the same position again (a retried request) changes nothing."""
+    now = now or timezone.now()
+    attempt = (
+        TestAttempt.objects.select_for_update().select_related("test__project").get(pk=attempt.pk)
+    )
+    row = (
+        TestAnswer.objects.select_related("task").filter(attempt=attempt, position=position).first()
+    )
+    if row is None:
+        raise ApplicationError(_("There is no question %(n)d.") % {"n": position}, field="position")
+    if row.answered_at is not None or attempt.is_finished:
+        return row
+    project = attempt.test.project
+    interface = get_interface(project.interface)
+    cleaned = interface.check_answer(project.config, row.task.data, answer)
+    if isinstance(active_ms, bool) or not isinstance(active_ms, int) or active_ms < 0:
+        raise ApplicationError(
+            _("active_ms must be a whole number of milliseconds."), field="active_ms"
+        )
+    # A tab left open all night is not paid as work: at most the project's time limit counts.
+    row.active_ms = min(active_ms, project.time_limit_seconds * 1000)
+    row.answer = cleaned
+    row.correct = _same_answer(interface, cleaned, row.task.gold_answer)
+    row.answered_at = now
+    row.save(update_fields=["answer", "correct", "active_ms", "answered_at"])
+    if not TestAnswer.objects.filter(attempt=attempt, answered_at__isnull=True).exists():
+        _attempt_finish(attempt=attempt, now=now)
+    return row
+
+
+def _attempt_finish(*, attempt: TestAttempt, now: datetime) -> None:
+    answers = list(attempt.answers.all())
+    correct = sum(1 for a in answers if a.correct)
+    score = (Decimal(correct) / Decimal(len(answers))).quantize(Decimal("0.001"), ROUND_HALF_UP)
+    test = attempt.test
+    passed = score >= test.pass_mark
+    attempt.correct = correct
+    attempt.score = score
+    attempt.active_ms = sum(a.active_ms for a in answers)
+    attempt.status = TestAttempt.Status.PASSED if passed else TestAttempt.Status.FAILED
+    attempt.finished_at = now
+    attempt.project_status_at_finish = Project.objects.values_list("status", flat=True).get(
+        pk=test.project_id
+    )
+    attempt.save(
+        update_fields=[
+            "correct",
+            "score",
+            "active_ms",
+            "status",
+            "finished_at",
+            "project_status_at_finish",
+        ]
+    )
+    if passed:
+        qualification_grant(
+            qualification=test.qualification,
+            worker=attempt.worker,
+            value=int((score * 100).to_integral_value(ROUND_HALF_UP)),
+            granted_by=None,
+            now=now,
+        )
+    quality_payment_owed(attempt=attempt, now=now)
+    _notify(
+        user=attempt.worker,
+        kind="test_result",
+        now=now,
+        params={"test": test.name, "score": f"{score * 100:.0f} %", "attempt": attempt.pk},
+    )
+
+
+def test_pay_rate(project: Project) -> Decimal:
+    """The hourly rate a test is paid at: the project's, never below the platform floor."""
+    return max(project.estimated_hourly_rate, Decimal(settings.PAY_FLOOR_PER_HOUR))
+
+
+@transaction.atomic
+def quality_payment_owed(*, attempt: TestAttempt, now: datetime | None = None) -> TestPayment:
+    """Pay a finished attempt, pass or fail: the project's hourly rate × measured active time.
+    One row per attempt (the reference is the idempotency key on both sides)."""
+    now = now or timezone.now()
+    project = attempt.test.project
+    reference = f"quality-attempt-{attempt.pk}"
+    existing = TestPayment.objects.filter(reference=reference).first()
+    if existing:
+        return existing
+    amount = (test_pay_rate(project) * Decimal(attempt.active_ms) / Decimal(3_600_000)).quantize(
+        QUANTUM, ROUND_HALF_UP
+    )
+    kind = attempt.test.mode
+    booked = _book_test_payment(
+        project=project,
+        worker=attempt.worker,
+        active_ms=attempt.active_ms,
+        kind=kind,
+        reference=reference,
+        amount=amount,
+        now=now,
+    )
+    return TestPayment.objects.create(
+        attempt=attempt,
+        worker=attempt.worker,
+        project=project,
+        amount=amount,
+        currency=project.currency,
+        active_ms=attempt.active_ms,
+        kind=kind,
+        reference=reference,
+        booked=booked,
+        created_at=now,
+    )
+
+
+def _book_test_payment(
+    *,
+    project: Project,
+    worker: User,
+    active_ms: int,
+    kind: str,
+    reference: str,
+    amount: Decimal,
+    now: datetime,
+) -> bool:
+    """Hand the payment to the money side. If it cannot take it now (the requester's escrow
+    is short), the worker's answers still count: the row stays unbooked and the periodic job
+    retries, so the test is paid as soon as the money is there."""
+    record = money_service("test_payment_record")
+    if record is None or amount <= 0:
+        return amount <= 0
+    try:
+        with transaction.atomic():
+            call_with_known(
+                record,
+                project=project,
+                worker=worker,
+                active_ms=active_ms,
+                kind=kind,
+                reference=reference,
+                amount=amount,
+                now=now,
+            )
+    except ApplicationError as exc:
+        log.warning("test payment %s not booked yet: %s", reference, exc.message)
+        return False
+    return True
+
+
+@transaction.atomic
+def test_payments_retry(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    done = 0
+    for payment in (
+        TestPayment.objects.select_for_update(skip_locked=True)
+        .select_related("project", "worker")
+        .filter(booked=False)
+    ):
+        if _book_test_payment(
+            project=payment.project,
+            worker=payment.worker,
+            active_ms=payment.active_ms,
+            kind=payment.kind,
+            reference=payment.reference,
+            amount=payment.amount,
+            now=now,
+        ):
+            payment.booked = True
+            payment.save(update_fields=["booked"])
+            done += 1
+    return done
+
+
+# --- settings and rules -----------------------------------------------------------------
+
+
+@transaction.atomic
+def quality_settings_update(
+    *,
+    project: Project,
+    reveal: str | None = None,
+    appeal_deadline_hours: Any = None,
+    rejection_confirm_share: Any = None,
+) -> QualitySettings:
+    row, _created = QualitySettings.objects.select_for_update().get_or_create(project=project)
+    fields = []
+    if reveal is not None:
+        if reveal not in QualitySettings.Reveal.values:
+            raise ApplicationError(_("reveal must be delay or batch."), field="reveal")
+        row.reveal = reveal
+        fields.append("reveal")
+    if appeal_deadline_hours is not None:
+        row.appeal_deadline_hours = _check_int(
+            appeal_deadline_hours, field="appeal_deadline_hours", minimum=1, maximum=24 * 14
+        )
+        fields.append("appeal_deadline_hours")
+    if rejection_confirm_share is not None:
+        row.rejection_confirm_share = _check_share(
+            rejection_confirm_share, field="rejection_confirm_share"
+        )
+        fields.append("rejection_confirm_share")
+    if fields:
+        row.save(update_fields=fields)
+    return row
+
+
+@transaction.atomic
+def rule_configure(
+    *,
+    project: Project,
+    rule_key: str,
+    params: Mapping[str, Any] | None = None,
+    action: str = RuleConfig.Action.WARN,
+    pause_seconds: Any = 24 * 3600,
+    enabled: bool = True,
+) -> RuleConfig:
+    rule = get_rule(rule_key)
+    cleaned = rule.check_params(dict(params or {}))
+    if action not in RuleConfig.Action.values:
+        raise ApplicationError(
+            _("action must be one of: %(choices)s.")
+            % {"choices": ", ".join(RuleConfig.Action.values)},
+            field="action",
+        )
+    seconds = _check_int(pause_seconds, field="pause_seconds", minimum=60, maximum=90 * 24 * 3600)
+    config, _created = RuleConfig.objects.update_or_create(
+        project=project,
+        rule_key=rule_key,
+        defaults={
+            "params": cleaned,
+            "action": action,
+            "pause_seconds": seconds,
+            "enabled": enabled,
+        },
+    )
+    return config
+
+
+def _skill_locked(*, project: Project, worker: User) -> WorkerSkill:
+    try:
+        with transaction.atomic():
+            WorkerSkill.objects.get_or_create(project=project, worker=worker)
+    except IntegrityError:
+        pass  # Another process made it first; the lock below waits for it.
+    return WorkerSkill.objects.select_for_update().get(project=project, worker=worker)
+
+
+def submission_recorded(submission: Submission) -> None:
+    """The work engine's submission hook: count the answer, then apply the project's rules."""
+    skill_record_submission(submission=submission)
+
+
+@transaction.atomic
+def skill_record_submission(*, submission: Submission, now: datetime | None = None) -> WorkerSkill:
+    now = now or timezone.now()
+    skill = _skill_locked(project=submission.project, worker=submission.worker)
+    skill.answers += 1
+    if submission.gold_correct is not None:
+        skill.gold_answers += 1
+        skill.gold_correct += int(bool(submission.gold_correct))
+    skill.median_active_ms, _n = selectors.median_active_ms(
+        project=submission.project, worker=submission.worker
+    )
+    skill.updated_at = now
+    skill.save(
+        update_fields=["answers", "gold_answers", "gold_correct", "median_active_ms", "updated_at"]
+    )
+    _rules_apply(skill=skill, now=now, per_submission=True)
+    return skill
+
+
+@transaction.atomic
+def skill_recompute(*, project: Project, worker: User, now: datetime | None = None) -> WorkerSkill:
+    """Recount everything from the stored answers (the periodic job; also fixes drift)."""
+    now = now or timezone.now()
+    skill = _skill_locked(project=project, worker=worker)
+    subs = Submission.objects.filter(project=project, worker=worker)
+    skill.answers = subs.count()
+    total, correct, _ids = selectors.gold_counts(project=project, worker=worker, since=None)
+    skill.gold_answers, skill.gold_correct = total, correct
+    skill.compared, skill.agreed, _ids = selectors.agreement_counts(
+        project=project, worker=worker, since=None
+    )
+    values = list(subs.order_by("-submitted_at").values_list("active_ms", flat=True)[:200])
+    skill.median_active_ms = int(median(values)) if values else None
+    skill.updated_at = now
+    skill.save()
+    return skill
+
+
+@transaction.atomic
+def rules_evaluate(
+    *, project: Project, worker: User, now: datetime | None = None
+) -> list[Decision]:
+    """Apply every enabled rule of the project to the worker now."""
+    now = now or timezone.now()
+    skill = _skill_locked(project=project, worker=worker)
+    return _rules_apply(skill=skill, now=now, per_submission=False)
+
+
+def _rules_apply(*, skill: WorkerSkill, now: datetime, per_submission: bool) -> list[Decision]:
+    project, worker = skill.project, skill.worker
+    made: list[Decision] = []
+    for config in RuleConfig.objects.filter(project=project, enabled=True).order_by("rule_key"):
+        if config.rule_key not in RULES:
+            continue
+        rule = get_rule(config.rule_key)
+        if per_submission and not getattr(rule, "per_submission", True):
+            continue
+        params = {**rule.defaults(), **config.params}
+        m = rule.measure(
+            project=project, worker=worker, params=params, since=skill.rules_since, now=now
+        )
+        decision = _rule_outcome(config=config, params=params, m=m, skill=skill, now=now)
+        if decision is not None:
+            made.append(decision)
+    return made
+
+
+def _rule_outcome(
+    *, config: RuleConfig, params: dict[str, Any], m: Measurement, skill: WorkerSkill, now: datetime
+) -> Decision | None:
+    if not m.enough or not (m.breached or m.near):
+        return None
+    project, worker = skill.project, skill.worker
+    mine = Decision.objects.filter(project=project, worker=worker, rule_key=config.rule_key)
+    live = selectors.active_decisions(now=now).filter(project=project, worker=worker)
+    if live.filter(kind__in=[Decision.Kind.PAUSE, Decision.Kind.REMOVAL]).exists():
+        return None  # Already kept away from the project; nothing new to decide.
+    inputs = {
+        "value": m.value,
+        "threshold": m.threshold,
+        "distance": m.distance,
+        "numbers": m.numbers,
+        "breached": m.breached,
+        "params": params,
+        "action": config.action,
+        "grace_answers": params.get("grace_answers", 0),
+    }
+    warnings = live.filter(rule_key=config.rule_key, kind=Decision.Kind.WARNING)
+    if not m.breached:
+        # Drifting towards the limit: one warning with the distance, not one per answer.
+        if not warnings.exists():
+            return _decide_rule(
+                skill=skill,
+                config=config,
+                kind=Decision.Kind.WARNING,
+                m=m,
+                inputs=inputs,
+                now=now,
+                ends_at=now + WARNING_VALID,
+            )
+        return None
+    # Past the limit. The worker is first told so in a warning of its own (a "close to the
+    # limit" warning promised nothing happens unless they cross it); any sanction comes only
+    # after that warning and `grace_answers` further answers to improve.
+    prior = (
+        mine.filter(kind=Decision.Kind.WARNING, starts_at__gte=now - WARNING_VALID)
+        .filter(inputs__breached=True)
+        .exclude(status=Decision.Status.REVERSED)
+        .order_by("-starts_at")
+        .first()
+    )
+    if prior is not None and skill.rules_since and prior.starts_at < skill.rules_since:
+        prior = None
+    if config.action == RuleConfig.Action.WARN:
+        if not warnings.filter(inputs__breached=True).exists():
+            return _decide_rule(
+                skill=skill,
+                config=config,
+                kind=Decision.Kind.WARNING,
+                m=m,
+                inputs=inputs,
+                now=now,
+                ends_at=now + WARNING_VALID,
+            )
+        return None
+    if prior is None:
+        return _decide_rule(
+            skill=skill,
+            config=config,
+            kind=Decision.Kind.WARNING,
+            m=m,
+            inputs=inputs,
+            now=now,
+            ends_at=now + WARNING_VALID,
+        )
+    # The grace counts from the warning, or from the end of an earlier sanction for the rule:
+    # a worker back from a pause gets the same chance to show better work.
+    last_ended = (
+        mine.filter(kind__in=[Decision.Kind.PAUSE, Decision.Kind.REMOVAL], ends_at__lte=now)
+        .order_by("-ends_at")
+        .values_list("ends_at", flat=True)
+        .first()
+    )
+    grace_from = max(prior.starts_at, last_ended) if last_ended else prior.starts_at
+    answered_since = Submission.objects.filter(
+        project=project, worker=worker, submitted_at__gt=grace_from
+    ).count()
+    if answered_since < params.get("grace_answers", 0):
+        return None
+    inputs["prior_warning"] = prior.pk
+    if config.action == RuleConfig.Action.FLAG:
+        if live.filter(rule_key=config.rule_key, kind=Decision.Kind.FLAG).exists():
+            return None
+        return _decide_rule(
+            skill=skill,
+            config=config,
+            kind=Decision.Kind.FLAG,
+            m=m,
+            inputs=inputs,
+            now=now,
+            ends_at=None,
+        )
+    if config.action == RuleConfig.Action.PAUSE:
+        ends = m.pause_until or now + timedelta(seconds=config.pause_seconds)
+        return _decide_rule(
+            skill=skill,
+            config=config,
+            kind=Decision.Kind.PAUSE,
+            m=m,
+            inputs=inputs,
+            now=now,
+            ends_at=ends,
+        )
+    return _decide_rule(
+        skill=skill,
+        config=config,
+        kind=Decision.Kind.REMOVAL,
+        m=m,
+        inputs=inputs,
+        now=now,
+        ends_at=None,
+    )
+
+
+def _evidence_for(submission_ids: list[int]) -> list[dict[str, Any]]:
+    subs = Submission.objects.filter(pk__in=submission_ids).select_related("task", "project")
+    return [selectors.evidence_row(s) for s in sorted(subs, key=lambda s: s.submitted_at)]
+
+
+def _decide_rule(
+    *,
+    skill: WorkerSkill,
+    config: RuleConfig,
+    kind: str,
+    m: Measurement,
+    inputs: dict[str, Any],
+    now: datetime,
+    ends_at: datetime | None,
+) -> Decision:
+    return decision_record(
+        worker=skill.worker,
+        project=skill.project,
+        kind=kind,
+        rule_key=config.rule_key,
+        inputs=inputs,
+        evidence=_evidence_for(m.evidence),
+        starts_at=now,
+        ends_at=ends_at,
+        decided_by=None,
+    )
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    worker: User,
+    project: Project | None,
+    kind: str,
+    inputs: dict[str, Any],
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    rule_key: str = "",
+    decided_by: User | None = None,
+    evidence: list[dict[str, Any]] | None = None,
+    submission: Submission | None = None,
+    reason_code: str = "",
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> Decision:
+    """Store one decision with its audit row and tell the worker."""
+    if idempotency_key:
+        existing = Decision.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    decision = Decision(
+        worker=worker,
+        project=project,
+        kind=kind,
+        rule_key=rule_key,
+        decided_by=decided_by,
+        inputs=inputs,
+        evidence=evidence or [],
+        submission=submission,
+        reason_code=reason_code,
+        note=note,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        idempotency_key=idempotency_key,
+    )
+    with translation.override("en"):
+        decision.outcome = texts.decision_text(decision)
+    decision.save()
+    DecisionEvent.objects.create(
+        decision=decision,
+        new_status=decision.status,
+        actor=decided_by,
+        at=starts_at,
+        reason=rule_key or reason_code,
+    )
+    _notify(user=worker, kind="decision", decision=decision, now=starts_at)
+    return decision
+
+
+def _set_decision_status(
+    *, decision: Decision, status: str, actor: User | None, reason: str, now: datetime
+) -> None:
+    old = decision.status
+    decision.status = status
+    decision.save(update_fields=["status"])
+    DecisionEvent.objects.create(
+        decision=decision, old_status=old, new_status=status, actor=actor, reason=reason, at=now
+    )
+
+
+@transaction.atomic
+def decision_reverse(
+    *, decision: Decision, actor: User | None, reason: str, now: datetime | None = None
+) -> Decision:
+    """Undo a decision: access, pay and standing come back as if it had not been made."""
+    now = now or timezone.now()
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.status == Decision.Status.REVERSED:
+        return decision
+    _set_decision_status(
+        decision=decision, status=Decision.Status.REVERSED, actor=actor, reason=reason, now=now
+    )
+    if decision.kind == Decision.Kind.REJECTION and decision.submission_id:
+        _rejection_overturn(decision=decision, actor=actor, now=now)
+    if decision.rule_key and decision.project_id:
+        # Standing: the rule's warnings go with the sanction, and the rule starts counting
+        # afresh, so the same old answers cannot sanction the worker again the next minute.
+        for warning in (
+            Decision.objects.select_for_update()
+            .filter(
+                project_id=decision.project_id,
+                worker_id=decision.worker_id,
+                rule_key=decision.rule_key,
+                status=Decision.Status.ACTIVE,
+            )
+            .exclude(pk=decision.pk)
+        ):
+            _set_decision_status(
+                decision=warning,
+                status=Decision.Status.REVERSED,
+                actor=actor,
+                reason=_("Reversed with decision %(id)d.") % {"id": decision.pk},
+                now=now,
+            )
+        skill = _skill_locked(project=decision.project, worker=decision.worker)
+        skill.rules_since = now
+        skill.save(update_fields=["rules_since"])
+    _notify(user=decision.worker, kind="decision_reversed", decision=decision, now=now)
+    return decision
+
+
+@transaction.atomic
+def decisions_expire(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    count = 0
+    for decision in Decision.objects.select_for_update(skip_locked=True).filter(
+        status=Decision.Status.ACTIVE, ends_at__lte=now
+    ):
+        _set_decision_status(
+            decision=decision, status=Decision.Status.EXPIRED, actor=None, reason="ended", now=now
+        )
+        if decision.kind != Decision.Kind.WARNING:
+            _notify(user=decision.worker, kind="decision_expired", decision=decision, now=now)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def account_suspend(
+    *,
+    operator: User,
+    worker: User,
+    reason: str,
+    ends_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    now = now or timezone.now()
+    if not operator.is_staff:
+        raise Forbidden(_("Only operators suspend accounts."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Say why: the worker reads it."), field="reason")
+    if ends_at is not None and ends_at <= now:
+        raise ApplicationError(_("The end must be in the future."), field="ends_at")
+    return decision_record(
+        worker=worker,
+        project=None,
+        kind=Decision.Kind.SUSPENSION,
+        inputs={},
+        starts_at=now,
+        ends_at=ends_at,
+        decided_by=operator,
+        note=reason[:2000],
+    )
+
+
+# --- rejections -------------------------------------------------------------------------
+
+
+def _rejection_overturn(*, decision: Decision, actor: User | None, now: datetime) -> None:
+    overturn = money_service("submission_overturn", "rejection_overturn", "submission_unreject")
+    submission = decision.submission
+    if overturn is not None:
+        call_with_known(
+            overturn,
+            submission=submission,
+            actor=actor,
+            reason=decision.note,
+            now=now,
+            idempotency_key=f"quality-overturn-{decision.pk}",
+        )
+    else:
+        Submission.objects.filter(pk=submission.pk, status=Submission.Status.REJECTED).update(
+            status=Submission.Status.APPROVED
+        )
+
+
+@transaction.atomic
+def submission_reject_with_decision(
+    *,
+    submission: Submission,
+    requester: User,
+    reason_code: str,
+    note: str = "",
+    confirm: bool = False,
+    now: datetime | None = None,
+) -> Decision:
+    now = now or timezone.now()
+    if reason_code not in texts.REJECTION_REASONS:
+        raise ApplicationError(
+            _("reason must be one of: %(choices)s.")
+            % {"choices": ", ".join(texts.REJECTION_REASONS)},
+            field="reason",
+        )
+    note = (note or "").strip()
+    if reason_code == "other" and not note:
+        raise ApplicationError(_("Explain the reason in the note."), field="note")
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("project", "task", "worker")
+        .get(pk=submission.pk)
+    )
+    existing = Decision.objects.filter(submission=submission, kind=Decision.Kind.REJECTION).first()
+    if existing:
+        return existing
+    if submission.status != Submission.Status.PENDING:
+        raise Conflict(
+            _("Only answers awaiting approval can be rejected; this one is %(status)s.")
+            % {"status": submission.get_status_display()},
+            code="not_pending",
+        )
+    project = submission.project
+    day_start = now - timedelta(hours=24)
+    of_worker = Submission.objects.filter(
+        worker=submission.worker,
+        project__organisation_id=project.organisation_id,
+        submitted_at__gte=day_start,
+    ).count()
+    rejected = (
+        Decision.objects.filter(
+            worker=submission.worker,
+            kind=Decision.Kind.REJECTION,
+            project__organisation_id=project.organisation_id,
+            starts_at__gte=day_start,
+        )
+        .exclude(status=Decision.Status.REVERSED)
+        .count()
+    )
+    share = selectors.settings_for_project(project).rejection_confirm_share
+    after = rejected + 1
+    if of_worker and Decimal(after) / Decimal(max(of_worker, 1)) > share and not confirm:
+        raise ApplicationError(
+            _(
+                "This would reject %(n)d of %(worker)s's %(total)d answers in the last 24 hours "
+                "(more than %(share)s %%). Check again, then send confirm=true."
+            )
+            % {
+                "n": after,
+                "worker": submission.worker.username,
+                "total": of_worker,
+                "share": f"{share * 100:.0f}",
+            },
+            code="confirm_needed",
+            field="confirm",
+            details={"rejections": after, "answers": of_worker},
+        )
+    reject = money_service("submission_reject")
+    if reject is not None:
+        call_with_known(
+            reject, submission=submission, actor=requester, reason=reason_code, note=note, now=now
+        )
+    else:
+        Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.REJECTED)
+    return decision_record(
+        worker=submission.worker,
+        project=project,
+        kind=Decision.Kind.REJECTION,
+        inputs={"submission": submission.pk, "task": submission.task_id},
+        evidence=[selectors.evidence_row(submission)],
+        submission=submission,
+        reason_code=reason_code,
+        note=note,
+        starts_at=now,
+        decided_by=requester,
+    )
+
+
+# --- appeals ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_create(
+    *, worker: User, decision: Decision, message: str, now: datetime | None = None
+) -> Appeal:
+    now = now or timezone.now()
+    decision = Decision.objects.select_for_update().select_related("project").get(pk=decision.pk)
+    if decision.worker_id != worker.pk:
+        raise Forbidden(_("You can only appeal decisions about you."), code="not_yours")
+    message = (message or "").strip()
+    if not message:
+        raise ApplicationError(_("Write what you want the reviewer to know."), field="message")
+    if len(message) > MAX_MESSAGE:
+        raise ApplicationError(
+            _("Keep the message under %(n)d characters.") % {"n": MAX_MESSAGE}, field="message"
+        )
+    if Appeal.objects.filter(decision=decision).exists():
+        raise Conflict(_("You already appealed this decision."), code="already_appealed")
+    if decision.status == Decision.Status.REVERSED:
+        raise Conflict(_("This decision was already reversed."), code="already_reversed")
+    if now > decision.starts_at + APPEAL_WINDOW:
+        raise ApplicationError(
+            _(
+                "Appeals are possible for %(days)d days after a decision; this one was made on "
+                "%(when)s."
+            )
+            % {"days": APPEAL_WINDOW.days, "when": decision.starts_at.date()},
+            code="appeal_window_closed",
+        )
+    if decision.project_id:
+        hours = selectors.settings_for_project(decision.project).appeal_deadline_hours
+        route = Appeal.Route.REQUESTER
+    else:
+        hours = int(DEFAULT_APPEAL_DEADLINE.total_seconds() // 3600)
+        route = Appeal.Route.OPERATOR
+    appeal = Appeal.objects.create(
+        decision=decision,
+        worker=worker,
+        message=message,
+        route=route,
+        created_at=now,
+        deadline_at=now + timedelta(hours=hours),
+    )
+    AppealEvent.objects.create(appeal=appeal, new_status=appeal.status, actor=worker, at=now)
+    params = {
+        "worker": worker.username,
+        "project": decision.project.name if decision.project_id else "",
+        "deadline": appeal.deadline_at.isoformat(),
+    }
+    recipients = (
+        _requester_users(decision.project.organisation_id)
+        if route == Appeal.Route.REQUESTER
+        else User.objects.filter(is_staff=True, is_active=True)
+    )
+    for user in recipients:
+        _notify(
+            user=user,
+            kind="appeal_received",
+            appeal=appeal,
+            decision=decision,
+            params=params,
+            now=now,
+        )
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(
+    *, appeal: Appeal, actor: User, reverse: bool, response: str, now: datetime | None = None
+) -> Appeal:
+    now = now or timezone.now()
+    appeal = (
+        Appeal.objects.select_for_update()
+        .select_related("decision", "decision__project")
+        .get(pk=appeal.pk)
+    )
+    if not appeal.is_open:
+        raise Conflict(_("This appeal was already answered."), code="already_answered")
+    response = (response or "").strip()
+    if not response:
+        raise ApplicationError(_("Explain your answer: the worker reads it."), field="response")
+    if len(response) > MAX_MESSAGE:
+        raise ApplicationError(
+            _("Keep the answer under %(n)d characters.") % {"n": MAX_MESSAGE}, field="response"
+        )
+    new = Appeal.Status.REVERSED if reverse else Appeal.Status.UPHELD
+    _appeal_set(appeal=appeal, status=new, actor=actor, reason=response, now=now)
+    appeal.answered_by = actor
+    appeal.answered_at = now
+    appeal.response = response
+    appeal.save(update_fields=["answered_by", "answered_at", "response"])
+    if reverse:
+        decision_reverse(decision=appeal.decision, actor=actor, reason=response, now=now)
+        _notify(
+            user=appeal.worker,
+            kind="appeal_reversed",
+            appeal=appeal,
+            decision=appeal.decision,
+            params={"response": response},
+            now=now,
+        )
+    else:
+        _notify(
+            user=appeal.worker,
+            kind="appeal_upheld",
+            appeal=appeal,
+            decision=appeal.decision,
+            params={"response": response},
+            now=now,
+        )
+    return appeal
+
+
+def _appeal_set(
+    *, appeal: Appeal, status: str, actor: User | None, reason: str, now: datetime
+) -> None:
+    old = appeal.status
+    appeal.status = status
+    appeal.save(update_fields=["status"])
+    AppealEvent.objects.create(
+        appeal=appeal, old_status=old, new_status=status, actor=actor, reason=reason, at=now
+    )
+
+
+@transaction.atomic
+def appeals_escalate(*, now: datetime | None = None) -> dict[str, int]:
+    """Appeals past their deadline: an undefended rejection is paid; any other requester
+    appeal goes to the operators."""
+    now = now or timezone.now()
+    done = {"paid": 0, "escalated": 0}
+    for appeal in (
+        Appeal.objects.select_for_update(skip_locked=True)
+        .select_related("decision")
+        .filter(status=Appeal.Status.OPEN, route=Appeal.Route.REQUESTER, deadline_at__lte=now)
+    ):
+        if appeal.decision.kind == Decision.Kind.REJECTION:
+            try:
+                with transaction.atomic():
+                    _appeal_pay_undefended(appeal=appeal, now=now)
+            except ApplicationError as exc:
+                # Escrow short: the appeal stays due and the next run pays it.
+                log.warning("undefended rejection %s not paid yet: %s", appeal.pk, exc.message)
+                continue
+            done["paid"] += 1
+            continue
+        _appeal_set(
+            appeal=appeal,
+            status=Appeal.Status.ESCALATED,
+            actor=None,
+            reason="deadline passed",
+            now=now,
+        )
+        appeal.route = Appeal.Route.OPERATOR
+        appeal.escalated_at = now
+        appeal.deadline_at = now + DEFAULT_APPEAL_DEADLINE
+        appeal.save(update_fields=["route", "escalated_at", "deadline_at"])
+        _notify(
+            user=appeal.worker,
+            kind="appeal_escalated",
+            appeal=appeal,
+            decision=appeal.decision,
+            now=now,
+        )
+        for user in User.objects.filter(is_staff=True, is_active=True):
+            _notify(
+                user=user,
+                kind="appeal_received",
+                appeal=appeal,
+                decision=appeal.decision,
+                params={
+                    "worker": appeal.worker.username,
+                    "project": appeal.decision.project.name if appeal.decision.project_id else "",
+                    "deadline": appeal.deadline_at.isoformat(),
+                },
+                now=now,
+            )
+        done["escalated"] += 1
+    return done
+
+
+def _appeal_pay_undefended(*, appeal: Appeal, now: datetime) -> None:
+    reason = _("The requester did not defend the rejection in time.")
+    _appeal_set(appeal=appeal, status=Appeal.Status.REVERSED, actor=None, reason=reason, now=now)
+    appeal.answered_at = now
+    appeal.response = reason
+    appeal.save(update_fields=["answered_at", "response"])
+    decision_reverse(decision=appeal.decision, actor=None, reason=reason, now=now)
+    _notify(
+        user=appeal.worker,
+        kind="appeal_reversed",
+        appeal=appeal,
+        decision=appeal.decision,
+        now=now,
+    )
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, now: datetime | None = None) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+
+
+def quality_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """The periodic job: end finished decisions, escalate late appeals, re-apply rules to
+    workers active in the last day (rules that are not checked on every answer)."""
+    now = now or timezone.now()
+    result = {
+        "expired": decisions_expire(now=now),
+        **appeals_escalate(now=now),
+        "test_payments": test_payments_retry(now=now),
+    }
+    recent = (
+        Submission.objects.filter(submitted_at__gte=now - timedelta(days=1))
+        .values_list("project_id", "worker_id")
+        .distinct()
+    )
+    skipped = (
+        Assignment.objects.filter(
+            leased_at__gte=now - timedelta(days=1), status=Assignment.Status.SKIPPED
+        )
+        .values_list("project_id", "worker_id")
+        .distinct()
+    )
+    pairs = set(recent) | set(skipped)
+    with_rules = set(
+        RuleConfig.objects.filter(enabled=True)
+        .filter(Q(project_id__in={p for p, _w in pairs}))
+        .values_list("project_id", flat=True)
+    )
+    evaluated = 0
+    for project_id, worker_id in sorted(pairs):
+        if project_id not in with_rules:
+            continue
+        project = Project.objects.get(pk=project_id)
+        worker = User.objects.get(pk=worker_id)
+        skill_recompute(project=project, worker=worker, now=now)
+        rules_evaluate(project=project, worker=worker, now=now)
+        evaluated += 1
+    result["evaluated"] = evaluated
+    return result

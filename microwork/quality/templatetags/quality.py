@@ -1,0 +1,32 @@
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+
+from microwork.quality import selectors
+
+register = template.Library()
+
+
+@register.filter
+def percent(value: Any) -> str:
+    if value is None:
+        return "–"
+    return f"{float(value) * 100:.0f} %"
+
+
+@register.filter
+def seconds(ms: Any) -> str:
+    if not ms:
+        return "–"
+    return _("%(s).1f s") % {"s": int(ms) / 1000}
+
+
+@register.inclusion_tag("quality/_badge.html", takes_context=True)
+def quality_badge(context: dict[str, Any]) -> dict[str, Any]:
+    """The link to My standing with the unread count, for every signed-in page header."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"show": False}
+    return {"show": True, "count": selectors.unread_notifications_count(user=user)}

@@ -1,0 +1,113 @@
+"""Small builders for quality tests: a live single-choice project with gold tasks, and
+answers stored the way the work engine stores them (assignment, submission, then hooks)."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from microwork.accounts.models import Organisation, User
+from microwork.projects.models import Batch, Project, Task
+from microwork.quality import services
+from microwork.work.models import Assignment, Submission
+
+LABELS = [{"value": "cat", "text": "Cat"}, {"value": "dog", "text": "Dog"}]
+
+
+def make_project(*, owner: User, status: str = Project.Status.LIVE, **extra: Any) -> Project:
+    organisation = Organisation.objects.filter(memberships__user=owner).first()
+    values = {
+        "name": "Cats or dogs",
+        "description": "Say which animal is in the picture.",
+        "interface": "single_choice",
+        "config": {"question": "Which animal?", "labels": LABELS},
+        "reward": Decimal("0.02"),
+        "estimated_seconds": 6,
+        "overlap": 3,
+        "status": status,
+        **extra,
+    }
+    return Project.objects.create(organisation=organisation, created_by=owner, **values)
+
+
+def make_batch(project: Project) -> Batch:
+    return Batch.objects.create(
+        project=project,
+        uploaded_by=project.created_by,
+        filename="t.csv",
+        file_format="csv",
+        status=Batch.Status.DONE,
+    )
+
+
+def make_tasks(
+    project: Project, n: int, *, gold: bool = False, batch: Batch | None = None
+) -> list[Task]:
+    batch = batch or make_batch(project)
+    start = Task.objects.filter(project=project).count()
+    return [
+        Task.objects.create(
+            project=project,
+            batch=batch,
+            row_number=start + i,
+            data={"text": f"picture {start + i}"},
+            is_gold=gold,
+            gold_answer="cat" if gold else None,
+            gold_explanation="Whiskers and pointed ears: a cat." if gold else "",
+        )
+        for i in range(n)
+    ]
+
+
+def answer(
+    *,
+    task: Task,
+    worker: User,
+    label: str,
+    active_ms: int = 6000,
+    at: datetime | None = None,
+    run_hooks: bool = True,
+) -> Submission:
+    at = at or timezone.now()
+    assignment = Assignment.objects.create(
+        project=task.project,
+        task=task,
+        worker=worker,
+        status=Assignment.Status.SUBMITTED,
+        leased_at=at - timedelta(milliseconds=active_ms),
+        expires_at=at + timedelta(minutes=10),
+        ended_at=at,
+    )
+    submission = Submission.objects.create(
+        assignment=assignment,
+        project=task.project,
+        task=task,
+        worker=worker,
+        answer=label,
+        active_ms=active_ms,
+        elapsed_ms=active_ms,
+        submitted_at=at,
+        gold_correct=(label == task.gold_answer) if task.is_gold else None,
+    )
+    if run_hooks:
+        services.submission_recorded(submission)
+    return submission
+
+
+def answer_gold_series(
+    *, project: Project, worker: User, correct: int, wrong: int
+) -> list[Submission]:
+    """Answer `correct + wrong` fresh control tasks now, spreading the wrong ones evenly."""
+    tasks = make_tasks(project, correct + wrong, gold=True)
+    total = correct + wrong
+    wrong_left = wrong
+    made = []
+    for i, task in enumerate(tasks):
+        # Spread mistakes through the series rather than bunching them at the end.
+        due = round((i + 1) * wrong / total) if total else 0
+        is_wrong = wrong_left > 0 and (wrong - wrong_left) < due
+        if is_wrong:
+            wrong_left -= 1
+        made.append(answer(task=task, worker=worker, label="dog" if is_wrong else "cat"))
+    return made

@@ -1,0 +1,182 @@
+"""Plain-words texts for decisions and notifications, built at display time in the reader's
+language from the numbers stored on the row."""
+
+from typing import Any
+
+from django.utils import formats
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from microwork.quality.models import Decision, Notification
+from microwork.quality.rules import RULES, get_rule
+
+REJECTION_REASONS: dict[str, Any] = {
+    "wrong_answer": gettext_lazy("The answer is wrong"),
+    "instructions_ignored": gettext_lazy("The instructions were not followed"),
+    "incomplete": gettext_lazy("The answer is incomplete"),
+    "spam": gettext_lazy("Random or copied answers"),
+    "other": gettext_lazy("Another reason (see the note)"),
+}
+
+ACTION_WORDS: dict[str, Any] = {
+    "warn": gettext_lazy("warned again"),
+    "pause": gettext_lazy("paused on this project"),
+    "remove": gettext_lazy("removed from this project"),
+    "flag": gettext_lazy("sent to an operator for review"),
+}
+
+
+def format_value(rule_key: str, value: Any) -> str:
+    if value is None:
+        return "–"
+    fmt = get_rule(rule_key).value_format if rule_key in RULES else "share"
+    if fmt == "share":
+        return f"{float(value) * 100:.0f} %"
+    return str(int(value))
+
+
+def rule_title(rule_key: str) -> str:
+    return str(get_rule(rule_key).title) if rule_key in RULES else rule_key
+
+
+def _when(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return formats.date_format(value, "DATETIME_FORMAT") + " UTC"
+
+
+def rule_numbers_text(rule_key: str, inputs: dict[str, Any]) -> str:
+    """One sentence with the worker's number, the limit and the distance to it."""
+    value = format_value(rule_key, inputs.get("value"))
+    threshold = format_value(rule_key, inputs.get("threshold"))
+    numbers = inputs.get("numbers") or {}
+    if rule_key == "gold_accuracy":
+        return _(
+            "You answered %(correct)d of %(total)d control tasks correctly (%(mean)s). Counting "
+            "the uncertainty, your accuracy is at most %(high)s and at least %(low)s; the "
+            "project decides on the %(bound)s bound, which is %(value)s against a minimum of "
+            "%(threshold)s (distance %(distance)s)."
+        ) % {
+            "correct": numbers.get("correct", 0),
+            "total": numbers.get("total", 0),
+            "mean": format_value(rule_key, numbers.get("mean")),
+            "high": format_value(rule_key, numbers.get("high")),
+            "low": format_value(rule_key, numbers.get("low")),
+            "bound": _("upper") if numbers.get("bound") == "upper" else _("lower"),
+            "value": value,
+            "threshold": threshold,
+            "distance": _distance(rule_key, inputs.get("distance")),
+        }
+    return _(
+        "%(rule)s: yours is %(value)s, the limit is %(threshold)s (distance %(distance)s)."
+    ) % {
+        "rule": rule_title(rule_key),
+        "value": value,
+        "threshold": threshold,
+        "distance": _distance(rule_key, inputs.get("distance")),
+    }
+
+
+def _distance(rule_key: str, distance: Any) -> str:
+    if distance is None:
+        return "–"
+    if rule_key in RULES and get_rule(rule_key).value_format == "count":
+        return str(int(distance))
+    points = float(distance) * 100
+    return _("%(points)+.1f percentage points") % {"points": points}
+
+
+def decision_headline(decision: Decision) -> str:
+    project = decision.project.name if decision.project_id else ""
+    kind = decision.kind
+    if kind == Decision.Kind.WARNING:
+        return _("Warning on %(project)s: %(rule)s") % {
+            "project": project,
+            "rule": rule_title(decision.rule_key),
+        }
+    if kind == Decision.Kind.PAUSE:
+        return _("Paused on %(project)s until %(until)s") % {
+            "project": project,
+            "until": _when(decision.ends_at),
+        }
+    if kind == Decision.Kind.REMOVAL:
+        return _("Removed from %(project)s") % {"project": project}
+    if kind == Decision.Kind.FLAG:
+        return _("Your work on %(project)s was sent to an operator for review") % {
+            "project": project
+        }
+    if kind == Decision.Kind.SUSPENSION:
+        if decision.ends_at:
+            return _("Account suspended until %(until)s") % {"until": _when(decision.ends_at)}
+        return _("Account suspended")
+    return _("An answer on %(project)s was rejected") % {"project": project}
+
+
+def decision_text(decision: Decision) -> str:
+    """The full explanation a worker reads: what was decided, on which numbers, what next."""
+    inputs = decision.inputs or {}
+    parts = [decision_headline(decision) + "."]
+    if decision.rule_key:
+        parts.append(rule_numbers_text(decision.rule_key, inputs))
+    if decision.kind == Decision.Kind.WARNING:
+        if inputs.get("breached"):
+            parts.append(
+                _(
+                    "You are past the limit. If you still are after %(grace)d more answers, you "
+                    "will be %(action)s."
+                )
+                % {
+                    "grace": inputs.get("grace_answers", 0),
+                    "action": ACTION_WORDS.get(inputs.get("action", "warn"), ""),
+                }
+            )
+        else:
+            parts.append(_("You are close to the limit; nothing happens unless you cross it."))
+    elif decision.kind == Decision.Kind.REJECTION:
+        parts.append(
+            _("Reason: %(reason)s.")
+            % {"reason": REJECTION_REASONS.get(decision.reason_code, decision.reason_code)}
+        )
+    elif decision.kind in (Decision.Kind.PAUSE, Decision.Kind.REMOVAL):
+        parts.append(_("You were warned about this before. You can appeal this decision."))
+    if decision.note:
+        parts.append(_("Note from the decider: %(note)s") % {"note": decision.note})
+    if decision.status == Decision.Status.REVERSED:
+        parts.append(_("This decision was reversed; it no longer counts against you."))
+    elif decision.status == Decision.Status.EXPIRED:
+        parts.append(_("This decision has ended."))
+    return " ".join(parts)
+
+
+def notification_text(notification: Notification) -> str:
+    p = notification.params or {}
+    kind = notification.kind
+    if kind == "decision" and notification.decision:
+        return decision_headline(notification.decision)
+    if kind == "decision_reversed" and notification.decision:
+        return _("Reversed: %(headline)s") % {"headline": decision_headline(notification.decision)}
+    if kind == "decision_expired" and notification.decision:
+        return _("Ended: %(headline)s") % {"headline": decision_headline(notification.decision)}
+    if kind == "appeal_received":
+        return _("%(worker)s appealed a decision on %(project)s; answer by %(deadline)s.") % {
+            "worker": p.get("worker", ""),
+            "project": p.get("project", ""),
+            "deadline": _when(p.get("deadline")),
+        }
+    if kind == "appeal_upheld":
+        return _("Your appeal was answered: the decision stays. Reason: %(response)s") % {
+            "response": p.get("response", "")
+        }
+    if kind == "appeal_reversed":
+        return _("Your appeal was accepted: the decision is reversed.")
+    if kind == "appeal_escalated":
+        return _("Your appeal was not answered in time, so an operator will decide it.")
+    if kind == "test_result":
+        return _("Your result for %(test)s: %(score)s.") % {
+            "test": p.get("test", ""),
+            "score": p.get("score", ""),
+        }
+    return kind

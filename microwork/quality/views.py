@@ -1,0 +1,492 @@
+"""Pages: the worker's My standing, decisions and appeals, test taking; the requester's
+quality page per project; the operators' appeals page. Each view: parse, one access helper,
+one service or selector, render."""
+
+from datetime import timedelta
+from functools import cache, wraps
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from microwork.accounts.models import User
+from microwork.lib.errors import ApplicationError
+from microwork.lib.text import render_markdown
+from microwork.projects.interfaces import get_interface
+from microwork.quality import selectors, services, texts
+from microwork.quality.access import (
+    access_appeal_for_decider,
+    access_attempt_for_worker,
+    access_decision_for_worker,
+    access_operator,
+    access_project_for_requester,
+    access_test_for_worker,
+)
+from microwork.quality.models import (
+    Appeal,
+    Decision,
+    QualificationTest,
+    RuleConfig,
+    TestAnswer,
+    TestAttempt,
+)
+from microwork.quality.rules import RULES, get_rule
+
+DOC_PATH = Path(settings.BASE_DIR) / "docs" / "quality.md"
+
+
+def _errors_to_messages(view):  # type: ignore[no-untyped-def]
+    """A refused write goes back to the page it came from with the reason shown."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ApplicationError as exc:
+            if exc.status in (403, 404):
+                return render(
+                    request, "quality/refused.html", {"message": exc.message}, status=exc.status
+                )
+            messages.error(request, exc.message)
+            back = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+            if not back.startswith("/") or back.startswith("//"):
+                back = "/"
+            return HttpResponseRedirect(back)
+
+    return wrapper
+
+
+def _int(value: Any, default: int = 0) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+# --- worker ---------------------------------------------------------------------------
+
+
+def _warning_rows(decisions: list[Decision]) -> list[dict[str, Any]]:
+    rows = []
+    for d in decisions:
+        if d.kind != Decision.Kind.WARNING:
+            continue
+        rows.append(
+            {
+                "decision": d,
+                "rule": texts.rule_title(d.rule_key),
+                "numbers": texts.rule_numbers_text(d.rule_key, d.inputs or {}),
+                "text": texts.decision_text(d),
+            }
+        )
+    return rows
+
+
+@login_required
+@_errors_to_messages
+def standing(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    user = request.user
+    decisions = list(selectors.decisions_for_worker(worker=user)[:200])
+    live_ids = set(
+        selectors.active_decisions(now=now).filter(worker=user).values_list("pk", flat=True)
+    )
+    live = [d for d in decisions if d.pk in live_ids]
+    skills = list(selectors.skills_for_worker(worker=user))
+    return render(
+        request,
+        "quality/standing.html",
+        {
+            "skills": skills,
+            "warnings": _warning_rows(live),
+            "sanctions": [d for d in live if d.kind != Decision.Kind.WARNING],
+            "decisions": [(d, texts.decision_headline(d), d.pk in live_ids) for d in decisions],
+            "missed": selectors.missed_gold(worker=user, now=now),
+            "appeal_window_days": services.APPEAL_WINDOW.days,
+        },
+    )
+
+
+@login_required
+@_errors_to_messages
+def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
+    decision = access_decision_for_worker(user=request.user, decision_id=decision_id)
+    appeal = Appeal.objects.filter(decision=decision).first()
+    now = timezone.now()
+    can_appeal = (
+        appeal is None
+        and decision.status != Decision.Status.REVERSED
+        and now <= decision.starts_at + services.APPEAL_WINDOW
+    )
+    return render(
+        request,
+        "quality/decision.html",
+        {
+            "decision": decision,
+            "headline": texts.decision_headline(decision),
+            "text": texts.decision_text(decision),
+            "appeal": appeal,
+            "can_appeal": can_appeal,
+            "appeal_until": decision.starts_at + services.APPEAL_WINDOW,
+            "reason": texts.REJECTION_REASONS.get(decision.reason_code, ""),
+        },
+    )
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def appeal_create(request: HttpRequest, decision_id: int) -> HttpResponse:
+    decision = access_decision_for_worker(user=request.user, decision_id=decision_id)
+    services.appeal_create(
+        worker=request.user, decision=decision, message=request.POST.get("message", "")
+    )
+    messages.success(request, _("Your appeal was sent. You will get an answer here."))
+    return redirect("quality:decision", decision_id=decision.pk)
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    rows = [(n, texts.notification_text(n)) for n in selectors.notifications_for(user=request.user)]
+    return render(request, "quality/notifications.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    services.notifications_mark_read(user=request.user)
+    return redirect("quality:notifications")
+
+
+@cache
+def _doc_html(mtime: float) -> str:
+    return render_markdown(DOC_PATH.read_text(encoding="utf-8"))
+
+
+def rules_doc(request: HttpRequest) -> HttpResponse:
+    # The same words as docs/quality.md: one source, rendered for workers.
+    html = _doc_html(DOC_PATH.stat().st_mtime) if DOC_PATH.exists() else ""
+    return render(request, "quality/rules_doc.html", {"html": html})
+
+
+def _attempt_stats(test: QualificationTest, user: Any) -> dict[str, Any]:
+    attempts = list(TestAttempt.objects.filter(test=test, worker=user).order_by("number"))
+    return {
+        "attempts": attempts,
+        "left": max(test.max_attempts - len(attempts), 0),
+        "current": next((a for a in attempts if not a.is_finished), None),
+        "passed": any(a.status == TestAttempt.Status.PASSED for a in attempts),
+    }
+
+
+@login_required
+@_errors_to_messages
+def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
+    test = access_test_for_worker(user=request.user, test_id=test_id)
+    return render(
+        request,
+        "quality/test_intro.html",
+        {
+            "test": test,
+            "project": test.project,
+            "rate": services.test_pay_rate(test.project),
+            "pass_percent": int(test.pass_mark * 100),
+            "open": test.project.status == test.project.Status.LIVE,
+            **_attempt_stats(test, request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def test_start(request: HttpRequest, test_id: int) -> HttpResponse:
+    test = access_test_for_worker(user=request.user, test_id=test_id)
+    services.worker_device_record(
+        worker=request.user, user_agent=request.headers.get("User-Agent", "")
+    )
+    attempt = services.test_attempt_start(test=test, worker=request.user)
+    return redirect("quality:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+@_errors_to_messages
+def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = access_attempt_for_worker(user=request.user, attempt_id=attempt_id)
+    project = attempt.test.project
+    interface = get_interface(project.interface)
+    if request.method == "POST":
+        position = _int(request.POST.get("position"))
+        answer = interface.answer_from_form(project.config, request.POST)
+        row = services.test_answer_submit(
+            attempt=attempt,
+            position=position,
+            answer=answer,
+            active_ms=max(_int(request.POST.get("active_ms")), 0),
+        )
+        if attempt.test.is_training:
+            return redirect(
+                f"{reverse('quality:attempt', args=[attempt.pk])}?feedback={row.position}"
+            )
+        attempt.refresh_from_db()
+        if attempt.is_finished:
+            return redirect("quality:attempt_result", attempt_id=attempt.pk)
+        return redirect("quality:attempt", attempt_id=attempt.pk)
+    feedback = None
+    if attempt.test.is_training and request.GET.get("feedback"):
+        # Feedback only on an answered question: the expected answer never precedes the answer.
+        feedback = (
+            TestAnswer.objects.select_related("task")
+            .filter(
+                attempt=attempt, position=_int(request.GET["feedback"]), answered_at__isnull=False
+            )
+            .first()
+        )
+    if feedback is not None:
+        return render(
+            request,
+            "quality/training_feedback.html",
+            {
+                "attempt": attempt,
+                "row": feedback,
+                "answer": interface.answer_label(feedback.answer),
+                "expected": interface.answer_label(feedback.task.gold_answer),
+                "finished": attempt.is_finished,
+            },
+        )
+    if attempt.is_finished:
+        return redirect("quality:attempt_result", attempt_id=attempt.pk)
+    row = (
+        TestAnswer.objects.select_related("task")
+        .filter(attempt=attempt, answered_at__isnull=True)
+        .order_by("position")
+        .first()
+    )
+    total = attempt.answers.count()
+    return render(
+        request,
+        "quality/attempt.html",
+        {
+            "attempt": attempt,
+            "test": attempt.test,
+            "project": project,
+            "row": row,
+            "total": total,
+            # Only the task's data goes to the page; its gold answer stays on the server.
+            "task_template": interface.template_name,
+            "config": project.config,
+            "data": row.task.data if row else {},
+            "draft": None,
+        },
+    )
+
+
+@login_required
+@_errors_to_messages
+def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = access_attempt_for_worker(user=request.user, attempt_id=attempt_id)
+    if not attempt.is_finished:
+        return redirect("quality:attempt", attempt_id=attempt.pk)
+    project = attempt.test.project
+    interface = get_interface(project.interface)
+    rows = [
+        {
+            "row": a,
+            "answer": interface.answer_label(a.answer) if a.answer is not None else "",
+            "expected": interface.answer_label(a.task.gold_answer),
+        }
+        for a in attempt.answers.select_related("task").order_by("position")
+    ]
+    payment = getattr(attempt, "payment", None)
+    return render(
+        request,
+        "quality/attempt_result.html",
+        {
+            "attempt": attempt,
+            "test": attempt.test,
+            "project": project,
+            "rows": rows,
+            "payment": payment,
+            "percent": int((attempt.score or 0) * 100),
+            "project_open": project.status == project.Status.LIVE,
+            "closed_during": attempt.project_status_at_finish != project.Status.LIVE,
+            **_attempt_stats(attempt.test, request.user),
+        },
+    )
+
+
+# --- requester --------------------------------------------------------------------------
+
+
+def _rule_forms(project: Any) -> list[dict[str, Any]]:
+    configured = {r.rule_key: r for r in selectors.rules_for_project(project=project)}
+    forms = []
+    for key in RULES:
+        rule = get_rule(key)
+        config = configured.get(key)
+        values = {**rule.defaults(), **(config.params if config else {})}
+        forms.append(
+            {
+                "key": key,
+                "rule": rule,
+                "config": config,
+                "params": [(p, values.get(p.name)) for p in rule.params],
+            }
+        )
+    return forms
+
+
+@login_required
+@_errors_to_messages
+def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    now = timezone.now()
+    skills = list(selectors.skills_for_project(project=project))
+    live = selectors.active_decisions(now=now).filter(project=project)
+    standing_by_worker: dict[int, list[str]] = {}
+    for d in live:
+        standing_by_worker.setdefault(d.worker_id, []).append(d.get_kind_display())
+    return render(
+        request,
+        "quality/project.html",
+        {
+            "project": project,
+            "skills": [(s, ", ".join(standing_by_worker.get(s.worker_id, []))) for s in skills],
+            "rule_forms": _rule_forms(project),
+            "actions": RuleConfig.Action.choices,
+            "settings_row": selectors.settings_for_project(project),
+            "appeals": selectors.appeals_for_organisation(
+                organisation_id=project.organisation_id, project=project
+            ),
+            "tests": selectors.tests_for_project(project=project),
+            "requirements": project.requirements.select_related("qualification"),
+            "now": now,
+        },
+    )
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    key = request.POST.get("rule_key", "")
+    rule = get_rule(key)
+    params = {p.name: request.POST.get(p.name, "") for p in rule.params}
+    services.rule_configure(
+        project=project,
+        rule_key=key,
+        params=params,
+        action=request.POST.get("action", "warn"),
+        pause_seconds=_int(request.POST.get("pause_hours"), 24) * 3600,
+        enabled=request.POST.get("enabled") == "on",
+    )
+    messages.success(request, _("Rule saved."))
+    return redirect("quality:project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def settings_save(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    services.quality_settings_update(
+        project=project,
+        reveal=request.POST.get("reveal"),
+        appeal_deadline_hours=request.POST.get("appeal_deadline_hours"),
+        rejection_confirm_share=request.POST.get("rejection_confirm_share"),
+    )
+    messages.success(request, _("Settings saved."))
+    return redirect("quality:project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    appeal = access_appeal_for_decider(user=request.user, appeal_id=appeal_id)
+    services.appeal_decide(
+        appeal=appeal,
+        actor=request.user,
+        reverse=request.POST.get("outcome") == "reverse",
+        response=request.POST.get("response", ""),
+    )
+    messages.success(request, _("Answer recorded; the worker has been told."))
+    back = request.POST.get("next", "")
+    if back.startswith("/") and not back.startswith("//"):
+        return HttpResponseRedirect(back)
+    if appeal.decision.project_id and not request.user.is_staff:
+        return redirect("quality:project", project_id=appeal.decision.project_id)
+    return redirect("quality:operator")
+
+
+# --- operators --------------------------------------------------------------------------
+
+
+@login_required
+@_errors_to_messages
+def operator_page(request: HttpRequest) -> HttpResponse:
+    access_operator(user=request.user)
+    now = timezone.now()
+    return render(
+        request,
+        "quality/operator.html",
+        {
+            "appeals": selectors.appeals_for_operators(),
+            "flags": selectors.active_decisions(now=now)
+            .filter(kind=Decision.Kind.FLAG)
+            .select_related("worker", "project"),
+            "suspensions": selectors.active_decisions(now=now)
+            .filter(kind=Decision.Kind.SUSPENSION)
+            .select_related("worker"),
+            "now": now,
+        },
+    )
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def operator_suspend(request: HttpRequest) -> HttpResponse:
+    access_operator(user=request.user)
+    worker = User.objects.filter(username=request.POST.get("username", "")).first()
+    if worker is None:
+        raise ApplicationError(_("No worker with that username."), field="username")
+    days = _int(request.POST.get("days"), 0)
+    ends = timezone.now() + timedelta(days=days) if days > 0 else None
+    services.account_suspend(
+        operator=request.user, worker=worker, reason=request.POST.get("reason", ""), ends_at=ends
+    )
+    messages.success(request, _("Suspended; the worker has been told and can appeal."))
+    return redirect("quality:operator")
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def operator_lift(request: HttpRequest, decision_id: int) -> HttpResponse:
+    access_operator(user=request.user)
+    decision = Decision.objects.filter(
+        pk=decision_id, kind__in=[Decision.Kind.SUSPENSION, Decision.Kind.FLAG]
+    ).first()
+    if decision is None:
+        raise ApplicationError(_("No such decision."), field="decision_id")
+    services.decision_reverse(
+        decision=decision, actor=request.user, reason=request.POST.get("reason", "") or _("Lifted")
+    )
+    return redirect("quality:operator")
+
+
+def worker_badge_count(request: HttpRequest) -> int:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return selectors.unread_notifications_count(user=user)
