@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "microwork.quality",
     "microwork.aggregation",
     "microwork.payments",
+    "microwork.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,283 @@
+"""The demo: a requester organisation, workers, three projects from the trade, and answers
+from a simulated crowd, all made through the same services the pages and the API use."""
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from microwork.accounts import services as accounts
+from microwork.accounts.models import Organisation, User
+from microwork.demo import data
+from microwork.demo.images import write_images
+from microwork.ledger import services as ledger
+from microwork.lib.errors import ApplicationError
+from microwork.payments import services as payments
+from microwork.projects import services as projects
+from microwork.projects.interfaces import get_interface
+from microwork.projects.models import Project
+from microwork.work import services as work
+from microwork.work.models import Submission
+
+# Printed by `microwork demo` for people trying the platform; never used outside the demo.
+PASSWORD = "demo-pass-2026"  # noqa: S105
+CROWD_SIZE = 24
+
+
+@dataclass(frozen=True)
+class Login:
+    role: str
+    username: str
+    password: str
+
+
+LOGINS = [
+    Login("requester (Acme Labs)", "rita", PASSWORD),
+    Login("worker (Lagos)", "walt", PASSWORD),
+    Login("worker (Antananarivo, French)", "nina", PASSWORD),
+    Login("operator (admin at /admin/)", "omar", PASSWORD),
+]
+
+
+def demo_exists() -> bool:
+    return Organisation.objects.filter(slug="acme-labs").exists()
+
+
+def _crowd_answer(interface, config, truth, skill: float, rng: random.Random):
+    """A simulated worker answers right with probability `skill`, otherwise plausibly wrong."""
+    if interface.key == "multiple_choice":
+        values = interface.label_values(config)
+        chosen = set(truth)
+        for value in values:
+            if rng.random() > skill + (1 - skill) * 0.7:
+                chosen ^= {value}
+        return [v for v in values if v in chosen]
+    if interface.key == "graded_relevance":
+        if rng.random() < skill:
+            return truth
+        return max(0, min(len(config["scale"]) - 1, truth + rng.choice([-1, 1])))
+    if rng.random() < skill:
+        return truth
+    return rng.choice([v for v in interface.label_values(config) if v != truth])
+
+
+def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project, dict]]:
+    made = []
+    examples = "\n\n## Examples\n\n"
+
+    recipes = projects.project_create(
+        organisation=org,
+        actor=rita,
+        name="Which foods are in this recipe?",
+        description="Read a short recipe and tick every listed food it uses. About 20 seconds.",
+        instructions=(
+            "Read the recipe name and description, then tick **every** food from the list "
+            "that is an ingredient. Tick nothing if none are."
+            + examples
+            + "- *Pancakes — batter of flour, eggs and milk fried in butter*: tick Flour, Eggs, "
+            "Milk and Butter.\n- *Boiled rice*: tick Rice only; water and salt are not in the list."
+        ),
+        interface="multiple_choice",
+        config={
+            "question": "Which of these foods are ingredients of this recipe?",
+            "labels": data.INGREDIENT_LABELS,
+        },
+        reward=Decimal("0.06"),
+        estimated_seconds=20,
+        overlap=3,
+        gold_rate=Decimal("0.15"),
+    )
+    rows = []
+    truth = {}
+    for i, (name, description, ingredients) in enumerate(data.RECIPES):
+        row = {"id": f"recipe-{i + 1}", "text": f"{name}: {description}"}
+        if i % 6 == 0:
+            row["answer"] = "|".join(ingredients)
+            row["explanation"] = f"The description names: {', '.join(ingredients)}."
+        rows.append(row)
+        truth[row["id"]] = ingredients
+    made.append((recipes, {"rows": rows, "truth": truth}))
+
+    relevance = projects.project_create(
+        organisation=org,
+        actor=rita,
+        name="Does this result answer the search?",
+        description="Judge how well one search result answers a query, from 0 to 3.",
+        instructions=(
+            "Imagine you typed the query. Would this result give you what you wanted?"
+            + examples
+            + "- *cheap flights lagos to nairobi* → a fare comparison page for that route: "
+            "**3 — Perfect answer**.\n- The same query → a Nairobi travel guide: "
+            "**1 — Somewhat relevant**.\n- The same query → a rice recipe: **0 — Irrelevant**."
+        ),
+        interface="graded_relevance",
+        config={"scale": data.RELEVANCE_SCALE, "question": ""},
+        reward=Decimal("0.05"),
+        estimated_seconds=15,
+        overlap=3,
+        gold_rate=Decimal("0.1"),
+    )
+    rows, truth = [], {}
+    for i, (query, title, url, snippet, grade) in enumerate(data.RELEVANCE):
+        row = {
+            "id": f"rel-{i + 1}",
+            "query": query,
+            "result_title": title,
+            "result_url": url,
+            "result_snippet": snippet,
+        }
+        if i % 5 == 0:
+            row["answer"] = str(grade)
+            row["explanation"] = f"Grade {grade}: {data.RELEVANCE_SCALE[grade]}."
+        rows.append(row)
+        truth[row["id"]] = grade
+    made.append((relevance, {"rows": rows, "truth": truth}))
+
+    moderation = projects.project_create(
+        organisation=org,
+        actor=rita,
+        name="Is this image acceptable, gory or harmful?",
+        description="Look at one picture and say whether it can be shown to everyone.",
+        instructions=(
+            "Choose **Gory** for blood or injury, **Harmful** for weapons, hazards or threats, "
+            "and **Acceptable** for anything else."
+            + examples
+            + "- A landscape with hills and a sun: **Acceptable**.\n"
+            "- Red splatter over a grey floor: **Gory**.\n"
+            "- A hazard sign beside a pistol: **Harmful**."
+        ),
+        interface="single_choice",
+        config={
+            "question": "Can this image be shown to everyone?",
+            "labels": ["acceptable|Acceptable", "gory|Gory", "harmful|Harmful"],
+        },
+        reward=Decimal("0.03"),
+        estimated_seconds=8,
+        overlap=3,
+        gold_rate=Decimal("0.1"),
+    )
+    rows, truth = [], {}
+    for i, (filename, kind) in enumerate(write_images(media / "demo", per_kind=10)):
+        row = {
+            "id": f"img-{i + 1}",
+            "image_url": f"/{settings.MEDIA_URL.strip('/')}/demo/{filename}",
+        }
+        if i % 8 == 0:
+            row["answer"] = kind
+            row["explanation"] = {
+                "acceptable": "An ordinary landscape: nothing violent or dangerous.",
+                "gory": "The red splatter stands for blood.",
+                "harmful": "A weapon and a hazard sign.",
+            }[kind]
+        rows.append(row)
+        truth[row["id"]] = kind
+    made.append((moderation, {"rows": rows, "truth": truth}))
+    return made
+
+
+@transaction.atomic
+def _people() -> tuple[Organisation, User, list[User]]:
+    rita = accounts.requester_signup(
+        username="rita",
+        email="rita@acme.example",
+        password=PASSWORD,
+        organisation_name="Acme Labs",
+    )
+    org = Organisation.objects.get(memberships__user=rita)
+    accounts.worker_signup(
+        username="walt",
+        email="walt@example.org",
+        password=PASSWORD,
+        country="NG",
+        languages=["en", "yo"],
+        timezone_name="Africa/Lagos",
+    )
+    accounts.worker_signup(
+        username="nina",
+        email="nina@example.org",
+        password=PASSWORD,
+        country="MG",
+        languages=["fr", "mg"],
+        timezone_name="Indian/Antananarivo",
+        language="fr",
+    )
+    User.objects.create_superuser(
+        username="omar", email="omar@microwork.example", password=PASSWORD
+    )
+    countries = [("NG", "Africa/Lagos"), ("ZA", "Africa/Johannesburg"), ("PK", "Asia/Karachi"),
+                 ("MG", "Indian/Antananarivo"), ("KE", "Africa/Nairobi")]  # fmt: skip
+    crowd = []
+    for i in range(CROWD_SIZE):
+        country, tz = countries[i % len(countries)]
+        crowd.append(
+            accounts.worker_signup(
+                username=f"crowd{i + 1:02d}",
+                email=f"crowd{i + 1:02d}@example.org",
+                password=PASSWORD,
+                country=country,
+                languages=["en"],
+                timezone_name=tz,
+            )
+        )
+    return org, rita, crowd
+
+
+def demo_load(*, answers_per_worker: int = 12, seed: int = 2026) -> list[Login]:
+    """Create the demo once; a second call changes nothing."""
+    if demo_exists():
+        return LOGINS
+    rng = random.Random(seed)
+    org, rita, crowd = _people()
+    omar = User.objects.get(username="omar")
+    ledger.deposit_record(
+        organisation=org,
+        amount=Decimal("500.00"),
+        currency="USD",
+        reference="DEMO-WIRE-0001",
+        actor=omar,
+        memo="Demo deposit",
+    )
+    media = Path(settings.MEDIA_ROOT)
+    loaded = _projects(org, rita, media)
+    for project, spec in loaded:
+        projects.batch_create_from_records(
+            project=project, actor=rita, records=spec["rows"], name="demo.jsonl"
+        )
+        projects.project_set_status(project=project, actor=rita, status="live", reason="demo")
+
+    # The simulated crowd: most careful, a few careless, answering over the last few days.
+    skills = [0.92 if i % 6 else 0.55 for i in range(len(crowd))]
+    start = timezone.now() - timedelta(days=4)
+    for project, spec in loaded:
+        project.refresh_from_db()
+        interface = get_interface(project.interface)
+        for worker, skill in zip(crowd, skills, strict=True):
+            moment = start + timedelta(minutes=rng.randint(0, 60 * 24 * 3))
+            for _ in range(answers_per_worker):
+                try:
+                    assignment = work.assignment_claim(worker=worker, project=project, now=moment)
+                except ApplicationError:  # the project filled up or closed for this worker
+                    break
+                if assignment is None:
+                    break
+                truth = spec["truth"].get(assignment.task.external_id)
+                answer = _crowd_answer(interface, project.config, truth, skill, rng)
+                active = int(project.estimated_seconds * 1000 * rng.uniform(0.6, 1.5))
+                moment += timedelta(milliseconds=active + rng.randint(500, 4000))
+                work.submission_create(
+                    assignment=assignment,
+                    worker=worker,
+                    answer=answer,
+                    active_ms=active,
+                    now=moment,
+                )
+    # Rita has approved the older half of the work; the rest waits for her or auto-approval.
+    pending = Submission.objects.filter(status=Submission.Status.PENDING).order_by("submitted_at")
+    for submission in pending[: pending.count() // 2]:
+        payments.submission_approve(submission=submission, actor=rita)
+    return LOGINS
