@@ -1,3 +1,252 @@
-from ninja import Router
+"""Worker API: find projects, take a task, save drafts, submit, skip, return, history.
+
+Assignment ids are the only ids a worker's device sees for tasks: a control task looks exactly
+like any other (no task id, no gold flag, same fields)."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+
+from microwork.accounts.access import access_worker
+from microwork.lib.text import render_markdown
+from microwork.work import fairness, selectors, services
+from microwork.work.access import access_assignment_for_worker, access_project_for_worker
+from microwork.work.models import Assignment, Submission, WorkRequest
 
 router = Router(tags=["work"])
+
+
+class ProjectOut(Schema):
+    id: int
+    name: str
+    description: str
+    interface: str
+    reward: Decimal
+    currency: str
+    estimated_seconds: int
+    hourly_rate: Decimal
+    tasks_available: int
+    opens_at: datetime | None
+    waiting: bool
+
+
+class TaskProjectOut(Schema):
+    id: int
+    name: str
+    interface: str
+    config: dict[str, Any]
+    instructions_html: str
+    reward: Decimal
+    currency: str
+    time_limit_seconds: int
+
+
+class AssignmentOut(Schema):
+    id: int
+    status: str
+    project: TaskProjectOut
+    data: dict[str, Any]
+    leased_at: datetime
+    expires_at: datetime
+    draft: Any = None
+    active_ms: int
+
+
+class WaitingOut(Schema):
+    requested_at: datetime
+    retry_after_seconds: int
+    received_in_window: int | None
+    rounds_waited: int
+    explanation: str
+
+
+class ClaimOut(Schema):
+    state: Literal["assigned", "waiting", "no_work"]
+    assignment: AssignmentOut | None = None
+    waiting: WaitingOut | None = None
+    message: str = ""
+
+
+class DraftIn(Schema):
+    draft: Any = None
+    active_ms: int | None = None
+
+
+class DraftOut(Schema):
+    id: int
+    draft: Any = None
+    active_ms: int
+    draft_saved_at: datetime | None
+
+
+class SubmitIn(Schema):
+    answer: Any
+    active_ms: int = 0
+
+
+class SubmissionOut(Schema):
+    id: int
+    assignment_id: int
+    answer: Any
+    status: str
+    submitted_at: datetime
+    active_ms: int
+    elapsed_ms: int
+
+
+class EndedOut(Schema):
+    id: int
+    status: str
+    ended_at: datetime | None
+
+
+class HistoryOut(Schema):
+    assignment_id: int
+    project: str
+    answer_label: str
+    status: str
+    submitted_at: datetime
+    reward: Decimal
+    currency: str
+    active_ms: int
+
+
+def assignment_out(assignment: Assignment) -> dict[str, Any]:
+    project = assignment.project
+    return {
+        "id": assignment.pk,
+        "status": assignment.status,
+        "project": {
+            "id": project.pk,
+            "name": project.name,
+            "interface": project.interface,
+            "config": project.config,
+            "instructions_html": render_markdown(project.instructions),
+            "reward": project.reward,
+            "currency": project.currency,
+            "time_limit_seconds": project.time_limit_seconds,
+        },
+        "data": assignment.task.data,
+        "leased_at": assignment.leased_at,
+        "expires_at": assignment.expires_at,
+        "draft": assignment.draft,
+        "active_ms": assignment.active_ms,
+    }
+
+
+def claim_out(outcome: Assignment | WorkRequest | None) -> dict[str, Any]:
+    if isinstance(outcome, Assignment):
+        return {"state": "assigned", "assignment": assignment_out(outcome)}
+    if isinstance(outcome, WorkRequest):
+        return {
+            "state": "waiting",
+            "waiting": {
+                "requested_at": outcome.requested_at,
+                "retry_after_seconds": fairness.ROUND_SECONDS,
+                "received_in_window": outcome.received_in_window,
+                "rounds_waited": outcome.rounds_waited,
+                "explanation": fairness.explain_waiting(outcome),
+            },
+        }
+    return {"state": "no_work", "message": fairness.explain_no_work()}
+
+
+@router.get("/work/projects", response=list[ProjectOut])
+def projects(request: HttpRequest) -> list[dict[str, Any]]:
+    access_worker(user=request.user)
+    offers = selectors.projects_open_for_worker(worker=request.user, now=timezone.now())
+    return [
+        {
+            "id": o.project.pk,
+            "name": o.project.name,
+            "description": o.project.description,
+            "interface": o.project.interface,
+            "reward": o.project.reward,
+            "currency": o.project.currency,
+            "estimated_seconds": o.project.estimated_seconds,
+            "hourly_rate": o.hourly_rate,
+            "tasks_available": o.tasks_available,
+            "opens_at": o.opens_at,
+            "waiting": o.waiting,
+        }
+        for o in offers
+    ]
+
+
+@router.post("/work/projects/{project_id}/claim", response=ClaimOut)
+def claim(request: HttpRequest, project_id: int) -> dict[str, Any]:
+    """A task, or a place in the waiting round when work is scarce. Call again after
+    `retry_after_seconds` to check in; while waiting, the same call is the check-in."""
+    project = access_project_for_worker(user=request.user, project_id=project_id)
+    return claim_out(services.work_request_create(worker=request.user, project=project))
+
+
+@router.post("/work/projects/{project_id}/leave", response=ClaimOut)
+def leave(request: HttpRequest, project_id: int) -> dict[str, Any]:
+    """Stop waiting for a task of this project."""
+    project = access_project_for_worker(user=request.user, project_id=project_id)
+    waiting = WorkRequest.objects.filter(
+        project=project, worker=request.user, status=WorkRequest.Status.WAITING
+    ).first()
+    if waiting is not None:
+        services.work_request_cancel(request=waiting, worker=request.user)
+    return {"state": "no_work", "message": ""}
+
+
+@router.post("/work/projects/{project_id}/notify", response={204: None})
+def notify(request: HttpRequest, project_id: int) -> tuple[int, None]:
+    """Be told when the project opens (an inbox line at the opening moment)."""
+    project = access_project_for_worker(user=request.user, project_id=project_id)
+    services.opening_subscribe(worker=request.user, project=project)
+    return 204, None
+
+
+@router.get("/work/assignments/{assignment_id}", response=AssignmentOut)
+def assignment_detail(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
+    assignment = access_assignment_for_worker(user=request.user, assignment_id=assignment_id)
+    return assignment_out(assignment)
+
+
+@router.put("/work/assignments/{assignment_id}/draft", response=DraftOut)
+def draft(request: HttpRequest, assignment_id: int, payload: DraftIn) -> Assignment:
+    assignment = access_assignment_for_worker(user=request.user, assignment_id=assignment_id)
+    return services.assignment_save_draft(
+        assignment=assignment, worker=request.user, draft=payload.draft, active_ms=payload.active_ms
+    )
+
+
+@router.post("/work/assignments/{assignment_id}/submit", response=SubmissionOut)
+def submit(request: HttpRequest, assignment_id: int, payload: SubmitIn) -> Submission:
+    """Idempotent: the assignment is the key, so a retry returns the same submission."""
+    assignment = access_assignment_for_worker(user=request.user, assignment_id=assignment_id)
+    return services.submission_create(
+        assignment=assignment,
+        worker=request.user,
+        answer=payload.answer,
+        active_ms=payload.active_ms,
+    )
+
+
+@router.post("/work/assignments/{assignment_id}/skip", response=EndedOut)
+def skip(request: HttpRequest, assignment_id: int) -> Assignment:
+    assignment = access_assignment_for_worker(user=request.user, assignment_id=assignment_id)
+    return services.assignment_skip(assignment=assignment, worker=request.user)
+
+
+@router.post("/work/assignments/{assignment_id}/return", response=EndedOut)
+def give_back(request: HttpRequest, assignment_id: int) -> Assignment:
+    assignment = access_assignment_for_worker(user=request.user, assignment_id=assignment_id)
+    return services.assignment_return(assignment=assignment, worker=request.user)
+
+
+@router.get("/work/history", response=list[HistoryOut])
+def history(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    access_worker(user=request.user)
+    rows = selectors.submissions_for_worker(worker=request.user)[
+        max(0, offset) : max(0, offset) + min(max(1, limit), 500)
+    ]
+    return [selectors.history_row(s) for s in rows]

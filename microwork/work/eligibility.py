@@ -20,6 +20,7 @@ class EligibilityCheck(Protocol):
 
 ELIGIBILITY_CHECKS: dict[str, str] = {
     "hourly_cap": "microwork.work.fairness.hourly_cap_check",
+    "quality": "microwork.quality.eligibility.check",
 }
 
 

@@ -74,3 +74,45 @@ def hourly_cap_check(project, worker, now: datetime) -> str | None:
         "You have started %(count)d tasks in this project in the last hour. The requester "
         "allows %(cap)d an hour per worker so the work is shared; you can continue at %(time)s UTC."
     ) % {"count": len(starts), "cap": cap, "time": formats.time_format(free_at, "H:i")}
+
+
+def policy_summary() -> str:
+    return _(
+        "When more people want tasks than there are free tasks, nobody wins by clicking first. "
+        "Everyone who asks waits for a short round (every %(seconds)d seconds). Each round "
+        "gives the free tasks first to the people who have had the fewest tasks from this "
+        "project in the last 24 hours; people with the same number are ordered by lot. When "
+        "a project opens at a set time, everyone who asks in its first minute is in the same "
+        "first round, so arriving a few seconds late costs you nothing."
+    ) % {"seconds": ROUND_SECONDS}
+
+
+def explain_waiting(request) -> str:
+    """The stored decision about one waiting request, in plain words for its worker."""
+    if request.received_in_window is None:
+        return _(
+            "You are in the waiting round. Free tasks are shared every %(seconds)d seconds, "
+            "first to the people who have had the fewest tasks here in the last 24 hours."
+        ) % {"seconds": ROUND_SECONDS}
+    return _(
+        "Last round you had had %(received)d tasks from this project in the last 24 hours and "
+        "were number %(rank)d in line (fewest tasks first, ties by lot). There were not enough "
+        "free tasks for everyone; you stay in line for the next round in %(seconds)d seconds."
+    ) % {
+        "received": request.received_in_window,
+        "rank": request.rank or 0,
+        "seconds": ROUND_SECONDS,
+    }
+
+
+def explain_no_work() -> str:
+    return _("There is no task left in this project for you. Thank you for your work!")
+
+
+def explain_subscribed(project) -> str:
+    if project.opens_at is None:
+        return _("We will tell you when %(name)s has work.") % {"name": project.name}
+    return _(
+        "We will tell you when %(name)s opens (%(time)s UTC). Everyone who asks in its first "
+        "minute is in the same first round."
+    ) % {"name": project.name, "time": formats.date_format(project.opens_at, "Y-m-d H:i")}

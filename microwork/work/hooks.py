@@ -11,7 +11,9 @@ from typing import Any
 
 from django.utils.module_loading import import_string
 
-SUBMISSION_HOOKS: dict[str, str] = {}
+SUBMISSION_HOOKS: dict[str, str] = {
+    "quality": "microwork.quality.services.submission_recorded",
+}
 
 
 @cache

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, QuerySet
 
 from microwork.accounts.models import User
+from microwork.lib.money import format_money
+from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 from microwork.work.models import Assignment, Notification, Submission, WorkRequest
 
@@ -60,6 +62,10 @@ class ProjectOffer:
     hourly_rate: Decimal
     opens_at: datetime | None
     waiting: bool
+
+    @property
+    def reward_display(self) -> str:
+        return format_money(self.project.reward, self.project.currency)
 
 
 def projects_open_for_worker(*, worker: User, now: datetime) -> list[ProjectOffer]:
@@ -122,3 +128,20 @@ def notifications_unread(*, worker: User) -> QuerySet[Notification]:
         .select_related("project")
         .order_by("-created_at")
     )
+
+
+def history_row(submission: Submission) -> dict:
+    """One line of a worker's history, the same for the page and the API."""
+    project = submission.project
+    return {
+        "assignment_id": submission.assignment_id,
+        "project": project.name,
+        "answer_label": get_interface(project.interface).answer_label(submission.answer),
+        "status": submission.status,
+        "status_label": submission.get_status_display(),
+        "submitted_at": submission.submitted_at,
+        "reward": project.reward,
+        "currency": project.currency,
+        "reward_display": format_money(project.reward, project.currency),
+        "active_ms": submission.active_ms,
+    }

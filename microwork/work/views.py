@@ -1,10 +1,234 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Worker pages: small, server-rendered, one short script. Each view: access helper, one
+service or selector, render."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from microwork.accounts.access import access_worker
+from microwork.lib.errors import ApplicationError, Forbidden, NotFound
+from microwork.lib.text import render_markdown
+from microwork.projects.interfaces import get_interface
+from microwork.work import fairness, selectors, services
+from microwork.work.access import (
+    access_assignment_for_worker,
+    access_project_for_worker,
+    access_work_request_for_worker,
+)
+from microwork.work.models import Assignment, Submission, WorkRequest
 
 
+def worker_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Log-in required; an access helper's refusal becomes the usual 403/404 page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
+
+    return login_required(wrapped)
+
+
+def _go(
+    request: HttpRequest, outcome: Assignment | WorkRequest | None, project_id: int
+) -> HttpResponse:
+    if isinstance(outcome, Assignment):
+        return redirect("work:task", assignment_id=outcome.pk)
+    if isinstance(outcome, WorkRequest):
+        return redirect("work:waiting", project_id=project_id)
+    messages.info(request, fairness.explain_no_work())
+    return redirect("work:home")
+
+
+def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    messages.error(request, exc.message)
+    return redirect("work:home")
+
+
+@worker_page
 def work_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    access_worker(user=request.user)
+    now = timezone.now()
+    context = {
+        "open_assignments": selectors.assignments_open_for_worker(worker=request.user, now=now),
+        "offers": selectors.projects_open_for_worker(worker=request.user, now=now),
+        "notifications": selectors.notifications_unread(worker=request.user),
+        "now": now,
+    }
+    return render(request, "work/home.html", context)
 
 
+@worker_page
+@require_POST
+def project_start(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_worker(user=request.user, project_id=project_id)
+    try:
+        outcome = services.work_request_create(worker=request.user, project=project)
+    except ApplicationError as exc:
+        return _refused(request, exc)
+    return _go(request, outcome, project.pk)
+
+
+@worker_page
+@require_POST
+def project_notify(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_worker(user=request.user, project_id=project_id)
+    try:
+        services.opening_subscribe(worker=request.user, project=project)
+    except ApplicationError as exc:
+        return _refused(request, exc)
+    messages.success(request, fairness.explain_subscribed(project))
+    return redirect("work:home")
+
+
+@worker_page
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    access_worker(user=request.user)
+    services.notifications_mark_read(worker=request.user)
+    return redirect("work:home")
+
+
+@worker_page
+def waiting(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_worker(user=request.user, project_id=project_id)
+    work_request = access_work_request_for_worker(user=request.user, project=project)
+    if work_request is None or work_request.status != WorkRequest.Status.WAITING:
+        if work_request is not None and work_request.assignment_id:
+            return redirect("work:task", assignment_id=work_request.assignment_id)
+        return redirect("work:home")
+    context = {
+        "project": project,
+        "work_request": work_request,
+        "explanation": fairness.explain_waiting(work_request),
+        "policy": fairness.policy_summary(),
+        "round_seconds": fairness.ROUND_SECONDS,
+    }
+    return render(request, "work/waiting.html", context)
+
+
+@worker_page
+@require_POST
+def leave(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_worker(user=request.user, project_id=project_id)
+    work_request = access_work_request_for_worker(user=request.user, project=project)
+    if work_request is not None:
+        services.work_request_cancel(request=work_request, worker=request.user)
+    return redirect("work:home")
+
+
+def _task_context(assignment: Assignment, *, draft: Any, error: ApplicationError | None) -> dict:
+    project = assignment.project
+    now = timezone.now()
+    return {
+        "assignment": assignment,
+        "project": project,
+        "config": project.config,
+        "data": assignment.task.data,
+        "draft": draft,
+        "interface_template": get_interface(project.interface).template_name,
+        "instructions_html": render_markdown(project.instructions),
+        # Open the instructions until the worker has answered something in this project.
+        "instructions_open": not Submission.objects.filter(
+            project=project, worker_id=assignment.worker_id
+        ).exists(),
+        "seconds_left": max(0, int((assignment.expires_at - now).total_seconds())),
+        "error": error,
+    }
+
+
+@worker_page
+def task(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    """GET shows the task; POST submits it and moves on to the next one."""
+    assignment = access_assignment_for_worker(user=request.user, assignment_id=assignment_id)
+    if request.method == "POST":
+        interface = get_interface(assignment.project.interface)
+        answer = interface.answer_from_form(assignment.project.config, request.POST)
+        try:
+            active_ms = int(request.POST.get("active_ms") or 0)
+        except ValueError:
+            active_ms = 0
+        try:
+            services.submission_create(
+                assignment=assignment, worker=request.user, answer=answer, active_ms=active_ms
+            )
+        except ApplicationError as exc:
+            assignment.refresh_from_db()
+            if assignment.status != Assignment.Status.LEASED:
+                return _refused(request, exc)
+            context = _task_context(assignment, draft=answer, error=exc)
+            return render(request, "work/task.html", context, status=exc.status)
+        return _next(request, assignment)
+    if assignment.status != Assignment.Status.LEASED:
+        messages.info(request, _ended_message(assignment))
+        return redirect("work:home")
+    return render(
+        request, "work/task.html", _task_context(assignment, draft=assignment.draft, error=None)
+    )
+
+
+def _ended_message(assignment: Assignment) -> str:
+    return _("That task is closed (%(status)s).") % {"status": assignment.get_status_display()}
+
+
+def _next(request: HttpRequest, assignment: Assignment) -> HttpResponse:
+    try:
+        outcome = services.work_request_create(worker=request.user, project=assignment.project)
+    except ApplicationError as exc:
+        return _refused(request, exc)
+    return _go(request, outcome, assignment.project_id)
+
+
+@worker_page
+@require_POST
+def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access_assignment_for_worker(user=request.user, assignment_id=assignment_id)
+    try:
+        services.assignment_skip(assignment=assignment, worker=request.user)
+    except ApplicationError as exc:
+        return _refused(request, exc)
+    return _next(request, assignment)
+
+
+@worker_page
+@require_POST
+def give_back(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = access_assignment_for_worker(user=request.user, assignment_id=assignment_id)
+    try:
+        services.assignment_return(assignment=assignment, worker=request.user)
+    except ApplicationError as exc:
+        return _refused(request, exc)
+    return redirect(reverse("work:home"))
+
+
+@worker_page
 def history(request: HttpRequest) -> HttpResponse:
-    return render(request, "base.html")
+    access_worker(user=request.user)
+    rows = [
+        selectors.history_row(s)
+        for s in selectors.submissions_for_worker(worker=request.user)[:200]
+    ]
+    return render(request, "work/history.html", {"rows": rows})
+
+
+def fair_sharing(request: HttpRequest) -> HttpResponse:
+    context = {
+        "policy": fairness.policy_summary(),
+        "round_seconds": fairness.ROUND_SECONDS,
+        "opening_seconds": fairness.OPENING_ROUND_SECONDS,
+    }
+    return render(request, "work/fair.html", context)

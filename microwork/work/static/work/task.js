@@ -1,0 +1,74 @@
+// The worker's task page: counts visible time, saves the draft as the worker goes, shows the
+// time left; on the waiting page, checks in every round. No framework, a few hundred bytes.
+(function () {
+  "use strict";
+  var d = document;
+  function csrf(form) {
+    var i = form && form.querySelector("[name=csrfmiddlewaretoken]");
+    return i ? i.value : "";
+  }
+  function send(method, url, body, token) {
+    return fetch(url, {
+      method: method, credentials: "same-origin", keepalive: true,
+      headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+      body: JSON.stringify(body)
+    });
+  }
+
+  var form = d.getElementById("task-form");
+  if (form) {
+    // Visible time only: a task left in a background tab is not work.
+    var base = parseInt(form.dataset.activeMs || "0", 10), counted = 0, since = null;
+    function start() { if (since === null && d.visibilityState === "visible") since = Date.now(); }
+    function stop() { if (since !== null) { counted += Date.now() - since; since = null; } }
+    function total() { return base + counted + (since === null ? 0 : Date.now() - since); }
+    start();
+
+    function draft() {
+      var names = {}, out = null;
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.type === "hidden" || el.type === "submit") return;
+        if (!(el.name in names)) names[el.name] = el.type === "checkbox" ? [] : null;
+        if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
+        if (el.type === "checkbox") names[el.name].push(el.value); else names[el.name] = el.value;
+      });
+      var keys = Object.keys(names);
+      out = keys.length === 1 ? names[keys[0]] : names;
+      return out;
+    }
+    var state = d.getElementById("draft-state"), timer = null;
+    function save() {
+      timer = null;
+      send("PUT", form.dataset.draftUrl, {draft: draft(), active_ms: Math.round(total())}, csrf(form))
+        .then(function (r) { if (state) state.textContent = r.ok ? state.dataset.saved || "✓" : ""; })
+        .catch(function () {});
+    }
+    form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(save, 400); });
+    d.addEventListener("visibilitychange", function () {
+      if (d.visibilityState === "visible") { start(); } else { stop(); save(); }
+    });
+    form.addEventListener("submit", function () { form.elements.active_ms.value = Math.round(total()); });
+
+    var left = d.getElementById("time-left");
+    if (left) {
+      var end = Date.now() + 1000 * parseInt(left.dataset.secondsLeft, 10);
+      setInterval(function () {
+        var s = Math.max(0, Math.round((end - Date.now()) / 1000));
+        left.textContent = Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
+      }, 1000);
+    }
+  }
+
+  var wait = d.getElementById("waiting");
+  if (wait) {
+    var token = csrf(wait.querySelector("form"));
+    setInterval(function () {
+      send("POST", wait.dataset.claimUrl, {}, token).then(function (r) { return r.json(); })
+        .then(function (j) {
+          if (j.state === "assigned") location.href = wait.dataset.taskUrl.replace("/0/", "/" + j.assignment.id + "/");
+          else if (j.state === "waiting") d.getElementById("waiting-state").textContent = j.waiting.explanation;
+          else location.href = "/work/";
+        }).catch(function () {});
+    }, 1000 * parseInt(wait.dataset.every, 10));
+  }
+})();

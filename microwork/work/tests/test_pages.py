@@ -1,0 +1,132 @@
+import re
+from decimal import Decimal
+
+import pytest
+
+from microwork.projects.models import Task
+from microwork.work.models import Assignment, Submission
+from microwork.work.tests.factories import add_tasks, live_project
+
+
+@pytest.fixture
+def walt_client(client, walt):
+    client.force_login(walt)
+    return client
+
+
+def test_home_lists_work_with_hourly_rate(walt_client, project, tasks):
+    html = walt_client.get("/work/").content.decode()
+    assert project.name in html
+    assert "9.00 USD/hour" in html
+    assert "5 tasks available" in html
+    assert "How work is shared" in html
+
+
+def test_start_submit_and_move_on(walt_client, walt, project, tasks):
+    r = walt_client.post(f"/work/p/{project.pk}/start/")
+    a = Assignment.objects.get(worker=walt)
+    assert r.status_code == 302 and r["Location"] == f"/work/a/{a.pk}/"
+    page = walt_client.get(r["Location"]).content.decode()
+    assert "Is this image acceptable?" in page
+    assert "work/task.js" in page
+    r = walt_client.post(f"/work/a/{a.pk}/", {"label": "gory", "active_ms": "3000"})
+    assert Submission.objects.get().answer == "gory"
+    nxt = Assignment.objects.get(worker=walt, status="leased")
+    assert r["Location"] == f"/work/a/{nxt.pk}/"
+    # A browser re-posting the same form does not add a second answer.
+    walt_client.post(f"/work/a/{a.pk}/", {"label": "gory", "active_ms": "3000"})
+    assert Submission.objects.count() == 1
+
+
+def test_bad_answer_redisplays_the_task_with_the_reason(walt_client, walt, project, tasks):
+    walt_client.post(f"/work/p/{project.pk}/start/")
+    a = Assignment.objects.get(worker=walt)
+    r = walt_client.post(f"/work/a/{a.pk}/", {"label": "blue"})
+    assert r.status_code == 400
+    assert "Choose one of: ok, gory." in r.content.decode()
+    assert not Submission.objects.exists()
+
+
+def test_skip_moves_on_and_return_goes_home(walt_client, walt, project, tasks):
+    walt_client.post(f"/work/p/{project.pk}/start/")
+    a = Assignment.objects.get(worker=walt)
+    r = walt_client.post(f"/work/a/{a.pk}/skip/")
+    b = Assignment.objects.get(worker=walt, status="leased")
+    assert r["Location"] == f"/work/a/{b.pk}/"
+    r = walt_client.post(f"/work/a/{b.pk}/return/")
+    assert r["Location"] == "/work/"
+    assert set(Assignment.objects.values_list("status", flat=True)) == {"skipped", "returned"}
+
+
+def test_continue_where_you_left_off(walt_client, walt, project, tasks):
+    walt_client.post(f"/work/p/{project.pk}/start/")
+    a = Assignment.objects.get(worker=walt)
+    html = walt_client.get("/work/").content.decode()
+    assert "Continue where you left off" in html
+    assert f"/work/a/{a.pk}/" in html
+
+
+def test_someone_elses_task_page_is_not_found(client, nina, walt, project, tasks):
+    client.force_login(walt)
+    client.post(f"/work/p/{project.pk}/start/")
+    a = Assignment.objects.get(worker=walt)
+    client.force_login(nina)
+    assert client.get(f"/work/a/{a.pk}/").status_code == 404
+    assert client.post(f"/work/a/{a.pk}/", {"label": "ok"}).status_code == 404
+    assert not Submission.objects.exists()
+
+
+def test_history_lists_answers(walt_client, walt, project, tasks):
+    walt_client.post(f"/work/p/{project.pk}/start/")
+    a = Assignment.objects.get(worker=walt)
+    walt_client.post(f"/work/a/{a.pk}/", {"label": "gory"})
+    html = walt_client.get("/work/history/").content.decode()
+    assert "gory" in html and "Awaiting approval" in html and "0.05 USD" in html
+
+
+def _normalise(html):
+    html = re.sub(r"/work/a/\d+/", "/work/a/N/", html)
+    html = re.sub(r"/api/work/assignments/\d+/", "/api/work/assignments/N/", html)
+    html = re.sub(r"Picture number \d+", "Picture", html)
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return re.sub(r"\d+ s left|data-seconds-left=\"\d+\"", "", html)
+
+
+def test_control_task_page_is_identical_to_an_ordinary_one(client, walt, nina, rita):
+    project = live_project(rita, gold_rate=Decimal("1"))
+    add_tasks(project, 1, gold=1)
+    client.force_login(walt)
+    client.post(f"/work/p/{project.pk}/start/")
+    gold = Assignment.objects.get(worker=walt)
+    assert gold.task.is_gold
+    gold_html = client.get(f"/work/a/{gold.pk}/").content.decode()
+    Task.objects.filter(pk=gold.task_id).update(is_gold=False)
+    plain_html = client.get(f"/work/a/{gold.pk}/").content.decode()
+    assert "gold" not in gold_html.lower()
+    assert str(gold.task_id) not in re.findall(r"/work/a/\d+/", gold_html)
+    assert _normalise(gold_html) == _normalise(plain_html)
+
+
+def test_waiting_page_explains_the_policy(client, walt, nina, rita):
+    project = live_project(rita, overlap=1)
+    add_tasks(project, 1)
+    client.force_login(walt)
+    client.post(f"/work/p/{project.pk}/start/")
+    client.force_login(nina)
+    r = client.post(f"/work/p/{project.pk}/start/")
+    assert r["Location"] == f"/work/p/{project.pk}/wait/"
+    html = client.get(r["Location"]).content.decode()
+    assert "fewest tasks" in html and "lot" in html
+    r = client.post(f"/work/p/{project.pk}/leave/")
+    assert client.get(f"/work/p/{project.pk}/wait/")["Location"] == "/work/"
+
+
+def test_fair_sharing_page_is_public(client):
+    html = client.get("/work/fair/").content.decode()
+    assert "never by who clicked first" in html
+
+
+def test_pages_need_a_worker(client, rita, project, tasks):
+    client.force_login(rita)
+    assert client.get("/work/").status_code == 403
+    assert client.post(f"/work/p/{project.pk}/start/").status_code == 403
