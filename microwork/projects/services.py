@@ -329,6 +329,9 @@ def project_set_status(
         reason=reason,
         at=timezone.now(),
     )
+    from microwork.payments.services import project_money_on_status  # payments imports projects
+
+    project_money_on_status(project=project, old_status=old, actor=actor)
     return project
 
 
@@ -438,6 +441,9 @@ def _insert(project: Project, batch: Batch, rows: Iterator[CleanRow], report: Ch
     if not report.ok:
         # Something changed between the two passes (another upload took an id): undo it all.
         raise UploadRefused(report)
+    from microwork.payments.services import project_money_on_tasks_added  # payments imports projects
+
+    project_money_on_tasks_added(project=project)
 
 
 def upload_max_bytes() -> int:
