@@ -137,6 +137,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "microwork" / "static"]
 # Hashed, compressed names once `collectstatic` has run (the run command does); plain names
 # before that, so tests and a fresh checkout work without it.

@@ -181,7 +181,7 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
 
 
 @transaction.atomic
-def _people() -> tuple[Organisation, User, list[User]]:
+def _people(crowd_size: int) -> tuple[Organisation, User, list[User]]:
     rita = accounts.requester_signup(
         username="rita",
         email="rita@acme.example",
@@ -212,7 +212,7 @@ def _people() -> tuple[Organisation, User, list[User]]:
     countries = [("NG", "Africa/Lagos"), ("ZA", "Africa/Johannesburg"), ("PK", "Asia/Karachi"),
                  ("MG", "Indian/Antananarivo"), ("KE", "Africa/Nairobi")]  # fmt: skip
     crowd = []
-    for i in range(CROWD_SIZE):
+    for i in range(crowd_size):
         country, tz = countries[i % len(countries)]
         crowd.append(
             accounts.worker_signup(
@@ -227,12 +227,14 @@ def _people() -> tuple[Organisation, User, list[User]]:
     return org, rita, crowd
 
 
-def demo_load(*, answers_per_worker: int = 6, seed: int = 2026) -> list[Login]:
+def demo_load(
+    *, answers_per_worker: int = 6, crowd_size: int = CROWD_SIZE, seed: int = 2026
+) -> list[Login]:
     """Create the demo once; a second call changes nothing."""
     if demo_exists():
         return LOGINS
     rng = random.Random(seed)
-    org, rita, crowd = _people()
+    org, rita, crowd = _people(crowd_size)
     omar = User.objects.get(username="omar")
     ledger.deposit_record(
         organisation=org,

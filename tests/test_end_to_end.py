@@ -1,0 +1,67 @@
+"""The whole loop in a real browser: a new worker signs up on a phone, does three demo tasks and
+sees them in their history; the requester downloads the CSV with those answers in it."""
+
+import csv
+import io
+
+import pytest
+
+from microwork.demo.seed import PASSWORD, demo_load
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PROJECT = "Is this image acceptable, gory or harmful?"
+
+
+def test_new_worker_does_three_tasks_on_a_phone_and_the_requester_downloads_them(
+    live_server, phone, desktop
+):
+    demo_load(crowd_size=4, answers_per_worker=3)
+    base = live_server.url
+
+    # Sign up on a phone-sized screen.
+    page = phone
+    page.goto(f"{base}/accounts/signup/")
+    page.fill("input[name=username]", "zainab")
+    page.fill("input[name=email]", "zainab@example.org")
+    page.fill("input[name=password]", "zainab-pass-2026")
+    page.fill("input[name=country]", "PK")
+    page.fill("input[name=languages]", "en, ur")
+    page.fill("input[name=timezone]", "Asia/Karachi")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/work/")
+
+    # Three tasks of the image-moderation project, one after the other.
+    card = page.locator(".card", has_text=PROJECT)
+    card.get_by_role("button", name="Start").click()
+    answered = []
+    for _ in range(3):
+        page.wait_for_selector("#task-form")
+        choice = page.locator("input[name=label]").nth(len(answered) % 3)
+        answered.append(choice.get_attribute("value"))
+        choice.check()
+        page.click("#task-form button[type=submit]")
+        page.wait_for_load_state()
+
+    page.goto(f"{base}/work/history/")
+    history = page.locator("main").inner_text()
+    assert history.count(PROJECT) == 3
+    assert page.viewport_size == {"width": 390, "height": 844}
+    # Nothing on a phone page should need sideways scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # The requester downloads the answers as CSV.
+    desk = desktop
+    desk.goto(f"{base}/accounts/login/")
+    desk.fill("input[name=username]", "rita")
+    desk.fill("input[name=password]", PASSWORD)
+    desk.click("button[type=submit]")
+    desk.wait_for_url(f"{base}/projects/")
+    desk.get_by_role("link", name=PROJECT).first.click()
+    desk.get_by_role("link", name="Results").first.click()
+    with desk.expect_download() as info:
+        desk.locator("a[href$='/answers.csv']").click()
+    text = info.value.path().read_text(encoding="utf-8-sig")
+    rows = [row for row in csv.DictReader(io.StringIO(text)) if "zainab" in row.values()]
+    assert len(rows) == 3
+    assert sorted(r["answer"] for r in rows) == sorted(answered)
