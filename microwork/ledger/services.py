@@ -13,8 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -305,7 +304,9 @@ def ledger_post(
         for pk, amount in sorted(merged.items())
     )
     for pk, amount in merged.items():
-        Account.objects.filter(pk=pk).update(balance=F("balance") + amount)
+        # An absolute value computed here, under the row lock: SQLite would add F() expressions
+        # in floating point.
+        Account.objects.filter(pk=pk).update(balance=locked[pk].balance + amount)
     return tx
 
 
@@ -709,48 +710,50 @@ def ledger_check(*, payouts: bool = True) -> LedgerReport:
     """Prove the books: each transaction balances per currency and has two entries or more,
     every currency sums to zero, each cached balance equals its entries, no account but the
     world is below zero, entries carry their account's currency, and each payout's movements
-    match its status."""
-    report = LedgerReport(
-        transactions=Transaction.objects.count(),
-        entries=Entry.objects.count(),
-        accounts=Account.objects.count(),
-    )
-    zero = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=6))
-    for row in (
-        Entry.objects.values("transaction_id", "currency")
-        .annotate(total=Sum("amount"))
-        .exclude(total=0)
-        .order_by("transaction_id")[:100]
-    ):
-        report.problems.append(
-            f"transaction {row['transaction_id']} does not balance in {row['currency']}: "
-            f"{row['total']}"
-        )
-    for row in (
-        Transaction.objects.annotate(n=Count("entries")).filter(n__lt=2).values("pk", "n")[:100]
-    ):
-        report.problems.append(f"transaction {row['pk']} has {row['n']} entries")
-    for row in Entry.objects.values("currency").annotate(total=Sum("amount")).order_by("currency"):
-        report.totals[row["currency"]] = row["total"]
-        if row["total"] != 0:
-            report.problems.append(f"{row['currency']} sums to {row['total']}, not zero")
-    mismatched = (
-        Account.objects.annotate(total=Coalesce(Sum("entries__amount"), zero))
-        .exclude(balance=F("total"))
-        .values("key", "balance", "total")[:100]
-    )
-    for row in mismatched:
-        report.problems.append(
-            f"account {row['key']} caches {row['balance']} but its entries sum to {row['total']}"
-        )
-    for key in (
-        Account.objects.exclude(kind=Kind.WORLD).filter(balance__lt=0).values_list("key", flat=True)
-    ):
-        report.problems.append(f"account {key} is below zero")
-    for pk in Entry.objects.exclude(currency=F("account__currency")).values_list("pk", flat=True)[
-        :100
-    ]:
-        report.problems.append(f"entry {pk} is not in its account's currency")
+    match its status.
+
+    Sums are made here in Decimal, one pass over the entries, rather than with SQL SUM: SQLite
+    adds decimals as floating point, and a checker must not be the thing that rounds.
+    """
+    report = LedgerReport(accounts=Account.objects.count())
+    accounts = {
+        pk: (key, kind, currency, balance)
+        for pk, key, kind, currency, balance in Account.objects.values_list(
+            "pk", "key", "kind", "currency", "balance"
+        ).iterator(chunk_size=5000)
+    }
+    per_tx: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    legs: dict[int, int] = defaultdict(int)
+    per_account: dict[int, Decimal] = defaultdict(Decimal)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for pk, tx_id, account_id, amount, currency in Entry.objects.values_list(
+        "pk", "transaction_id", "account_id", "amount", "currency"
+    ).iterator(chunk_size=5000):
+        report.entries += 1
+        per_tx[(tx_id, currency)] += amount
+        legs[tx_id] += 1
+        per_account[account_id] += amount
+        totals[currency] += amount
+        if accounts[account_id][2] != currency:
+            report.problems.append(f"entry {pk} is not in its account's currency")
+    for (tx_id, currency), total in sorted(per_tx.items()):
+        if total != 0:
+            report.problems.append(f"transaction {tx_id} does not balance in {currency}: {total}")
+    for tx_id in Transaction.objects.values_list("pk", flat=True).iterator(chunk_size=5000):
+        report.transactions += 1
+        if legs.get(tx_id, 0) < 2:
+            report.problems.append(f"transaction {tx_id} has {legs.get(tx_id, 0)} entries")
+    for currency, total in sorted(totals.items()):
+        report.totals[currency] = total
+        if total != 0:
+            report.problems.append(f"{currency} sums to {total}, not zero")
+    for pk, (key, kind, _currency, cached) in accounts.items():
+        if cached != per_account.get(pk, Decimal(0)):
+            report.problems.append(
+                f"account {key} caches {cached} but its entries sum to {per_account.get(pk, 0)}"
+            )
+        if kind != Kind.WORLD and cached < 0:
+            report.problems.append(f"account {key} is below zero")
     if payouts:
         report.problems.extend(_payout_problems())
     return report

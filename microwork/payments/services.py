@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -262,16 +262,13 @@ def _topups_due(project: Project, floor: Decimal) -> dict[int, Decimal]:
         times[worker_id] += _active_ms_capped(project, active_ms)
         answers[worker_id] += 1
     earlier: dict[int, Decimal] = defaultdict(Decimal)
-    for user_id, total in (
-        Entry.objects.filter(
-            transaction__kind=T.FLOOR_TOPUP,
-            transaction__project_id=project.pk,
-            account__kind=K.WORKER_AVAILABLE,
-        )
-        .values_list("account__user_id")
-        .annotate(total=Sum("amount"))
-    ):
-        earlier[user_id] = total
+    # Summed in Decimal here: SQLite's SUM over decimals is floating point.
+    for user_id, amount in Entry.objects.filter(
+        transaction__kind=T.FLOOR_TOPUP,
+        transaction__project_id=project.pk,
+        account__kind=K.WORKER_AVAILABLE,
+    ).values_list("account__user_id", "amount"):
+        earlier[user_id] += amount
     due = {}
     for worker_id, ms in times.items():
         owed = ledger.quantize(floor * Decimal(ms) / Decimal(3_600_000))

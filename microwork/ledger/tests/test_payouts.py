@@ -12,7 +12,9 @@ K = Account.Kind
 @pytest.fixture
 def walt_earned(walt, acme, omar):
     """Walt has 12.345678 USD available (as if approved work had paid him)."""
-    services.deposit_record(organisation=acme, amount="100", currency="USD", reference="b", actor=omar)
+    services.deposit_record(
+        organisation=acme, amount="100", currency="USD", reference="b", actor=omar
+    )
     services.ledger_transfer(
         kind=Transaction.Kind.BONUS,
         idempotency_key="seed",
