@@ -60,6 +60,36 @@ def make_tasks(
     ]
 
 
+def fund(project: Project, operator: User, amount: str = "50") -> None:
+    """Money on the requester's account, so the work engine's earning hook can pay answers."""
+    from microwork.ledger.services import deposit_record
+
+    deposit_record(
+        organisation=project.organisation,
+        amount=amount,
+        currency=project.currency,
+        reference=f"wire-{project.pk}-{amount}",
+        actor=operator,
+    )
+
+
+def submit(*, task: Task, worker: User, label: str, active_ms: int = 6000) -> Submission:
+    """An answer through the work engine itself: lease, submit, every registered hook."""
+    from microwork.work import services as work_services
+
+    now = timezone.now()
+    assignment = Assignment.objects.create(
+        project=task.project,
+        task=task,
+        worker=worker,
+        leased_at=now - timedelta(seconds=60),
+        expires_at=now + timedelta(minutes=10),
+    )
+    return work_services.submission_create(
+        assignment=assignment, worker=worker, answer=label, active_ms=active_ms
+    )
+
+
 def answer(
     *,
     task: Task,
@@ -69,6 +99,7 @@ def answer(
     at: datetime | None = None,
     run_hooks: bool = True,
 ) -> Submission:
+    """An answer stored as the engine stores it, then the quality hook (no money involved)."""
     at = at or timezone.now()
     assignment = Assignment.objects.create(
         project=task.project,

@@ -1,0 +1,591 @@
+"""Services against a real database: every refusal changes nothing, every decision is kept."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from microwork.lib.errors import ApplicationError, Conflict, Forbidden
+from microwork.projects.models import Project
+from microwork.quality import eligibility, selectors, services
+from microwork.quality.models import (
+    Appeal,
+    Decision,
+    Notification,
+    QualificationTest,
+    RuleConfig,
+    TestAttempt,
+)
+from microwork.quality.tests.helpers import answer, fund, make_project, make_tasks, submit
+from microwork.work.models import Assignment, Submission
+
+
+@pytest.fixture
+def project(rita):
+    return make_project(owner=rita)
+
+
+# --- Beta posterior ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("correct", "total", "mean", "low", "high"),
+    [
+        (0, 0, 0.5, 0.05, 0.95),
+        (34, 40, 35 / 42, 0.7315, 0.9170),
+        (6, 10, 7 / 12, 0.3498, 0.8004),
+    ],
+)
+def test_accuracy_is_a_beta_posterior_with_a_90_percent_interval(correct, total, mean, low, high):
+    summary = selectors.beta_summary(correct=correct, total=total)
+    assert summary.mean == pytest.approx(mean)
+    assert summary.low == pytest.approx(low, abs=1e-4)
+    assert summary.high == pytest.approx(high, abs=1e-4)
+
+
+# --- tests: bad input --------------------------------------------------------------------
+
+
+def test_a_test_with_fewer_gold_tasks_than_questions_is_refused(project):
+    gold = make_tasks(project, 3, gold=True)
+    with pytest.raises(ApplicationError) as exc:
+        services.qualification_test_create(
+            project=project, name="T", task_ids=[t.pk for t in gold], question_count=5
+        )
+    assert exc.value.field == "question_count"
+    assert "only 3 control tasks" in exc.value.message
+    assert not QualificationTest.objects.exists()
+
+
+def test_a_test_refuses_ordinary_tasks_and_other_projects_tasks(project, rob):
+    plain = make_tasks(project, 2)
+    other = make_tasks(make_project(owner=rob), 1, gold=True)
+    with pytest.raises(ApplicationError) as exc:
+        services.qualification_test_create(
+            project=project, name="T", task_ids=[t.pk for t in plain], question_count=1
+        )
+    assert exc.value.field == "task_ids" and "not" in exc.value.message
+    with pytest.raises(ApplicationError) as exc:
+        services.qualification_test_create(
+            project=project, name="T", task_ids=[other[0].pk], question_count=1
+        )
+    assert exc.value.field == "task_ids"
+
+
+@pytest.mark.parametrize("bad", ["1.2", "-0.1", "abc", "nan"])
+def test_pass_mark_and_rule_thresholds_must_be_between_0_and_1(project, bad):
+    gold = make_tasks(project, 2, gold=True)
+    with pytest.raises(ApplicationError) as exc:
+        services.qualification_test_create(
+            project=project,
+            name="T",
+            task_ids=[t.pk for t in gold],
+            question_count=1,
+            pass_mark=bad,
+        )
+    assert exc.value.field == "pass_mark"
+    with pytest.raises(ApplicationError) as exc:
+        services.rule_configure(
+            project=project, rule_key="gold_accuracy", params={"threshold": bad}
+        )
+    assert exc.value.field == "threshold"
+    assert "from 0 to 1" in exc.value.message
+    assert not RuleConfig.objects.exists()
+
+
+def test_unknown_rules_and_settings_are_named(project):
+    with pytest.raises(ApplicationError) as exc:
+        services.rule_configure(project=project, rule_key="vibes")
+    assert exc.value.field == "rule_key"
+    with pytest.raises(ApplicationError) as exc:
+        services.rule_configure(project=project, rule_key="too_fast", params={"speed": 1})
+    assert exc.value.field == "speed"
+    with pytest.raises(ApplicationError) as exc:
+        services.rule_configure(project=project, rule_key="gold_accuracy", action="fine")
+    assert exc.value.field == "action"
+
+
+# --- tests: taking them ------------------------------------------------------------------
+
+
+def _test(project, n=4, **kw):
+    gold = make_tasks(project, n, gold=True)
+    return services.qualification_test_create(
+        project=project, name="Cats test", task_ids=[t.pk for t in gold], question_count=n, **kw
+    )
+
+
+def test_a_failed_test_is_paid_and_cool_down_and_attempts_are_enforced(project, walt):
+    test = _test(project, n=2, pass_mark="1", max_attempts=2, retake_cooldown_seconds=3600)
+    start = timezone.now()
+    attempt = services.test_attempt_start(test=test, worker=walt, now=start)
+    # A double tap on Start returns the same attempt.
+    assert services.test_attempt_start(test=test, worker=walt, now=start) == attempt
+    services.test_answer_submit(
+        attempt=attempt, position=1, answer="dog", active_ms=30_000, now=start
+    )
+    # A retried request for the same question counts once.
+    services.test_answer_submit(
+        attempt=attempt, position=1, answer="cat", active_ms=30_000, now=start
+    )
+    services.test_answer_submit(
+        attempt=attempt, position=2, answer="cat", active_ms=30_000, now=start
+    )
+    attempt.refresh_from_db()
+    assert attempt.status == "failed" and attempt.correct == 1 and attempt.active_ms == 60_000
+    assert attempt.payment.amount == Decimal("0.200000")  # 60 s at 12.00 an hour
+    assert not walt.qualification_grants.exists()
+    with pytest.raises(ApplicationError) as exc:
+        services.test_attempt_start(test=test, worker=walt, now=start + timedelta(minutes=30))
+    assert exc.value.code == "cooldown"
+    second = services.test_attempt_start(test=test, worker=walt, now=start + timedelta(hours=2))
+    for pos in (1, 2):
+        services.test_answer_submit(attempt=second, position=pos, answer="dog", active_ms=1000)
+    with pytest.raises(ApplicationError) as exc:
+        services.test_attempt_start(test=test, worker=walt, now=start + timedelta(hours=4))
+    assert exc.value.code == "no_attempts_left"
+    assert TestAttempt.objects.filter(worker=walt).count() == 2
+
+
+def test_active_time_is_capped_at_the_projects_time_limit(project, walt):
+    test = _test(project, n=1, pass_mark="0")
+    attempt = services.test_attempt_start(test=test, worker=walt)
+    services.test_answer_submit(attempt=attempt, position=1, answer="cat", active_ms=10**9)
+    attempt.refresh_from_db()
+    assert attempt.active_ms == project.time_limit_seconds * 1000
+
+
+def test_passing_grants_the_qualification_with_the_score_and_opens_the_project(project, walt):
+    test = _test(project, n=4, pass_mark="0.75")
+    services.project_requirement_add(
+        project=project,
+        subject="qualification",
+        comparator=">=",
+        values=[75],
+        qualification=test.qualification,
+    )
+    refusal = eligibility.check(project, walt, timezone.now())
+    assert "Pass the paid test “Cats test” first" in refusal
+    attempt = services.test_attempt_start(test=test, worker=walt)
+    for pos, label in enumerate(["cat", "cat", "cat", "dog"], start=1):
+        services.test_answer_submit(attempt=attempt, position=pos, answer=label, active_ms=5000)
+    grant = walt.qualification_grants.get()
+    assert grant.value == 75
+    assert eligibility.check(project, walt, timezone.now()) is None
+    with pytest.raises(Conflict):
+        services.test_attempt_start(test=test, worker=walt)
+
+
+def test_a_closed_projects_test_cannot_be_started(project, walt):
+    test = _test(project, n=1)
+    Project.objects.filter(pk=project.pk).update(status=Project.Status.PAUSED)
+    with pytest.raises(ApplicationError) as exc:
+        services.test_attempt_start(test=test, worker=walt)
+    assert exc.value.code == "project_closed"
+    assert not TestAttempt.objects.exists()
+
+
+# --- requirements -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("subject", "comparator", "values", "walt_ok", "nina_ok"),
+    [
+        ("language", "in", ["yo", "ha"], True, False),
+        ("language", "!=", ["fr"], True, False),
+        ("country", "==", ["mg"], False, True),
+        ("country", "in", ["NG", "MG"], True, True),
+        ("country", "!=", ["NG"], False, True),
+    ],
+)
+def test_profile_requirements(project, walt, nina, subject, comparator, values, walt_ok, nina_ok):
+    services.project_requirement_add(
+        project=project, subject=subject, comparator=comparator, values=values
+    )
+    now = timezone.now()
+    assert (eligibility.check(project, walt, now) is None) is walt_ok
+    assert (eligibility.check(project, nina, now) is None) is nina_ok
+
+
+@pytest.mark.parametrize(
+    ("comparator", "values", "held", "ok"),
+    [
+        ("==", [3], 3, True),
+        ("!=", [3], 3, False),
+        ("<", [3], 2, True),
+        ("<=", [3], 4, False),
+        (">", [3], 4, True),
+        (">=", [3], 2, False),
+        ("in", [1, 5], 5, True),
+        ("exists", [], 1, True),
+        ("exists", [], None, False),
+        ("not_exists", [], None, True),
+        ("not_exists", [], 1, False),
+    ],
+)
+def test_granted_qualification_comparators(project, rita, walt, comparator, values, held, ok):
+    qualification = services.qualification_create(
+        organisation=project.organisation, name="Trusted reviewer"
+    )
+    if held is not None:
+        services.qualification_grant(
+            qualification=qualification, worker=walt, value=held, granted_by=rita
+        )
+    services.project_requirement_add(
+        project=project,
+        subject="qualification",
+        comparator=comparator,
+        values=values,
+        qualification=qualification,
+    )
+    assert (eligibility.check(project, walt, timezone.now()) is None) is ok
+
+
+def test_device_requirement_uses_the_device_last_seen(project, walt):
+    services.project_requirement_add(
+        project=project, subject="device", comparator="==", values=["phone"]
+    )
+    assert eligibility.check(project, walt, timezone.now()) is not None
+    services.worker_device_record(worker=walt, user_agent="Mozilla/5.0 (Linux; Android 13) Mobile")
+    assert eligibility.check(project, walt, timezone.now()) is None
+
+
+def test_bad_requirements_are_refused(project, rob):
+    other = services.qualification_create(
+        organisation=make_project(owner=rob).organisation, name="Rob's"
+    )
+    cases = [
+        ({"subject": "mood", "comparator": "=="}, "subject"),
+        ({"subject": "country", "comparator": "~", "values": ["NG"]}, "comparator"),
+        ({"subject": "country", "comparator": "<", "values": ["NG"]}, "comparator"),
+        ({"subject": "country", "comparator": "==", "values": ["Nigeria"]}, "values"),
+        ({"subject": "country", "comparator": "==", "values": []}, "values"),
+        ({"subject": "device", "comparator": "==", "values": ["fridge"]}, "values"),
+        (
+            {"subject": "qualification", "comparator": "exists", "qualification": other},
+            "qualification",
+        ),
+    ]
+    for kwargs, field in cases:
+        with pytest.raises(ApplicationError) as exc:
+            services.project_requirement_add(project=project, **kwargs)
+        assert exc.value.field == field
+    assert not project.requirements.exists()
+
+
+# --- rules ---------------------------------------------------------------------------------
+
+
+def test_too_fast_warns_then_removes(project, walt, nina):
+    services.rule_configure(
+        project=project,
+        rule_key="too_fast",
+        params={"share": "0.3", "min_answers": 5, "grace_answers": 2},
+        action="remove",
+    )
+    for task in make_tasks(project, 10):
+        answer(task=task, worker=nina, label="cat", active_ms=10_000)
+    tasks = make_tasks(project, 8)
+    for task in tasks[:5]:
+        answer(task=task, worker=walt, label="cat", active_ms=1_000)
+    kinds = list(Decision.objects.filter(worker=walt).values_list("kind", flat=True))
+    assert kinds == ["warning"]
+    for task in tasks[5:7]:
+        answer(task=task, worker=walt, label="cat", active_ms=1_000)
+    removal = Decision.objects.get(worker=walt, kind="removal")
+    assert removal.ends_at is None
+    assert removal.inputs["numbers"]["project_median_ms"] == 10_000
+    assert "Removed from" in eligibility.check(project, walt, timezone.now())
+
+
+def test_skips_in_a_row_warns_near_the_limit_and_pauses_after(project, walt):
+    services.rule_configure(
+        project=project,
+        rule_key="skips_in_row",
+        params={"max_skips": 3, "margin": 1},
+        action="pause",
+    )
+    now = timezone.now()
+    for i, task in enumerate(make_tasks(project, 6)):
+        Assignment.objects.create(
+            project=project,
+            task=task,
+            worker=walt,
+            status=Assignment.Status.SKIPPED,
+            leased_at=now + timedelta(seconds=i),
+            expires_at=now + timedelta(minutes=10),
+        )
+        services.rules_evaluate(project=project, worker=walt, now=now + timedelta(seconds=i))
+    kinds = list(Decision.objects.filter(worker=walt).order_by("id").values_list("kind", flat=True))
+    assert kinds == ["warning", "warning", "pause"]
+
+
+def test_daily_cap_pauses_until_midnight_utc(project, walt):
+    services.rule_configure(
+        project=project, rule_key="daily_cap", params={"cap": 3, "margin": 1}, action="pause"
+    )
+    with time_machine.travel("2026-03-02 15:00:00+00:00", tick=True):
+        for task in make_tasks(project, 5):
+            answer(task=task, worker=walt, label="cat")
+        pause = Decision.objects.get(worker=walt, kind="pause")
+        assert pause.ends_at.isoformat() == "2026-03-03T00:00:00+00:00"
+
+
+def test_flag_goes_to_operators_without_blocking(project, walt):
+    services.rule_configure(
+        project=project,
+        rule_key="gold_accuracy",
+        params={"min_answers": 3, "grace_answers": 1},
+        action="flag",
+    )
+    for task in make_tasks(project, 6, gold=True):
+        answer(task=task, worker=walt, label="dog")
+    flag = Decision.objects.get(worker=walt, kind="flag")
+    assert flag.status == "active"
+    assert eligibility.check(project, walt, timezone.now()) is None
+
+
+def test_warn_only_rule_never_pauses(project, walt):
+    services.rule_configure(
+        project=project, rule_key="gold_accuracy", params={"min_answers": 3, "grace_answers": 0}
+    )
+    for task in make_tasks(project, 12, gold=True):
+        answer(task=task, worker=walt, label="dog")
+    assert set(Decision.objects.filter(worker=walt).values_list("kind", flat=True)) == {"warning"}
+    assert Decision.objects.filter(worker=walt).count() == 1
+
+
+def test_agreement_with_the_majority_is_counted_and_the_rule_runs_in_the_sweep(
+    project, walt, nina, rita
+):
+    from microwork.accounts import services as account_services
+
+    olga = account_services.worker_signup(
+        username="olga",
+        email="olga@example.org",
+        password="olga-pass-123",
+        country="PK",
+        languages=["ur"],
+        timezone_name="Asia/Karachi",
+    )
+    services.rule_configure(
+        project=project,
+        rule_key="disagreement",
+        params={"threshold": "0.5", "min_answers": 4, "grace_answers": 0},
+        action="warn",
+    )
+    for task in make_tasks(project, 5):
+        answer(task=task, worker=nina, label="cat")
+        answer(task=task, worker=olga, label="cat")
+        answer(task=task, worker=walt, label="dog")
+    # Not evaluated on each answer (too costly), only by the periodic job.
+    assert not Decision.objects.filter(worker=walt).exists()
+    result = services.quality_sweep()
+    assert result["evaluated"] == 3
+    skill = selectors.skill_for(project=project, worker=walt)
+    assert (skill.compared, skill.agreed) == (5, 0)
+    # For Nina the others split one against one: a tie is not compared.
+    assert selectors.skill_for(project=project, worker=nina).compared == 0
+    assert Decision.objects.get(worker=walt).rule_key == "disagreement"
+
+
+# --- gold reveal -------------------------------------------------------------------------
+
+
+def test_missed_gold_is_revealed_after_the_delay_but_never_the_gold_before_answering(project, walt):
+    task = make_tasks(project, 1, gold=True)[0]
+    sub = answer(task=task, worker=walt, label="dog")
+    rows = selectors.missed_gold(worker=walt, now=sub.submitted_at + timedelta(hours=1))
+    assert rows[0]["shown"] is False and "expected" not in rows[0]
+    rows = selectors.missed_gold(worker=walt, now=sub.submitted_at + timedelta(hours=25))
+    assert rows[0]["shown"] is True and rows[0]["expected"] == "cat"
+
+
+def test_batch_reveal_waits_for_the_batch_to_finish(project, walt):
+    services.quality_settings_update(project=project, reveal="batch")
+    gold = make_tasks(project, 1, gold=True)[0]
+    open_task = make_tasks(project, 1, batch=gold.batch)[0]
+    answer(task=gold, worker=walt, label="dog")
+    assert selectors.missed_gold(worker=walt, now=timezone.now())[0]["shown"] is False
+    type(open_task).objects.filter(pk=open_task.pk).update(done=True)
+    assert selectors.missed_gold(worker=walt, now=timezone.now())[0]["shown"] is True
+
+
+# --- decisions, rejections and appeals ----------------------------------------------------
+
+
+def _warning(project, worker):
+    return services.decision_record(
+        worker=worker,
+        project=project,
+        kind="warning",
+        rule_key="gold_accuracy",
+        inputs={"value": 0.7, "threshold": 0.8, "distance": -0.1, "numbers": {}, "breached": True},
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(days=14),
+    )
+
+
+def test_appeal_refusals_change_nothing(project, walt, nina):
+    decision = _warning(project, walt)
+    with pytest.raises(Forbidden):
+        services.appeal_create(worker=nina, decision=decision, message="Not mine but unfair")
+    with pytest.raises(ApplicationError) as exc:
+        services.appeal_create(worker=walt, decision=decision, message="  ")
+    assert exc.value.field == "message"
+    with pytest.raises(ApplicationError) as exc:
+        services.appeal_create(
+            worker=walt,
+            decision=decision,
+            message="late",
+            now=decision.starts_at + timedelta(days=31),
+        )
+    assert exc.value.code == "appeal_window_closed"
+    assert not Appeal.objects.exists()
+    services.appeal_create(worker=walt, decision=decision, message="The gold is wrong.")
+    with pytest.raises(Conflict) as exc:
+        services.appeal_create(worker=walt, decision=decision, message="Again!")
+    assert exc.value.code == "already_appealed"
+    assert Appeal.objects.count() == 1
+
+
+def test_upheld_appeal_is_explained_and_notified(project, walt, rita):
+    decision = _warning(project, walt)
+    appeal = services.appeal_create(worker=walt, decision=decision, message="Unfair")
+    assert Notification.objects.filter(user=rita, kind="appeal_received").exists()
+    with pytest.raises(ApplicationError) as exc:
+        services.appeal_decide(appeal=appeal, actor=rita, reverse=False, response="")
+    assert exc.value.field == "response"
+    services.appeal_decide(
+        appeal=appeal, actor=rita, reverse=False, response="Seven misses of ten."
+    )
+    appeal.refresh_from_db()
+    decision.refresh_from_db()
+    assert appeal.status == "upheld" and decision.status == "active"
+    note = Notification.objects.get(user=walt, kind="appeal_upheld")
+    assert note.params["response"] == "Seven misses of ten."
+    with pytest.raises(Conflict):
+        services.appeal_decide(appeal=appeal, actor=rita, reverse=True, response="Changed my mind")
+
+
+def _pending(project, worker, n):
+    return [submit(task=t, worker=worker, label="cat") for t in make_tasks(project, n)]
+
+
+def test_rejecting_needs_a_listed_reason_and_confirmation_above_the_share(
+    project, walt, rita, omar
+):
+    fund(project, omar)
+    subs = _pending(project, walt, 10)
+    with pytest.raises(ApplicationError) as exc:
+        services.submission_reject_with_decision(
+            submission=subs[0], requester=rita, reason_code="meh"
+        )
+    assert exc.value.field == "reason"
+    for sub in subs[:3]:
+        services.submission_reject_with_decision(
+            submission=sub, requester=rita, reason_code="wrong_answer"
+        )
+    with pytest.raises(ApplicationError) as exc:
+        services.submission_reject_with_decision(
+            submission=subs[3], requester=rita, reason_code="wrong_answer"
+        )
+    assert exc.value.code == "confirm_needed"
+    assert "4 of walt's 10 answers" in exc.value.message
+    subs[3].refresh_from_db()
+    assert subs[3].status == "pending"
+    decision = services.submission_reject_with_decision(
+        submission=subs[3], requester=rita, reason_code="wrong_answer", confirm=True
+    )
+    assert decision.kind == "rejection" and decision.evidence[0]["answer"] == "cat"
+    subs[3].refresh_from_db()
+    assert subs[3].status == "rejected"
+    # A retried request returns the same decision.
+    again = services.submission_reject_with_decision(
+        submission=subs[3], requester=rita, reason_code="wrong_answer", confirm=True
+    )
+    assert again == decision
+    assert Decision.objects.filter(kind="rejection").count() == 4
+
+
+def test_an_undefended_rejection_is_paid_after_the_deadline_and_others_escalate(
+    project, walt, rita, omar
+):
+    from microwork.ledger.services import deposit_record
+
+    deposit_record(
+        organisation=project.organisation, amount="10", currency="USD", reference="w", actor=omar
+    )
+    sub = _pending(project, walt, 1)[0]
+    rejection = services.submission_reject_with_decision(
+        submission=sub, requester=rita, reason_code="incomplete", confirm=True
+    )
+    warning = _warning(project, walt)
+    a1 = services.appeal_create(worker=walt, decision=rejection, message="It was complete.")
+    a2 = services.appeal_create(worker=walt, decision=warning, message="Unfair.")
+    assert services.appeals_escalate(now=timezone.now() + timedelta(hours=71)) == {
+        "paid": 0,
+        "escalated": 0,
+    }
+    result = services.appeals_escalate(now=timezone.now() + timedelta(hours=73))
+    assert result == {"paid": 1, "escalated": 1}
+    a1.refresh_from_db()
+    a2.refresh_from_db()
+    sub.refresh_from_db()
+    assert a1.status == "reversed" and sub.status == "approved"
+    assert a2.status == "escalated" and a2.route == "operator"
+    assert Notification.objects.filter(user=omar, kind="appeal_received").exists()
+    services.appeal_decide(appeal=a2, actor=omar, reverse=True, response="Reviewed, reversed.")
+    warning.refresh_from_db()
+    assert warning.status == "reversed"
+
+
+def test_suspended_worker_keeps_standing_page_and_can_appeal_to_operators(
+    client, project, walt, omar
+):
+    from django.urls import reverse
+
+    with pytest.raises(Forbidden):
+        services.account_suspend(operator=walt, worker=walt, reason="x")
+    suspension = services.account_suspend(operator=omar, worker=walt, reason="Shared account")
+    assert "Account suspended" in eligibility.check(project, walt, timezone.now())
+    client.force_login(walt)
+    page = client.get(reverse("quality:standing"))
+    assert page.status_code == 200 and b"Account suspended" in page.content
+    detail = client.get(reverse("quality:decision", args=[suspension.pk]))
+    assert b"Send appeal" in detail.content
+    client.post(reverse("quality:appeal_create", args=[suspension.pk]), {"message": "Not shared."})
+    appeal = Appeal.objects.get(decision=suspension)
+    assert appeal.route == "operator"
+    client.force_login(omar)
+    assert b"Not shared." in client.get(reverse("quality:operator")).content
+
+
+def test_pauses_expire_and_the_worker_is_told(project, walt):
+    now = timezone.now()
+    pause = services.decision_record(
+        worker=walt,
+        project=project,
+        kind="pause",
+        inputs={},
+        starts_at=now,
+        ends_at=now + timedelta(hours=1),
+    )
+    assert eligibility.check(project, walt, now) is not None
+    assert eligibility.check(project, walt, now + timedelta(hours=2)) is None
+    assert services.decisions_expire(now=now + timedelta(hours=2)) == 1
+    pause.refresh_from_db()
+    assert pause.status == "expired"
+    assert Notification.objects.filter(user=walt, kind="decision_expired").exists()
+
+
+def test_the_hook_counts_through_the_work_engine(project, walt, omar):
+    fund(project, omar)
+    gold = make_tasks(project, 1, gold=True)[0]
+    sub = submit(task=gold, worker=walt, label="dog")
+    assert sub.gold_correct is False
+    skill = selectors.skill_for(project=project, worker=walt)
+    assert (skill.answers, skill.gold_answers, skill.gold_correct) == (1, 1, 0)
+    assert Submission.objects.count() == 1
