@@ -441,7 +441,9 @@ def _insert(project: Project, batch: Batch, rows: Iterator[CleanRow], report: Ch
     if not report.ok:
         # Something changed between the two passes (another upload took an id): undo it all.
         raise UploadRefused(report)
-    from microwork.payments.services import project_money_on_tasks_added  # payments imports projects
+    from microwork.payments.services import (
+        project_money_on_tasks_added,  # payments imports projects
+    )
 
     project_money_on_tasks_added(project=project)
 
