@@ -66,3 +66,4 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", projects_router)
 api.add_router("/", work_router)
 api.add_router("/", aggregation_router)
+api.add_router("/", "microwork.quality.api.router")

@@ -270,6 +270,7 @@ def qualification_test_create(
     question_count: Any = 10,
     retake_cooldown_seconds: Any = 24 * 3600,
     max_attempts: Any = 3,
+    required: bool = False,
 ) -> QualificationTest:
     name = (name or "").strip()
     if not name or len(name) > 120:
@@ -323,6 +324,13 @@ def qualification_test_create(
         max_attempts=attempts,
     )
     test.tasks.set(tasks)
+    if required:
+        project_requirement_add(
+            project=project,
+            subject=ProjectRequirement.Subject.QUALIFICATION,
+            comparator="exists",
+            qualification=qualification,
+        )
     return test
 
 

@@ -1,0 +1,401 @@
+"""Quality API: requesters create tests and rules, grant qualifications, reject answers and
+answer appeals; workers read their standing and appeal. Each handler: parse, access, one
+service or selector, serialise."""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from microwork.accounts.models import User
+from microwork.lib.api import caller, requester_organisation
+from microwork.lib.errors import NotFound
+from microwork.quality import selectors, services, texts
+from microwork.quality.access import (
+    access_appeal_for_decider,
+    access_decision_for_worker,
+    access_project_for_requester,
+    access_qualification_for_requester,
+    access_submission_for_requester,
+)
+from microwork.quality.models import Appeal, Decision, QualificationTest, RuleConfig, WorkerSkill
+
+router = Router(tags=["quality"])
+
+
+class TestIn(Schema):
+    name: str
+    task_ids: list[int] = Field(description="Control (gold) tasks of this project to ask from.")
+    mode: str = Field("test", description="test (scored, reviewed at the end) or training.")
+    pass_mark: str = Field("0.8", description="Share of right answers needed, 0–1.")
+    question_count: int = 10
+    retake_cooldown_seconds: int = 24 * 3600
+    max_attempts: int = 3
+    required: bool = Field(False, description="Also require it before work on the project.")
+
+
+class TestOut(Schema):
+    id: int
+    name: str
+    mode: str
+    qualification_id: int
+    pass_mark: str
+    question_count: int
+    retake_cooldown_seconds: int
+    max_attempts: int
+    tasks: int
+
+
+class RuleIn(Schema):
+    rule_key: str = Field(
+        description="gold_accuracy, too_fast, skips_in_row, disagreement, daily_cap"
+    )
+    params: dict[str, Any] = Field(default_factory=dict)
+    action: str = Field("warn", description="warn, pause, remove or flag")
+    pause_seconds: int = 24 * 3600
+    enabled: bool = True
+
+
+class RuleOut(Schema):
+    rule_key: str
+    params: dict[str, Any]
+    action: str
+    pause_seconds: int
+    enabled: bool
+
+
+class RequirementIn(Schema):
+    subject: str = Field(description="qualification, language, country or device")
+    comparator: str = Field(description="==, !=, <, <=, >, >=, exists, not_exists, in")
+    values: list[Any] = Field(default_factory=list)
+    qualification_id: int | None = None
+
+
+class RequirementOut(Schema):
+    id: int
+    subject: str
+    comparator: str
+    values: list[Any]
+    qualification_id: int | None
+
+
+class QualificationIn(Schema):
+    name: str
+    description: str = ""
+
+
+class QualificationOut(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class GrantIn(Schema):
+    worker: str = Field(description="The worker's username.")
+    value: int = 1
+
+
+class GrantOut(Schema):
+    qualification_id: int
+    worker: str
+    value: int
+    granted_at: datetime
+
+
+class SkillOut(Schema):
+    worker: str
+    project_id: int
+    answers: int
+    gold_answers: int
+    gold_correct: int
+    accuracy_mean: float | None
+    accuracy_low: float | None
+    accuracy_high: float | None
+    compared: int
+    agreed: int
+    agreement: float | None
+    median_active_ms: int | None
+
+
+class RejectIn(Schema):
+    reason: str = Field(description="wrong_answer, instructions_ignored, incomplete, spam, other")
+    note: str = ""
+    confirm: bool = False
+
+
+class DecisionOut(Schema):
+    id: int
+    kind: str
+    status: str
+    project_id: int | None
+    rule_key: str
+    headline: str
+    explanation: str
+    inputs: dict[str, Any]
+    evidence: list[dict[str, Any]]
+    starts_at: datetime
+    ends_at: datetime | None
+    appeal_status: str | None
+
+
+class AppealIn(Schema):
+    message: str
+
+
+class AppealDecideIn(Schema):
+    reverse: bool
+    response: str
+
+
+class AppealOut(Schema):
+    id: int
+    decision_id: int
+    worker: str
+    message: str
+    route: str
+    status: str
+    deadline_at: datetime
+    response: str
+
+
+class StandingOut(Schema):
+    skills: list[SkillOut]
+    decisions: list[DecisionOut]
+
+
+def _test_out(test: QualificationTest) -> dict[str, Any]:
+    return {
+        "id": test.pk,
+        "name": test.name,
+        "mode": test.mode,
+        "qualification_id": test.qualification_id,
+        "pass_mark": str(test.pass_mark),
+        "question_count": test.question_count,
+        "retake_cooldown_seconds": test.retake_cooldown_seconds,
+        "max_attempts": test.max_attempts,
+        "tasks": test.tasks.count(),
+    }
+
+
+def _skill_out(skill: WorkerSkill) -> dict[str, Any]:
+    acc = skill.accuracy if skill.gold_answers else None
+    return {
+        "worker": skill.worker.username,
+        "project_id": skill.project_id,
+        "answers": skill.answers,
+        "gold_answers": skill.gold_answers,
+        "gold_correct": skill.gold_correct,
+        "accuracy_mean": acc.mean if acc else None,
+        "accuracy_low": acc.low if acc else None,
+        "accuracy_high": acc.high if acc else None,
+        "compared": skill.compared,
+        "agreed": skill.agreed,
+        "agreement": skill.agreement,
+        "median_active_ms": skill.median_active_ms,
+    }
+
+
+def _decision_out(d: Decision) -> dict[str, Any]:
+    appeal = Appeal.objects.filter(decision=d).first()
+    return {
+        "id": d.pk,
+        "kind": d.kind,
+        "status": d.status,
+        "project_id": d.project_id,
+        "rule_key": d.rule_key,
+        "headline": texts.decision_headline(d),
+        "explanation": texts.decision_text(d),
+        "inputs": d.inputs,
+        "evidence": d.evidence,
+        "starts_at": d.starts_at,
+        "ends_at": d.ends_at,
+        "appeal_status": appeal.status if appeal else None,
+    }
+
+
+def _appeal_out(a: Appeal) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "decision_id": a.decision_id,
+        "worker": a.worker.username,
+        "message": a.message,
+        "route": a.route,
+        "status": a.status,
+        "deadline_at": a.deadline_at,
+        "response": a.response,
+    }
+
+
+def _project(request: HttpRequest, project_id: int):  # type: ignore[no-untyped-def]
+    return access_project_for_requester(
+        user=request.user, project_id=project_id, organisation=requester_organisation(request)
+    )
+
+
+@router.post("/quality/projects/{project_id}/tests", response={201: TestOut})
+def test_create(request: HttpRequest, project_id: int, payload: TestIn):
+    project = _project(request, project_id)
+    test = services.qualification_test_create(
+        project=project,
+        name=payload.name,
+        task_ids=payload.task_ids,
+        mode=payload.mode,
+        pass_mark=payload.pass_mark,
+        question_count=payload.question_count,
+        retake_cooldown_seconds=payload.retake_cooldown_seconds,
+        max_attempts=payload.max_attempts,
+        required=payload.required,
+    )
+    return 201, _test_out(test)
+
+
+@router.get("/quality/projects/{project_id}/tests", response=list[TestOut])
+def test_list(request: HttpRequest, project_id: int):
+    project = _project(request, project_id)
+    return [_test_out(t) for t in selectors.tests_for_project(project=project)]
+
+
+@router.put("/quality/projects/{project_id}/rules", response=RuleOut)
+def rule_put(request: HttpRequest, project_id: int, payload: RuleIn):
+    project = _project(request, project_id)
+    return services.rule_configure(
+        project=project,
+        rule_key=payload.rule_key,
+        params=payload.params,
+        action=payload.action,
+        pause_seconds=payload.pause_seconds,
+        enabled=payload.enabled,
+    )
+
+
+@router.get("/quality/projects/{project_id}/rules", response=list[RuleOut])
+def rule_list(request: HttpRequest, project_id: int) -> list[RuleConfig]:
+    return list(selectors.rules_for_project(project=_project(request, project_id)))
+
+
+@router.post("/quality/projects/{project_id}/requirements", response={201: RequirementOut})
+def requirement_add(request: HttpRequest, project_id: int, payload: RequirementIn):
+    project = _project(request, project_id)
+    qualification = None
+    if payload.qualification_id is not None:
+        qualification = access_qualification_for_requester(
+            user=request.user,
+            qualification_id=payload.qualification_id,
+            organisation=requester_organisation(request),
+        )
+    requirement = services.project_requirement_add(
+        project=project,
+        subject=payload.subject,
+        comparator=payload.comparator,
+        values=payload.values,
+        qualification=qualification,
+    )
+    return 201, requirement
+
+
+@router.get("/quality/projects/{project_id}/skills", response=list[SkillOut])
+def skill_list(request: HttpRequest, project_id: int):
+    project = _project(request, project_id)
+    return [_skill_out(s) for s in selectors.skills_for_project(project=project)]
+
+
+@router.get("/quality/projects/{project_id}/appeals", response=list[AppealOut])
+def appeal_list(request: HttpRequest, project_id: int):
+    project = _project(request, project_id)
+    return [
+        _appeal_out(a)
+        for a in selectors.appeals_for_organisation(
+            organisation_id=project.organisation_id, project=project
+        )
+    ]
+
+
+@router.post("/quality/appeals/{appeal_id}/decide", response=AppealOut)
+def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn):
+    appeal = access_appeal_for_decider(user=request.user, appeal_id=appeal_id)
+    return _appeal_out(
+        services.appeal_decide(
+            appeal=appeal, actor=request.user, reverse=payload.reverse, response=payload.response
+        )
+    )
+
+
+@router.post("/quality/qualifications", response={201: QualificationOut})
+def qualification_create(request: HttpRequest, payload: QualificationIn):
+    organisation = requester_organisation(request)
+    return 201, services.qualification_create(
+        organisation=organisation, name=payload.name, description=payload.description
+    )
+
+
+@router.post("/quality/qualifications/{qualification_id}/grants", response=GrantOut)
+def qualification_grant(request: HttpRequest, qualification_id: int, payload: GrantIn):
+    qualification = access_qualification_for_requester(
+        user=request.user,
+        qualification_id=qualification_id,
+        organisation=requester_organisation(request),
+    )
+    worker = User.objects.filter(username=payload.worker, worker_profile__isnull=False).first()
+    if worker is None:
+        raise NotFound(_("No worker with that username."), field="worker")
+    grant = services.qualification_grant(
+        qualification=qualification, worker=worker, value=payload.value, granted_by=request.user
+    )
+    return {
+        "qualification_id": qualification.pk,
+        "worker": worker.username,
+        "value": grant.value,
+        "granted_at": grant.granted_at,
+    }
+
+
+@router.delete("/quality/qualifications/{qualification_id}/grants/{username}", response={204: None})
+def qualification_revoke(request: HttpRequest, qualification_id: int, username: str):
+    qualification = access_qualification_for_requester(
+        user=request.user,
+        qualification_id=qualification_id,
+        organisation=requester_organisation(request),
+    )
+    worker = User.objects.filter(username=username).first()
+    if worker is None:
+        raise NotFound(_("No worker with that username."), field="username")
+    services.qualification_revoke(qualification=qualification, worker=worker)
+    return 204, None
+
+
+@router.post("/quality/submissions/{submission_id}/reject", response=DecisionOut)
+def submission_reject(request: HttpRequest, submission_id: int, payload: RejectIn):
+    submission = access_submission_for_requester(
+        user=request.user,
+        submission_id=submission_id,
+        organisation=requester_organisation(request),
+    )
+    return _decision_out(
+        services.submission_reject_with_decision(
+            submission=submission,
+            requester=request.user,
+            reason_code=payload.reason,
+            note=payload.note,
+            confirm=payload.confirm,
+        )
+    )
+
+
+@router.get("/quality/me/standing", response=StandingOut)
+def my_standing(request: HttpRequest):
+    user = caller(request).user
+    return {
+        "skills": [_skill_out(s) for s in selectors.skills_for_worker(worker=user)],
+        "decisions": [_decision_out(d) for d in selectors.decisions_for_worker(worker=user)[:200]],
+    }
+
+
+@router.post("/quality/decisions/{decision_id}/appeal", response={201: AppealOut})
+def decision_appeal(request: HttpRequest, decision_id: int, payload: AppealIn):
+    user = caller(request).user
+    decision = access_decision_for_worker(user=user, decision_id=decision_id)
+    return 201, _appeal_out(
+        services.appeal_create(worker=user, decision=decision, message=payload.message)
+    )

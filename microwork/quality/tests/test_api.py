@@ -1,0 +1,138 @@
+"""The quality API through real HTTP calls, asserting on the database afterwards."""
+
+import pytest
+
+from microwork.quality import services
+from microwork.quality.models import (
+    Appeal,
+    ProjectRequirement,
+    QualificationGrant,
+    QualificationTest,
+    RuleConfig,
+)
+from microwork.quality.tests.helpers import answer, make_project, make_tasks
+
+
+@pytest.fixture
+def project(rita):
+    return make_project(owner=rita)
+
+
+def _auth(key):
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def test_requester_creates_a_required_test_and_a_rule(client, project, rita_token, walt):
+    gold = make_tasks(project, 5, gold=True)
+    r = client.post(
+        f"/api/quality/projects/{project.pk}/tests",
+        {
+            "name": "Cats test",
+            "task_ids": [t.pk for t in gold],
+            "question_count": 5,
+            "pass_mark": "0.8",
+            "required": True,
+        },
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert r.status_code == 201, r.content
+    test = QualificationTest.objects.get()
+    assert r.json()["tasks"] == 5
+    assert ProjectRequirement.objects.get().qualification == test.qualification
+    r = client.put(
+        f"/api/quality/projects/{project.pk}/rules",
+        {
+            "rule_key": "gold_accuracy",
+            "params": {"threshold": 0.9, "bound": "lower"},
+            "action": "pause",
+        },
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert r.status_code == 200
+    assert RuleConfig.objects.get().params["bound"] == "lower"
+
+
+def test_bad_input_names_the_field_and_changes_nothing(client, project, rita_token):
+    gold = make_tasks(project, 2, gold=True)
+    r = client.post(
+        f"/api/quality/projects/{project.pk}/tests",
+        {"name": "T", "task_ids": [t.pk for t in gold], "question_count": 3},
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert r.status_code == 400 and r.json()["field"] == "question_count"
+    r = client.put(
+        f"/api/quality/projects/{project.pk}/rules",
+        {"rule_key": "gold_accuracy", "params": {"threshold": 1.5}},
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert r.status_code == 400 and r.json()["field"] == "threshold"
+    assert not QualificationTest.objects.exists() and not RuleConfig.objects.exists()
+
+
+def test_another_organisation_cannot_touch_the_project(client, project, rob):
+    from microwork.accounts import services as account_services
+    from microwork.accounts.access import access_organisation_for_requester
+
+    _t, key = account_services.api_token_create(
+        user=rob, name="x", organisation=access_organisation_for_requester(user=rob)
+    )
+    r = client.get(f"/api/quality/projects/{project.pk}/skills", **_auth(key))
+    assert r.status_code == 404
+
+
+def test_grant_a_custom_qualification(client, rita_token, walt):
+    r = client.post(
+        "/api/quality/qualifications",
+        {"name": "Medical reviewer"},
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    qid = r.json()["id"]
+    r = client.post(
+        f"/api/quality/qualifications/{qid}/grants",
+        {"worker": "walt", "value": 3},
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert r.status_code == 200
+    assert QualificationGrant.objects.get().value == 3
+    r = client.post(
+        f"/api/quality/qualifications/{qid}/grants",
+        {"worker": "nobody"},
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert r.status_code == 404 and r.json()["field"] == "worker"
+    r = client.delete(f"/api/quality/qualifications/{qid}/grants/walt", **_auth(rita_token))
+    assert r.status_code == 204
+    assert QualificationGrant.objects.get().revoked_at is not None
+
+
+def test_worker_reads_standing_and_appeals_over_the_api(client, project, walt, walt_token, nina):
+    services.rule_configure(project=project, rule_key="gold_accuracy", params={"min_answers": 3})
+    for task in make_tasks(project, 4, gold=True):
+        answer(task=task, worker=walt, label="dog")
+    r = client.get("/api/quality/me/standing", **_auth(walt_token))
+    body = r.json()
+    assert body["skills"][0]["gold_answers"] == 4
+    decision = body["decisions"][0]
+    assert decision["kind"] == "warning" and "Warning on Cats or dogs" in decision["headline"]
+    r = client.post(
+        f"/api/quality/decisions/{decision['id']}/appeal",
+        {"message": "Gold is wrong"},
+        content_type="application/json",
+        **_auth(walt_token),
+    )
+    assert r.status_code == 201
+    r = client.post(
+        f"/api/quality/decisions/{decision['id']}/appeal",
+        {"message": "Again"},
+        content_type="application/json",
+        **_auth(walt_token),
+    )
+    assert r.status_code == 409 and r.json()["code"] == "already_appealed"
+    assert Appeal.objects.count() == 1
