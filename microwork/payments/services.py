@@ -246,8 +246,7 @@ def project_pay_floor_enforce(
         suggested_reward=needed,
         created_at=now,
     )
-    pay_floor_topups_pay(notice=notice, now=now)
-    return notice
+    return pay_floor_topups_pay(notice=notice, now=now)
 
 
 def _topups_due(project: Project, floor: Decimal) -> dict[int, Decimal]:

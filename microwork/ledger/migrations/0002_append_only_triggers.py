@@ -21,7 +21,8 @@ $$ LANGUAGE plpgsql;
 def forwards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_FUNCTION)
+        # No parameters: the % in RAISE are the function's own placeholders, not the driver's.
+        schema_editor.execute(PG_FUNCTION, params=None)
         for table in TABLES:
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "

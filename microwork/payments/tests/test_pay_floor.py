@@ -1,0 +1,75 @@
+from decimal import Decimal
+
+import pytest
+
+from microwork.ledger import services as ledger
+from microwork.ledger.models import Account, Transaction
+from microwork.lib.errors import ApplicationError
+from microwork.payments import services
+from microwork.payments.models import PayFloorNotice
+from microwork.payments.tests.conftest import answer, balance, go_live, make_project, make_worker
+from microwork.projects.models import ProjectEvent
+
+K = Account.Kind
+
+
+def test_measured_time_under_the_floor_pauses_the_project_and_tops_workers_up(rich_acme, rita):
+    # Estimated 20 s at 0.05 USD (9.00 an hour), but answers really take 30 s: 6.00 an hour.
+    project = make_project(rich_acme, rita, tasks=20, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    amir, sana = make_worker("amir"), make_worker("sana")
+    for i in range(19):
+        answer(project, amir if i % 2 else sana, active_ms=30_000)
+    # Below 20 answers the estimate still rules.
+    assert services.project_pay_floor_enforce(project=project) is None
+    answer(project, amir, active_ms=30_000)
+    rejected = answer(project, sana, active_ms=30_000)
+    services.submission_reject(submission=rejected, actor=rita, reason="spam")
+
+    notice = services.project_pay_floor_enforce(project=project)
+
+    project.refresh_from_db()
+    assert project.status == "paused"
+    event = ProjectEvent.objects.filter(project=project).latest("pk")
+    assert (event.old_status, event.new_status) == ("live", "paused")
+    assert "0.0667 USD" in event.reason  # 8 × 30 / 3600 = 0.06666… rounded up
+    assert notice.suggested_reward == Decimal("0.0667")
+    assert notice.real_hourly == Decimal("6.000000")
+    # Amir: 10 answers × 30 s = 300 s → 8.00 × 300/3600 = 0.666667, earned 0.50.
+    # Sana: 10 kept answers (her rejected one does not count) → the same.
+    assert notice.workers_topped_up == 2
+    topups = Transaction.objects.filter(kind=Transaction.Kind.FLOOR_TOPUP)
+    assert topups.count() == 2
+    for worker in (amir, sana):
+        assert balance(services.worker_account(worker, K.WORKER_AVAILABLE, "USD")) == Decimal(
+            "0.166667"
+        )
+    # Run again (the job, a retry): nobody is paid twice.
+    assert services.project_pay_floor_enforce(project=project) is None
+    services.pay_floor_topups_pay(notice=notice)
+    assert topups.count() == 2
+    report = ledger.ledger_check()
+    assert report.ok, report.problems
+
+
+def test_the_floor_check_keeps_a_project_that_pays_enough(rich_acme, rita, walt):
+    project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    for _ in range(20):
+        answer(project, walt, active_ms=18_000)
+    assert services.pay_floor_check_all() == 0
+    project.refresh_from_db()
+    assert project.status == "live"
+    assert not PayFloorNotice.objects.exists()
+
+
+def test_a_paused_project_cannot_go_live_again_at_the_same_reward(rich_acme, rita, walt):
+    project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    for _ in range(20):
+        answer(project, walt, active_ms=40_000)
+    services.pay_floor_check_all()
+    with pytest.raises(ApplicationError) as exc:
+        go_live(project, rita)
+    assert exc.value.code == "under_pay_floor"
+    assert "measured median of 40.0 seconds" in exc.value.message
