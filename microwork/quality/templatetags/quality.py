@@ -29,4 +29,8 @@ def quality_badge(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"show": False}
-    return {"show": True, "count": selectors.unread_notifications_count(user=user)}
+    return {
+        "show": True,
+        "is_worker": context.get("is_worker", False),
+        "count": selectors.unread_notifications_count(user=user),
+    }
