@@ -8,6 +8,16 @@ import pytest
 from microwork.accounts import services as account_services
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is slow on purpose; tests create hundreds of users. test_accounts checks that the
+    # real setting hashes with Argon2.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+
+
 @pytest.fixture
 def rita(db):
     # Rita is a requester at Acme Labs: she owns projects and their API token.
@@ -118,7 +128,10 @@ def browser(chromium_path):
 def phone(browser):
     """A phone-sized page (390×844, like most phones our workers use)."""
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
     )
     page = context.new_page()
     page.set_default_timeout(15000)

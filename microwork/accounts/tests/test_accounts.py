@@ -6,8 +6,22 @@ from microwork.accounts.models import LoginFailure, User
 from microwork.lib.errors import ApplicationError
 
 
-def test_worker_signup_hashes_with_argon2_and_keeps_profile(walt):
-    assert walt.password.startswith("argon2")
+def test_passwords_are_hashed_with_argon2(db, settings):
+    from config import settings as real
+
+    settings.PASSWORD_HASHERS = real.PASSWORD_HASHERS
+    user = services.worker_signup(
+        username="ada",
+        email="ada@example.org",
+        password="ada-pass-1234",
+        country="NG",
+        languages=["en"],
+    )
+    assert user.password.startswith("argon2")
+    assert user.check_password("ada-pass-1234")
+
+
+def test_worker_signup_keeps_profile(walt):
     assert walt.worker_profile.country == "NG"
     assert walt.worker_profile.languages == ["en", "yo"]
     assert walt.is_worker and not walt.is_requester
