@@ -1,0 +1,129 @@
+"""Pages through the test client, asserting on the database afterwards."""
+
+import pytest
+from django.urls import reverse
+
+from microwork.quality import services
+from microwork.quality.models import RuleConfig, TestAttempt
+from microwork.quality.tests.helpers import make_project, make_tasks
+
+
+@pytest.fixture
+def project(rita):
+    return make_project(owner=rita)
+
+
+def test_training_gives_feedback_after_each_answer_and_never_the_gold_before(client, project, walt):
+    gold = make_tasks(project, 2, gold=True)
+    training = services.qualification_test_create(
+        project=project,
+        name="Practice",
+        mode="training",
+        task_ids=[t.pk for t in gold],
+        question_count=2,
+        pass_mark="0",
+    )
+    client.force_login(walt)
+    page = client.get(reverse("quality:test", args=[training.pk])).content.decode()
+    assert "after each answer" in page
+    client.post(reverse("quality:test_start", args=[training.pk]))
+    attempt = TestAttempt.objects.get()
+    question = client.get(reverse("quality:attempt", args=[attempt.pk])).content.decode()
+    assert "Whiskers" not in question and "Expected" not in question
+    # Asking for feedback on an unanswered question shows the question, not the answer.
+    peek = client.get(reverse("quality:attempt", args=[attempt.pk]) + "?feedback=1")
+    assert b"Whiskers" not in peek.content
+    r = client.post(
+        reverse("quality:attempt", args=[attempt.pk]),
+        {"position": 1, "label": "dog", "active_ms": 9000},
+    )
+    feedback = client.get(r["Location"]).content.decode()
+    assert "Not quite" in feedback and "Whiskers and pointed ears: a cat." in feedback
+    r = client.post(
+        reverse("quality:attempt", args=[attempt.pk]),
+        {"position": 2, "label": "cat", "active_ms": 9000},
+    )
+    feedback = client.get(r["Location"]).content.decode()
+    assert "Correct" in feedback and "See your result" in feedback
+    attempt.refresh_from_db()
+    assert attempt.status == "passed" and attempt.payment.active_ms == 18000
+
+
+def test_requester_saves_a_rule_from_the_page_and_bad_numbers_are_explained(client, project, rita):
+    client.force_login(rita)
+    url = reverse("quality:rule_save", args=[project.pk])
+    r = client.post(
+        url,
+        {
+            "rule_key": "gold_accuracy",
+            "enabled": "on",
+            "threshold": "1.4",
+            "bound": "upper",
+            "min_answers": "10",
+            "margin": "0.05",
+            "grace_answers": "5",
+            "action": "pause",
+            "pause_hours": "24",
+            "next": reverse("quality:project", args=[project.pk]),
+        },
+        follow=True,
+    )
+    assert "threshold must be a number from 0 to 1" in r.content.decode()
+    assert not RuleConfig.objects.exists()
+    client.post(
+        url,
+        {
+            "rule_key": "gold_accuracy",
+            "enabled": "on",
+            "threshold": "0.85",
+            "bound": "lower",
+            "min_answers": "20",
+            "margin": "0.05",
+            "grace_answers": "5",
+            "action": "pause",
+            "pause_hours": "12",
+        },
+    )
+    rule = RuleConfig.objects.get()
+    assert rule.params["threshold"] == 0.85 and rule.pause_seconds == 12 * 3600
+    page = client.get(reverse("quality:project", args=[project.pk])).content.decode()
+    assert 'value="0.85"' in page
+
+
+def test_other_people_get_404_and_workers_cannot_open_operator_pages(
+    client, project, rob, walt, nina
+):
+    client.force_login(rob)
+    assert client.get(reverse("quality:project", args=[project.pk])).status_code == 404
+    client.force_login(walt)
+    assert client.get(reverse("quality:operator")).status_code == 403
+    decision = services.decision_record(
+        worker=nina, project=project, kind="warning", inputs={}, starts_at=project.created_at
+    )
+    assert client.get(reverse("quality:decision", args=[decision.pk])).status_code == 404
+
+
+def test_rules_doc_is_the_markdown_file_for_workers(client, walt):
+    client.force_login(walt)
+    page = client.get(reverse("quality:rules_doc")).content.decode()
+    assert "<h1>Quality rules and appeals</h1>" in page
+    assert "A rule always warns before it acts." in page
+    standing = client.get(reverse("quality:standing")).content.decode()
+    assert reverse("quality:rules_doc") in standing
+
+
+def test_inbox_count_in_the_header_and_mark_read(client, project, walt):
+    services.decision_record(
+        worker=walt,
+        project=project,
+        kind="warning",
+        rule_key="gold_accuracy",
+        inputs={},
+        starts_at=project.created_at,
+    )
+    client.force_login(walt)
+    page = client.get(reverse("quality:standing")).content.decode()
+    assert 'class="badge count"' in page
+    client.post(reverse("quality:notifications_read"))
+    page = client.get(reverse("quality:standing")).content.decode()
+    assert 'class="badge count"' not in page
