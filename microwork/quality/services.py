@@ -344,7 +344,11 @@ def test_attempt_start(
 ) -> TestAttempt:
     """Start an attempt, or return the one already in progress (a retried tap opens one)."""
     now = now or timezone.now()
-    test = QualificationTest.objects.select_for_update().select_related("project").get(pk=test.pk)
+    test = (
+        QualificationTest.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=test.pk)
+    )
     if not worker.is_worker:
         raise Forbidden(_("Only workers take tests."))
     current = TestAttempt.objects.filter(
@@ -404,7 +408,9 @@ def test_answer_submit(
     """Store one answer. Sending the same position again (a retried request) changes nothing."""
     now = now or timezone.now()
     attempt = (
-        TestAttempt.objects.select_for_update().select_related("test__project").get(pk=attempt.pk)
+        TestAttempt.objects.select_for_update(of=("self",))
+        .select_related("test__project")
+        .get(pk=attempt.pk)
     )
     row = (
         TestAnswer.objects.select_related("task").filter(attempt=attempt, position=position).first()
@@ -553,7 +559,7 @@ def test_payments_retry(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     done = 0
     for payment in (
-        TestPayment.objects.select_for_update(skip_locked=True)
+        TestPayment.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("project", "worker")
         .filter(booked=False)
     ):
@@ -1053,7 +1059,7 @@ def submission_reject_with_decision(
     if reason_code == "other" and not note:
         raise ApplicationError(_("Explain the reason in the note."), field="note")
     submission = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("project", "task", "worker")
         .get(pk=submission.pk)
     )
@@ -1130,7 +1136,11 @@ def appeal_create(
     *, worker: User, decision: Decision, message: str, now: datetime | None = None
 ) -> Appeal:
     now = now or timezone.now()
-    decision = Decision.objects.select_for_update().select_related("project").get(pk=decision.pk)
+    decision = (
+        Decision.objects.select_for_update(of=("self",))
+        .select_related("project")
+        .get(pk=decision.pk)
+    )
     if decision.worker_id != worker.pk:
         raise Forbidden(_("You can only appeal decisions about you."), code="not_yours")
     message = (message or "").strip()
@@ -1196,7 +1206,7 @@ def appeal_decide(
 ) -> Appeal:
     now = now or timezone.now()
     appeal = (
-        Appeal.objects.select_for_update()
+        Appeal.objects.select_for_update(of=("self",))
         .select_related("decision", "decision__project")
         .get(pk=appeal.pk)
     )
@@ -1255,7 +1265,7 @@ def appeals_escalate(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     done = {"paid": 0, "escalated": 0}
     for appeal in (
-        Appeal.objects.select_for_update(skip_locked=True)
+        Appeal.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("decision")
         .filter(status=Appeal.Status.OPEN, route=Appeal.Route.REQUESTER, deadline_at__lte=now)
     ):
