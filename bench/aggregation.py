@@ -1,8 +1,8 @@
 """Aggregation benchmark: our methods against crowd-kit 1.4.2, side by side.
 
-Every run (ours and crowd-kit's) happens in a fresh subprocess that reports the time of the
-fit alone and its own peak RSS, so the memory figures compare like with like (interpreter +
-libraries + data + fit). Run from the repository root:
+Every run (ours and crowd-kit's) happens in a fresh subprocess with one BLAS thread that
+reports the time of the fit alone and its own peak RSS (VmHWM), so the memory figures compare
+like with like (interpreter + libraries + data + fit). Run from the repository root:
 
     python bench/aggregation.py [--quick]
 
@@ -52,6 +52,9 @@ start = time.perf_counter()
 result = method(answers)
 seconds = time.perf_counter() - start
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+with open("/proc/self/status") as status:
+    # VmHWM: this process image only, not the parent memory the fork copied before exec
+    peak = next((int(l.split()[1]) for l in status if l.startswith("VmHWM:")), peak)
 np.save(sys.argv[4], result.labels)
 print(json.dumps({"seconds": seconds, "peak_rss_kib": peak}))
 """
@@ -112,6 +115,7 @@ def run_ours(answers: Answers, method: str, truth: np.ndarray, tasks: np.ndarray
             capture_output=True,
             text=True,
             check=True,
+            env={**os.environ, **crowdkit_ref.SINGLE_THREADED},
         )
         payload = json.loads(done.stdout.strip().splitlines()[-1])
         labels = np.load(out)

@@ -49,19 +49,22 @@ def _em(
     probas = clamp_to_gold(normalise_rows(label_scores(answers)), gold)
     priors = probas[answered].mean(axis=0)
     log_errors = log_errors_from(probas)
+    log_lik = by_task @ log_errors
+    all_answered = bool(answered.all())
     loss = -np.inf
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         log_priors = np.log(np.clip(priors, EPS, None))
-        log_lik = by_task @ log_errors
         probas = clamp_to_gold(log_softmax_rows(log_lik + log_priors), gold)
-        priors = probas[answered].mean(axis=0)
+        q = probas if all_answered else probas[answered]
+        priors = q.mean(axis=0)
         log_errors = log_errors_from(probas)
+        # the bound's log-likelihood term is also the next E-step's input: compute it once
+        log_lik = by_task @ log_errors
         # crowd-kit's bound adds the log prior once per answer rather than once per task; we
         # keep its exact form because it decides when EM stops.
-        q = probas[answered]
         log_priors = np.log(np.clip(priors, EPS, None))
-        joint = float(np.sum((by_task @ log_errors)[answered] * q))
+        joint = float(np.sum((log_lik if all_answered else log_lik[answered]) * q))
         joint += float(np.sum(counts[answered] * (q @ log_priors)))
         q_clipped = np.clip(q, EPS, None)
         entropy = -float(np.sum(q_clipped * np.log(q_clipped)))

@@ -30,6 +30,10 @@ PINS = ("crowd-kit==1.4.2", "scikit-learn==1.5.2", "pandas==2.2.3", "numpy==1.26
 CACHE = VENV / "results"
 CACHE_VERSION = "1"
 
+# One BLAS thread per process: on a shared 2-core machine OpenBLAS worker threads that spin
+# while waiting made small vector operations ten times slower in our measurements.
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
 CLASSES = {
     "mv": "MajorityVote()",
     "wawa": "Wawa()",
@@ -47,6 +51,17 @@ import numpy as np, pandas as pd
 warnings.filterwarnings("ignore")
 from crowdkit.aggregation import (MajorityVote, Wawa, DawidSkene, OneCoinDawidSkene, GLAD,
                                   MACE)
+def peak_rss_kib():
+    # VmHWM belongs to this process image; ru_maxrss would also count the parent's memory
+    # that the fork copied before exec
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 job = json.loads(sys.argv[1])
 arrays = np.load(job["data"])
 df = pd.DataFrame({"task": arrays["task"], "worker": arrays["worker"], "label": arrays["label"]})
@@ -56,7 +71,7 @@ for method, expression in job["methods"].items():
     probas = model.fit_predict_proba(df)
     seconds = time.perf_counter() - start
     # read before building the output lists, which would otherwise inflate the peak
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_rss_kib()
     probas = probas.fillna(0.0)
     out = {
         "method": method,
@@ -161,6 +176,7 @@ def run_fresh(
             capture_output=True,
             text=True,
             timeout=timeout,
+            env={**os.environ, **SINGLE_THREADED},
         )
     if done.returncode != 0:
         raise RuntimeError(f"crowd-kit run failed: {done.stderr.strip()[-2000:]}")
