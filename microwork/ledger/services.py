@@ -517,10 +517,10 @@ def payout_request(
     return payout
 
 
-def _payout_claim(payout_id: int, now: datetime) -> Payout | None:
+def _payout_claim(payout_id: int, now: datetime, stale_after: timedelta) -> Payout | None:
     """Take the payout for sending, or None when another process has it (or it is done)."""
     with transaction.atomic():
-        stale = now - PAYOUT_CLAIM_TIMEOUT
+        stale = now - stale_after
         changed = (
             Payout.objects.filter(pk=payout_id)
             .filter(
@@ -548,6 +548,7 @@ def payout_process(
     payout_id: int,
     now: datetime | None = None,
     after_send: Callable[[Payout], None] | None = None,
+    stale_after: timedelta = PAYOUT_CLAIM_TIMEOUT,
 ) -> Payout:
     """Send one payout through its provider. Safe to call again at any point: the claim is a
     conditional UPDATE, the provider call carries the payout's own key, and the finishing
@@ -557,7 +558,7 @@ def payout_process(
     transaction open across a network call would hold the row locks with it.
     """
     now = now or timezone.now()
-    payout = _payout_claim(payout_id, now)
+    payout = _payout_claim(payout_id, now, stale_after)
     if payout is None:
         return Payout.objects.get(pk=payout_id)
     result = get_provider(payout.provider).send(
@@ -651,11 +652,13 @@ def payouts_process_due(
     limit: int = 500,
     between: Callable[[Payout], None] | None = None,
     after_send: Callable[[Payout], None] | None = None,
+    stale_after: timedelta | None = None,
 ) -> int:
     """Send every requested automatic payout and re-drive those a crashed process left in
     `processing`. Returns how many were handled."""
     now = now or timezone.now()
-    stale = now - PAYOUT_CLAIM_TIMEOUT
+    stale_after = PAYOUT_CLAIM_TIMEOUT if stale_after is None else stale_after
+    stale = now - stale_after
     ids = list(
         Payout.objects.exclude(provider="manual")
         .filter(
@@ -666,7 +669,9 @@ def payouts_process_due(
         .values_list("pk", flat=True)[:limit]
     )
     for pk in ids:
-        payout = payout_process(payout_id=pk, now=now, after_send=after_send)
+        payout = payout_process(
+            payout_id=pk, now=now, after_send=after_send, stale_after=stale_after
+        )
         if between is not None:
             between(payout)
     return len(ids)

@@ -1,5 +1,6 @@
 import os
 import time
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
@@ -11,8 +12,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--limit", type=int, default=500)
+        parser.add_argument(
+            "--stale-after",
+            type=int,
+            default=None,
+            help="Seconds after which a payout left in 'processing' is re-driven (default "
+            "600). Use 0 right after a known crash of the previous run.",
+        )
 
-    def handle(self, *args, limit: int, **options) -> None:
+    def handle(self, *args, limit: int, stale_after: int | None, **options) -> None:
         # Crash tests slow the loop down so they can kill it between a provider's answer and
         # the ledger recording it; nothing else sets this.
         pause = float(os.environ.get("MICROWORK_PAUSE_SECONDS", "0") or 0)
@@ -23,5 +31,9 @@ class Command(BaseCommand):
                 self.stdout.flush()
                 time.sleep(pause)
 
-        n = payouts_process_due(limit=limit, after_send=after_send)
+        n = payouts_process_due(
+            limit=limit,
+            after_send=after_send,
+            stale_after=None if stale_after is None else timedelta(seconds=stale_after),
+        )
         self.stdout.write(f"{n} payout(s) handled")
