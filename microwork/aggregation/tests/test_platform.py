@@ -1,0 +1,306 @@
+"""Aggregation inside the platform: settings, the background re-estimate, the per-answer hook."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+
+from microwork.aggregation import services
+from microwork.aggregation.models import (
+    AggregationEvent,
+    AggregationRun,
+    TaskAggregate,
+    WorkerEstimate,
+)
+from microwork.lib.errors import ApplicationError
+from microwork.projects.models import Task
+from microwork.projects.tests.test_services import _answer
+from microwork.work import hooks
+from microwork.work.tests.factories import add_tasks, live_project, make_worker
+
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def project(rita):
+    # Rita's live image-moderation project (ok / gory), five answers per task at most.
+    return live_project(rita, overlap=5)
+
+
+@pytest.fixture
+def crowd(db):
+    # Five workers: the first four answer well, the fifth picks the other label every time.
+    return [make_worker(f"crowd{i}") for i in range(5)]
+
+
+@pytest.fixture
+def aggregation_hook_only(monkeypatch):
+    # Only aggregation's own hook: the earning and gold-feedback hooks are other apps' tests.
+    monkeypatch.setattr(
+        hooks,
+        "SUBMISSION_HOOKS",
+        {"aggregation": "microwork.aggregation.hooks.submission_aggregate"},
+    )
+
+
+def _configure(project, **changes):
+    values = {
+        "method": project.aggregation_method,
+        "dynamic_overlap": project.dynamic_overlap,
+        "min_overlap": project.min_overlap,
+        "target_confidence": project.target_confidence,
+    }
+    values.update(changes)
+    return services.project_aggregation_configure(project=project, **values)
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def test_configure_saves_the_settings_and_logs_old_and_new(project, rita):
+    services.project_aggregation_configure(
+        project=project,
+        actor=rita,
+        method="mv",
+        dynamic_overlap=True,
+        min_overlap=2,
+        target_confidence="0.975",
+    )
+    project.refresh_from_db()
+    assert (project.aggregation_method, project.dynamic_overlap) == ("mv", True)
+    assert project.target_confidence == Decimal("0.975")
+    event = AggregationEvent.objects.get(kind=AggregationEvent.Kind.CONFIGURED)
+    assert event.actor == rita
+    assert event.details["old"]["aggregation_method"] == "ds"
+    assert event.details["new"]["target_confidence"] == "0.975"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"method": "bt"}, "method"),  # pairwise, not a label per task
+        ({"method": "median"}, "method"),
+        ({"method": "nonsense"}, "method"),
+        ({"min_overlap": 6}, "min_overlap"),  # above overlap (5)
+        ({"min_overlap": 0}, "min_overlap"),
+        ({"min_overlap": True}, "min_overlap"),
+        ({"target_confidence": "0.5"}, "target_confidence"),
+        ({"target_confidence": "1"}, "target_confidence"),
+        ({"target_confidence": "0.9555"}, "target_confidence"),
+        ({"target_confidence": "high"}, "target_confidence"),
+        ({"target_confidence": "NaN"}, "target_confidence"),
+        ({"dynamic_overlap": "yes"}, "dynamic_overlap"),
+    ],
+)
+def test_configure_refuses_bad_values_naming_the_field_and_changes_nothing(project, changes, field):
+    with pytest.raises(ApplicationError) as exc:
+        _configure(project, **changes)
+    assert exc.value.field == field
+    project.refresh_from_db()
+    assert (project.aggregation_method, project.min_overlap) == ("ds", 2)
+    assert project.target_confidence == Decimal("0.950")
+    assert not AggregationEvent.objects.exists()
+
+
+def test_a_new_method_queues_a_re_estimate_but_the_same_settings_do_nothing(
+    project, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _configure(project)
+    assert not callbacks and not AggregationRun.objects.exists()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _configure(project, method="glad")
+    run = AggregationRun.objects.get()
+    assert (run.method, run.reason, run.status) == ("glad", "settings", "queued")
+    assert len(callbacks) == 1
+
+
+# --- the full re-estimate --------------------------------------------------------------------
+
+
+def _answers(tasks, crowd, truth):
+    """Each of the first four workers gives the truth; the fifth always gives the other label."""
+    for task, right in zip(tasks, truth, strict=True):
+        wrong = "gory" if right == "ok" else "ok"
+        for worker in crowd[:4]:
+            _answer(task, worker, right)
+        _answer(task, crowd[4], wrong)
+
+
+def test_a_run_queues_once_and_the_job_stores_label_confidence_and_progress(
+    project, crowd, rita, django_capture_on_commit_callbacks
+):
+    tasks = add_tasks(project, 4)
+    truth = ["ok", "gory", "ok", "gory"]
+    _answers(tasks, crowd, truth)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        run = services.aggregation_run_request(project=project, actor=rita)
+        again = services.aggregation_run_request(project=project, actor=rita)
+    assert again.pk == run.pk, "a run waiting to start covers a repeated request"
+    assert len(callbacks) == 1
+    assert (run.status, run.progress, run.method) == ("queued", 0, "ds")
+
+    with override_settings(TASKS=IMMEDIATE):
+        callbacks[0]()
+    run.refresh_from_db()
+    assert (run.status, run.stage, run.progress) == ("done", "finished", 100)
+    assert (run.n_tasks, run.n_answers, run.n_workers) == (4, 20, 5)
+    assert run.classes == ["ok", "gory"] and len(run.priors) == 2
+    assert run.started_at <= run.finished_at
+    rows = {a.task_id: a for a in TaskAggregate.objects.all()}
+    for task, right in zip(tasks, truth, strict=True):
+        row = rows[task.pk]
+        assert (row.label, row.method, row.source, row.run_id) == (right, "ds", "run", run.pk)
+        assert row.majority_label == right and row.agreement == Decimal("0.8000")
+        assert Decimal("0.5") < row.confidence <= 1 and row.answers_count == 5
+        assert row.posterior[right] == pytest.approx(float(row.confidence), abs=1e-4)
+    skills = dict(WorkerEstimate.objects.values_list("worker__username", "accuracy"))
+    assert skills["crowd0"] > 0.7 > skills["crowd4"]
+    kinds = list(AggregationEvent.objects.filter(run=run).values_list("kind", flat=True))
+    assert kinds == ["queued", "started", "done"]
+    # Delivered twice (a job retried by the queue): the second delivery does nothing.
+    assert services.aggregation_run_execute(run_id=run.pk).finished_at == run.finished_at
+
+
+def test_progress_is_written_while_the_run_reads_fits_and_writes(project, crowd, monkeypatch):
+    tasks = add_tasks(project, 3)
+    _answers(tasks, crowd, ["ok", "ok", "gory"])
+    monkeypatch.setattr(services, "READ_CHUNK", 4)
+    monkeypatch.setattr(services, "WRITE_CHUNK", 1)
+    seen = []
+    real = services._progress
+
+    def spy(run_id, stage, percent):
+        real(run_id, stage, percent)
+        run = AggregationRun.objects.get(pk=run_id)
+        seen.append((run.stage, run.progress))
+
+    monkeypatch.setattr(services, "_progress", spy)
+    run = AggregationRun.objects.create(project=project, method="ds", created_at=project.created_at)
+    services.aggregation_run_execute(run_id=run.pk)
+    stages = [s for s, _p in seen]
+    assert stages.index("reading") < stages.index("fitting") < stages.index("writing")
+    progress = [p for _s, p in seen]
+    assert progress == sorted(progress) and progress[0] < 40 and 75 <= progress[-1] < 100
+    assert len([s for s in stages if s == "reading"]) == 4  # 15 answers, 4 per chunk
+
+
+def test_gold_answers_are_observed_truth(project, crowd):
+    # The majority says "ok" but the control task's known answer is "gory".
+    [task, gold] = add_tasks(project, 1, gold=1, gold_answer="gory")
+    for worker in crowd[:3]:
+        _answer(gold, worker, "ok")
+        _answer(task, worker, "ok")
+    run = AggregationRun.objects.create(project=project, method="ds", created_at=project.created_at)
+    services.aggregation_run_execute(run_id=run.pk)
+    row = TaskAggregate.objects.get(task=gold)
+    assert (row.label, row.confidence, row.majority_label) == ("gory", Decimal("1.0000"), "ok")
+
+
+def test_a_run_on_an_empty_project_finishes_with_nothing(project):
+    add_tasks(project, 2)
+    run = AggregationRun.objects.create(project=project, method="ds", created_at=project.created_at)
+    run = services.aggregation_run_execute(run_id=run.pk)
+    assert (run.status, run.progress, run.n_tasks, run.n_answers) == ("done", 100, 0, 0)
+    assert not TaskAggregate.objects.exists()
+
+
+def test_a_failing_run_keeps_its_error_and_logs_it(project, crowd, monkeypatch):
+    tasks = add_tasks(project, 1)
+    _answer(tasks[0], crowd[0], "ok")
+
+    def broken(answers, gold=None):
+        raise MemoryError("out of memory")
+
+    monkeypatch.setitem(services.get_aggregator.__globals__["_loaded"], "ds", broken)
+    run = AggregationRun.objects.create(project=project, method="ds", created_at=project.created_at)
+    run = services.aggregation_run_execute(run_id=run.pk)
+    assert run.status == "failed" and "out of memory" in run.error
+    assert run.finished_at is not None
+    assert AggregationEvent.objects.filter(run=run, kind="failed").exists()
+
+
+def test_every_categorical_method_runs_in_the_platform(project, crowd):
+    tasks = add_tasks(project, 3, gold=1)
+    _answers(tasks, crowd, ["ok", "gory", "ok", "ok"])
+    for method in services.categorical_methods():
+        project.aggregation_method = method
+        project.save(update_fields=["aggregation_method"])
+        run = AggregationRun.objects.create(
+            project=project, method=method, created_at=project.created_at
+        )
+        run = services.aggregation_run_execute(run_id=run.pk)
+        assert run.status == "done", (method, run.error)
+        labels = dict(TaskAggregate.objects.values_list("task_id", "label"))
+        assert labels[tasks[1].pk] == "gory", method
+
+
+def test_rejected_answers_leave_the_estimate(project, crowd):
+    from microwork.work.models import Submission
+
+    [task] = add_tasks(project, 1)
+    sub = _answer(task, crowd[0], "ok")
+    services.aggregation_run_execute(
+        run_id=AggregationRun.objects.create(
+            project=project, method="ds", created_at=project.created_at
+        ).pk
+    )
+    assert TaskAggregate.objects.filter(task=task).exists()
+    Submission.objects.filter(pk=sub.pk).update(status=Submission.Status.REJECTED)
+    services.aggregation_run_execute(
+        run_id=AggregationRun.objects.create(
+            project=project, method="ds", created_at=project.created_at
+        ).pk
+    )
+    assert not TaskAggregate.objects.filter(task=task).exists()
+
+
+# --- per answer -------------------------------------------------------------------------------
+
+
+def test_the_hook_updates_the_task_on_each_answer(project, crowd, aggregation_hook_only):
+    from microwork.work import services as work
+
+    [task] = add_tasks(project, 1)
+    seen = []
+    for worker, answer in zip(crowd[:3], ["gory", "ok", "ok"], strict=True):
+        assignment = work.assignment_claim(worker=worker, project=project)
+        assert assignment.task_id == task.pk
+        work.submission_create(assignment=assignment, worker=worker, answer=answer)
+        row = TaskAggregate.objects.get(task=task)
+        seen.append((row.answers_count, row.majority_label, row.agreement, row.label))
+    assert seen == [
+        (1, "gory", Decimal("1.0000"), "gory"),
+        # A 1–1 tie: the majority goes to the label listed first; so does the posterior.
+        (2, "ok", Decimal("0.5000"), "ok"),
+        (3, "ok", Decimal("0.6667"), "ok"),
+    ]
+    assert (row.method, row.source, row.run_id) == ("onecoin", "live", None)
+    assert Decimal("0.5") < row.confidence < 1
+    assert not Task.objects.get(pk=task.pk).done, "dynamic overlap is off"
+
+
+def test_the_hook_uses_vote_shares_for_a_majority_vote_project(project, crowd):
+    _configure(project, method="mv")
+    [task] = add_tasks(project, 1)
+    for worker, answer in zip(crowd[:4], ["ok", "ok", "ok", "gory"], strict=True):
+        _answer(task, worker, answer)
+    row = services.task_aggregate_refresh(task_id=task.pk)
+    assert (row.label, row.confidence, row.method) == ("ok", Decimal("0.7500"), "mv")
+    assert row.posterior == {"ok": 0.75, "gory": 0.25}
+
+
+def test_the_hook_weighs_answers_with_the_last_runs_accuracies(project, crowd):
+    tasks = add_tasks(project, 6)
+    _answers(tasks, crowd, ["ok", "gory", "ok", "gory", "ok", "gory"])
+    services.aggregation_run_execute(
+        run_id=AggregationRun.objects.create(
+            project=project, method="ds", created_at=project.created_at
+        ).pk
+    )
+    # A new task: the proven worker says "gory", the contrarian says "ok".
+    [new] = add_tasks(project, 1)
+    _answer(new, crowd[0], "gory")
+    _answer(new, crowd[4], "ok")
+    row = services.task_aggregate_refresh(task_id=new.pk)
+    assert row.label == "gory" and row.confidence > Decimal("0.8")
