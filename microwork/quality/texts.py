@@ -62,7 +62,10 @@ def rule_numbers_text(rule_key: str, inputs: dict[str, Any]) -> str:
         ) % {
             "correct": numbers.get("correct", 0),
             "total": numbers.get("total", 0),
-            "mean": format_value(rule_key, numbers.get("mean")),
+            "mean": format_value(
+                rule_key,
+                numbers.get("correct", 0) / numbers["total"] if numbers.get("total") else None,
+            ),
             "high": format_value(rule_key, numbers.get("high")),
             "low": format_value(rule_key, numbers.get("low")),
             "bound": _("upper") if numbers.get("bound") == "upper" else _("lower"),

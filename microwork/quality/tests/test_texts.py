@@ -1,0 +1,41 @@
+"""Every decision reads as plain words, in English and in the worker's language."""
+
+import pytest
+from django.utils import timezone, translation
+
+from microwork.quality import services, texts
+from microwork.quality.models import Decision
+from microwork.quality.tests.helpers import answer_gold_series, make_project
+
+
+@pytest.mark.parametrize("kind", [k for k, _label in Decision.Kind.choices])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_kind_of_decision_has_a_headline_and_an_explanation(rita, walt, kind, language):
+    project = None if kind == "suspension" else make_project(owner=rita)
+    decision = services.decision_record(
+        worker=walt,
+        project=project,
+        kind=kind,
+        inputs={},
+        starts_at=timezone.now(),
+        reason_code="wrong_answer" if kind == "rejection" else "",
+        note="Checked twice.",
+    )
+    with translation.override(language):
+        headline = texts.decision_headline(decision)
+        text = texts.decision_text(decision)
+    assert headline and headline in text
+    assert "Checked twice." in text
+
+
+def test_a_warning_states_the_numbers_and_the_distance(rita, walt):
+    project = make_project(owner=rita)
+    services.rule_configure(
+        project=project, rule_key="gold_accuracy", params={"min_answers": 10}, action="pause"
+    )
+    answer_gold_series(project=project, worker=walt, correct=6, wrong=4)
+    warning = Decision.objects.get(worker=walt)
+    assert "You answered 6 of 10 control tasks correctly (60 %)" in warning.outcome
+    assert "minimum of 80 %" in warning.outcome
+    assert "+0.0 percentage points" in warning.outcome
+    assert "nothing happens unless you cross it" in warning.outcome
