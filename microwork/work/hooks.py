@@ -13,6 +13,7 @@ from django.utils.module_loading import import_string
 
 SUBMISSION_HOOKS: dict[str, str] = {
     "quality": "microwork.quality.services.submission_recorded",
+    "aggregation": "microwork.aggregation.hooks.submission_aggregate",
 }
 
 
