@@ -17,6 +17,7 @@ urlpatterns = [
     path("projects/<int:project_id>/", views.project_quality, name="project"),
     path("projects/<int:project_id>/rules/", views.rule_save, name="rule_save"),
     path("projects/<int:project_id>/settings/", views.settings_save, name="settings_save"),
+    path("submissions/<int:submission_id>/reject/", views.submission_reject, name="reject"),
     path("appeals/<int:appeal_id>/decide/", views.appeal_decide, name="appeal_decide"),
     path("operator/", views.operator_page, name="operator"),
     path("operator/suspend/", views.operator_suspend, name="operator_suspend"),

@@ -28,6 +28,7 @@ from microwork.quality.access import (
     access_decision_for_worker,
     access_operator,
     access_project_for_requester,
+    access_submission_for_requester,
     access_test_for_worker,
 )
 from microwork.quality.models import (
@@ -426,6 +427,47 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     if appeal.decision.project_id and not request.user.is_staff:
         return redirect("quality:project", project_id=appeal.decision.project_id)
     return redirect("quality:operator")
+
+
+@login_required
+def submission_reject(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """The reject form for one answer: a reason from the list, an optional note, and a second
+    step when the requester is rejecting an unusual share of this worker's work."""
+    try:
+        submission = access_submission_for_requester(user=request.user, submission_id=submission_id)
+    except ApplicationError as exc:
+        return render(request, "quality/refused.html", {"message": exc.message}, status=exc.status)
+    context: dict[str, Any] = {
+        "submission": submission,
+        "evidence": selectors.evidence_row(submission),
+        "reasons": list(texts.REJECTION_REASONS.items()),
+        "chosen": request.POST.get("reason", ""),
+        "note": request.POST.get("note", ""),
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
+    if request.method == "POST":
+        try:
+            decision = services.submission_reject_with_decision(
+                submission=submission,
+                requester=request.user,
+                reason_code=request.POST.get("reason", ""),
+                note=request.POST.get("note", ""),
+                confirm=request.POST.get("confirm") == "1",
+            )
+        except ApplicationError as exc:
+            context["error"] = exc.message
+            context["needs_confirm"] = exc.code == "confirm_needed"
+            return render(request, "quality/reject.html", context, status=400)
+        messages.success(
+            request,
+            _("Rejected. %(worker)s has been told why and can appeal.")
+            % {"worker": decision.worker.username},
+        )
+        back = context["next"]
+        if back.startswith("/") and not back.startswith("//"):
+            return HttpResponseRedirect(back)
+        return redirect("quality:project", project_id=submission.project_id)
+    return render(request, "quality/reject.html", context)
 
 
 # --- operators --------------------------------------------------------------------------

@@ -127,3 +127,25 @@ def test_inbox_count_in_the_header_and_mark_read(client, project, walt):
     client.post(reverse("quality:notifications_read"))
     page = client.get(reverse("quality:standing")).content.decode()
     assert 'class="badge count"' not in page
+
+
+def test_reject_form_asks_to_confirm_above_the_share(client, project, rita, walt, omar):
+    from microwork.quality.tests.helpers import fund, submit
+
+    fund(project, omar)
+    subs = [submit(task=t, worker=walt, label="cat") for t in make_tasks(project, 2)]
+    client.force_login(rita)
+    url = reverse("quality:reject", args=[subs[0].pk])
+    assert b"The instructions were not followed" in client.get(url).content
+    r = client.post(url, {"reason": "incomplete"})
+    assert r.status_code == 400
+    assert "This would reject 1 of walt" in r.content.decode()
+    assert 'name="confirm" value="1"' in r.content.decode()
+    subs[0].refresh_from_db()
+    assert subs[0].status == "pending"
+    r = client.post(url, {"reason": "incomplete", "confirm": "1"})
+    assert r.status_code == 302
+    subs[0].refresh_from_db()
+    assert subs[0].status == "rejected"
+    client.force_login(walt)
+    assert client.get(url).status_code == 403
