@@ -577,6 +577,9 @@ def _batch_add_now(
             "finished_at",
         ]
     )
+    from microwork.aggregation.services import batch_added  # aggregation imports projects
+
+    batch_added(batch=batch)
     return batch
 
 
@@ -725,6 +728,9 @@ def _batch_insert_stored(*, batch: Batch, path: Path) -> None:
         stored_path="",
         finished_at=timezone.now(),
     )
+    from microwork.aggregation.services import batch_added  # aggregation imports projects
+
+    batch_added(batch=batch)
 
 
 def batch_create_from_records(
