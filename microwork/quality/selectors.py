@@ -144,11 +144,8 @@ def agreement_counts(
     compared = agreed = 0
     disagreeing: list[int] = []
     for sub_id, task_id, answer in mine:
-        votes = others.get(task_id)
-        if not votes or sum(votes.values()) < 2:
-            continue
-        (top, top_n), *rest = votes.most_common(2) + [(None, 0)]
-        if rest and rest[0][1] == top_n:
+        top = _majority(others.get(task_id, Counter()))
+        if top is None:
             continue
         compared += 1
         if _key(interface, answer) == top:
@@ -156,6 +153,30 @@ def agreement_counts(
         else:
             disagreeing.append(sub_id)
     return compared, agreed, disagreeing[:20]
+
+
+def _majority(votes: Counter) -> Any:
+    """The strict majority answer key, or None on a tie or with fewer than two answers."""
+    if sum(votes.values()) < 2:
+        return None
+    ranked = votes.most_common(2)
+    if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
+        return None
+    return ranked[0][0]
+
+
+def agrees_with_majority(*, submission: Submission) -> bool | None:
+    interface = get_interface(submission.project.interface)
+    votes = Counter(
+        _key(interface, a)
+        for a in Submission.objects.filter(task_id=submission.task_id)
+        .exclude(worker_id=submission.worker_id)
+        .values_list("answer", flat=True)
+    )
+    top = _majority(votes)
+    if top is None:
+        return None
+    return _key(interface, submission.answer) == top
 
 
 def _key(interface: Any, answer: Any) -> Any:
@@ -301,15 +322,30 @@ def missed_gold(
     return rows
 
 
+def _majority_label(interface: Any, sub: Submission) -> str:
+    answers = list(
+        Submission.objects.filter(task_id=sub.task_id)
+        .exclude(worker_id=sub.worker_id)
+        .values_list("answer", flat=True)
+    )
+    top = _majority(Counter(_key(interface, a) for a in answers))
+    if top is None:
+        return ""
+    return next(_label(interface, a) for a in answers if _key(interface, a) == top)
+
+
 def evidence_row(sub: Submission) -> dict[str, Any]:
-    """What the worker saw, what they answered, and the expected answer with its explanation."""
+    """What the worker saw, what they answered, and the expected answer with its explanation
+    (for an ordinary task, the other workers' majority answer)."""
     interface = get_interface(sub.project.interface)
     return {
         "submission": sub.id,
         "task": sub.task_id,
         "data": sub.task.data,
         "answer": _label(interface, sub.answer),
-        "expected": _label(interface, sub.task.gold_answer) if sub.task.is_gold else "",
+        "expected": _label(interface, sub.task.gold_answer)
+        if sub.task.is_gold
+        else _majority_label(interface, sub),
         "explanation": sub.task.gold_explanation,
         "submitted_at": sub.submitted_at.isoformat(),
     }

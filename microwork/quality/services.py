@@ -665,12 +665,27 @@ def skill_record_submission(*, submission: Submission, now: datetime | None = No
     if submission.gold_correct is not None:
         skill.gold_answers += 1
         skill.gold_correct += int(bool(submission.gold_correct))
+    else:
+        # Compared with the answers already there; the periodic recount also compares the
+        # earlier answerers with the later ones.
+        agrees = selectors.agrees_with_majority(submission=submission)
+        if agrees is not None:
+            skill.compared += 1
+            skill.agreed += int(agrees)
     skill.median_active_ms, _n = selectors.median_active_ms(
         project=submission.project, worker=submission.worker
     )
     skill.updated_at = now
     skill.save(
-        update_fields=["answers", "gold_answers", "gold_correct", "median_active_ms", "updated_at"]
+        update_fields=[
+            "answers",
+            "gold_answers",
+            "gold_correct",
+            "compared",
+            "agreed",
+            "median_active_ms",
+            "updated_at",
+        ]
     )
     _rules_apply(skill=skill, now=now, per_submission=True)
     return skill

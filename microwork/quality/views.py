@@ -503,9 +503,13 @@ def operator_suspend(request: HttpRequest) -> HttpResponse:
     if worker is None:
         raise ApplicationError(_("No worker with that username."), field="username")
     days = _int(request.POST.get("days"), 0)
-    ends = timezone.now() + timedelta(days=days) if days > 0 else None
+    now = timezone.now()
     services.account_suspend(
-        operator=request.user, worker=worker, reason=request.POST.get("reason", ""), ends_at=ends
+        operator=request.user,
+        worker=worker,
+        reason=request.POST.get("reason", ""),
+        ends_at=now + timedelta(days=days) if days > 0 else None,
+        now=now,
     )
     messages.success(request, _("Suspended; the worker has been told and can appeal."))
     return redirect("quality:operator")

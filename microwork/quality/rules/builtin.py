@@ -147,7 +147,7 @@ class Disagreement(Rule):
     )
 
     def measure(self, *, project, worker, params, since, now) -> Measurement:
-        compared, agreed, _ids = selectors.agreement_counts(
+        compared, agreed, disagreeing = selectors.agreement_counts(
             project=project, worker=worker, since=since
         )
         numbers = {"compared": compared, "agreed": agreed, "min_answers": params["min_answers"]}
@@ -163,6 +163,7 @@ class Disagreement(Rule):
             threshold=params["threshold"],
             distance=distance,
             numbers=numbers,
+            evidence=disagreeing,
         )
 
 

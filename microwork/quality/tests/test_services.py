@@ -380,7 +380,10 @@ def test_agreement_with_the_majority_is_counted_and_the_rule_runs_in_the_sweep(
         answer(task=task, worker=nina, label="cat")
         answer(task=task, worker=olga, label="cat")
         answer(task=task, worker=walt, label="dog")
-    # Not evaluated on each answer (too costly), only by the periodic job.
+    # Counted as answers come (Walt answered last, against two "cat"s)…
+    live = selectors.skill_for(project=project, worker=walt)
+    assert (live.compared, live.agreed) == (5, 0)
+    # …but the rule is not evaluated on each answer (too costly), only by the periodic job.
     assert not Decision.objects.filter(worker=walt).exists()
     result = services.quality_sweep()
     assert result["evaluated"] == 3
@@ -388,7 +391,10 @@ def test_agreement_with_the_majority_is_counted_and_the_rule_runs_in_the_sweep(
     assert (skill.compared, skill.agreed) == (5, 0)
     # For Nina the others split one against one: a tie is not compared.
     assert selectors.skill_for(project=project, worker=nina).compared == 0
-    assert Decision.objects.get(worker=walt).rule_key == "disagreement"
+    warning = Decision.objects.get(worker=walt)
+    assert warning.rule_key == "disagreement"
+    # The evidence shows his answer against the others' majority.
+    assert {(e["answer"], e["expected"]) for e in warning.evidence} == {("dog", "cat")}
 
 
 # --- gold reveal -------------------------------------------------------------------------
@@ -589,3 +595,43 @@ def test_the_hook_counts_through_the_work_engine(project, walt, omar):
     skill = selectors.skill_for(project=project, worker=walt)
     assert (skill.answers, skill.gold_answers, skill.gold_correct) == (1, 1, 0)
     assert Submission.objects.count() == 1
+
+
+def test_a_required_training_is_named_in_the_refusal(project, walt):
+    gold = make_tasks(project, 2, gold=True)
+    training = services.qualification_test_create(
+        project=project,
+        name="Practice round",
+        mode="training",
+        task_ids=[t.pk for t in gold],
+        question_count=2,
+        pass_mark="0",
+        required=True,
+    )
+    assert "Finish the paid training “Practice round” first" in eligibility.check(
+        project, walt, timezone.now()
+    )
+    attempt = services.test_attempt_start(test=training, worker=walt)
+    for pos in (1, 2):
+        services.test_answer_submit(attempt=attempt, position=pos, answer="dog", active_ms=1000)
+    # Training is passed by finishing it, right or wrong.
+    assert eligibility.check(project, walt, timezone.now()) is None
+
+
+def test_operator_suspends_from_the_page_and_lifts(client, project, walt, omar):
+    from django.urls import reverse
+
+    client.force_login(omar)
+    r = client.post(reverse("quality:operator_suspend"), {"username": "walt", "reason": ""})
+    assert r.status_code == 302 and not Decision.objects.exists()
+    client.post(
+        reverse("quality:operator_suspend"),
+        {"username": "walt", "reason": "Many accounts from one device", "days": "7"},
+    )
+    suspension = Decision.objects.get(kind="suspension")
+    assert (suspension.ends_at - suspension.starts_at).days == 7
+    assert eligibility.check(project, walt, timezone.now()) is not None
+    client.post(reverse("quality:operator_lift", args=[suspension.pk]), {"reason": "Verified"})
+    suspension.refresh_from_db()
+    assert suspension.status == "reversed"
+    assert eligibility.check(project, walt, timezone.now()) is None
