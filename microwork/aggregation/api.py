@@ -1,14 +1,18 @@
 """Results through the API: paginated JSON, or the same downloads as the results page."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from microwork.aggregation import exports, results
-from microwork.lib.api import requester_organisation
+from microwork.aggregation import exports, results, selectors, services
+from microwork.aggregation.models import AggregationRun
+from microwork.lib.api import caller, requester_organisation
+from microwork.lib.errors import NotFound
 from microwork.projects.access import access_project_for_requester
 from microwork.projects.models import Project
 
@@ -33,6 +37,10 @@ class ResultOut(Schema):
     gold_answer: Any = None
     majority_label: str | None
     agreement: str | None
+    label: str | None = None
+    confidence: str | None = None
+    method: str | None = None
+    stopped_early: bool = False
     answers_count: int
     answers: list[AnswerOut]
 
@@ -57,6 +65,10 @@ def _result_out(r: results.TaskResult) -> dict[str, Any]:
         "gold_answer": r.task.gold_answer if r.task.is_gold else None,
         "majority_label": r.majority_label,
         "agreement": None if r.agreement is None else str(r.agreement),
+        "label": r.label,
+        "confidence": None if r.confidence is None else str(r.confidence),
+        "method": r.method,
+        "stopped_early": r.stopped_early,
         "answers_count": r.answers_count,
         "answers": [
             {
@@ -126,3 +138,98 @@ def project_answers_jsonl(request: HttpRequest, project_id: int):
     return exports.export_response(
         project=_project(request, project_id), kind="answers", fmt="jsonl"
     )
+
+
+# --- aggregation settings and re-estimates ----------------------------------------------------
+
+
+class RunOut(Schema):
+    id: int
+    method: str
+    reason: str
+    status: str
+    stage: str
+    progress: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    n_tasks: int
+    n_answers: int
+    n_workers: int
+    error: str
+
+
+class AggregationOut(Schema):
+    method: str
+    methods: list[str]
+    dynamic_overlap: bool
+    min_overlap: int
+    max_overlap: int
+    target_confidence: str
+    tasks_stopped_early: int
+    latest_run: RunOut | None
+
+
+class AggregationIn(Schema):
+    method: str | None = None
+    dynamic_overlap: bool | None = None
+    min_overlap: int | None = None
+    target_confidence: Decimal | None = None
+
+
+def _settings_out(project: Project) -> dict[str, Any]:
+    return {
+        "method": project.aggregation_method,
+        "methods": services.categorical_methods(),
+        "dynamic_overlap": project.dynamic_overlap,
+        "min_overlap": project.min_overlap,
+        "max_overlap": project.overlap,
+        "target_confidence": str(project.target_confidence),
+        "tasks_stopped_early": selectors.tasks_stopped_early(project=project),
+        "latest_run": selectors.run_latest(project=project),
+    }
+
+
+@router.get("/projects/{project_id}/aggregation", response=AggregationOut)
+def project_aggregation(request: HttpRequest, project_id: int):
+    """The project's aggregation method, dynamic overlap settings and latest re-estimate."""
+    return _settings_out(_project(request, project_id))
+
+
+@router.put("/projects/{project_id}/aggregation", response=AggregationOut)
+def project_aggregation_update(request: HttpRequest, project_id: int, payload: AggregationIn):
+    """Change the method or dynamic overlap; fields left out keep their value. A new method
+    queues a re-estimate."""
+    project = _project(request, project_id)
+    project = services.project_aggregation_configure(
+        project=project,
+        actor=caller(request).user,
+        method=payload.method if payload.method is not None else project.aggregation_method,
+        dynamic_overlap=payload.dynamic_overlap
+        if payload.dynamic_overlap is not None
+        else project.dynamic_overlap,
+        min_overlap=payload.min_overlap if payload.min_overlap is not None else project.min_overlap,
+        target_confidence=payload.target_confidence
+        if payload.target_confidence is not None
+        else project.target_confidence,
+    )
+    return _settings_out(project)
+
+
+@router.post("/projects/{project_id}/aggregate", response={202: RunOut})
+def project_aggregate(request: HttpRequest, project_id: int):
+    """Queue a full re-estimate with the project's method. It runs in the background: poll
+    GET /api/projects/{id}/aggregation/runs/{run_id} for its progress. A run already waiting
+    to start is returned instead of queuing another."""
+    project = _project(request, project_id)
+    return 202, services.aggregation_run_request(project=project, actor=caller(request).user)
+
+
+@router.get("/projects/{project_id}/aggregation/runs/{run_id}", response=RunOut)
+def project_aggregation_run(request: HttpRequest, project_id: int, run_id: int):
+    """One re-estimate: status, stage, progress 0–100 and, when done, what it covered."""
+    project = _project(request, project_id)
+    run = AggregationRun.objects.filter(project=project, pk=run_id).first()
+    if run is None:
+        raise NotFound(_("No such re-estimate."), field="run_id")
+    return run

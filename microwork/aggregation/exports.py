@@ -54,6 +54,10 @@ def result_record(project: Project, result: TaskResult, columns: list[str]) -> d
             "gold_answer": task.gold_answer if task.is_gold else None,
             "majority_label": result.majority_label,
             "agreement": result.agreement,
+            "label": result.label,
+            "confidence": result.confidence,
+            "method": result.method,
+            "stopped_early": result.stopped_early,
             "answers_count": result.answers_count,
             "answers": [
                 {
@@ -104,6 +108,10 @@ def _csv_lines(project: Project, kind: str) -> Iterator[str]:
             "gold_answer",
             "majority_label",
             "agreement",
+            "label",
+            "confidence",
+            "method",
+            "stopped_early",
             "answers_count",
             "answers",
         ]

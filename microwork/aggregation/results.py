@@ -8,6 +8,8 @@ Rules (docs/projects.md):
   compared label by label, so {a} beats {a, b} beats {b}); this keeps the result stable from
   one download to the next.
 - Agreement: the share of counted answers equal to the majority label, 0–1 (None without answers).
+- Label, confidence, method: the project's aggregation method (docs/aggregation.md, "In the
+  platform"), stored per task by the last full re-estimate or by the answer that came since.
 """
 
 from collections import Counter
@@ -19,6 +21,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from microwork.aggregation.selectors import aggregates_for_tasks
 from microwork.projects.interfaces import TaskInterface, get_interface
 from microwork.projects.models import Project, Task
 from microwork.work.models import Submission
@@ -49,6 +52,11 @@ class TaskResult:
     majority: Any
     majority_label: str | None
     agreement: Decimal | None
+    label: str | None = None
+    confidence: Decimal | None = None
+    method: str | None = None
+    # Closed early by dynamic overlap: confident enough before reaching the answers per task.
+    stopped_early: bool = False
 
     @property
     def answers_count(self) -> int:
@@ -108,6 +116,7 @@ def task_results(*, project: Project, tasks: Sequence[Task]) -> list[TaskResult]
     """Results for the given tasks of one project (a page, or a chunk of an export)."""
     interface = get_interface(project.interface)
     answers = _answer_rows(interface, [t.pk for t in tasks])
+    aggregates = aggregates_for_tasks(task_ids=[t.pk for t in tasks])
     out = []
     for task in tasks:
         rows = answers[task.pk]
@@ -116,6 +125,7 @@ def task_results(*, project: Project, tasks: Sequence[Task]) -> list[TaskResult]
             config=project.config,
             answers=[a.answer for a in rows if a.counted],
         )
+        aggregate = aggregates.get(task.pk)
         out.append(
             TaskResult(
                 task=task,
@@ -123,6 +133,10 @@ def task_results(*, project: Project, tasks: Sequence[Task]) -> list[TaskResult]
                 majority=majority,
                 majority_label=None if majority is None else interface.answer_label(majority),
                 agreement=agreement,
+                label=aggregate.label if aggregate else None,
+                confidence=aggregate.confidence if aggregate else None,
+                method=aggregate.method or None if aggregate else None,
+                stopped_early=bool(aggregate and aggregate.stop_rule and task.done),
             )
         )
     return out

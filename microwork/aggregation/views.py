@@ -1,17 +1,33 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from microwork.aggregation import exports, results
+from microwork.aggregation import exports, results, selectors, services
+from microwork.aggregation.forms import METHOD_NAMES, AggregationSettingsForm
+from microwork.lib.errors import ApplicationError
 from microwork.projects.access import access_project_for_requester
+from microwork.projects.models import Project
 from microwork.projects.views import requester_page
 
 PAGE_SIZE = 50
 
 
-@requester_page
-def results_page(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+def _settings_form(project: Project, data=None) -> AggregationSettingsForm:
+    return AggregationSettingsForm(
+        data,
+        initial={
+            "method": project.aggregation_method,
+            "dynamic_overlap": project.dynamic_overlap,
+            "min_overlap": project.min_overlap,
+            "target_confidence": project.target_confidence,
+        },
+    )
+
+
+def _page(request: HttpRequest, project: Project, form: AggregationSettingsForm) -> HttpResponse:
     page = Paginator(results.tasks_for_results(project=project), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -24,7 +40,56 @@ def results_page(request: HttpRequest, project_id: int) -> HttpResponse:
             "rows": results.task_results(project=project, tasks=list(page.object_list)),
             "summary": results.results_summary(project=project),
             "columns": exports.input_columns(project),
+            "form": form,
+            "method_name": METHOD_NAMES.get(project.aggregation_method, project.aggregation_method),
+            "run": selectors.run_latest(project=project),
+            "stopped_early": selectors.tasks_stopped_early(project=project),
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@requester_page
+def results_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    return _page(request, project, _settings_form(project))
+
+
+@requester_page
+@require_POST
+def results_configure(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    form = _settings_form(project, request.POST)
+    if form.is_valid():
+        try:
+            services.project_aggregation_configure(
+                project=project, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Aggregation settings saved."))
+            return redirect("results:page", project_id=project.pk)
+    return _page(request, project, form)
+
+
+@requester_page
+@require_POST
+def results_reestimate(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    services.aggregation_run_request(project=project, actor=request.user)
+    messages.success(request, _("Re-estimate queued. This page shows its progress."))
+    return redirect("results:page", project_id=project.pk)
+
+
+@requester_page
+def results_run_status(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The small fragment the results page polls while a re-estimate runs."""
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    return render(
+        request,
+        "aggregation/_run.html",
+        {"project": project, "run": selectors.run_latest(project=project)},
     )
 
 
