@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from microwork.lib.errors import ApplicationError
@@ -17,7 +18,7 @@ class Param:
     name: str
     kind: str
     default: Any
-    label: str
+    label: str | Promise
     minimum: int = 0
     choices: tuple[str, ...] = ()
 
@@ -49,8 +50,8 @@ class Rule:
     """
 
     key: ClassVar[str]
-    title: ClassVar[str]
-    description: ClassVar[str]
+    title: ClassVar[str | Promise]
+    description: ClassVar[str | Promise]
     params: ClassVar[tuple[Param, ...]] = ()
     value_format: ClassVar[str] = "share"
     # False for rules too costly to run inside every submit; the periodic sweep runs them.
