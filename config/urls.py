@@ -14,6 +14,8 @@ urlpatterns = [
     path("projects/", include("microwork.aggregation.urls")),
     path("work/", include("microwork.work.urls")),
     path("quality/", include("microwork.quality.urls")),
+    path("money/", include("microwork.ledger.urls")),
+    path("money/", include("microwork.payments.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

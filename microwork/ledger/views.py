@@ -1,0 +1,257 @@
+"""Worker payout pages and the operators' money pages. Each view: parse, one access helper,
+one service or selector, render."""
+
+import csv
+import uuid
+from collections.abc import Callable, Iterator
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from microwork.accounts.access import access_worker
+from microwork.accounts.models import Organisation
+from microwork.ledger import selectors, services
+from microwork.ledger.access import (
+    access_operator,
+    access_payout_for_operator,
+    access_payout_method_for_worker,
+)
+from microwork.ledger.models import Entry
+from microwork.ledger.providers import PAYOUT_PROVIDERS, get_provider
+from microwork.lib.errors import ApplicationError, Forbidden, NotFound
+from microwork.lib.money import CURRENCY_CHOICES
+
+
+def money_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
+
+    return wrapped
+
+
+def _providers() -> list[tuple[str, str]]:
+    keys = [
+        k for k in PAYOUT_PROVIDERS if k != "simulated" or services.simulated_payments_enabled()
+    ]
+    return [(k, str(get_provider(k).label)) for k in keys]
+
+
+@money_page
+def payouts(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access_worker(user=user)
+    currency = request.GET.get("currency") or _default_currency(user)
+    methods = list(selectors.payout_methods_active(user=user))
+    balances = selectors.worker_balances(user=user, currency=currency)
+    return render(
+        request,
+        "ledger/payouts.html",
+        {
+            "balances": balances,
+            "minimum": services.payout_minimum(),
+            "all_available": services.round_down_to_minor(balances.available, currency),
+            "methods": [(m, get_provider(m.provider).describe(m.details)) for m in methods],
+            "payouts": selectors.payouts_of_worker(user=user),
+            "providers": _providers(),
+            "request_key": uuid.uuid4().hex,
+            "currency": currency,
+        },
+    )
+
+
+def _default_currency(user) -> str:
+    currencies = selectors.worker_currencies(user=user)
+    if settings.PLATFORM_CURRENCY in currencies or not currencies:
+        return settings.PLATFORM_CURRENCY
+    return currencies[0]
+
+
+@money_page
+@require_POST
+def payout_request(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access_worker(user=user)
+    try:
+        method_id = int(request.POST.get("method", ""))
+    except ValueError:
+        messages.error(request, _("Choose where to send the money."))
+        return redirect("ledger:payouts")
+    method = access_payout_method_for_worker(user=user, method_id=method_id)
+    try:
+        payout = services.payout_request(
+            user=user,
+            method=method,
+            amount=request.POST.get("amount", ""),
+            currency=request.POST.get("currency") or None,
+            request_key=request.POST.get("request_key") or None,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Payout of %(amount)s requested; it is on its way to %(to)s.")
+            % {"amount": f"{payout.amount:.2f} {payout.currency}", "to": method.label},
+        )
+    return redirect("ledger:payouts")
+
+
+@money_page
+@require_POST
+def payout_method_add(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    access_worker(user=user)
+    try:
+        services.payout_method_add(
+            user=user,
+            provider=request.POST.get("provider", ""),
+            label=request.POST.get("label", ""),
+            details={"phone": request.POST.get("phone", ""), "name": request.POST.get("name", "")},
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Payout method saved."))
+    return redirect("ledger:payouts")
+
+
+@money_page
+@require_POST
+def payout_method_remove(request: HttpRequest, method_id: int) -> HttpResponse:
+    user = request.user
+    access_worker(user=user)
+    services.payout_method_remove(
+        method=access_payout_method_for_worker(user=user, method_id=method_id)
+    )
+    messages.success(request, _("Payout method removed."))
+    return redirect("ledger:payouts")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def statement_response(entries, filename: str) -> StreamingHttpResponse:
+    """A CSV of entries with a running balance per account, streamed row by row."""
+
+    def rows() -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield writer.writerow(
+            ["date_utc", "transaction", "kind", "description", "account", "project_id",
+             "amount", "currency", "balance_after"]
+        )  # fmt: skip
+        running: dict[int, Any] = {}
+        entry: Entry
+        for entry in entries.iterator(chunk_size=2000):
+            running[entry.account_id] = running.get(entry.account_id, 0) + entry.amount
+            tx = entry.transaction
+            yield writer.writerow(
+                [
+                    tx.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    tx.pk,
+                    tx.kind,
+                    tx.memo,
+                    entry.account.get_kind_display(),
+                    tx.project_id or "",
+                    f"{entry.amount:f}",
+                    entry.currency,
+                    f"{running[entry.account_id]:f}",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@money_page
+def worker_statement(request: HttpRequest) -> StreamingHttpResponse:
+    user = request.user
+    access_worker(user=user)
+    entries = selectors.statement_entries(accounts=selectors.worker_accounts(user=user))
+    return statement_response(entries, f"microwork-statement-{user.username}.csv")
+
+
+@money_page
+def operator_payouts(request: HttpRequest) -> HttpResponse:
+    access_operator(user=request.user)
+    rows = [
+        (p, get_provider(p.provider).describe(p.method.details), p.method.details)
+        for p in selectors.payouts_to_complete()
+    ]
+    return render(request, "ledger/operator_payouts.html", {"rows": rows})
+
+
+@money_page
+@require_POST
+def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse:
+    payout = access_payout_for_operator(user=request.user, payout_id=payout_id)
+    try:
+        if request.POST.get("outcome") == "failed":
+            services.payout_mark_failed(
+                payout=payout, reason=request.POST.get("reason", ""), actor=request.user
+            )
+            messages.success(
+                request, _("Payout %(id)s marked failed; the money went back.") % {"id": payout.pk}
+            )
+        else:
+            services.payout_mark_sent(
+                payout=payout, reference=request.POST.get("reference", ""), actor=request.user
+            )
+            messages.success(request, _("Payout %(id)s marked sent.") % {"id": payout.pk})
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("ledger:operator_payouts")
+
+
+@money_page
+def operator_deposit(request: HttpRequest) -> HttpResponse:
+    access_operator(user=request.user)
+    if request.method == "POST":
+        organisation = Organisation.objects.filter(pk=request.POST.get("organisation") or 0).first()
+        try:
+            if organisation is None:
+                raise ApplicationError(
+                    _("Choose the organisation that paid."), field="organisation"
+                )
+            services.deposit_record(
+                organisation=organisation,
+                amount=request.POST.get("amount", ""),
+                currency=request.POST.get("currency", ""),
+                reference=request.POST.get("reference", ""),
+                actor=request.user,
+                memo=request.POST.get("memo", ""),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Deposit recorded for %(org)s.") % {"org": organisation.name}
+            )
+            return redirect("ledger:operator_deposit")
+    return render(
+        request,
+        "ledger/operator_deposit.html",
+        {
+            "organisations": Organisation.objects.order_by("name"),
+            "currencies": CURRENCY_CHOICES,
+            "recent": selectors.deposits_recent(),
+            "post": request.POST,
+        },
+    )

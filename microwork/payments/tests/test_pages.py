@@ -1,0 +1,168 @@
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from microwork.ledger import services as ledger
+from microwork.ledger.models import Account, ExchangeRate, Payout, Transaction
+from microwork.payments import services
+from microwork.payments.tests.conftest import answer, go_live, make_project
+from microwork.work.models import Submission
+
+K = Account.Kind
+
+
+@pytest.fixture
+def walt_worked(rich_acme, rita, walt):
+    """Walt answered 4 tasks of Rita's project at 15 s each; 3 approved, 1 pending."""
+    project = make_project(rich_acme, rita, tasks=10, reward="0.05", seconds=20)
+    go_live(project, rita)
+    subs = [
+        answer(project, walt, active_ms=15_000, at=timezone.now() - timedelta(days=d))
+        for d in (1, 2, 9, 20)
+    ]
+    for sub in subs[:3]:
+        services.submission_approve(submission=sub, actor=rita)
+    return project, subs
+
+
+def test_worker_sees_pending_available_real_hourly_rate_and_chart(client, walt, walt_worked):
+    ExchangeRate.objects.create(base="USD", currency="NGN", rate=Decimal("1500"))
+    client.force_login(walt)
+    page = client.get(reverse("payments:worker"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert re.search(r'id="pending">0\.05 USD', html)
+    assert re.search(r'id="available">0\.15 USD', html)
+    # 0.20 earned over 60 s on screen = 12.00 an hour.
+    assert re.search(r'id="hourly">12\.00 USD/h', html)
+    assert html.count("<rect") == 8
+    assert "Estimate in NGN" in html and "225" in html  # 0.15 × 1500
+    assert "<script" not in html
+
+
+def test_worker_statement_is_a_csv_with_running_balances(client, walt, walt_worked):
+    client.force_login(walt)
+    response = client.get(reverse("ledger:worker_statement"))
+    assert response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode().strip().splitlines()
+    assert lines[0].startswith("date_utc,")
+    assert len(lines) == 1 + 4 + 3 * 2  # four earnings, three approvals of two legs each
+
+
+def test_worker_requests_a_payout_that_an_operator_completes(
+    client, walt, omar, rich_acme, rita, walt_worked
+):
+    project, _subs = walt_worked
+    services.bonus_pay(
+        organisation=rich_acme,
+        actor=rita,
+        workers=[walt],
+        amount="2.00",
+        message="Thanks",
+        request_key="x",
+    )
+    client.force_login(walt)
+    client.post(
+        reverse("ledger:payout_method_add"),
+        {"provider": "manual", "phone": "+234 801 234 5678", "label": "MTN"},
+    )
+    method = walt.payout_methods.get()
+    key = "form-1"
+    for _ in range(2):  # a double tap asks once
+        client.post(
+            reverse("ledger:payout_request"),
+            {"method": method.pk, "amount": "2.15", "currency": "USD", "request_key": key},
+        )
+    payout = Payout.objects.get()
+    assert (payout.amount, payout.status) == (Decimal("2.15"), "requested")
+
+    # Walt is not an operator.
+    assert client.get(reverse("ledger:operator_payouts")).status_code == 403
+    client.force_login(omar)
+    assert f"#{payout.pk}" in client.get(reverse("ledger:operator_payouts")).content.decode()
+    client.post(
+        reverse("ledger:operator_payout_finish", args=[payout.pk]),
+        {"outcome": "sent", "reference": "MTN-7781"},
+    )
+    payout.refresh_from_db()
+    assert (payout.status, payout.provider_reference) == ("paid", "MTN-7781")
+    client.force_login(walt)
+    html = client.get(reverse("payments:worker")).content.decode()
+    assert re.search(r'id="paid">2\.15 USD', html)
+    report = ledger.ledger_check()
+    assert report.ok, report.problems
+
+
+def test_requester_billing_shows_escrow_spend_and_fees(client, rita, walt_worked):
+    client.force_login(rita)
+    html = client.get(reverse("payments:billing")).content.decode()
+    assert "Image moderation" in html
+    assert "0.15" in html  # paid to workers
+    assert "0.03" in html  # fees on three approvals
+    statement = client.get(reverse("payments:requester_statement"))
+    assert b"".join(statement.streaming_content).count(b"\n") >= 3
+
+
+def test_requester_reviews_rejects_with_a_reason_and_sends_a_bonus(client, rita, walt, walt_worked):
+    project, subs = walt_worked
+    client.force_login(rita)
+    page = client.get(reverse("payments:review", args=[project.pk]))
+    assert page.status_code == 200
+    url = reverse("payments:review_act", args=[project.pk])
+    client.post(
+        url,
+        {
+            "action": "reject",
+            "submission": subs[3].pk,
+            "reason": "wrong_answer",
+            "note": "Image 4 is gory",
+        },
+    )
+    subs[3].refresh_from_db()
+    assert subs[3].status == Submission.Status.REJECTED
+    client.post(
+        url,
+        {
+            "action": "bonus",
+            "worker": [walt.pk],
+            "amount": "0.50",
+            "message": "Careful work",
+            "request_key": "k1",
+        },
+    )
+    assert Transaction.objects.filter(kind="bonus").count() == 1
+    client.force_login(walt)
+    html = client.get(reverse("payments:worker")).content.decode()
+    assert "Image 4 is gory" in html and "Careful work" in html
+
+
+def test_another_requester_cannot_review_ritas_project(client, rob, walt_worked):
+    # Rob runs another organisation: Rita's project does not exist for him.
+    project, subs = walt_worked
+    client.force_login(rob)
+    assert client.get(reverse("payments:review", args=[project.pk])).status_code == 404
+    client.post(reverse("payments:review_act", args=[project.pk]), {"action": "approve_all"})
+    subs[3].refresh_from_db()
+    assert subs[3].status == Submission.Status.PENDING
+
+
+def test_pages_need_the_right_role(client, walt, rita):
+    client.force_login(rita)
+    assert client.get(reverse("payments:worker")).status_code == 403
+    client.force_login(walt)
+    assert client.get(reverse("payments:billing")).status_code == 403
+
+
+def test_operator_records_a_deposit_once(client, omar, acme):
+    client.force_login(omar)
+    for _ in range(2):
+        client.post(
+            reverse("ledger:operator_deposit"),
+            {"organisation": acme.pk, "amount": "250", "currency": "USD", "reference": "WIRE-1"},
+        )
+    account = ledger.ledger_account(kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme)
+    assert account.balance == Decimal("250")

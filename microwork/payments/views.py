@@ -1,0 +1,206 @@
+"""Workers' earnings page, requesters' billing and answer review. Each view: parse, one access
+helper, one service or selector, render."""
+
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from microwork.accounts.access import access_organisation_for_requester, access_worker
+from microwork.accounts.models import User
+from microwork.ledger import selectors as ledger_selectors
+from microwork.ledger import services as ledger
+from microwork.ledger.providers import get_provider
+from microwork.ledger.views import statement_response
+from microwork.lib.errors import ApplicationError, Forbidden, NotFound
+from microwork.payments import charts, selectors, services
+from microwork.projects.access import access_project_for_requester
+from microwork.work.models import Submission
+
+
+def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            raise Http404 from None
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
+
+    return wrapped
+
+
+@page
+def worker_dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    profile = access_worker(user=user)
+    now = timezone.now()
+    currency = settings.PLATFORM_CURRENCY
+    balances = ledger_selectors.worker_balances(user=user, currency=currency)
+    projects = selectors.worker_project_earnings(user=user)
+    local = selectors.COUNTRY_CURRENCY.get(profile.country)
+    estimates = None
+    if local and local != currency:
+        convert = lambda amount: ledger.exchange_estimate(amount, currency, local)  # noqa: E731
+        if convert(balances.available) is not None:
+            estimates = {
+                "currency": local,
+                "pending": convert(balances.pending),
+                "available": convert(balances.available),
+                "paid": convert(balances.paid),
+            }
+    methods = list(ledger_selectors.payout_methods_active(user=user))
+    return render(
+        request,
+        "payments/worker.html",
+        {
+            "currency": currency,
+            "balances": balances,
+            "estimates": estimates,
+            "projects": projects,
+            "overall_hourly": selectors.worker_overall_hourly(projects, currency),
+            "floor": settings.PAY_FLOOR_PER_HOUR,
+            "bars": charts.weekly_bars(
+                ledger_selectors.worker_earnings_by_week(user=user, currency=currency, now=now)
+            ),
+            "chart": {"width": charts.WIDTH, "height": charts.HEIGHT},
+            "methods": [(m, get_provider(m.provider).describe(m.details)) for m in methods],
+            "all_available": ledger.round_down_to_minor(balances.available, currency),
+            "minimum": ledger.payout_minimum(),
+            "request_key": uuid.uuid4().hex,
+            "bonuses": ledger_selectors.bonus_messages(user=user),
+            "reviews": selectors.worker_recent_reviews(user=user),
+            "reasons": services.rejection_reasons(),
+        },
+    )
+
+
+@page
+def requester_billing(request: HttpRequest) -> HttpResponse:
+    organisation = access_organisation_for_requester(user=request.user)
+    spend = selectors.requester_project_spend(organisation=organisation)
+    currency = settings.PLATFORM_CURRENCY
+    main = [s for s in spend if s.project.currency == currency]
+    return render(
+        request,
+        "payments/requester.html",
+        {
+            "organisation": organisation,
+            "balances": selectors.requester_balances(organisation=organisation),
+            "spend": spend,
+            # Totals in the platform currency only: amounts of two currencies never add up.
+            "currency": currency,
+            "total_fees": sum((s.fees for s in main), Decimal(0)),
+            "total_paid": sum((s.paid_to_workers for s in main), Decimal(0)),
+            "total_escrow": sum((s.escrow for s in main), Decimal(0)),
+            "deposits": ledger_selectors.deposits_of_organisation(organisation=organisation),
+            "notices": selectors.pay_floor_notices_open(organisation=organisation),
+            "simulated": ledger.simulated_payments_enabled(),
+            "request_key": uuid.uuid4().hex,
+            "fee_rate": settings.PLATFORM_FEE_RATE * 100,
+        },
+    )
+
+
+@page
+@require_POST
+def deposit_simulated(request: HttpRequest) -> HttpResponse:
+    organisation = access_organisation_for_requester(user=request.user)
+    try:
+        ledger.deposit_simulated(
+            organisation=organisation,
+            amount=request.POST.get("amount", ""),
+            currency=request.POST.get("currency") or settings.PLATFORM_CURRENCY,
+            actor=request.user,
+            request_key=request.POST.get("request_key", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Funds added."))
+    return redirect("payments:billing")
+
+
+@page
+def requester_statement(request: HttpRequest) -> HttpResponse:
+    organisation = access_organisation_for_requester(user=request.user)
+    entries = ledger_selectors.statement_entries(
+        accounts=ledger_selectors.requester_accounts(organisation=organisation)
+    )
+    return statement_response(entries, f"microwork-statement-{organisation.slug}.csv")
+
+
+@page
+def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    return render(
+        request,
+        "payments/review.html",
+        {
+            "project": project,
+            "pending": selectors.submissions_pending_review(project=project),
+            "reasons": services.rejection_reasons(),
+            "workers": selectors.project_workers(project=project),
+            "request_key": uuid.uuid4().hex,
+            "notices": project.pay_floor_notices.filter(resolved_at__isnull=True),
+        },
+    )
+
+
+@page
+@require_POST
+def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    action = request.POST.get("action")
+    try:
+        if action == "approve_all":
+            n = services.submissions_approve_bulk(project=project, actor=request.user)
+            messages.success(request, _("%(n)d answers approved.") % {"n": n})
+        elif action == "approve":
+            ids = [int(i) for i in request.POST.getlist("submission") if i.isdigit()]
+            n = services.submissions_approve_bulk(
+                project=project, actor=request.user, submission_ids=ids
+            )
+            messages.success(request, _("%(n)d answers approved.") % {"n": n})
+        elif action == "reject":
+            submission = Submission.objects.filter(
+                project=project, pk=request.POST.get("submission") or 0
+            ).first()
+            if submission is None:
+                raise NotFound(_("No such answer."), field="submission")
+            services.submission_reject(
+                submission=submission,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("Answer rejected; its reward went back to escrow."))
+        elif action == "bonus":
+            ids = [int(i) for i in request.POST.getlist("worker") if i.isdigit()]
+            workers = list(User.objects.filter(pk__in=ids))
+            services.bonus_pay(
+                organisation=project.organisation,
+                actor=request.user,
+                workers=workers,
+                amount=request.POST.get("amount", ""),
+                message=request.POST.get("message", ""),
+                request_key=request.POST.get("request_key", ""),
+                project=project,
+            )
+            messages.success(request, _("Bonus sent to %(n)d workers.") % {"n": len(workers)})
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("payments:review", project_id=project.pk)
