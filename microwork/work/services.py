@@ -212,16 +212,19 @@ def submission_create(
     now = now or timezone.now()
     _check_owner(assignment, worker)
     active_ms = _clean_active_ms(active_ms)
-    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    existing = Submission.objects.filter(assignment_id=locked.pk).first()
-    if existing is not None:
-        return existing
+    locked = (
+        Assignment.objects.select_related("project")
+        .select_for_update(of=("self",))
+        .get(pk=assignment.pk)
+    )
+    if locked.status == Status.SUBMITTED:
+        return Submission.objects.get(assignment_id=locked.pk)
     if locked.status in (Status.SKIPPED, Status.RETURNED):
         raise Conflict(
             _("You skipped or returned this task, so it can no longer be answered."),
             code=f"assignment_{locked.status}",
         )
-    project = Project.objects.get(pk=locked.project_id)
+    project = locked.project
     task = Task.objects.select_for_update().get(pk=locked.task_id)
     interface = get_interface(project.interface)
     clean = interface.check_answer(project.config, task.data, answer)

@@ -1,0 +1,136 @@
+"""Many workers at once against the real PostgreSQL server: row locks, not luck, keep the
+overlap exact. (SQLite runs one writer at a time, so there is nothing to race there.)"""
+
+import random
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Count
+
+from microwork.lib.errors import ApplicationError
+from microwork.projects.models import Task
+from microwork.work import services
+from microwork.work.models import Assignment, Submission
+from microwork.work.tests.factories import add_tasks, live_project, make_worker
+
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
+
+THREADS = 32
+WORKERS = 60
+TASKS = 2000
+OVERLAP = 3
+
+
+@pytest.fixture(autouse=True)
+def needs_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has a single writer, so claims cannot race there")
+
+
+def run_threads(n, target):
+    barrier = threading.Barrier(n)
+    errors: list[BaseException] = []
+
+    def body(i):
+        try:
+            barrier.wait()
+            target(i)
+        except BaseException as exc:  # noqa: BLE001 - reported below, in the test's thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+
+
+def test_thirty_two_threads_never_exceed_overlap(rita):
+    project = live_project(rita, overlap=OVERLAP)
+    add_tasks(project, TASKS)
+    workers = [make_worker(f"crowd{i}") for i in range(WORKERS)]
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def work(i):
+        rng = random.Random(i)
+        mine = workers[i::THREADS]
+        active = list(mine)
+        while active:
+            worker = active[rng.randrange(len(active))]
+            a = services.assignment_claim(worker=worker, project=project, rng=rng)
+            if a is None:
+                active.remove(worker)
+                continue
+            roll = rng.random()
+            try:
+                if roll < 0.05:
+                    services.assignment_skip(assignment=a, worker=worker)
+                    kind = "skipped"
+                elif roll < 0.08:
+                    services.assignment_return(assignment=a, worker=worker)
+                    kind = "returned"
+                else:
+                    services.submission_create(
+                        assignment=a, worker=worker, answer="ok", active_ms=10
+                    )
+                    # A retry over a bad connection: must not count twice.
+                    if roll > 0.97:
+                        services.submission_create(assignment=a, worker=worker, answer="ok")
+                    kind = "submitted"
+            except ApplicationError as exc:
+                kind = exc.code
+            with lock:
+                outcomes[kind] += 1
+
+    run_threads(THREADS, work)
+
+    per_task = dict(
+        Submission.objects.values("task").annotate(n=Count("id")).values_list("task", "n")
+    )
+    assert max(per_task.values()) <= OVERLAP
+    for task_id, answers in Task.objects.filter(project=project).values_list("id", "answers_count"):
+        assert answers == per_task.get(task_id, 0)
+    assert not Assignment.objects.values("task", "worker").annotate(n=Count("id")).filter(n__gt=1)
+    assert Submission.objects.count() == outcomes["submitted"]
+    # Nothing was lost either: skipped and returned slots went to others, every task is full.
+    assert not Task.objects.filter(project=project, answers_count__lt=OVERLAP).exists()
+    print(f"\n{dict(outcomes)}; {Submission.objects.count()} answers on {TASKS} tasks")
+
+
+def test_concurrent_duplicate_submits_store_one_answer(rita, walt):
+    project = live_project(rita)
+    add_tasks(project, 1)
+    a = services.assignment_claim(worker=walt, project=project)
+    ids = []
+
+    def submit(_i):
+        ids.append(services.submission_create(assignment=a, worker=walt, answer="gory").pk)
+
+    run_threads(16, submit)
+    assert len(set(ids)) == 1
+    assert Submission.objects.count() == 1
+    assert Task.objects.get().answers_count == 1
+
+
+def test_one_worker_racing_themself_holds_one_lease(rita, walt):
+    # Walt's phone and laptop (and a double tap) all press Start at the same instant.
+    project = live_project(rita)
+    add_tasks(project, 50)
+    got = []
+
+    def claim(_i):
+        got.append(services.assignment_claim(worker=walt, project=project).pk)
+
+    run_threads(12, claim)
+    assert len(set(got)) == 1
+    assert Assignment.objects.filter(worker=walt).count() == 1
