@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,6 +59,9 @@ ACCURACY_FLOOR = 0.01
 ACCURACY_CEILING = 0.99
 # A run queued this recently (and not started) already covers a new request.
 COALESCE_WINDOW = timedelta(minutes=15)
+# A run still "running" after this long lost its worker process (a restart, a kill); it is
+# marked failed when the next run is asked for, so the page stops showing it as active.
+STALE_RUNNING = timedelta(hours=1)
 READ_CHUNK = 5_000
 WRITE_CHUNK = 1_000
 POSTERIOR_MIN = 0.001
@@ -237,6 +240,20 @@ def aggregation_run_request(
     )
     if waiting is not None:
         return waiting
+    for stale in Run.objects.filter(
+        project=project, status=Run.Status.RUNNING, started_at__lt=now - STALE_RUNNING
+    ):
+        message = _("The job stopped without finishing (its worker process ended).")
+        if Run.objects.filter(pk=stale.pk, status=Run.Status.RUNNING).update(
+            status=Run.Status.FAILED, error=message, finished_at=now
+        ):
+            _event(
+                project=project,
+                run=stale,
+                kind=AggregationEvent.Kind.FAILED,
+                at=now,
+                details={"error": message},
+            )
     run = Run.objects.create(
         project=project,
         method=project.aggregation_method,
@@ -521,11 +538,12 @@ def _write_tasks(
 
 
 def _write_done(*, run: AggregationRun, started: datetime) -> None:
-    # Rows neither rewritten by this run nor refreshed since it started belong to tasks that
-    # no longer have a counted answer (every answer rejected): their label is gone too.
+    # Rows neither rewritten by this run nor refreshed since it started, of tasks that no
+    # longer have a counted answer (every answer rejected): their label is gone too.
+    counted = Submission.objects.filter(task_id=OuterRef("task_id"), status__in=COUNTED)
     TaskAggregate.objects.filter(
         project_id=run.project_id, updated_at__lt=started, stopped_at__isnull=True
-    ).delete()
+    ).exclude(Exists(counted)).delete()
 
 
 def _stop_confident(

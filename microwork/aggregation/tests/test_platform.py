@@ -304,3 +304,45 @@ def test_the_hook_weighs_answers_with_the_last_runs_accuracies(project, crowd):
     _answer(new, crowd[4], "ok")
     row = services.task_aggregate_refresh(task_id=new.pk)
     assert row.label == "gory" and row.confidence > Decimal("0.8")
+
+
+def test_a_run_whose_worker_died_is_marked_failed_when_the_next_is_asked_for(project, rita):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    long_ago = timezone.now() - timedelta(hours=2)
+    dead = AggregationRun.objects.create(
+        project=project,
+        method="ds",
+        created_at=long_ago,
+        started_at=long_ago,
+        status=AggregationRun.Status.RUNNING,
+    )
+    fresh = services.aggregation_run_request(project=project, actor=rita)
+    dead.refresh_from_db()
+    assert dead.status == "failed" and "stopped without finishing" in dead.error
+    assert fresh.pk != dead.pk and fresh.status == "queued"
+
+
+def test_upload_of_a_batch_queues_a_re_estimate_once_there_are_answers(
+    crowd, rita, django_capture_on_commit_callbacks
+):
+    from microwork.projects import services as project_services
+    from microwork.projects.models import Project
+
+    # A draft project: uploads to it reserve no money, which is the payments app's concern.
+    project = live_project(rita, status=Project.Status.DRAFT)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        project_services.batch_create_from_records(
+            project=project, actor=rita, records=[{"text": "first"}]
+        )
+    assert not AggregationRun.objects.exists(), "nothing to estimate before any answer"
+    _answer(Task.objects.get(project=project), crowd[0], "ok")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        project_services.batch_create_from_records(
+            project=project, actor=rita, records=[{"text": "second"}]
+        )
+    run = AggregationRun.objects.get()
+    assert (run.reason, run.status) == ("upload", "queued") and len(callbacks) == 1
