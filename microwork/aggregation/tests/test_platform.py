@@ -1,5 +1,6 @@
 """Aggregation inside the platform: settings, the background re-estimate, the per-answer hook."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from microwork.projects.tests.test_services import _answer
 from microwork.work import hooks
 from microwork.work.tests.factories import add_tasks, live_project, make_worker
 
+T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
@@ -346,3 +348,38 @@ def test_upload_of_a_batch_queues_a_re_estimate_once_there_are_answers(
         )
     run = AggregationRun.objects.get()
     assert (run.reason, run.status) == ("upload", "queued") and len(callbacks) == 1
+
+
+@pytest.mark.parametrize("method", ["ds", "mv"])
+def test_multiple_choice_sets_are_one_label_each(rita, crowd, method):
+    config = {"question": "Which apply?", "labels": [{"value": v, "text": v} for v in "xyz"]}
+    project = live_project(rita, interface="multiple_choice", config=config, overlap=5)
+    project.aggregation_method = method
+    project.save(update_fields=["aggregation_method"])
+    [task, other] = add_tasks(project, 2)
+    for worker, answer in zip(crowd, [["x", "y"], ["x", "y"], ["x"], [], ["x", "y"]], strict=True):
+        _answer(task, worker, answer)
+        _answer(other, worker, [])
+    live = services.task_aggregate_refresh(task_id=task.pk)
+    assert (live.label, live.majority_label) == ("x|y", "x|y")
+    run = AggregationRun.objects.create(project=project, method=method, created_at=T)
+    run = services.aggregation_run_execute(run_id=run.pk)
+    assert run.classes == ["x", "y", "z", "", "x|y"]
+    rows = dict(TaskAggregate.objects.values_list("task_id", "label"))
+    assert rows == {task.pk: "x|y", other.pk: ""}
+
+
+def test_graded_relevance_grades_are_labels(rita, crowd):
+    project = live_project(
+        rita,
+        interface="graded_relevance",
+        config={"scale": ["Bad", "Fair", "Good", "Perfect"]},
+        overlap=5,
+    )
+    [task] = add_tasks(project, 1)
+    for worker, grade in zip(crowd[:3], [2, 2, 3], strict=True):
+        _answer(task, worker, grade)
+    run = AggregationRun.objects.create(project=project, method="ds", created_at=T)
+    run = services.aggregation_run_execute(run_id=run.pk)
+    assert run.classes == ["0", "1", "2", "3"]
+    assert TaskAggregate.objects.get(task=task).label == "2"
