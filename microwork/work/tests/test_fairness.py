@@ -1,0 +1,169 @@
+from datetime import timedelta
+
+import pytest
+
+from microwork.lib.errors import ApplicationError
+from microwork.work import fairness, services
+from microwork.work.models import AllocationRound, Assignment, Notification, WorkRequest
+from microwork.work.tests.factories import add_tasks, live_project, make_worker
+from microwork.work.tests.simulation import simulate
+
+
+def test_gini():
+    assert fairness.gini([5, 5, 5, 5]) == 0
+    assert fairness.gini([0, 0, 0, 12]) == pytest.approx(0.75)
+
+
+def test_ranking_puts_fewest_received_first_and_ties_by_lot():
+    import random
+
+    ranked = fairness.rank_requests([("a", 3), ("b", 0), ("c", 1), ("d", 0)], rng=random.Random(1))
+    assert [r.key for r in ranked][2:] == ["c", "a"]
+    assert {r.key for r in ranked[:2]} == {"b", "d"}
+    # Over many draws each of two tied workers comes first about half the time.
+    firsts = sum(
+        fairness.rank_requests([("x", 0), ("y", 0)], rng=random.Random(s))[0].key == "x"
+        for s in range(400)
+    )
+    assert 150 < firsts < 250
+
+
+def test_two_hundred_workers_share_a_thousand_tasks_fairly():
+    fcfs = simulate(rule="fcfs")
+    fair = simulate(rule="policy")
+    print(
+        "\n200 workers, 1,000 tasks, 20 every 30 s — share of the fastest 10 %, Gini:"
+        f"\n  first come, first served: {fcfs.decile_share(0):.1%} "
+        f"({fcfs.fastest_decile_vs_fair():.2f}x fair), Gini {fcfs.gini:.3f}"
+        f"\n  sharing rounds:           {fair.decile_share(0):.1%} "
+        f"({fair.fastest_decile_vs_fair():.2f}x fair), Gini {fair.gini:.3f}"
+        f"\n  slowest 10 %: FCFS {fcfs.decile_share(9):.1%}, rounds {fair.decile_share(9):.1%}"
+    )
+    assert sum(fcfs.shares) == sum(fair.shares) == 1000
+    # Under FCFS the fastest tenth takes most of the work and the slowest tenth gets nothing.
+    assert fcfs.fastest_decile_vs_fair() > 3
+    assert fcfs.decile_share(9) == 0
+    # Under the rounds nobody's click speed matters: everyone gets their 5 tasks, give or take.
+    assert fair.fastest_decile_vs_fair() <= 1.5
+    assert fair.decile_share(9) >= 0.07
+    assert fair.gini < 0.1
+
+
+def test_the_waiting_round_serves_the_least_served_first(rita, t0, rng):
+    project = live_project(rita, overlap=1)
+    add_tasks(project, 3)
+    regulars = [make_worker(f"regular{i}") for i in range(3)]
+    newcomers = [make_worker(f"new{i}") for i in range(2)]
+    # The regulars answered earlier today.
+    for w in regulars:
+        a = services.assignment_claim(worker=w, project=project, now=t0 - timedelta(hours=3))
+        services.submission_create(assignment=a, worker=w, answer="ok", now=t0 - timedelta(hours=3))
+    add_tasks(project, 3)
+    # Three people hold the three new tasks: work is scarce and everyone who asks waits.
+    blockers = [make_worker(f"blocker{i}") for i in range(3)]
+    held = [services.assignment_claim(worker=b, project=project, now=t0) for b in blockers]
+    # The regulars click first — and fast; the newcomers a few seconds later.
+    for i, w in enumerate(regulars + newcomers):
+        outcome = services.work_request_create(
+            worker=w, project=project, now=t0 + timedelta(seconds=i), rng=rng
+        )
+        assert isinstance(outcome, WorkRequest)
+    # Two tasks come free.
+    for a, b in zip(held[:2], blockers[:2], strict=True):
+        services.assignment_return(assignment=a, worker=b, now=t0 + timedelta(seconds=6))
+    services.work_rounds_allocate(
+        project=project, now=t0 + timedelta(seconds=10), rng=rng, force=True
+    )
+    granted = set(
+        WorkRequest.objects.filter(status=WorkRequest.Status.GRANTED).values_list(
+            "worker__username", flat=True
+        )
+    )
+    assert granted == {"new0", "new1"}
+    decision = WorkRequest.objects.filter(worker=newcomers[0]).first()
+    assert decision.received_in_window == 0 and decision.lot is not None and decision.round
+    regular = WorkRequest.objects.get(worker=regulars[0])
+    assert regular.status == WorkRequest.Status.WAITING and regular.received_in_window == 1
+    assert "were number" in fairness.explain_waiting(regular)
+    assert AllocationRound.objects.filter(project=project).exists()
+
+
+def test_arriving_late_in_the_opening_minute_costs_nothing(rita, t0, rng):
+    opens = t0 + timedelta(hours=1)
+    project = live_project(rita, overlap=1, opens_at=opens)
+    add_tasks(project, 3)
+    early = [make_worker(f"early{i}") for i in range(3)]
+    late = [make_worker(f"late{i}") for i in range(3)]
+    for w in early:
+        with pytest.raises(ApplicationError):
+            services.work_request_create(
+                worker=w, project=project, now=opens - timedelta(seconds=1)
+            )
+        services.opening_subscribe(worker=w, project=project, now=t0)
+    # Polling all night gives nothing: at opening, early and late are in the same first round.
+    for w in early:
+        assert isinstance(
+            services.work_request_create(worker=w, project=project, now=opens), WorkRequest
+        )
+    for w in late:
+        services.work_request_create(worker=w, project=project, now=opens + timedelta(seconds=40))
+    # Nobody is served during the opening minute.
+    assert not Assignment.objects.exists()
+    assert services.openings_notify(project=project, now=opens) == 3
+    assert Notification.objects.filter(kind="project_opened").count() == 3
+    wins = {"early": 0, "late": 0}
+    for seed in range(12):
+        Assignment.objects.all().delete()
+        WorkRequest.objects.update(
+            status=WorkRequest.Status.WAITING, last_seen_at=opens + timedelta(seconds=55)
+        )
+        from microwork.work.models import WorkQueue
+
+        WorkQueue.objects.all().delete()
+        import random
+
+        services.work_rounds_allocate(
+            project=project, now=opens + timedelta(seconds=60), rng=random.Random(seed)
+        )
+        for name in Assignment.objects.values_list("worker__username", flat=True):
+            wins[name.rstrip("0123456789")] += 1
+    assert wins["early"] + wins["late"] == 36
+    assert wins["late"] >= 8, wins
+
+
+def test_requests_of_workers_who_left_lapse(rita, t0, rng):
+    project = live_project(rita, overlap=1)
+    add_tasks(project, 1)
+    holder, gone = make_worker("holder"), make_worker("gone")
+    a = services.assignment_claim(worker=holder, project=project, now=t0)
+    request = services.work_request_create(worker=gone, project=project, now=t0)
+    assert isinstance(request, WorkRequest)
+    services.assignment_return(assignment=a, worker=holder, now=t0 + timedelta(seconds=1))
+    services.work_rounds_allocate(project=project, now=t0 + timedelta(seconds=60), rng=rng)
+    request.refresh_from_db()
+    assert request.status == WorkRequest.Status.LAPSED
+    assert not Assignment.objects.filter(worker=gone).exists()
+
+
+def test_a_freed_slot_goes_to_the_waiting_worker_at_the_next_round(rita, t0, rng):
+    project = live_project(rita, overlap=1)
+    add_tasks(project, 1)
+    holder, waiter, newcomer = make_worker("holder"), make_worker("waiter"), make_worker("newcomer")
+    a = services.assignment_claim(worker=holder, project=project, now=t0)
+    assert isinstance(
+        services.work_request_create(worker=waiter, project=project, now=t0), WorkRequest
+    )
+    services.assignment_return(assignment=a, worker=holder, now=t0 + timedelta(seconds=1))
+    # A newcomer clicking right now joins the line instead of jumping it.
+    outcome = services.work_request_create(
+        worker=newcomer, project=project, now=t0 + timedelta(seconds=2), rng=rng
+    )
+    assert isinstance(outcome, WorkRequest | Assignment)
+    got = services.work_request_create(
+        worker=waiter, project=project, now=t0 + timedelta(seconds=6), rng=rng
+    )
+    holders = set(
+        Assignment.objects.filter(status="leased").values_list("worker__username", flat=True)
+    )
+    assert len(holders) == 1 and holders <= {"waiter", "newcomer"}
+    assert isinstance(got, Assignment | WorkRequest)
