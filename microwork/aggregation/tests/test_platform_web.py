@@ -265,3 +265,12 @@ def test_turning_dynamic_overlap_off_reopens_the_tasks_it_closed(project, rita):
     )
     assert not Task.objects.get(pk=task.pk).done, "the stricter target is not met any more"
     assert TaskAggregate.objects.get(task=task).stop_rule == ""
+
+
+def test_operators_can_read_runs_and_task_aggregates_in_the_admin(client, project, answered, omar):
+    run = _run(project)
+    client.force_login(omar)
+    omar.is_superuser = True
+    omar.save(update_fields=["is_superuser"])
+    assert client.get(f"/admin/aggregation/aggregationrun/{run.pk}/change/").status_code == 200
+    assert client.get("/admin/aggregation/taskaggregate/").status_code == 200
