@@ -167,9 +167,14 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     return redirect("quality:notifications")
 
 
+# Workers read docs/quality.md up to the part written for requesters and operators.
+WORKER_DOC_END = "\n## For requesters and operators"
+
+
 @cache
 def _doc_html(mtime: float) -> str:
-    return render_markdown(DOC_PATH.read_text(encoding="utf-8"))
+    text = DOC_PATH.read_text(encoding="utf-8")
+    return render_markdown(text.split(WORKER_DOC_END, 1)[0])
 
 
 def rules_doc(request: HttpRequest) -> HttpResponse:

@@ -108,6 +108,7 @@ def test_rules_doc_is_the_markdown_file_for_workers(client, walt):
     page = client.get(reverse("quality:rules_doc")).content.decode()
     assert "<h1>Quality rules and appeals</h1>" in page
     assert "A rule always warns before it acts." in page
+    assert "/api/quality" not in page
     standing = client.get(reverse("quality:standing")).content.decode()
     assert reverse("quality:rules_doc") in standing
 
