@@ -1,0 +1,29 @@
+"""Through the work app's own services: a stored answer books its pending earning via the
+submission hook, once, however often the phone retries."""
+
+from decimal import Decimal
+
+from microwork.ledger import services as ledger
+from microwork.ledger.models import Account, Transaction
+from microwork.payments import services
+from microwork.payments.tests.conftest import balance, go_live, make_project
+from microwork.work import services as work_services
+
+K = Account.Kind
+
+
+def test_a_submitted_answer_becomes_a_pending_earning_once(rich_acme, rita, walt):
+    project = make_project(rich_acme, rita, tasks=3, reward="0.05", seconds=20)
+    go_live(project, rita)
+    assignment = work_services.assignment_claim(worker=walt, project=project)
+    assert assignment is not None
+    for _ in range(2):  # the retry over a bad connection
+        submission = work_services.submission_create(
+            assignment=assignment, worker=walt, answer="ok", active_ms=12_000
+        )
+    assert Transaction.objects.filter(kind=Transaction.Kind.EARNING).count() == 1
+    assert balance(services.worker_account(walt, K.WORKER_PENDING, "USD")) == Decimal("0.05")
+    assert services.submission_approve(submission=submission, actor=rita)
+    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.05")
+    report = ledger.ledger_check()
+    assert report.ok, report.problems
