@@ -28,12 +28,15 @@ from microwork.quality.access import (
     access_decision_for_worker,
     access_operator,
     access_project_for_requester,
+    access_qualification_for_requester,
     access_submission_for_requester,
     access_test_for_worker,
 )
 from microwork.quality.models import (
     Appeal,
     Decision,
+    ProjectRequirement,
+    Qualification,
     QualificationTest,
     RuleConfig,
     TestAnswer,
@@ -374,6 +377,12 @@ def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
             ),
             "tests": selectors.tests_for_project(project=project),
             "requirements": project.requirements.select_related("qualification"),
+            "qualifications": Qualification.objects.filter(
+                organisation_id=project.organisation_id
+            ).order_by("name"),
+            "gold_count": project.tasks.filter(is_gold=True).count(),
+            "subjects": ProjectRequirement.Subject.choices,
+            "comparators": ProjectRequirement.Comparator.choices,
             "now": now,
         },
     )
@@ -473,6 +482,99 @@ def submission_reject(request: HttpRequest, submission_id: int) -> HttpResponse:
             return HttpResponseRedirect(back)
         return redirect("quality:project", project_id=submission.project_id)
     return render(request, "quality/reject.html", context)
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    task_ids = [_int(v) for v in request.POST.getlist("task_ids")]
+    if request.POST.get("all_gold") == "on":
+        task_ids = list(project.tasks.filter(is_gold=True).values_list("pk", flat=True))
+    services.qualification_test_create(
+        project=project,
+        name=request.POST.get("name", ""),
+        task_ids=task_ids,
+        mode=request.POST.get("mode", "test"),
+        pass_mark=request.POST.get("pass_mark", "0.8"),
+        question_count=request.POST.get("question_count", "10"),
+        retake_cooldown_seconds=_int(request.POST.get("cooldown_hours"), 24) * 3600,
+        max_attempts=request.POST.get("max_attempts", "3"),
+        required=request.POST.get("required") == "on",
+    )
+    messages.success(request, _("Created."))
+    return redirect("quality:project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def requirement_add(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    qualification = None
+    if request.POST.get("qualification_id"):
+        qualification = access_qualification_for_requester(
+            user=request.user, qualification_id=_int(request.POST["qualification_id"])
+        )
+    values = [v.strip() for v in request.POST.get("values", "").split(",") if v.strip()]
+    services.project_requirement_add(
+        project=project,
+        subject=request.POST.get("subject", ""),
+        comparator=request.POST.get("comparator", ""),
+        values=values,
+        qualification=qualification,
+    )
+    messages.success(request, _("Requirement added."))
+    return redirect("quality:project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def requirement_remove(request: HttpRequest, project_id: int, requirement_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    requirement = project.requirements.filter(pk=requirement_id).first()
+    if requirement is not None:
+        services.project_requirement_remove(requirement=requirement)
+    return redirect("quality:project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    qualification = access_qualification_for_requester(
+        user=request.user, qualification_id=_int(request.POST.get("qualification_id"))
+    )
+    worker = User.objects.filter(
+        username=request.POST.get("worker", "").strip(), worker_profile__isnull=False
+    ).first()
+    if worker is None:
+        raise ApplicationError(_("No worker with that username."), field="worker")
+    value = request.POST.get("value", "1").strip() or "1"
+    if not value.lstrip("-").isdigit():
+        raise ApplicationError(_("The value must be a whole number."), field="value")
+    services.qualification_grant(
+        qualification=qualification, worker=worker, value=int(value), granted_by=request.user
+    )
+    messages.success(request, _("Granted."))
+    return redirect("quality:project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def qualification_add(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    services.qualification_create(
+        organisation=project.organisation,
+        name=request.POST.get("name", ""),
+        description=request.POST.get("description", ""),
+    )
+    messages.success(request, _("Qualification created."))
+    return redirect("quality:project", project_id=project.pk)
 
 
 # --- operators --------------------------------------------------------------------------

@@ -150,3 +150,58 @@ def test_reject_form_asks_to_confirm_above_the_share(client, project, rita, walt
     assert subs[0].status == "rejected"
     client.force_login(walt)
     assert client.get(url).status_code == 403
+
+
+def test_requester_sets_up_tests_requirements_and_grants_from_the_page(client, project, rita, walt):
+    from microwork.quality.models import ProjectRequirement, QualificationGrant, QualificationTest
+
+    make_tasks(project, 4, gold=True)
+    client.force_login(rita)
+    base = reverse("quality:project", args=[project.pk])
+    r = client.post(
+        reverse("quality:test_create", args=[project.pk]),
+        {
+            "all_gold": "on",
+            "name": "Entry test",
+            "mode": "test",
+            "question_count": "5",
+            "pass_mark": "0.8",
+            "cooldown_hours": "24",
+            "max_attempts": "3",
+            "required": "on",
+            "next": base,
+        },
+        follow=True,
+    )
+    assert "only 4 control tasks" in r.content.decode()
+    assert not QualificationTest.objects.exists()
+    client.post(
+        reverse("quality:test_create", args=[project.pk]),
+        {
+            "all_gold": "on",
+            "name": "Entry test",
+            "mode": "test",
+            "question_count": "4",
+            "pass_mark": "0.75",
+            "cooldown_hours": "24",
+            "max_attempts": "3",
+            "required": "on",
+        },
+    )
+    test = QualificationTest.objects.get()
+    assert test.tasks.count() == 4
+    assert ProjectRequirement.objects.get().qualification == test.qualification
+    client.post(
+        reverse("quality:requirement_add", args=[project.pk]),
+        {"subject": "country", "comparator": "in", "values": "ng, mg"},
+    )
+    assert ProjectRequirement.objects.filter(subject="country").get().values == ["NG", "MG"]
+    client.post(reverse("quality:qualification_add", args=[project.pk]), {"name": "Trusted"})
+    trusted = test.qualification.organisation.qualifications.get(name="Trusted")
+    client.post(
+        reverse("quality:grant_add", args=[project.pk]),
+        {"qualification_id": trusted.pk, "worker": "walt", "value": "2"},
+    )
+    assert QualificationGrant.objects.get(qualification=trusted).value == 2
+    page = client.get(base).content.decode()
+    assert "Entry test" in page and "Trusted" in page
