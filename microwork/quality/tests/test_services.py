@@ -635,3 +635,19 @@ def test_operator_suspends_from_the_page_and_lifts(client, project, walt, omar):
     suspension.refresh_from_db()
     assert suspension.status == "reversed"
     assert eligibility.check(project, walt, timezone.now()) is None
+
+
+def test_a_paused_worker_cannot_start_the_projects_test(project, walt):
+    test = _test(project, n=1)
+    services.decision_record(
+        worker=walt,
+        project=project,
+        kind="pause",
+        inputs={},
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=1),
+    )
+    with pytest.raises(Forbidden) as exc:
+        services.test_attempt_start(test=test, worker=walt)
+    assert "Paused on Cats or dogs" in exc.value.message
+    assert not TestAttempt.objects.exists()
