@@ -186,11 +186,16 @@ def _clean_leg_amount(value: Any) -> Decimal:
     return amount.quantize(QUANTUM)
 
 
-def _fingerprint(kind: str, legs: dict[int, Decimal], keys: dict[int, str]) -> str:
-    body = json.dumps(
-        [kind, sorted((keys[pk], str(amount)) for pk, amount in legs.items())],
-        separators=(",", ":"),
-    )
+def _fingerprint(
+    kind: str,
+    legs: dict[int, Decimal],
+    keys: dict[int, str],
+    draw: tuple[list[str], Decimal] | None = None,
+) -> str:
+    parts: list[Any] = [kind, sorted((keys[pk], str(amount)) for pk, amount in legs.items())]
+    if draw is not None:
+        parts.append(["draw", draw[0], str(draw[1])])
+    body = json.dumps(parts, separators=(",", ":"))
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -200,6 +205,7 @@ def ledger_post(
     kind: str,
     idempotency_key: str,
     legs: Sequence[tuple[Account, Decimal]],
+    draw: tuple[Sequence[Account], Decimal] | None = None,
     memo: str = "",
     created_by: User | None = None,
     project_id: int | None = None,
@@ -209,9 +215,12 @@ def ledger_post(
 ) -> Transaction:
     """Post one balanced transaction, exactly once per idempotency key.
 
-    Legs on the same account are added together; legs that net to zero are dropped. A replay
-    with the same key and the same content returns the first transaction; with different
-    content it is refused and nothing is written.
+    Legs on the same account are added together; legs that net to zero are dropped.
+    `draw=(accounts, amount)` takes `amount` from the accounts in order, each giving what it
+    holds and the last the rest. It is worked out under the row locks, so two postings drawing
+    on the same escrow never both count the same money. A replay with the same key and the
+    same content (legs and draw as asked, not as resolved) returns the first transaction; with
+    different content it is refused and nothing is written.
     """
     if kind not in TxKind.values:
         raise ValueError(f"unknown transaction kind {kind}")
@@ -225,8 +234,16 @@ def ledger_post(
     for account, raw in legs:
         merged[account.pk] += _clean_leg_amount(raw)
         accounts[account.pk] = account
+    draw_from: list[Account] = []
+    draw_amount = Decimal(0)
+    if draw is not None:
+        draw_from, draw_amount = list(draw[0]), _clean_leg_amount(draw[1])
+        if not draw_from or draw_amount < 0:
+            raise ValueError("a draw needs accounts and an amount of zero or more")
+        for account in draw_from:
+            accounts[account.pk] = account
     merged = {pk: amount for pk, amount in merged.items() if amount != 0}
-    if len(merged) < 2:
+    if len(merged) + (1 if draw_amount else 0) < 2:
         raise ApplicationError(
             _("A transaction moves a positive amount between two accounts."),
             code="invalid_amount",
@@ -235,6 +252,15 @@ def ledger_post(
     per_currency: dict[str, Decimal] = defaultdict(Decimal)
     for pk, amount in merged.items():
         per_currency[accounts[pk].currency] += amount
+    if draw_amount:
+        draw_currencies = {a.currency for a in draw_from}
+        if len(draw_currencies) != 1:
+            raise ApplicationError(
+                _("A draw must come from accounts of one currency."),
+                code="currency_mismatch",
+                field="currency",
+            )
+        per_currency[draw_currencies.pop()] -= draw_amount
     unbalanced = {cur: total for cur, total in per_currency.items() if total != 0}
     if unbalanced:
         # Either a programming error or two currencies mixed in one movement: both refused.
@@ -247,8 +273,12 @@ def ledger_post(
             code="currency_mismatch" if len(per_currency) > 1 else "unbalanced",
             field="currency",
         )
-    keys = {pk: accounts[pk].key for pk in merged}
-    fingerprint = _fingerprint(kind, merged, keys)
+    fingerprint = _fingerprint(
+        kind,
+        merged,
+        {pk: accounts[pk].key for pk in merged},
+        draw=([a.key for a in draw_from], draw_amount) if draw_amount else None,
+    )
 
     def replay(existing: Transaction) -> Transaction:
         if existing.fingerprint != fingerprint:
@@ -267,13 +297,24 @@ def ledger_post(
         return replay(existing)
 
     # Lock in id order so two movements over the same accounts never deadlock.
+    involved = set(merged) | {a.pk for a in draw_from}
     locked = {
-        a.pk: a for a in Account.objects.select_for_update().filter(pk__in=merged).order_by("pk")
+        a.pk: a for a in Account.objects.select_for_update().filter(pk__in=involved).order_by("pk")
     }
     # Re-check under the locks: a concurrent twin holding them has committed by now.
     existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return replay(existing)
+    remaining = draw_amount
+    for i, account in enumerate(draw_from):
+        if remaining <= 0:
+            break
+        holds = max(locked[account.pk].balance + merged.get(account.pk, Decimal(0)), Decimal(0))
+        take = remaining if i == len(draw_from) - 1 else min(holds, remaining)
+        if take:
+            merged[account.pk] = merged.get(account.pk, Decimal(0)) - take
+            remaining -= take
+    merged = {pk: amount for pk, amount in merged.items() if amount != 0}
     for pk, amount in sorted(merged.items()):
         account = locked[pk]
         if account.kind != Kind.WORLD and account.balance + amount < 0:

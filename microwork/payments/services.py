@@ -84,21 +84,15 @@ def worker_account(user: User, kind: str, currency: str) -> Account:
     return ledger.ledger_account(kind=kind, currency=currency, user=user)
 
 
-def _from_escrow(project: Project, amount: Decimal) -> list[tuple[Account, Decimal]]:
-    """Legs taking `amount` from the project's escrow, and from the requester's available funds
-    for whatever escrow no longer holds (tests, gold answers or a raised overlap can use more
-    than was reserved). The ledger refuses the movement if both together fall short."""
-    escrow = escrow_account(project)
-    held = Account.objects.filter(pk=escrow.pk).values_list("balance", flat=True).get()
-    from_escrow = min(held, amount)
-    legs = []
-    if from_escrow > 0:
-        legs.append((escrow, -from_escrow))
-    if amount - from_escrow > 0:
-        legs.append(
-            (requester_account(project.organisation, project.currency), from_escrow - amount)
-        )
-    return legs
+def _from_escrow(project: Project, amount: Decimal) -> tuple[list[Account], Decimal]:
+    """A ledger draw of `amount` from the project's escrow, and from the requester's available
+    funds for whatever escrow no longer holds (paid tests, extra control answers or a raised
+    overlap can use more than was reserved). The ledger works out the split under its locks
+    and refuses the movement if both together fall short."""
+    return [
+        escrow_account(project),
+        requester_account(project.organisation, project.currency),
+    ], amount
 
 
 def _funds_error(exc: ledger.InsufficientFunds, *, what: str) -> ApplicationError:
@@ -295,8 +289,8 @@ def pay_floor_topups_pay(*, notice: PayFloorNotice, now: datetime | None = None)
                 ledger.ledger_post(
                     kind=T.FLOOR_TOPUP,
                     idempotency_key=f"floor-topup:{notice.pk}:{worker_id}",
+                    draw=_from_escrow(project, amount + fee),
                     legs=[
-                        *_from_escrow(project, amount + fee),
                         (
                             worker_account(users[worker_id], K.WORKER_AVAILABLE, project.currency),
                             amount,
@@ -449,8 +443,8 @@ def _earning_record(submission: Submission, project: Project) -> Transaction:
         tx = ledger.ledger_post(
             kind=T.EARNING,
             idempotency_key=f"earning:{submission.pk}",
+            draw=_from_escrow(project, reward),
             legs=[
-                *_from_escrow(project, reward),
                 (worker_account(submission.worker, K.WORKER_PENDING, project.currency), reward),
             ],
             memo=_("Answer to %(project)s") % {"project": project.name},
@@ -538,10 +532,10 @@ def submission_approve(
     ledger.ledger_post(
         kind=T.APPROVAL,
         idempotency_key=f"approve:{submission.pk}",
+        draw=_from_escrow(project, fee),
         legs=[
             (worker_account(submission.worker, K.WORKER_PENDING, project.currency), -reward),
             (worker_account(submission.worker, K.WORKER_AVAILABLE, project.currency), reward),
-            *_from_escrow(project, fee),
             (ledger.platform_fees_account(project.currency), fee),
         ],
         memo=_("Answer to %(project)s approved") % {"project": project.name},
@@ -682,8 +676,8 @@ def submission_rejection_overturn(
         ledger.ledger_post(
             kind=T.OVERTURN,
             idempotency_key=f"overturn:{submission.pk}",
+            draw=_from_escrow(project, reward + fee),
             legs=[
-                *_from_escrow(project, reward + fee),
                 (worker_account(submission.worker, K.WORKER_AVAILABLE, project.currency), reward),
                 (ledger.platform_fees_account(project.currency), fee),
             ],
@@ -870,8 +864,8 @@ def test_payment_record(
         return ledger.ledger_post(
             kind=T.TEST_PAYMENT,
             idempotency_key=f"test-payment:{reference}:{worker.pk}",
+            draw=_from_escrow(project, computed + fee),
             legs=[
-                *_from_escrow(project, computed + fee),
                 (worker_account(worker, K.WORKER_AVAILABLE, project.currency), computed),
                 (ledger.platform_fees_account(project.currency), fee),
             ],

@@ -191,3 +191,39 @@ def test_simulated_deposit_is_off_unless_enabled(acme, rita, settings):
         services.deposit_simulated(
             organisation=acme, amount="20", currency="USD", actor=rita, request_key="k1"
         )
+
+
+def test_a_draw_takes_from_the_first_account_then_the_next(acme, omar, walt):
+    available = _funded(acme, omar, amount="10")
+    escrow = services.ledger_account(
+        kind=K.REQUESTER_ESCROW, currency="USD", organisation=acme, project_id=7
+    )
+    services.ledger_transfer(
+        kind=T.ESCROW_FUND, idempotency_key="fund", source=available, destination=escrow,
+        amount=Decimal("0.30"),
+    )  # fmt: skip
+    worker = services.ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=walt)
+
+    def pay(key, amount):
+        return services.ledger_post(
+            kind=T.TEST_PAYMENT,
+            idempotency_key=key,
+            draw=([escrow, available], Decimal(amount)),
+            legs=[(worker, Decimal(amount))],
+        )
+
+    tx = pay("t1", "0.50")
+    amounts = {e.account_id: e.amount for e in tx.entries.all()}
+    assert amounts == {
+        escrow.pk: Decimal("-0.30"),
+        available.pk: Decimal("-0.20"),
+        worker.pk: Decimal("0.50"),
+    }
+    # A replay after the balances changed is still the same movement.
+    assert pay("t1", "0.50").pk == tx.pk
+    with pytest.raises(Conflict):
+        pay("t1", "0.40")
+    with pytest.raises(services.InsufficientFunds) as exc:
+        pay("t2", "20")
+    assert exc.value.shortfall == Decimal("10.50")
+    assert services.ledger_check().ok
