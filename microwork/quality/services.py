@@ -426,8 +426,17 @@ def test_answer_submit(
         raise ApplicationError(
             _("active_ms must be a whole number of milliseconds."), field="active_ms"
         )
-    # A tab left open all night is not paid as work: at most the project's time limit counts.
-    row.active_ms = min(active_ms, project.time_limit_seconds * 1000)
+    # The device measures visible time; the server bounds it by the wall time since the last
+    # answer (a clock cannot claim more) and by the project's time limit (a tab left open all
+    # night is not work).
+    last = (
+        TestAnswer.objects.filter(attempt=attempt, answered_at__isnull=False)
+        .order_by("-answered_at")
+        .values_list("answered_at", flat=True)
+        .first()
+    )
+    wall_ms = int((now - (last or attempt.started_at)).total_seconds() * 1000)
+    row.active_ms = max(0, min(active_ms, wall_ms, project.time_limit_seconds * 1000))
     row.answer = cleaned
     row.correct = _same_answer(interface, cleaned, row.task.gold_answer)
     row.answered_at = now

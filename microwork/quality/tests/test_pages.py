@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from microwork.quality import services
 from microwork.quality.models import RuleConfig, TestAttempt
@@ -13,7 +14,9 @@ def project(rita):
     return make_project(owner=rita)
 
 
-def test_training_gives_feedback_after_each_answer_and_never_the_gold_before(client, project, walt):
+def test_training_gives_feedback_after_each_answer_and_never_the_gold_before(
+    client, project, walt, time_machine
+):
     gold = make_tasks(project, 2, gold=True)
     training = services.qualification_test_create(
         project=project,
@@ -24,6 +27,7 @@ def test_training_gives_feedback_after_each_answer_and_never_the_gold_before(cli
         pass_mark="0",
     )
     client.force_login(walt)
+    time_machine.move_to(timezone.now(), tick=False)
     page = client.get(reverse("quality:test", args=[training.pk])).content.decode()
     assert "after each answer" in page
     client.post(reverse("quality:test_start", args=[training.pk]))
@@ -33,12 +37,14 @@ def test_training_gives_feedback_after_each_answer_and_never_the_gold_before(cli
     # Asking for feedback on an unanswered question shows the question, not the answer.
     peek = client.get(reverse("quality:attempt", args=[attempt.pk]) + "?feedback=1")
     assert b"Whiskers" not in peek.content
+    time_machine.shift(10)
     r = client.post(
         reverse("quality:attempt", args=[attempt.pk]),
         {"position": 1, "label": "dog", "active_ms": 9000},
     )
     feedback = client.get(r["Location"]).content.decode()
     assert "Not quite" in feedback and "Whiskers and pointed ears: a cat." in feedback
+    time_machine.shift(10)
     r = client.post(
         reverse("quality:attempt", args=[attempt.pk]),
         {"position": 2, "label": "cat", "active_ms": 9000},

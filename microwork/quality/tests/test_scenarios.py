@@ -129,7 +129,7 @@ def test_worker_at_60_percent_is_warned_then_paused_sees_misses_appeals_and_is_r
 
 
 def test_passing_a_test_of_a_project_that_closed_meanwhile_says_so_and_pays(
-    client, project, walt, omar
+    client, project, walt, omar, time_machine
 ):
     # Acme Labs has money on the platform, so the test is paid into Walt's balance at once.
     deposit_record(
@@ -148,12 +148,14 @@ def test_passing_a_test_of_a_project_that_closed_meanwhile_says_so_and_pays(
         question_count=4,
     )
     client.force_login(walt)
+    time_machine.move_to(timezone.now(), tick=False)
     client.post(reverse("quality:test_start", args=[test.pk]))
     attempt = TestAttempt.objects.get(worker=walt)
     # The requester closes the project while Walt is answering.
     for position in range(1, 5):
         if position == 3:
             Project.objects.filter(pk=project.pk).update(status=Project.Status.COMPLETED)
+        time_machine.shift(25)
         client.post(
             reverse("quality:attempt", args=[attempt.pk]),
             {"position": position, "label": "cat", "active_ms": 20_000},

@@ -124,14 +124,26 @@ def test_a_failed_test_is_paid_and_cool_down_and_attempts_are_enforced(project, 
     # A double tap on Start returns the same attempt.
     assert services.test_attempt_start(test=test, worker=walt, now=start) == attempt
     services.test_answer_submit(
-        attempt=attempt, position=1, answer="dog", active_ms=30_000, now=start
+        attempt=attempt,
+        position=1,
+        answer="dog",
+        active_ms=30_000,
+        now=start + timedelta(seconds=40),
     )
     # A retried request for the same question counts once.
     services.test_answer_submit(
-        attempt=attempt, position=1, answer="cat", active_ms=30_000, now=start
+        attempt=attempt,
+        position=1,
+        answer="cat",
+        active_ms=30_000,
+        now=start + timedelta(seconds=41),
     )
     services.test_answer_submit(
-        attempt=attempt, position=2, answer="cat", active_ms=30_000, now=start
+        attempt=attempt,
+        position=2,
+        answer="cat",
+        active_ms=30_000,
+        now=start + timedelta(seconds=80),
     )
     attempt.refresh_from_db()
     assert attempt.status == "failed" and attempt.correct == 1 and attempt.active_ms == 60_000
@@ -151,10 +163,29 @@ def test_a_failed_test_is_paid_and_cool_down_and_attempts_are_enforced(project, 
 
 def test_active_time_is_capped_at_the_projects_time_limit(project, walt):
     test = _test(project, n=1, pass_mark="0")
-    attempt = services.test_attempt_start(test=test, worker=walt)
-    services.test_answer_submit(attempt=attempt, position=1, answer="cat", active_ms=10**9)
+    start = timezone.now()
+    attempt = services.test_attempt_start(test=test, worker=walt, now=start)
+    services.test_answer_submit(
+        attempt=attempt, position=1, answer="cat", active_ms=10**9, now=start + timedelta(hours=2)
+    )
     attempt.refresh_from_db()
     assert attempt.active_ms == project.time_limit_seconds * 1000
+
+
+def test_a_device_cannot_claim_more_time_than_has_passed(project, walt):
+    test = _test(project, n=2, pass_mark="0")
+    start = timezone.now()
+    attempt = services.test_attempt_start(test=test, worker=walt, now=start)
+    for pos, seconds in ((1, 5), (2, 12)):
+        services.test_answer_submit(
+            attempt=attempt,
+            position=pos,
+            answer="cat",
+            active_ms=300_000,
+            now=start + timedelta(seconds=seconds),
+        )
+    attempt.refresh_from_db()
+    assert attempt.active_ms == 12_000
 
 
 def test_passing_grants_the_qualification_with_the_score_and_opens_the_project(project, walt):
