@@ -316,7 +316,8 @@ def missed_gold(
                 "project": sub.project,
                 "shown": shown,
                 "reveal_at": when,
-                **(evidence_row(sub) if shown else {}),
+                # Built only once shown: before that, the expected answer stays on the server.
+                "evidence": evidence_row(sub) if shown else None,
             }
         )
     return rows

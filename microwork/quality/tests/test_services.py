@@ -435,9 +435,9 @@ def test_missed_gold_is_revealed_after_the_delay_but_never_the_gold_before_answe
     task = make_tasks(project, 1, gold=True)[0]
     sub = answer(task=task, worker=walt, label="dog")
     rows = selectors.missed_gold(worker=walt, now=sub.submitted_at + timedelta(hours=1))
-    assert rows[0]["shown"] is False and "expected" not in rows[0]
+    assert rows[0]["shown"] is False and rows[0]["evidence"] is None
     rows = selectors.missed_gold(worker=walt, now=sub.submitted_at + timedelta(hours=25))
-    assert rows[0]["shown"] is True and rows[0]["expected"] == "cat"
+    assert rows[0]["shown"] is True and rows[0]["evidence"]["expected"] == "cat"
 
 
 def test_batch_reveal_waits_for_the_batch_to_finish(project, walt):
