@@ -65,6 +65,8 @@ STALE_RUNNING = timedelta(hours=1)
 READ_CHUNK = 5_000
 WRITE_CHUNK = 1_000
 POSTERIOR_MIN = 0.001
+# The class that stands for "some answer not seen yet" when only one is known (never shown).
+OTHER = "(any other answer)"
 PLACES = Decimal("0.0001")
 TARGET_PLACES = Decimal("0.001")
 
@@ -337,10 +339,14 @@ def aggregation_run_execute(*, run_id: int) -> AggregationRun:
 def _project_classes(
     interface: TaskInterface, config: dict[str, Any], seen: Sequence[str]
 ) -> list[str]:
-    """The project's labels in their own order, then any other answer seen (sorted)."""
+    """The project's labels in their own order, then any other answer seen (sorted).
+
+    An open-ended interface whose answers so far all agree would have one class, and a model
+    with one class is certain of it; a stand-in for "any other answer" keeps it honest."""
     declared = [str(v) for v in (interface.label_values(config) or [])]
     known = set(declared)
-    return declared + sorted({s for s in seen if s not in known})
+    classes = declared + sorted({s for s in seen if s not in known})
+    return classes if len(classes) >= 2 else [*classes, OTHER]
 
 
 def _execute(*, run: AggregationRun, started: datetime) -> dict[str, Any]:
@@ -415,7 +421,7 @@ def _execute(*, run: AggregationRun, started: datetime) -> dict[str, Any]:
         run=run,
         interface=interface,
         task_ids=[int(t) for t in book.tasks.tolist()],
-        labels=book.decode_labels(result.labels),
+        labels=[None if x == OTHER else x for x in book.decode_labels(result.labels)],
         confidence=result.confidence(),
         probas=probas,
         classes=classes,
@@ -462,7 +468,9 @@ def _write_workers(*, run: AggregationRun, book_workers: Any, accuracy: Any, cou
 
 def _posterior(classes: Sequence[str], row: Any) -> dict[str, float]:
     return {
-        classes[c]: round(float(p), 4) for c, p in enumerate(row.tolist()) if p >= POSTERIOR_MIN
+        classes[c]: round(float(p), 4)
+        for c, p in enumerate(row.tolist())
+        if p >= POSTERIOR_MIN and classes[c] != OTHER
     }
 
 
@@ -583,6 +591,7 @@ def _stop_confident(
             open_ids = list(
                 Task.objects.select_for_update()
                 .filter(pk__in=list(by_id), done=False, is_gold=False)
+                .order_by("pk")
                 .values_list("id", flat=True)
             )
             for task_id in open_ids:
@@ -716,6 +725,8 @@ def task_aggregate_refresh(*, task_id: int, now: datetime | None = None) -> Task
         class_priors=priors,
     )
     onecoin_label = classes[int(decision.labels[0])] if decision.labels[0] >= 0 else None
+    if onecoin_label == OTHER:
+        onecoin_label = None
     onecoin_confidence = float(decision.confidence[0])
 
     if task.is_gold:

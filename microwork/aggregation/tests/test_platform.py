@@ -383,3 +383,19 @@ def test_graded_relevance_grades_are_labels(rita, crowd):
     run = services.aggregation_run_execute(run_id=run.pk)
     assert run.classes == ["0", "1", "2", "3"]
     assert TaskAggregate.objects.get(task=task).label == "2"
+
+
+def test_an_open_ended_interface_with_one_answer_seen_is_not_certain(project, crowd, monkeypatch):
+    from microwork.projects.interfaces.choice import SingleChoice
+
+    # An interface without a closed list of answers (free text, say): only "ok" seen so far.
+    monkeypatch.setattr(SingleChoice, "label_values", lambda self, config: None)
+    [task] = add_tasks(project, 1)
+    for worker in crowd[:2]:
+        _answer(task, worker, "ok")
+    row = services.task_aggregate_refresh(task_id=task.pk)
+    assert row.label == "ok" and row.confidence == Decimal("0.8000")
+    assert list(row.posterior) == ["ok"]
+    run = AggregationRun.objects.create(project=project, method="ds", created_at=T)
+    assert services.aggregation_run_execute(run_id=run.pk).status == "done"
+    assert TaskAggregate.objects.get(task=task).label == "ok"
