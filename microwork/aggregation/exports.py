@@ -133,7 +133,7 @@ def _csv_lines(project: Project, kind: str) -> Iterator[str]:
             value = record.get(name)
             if name in ("answers", "gold_answer") and value is not None:
                 value = json.dumps(value, default=_json_default, ensure_ascii=False)
-            elif name == "submitted_at":
+            elif name == "submitted_at" and value is not None:
                 value = value.isoformat()
             elif value is None:
                 value = ""

@@ -79,7 +79,7 @@ def majority_vote(
     values = interface.label_values(config) or []
     keys = [interface.answer_key(a) for a in answers]
     counts = Counter(keys)
-    first_answer = {}
+    first_answer: dict[Any, Any] = {}
     for key, answer in zip(keys, answers, strict=True):
         first_answer.setdefault(key, answer)
     best = min(counts, key=lambda k: (-counts[k], _order_key(interface, values, k)))

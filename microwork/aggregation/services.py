@@ -729,6 +729,8 @@ def task_aggregate_refresh(*, task_id: int, now: datetime | None = None) -> Task
         onecoin_label = None
     onecoin_confidence = float(decision.confidence[0])
 
+    label: str | None
+    confidence: Decimal | None
     if task.is_gold:
         gold_label = interface.answer_label(task.gold_answer)
         label, confidence, method, posterior = (
