@@ -31,6 +31,7 @@ class AggregationRun(models.Model):
         REQUEST = "request", _("Asked for by the requester")
         UPLOAD = "upload", _("A batch of tasks was added")
         SETTINGS = "settings", _("The aggregation settings changed")
+        ANSWERED = "answered", _("Every task of a batch has its answers")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="aggregation_runs")
     method = models.CharField(max_length=20)

@@ -762,7 +762,7 @@ def task_aggregate_refresh(*, task_id: int, now: datetime | None = None) -> Task
             "updated_at": now,
         },
     )
-    if (
+    stopped = (
         project.dynamic_overlap
         and not task.is_gold
         and not task.done
@@ -776,6 +776,23 @@ def task_aggregate_refresh(*, task_id: int, now: datetime | None = None) -> Task
             answers=len(rows),
             trigger="answer",
         )
-    ):
+    )
+    if stopped:
         aggregate.refresh_from_db()
+    if not task.is_gold and (stopped or len(rows) == project.overlap):
+        _after_task_complete(task=task, project=project)
     return aggregate
+
+
+def _after_task_complete(*, task: Task, project: Project) -> None:
+    """The last open task of its batch got its last answer: the batch's final labels should
+    come from the project's method, so a full re-estimate is queued. After commit, so the
+    submit transaction never waits on the project row."""
+    still_open = Task.objects.filter(
+        batch_id=task.batch_id, is_gold=False, done=False, answers_count__lt=project.overlap
+    ).exclude(pk=task.pk)
+    if still_open.exists():
+        return
+    transaction.on_commit(
+        lambda: aggregation_run_request(project=project, reason=Run.Reason.ANSWERED)
+    )

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.test import override_settings
 
 from microwork.aggregation import services
@@ -399,3 +400,20 @@ def test_an_open_ended_interface_with_one_answer_seen_is_not_certain(project, cr
     run = AggregationRun.objects.create(project=project, method="ds", created_at=T)
     assert services.aggregation_run_execute(run_id=run.pk).status == "done"
     assert TaskAggregate.objects.get(task=task).label == "ok"
+
+
+def test_the_last_answer_of_a_batch_queues_a_re_estimate(
+    rita, crowd, django_capture_on_commit_callbacks
+):
+    project = live_project(rita, overlap=2)
+    first, second = add_tasks(project, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        for task in (first, second):
+            for worker in crowd[:2]:
+                _answer(task, worker, "ok")
+                Task.objects.filter(pk=task.pk).update(answers_count=F("answers_count") + 1)
+                services.task_aggregate_refresh(task_id=task.pk)
+                if task == first:
+                    assert not AggregationRun.objects.exists(), "the batch is not finished"
+    run = AggregationRun.objects.get()
+    assert (run.reason, run.method) == ("answered", "ds")
