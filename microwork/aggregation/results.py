@@ -57,6 +57,8 @@ class TaskResult:
     method: str | None = None
     # Closed early by dynamic overlap: confident enough before reaching the answers per task.
     stopped_early: bool = False
+    # The numbers the stopping rule compared (answers, confidence, target), to explain it.
+    stop_details: dict[str, Any] | None = None
 
     @property
     def answers_count(self) -> int:
@@ -137,6 +139,7 @@ def task_results(*, project: Project, tasks: Sequence[Task]) -> list[TaskResult]
                 confidence=aggregate.confidence if aggregate else None,
                 method=aggregate.method or None if aggregate else None,
                 stopped_early=bool(aggregate and aggregate.stop_rule and task.done),
+                stop_details=aggregate.stop_details if aggregate and aggregate.stop_rule else None,
             )
         )
     return out

@@ -274,3 +274,23 @@ def test_operators_can_read_runs_and_task_aggregates_in_the_admin(client, projec
     omar.save(update_fields=["is_superuser"])
     assert client.get(f"/admin/aggregation/aggregationrun/{run.pk}/change/").status_code == 200
     assert client.get("/admin/aggregation/taskaggregate/").status_code == 200
+
+
+def test_results_page_explains_why_a_task_stopped_early(client, project, rita):
+    services.project_aggregation_configure(
+        project=project, method="ds", dynamic_overlap=True, min_overlap=2, target_confidence="0.9"
+    )
+    [task] = add_tasks(project, 1)
+    workers = [make_worker(f"g{i}") for i in range(2)]
+    for g in add_tasks(project, 0, gold=3):
+        for worker in workers:
+            sub = _answer(g, worker, "ok")
+            type(sub).objects.filter(pk=sub.pk).update(gold_correct=True)
+    for worker in workers:
+        _answer(task, worker, "gory")
+    services.task_aggregate_refresh(task_id=task.pk)
+    client.force_login(rita)
+    html = client.get(reverse("results:page", args=[project.pk])).content.decode()
+    assert "stopped early" in html
+    assert "After 2 answers the confidence 0.9" in html and "reached the target 0.900" in html
+    assert "1 task stopped early" in html
