@@ -455,12 +455,49 @@ def _earning_record(submission: Submission, project: Project) -> Transaction:
         )
     except ledger.InsufficientFunds as exc:
         raise _funds_error(exc, what=_("The project has run out of funds")) from None
+    project_funds_guard(project=project)
     count = Submission.objects.filter(project=project).count()
     if count >= FLOOR_MIN_SUBMISSIONS and (count - FLOOR_MIN_SUBMISSIONS) % FLOOR_CHECK_EVERY == 0:
         from microwork.payments.tasks import pay_floor_check_task
 
         transaction.on_commit(lambda: pay_floor_check_task.enqueue(project.pk))
     return tx
+
+
+def project_funds_guard(*, project: Project) -> bool:
+    """Pause a live project that could not pay the answers of the tasks now on workers'
+    screens plus one more: nobody should start a task whose reward is not there. Cheap while
+    escrow is comfortable (one balance read). Returns whether it paused the project."""
+    from microwork.projects.services import project_set_status
+    from microwork.work.models import Assignment
+
+    unit = project.reward + unit_fee(project)
+    escrow = (
+        Account.objects.filter(pk=escrow_account(project).pk)
+        .values_list("balance", flat=True)
+        .get()
+    )
+    leased = Assignment.objects.filter(project=project, status=Assignment.Status.LEASED).count()
+    need = unit * (leased + 1)
+    if escrow >= need:
+        return False
+    available = requester_account(project.organisation, project.currency).balance
+    if escrow + available >= need or project.status != P.LIVE:
+        return False
+    missing = need - escrow - available
+    project_set_status(
+        project=project,
+        actor=None,
+        status=P.PAUSED,
+        reason=(
+            _(
+                "Paused: the project's money cannot pay for more answers. Add at least %(missing)s "
+                "to your funds, then set it live again."
+            )
+            % {"missing": format_money(missing, project.currency)}
+        )[:500],
+    )
+    return True
 
 
 def _earned_amount(submission: Submission) -> Decimal:

@@ -261,3 +261,21 @@ def test_paid_tests_use_the_hourly_rate_and_at_most_twice_the_estimate(rich_acme
     )
     assert Transaction.objects.filter(kind=Transaction.Kind.TEST_PAYMENT).count() == 1
     _ok()
+
+
+def test_a_project_that_cannot_pay_for_the_next_answer_is_paused(acme, rita, omar, walt):
+    # Exactly enough for 2 tasks × 1 answer; then a paid test eats into the escrow.
+    ledger.deposit_record(
+        organisation=acme, amount="0.12", currency="USD", reference="r", actor=omar
+    )
+    project = make_project(acme, rita, tasks=2, overlap=1)
+    go_live(project, rita)
+    services.test_payment_record(
+        project=project, worker=walt, active_ms=5_000, kind="training", reference="t1"
+    )
+    answer(project, walt)
+    project.refresh_from_db()
+    assert project.status == Project.Status.PAUSED
+    event = project.events.latest("pk")
+    assert "Add at least" in event.reason
+    _ok()
