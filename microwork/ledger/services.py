@@ -121,7 +121,7 @@ def ledger_account(
 ) -> Account:
     """The account of this kind for this owner and currency, made on first use."""
     currency = check_currency(currency)
-    needs = {
+    needs: dict[str, bool] = {
         Kind.REQUESTER_AVAILABLE: organisation is not None,
         Kind.REQUESTER_ESCROW: organisation is not None and project_id is not None,
         Kind.WORKER_PENDING: user is not None,
@@ -806,7 +806,7 @@ def ledger_check(*, payouts: bool = True) -> LedgerReport:
 
 
 def _payout_problems() -> Iterable[str]:
-    expected = {
+    expected: dict[str, set[str]] = {
         Payout.Status.REQUESTED: {"reserve"},
         Payout.Status.PROCESSING: {"reserve"},
         Payout.Status.PAID: {"reserve", "sent"},
@@ -816,8 +816,9 @@ def _payout_problems() -> Iterable[str]:
     for key in Transaction.objects.filter(idempotency_key__startswith="payout:").values_list(
         "idempotency_key", flat=True
     ):
-        _prefix, pk, step = key.split(":")
-        seen[int(pk)].add(step)
+        _prefix, payout_id, step = key.split(":")
+        seen[int(payout_id)].add(step)
     for pk, status in Payout.objects.values_list("pk", "status"):
-        if seen.get(pk, set()) != expected[status]:
-            yield f"payout {pk} is {status} but has movements {sorted(seen.get(pk, set()))}"
+        steps = seen.get(pk, set())
+        if steps != expected[status]:
+            yield f"payout {pk} is {status} but has movements {sorted(steps)}"

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,10 +30,10 @@ from microwork.projects.access import access_project_for_requester
 from microwork.work.models import Submission
 
 
-def page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFound:
@@ -135,7 +136,7 @@ def deposit_simulated(request: HttpRequest) -> HttpResponse:
 
 
 @page
-def requester_statement(request: HttpRequest) -> HttpResponse:
+def requester_statement(request: HttpRequest) -> HttpResponseBase:
     organisation = access_organisation_for_requester(user=request.user)
     entries = ledger_selectors.statement_entries(
         accounts=ledger_selectors.requester_accounts(organisation=organisation)
