@@ -32,5 +32,6 @@ def quality_badge(context: dict[str, Any]) -> dict[str, Any]:
     return {
         "show": True,
         "is_worker": context.get("is_worker", False),
+        "is_staff": user.is_staff,
         "count": selectors.unread_notifications_count(user=user),
     }
