@@ -626,6 +626,7 @@ def payout_mark_sent(
     reference = (reference or "").strip()
     if not reference:
         raise ApplicationError(_("Enter the transfer reference."), field="reference")
+    old = Payout.objects.select_for_update().values_list("status", flat=True).get(pk=payout.pk)
     changed = Payout.objects.filter(
         pk=payout.pk, status__in=[Payout.Status.REQUESTED, Payout.Status.PROCESSING]
     ).update(status=Payout.Status.PAID, provider_reference=reference[:200], finished_at=now)
@@ -645,9 +646,7 @@ def payout_mark_sent(
         metadata={"payout_id": payout.pk, "reference": reference},
         now=now,
     )
-    _payout_event(
-        payout, Payout.Status.PROCESSING, Payout.Status.PAID, at=now, actor=actor, note=reference
-    )
+    _payout_event(payout, old, Payout.Status.PAID, at=now, actor=actor, note=reference)
     return payout
 
 
@@ -660,6 +659,7 @@ def payout_mark_failed(
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Say why the payout failed."), field="reason")
+    old = Payout.objects.select_for_update().values_list("status", flat=True).get(pk=payout.pk)
     changed = Payout.objects.filter(
         pk=payout.pk, status__in=[Payout.Status.REQUESTED, Payout.Status.PROCESSING]
     ).update(status=Payout.Status.FAILED, failure_reason=reason[:500], finished_at=now)
@@ -681,9 +681,7 @@ def payout_mark_failed(
         metadata={"payout_id": payout.pk},
         now=now,
     )
-    _payout_event(
-        payout, Payout.Status.PROCESSING, Payout.Status.FAILED, at=now, actor=actor, note=reason
-    )
+    _payout_event(payout, old, Payout.Status.FAILED, at=now, actor=actor, note=reason)
     return payout
 
 

@@ -111,7 +111,8 @@ def test_manual_payout_waits_for_an_operator(walt_earned, omar):
     assert Transaction.objects.filter(kind=Transaction.Kind.PAYOUT_SENT).count() == 1
     with pytest.raises(ApplicationError):
         services.payout_mark_failed(payout=payout, reason="oops", actor=omar)
-    assert PayoutEvent.objects.filter(payout=payout, actor=omar).count() == 1
+    event = PayoutEvent.objects.get(payout=payout, actor=omar)
+    assert (event.old_status, event.new_status, event.note) == ("requested", "paid", "MPESA-991")
     assert services.ledger_check().ok
 
 
