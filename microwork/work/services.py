@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.tasks.exceptions import InvalidTask
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -381,18 +381,6 @@ def _opening_round_active(project: Project, now: datetime) -> bool:
     )
 
 
-def _others_waiting(project: Project, worker: User, now: datetime) -> bool:
-    return (
-        WorkRequest.objects.filter(
-            project=project,
-            status=WorkRequest.Status.WAITING,
-            last_seen_at__gte=now - timedelta(seconds=fairness.REQUEST_STALE_SECONDS),
-        )
-        .exclude(worker=worker)
-        .exists()
-    )
-
-
 def _may_free_up(project: Project, worker: User, now: datetime) -> bool:
     """Is some task this worker could get held by an open lease that may still come back?"""
     return (
@@ -447,25 +435,27 @@ def work_request_create(
     now = now or timezone.now()
     rng = rng or _rng
     _check_project_open(project, now)
-    waiting = (
-        WorkRequest.objects.filter(
-            project=project, worker=worker, status=WorkRequest.Status.WAITING
-        )
-        .select_related("assignment")
-        .first()
+    # One query answers both "am I waiting already?" and "is anyone else waiting?".
+    fresh = now - timedelta(seconds=fairness.REQUEST_STALE_SECONDS)
+    queue = list(
+        WorkRequest.objects.filter(project=project, status=WorkRequest.Status.WAITING)
+        .filter(Q(worker=worker) | Q(last_seen_at__gte=fresh))
+        .order_by(Case(When(worker=worker, then=Value(0)), default=Value(1)))
+        .values_list("pk", "worker_id")[:2]
     )
-    if waiting is not None:
+    if queue and queue[0][1] == worker.pk:
+        waiting = WorkRequest.objects.select_related("project", "assignment").get(pk=queue[0][0])
         return work_request_poll(request=waiting, worker=worker, now=now, rng=rng)
-    held = (
-        Assignment.objects.filter(
-            worker=worker, project=project, status=Status.LEASED, expires_at__gt=now
+    if queue or _opening_round_active(project, now):
+        held = (
+            Assignment.objects.filter(
+                worker=worker, project=project, status=Status.LEASED, expires_at__gt=now
+            )
+            .order_by("expires_at")
+            .first()
         )
-        .order_by("expires_at")
-        .first()
-    )
-    if held is not None:
-        return held
-    if _opening_round_active(project, now) or _others_waiting(project, worker, now):
+        if held is not None:
+            return held
         refusal = eligibility_refusal(project=project, worker=worker, now=now)
         if refusal is not None:
             raise ApplicationError(refusal[1], code="not_eligible", details={"check": refusal[0]})
