@@ -144,6 +144,29 @@ def test_mace_marks_constant_answerers_as_spammers() -> None:
     assert result.skills[8:].max() < 0.3
 
 
+def test_mace_learns_the_class_prior_of_an_imbalanced_set() -> None:
+    # 10 % positives; six workers are 80 % right, four guess "1" one time in five. With the
+    # paper's uniform class prior a lone "1" outweighs two guessed "0"s and MACE labels far
+    # too many tasks positive; the learned prior (the default) does not.
+    rng = np.random.default_rng(0)
+    truth = (rng.random(1000) < 0.1).astype(int)
+    rows = []
+    for t in range(1000):
+        for w in rng.choice(10, 3, replace=False):
+            if w >= 6:
+                label = int(rng.random() < 0.2)
+            else:
+                label = truth[t] if rng.random() < 0.8 else 1 - truth[t]
+            rows.append((t, int(w), int(label)))
+    data = answers(rows, n_classes=2)
+    learned = get_aggregator("mace")(data)
+    paper = get_aggregator("mace")(data, class_prior="uniform", beta=0.5, strategy_prior=10.0)
+    mv_accuracy = np.mean(get_aggregator("mv")(data).labels == truth)
+    assert np.mean(learned.labels == truth) >= mv_accuracy
+    assert np.mean(learned.labels == truth) > np.mean(paper.labels == truth) + 0.1
+    assert learned.extras["class_prior"][0] > 0.7
+
+
 # --- edge cases every categorical method must handle ---------------------------------------
 
 

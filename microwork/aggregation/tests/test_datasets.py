@@ -33,18 +33,10 @@ CROWDKIT = {
 }
 COLUMN = {"mv": 0, "wmv": 0, "wawa": 1, "ds": 2, "onecoin": 3, "glad": 4, "mace": 5}
 
-# crowd-kit 1.4.2's MACE pairs its per-worker spamming strategies (computed in sorted worker
-# order) with workers numbered in first-seen order. On these three sets that mix-up happens to
-# score higher; with the rows sorted by worker (so both orders agree) crowd-kit itself scores
-# the figures below, which our MACE matches. See docs/aggregation.md.
-MACE_WITHOUT_ORDER_MIXUP = {"vldb_d_product": 0.828, "zencrowd_us": 0.8049, "zencrowd_in": 0.7167}
-
 TOLERANCE = 0.005
 
 
 def floor(name: str, method: str) -> float:
-    if method == "mace" and name in MACE_WITHOUT_ORDER_MIXUP:
-        return MACE_WITHOUT_ORDER_MIXUP[name]
     return CROWDKIT[name][COLUMN[method]]
 
 
