@@ -73,3 +73,18 @@ def test_a_paused_project_cannot_go_live_again_at_the_same_reward(rich_acme, rit
         go_live(project, rita)
     assert exc.value.code == "under_pay_floor"
     assert "measured median of 40.0 seconds" in exc.value.message
+
+
+def test_answers_queue_the_floor_check_that_pauses_the_project(
+    rich_acme, rita, walt, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    project = make_project(rich_acme, rita, tasks=40, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(30):
+            answer(project, walt, active_ms=45_000)
+    project.refresh_from_db()
+    assert project.status == "paused"
+    notice = PayFloorNotice.objects.get(project=project)
+    assert notice.workers_topped_up == 1
