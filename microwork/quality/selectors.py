@@ -332,7 +332,9 @@ def _majority_label(interface: Any, sub: Submission) -> str:
     top = _majority(Counter(_key(interface, a) for a in answers))
     if top is None:
         return ""
-    return next(_label(interface, a) for a in answers if _key(interface, a) == top)
+    return next(
+        _label(interface, a, sub.project.config) for a in answers if _key(interface, a) == top
+    )
 
 
 def evidence_row(sub: Submission) -> dict[str, Any]:
@@ -343,8 +345,8 @@ def evidence_row(sub: Submission) -> dict[str, Any]:
         "submission": sub.id,
         "task": sub.task_id,
         "data": sub.task.data,
-        "answer": _label(interface, sub.answer),
-        "expected": _label(interface, sub.task.gold_answer)
+        "answer": _label(interface, sub.answer, sub.project.config),
+        "expected": _label(interface, sub.task.gold_answer, sub.project.config)
         if sub.task.is_gold
         else _majority_label(interface, sub),
         "explanation": sub.task.gold_explanation,
@@ -352,9 +354,23 @@ def evidence_row(sub: Submission) -> dict[str, Any]:
     }
 
 
-def _label(interface: Any, answer: Any) -> str:
+def answer_text(project: Project, answer: Any) -> str:
+    """An answer as the worker saw it: a choice's shown text ("Cat"), not its stored value."""
+    return _label(get_interface(project.interface), answer, project.config)
+
+
+def _label(interface: Any, answer: Any, config: Any = None) -> str:
     if answer is None:
         return ""
+    texts = {
+        str(item.get("value")): str(item.get("text") or item.get("value"))
+        for item in (config or {}).get("labels", [])
+        if isinstance(item, dict)
+    }
+    if texts and isinstance(answer, str):
+        return texts.get(answer, answer)
+    if texts and isinstance(answer, list):
+        return ", ".join(texts.get(str(a), str(a)) for a in answer)
     try:
         return interface.answer_label(answer)
     except (TypeError, ValueError, KeyError):

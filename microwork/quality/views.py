@@ -266,8 +266,8 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
             {
                 "attempt": attempt,
                 "row": feedback,
-                "answer": interface.answer_label(feedback.answer),
-                "expected": interface.answer_label(feedback.task.gold_answer),
+                "answer": selectors.answer_text(project, feedback.answer),
+                "expected": selectors.answer_text(project, feedback.task.gold_answer),
                 "finished": attempt.is_finished,
             },
         )
@@ -305,12 +305,11 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if not attempt.is_finished:
         return redirect("quality:attempt", attempt_id=attempt.pk)
     project = attempt.test.project
-    interface = get_interface(project.interface)
     rows = [
         {
             "row": a,
-            "answer": interface.answer_label(a.answer) if a.answer is not None else "",
-            "expected": interface.answer_label(a.task.gold_answer),
+            "answer": selectors.answer_text(project, a.answer),
+            "expected": selectors.answer_text(project, a.task.gold_answer),
         }
         for a in attempt.answers.select_related("task").order_by("position")
     ]

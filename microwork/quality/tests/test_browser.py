@@ -44,7 +44,7 @@ def test_paused_worker_appeals_from_a_phone_and_is_restored(
     body = phone.locator("main").inner_text()
     assert "control tasks correctly" in body
     assert "Whiskers and pointed ears: a cat." in body
-    assert "Expected: cat" in body
+    assert "Expected: Cat" in body
     phone.fill("textarea[name=message]", "Three of these pictures show dogs.")
     phone.click("text=Send appeal")
     phone.wait_for_load_state()

@@ -71,8 +71,8 @@ def test_worker_at_60_percent_is_warned_then_paused_sees_misses_appeals_and_is_r
     assert pause.inputs["prior_warning"] == warning.pk
     assert pause.ends_at - pause.starts_at == timedelta(hours=48)
     assert len(pause.evidence) == 7
-    assert {e["expected"] for e in pause.evidence} == {"cat"}
-    assert {e["answer"] for e in pause.evidence} == {"dog"}
+    assert {e["expected"] for e in pause.evidence} == {"Cat"}
+    assert {e["answer"] for e in pause.evidence} == {"Dog"}
     refusal = eligibility.check(project, walt, timezone.now())
     assert "Paused on Cats or dogs" in refusal
     assert reverse("quality:decision", args=[pause.pk]) in refusal

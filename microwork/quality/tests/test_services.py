@@ -425,7 +425,7 @@ def test_agreement_with_the_majority_is_counted_and_the_rule_runs_in_the_sweep(
     warning = Decision.objects.get(worker=walt)
     assert warning.rule_key == "disagreement"
     # The evidence shows his answer against the others' majority.
-    assert {(e["answer"], e["expected"]) for e in warning.evidence} == {("dog", "cat")}
+    assert {(e["answer"], e["expected"]) for e in warning.evidence} == {("Dog", "Cat")}
 
 
 # --- gold reveal -------------------------------------------------------------------------
@@ -437,7 +437,7 @@ def test_missed_gold_is_revealed_after_the_delay_but_never_the_gold_before_answe
     rows = selectors.missed_gold(worker=walt, now=sub.submitted_at + timedelta(hours=1))
     assert rows[0]["shown"] is False and rows[0]["evidence"] is None
     rows = selectors.missed_gold(worker=walt, now=sub.submitted_at + timedelta(hours=25))
-    assert rows[0]["shown"] is True and rows[0]["evidence"]["expected"] == "cat"
+    assert rows[0]["shown"] is True and rows[0]["evidence"]["expected"] == "Cat"
 
 
 def test_batch_reveal_waits_for_the_batch_to_finish(project, walt):
@@ -536,7 +536,7 @@ def test_rejecting_needs_a_listed_reason_and_confirmation_above_the_share(
     decision = services.submission_reject_with_decision(
         submission=subs[3], requester=rita, reason_code="wrong_answer", confirm=True
     )
-    assert decision.kind == "rejection" and decision.evidence[0]["answer"] == "cat"
+    assert decision.kind == "rejection" and decision.evidence[0]["answer"] == "Cat"
     subs[3].refresh_from_db()
     assert subs[3].status == "rejected"
     # A retried request returns the same decision.
