@@ -427,6 +427,9 @@ def deposit_simulated(
         raise ApplicationError(
             _("Simulated payments are switched off on this site."), code="disabled"
         )
+    request_key = (request_key or "").strip()
+    if not request_key or len(request_key) > 100:
+        raise ApplicationError(_("A request key is required."), field="request_key")
     amount = parse_amount(amount)
     currency = check_currency(currency)
     if amount > Decimal("10000"):
@@ -494,6 +497,10 @@ def payout_request(
     """
     now = now or timezone.now()
     currency = check_currency(currency or settings.PLATFORM_CURRENCY)
+    # Scoped to the worker: two people's apps may well pick the same retry token.
+    request_key = (
+        f"{user.pk}:{request_key.strip()[:50]}" if request_key and request_key.strip() else None
+    )
     if request_key:
         earlier = Payout.objects.filter(request_key=request_key, user=user).first()
         if earlier is not None:
@@ -535,7 +542,7 @@ def payout_request(
         provider=method.provider,
         amount=amount,
         currency=currency,
-        request_key=request_key or None,
+        request_key=request_key,
         requested_at=now,
         provider_key=f"mw-payout-{uuid.uuid4().hex}",
     )

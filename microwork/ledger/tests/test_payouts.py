@@ -156,3 +156,24 @@ def test_phone_numbers_are_checked(walt):
     with pytest.raises(ApplicationError) as exc:
         _method(walt, phone="0801")
     assert exc.value.field == "phone"
+
+
+def test_two_workers_may_use_the_same_retry_token(walt_earned, nina, acme):
+    # Nina's app happens to pick the token Walt's app used; her request is her own.
+    services.ledger_transfer(
+        kind=Transaction.Kind.BONUS,
+        idempotency_key="seed-nina",
+        source=services.ledger_account(
+            kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme
+        ),
+        destination=services.ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=nina),
+        amount=Decimal("3"),
+    )
+    mine = services.payout_request(
+        user=walt_earned, method=_method(walt_earned), amount="2", request_key="same"
+    )
+    hers = services.payout_request(
+        user=nina, method=_method(nina, phone="+261341234567"), amount="2", request_key="same"
+    )
+    assert mine.pk != hers.pk
+    assert (mine.user, hers.user) == (walt_earned, nina)
