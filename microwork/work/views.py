@@ -27,6 +27,8 @@ from microwork.work.access import (
 )
 from microwork.work.models import Assignment, Submission, WorkRequest
 
+LOST = {"lease_lost", "task_full"}
+
 
 def worker_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Log-in required; an access helper's refusal becomes the usual 403/404 page."""
@@ -168,7 +170,9 @@ def task(request: HttpRequest, assignment_id: int) -> HttpResponse:
             )
         except ApplicationError as exc:
             assignment.refresh_from_db()
-            if assignment.status != Assignment.Status.LEASED:
+            # Only a wrong answer is worth another try on the same page; a lost place or a
+            # closed task is explained on the work page instead.
+            if assignment.status != Assignment.Status.LEASED or exc.code in LOST:
                 return _refused(request, exc)
             context = _task_context(assignment, draft=answer, error=exc)
             return render(request, "work/task.html", context, status=exc.status)

@@ -130,3 +130,24 @@ def test_pages_need_a_worker(client, rita, project, tasks):
     client.force_login(rita)
     assert client.get("/work/").status_code == 403
     assert client.post(f"/work/p/{project.pk}/start/").status_code == 403
+
+
+def test_late_answer_after_the_place_was_taken_is_explained_on_the_work_page(
+    client, walt, nina, rita
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from microwork.work import services
+
+    project = live_project(rita, overlap=1, time_limit_seconds=60)
+    add_tasks(project, 1)
+    long_ago = timezone.now() - timedelta(minutes=5)
+    mine = services.assignment_claim(worker=walt, project=project, now=long_ago)
+    services.assignment_claim(worker=nina, project=project)
+    client.force_login(walt)
+    r = client.post(f"/work/a/{mine.pk}/", {"label": "ok"}, follow=True)
+    assert "given to someone else after your time ran out" in r.content.decode()
+    assert r.redirect_chain[-1][0] == "/work/"
+    assert not Submission.objects.exists()
