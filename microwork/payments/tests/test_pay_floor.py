@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from microwork.ledger import services as ledger
-from microwork.ledger.models import Account, Transaction
+from microwork.ledger.models import Account, ExchangeRate, Transaction
 from microwork.lib.errors import ApplicationError
 from microwork.payments import services
 from microwork.payments.models import PayFloorNotice
@@ -88,3 +88,19 @@ def test_answers_queue_the_floor_check_that_pauses_the_project(
     assert project.status == "paused"
     notice = PayFloorNotice.objects.get(project=project)
     assert notice.workers_topped_up == 1
+
+
+def test_the_floor_converts_at_the_operators_rate_and_needs_one(acme, rita, omar):
+    ledger.deposit_record(organisation=acme, amount="50", currency="EUR", reference="e", actor=omar)
+    project = make_project(acme, rita, reward="0.045", seconds=20, currency="EUR")  # 8.10 EUR/h
+    with pytest.raises(ApplicationError) as exc:
+        go_live(project, rita)
+    assert exc.value.code == "no_exchange_rate"
+    ExchangeRate.objects.create(base="USD", currency="EUR", rate=Decimal("1.05"))  # floor 8.40
+    with pytest.raises(ApplicationError) as exc:
+        go_live(project, rita)
+    assert exc.value.code == "under_pay_floor"
+    assert "0.0467 EUR" in exc.value.message
+    ExchangeRate.objects.filter(currency="EUR").update(rate=Decimal("0.90"))  # floor 7.20
+    go_live(project, rita)
+    assert project.status == "live"
