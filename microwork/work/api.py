@@ -5,6 +5,7 @@ like any other (no task id, no gold flag, same fields)."""
 
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -18,6 +19,10 @@ from microwork.work.access import access_assignment_for_worker, access_project_f
 from microwork.work.models import Assignment, Submission, WorkRequest
 
 router = Router(tags=["work"])
+
+# Every claim response carries the instructions; rendering Markdown each time would cost more
+# than the claim itself. Keyed by the text, so an edit is picked up at once.
+_instructions_html = lru_cache(maxsize=256)(render_markdown)
 
 
 class ProjectOut(Schema):
@@ -125,7 +130,7 @@ def assignment_out(assignment: Assignment) -> dict[str, Any]:
             "name": project.name,
             "interface": project.interface,
             "config": project.config,
-            "instructions_html": render_markdown(project.instructions),
+            "instructions_html": _instructions_html(project.instructions),
             "reward": project.reward,
             "currency": project.currency,
             "time_limit_seconds": project.time_limit_seconds,
