@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "microwork.aggregation",
     "microwork.payments",
     "microwork.demo",
+    "microwork.clock",
 ]
 
 MIDDLEWARE = [

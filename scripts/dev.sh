@@ -59,10 +59,13 @@ run)
     "$VENV/bin/microwork" migrate --no-input -v0
     "$VENV/bin/microwork" collectstatic --no-input -v0
     "$VENV/bin/microwork" demo
-    # Background jobs (big uploads, aggregation, auto-approval) run in this second process.
+    # Background jobs (big uploads, aggregation, payouts) run in a second process; the clock
+    # enqueues the periodic ones (auto-approval, appeal deadlines, pay-floor checks).
     "$VENV/bin/microwork" db_worker --no-startup-delay >"$ROOT/var/worker.log" 2>&1 &
     WORKER=$!
-    trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+    "$VENV/bin/microwork" clock >"$ROOT/var/clock.log" 2>&1 &
+    CLOCK=$!
+    trap 'kill $WORKER $CLOCK 2>/dev/null || true' EXIT INT TERM
     echo "microwork is on http://127.0.0.1:8000  (Ctrl-C stops it)"
     "$VENV/bin/microwork" runserver 127.0.0.1:8000 --noreload --insecure
     ;;

@@ -1,0 +1,47 @@
+"""Periodic jobs: the one registry of what must happen on a timer, and how often.
+
+Each entry names a django.tasks task (dotted path) and its interval. The `microwork clock`
+process enqueues each when it falls due; `microwork db_worker` runs them. Every job is
+idempotent, so a clock restarted early, or two clocks by mistake, do no harm."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils.module_loading import import_string
+
+PERIODIC_JOBS: dict[str, tuple[str, timedelta]] = {
+    # Expired leases are honoured at claim time; this only tidies and runs waiting rounds.
+    "work_housekeeping": ("microwork.work.tasks.housekeeping", timedelta(seconds=30)),
+    # Pending earnings past their project's auto-approval delay become available.
+    "approve_due": ("microwork.payments.tasks.approve_due_task", timedelta(minutes=5)),
+    # Measured working time against the pay floor, for every live project.
+    "pay_floor_check": ("microwork.payments.tasks.pay_floor_check_all_task", timedelta(minutes=15)),
+    # Rules, appeal deadlines and escalations, paid tests that were owed.
+    "quality_sweep": ("microwork.quality.tasks.quality_sweep_task", timedelta(minutes=5)),
+    # Payouts waiting for their provider, and recovery of any left half-way.
+    "payouts_process": ("microwork.ledger.tasks.payouts_process_due_task", timedelta(minutes=2)),
+}
+
+
+@dataclass
+class Clock:
+    """Remembers when each job was last enqueued; everything is due on the first tick."""
+
+    last: dict[str, datetime]
+
+    def due(self, now: datetime) -> list[str]:
+        return [
+            name
+            for name, (_path, every) in PERIODIC_JOBS.items()
+            if name not in self.last or now - self.last[name] >= every
+        ]
+
+    def tick(self, now: datetime, names: Iterable[str] | None = None) -> list[str]:
+        enqueued = []
+        for name in self.due(now) if names is None else names:
+            path, _every = PERIODIC_JOBS[name]
+            import_string(path).enqueue()
+            self.last[name] = now
+            enqueued.append(name)
+        return enqueued

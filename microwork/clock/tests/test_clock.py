@@ -1,0 +1,34 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from microwork.clock.jobs import PERIODIC_JOBS, Clock
+
+T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_every_job_is_due_on_the_first_tick_then_only_after_its_interval(db, db_tasks):
+    clock = Clock(last={})
+    assert sorted(clock.tick(T0)) == sorted(PERIODIC_JOBS)
+    assert clock.tick(T0 + timedelta(seconds=1)) == []
+    later = clock.tick(T0 + timedelta(seconds=31))
+    assert later == ["work_housekeeping"]
+    assert DBTaskResult.objects.count() == len(PERIODIC_JOBS) + 1
+
+
+def test_every_registered_job_names_a_task_that_runs(db, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    Clock(last={}).tick(T0)
+
+
+def test_clock_once_enqueues_everything(db, db_tasks, capsys):
+    call_command("clock", "--once")
+    assert "approve_due" in capsys.readouterr().out
+    assert DBTaskResult.objects.count() == len(PERIODIC_JOBS)
