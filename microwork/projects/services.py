@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import ApplicationError, Conflict
 from microwork.lib.money import check_currency, parse_amount
+from microwork.projects import hooks
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Batch, Project, ProjectEvent, Task
 from microwork.projects.uploads import (
@@ -329,9 +330,7 @@ def project_set_status(
         reason=reason,
         at=timezone.now(),
     )
-    from microwork.payments.services import project_money_on_status  # payments imports projects
-
-    project_money_on_status(project=project, old_status=old, actor=actor)
+    hooks.run(hooks.STATUS_CHANGED, project=project, old_status=old, actor=actor)
     return project
 
 
@@ -441,11 +440,7 @@ def _insert(project: Project, batch: Batch, rows: Iterator[CleanRow], report: Ch
     if not report.ok:
         # Something changed between the two passes (another upload took an id): undo it all.
         raise UploadRefused(report)
-    from microwork.payments.services import (
-        project_money_on_tasks_added,  # payments imports projects
-    )
-
-    project_money_on_tasks_added(project=project)
+    hooks.run(hooks.TASKS_ADDED, project=project)
 
 
 def upload_max_bytes() -> int:
@@ -577,9 +572,7 @@ def _batch_add_now(
             "finished_at",
         ]
     )
-    from microwork.aggregation.services import batch_added  # aggregation imports projects
-
-    batch_added(batch=batch)
+    hooks.run(hooks.BATCH_DONE, batch=batch)
     return batch
 
 
@@ -728,9 +721,7 @@ def _batch_insert_stored(*, batch: Batch, path: Path) -> None:
         stored_path="",
         finished_at=timezone.now(),
     )
-    from microwork.aggregation.services import batch_added  # aggregation imports projects
-
-    batch_added(batch=batch)
+    hooks.run(hooks.BATCH_DONE, batch=batch)
 
 
 def batch_create_from_records(

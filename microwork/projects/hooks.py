@@ -1,0 +1,27 @@
+"""What other apps do when a project changes, as registries (key → dotted path), so the
+projects app never imports the apps built on top of it (payments, aggregation)."""
+
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+# Called inside the status change's transaction with (project, old_status, actor): a refusal
+# (ApplicationError) undoes the change, e.g. going live without the funds for its tasks.
+STATUS_CHANGED: dict[str, str] = {
+    "payments": "microwork.payments.services.project_money_on_status",
+}
+
+# Called inside the upload's transaction with (project) once new tasks are stored.
+TASKS_ADDED: dict[str, str] = {
+    "payments": "microwork.payments.services.project_money_on_tasks_added",
+}
+
+# Called with (batch) when a batch has been added in full.
+BATCH_DONE: dict[str, str] = {
+    "aggregation": "microwork.aggregation.services.batch_added",
+}
+
+
+def run(registry: dict[str, str], **kwargs: Any) -> None:
+    for path in registry.values():
+        import_string(path)(**kwargs)
