@@ -181,6 +181,11 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 PLATFORM_CURRENCY = envstr("PLATFORM_CURRENCY", "USD")
 PAY_FLOOR_PER_HOUR = Decimal(envstr("PAY_FLOOR_PER_HOUR", "8.00"))
 PLATFORM_FEE_RATE = Decimal(envstr("PLATFORM_FEE_RATE", "0.20"))
+# Workers may ask for a payout once their available balance reaches this.
+PAYOUT_MINIMUM = Decimal(envstr("PAYOUT_MINIMUM", "1.00"))
+# The demo's card / mobile-money deposits and payouts that succeed without a real provider.
+# Never on in production: set SIMULATED_PAYMENTS=0 (the default unless DEBUG).
+SIMULATED_PAYMENTS = envbool("SIMULATED_PAYMENTS", DEBUG)
 
 LOGGING = {
     "version": 1,

@@ -54,6 +54,8 @@ install_chromium() {
 cmd=${1:-}
 case "$cmd" in
 run)
+    # The demo deposits and pays out through simulated providers.
+    export SIMULATED_PAYMENTS="${SIMULATED_PAYMENTS:-1}"
     ensure_venv
     "$VENV/bin/pip" install -q -e .
     "$VENV/bin/microwork" migrate --no-input -v0

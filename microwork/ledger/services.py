@@ -63,12 +63,12 @@ class InsufficientFunds(ApplicationError):
 
 
 def payout_minimum() -> Decimal:
-    return Decimal(str(getattr(settings, "PAYOUT_MINIMUM", "1.00")))
+    return Decimal(settings.PAYOUT_MINIMUM)
 
 
 def simulated_payments_enabled() -> bool:
     # The demo's card and mobile-money stand-ins make money from nothing: off unless asked for.
-    return bool(getattr(settings, "SIMULATED_PAYMENTS", settings.DEBUG))
+    return bool(settings.SIMULATED_PAYMENTS)
 
 
 # --- rounding ----------------------------------------------------------------------------
