@@ -428,6 +428,68 @@ def project_money_on_tasks_added(*, project: Project) -> None:
         project_tasks_fund(project=project)
 
 
+def project_money_on_settings(*, project: Project, old: dict[str, Any], actor: User | None) -> None:
+    """Called by the projects app when a live or paused project's reward or overlap goes up:
+    escrow must still cover every answer the open tasks can collect, at the new price."""
+    if project.status not in (P.LIVE, P.PAUSED):
+        return
+    if old.get("reward") == project.reward and old.get("overlap") == project.overlap:
+        return
+    project_escrow_top_up(project=project, actor=actor)
+
+
+@transaction.atomic
+def project_escrow_top_up(
+    *, project: Project, actor: User | None = None, now: datetime | None = None
+) -> Transaction | None:
+    """Move from the requester's funds into escrow what the answers still to come cost at
+    today's reward and overlap, beyond what escrow holds (fees owed on pending answers stay)."""
+    escrow = Account.objects.select_for_update().get(pk=escrow_account(project).pk)
+    open_slots = sum(
+        max(0, project.overlap - count)
+        for count in Task.objects.filter(project=project, is_gold=False, done=False)
+        .values_list("answers_count", flat=True)
+        .iterator()
+    )
+    owed_fees = (
+        unit_fee(project) * Submission.objects.filter(project=project, status=S.PENDING).count()
+    )
+    # The open slots are priced as fresh tasks would be, gold share included.
+    needed = escrow_needed(project, 0) + _slots_cost(project, open_slots) + owed_fees
+    shortfall = needed - escrow.balance
+    if shortfall <= 0:
+        return None
+    version = Entry.objects.filter(account=escrow).count()
+    try:
+        return ledger.ledger_transfer(
+            kind=T.ESCROW_FUND,
+            idempotency_key=f"escrow-top-up:{project.pk}:{version}",
+            source=requester_account(project.organisation, project.currency),
+            destination=escrow,
+            amount=shortfall,
+            memo=_("Escrow top-up for %(project)s at its new reward or overlap")
+            % {"project": project.name},
+            created_by=actor,
+            project_id=project.pk,
+            metadata={"open_slots": open_slots, "reward": str(project.reward)},
+            now=now,
+        )
+    except ledger.InsufficientFunds as exc:
+        raise _funds_error(
+            exc,
+            what=_("The new price reserves %(amount)s more")
+            % {"amount": format_money(shortfall, project.currency)},
+        ) from None
+
+
+def _slots_cost(project: Project, slots: int) -> Decimal:
+    gold = Decimal(project.gold_rate)
+    answers = slots
+    if 0 < gold < 1:
+        answers += math.ceil(slots * gold / (1 - gold))
+    return (project.reward + unit_fee(project)) * answers
+
+
 # --- earnings ------------------------------------------------------------------------------
 
 

@@ -99,6 +99,9 @@ class ProjectForm(forms.Form):
             self.fields["overlap"].help_text = _(
                 "Tasks already have answers: overlap can only go up."
             )
+            self.fields["reward"].help_text = _(
+                "Tasks already have answers: the reward can only go up (escrow is topped up)."
+            )
 
     @staticmethod
     def initial_for(project: Project) -> dict:

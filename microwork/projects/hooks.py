@@ -16,6 +16,12 @@ TASKS_ADDED: dict[str, str] = {
     "payments": "microwork.payments.services.project_money_on_tasks_added",
 }
 
+# Called inside the update's transaction with (project, old, actor) after its reward or
+# overlap changed; `old` holds the previous values. A refusal undoes the change.
+SETTINGS_CHANGED: dict[str, str] = {
+    "payments": "microwork.payments.services.project_money_on_settings",
+}
+
 # Called with (batch) when a batch has been added in full.
 BATCH_DONE: dict[str, str] = {
     "aggregation": "microwork.aggregation.services.batch_added",

@@ -45,7 +45,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # Projects that take new tasks.
 UPLOAD_STATUSES = frozenset({S.DRAFT, S.LIVE, S.PAUSED})
 # Fields that change what an answer means or what it costs: frozen once any task has an answer.
-LOCKED_ONCE_ANSWERED = ("interface", "config", "reward", "currency")
+LOCKED_ONCE_ANSWERED = ("interface", "config", "currency")
 EDITABLE_FIELDS = (
     "name",
     "description",
@@ -273,15 +273,20 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
                     code="locked",
                     field=name,
                 )
-        if "overlap" in changed and values["overlap"] < project.overlap:
-            raise Conflict(
-                _("overlap can only be raised once tasks have answers."),
-                code="locked",
-                field="overlap",
-            )
+        # Workers were told a price and a number of answers; both may rise, never fall.
+        for name in ("overlap", "reward"):
+            if name in changed and values[name] < getattr(project, name):
+                raise Conflict(
+                    _("%(field)s can only be raised once tasks have answers.") % {"field": name},
+                    code="locked",
+                    field=name,
+                )
+    old = {name: getattr(project, name) for name in changed}
     for name in changed:
         setattr(project, name, values[name])
     project.save(update_fields=[*changed, "updated_at"])
+    if {"reward", "overlap"} & set(changed):
+        hooks.run(hooks.SETTINGS_CHANGED, project=project, old=old, actor=actor)
     return project
 
 

@@ -104,3 +104,32 @@ def test_the_floor_converts_at_the_operators_rate_and_needs_one(acme, rita, omar
     ExchangeRate.objects.filter(currency="EUR").update(rate=Decimal("0.90"))  # floor 7.20
     go_live(project, rita)
     assert project.status == "live"
+
+
+def test_raising_the_reward_tops_up_escrow_and_lets_a_paused_project_go_live_again(
+    rich_acme, rita, walt
+):
+    from microwork.projects import services as projects
+
+    project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    for _ in range(20):
+        answer(project, walt, active_ms=40_000)
+    services.pay_floor_check_all()
+    project.refresh_from_db()
+    assert project.status == "paused"
+    escrow = services.escrow_account(project)
+    before = balance(escrow)
+
+    # Workers were promised a price: it may go up, never down.
+    with pytest.raises(ApplicationError) as exc:
+        projects.project_update(project=project, actor=rita, changes={"reward": "0.04"})
+    assert exc.value.field == "reward"
+
+    projects.project_update(project=project, actor=rita, changes={"reward": "0.09"})
+    # 5 open slots (and their control-answer share) are now priced at 0.09 + fee.
+    assert balance(escrow) > before
+    go_live(project, rita)
+    project.refresh_from_db()
+    assert project.status == "live"
+    assert ledger.ledger_check().ok

@@ -104,11 +104,17 @@ def test_edit_locks_answer_fields_once_answered(rita_client, project, walt):
     page = rita_client.get(reverse("projects:edit", args=[project.pk])).content.decode()
     assert "locked" in page.lower()
     r = rita_client.post(
-        reverse("projects:edit", args=[project.pk]), {**FORM, "name": "New", "reward": "9"}
+        reverse("projects:edit", args=[project.pk]), {**FORM, "name": "New", "reward": "0.01"}
+    )
+    assert r.status_code == 200 and "can only be raised" in r.content.decode()
+    project.refresh_from_db()
+    assert project.name != "New" and str(project.reward) == "0.050000"
+    r = rita_client.post(
+        reverse("projects:edit", args=[project.pk]), {**FORM, "name": "New", "reward": "0.08"}
     )
     assert r.status_code == 302
     project.refresh_from_db()
-    assert project.name == "New" and str(project.reward) == "0.050000"
+    assert project.name == "New" and str(project.reward) == "0.080000"
 
 
 def test_preview_renders_sanitised_markdown(rita_client, acme):

@@ -227,13 +227,15 @@ def _answer(task, worker, label="ok", active_ms=4000):
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("reward", "0.10"),
+        ("reward", "0.01"),
         ("currency", "EUR"),
         ("interface", "multiple_choice"),
         ("config", {"question": "OK?", "labels": ["ok", "gory", "unsure"]}),
     ],
 )
-def test_answered_projects_lock_what_answers_mean(project, rita, walt, field, value):
+def test_answered_projects_lock_what_answers_mean_and_never_lower_the_reward(
+    project, rita, walt, field, value
+):
     _answer(TaskFactory(project=project), walt)
     with pytest.raises(ApplicationError) as info:
         services.project_update(project=project, actor=rita, changes={field: value})
