@@ -72,7 +72,7 @@ def test_login_page_follows_accept_language(client, db):
     assert r.status_code == 200
     html = r.content.decode()
     assert "Se connecter" in html
-    assert "Nouveau ici" in html
+    assert "Pas encore de compte" in html
     assert "Mot de passe" in html
     assert "New here?" not in html
 
