@@ -8,9 +8,9 @@ from django.views.decorators.http import require_POST
 from microwork.aggregation import exports, results, selectors, services
 from microwork.aggregation.forms import METHOD_NAMES, AggregationSettingsForm
 from microwork.lib.errors import ApplicationError
+from microwork.lib.views import page
 from microwork.projects.access import access_project_for_requester
 from microwork.projects.models import Project
-from microwork.projects.views import requester_page
 
 PAGE_SIZE = 50
 
@@ -49,13 +49,13 @@ def _page(request: HttpRequest, project: Project, form: AggregationSettingsForm)
     )
 
 
-@requester_page
+@page
 def results_page(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request.user, project_id=project_id)
     return _page(request, project, _settings_form(project))
 
 
-@requester_page
+@page
 @require_POST
 def results_configure(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request.user, project_id=project_id)
@@ -73,7 +73,7 @@ def results_configure(request: HttpRequest, project_id: int) -> HttpResponse:
     return _page(request, project, form)
 
 
-@requester_page
+@page
 @require_POST
 def results_reestimate(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request.user, project_id=project_id)
@@ -82,7 +82,7 @@ def results_reestimate(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("results:page", project_id=project.pk)
 
 
-@requester_page
+@page
 def results_run_status(request: HttpRequest, project_id: int) -> HttpResponse:
     """The small fragment the results page polls while a re-estimate runs."""
     project = access_project_for_requester(user=request.user, project_id=project_id)
@@ -93,7 +93,7 @@ def results_run_status(request: HttpRequest, project_id: int) -> HttpResponse:
     )
 
 
-@requester_page
+@page
 def results_download(request: HttpRequest, project_id: int, kind: str, fmt: str) -> HttpResponse:
     if kind not in exports.KINDS or fmt not in exports.FORMATS:
         raise Http404

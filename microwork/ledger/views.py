@@ -3,16 +3,12 @@ one service or selector, render."""
 
 import csv
 import uuid
-from collections.abc import Callable, Iterator
-from functools import wraps
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,22 +23,9 @@ from microwork.ledger.access import (
 )
 from microwork.ledger.models import Entry
 from microwork.ledger.providers import PAYOUT_PROVIDERS, get_provider
-from microwork.lib.errors import ApplicationError, Forbidden, NotFound
+from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
-
-
-def money_page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapped
+from microwork.lib.views import page
 
 
 def _providers() -> list[tuple[str, str]]:
@@ -52,7 +35,7 @@ def _providers() -> list[tuple[str, str]]:
     return [(k, str(get_provider(k).label)) for k in keys]
 
 
-@money_page
+@page
 def payouts(request: HttpRequest) -> HttpResponse:
     user = request.user
     access_worker(user=user)
@@ -82,7 +65,7 @@ def _default_currency(user) -> str:
     return currencies[0]
 
 
-@money_page
+@page
 @require_POST
 def payout_request(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -112,7 +95,7 @@ def payout_request(request: HttpRequest) -> HttpResponse:
     return redirect("ledger:payouts")
 
 
-@money_page
+@page
 @require_POST
 def payout_method_add(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -131,7 +114,7 @@ def payout_method_add(request: HttpRequest) -> HttpResponse:
     return redirect("ledger:payouts")
 
 
-@money_page
+@page
 @require_POST
 def payout_method_remove(request: HttpRequest, method_id: int) -> HttpResponse:
     user = request.user
@@ -181,7 +164,7 @@ def statement_response(entries, filename: str) -> StreamingHttpResponse:
     return response
 
 
-@money_page
+@page
 def worker_statement(request: HttpRequest) -> StreamingHttpResponse:
     user = request.user
     access_worker(user=user)
@@ -189,7 +172,7 @@ def worker_statement(request: HttpRequest) -> StreamingHttpResponse:
     return statement_response(entries, f"microwork-statement-{user.username}.csv")
 
 
-@money_page
+@page
 def operator_payouts(request: HttpRequest) -> HttpResponse:
     access_operator(user=request.user)
     rows = [
@@ -199,7 +182,7 @@ def operator_payouts(request: HttpRequest) -> HttpResponse:
     return render(request, "ledger/operator_payouts.html", {"rows": rows})
 
 
-@money_page
+@page
 @require_POST
 def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse:
     payout = access_payout_for_operator(user=request.user, payout_id=payout_id)
@@ -221,7 +204,7 @@ def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse
     return redirect("ledger:operator_payouts")
 
 
-@money_page
+@page
 def operator_deposit(request: HttpRequest) -> HttpResponse:
     access_operator(user=request.user)
     if request.method == "POST":

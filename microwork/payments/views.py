@@ -2,16 +2,11 @@
 helper, one service or selector, render."""
 
 import uuid
-from collections.abc import Callable
 from decimal import Decimal
-from functools import wraps
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,24 +19,11 @@ from microwork.ledger import selectors as ledger_selectors
 from microwork.ledger import services as ledger
 from microwork.ledger.providers import get_provider
 from microwork.ledger.views import statement_response
-from microwork.lib.errors import ApplicationError, Forbidden, NotFound
+from microwork.lib.errors import ApplicationError, NotFound
+from microwork.lib.views import page
 from microwork.payments import charts, selectors, services
 from microwork.projects.access import access_project_for_requester
 from microwork.work.models import Submission
-
-
-def page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapped
 
 
 @page

@@ -1,22 +1,19 @@
 """Requester pages. Each view: parse, one access helper, one service or selector, render."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_organisation_for_requester
-from microwork.lib.errors import ApplicationError, Forbidden, NotFound
+from microwork.lib.errors import ApplicationError
 from microwork.lib.money import format_money
 from microwork.lib.text import render_markdown
+from microwork.lib.views import page
 from microwork.projects import selectors, services
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
 from microwork.projects.forms import ProjectForm, StatusForm, UploadForm
@@ -27,27 +24,11 @@ from microwork.projects.models import Project
 MULTIPART_SLACK = 64 * 1024
 
 
-def requester_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Log-in required; another organisation's project is a 404, a worker gets a 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return wrapped
-
-
 def _form_error(form: Any, exc: ApplicationError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
-@requester_page
+@page
 def project_list(request: HttpRequest) -> HttpResponse:
     organisation = access_organisation_for_requester(user=request.user)
     projects = selectors.projects_for_requester(user=request.user)
@@ -56,7 +37,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requester_page
+@page
 def project_create(request: HttpRequest) -> HttpResponse:
     organisation = access_organisation_for_requester(user=request.user)
     form = ProjectForm(request.POST or None)
@@ -73,7 +54,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/form.html", {"form": form, "project": None})
 
 
-@requester_page
+@page
 def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request.user, project_id=project_id)
     locked = services.project_has_answers(project=project)
@@ -93,7 +74,7 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
     )
 
 
-@requester_page
+@page
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request.user, project_id=project_id)
     return render(
@@ -115,7 +96,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 @require_POST
-@requester_page
+@page
 def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request.user, project_id=project_id)
     form = StatusForm(request.POST)
@@ -140,7 +121,7 @@ def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("projects:detail", project_id=project.pk)
 
 
-@requester_page
+@page
 def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request.user, project_id=project_id)
     context: dict[str, Any] = {
@@ -198,14 +179,14 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("projects:detail", project_id=project.pk)
 
 
-@requester_page
+@page
 def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = access_batch_for_requester(user=request.user, batch_id=batch_id)
     return render(request, "projects/_batch_progress.html", {"batch": batch})
 
 
 @require_POST
-@requester_page
+@page
 def instructions_preview(request: HttpRequest) -> HttpResponse:
     access_organisation_for_requester(user=request.user)
     return HttpResponse(render_markdown(request.POST.get("instructions", "")))
