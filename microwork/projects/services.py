@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import ApplicationError, Conflict
 from microwork.lib.money import check_currency, parse_amount
+from microwork.lib.status import status_change
 from microwork.projects import hooks
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Batch, Project, ProjectEvent, Task
@@ -325,12 +326,11 @@ def project_set_status(
         )
     if status == S.LIVE:
         _check_ready(project)
-    project.status = status
-    project.save(update_fields=["status", "updated_at"])
-    ProjectEvent.objects.create(
-        project=project,
-        old_status=old,
-        new_status=status,
+    status_change(
+        project,
+        status,
+        ProjectEvent,
+        update_fields=["updated_at"],
         actor=actor,
         reason=reason,
         at=timezone.now(),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
 from microwork.lib.money import QUANTUM
+from microwork.lib.status import status_change
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project, Task
 from microwork.quality import selectors, texts
@@ -944,17 +945,6 @@ def decision_record(
     return decision
 
 
-def _set_decision_status(
-    *, decision: Decision, status: str, actor: User | None, reason: str, now: datetime
-) -> None:
-    old = decision.status
-    decision.status = status
-    decision.save(update_fields=["status"])
-    DecisionEvent.objects.create(
-        decision=decision, old_status=old, new_status=status, actor=actor, reason=reason, at=now
-    )
-
-
 @transaction.atomic
 def decision_reverse(
     *, decision: Decision, actor: User | None, reason: str, now: datetime | None = None
@@ -964,8 +954,8 @@ def decision_reverse(
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     if decision.status == Decision.Status.REVERSED:
         return decision
-    _set_decision_status(
-        decision=decision, status=Decision.Status.REVERSED, actor=actor, reason=reason, now=now
+    status_change(
+        decision, Decision.Status.REVERSED, DecisionEvent, actor=actor, reason=reason, at=now
     )
     if decision.kind == Decision.Kind.REJECTION and decision.submission_id:
         _rejection_overturn(decision=decision, actor=actor, now=now)
@@ -982,12 +972,13 @@ def decision_reverse(
             )
             .exclude(pk=decision.pk)
         ):
-            _set_decision_status(
-                decision=warning,
-                status=Decision.Status.REVERSED,
+            status_change(
+                warning,
+                Decision.Status.REVERSED,
+                DecisionEvent,
                 actor=actor,
                 reason=_("Reversed with decision %(id)d.") % {"id": decision.pk},
-                now=now,
+                at=now,
             )
         skill = _skill_locked(project=decision.project, worker=decision.worker)
         skill.rules_since = now
@@ -1003,8 +994,8 @@ def decisions_expire(*, now: datetime | None = None) -> int:
     for decision in Decision.objects.select_for_update(skip_locked=True).filter(
         status=Decision.Status.ACTIVE, ends_at__lte=now
     ):
-        _set_decision_status(
-            decision=decision, status=Decision.Status.EXPIRED, actor=None, reason="ended", now=now
+        status_change(
+            decision, Decision.Status.EXPIRED, DecisionEvent, actor=None, reason="ended", at=now
         )
         if decision.kind != Decision.Kind.WARNING:
             _notify(user=decision.worker, kind="decision_expired", decision=decision, now=now)
@@ -1244,7 +1235,7 @@ def appeal_decide(
             _("Keep the answer under %(n)d characters.") % {"n": MAX_MESSAGE}, field="response"
         )
     new = Appeal.Status.REVERSED if reverse else Appeal.Status.UPHELD
-    _appeal_set(appeal=appeal, status=new, actor=actor, reason=response, now=now)
+    status_change(appeal, new, AppealEvent, actor=actor, reason=response, at=now)
     appeal.answered_by = actor
     appeal.answered_at = now
     appeal.response = response
@@ -1271,17 +1262,6 @@ def appeal_decide(
     return appeal
 
 
-def _appeal_set(
-    *, appeal: Appeal, status: str, actor: User | None, reason: str, now: datetime
-) -> None:
-    old = appeal.status
-    appeal.status = status
-    appeal.save(update_fields=["status"])
-    AppealEvent.objects.create(
-        appeal=appeal, old_status=old, new_status=status, actor=actor, reason=reason, at=now
-    )
-
-
 @transaction.atomic
 def appeals_escalate(*, now: datetime | None = None) -> dict[str, int]:
     """Appeals past their deadline: an undefended rejection is paid; any other requester
@@ -1303,12 +1283,13 @@ def appeals_escalate(*, now: datetime | None = None) -> dict[str, int]:
                 continue
             done["paid"] += 1
             continue
-        _appeal_set(
-            appeal=appeal,
-            status=Appeal.Status.ESCALATED,
+        status_change(
+            appeal,
+            Appeal.Status.ESCALATED,
+            AppealEvent,
             actor=None,
             reason="deadline passed",
-            now=now,
+            at=now,
         )
         appeal.route = Appeal.Route.OPERATOR
         appeal.escalated_at = now
@@ -1340,7 +1321,7 @@ def appeals_escalate(*, now: datetime | None = None) -> dict[str, int]:
 
 def _appeal_pay_undefended(*, appeal: Appeal, now: datetime) -> None:
     reason = _("The requester did not defend the rejection in time.")
-    _appeal_set(appeal=appeal, status=Appeal.Status.REVERSED, actor=None, reason=reason, now=now)
+    status_change(appeal, Appeal.Status.REVERSED, AppealEvent, actor=None, reason=reason, at=now)
     appeal.answered_at = now
     appeal.response = reason
     appeal.save(update_fields=["answered_at", "response"])
