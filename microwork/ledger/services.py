@@ -624,6 +624,23 @@ def payout_process(
     return payout
 
 
+def _payout_finish(payout: Payout, status: str, *, conflict: str, **fields: Any) -> str | None:
+    """Move a requested or processing payout to its final `status` with a conditional UPDATE,
+    so a provider's answer and an operator's click cannot both finish it. Returns the old
+    status; None when the payout already had `status` (a repeat); Conflict when it had the
+    other final one."""
+    old = Payout.objects.select_for_update().values_list("status", flat=True).get(pk=payout.pk)
+    changed = Payout.objects.filter(
+        pk=payout.pk, status__in=[Payout.Status.REQUESTED, Payout.Status.PROCESSING]
+    ).update(status=status, **fields)
+    payout.refresh_from_db()
+    if changed != 1:
+        if payout.status == status:
+            return None
+        raise Conflict(conflict, field="status")
+    return old
+
+
 @transaction.atomic
 def payout_mark_sent(
     *, payout: Payout, reference: str, actor: User | None = None, now: datetime | None = None
@@ -633,15 +650,15 @@ def payout_mark_sent(
     reference = (reference or "").strip()
     if not reference:
         raise ApplicationError(_("Enter the transfer reference."), field="reference")
-    old = Payout.objects.select_for_update().values_list("status", flat=True).get(pk=payout.pk)
-    changed = Payout.objects.filter(
-        pk=payout.pk, status__in=[Payout.Status.REQUESTED, Payout.Status.PROCESSING]
-    ).update(status=Payout.Status.PAID, provider_reference=reference[:200], finished_at=now)
-    payout.refresh_from_db()
-    if changed != 1:
-        if payout.status == Payout.Status.PAID:
-            return payout
-        raise Conflict(_("This payout has already failed; its money went back."), field="status")
+    old = _payout_finish(
+        payout,
+        Payout.Status.PAID,
+        conflict=_("This payout has already failed; its money went back."),
+        provider_reference=reference[:200],
+        finished_at=now,
+    )
+    if old is None:
+        return payout
     ledger_transfer(
         kind=TxKind.PAYOUT_SENT,
         idempotency_key=f"payout:{payout.pk}:sent",
@@ -666,15 +683,15 @@ def payout_mark_failed(
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Say why the payout failed."), field="reason")
-    old = Payout.objects.select_for_update().values_list("status", flat=True).get(pk=payout.pk)
-    changed = Payout.objects.filter(
-        pk=payout.pk, status__in=[Payout.Status.REQUESTED, Payout.Status.PROCESSING]
-    ).update(status=Payout.Status.FAILED, failure_reason=reason[:500], finished_at=now)
-    payout.refresh_from_db()
-    if changed != 1:
-        if payout.status == Payout.Status.FAILED:
-            return payout
-        raise Conflict(_("This payout was already sent."), field="status")
+    old = _payout_finish(
+        payout,
+        Payout.Status.FAILED,
+        conflict=_("This payout was already sent."),
+        failure_reason=reason[:500],
+        finished_at=now,
+    )
+    if old is None:
+        return payout
     ledger_transfer(
         kind=TxKind.PAYOUT_RETURN,
         idempotency_key=f"payout:{payout.pk}:return",
