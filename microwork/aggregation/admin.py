@@ -3,33 +3,17 @@
 from django.contrib import admin
 
 from microwork.aggregation.models import AggregationEvent, AggregationRun, TaskAggregate
+from microwork.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
-class ReadOnly(admin.ModelAdmin):
-    # Only services write these rows; an operator looks, and re-runs from the results page.
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class AggregationEventInline(admin.TabularInline):
+class AggregationEventInline(ReadOnlyInline):
     model = AggregationEvent
-    extra = 0
-    can_delete = False
     fields = ("at", "kind", "actor", "details")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AggregationRun)
-class AggregationRunAdmin(ReadOnly):
+class AggregationRunAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "project",
@@ -49,7 +33,7 @@ class AggregationRunAdmin(ReadOnly):
 
 
 @admin.register(TaskAggregate)
-class TaskAggregateAdmin(ReadOnly):
+class TaskAggregateAdmin(ReadOnlyAdmin):
     list_display = (
         "task",
         "project",

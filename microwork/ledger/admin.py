@@ -15,28 +15,13 @@ from microwork.ledger.models import (
     PayoutMethod,
     Transaction,
 )
+from microwork.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class EntryInline(admin.TabularInline):
+class EntryInline(ReadOnlyInline):
     model = Entry
     fields = ("account", "amount", "currency")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Account)
@@ -55,15 +40,10 @@ class TransactionAdmin(ReadOnlyAdmin):
     inlines = [EntryInline]
 
 
-class PayoutEventInline(admin.TabularInline):
+class PayoutEventInline(ReadOnlyInline):
     model = PayoutEvent
     fields = ("at", "old_status", "new_status", "actor", "note")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Payout)

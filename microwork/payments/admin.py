@@ -1,18 +1,10 @@
+"""Review decisions and pay-floor notices are records of what happened: services write them,
+operators look."""
+
 from django.contrib import admin
 
+from microwork.lib.admin import ReadOnlyAdmin
 from microwork.payments.models import PayFloorNotice, SubmissionReview
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    # Decisions and notices are records of what happened; services write them.
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(SubmissionReview)

@@ -3,6 +3,7 @@ quality operator page), so here they are read-only: an edit must leave an event 
 
 from django.contrib import admin
 
+from microwork.lib.admin import ReadOnlyAdmin
 from microwork.quality.models import (
     Appeal,
     Decision,
@@ -16,49 +17,38 @@ from microwork.quality.models import (
 )
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Decision)
-class DecisionAdmin(ReadOnly):
+class DecisionAdmin(ReadOnlyAdmin):
     list_display = ("id", "worker", "project", "kind", "rule_key", "status", "starts_at", "ends_at")
     list_filter = ("kind", "status", "rule_key")
     search_fields = ("worker__username", "project__name", "outcome")
 
 
 @admin.register(Appeal)
-class AppealAdmin(ReadOnly):
+class AppealAdmin(ReadOnlyAdmin):
     list_display = ("id", "worker", "decision", "route", "status", "deadline_at")
     list_filter = ("status", "route")
     search_fields = ("worker__username", "message")
 
 
 @admin.register(WorkerSkill)
-class WorkerSkillAdmin(ReadOnly):
+class WorkerSkillAdmin(ReadOnlyAdmin):
     list_display = ("worker", "project", "answers", "gold_answers", "gold_correct", "agreed")
     search_fields = ("worker__username", "project__name")
 
 
 @admin.register(TestAttempt)
-class TestAttemptAdmin(ReadOnly):
+class TestAttemptAdmin(ReadOnlyAdmin):
     list_display = ("id", "test", "worker", "number", "status", "score", "active_ms")
 
 
 @admin.register(TestPayment)
-class TestPaymentAdmin(ReadOnly):
+class TestPaymentAdmin(ReadOnlyAdmin):
     list_display = ("reference", "worker", "project", "amount", "currency", "booked")
     list_filter = ("booked",)
 
 
-admin.site.register(Qualification, ReadOnly)
-admin.site.register(QualificationGrant, ReadOnly)
-admin.site.register(QualificationTest, ReadOnly)
-admin.site.register(RuleConfig, ReadOnly)
+admin.site.register(Qualification, ReadOnlyAdmin)
+admin.site.register(QualificationGrant, ReadOnlyAdmin)
+admin.site.register(QualificationTest, ReadOnlyAdmin)
+admin.site.register(RuleConfig, ReadOnlyAdmin)
