@@ -5,7 +5,7 @@ import logging
 import random
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 from typing import Any
 
@@ -42,6 +42,7 @@ from microwork.quality.models import (
 )
 from microwork.quality.money import call_with_known, money_service
 from microwork.quality.rules import RULES, Measurement, get_rule
+from microwork.quality.rules.base import check_int, check_share
 from microwork.work.models import Assignment, Submission
 
 log = logging.getLogger(__name__)
@@ -54,36 +55,6 @@ MAX_MESSAGE = 4000
 DEVICES = ("phone", "tablet", "desktop")
 LANGUAGE_COMPARATORS = {"exists", "==", "!=", "in", "not_exists"}
 PLACE_COMPARATORS = {"==", "!=", "in"}
-
-
-def _check_share(value: Any, *, field: str) -> Decimal:
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        number = Decimal("NaN")
-    if not number.is_finite() or number < 0 or number > 1:
-        raise ApplicationError(
-            _("%(field)s must be a number from 0 to 1 (for example 0.8 for 80 %%).")
-            % {"field": field},
-            field=field,
-        )
-    return number
-
-
-def _check_int(value: Any, *, field: str, minimum: int, maximum: int | None = None) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        number = minimum - 1
-    if number < minimum or (maximum is not None and number > maximum):
-        if maximum is None:
-            message = _("%(field)s must be a whole number of at least %(min)d.")
-        else:
-            message = _("%(field)s must be a whole number from %(min)d to %(max)d.")
-        raise ApplicationError(
-            message % {"field": field, "min": minimum, "max": maximum or 0}, field=field
-        )
-    return number
 
 
 def _notify(
@@ -278,10 +249,10 @@ def qualification_test_create(
         raise ApplicationError(_("Give the test a name of 1 to 120 characters."), field="name")
     if mode not in QualificationTest.Mode.values:
         raise ApplicationError(_("mode must be test or training."), field="mode")
-    mark = _check_share(pass_mark, field="pass_mark")
-    count = _check_int(question_count, field="question_count", minimum=1, maximum=200)
-    cooldown = _check_int(retake_cooldown_seconds, field="retake_cooldown_seconds", minimum=0)
-    attempts = _check_int(max_attempts, field="max_attempts", minimum=1, maximum=100)
+    mark = check_share(pass_mark, field="pass_mark")
+    count = check_int(question_count, field="question_count", minimum=1, maximum=200)
+    cooldown = check_int(retake_cooldown_seconds, field="retake_cooldown_seconds", minimum=0)
+    attempts = check_int(max_attempts, field="max_attempts", minimum=1, maximum=100)
     ids = sorted({int(i) for i in task_ids or []})
     tasks = list(Task.objects.filter(project=project, pk__in=ids))
     not_gold = [t.pk for t in tasks if not t.is_gold]
@@ -607,12 +578,12 @@ def quality_settings_update(
         row.reveal = reveal
         fields.append("reveal")
     if appeal_deadline_hours is not None:
-        row.appeal_deadline_hours = _check_int(
+        row.appeal_deadline_hours = check_int(
             appeal_deadline_hours, field="appeal_deadline_hours", minimum=1, maximum=24 * 14
         )
         fields.append("appeal_deadline_hours")
     if rejection_confirm_share is not None:
-        row.rejection_confirm_share = _check_share(
+        row.rejection_confirm_share = check_share(
             rejection_confirm_share, field="rejection_confirm_share"
         )
         fields.append("rejection_confirm_share")
@@ -639,7 +610,7 @@ def rule_configure(
             % {"choices": ", ".join(RuleConfig.Action.values)},
             field="action",
         )
-    seconds = _check_int(pause_seconds, field="pause_seconds", minimum=60, maximum=90 * 24 * 3600)
+    seconds = check_int(pause_seconds, field="pause_seconds", minimum=60, maximum=90 * 24 * 3600)
     config, _created = RuleConfig.objects.update_or_create(
         project=project,
         rule_key=rule_key,

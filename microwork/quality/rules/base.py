@@ -90,33 +90,45 @@ class Rule:
         raise NotImplementedError
 
 
+def check_share(value: Any, *, field: str, code: str | None = None) -> Decimal:
+    """A typed-in share (0.8 for 80 %), for a rule's parameter or a project's quality setting."""
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    if not number.is_finite() or number < 0 or number > 1:
+        raise ApplicationError(
+            _("%(field)s must be a number from 0 to 1 (for example 0.8 for 80 %%).")
+            % {"field": field},
+            code=code,
+            field=field,
+        )
+    return number
+
+
+def check_int(
+    value: Any, *, field: str, minimum: int, maximum: int | None = None, code: str | None = None
+) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = minimum - 1
+    if number < minimum or (maximum is not None and number > maximum):
+        if maximum is None:
+            message = _("%(field)s must be a whole number of at least %(min)d.")
+        else:
+            message = _("%(field)s must be a whole number from %(min)d to %(max)d.")
+        raise ApplicationError(
+            message % {"field": field, "min": minimum, "max": maximum or 0}, code=code, field=field
+        )
+    return number
+
+
 def _check_param(p: Param, value: Any) -> Any:
     if p.kind == "share":
-        try:
-            number = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError):
-            number = Decimal("NaN")
-        if not number.is_finite() or number < 0 or number > 1:
-            raise ApplicationError(
-                _("%(field)s must be a number from 0 to 1 (for example 0.8 for 80 %%).")
-                % {"field": p.name},
-                code="invalid_rule",
-                field=p.name,
-            )
-        return float(number)
+        return float(check_share(value, field=p.name, code="invalid_rule"))
     if p.kind == "int":
-        try:
-            number_i = int(str(value).strip())
-        except ValueError:
-            number_i = p.minimum - 1
-        if number_i < p.minimum:
-            raise ApplicationError(
-                _("%(field)s must be a whole number of at least %(min)d.")
-                % {"field": p.name, "min": p.minimum},
-                code="invalid_rule",
-                field=p.name,
-            )
-        return number_i
+        return check_int(value, field=p.name, minimum=p.minimum, code="invalid_rule")
     if str(value) not in p.choices:
         raise ApplicationError(
             _("%(field)s must be one of: %(choices)s.")
