@@ -18,14 +18,11 @@ from microwork.accounts.forms import (
 )
 from microwork.accounts.models import ApiToken, User
 from microwork.lib.errors import ApplicationError
+from microwork.lib.views import form_error
 
 
 def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
-
-
-def _form_error(form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -48,10 +45,12 @@ def signup(request: HttpRequest) -> HttpResponse:
                     language=data["language"],
                 )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to microwork, %(name)s.") % {"name": user.username})
+            messages.success(
+                request, _("Welcome to microwork, %(name)s.") % {"name": user.username}
+            )
             return redirect("home")
     return render(request, "accounts/signup.html", {"form": form, "kind": kind})
 
@@ -128,7 +127,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     language=data["language"],
                 )
             except ApplicationError as exc:
-                _form_error(form, exc)
+                form_error(form, exc)
             else:
                 messages.success(request, _("Profile saved."))
                 return redirect("accounts:profile")
@@ -147,7 +146,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
                 user=user, name=form.cleaned_data["name"], organisation=organisation
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
     rows = ApiToken.objects.filter(user=user).order_by("-created_at")
     return render(
         request,

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
-from microwork.lib.errors import Forbidden, NotFound
+from microwork.lib.errors import ApplicationError, Forbidden, NotFound
 
 
 def page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -28,3 +28,8 @@ def page(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBas
             raise PermissionDenied(exc.message) from None
 
     return wrapped
+
+
+def form_error(form: Any, exc: ApplicationError) -> None:
+    """Show a service's error on the form: beside its field when the form has one, else above."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)

@@ -13,7 +13,7 @@ from microwork.accounts.access import access_organisation_for_requester
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import format_money
 from microwork.lib.text import render_markdown
-from microwork.lib.views import page
+from microwork.lib.views import form_error, page
 from microwork.projects import selectors, services
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
 from microwork.projects.forms import ProjectForm, StatusForm, UploadForm
@@ -22,10 +22,6 @@ from microwork.projects.models import Project
 
 # Multipart framing around the file; the limit applies to the file itself.
 MULTIPART_SLACK = 64 * 1024
-
-
-def _form_error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 @page
@@ -47,7 +43,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 organisation=organisation, actor=request.user, **form.values()
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Project created. Upload tasks, then go live."))
             return redirect("projects:detail", project_id=project.pk)
@@ -65,7 +61,7 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
         try:
             services.project_update(project=project, actor=request.user, changes=form.values())
         except ApplicationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Project saved."))
             return redirect("projects:detail", project_id=project.pk)
