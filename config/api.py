@@ -33,11 +33,17 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 @api.exception_handler(NinjaValidationError)
 def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     first = exc.errors[0] if exc.errors else {}
-    loc = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")]
+    loc = [
+        str(part)
+        for part in first.get("loc", [])
+        if part not in ("body", "query", "path", "payload")
+    ]
     field = ".".join(loc) or None
     body = {
         "code": "invalid",
-        "message": f"{field}: {first.get('msg', 'invalid')}" if field else first.get("msg", "invalid"),
+        "message": f"{field}: {first.get('msg', 'invalid')}"
+        if field
+        else first.get("msg", "invalid"),
         "field": field,
         "details": [
             {"field": ".".join(str(p) for p in e.get("loc", [])), "reason": e.get("msg")}
@@ -51,7 +57,10 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
         request,
-        {"code": "unauthenticated", "message": _("Send a valid token: Authorization: Bearer <token>.")},
+        {
+            "code": "unauthenticated",
+            "message": _("Send a valid token: Authorization: Bearer <token>."),
+        },
         status=401,
     )
 

@@ -21,5 +21,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     # Uploaded media (task images) are served by Django itself so one process is enough for
     # the embedded set-up; a production proxy may serve MEDIA_ROOT directly instead.
-    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+    ),
 ]

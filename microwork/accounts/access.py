@@ -26,4 +26,6 @@ def access_worker(*, user: User) -> WorkerProfile:
     try:
         return user.worker_profile
     except WorkerProfile.DoesNotExist:
-        raise Forbidden(_("This page is for workers; your account has no worker profile.")) from None
+        raise Forbidden(
+            _("This page is for workers; your account has no worker profile.")
+        ) from None

@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from microwork.accounts.models import ApiToken, LoginFailure, Membership, Organisation, User, WorkerProfile
+from microwork.accounts.models import (
+    ApiToken,
+    LoginFailure,
+    Membership,
+    Organisation,
+    User,
+    WorkerProfile,
+)
 
 
 class WorkerProfileInline(admin.StackedInline):

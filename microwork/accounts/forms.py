@@ -13,7 +13,9 @@ class WorkerSignupForm(forms.Form):
     languages = forms.CharField(
         label=_("Languages you read"), help_text=_("Comma-separated, e.g. en, yo"), initial="en"
     )
-    timezone = forms.CharField(label=_("Time zone"), initial="UTC", help_text=_("e.g. Africa/Lagos"))
+    timezone = forms.CharField(
+        label=_("Time zone"), initial="UTC", help_text=_("e.g. Africa/Lagos")
+    )
     language = forms.ChoiceField(label=_("Site language"), choices=settings.LANGUAGES)
 
 

@@ -66,6 +66,9 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["user", "organisation"], name="one_membership")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.organisation_id} ({self.role})"
+
 
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 is kept; the key is shown once when made.
@@ -82,12 +85,12 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
 
 
 class LoginFailure(models.Model):
@@ -96,3 +99,6 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} at {self.at:%Y-%m-%d %H:%M}"

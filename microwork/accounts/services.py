@@ -20,7 +20,7 @@ from microwork.accounts.models import (
 )
 from microwork.lib.errors import ApplicationError, TooMany
 
-TOKEN_PREFIX = "mw_"
+TOKEN_PREFIX = "mw_"  # noqa: S105 - a visible prefix, not a secret
 
 
 def _check_new_user(*, username: str, email: str, password: str) -> None:
@@ -35,7 +35,9 @@ def _check_new_user(*, username: str, email: str, password: str) -> None:
     try:
         validate_password(password, User(username=username, email=email))
     except ValidationError as exc:
-        raise ApplicationError(" ".join(exc.messages), code="weak_password", field="password")
+        raise ApplicationError(
+            " ".join(exc.messages), code="weak_password", field="password"
+        ) from None
 
 
 def _check_profile(*, country: str, languages: list[str], tz: str) -> tuple[str, list[str]]:
@@ -133,7 +135,9 @@ def api_token_create(
         organisation is not None
         and not Membership.objects.filter(user=user, organisation=organisation).exists()
     ):
-        raise ApplicationError(_("You are not a member of that organisation."), field="organisation")
+        raise ApplicationError(
+            _("You are not a member of that organisation."), field="organisation"
+        )
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,

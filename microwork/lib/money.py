@@ -29,7 +29,9 @@ def parse_amount(value: object, *, field: str = "amount", allow_zero: bool = Fal
             field=field,
         ) from None
     if not amount.is_finite():
-        raise ApplicationError(_("%(field)s must be a finite number.") % {"field": field}, field=field)
+        raise ApplicationError(
+            _("%(field)s must be a finite number.") % {"field": field}, field=field
+        )
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ApplicationError(
             _("%(field)s must be greater than zero.") % {"field": field},
