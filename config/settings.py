@@ -89,10 +89,16 @@ TEMPLATES = [
     },
 ]
 
+_DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'microwork.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(
-        envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'microwork.sqlite3'}"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+        _DATABASE_URL,
+        # A new PostgreSQL connection costs several milliseconds, more than a claim's queries:
+        # keep it across requests (checked before reuse). Opening a SQLite file is cheap.
+        conn_max_age=envint(
+            "DB_CONN_MAX_AGE", 0 if _DATABASE_URL.startswith("sqlite") else 60
+        ),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
