@@ -625,12 +625,19 @@ def rule_configure(
 
 
 def _skill_locked(*, project: Project, worker: User) -> WorkerSkill:
-    try:
-        with transaction.atomic():
-            WorkerSkill.objects.get_or_create(project=project, worker=worker)
-    except IntegrityError:
-        pass  # Another process made it first; the lock below waits for it.
-    return WorkerSkill.objects.select_for_update().get(project=project, worker=worker)
+    # Every answer comes here: lock the row that almost always exists in one query, and make
+    # it (in a savepoint) only the first time.
+    skill = WorkerSkill.objects.select_for_update().filter(project=project, worker=worker).first()
+    if skill is None:
+        try:
+            with transaction.atomic():
+                WorkerSkill.objects.get_or_create(project=project, worker=worker)
+        except IntegrityError:
+            pass  # Another process made it first; the lock below waits for it.
+        skill = WorkerSkill.objects.select_for_update().get(project=project, worker=worker)
+    # The caller's rows, so the rules do not fetch them again.
+    skill.project, skill.worker = project, worker
+    return skill
 
 
 def submission_recorded(submission: Submission) -> None:

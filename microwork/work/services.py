@@ -213,7 +213,8 @@ def submission_create(
     _check_owner(assignment, worker)
     active_ms = _clean_active_ms(active_ms)
     locked = (
-        Assignment.objects.select_related("project")
+        # The organisation too: the earning hook books against its escrow.
+        Assignment.objects.select_related("project__organisation")
         .select_for_update(of=("self",))
         .get(pk=assignment.pk)
     )
