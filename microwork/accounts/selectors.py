@@ -10,7 +10,8 @@ def organisations_for_user(*, user: User) -> QuerySet[Organisation]:
 
 def api_token_by_key(*, key: str) -> ApiToken | None:
     token = (
-        ApiToken.objects.select_related("user", "organisation")
+        # The worker profile too: every worker endpoint checks it (access_worker).
+        ApiToken.objects.select_related("user__worker_profile", "organisation")
         .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
         .first()
     )
