@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -19,9 +21,9 @@ def answers_per_task(answers: Answers) -> IntArray:
 def label_scores(answers: Answers, weights: FloatArray | None = None) -> FloatArray:
     """Sum of (optionally weighted) votes per (task, class), shape n_tasks x n_classes."""
     k = answers.n_classes
-    flat = np.bincount(
-        answers.task * k + answers.label, weights=weights, minlength=answers.n_tasks * k
-    )
+    cells = answers.task * k
+    cells += answers.label
+    flat = np.bincount(cells, weights=weights, minlength=answers.n_tasks * k)
     return flat.reshape(answers.n_tasks, k).astype(np.float64, copy=False)
 
 
@@ -30,10 +32,26 @@ def normalise_rows(scores: FloatArray) -> FloatArray:
     k = scores.shape[1] if scores.ndim == 2 else 0
     if k == 0:
         return scores.astype(np.float64)
-    totals = scores.sum(axis=1, keepdims=True)
+    totals = row_sum(scores)
+    if (totals > 0).all():
+        return scores / totals
     with np.errstate(invalid="ignore", divide="ignore"):
         out = np.where(totals > 0, scores / np.where(totals > 0, totals, 1.0), 1.0 / k)
     return out
+
+
+def row_max(scores: FloatArray) -> FloatArray:
+    """Maximum per row, shape (n, 1).
+
+    numpy reduces a short contiguous axis one row at a time (about 20x slower than a whole-
+    column operation on 200,000 x 4); a loop over the few columns gives the same exact values.
+    """
+    return functools.reduce(np.maximum, scores.T)[:, None]
+
+
+def row_sum(scores: FloatArray) -> FloatArray:
+    """Sum per row, shape (n, 1), added column by column for the reason given in row_max."""
+    return functools.reduce(np.add, scores.T)[:, None]
 
 
 def pick_labels(scores: FloatArray, has_label: np.ndarray) -> IntArray:
@@ -55,26 +73,43 @@ def clamp_to_gold(probas: FloatArray, gold: IntArray | None) -> FloatArray:
     return probas
 
 
-def design_matrices(answers: Answers) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+def design_matrices(answers: Answers) -> tuple[sp.csc_matrix, sp.csr_matrix]:
     """Sparse (worker*K + label) x task count matrix and its transpose.
 
     EM steps become two sparse products: the M-step sums task posteriors into confusion rows,
     the E-step sums log-confusion rows into task log-likelihoods. Duplicated answers add up.
+
+    Only the task-major CSR matrix is stored; the other is its transposed view (CSC). A CSC
+    product reads the task posteriors in order and scatters into the small confusion table,
+    which is several times faster than a CSR product gathering posteriors at random, and adds
+    in the same order, so the sums are bit for bit those of the CSR product. The matrix is
+    built from one sort of the (task, worker*K + label) keys, which is what scipy's COO
+    conversion and duplicate summing would produce, at a third of the cost.
     """
     k = answers.n_classes
-    rows = answers.worker * k + answers.label
-    ones = np.ones(answers.n_answers, dtype=np.float64)
-    shape = (answers.n_workers * k, answers.n_tasks)
-    by_worker_label = sp.csr_matrix((ones, (rows, answers.task)), shape=shape)
-    by_worker_label.sum_duplicates()
-    return by_worker_label, by_worker_label.T.tocsr()
+    n_columns = answers.n_workers * k
+    keys = answers.task * n_columns
+    keys += answers.worker * k
+    keys += answers.label
+    keys.sort()
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    unique = keys[starts]
+    counts = np.diff(np.append(starts, keys.size)).astype(np.float64)
+    tasks, columns = np.divmod(unique, n_columns)
+    indptr = np.zeros(answers.n_tasks + 1, dtype=np.int64)
+    np.cumsum(np.bincount(tasks, minlength=answers.n_tasks), out=indptr[1:])
+    by_task = sp.csr_matrix((counts, columns, indptr), shape=(answers.n_tasks, n_columns))
+    by_task.has_sorted_indices = True
+    return by_task.T, by_task
 
 
 def log_softmax_rows(log_scores: FloatArray) -> FloatArray:
     """Normalised posteriors from unnormalised log scores (shifting by the row max first)."""
-    shifted = log_scores - log_scores.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
+    # one new array, then in place: each fresh 200,000 x 4 temporary costs page faults
+    exp = log_scores - row_max(log_scores)
+    np.exp(exp, out=exp)
+    exp /= row_sum(exp)
+    return exp
 
 
 def empty_result_probas(answers: Answers) -> FloatArray:
