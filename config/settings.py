@@ -95,9 +95,7 @@ DATABASES = {
         _DATABASE_URL,
         # A new PostgreSQL connection costs several milliseconds, more than a claim's queries:
         # keep it across requests (checked before reuse). Opening a SQLite file is cheap.
-        conn_max_age=envint(
-            "DB_CONN_MAX_AGE", 0 if _DATABASE_URL.startswith("sqlite") else 60
-        ),
+        conn_max_age=envint("DB_CONN_MAX_AGE", 0 if _DATABASE_URL.startswith("sqlite") else 60),
         conn_health_checks=True,
     )
 }
