@@ -64,9 +64,9 @@ def _em(
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
         log_priors = np.log(np.clip(priors, EPS, None))
-        # log_lik is not needed after this step, so the prior is added in place
+        # log_lik is not needed after this step: it becomes the posteriors in place
         log_lik += log_priors
-        probas = clamp_to_gold(log_softmax_rows(log_lik), gold)
+        probas = clamp_to_gold(log_softmax_rows(log_lik, overwrite=True), gold)
         q = probas if all_answered else probas[answered]
         priors = _column_mean(q)
         log_errors = log_errors_from(probas)
@@ -77,7 +77,7 @@ def _em(
         log_priors = np.log(np.clip(priors, EPS, None))
         joint = float(np.sum((log_lik if all_answered else log_lik[answered]) * q))
         joint += float(np.sum((counts if all_answered else counts[answered]) * (q @ log_priors)))
-        q_clipped = np.clip(q, EPS, None)
+        q_clipped = np.maximum(q, EPS)  # np.clip(q, EPS, None) without its wrapper's overhead
         q_log_q = np.log(q_clipped)
         q_log_q *= q_clipped
         entropy = -float(np.sum(q_log_q))
