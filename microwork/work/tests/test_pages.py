@@ -116,7 +116,8 @@ def test_waiting_page_explains_the_policy(client, walt, nina, rita):
     r = client.post(f"/work/p/{project.pk}/start/")
     assert r["Location"] == f"/work/p/{project.pk}/wait/"
     html = client.get(r["Location"]).content.decode()
-    assert "fewest tasks" in html and "lot" in html
+    # Nina reads French: the policy is explained in her language.
+    assert "en ont reçu le moins" in html and "tiré au sort" in html
     r = client.post(f"/work/p/{project.pk}/leave/")
     assert client.get(f"/work/p/{project.pk}/wait/")["Location"] == "/work/"
 
