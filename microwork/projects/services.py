@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +72,8 @@ MIN_TIME_LIMIT_SECONDS = 10
 MAX_TIME_LIMIT_SECONDS = 24 * 3600
 MAX_OPEN_PER_WORKER = 100
 INSERT_CHUNK = 2_000
+# Uploads at least this big refresh the planner's statistics of the task table.
+ANALYZE_AFTER_ROWS = 1000
 INLINE_MAX_BYTES = getattr(settings, "UPLOAD_INLINE_MAX_BYTES", 1024 * 1024)
 MAX_BODY_TASKS = 1_000
 
@@ -445,6 +447,11 @@ def _insert(project: Project, batch: Batch, rows: Iterator[CleanRow], report: Ch
     if not report.ok:
         # Something changed between the two passes (another upload took an id): undo it all.
         raise UploadRefused(report)
+    if report.rows >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        # Until autovacuum catches up, the planner would take the task table for empty and sort
+        # every open task on each claim (47 ms instead of 0.05 ms at 20,000 tasks).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + connection.ops.quote_name(Task._meta.db_table))
     hooks.run(hooks.TASKS_ADDED, project=project)
 
 
