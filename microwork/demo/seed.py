@@ -282,6 +282,35 @@ def demo_load(
                     active_ms=active,
                     now=moment,
                 )
+    # Walt has worked here for a few weeks, so his earnings page has history to show.
+    walt = User.objects.get(username="walt")
+    moment = timezone.now() - timedelta(days=20)
+    for project, spec in loaded:
+        project.refresh_from_db()
+        interface = get_interface(project.interface)
+        for _ in range(4):
+            assignment = work.assignment_claim(worker=walt, project=project, now=moment)
+            if assignment is None:
+                break
+            truth = spec["truth"].get(assignment.task.external_id)
+            active = int(project.estimated_seconds * 1000 * rng.uniform(0.7, 1.1))
+            moment += timedelta(milliseconds=active + 1500)
+            work.submission_create(
+                assignment=assignment,
+                worker=walt,
+                answer=_crowd_answer(interface, project.config, truth, 0.97, rng),
+                active_ms=active,
+                now=moment,
+            )
+        moment += timedelta(days=9)
+    payments.bonus_pay(
+        organisation=org,
+        actor=rita,
+        workers=[walt],
+        amount=Decimal("2.00"),
+        message="Thank you for the careful moderation work.",
+        request_key="demo-bonus-walt",
+    )
     # Rita has approved the older half of the work; the rest waits for her or auto-approval.
     pending = Submission.objects.filter(status=Submission.Status.PENDING).order_by("submitted_at")
     for submission in pending[: pending.count() // 2]:
