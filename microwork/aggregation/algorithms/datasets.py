@@ -1,7 +1,7 @@
 """Loading the public crowdsourcing data sets with ground truth (for tests and the benchmark).
 
-The sets live outside the repository, in ``shared/datasets`` beside the repository root, or
-wherever the ``MICROWORK_DATASETS`` environment variable points. Each folder holds
+The sets live in ``datasets/`` at the repository root (its README says where each comes from),
+or wherever the ``MICROWORK_DATASETS`` environment variable points. Each folder holds
 ``labels.csv`` (worker,task,label) and ``gold.csv`` (task,label).
 """
 
@@ -18,7 +18,7 @@ from .contract import NO_LABEL, Answers, FloatArray, IntArray
 from .encoding import Codebook, encode_rows
 
 # parents: [0] algorithms, [1] aggregation, [2] microwork, [3] the repository root
-DEFAULT_DATASETS = Path(__file__).resolve().parents[3].parent / "shared" / "datasets"
+DEFAULT_DATASETS = Path(__file__).resolve().parents[3] / "datasets"
 
 CATEGORICAL = (
     "vldb_d_product",
