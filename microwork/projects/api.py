@@ -12,9 +12,17 @@ from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from microwork.lib.api import requester_organisation
-from microwork.lib.errors import ApplicationError
+from microwork.lib.errors import ApplicationError, NotFound
 from microwork.projects import selectors, services
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
+from microwork.projects.interfaces import (
+    get_interface,
+    interfaces_described,
+    openapi_answer,
+    openapi_config,
+    openapi_input,
+)
+from microwork.projects.interfaces.schema import public
 from microwork.projects.models import Batch, Project
 
 router = Router(tags=["projects"])
@@ -28,14 +36,14 @@ class ErrorOut(Schema):
     details: Any = None
 
 
+INTERFACE_HELP = "A task interface key; GET /api/interfaces lists them with their schemas."
+
+
 class ProjectIn(Schema):
     name: str
     description: str
-    interface: str = Field(description="A task interface key: single_choice, multiple_choice, …")
-    config: dict[str, Any] = Field(
-        default_factory=dict,
-        description='Interface settings, e.g. {"question": "…", "labels": ["ok|Acceptable", "bad"]}',
-    )
+    interface: str = Field(description=INTERFACE_HELP)
+    config: dict[str, Any] = Field(default_factory=dict, json_schema_extra=openapi_config)
     instructions: str = Field("", description="Markdown; rendered and sanitised for workers.")
     reward: Decimal = Field(description='Per task, a decimal string such as "0.05".')
     currency: str = "USD"
@@ -50,8 +58,8 @@ class ProjectIn(Schema):
 class ProjectPatch(Schema):
     name: str | None = None
     description: str | None = None
-    interface: str | None = None
-    config: dict[str, Any] | None = None
+    interface: str | None = Field(None, description=INTERFACE_HELP)
+    config: dict[str, Any] | None = Field(None, json_schema_extra=openapi_config)
     instructions: str | None = None
     reward: Decimal | None = None
     currency: str | None = None
@@ -69,7 +77,11 @@ class ProjectOut(Schema):
     description: str
     instructions: str
     interface: str
-    config: dict[str, Any]
+    config: dict[str, Any] = Field(json_schema_extra=openapi_config)
+    answer_schema: dict[str, Any] = Field(
+        description="What a worker's answer to this project must be: the interface's answer "
+        "schema with this project's labels or scale filled in."
+    )
     reward: str
     currency: str
     estimated_seconds: int
@@ -99,6 +111,10 @@ class ProjectOut(Schema):
     @staticmethod
     def resolve_allowed_transitions(obj: Project) -> list[str]:
         return services.allowed_transitions(obj)
+
+    @staticmethod
+    def resolve_answer_schema(obj: Project) -> dict[str, Any]:
+        return public(get_interface(obj.interface).answer_schema_for(obj.config))
 
 
 class ProjectListOut(ProjectOut):
@@ -143,9 +159,9 @@ class TaskOut(Schema):
     batch_id: int
     row_number: int
     external_id: str
-    data: dict[str, Any]
+    data: dict[str, Any] = Field(json_schema_extra=openapi_input)
     is_gold: bool
-    gold_answer: Any = None
+    gold_answer: Any = Field(None, json_schema_extra=openapi_answer)
     gold_explanation: str
     priority: int
     answers_count: int
@@ -153,7 +169,45 @@ class TaskOut(Schema):
 
 
 class TasksIn(Schema):
-    tasks: list[dict[str, Any]]
+    tasks: list[dict[str, Any]] = Field(
+        description="Rows as in an uploaded file: the interface's input fields (see GET "
+        "/api/interfaces), plus optional id, priority, and answer + explanation for gold rows."
+    )
+
+
+class ConfigFieldOut(Schema):
+    name: str
+    type: str = Field(description="text, integer, lines or labels: how the project form asks.")
+    label: str
+    help: str
+    required: bool
+    default: Any = None
+    value_schema: dict[str, Any] = Field(description="JSON Schema of the setting's value.")
+
+
+class InputColumnsOut(Schema):
+    required: list[str]
+    optional: list[str]
+    one_of: list[list[str]] = Field(
+        description="Each row needs every column of at least one of these groups."
+    )
+
+
+class InterfaceOut(Schema):
+    key: str
+    title: str
+    description: str
+    config_fields: list[ConfigFieldOut]
+    config_schema: dict[str, Any] = Field(description="JSON Schema of a project's `config`.")
+    input_schema: dict[str, Any] = Field(description="JSON Schema of one task's `data`.")
+    answer_schema: dict[str, Any] = Field(
+        description="JSON Schema of a worker's answer (a project's own labels or scale narrow "
+        "it: see `answer_schema` on the project)."
+    )
+    answer_field: str = Field(
+        description='The answer may also be sent wrapped in an object under this name: {"label": "ok"}.'
+    )
+    input_columns: InputColumnsOut
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:
@@ -162,6 +216,22 @@ def _project(request: HttpRequest, project_id: int) -> Project:
         project_id=project_id,
         organisation=requester_organisation(request),
     )
+
+
+@router.get("/interfaces", response=list[InterfaceOut])
+def list_interfaces(request: HttpRequest):
+    """The task interfaces a project can use: each one's settings, task fields and answer, as
+    JSON Schema. The same declarations check uploads and answers."""
+    return interfaces_described()
+
+
+@router.get("/interfaces/{key}", response={200: InterfaceOut, 404: ErrorOut})
+def get_interface_schemas(request: HttpRequest, key: str):
+    try:
+        interface = get_interface(key)
+    except ApplicationError as exc:
+        raise NotFound(exc.message, code=exc.code, field="key") from None
+    return interface.describe()
 
 
 @router.post("/projects", response={201: ProjectOut, 400: ErrorOut, 403: ErrorOut})

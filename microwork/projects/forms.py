@@ -1,9 +1,12 @@
+from typing import Any
+
 from django import forms
+from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
+from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
-from microwork.projects.interfaces import interface_choices
-from microwork.projects.interfaces.relevance import DEFAULT_SCALE
+from microwork.projects.interfaces import TaskInterface, get_interface, interfaces_all
 from microwork.projects.models import Project
 from microwork.projects.services import LOCKED_ONCE_ANSWERED
 
@@ -23,12 +26,14 @@ Worked examples help more than rules. Show two or three, with the answer and why
 )
 
 LOCK_HELP = _("Locked: tasks already have answers, and changing it would change what they mean.")
-# Form fields holding the interface config; locked together with it.
-CONFIG_FIELDS = ("question", "labels", "scale")
+# Shown above the interface's own settings; the rest of the form follows them.
+TOP_FIELDS = ("name", "description", "instructions", "interface")
 
 
-def _lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+def config_field_name(interface: TaskInterface, name: str) -> str:
+    """Each interface's settings get their own form fields, so two interfaces may both have a
+    `question` with different rules."""
+    return f"{interface.key}-{name}"
 
 
 class ProjectForm(forms.Form):
@@ -46,24 +51,6 @@ class ProjectForm(forms.Form):
         help_text=_("Keep the “## Examples” section: worked examples are what workers use most."),
     )
     interface = forms.ChoiceField(label=_("Task interface"), choices=())
-    question = forms.CharField(
-        label=_("Question"),
-        required=False,
-        help_text=_("Shown above every task (choice interfaces)."),
-    )
-    labels = forms.CharField(
-        label=_("Labels"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("One per line: value|shown text, e.g. ok|Acceptable (choice interfaces)."),
-    )
-    scale = forms.CharField(
-        label=_("Graded scale"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        initial="\n".join(DEFAULT_SCALE),
-        help_text=_("4 or 5 lines, from the lowest grade (0) up (graded relevance)."),
-    )
     reward = forms.CharField(
         label=_("Reward per task"),
         help_text=_("Up to 6 decimal places, e.g. 0.05"),
@@ -89,10 +76,19 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args, locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["interface"].choices = interface_choices()
+        self.interfaces = interfaces_all()
+        self.fields["interface"].choices = [(i.key, i.title) for i in self.interfaces]
         self.fields["instructions"].initial = INSTRUCTIONS_EXAMPLE
+        for interface in self.interfaces:
+            for config_field in interface.config_fields:
+                self.fields[config_field_name(interface, config_field.name)] = (
+                    config_field.form_field()
+                )
         if locked:
-            for name in (*LOCKED_ONCE_ANSWERED, *CONFIG_FIELDS):
+            config_names = [
+                config_field_name(i, f.name) for i in self.interfaces for f in i.config_fields
+            ]
+            for name in (*LOCKED_ONCE_ANSWERED, *config_names):
                 if name in self.fields:
                     self.fields[name].disabled = True
                     self.fields[name].help_text = LOCK_HELP
@@ -105,17 +101,11 @@ class ProjectForm(forms.Form):
 
     @staticmethod
     def initial_for(project: Project) -> dict:
-        config = project.config or {}
-        return {
+        initial: dict[str, Any] = {
             "name": project.name,
             "description": project.description,
             "instructions": project.instructions,
             "interface": project.interface,
-            "question": config.get("question", ""),
-            "labels": "\n".join(
-                f"{label['value']}|{label['text']}" for label in config.get("labels", [])
-            ),
-            "scale": "\n".join(config.get("scale", DEFAULT_SCALE)),
             "reward": str(project.reward.normalize()) if project.reward else "",
             "currency": project.currency,
             "estimated_seconds": project.estimated_seconds,
@@ -125,6 +115,12 @@ class ProjectForm(forms.Form):
             "max_open_per_worker": project.max_open_per_worker,
             "order": project.order,
         }
+        interface = get_interface(project.interface)
+        for config_field in interface.config_fields:
+            initial[config_field_name(interface, config_field.name)] = config_field.to_form(
+                (project.config or {}).get(config_field.name)
+            )
+        return initial
 
     def values(self) -> dict:
         """The service's arguments; disabled (locked) fields are left out."""
@@ -147,12 +143,45 @@ class ProjectForm(forms.Form):
             )
             if not self.fields[name].disabled
         }
-        if not self.fields["question"].disabled:
-            config = {"question": data["question"], "labels": _lines(data["labels"])}
-            if data["interface"] == "graded_relevance":
-                config = {"question": data["question"], "scale": _lines(data["scale"])}
-            out["config"] = config
+        interface = self.chosen_interface()
+        names = {f.name: config_field_name(interface, f.name) for f in interface.config_fields}
+        if not any(self.fields[n].disabled for n in names.values()):
+            out["config"] = {
+                f.name: f.from_form(data.get(names[f.name], "")) for f in interface.config_fields
+            }
         return out
+
+    def chosen_interface(self) -> TaskInterface:
+        key = self.cleaned_data.get("interface") if hasattr(self, "cleaned_data") else None
+        return get_interface(key or self["interface"].value() or self.interfaces[0].key)
+
+    def service_error(self, exc: ApplicationError) -> None:
+        """A service's error beside its field; an interface setting's beside that interface's
+        form field."""
+        name = exc.field
+        if name not in self.fields and name:
+            name = config_field_name(self.chosen_interface(), name)
+        self.add_error(name if name in self.fields else None, exc.message)
+
+    # What the template lays out: the common fields, then one section per interface (the page
+    # shows the chosen one), then the rest.
+    def top_fields(self) -> list[BoundField]:
+        return [self[name] for name in TOP_FIELDS]
+
+    def config_sections(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "key": i.key,
+                "title": i.title,
+                "description": i.description,
+                "fields": [self[config_field_name(i, f.name)] for f in i.config_fields],
+            }
+            for i in self.interfaces
+        ]
+
+    def other_fields(self) -> list[BoundField]:
+        config = {config_field_name(i, f.name) for i in self.interfaces for f in i.config_fields}
+        return [self[name] for name in self.fields if name not in TOP_FIELDS and name not in config]
 
 
 class UploadForm(forms.Form):

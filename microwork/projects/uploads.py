@@ -346,13 +346,14 @@ class RowChecker:
             Problem(None, name, _("Missing column %(name)s.") % {"name": name}, line=1)
             for name in missing
         ]
-        if not self.interface.input_fields and not (present & self.known):
-            names = " or ".join(self.interface.optional_fields)
+        groups = self.interface.input_groups
+        if groups and not any(all(name in present for name in group) for group in groups):
+            names = [name for group in groups for name in group]
             problems.append(
                 Problem(
                     None,
-                    self.interface.optional_fields[0],
-                    _("Missing column: the file needs %(names)s.") % {"names": names},
+                    names[0],
+                    _("Missing column: the file needs %(names)s.") % {"names": " or ".join(names)},
                     line=1,
                 )
             )

@@ -13,7 +13,7 @@ from microwork.accounts.access import access_organisation_for_requester
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import format_money
 from microwork.lib.text import render_markdown
-from microwork.lib.views import form_error, page
+from microwork.lib.views import page
 from microwork.projects import selectors, services
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
 from microwork.projects.forms import ProjectForm, StatusForm, UploadForm
@@ -43,7 +43,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 organisation=organisation, actor=request.user, **form.values()
             )
         except ApplicationError as exc:
-            form_error(form, exc)
+            form.service_error(exc)
         else:
             messages.success(request, _("Project created. Upload tasks, then go live."))
             return redirect("projects:detail", project_id=project.pk)
@@ -61,7 +61,7 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
         try:
             services.project_update(project=project, actor=request.user, changes=form.values())
         except ApplicationError as exc:
-            form_error(form, exc)
+            form.service_error(exc)
         else:
             messages.success(request, _("Project saved."))
             return redirect("projects:detail", project_id=project.pk)
@@ -120,11 +120,12 @@ def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
 @page
 def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request.user, project_id=project_id)
+    interface = get_interface(project.interface)
     context: dict[str, Any] = {
         "project": project,
         "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
-        "input_fields": get_interface(project.interface).input_fields,
-        "optional_fields": get_interface(project.interface).optional_fields,
+        "columns": interface.input_columns(),
+        "column_groups": interface.input_groups,
     }
     if request.method != "POST":
         context["form"] = UploadForm()

@@ -10,10 +10,11 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from microwork.accounts.access import access_worker
 from microwork.lib.text import render_markdown
+from microwork.projects.interfaces import openapi_answer
 from microwork.work import fairness, selectors, services
 from microwork.work.access import access_assignment_for_worker, access_project_for_worker
 from microwork.work.models import Assignment, Submission, WorkRequest
@@ -89,7 +90,7 @@ class DraftOut(Schema):
 
 
 class SubmitIn(Schema):
-    answer: Any
+    answer: Any = Field(json_schema_extra=openapi_answer)
     active_ms: int = 0
 
 

@@ -1,6 +1,8 @@
 """Task interfaces are plug-ins. This registry is the one place a new task type is added:
-each entry names a class that declares its config schema, input schema, answer schema and
-template. Built-ins register exactly like a third-party type would."""
+each entry names a class that declares its config fields, input schema, answer schema and
+template (base.TaskInterface). The project form, the upload checks, the submit checks, the
+results and the API documentation are all built from those declarations, so a new type is
+one module plus one line here. Built-ins register exactly like a third-party type would."""
 
 from functools import cache
 from typing import Any
@@ -19,6 +21,13 @@ REGISTRY: dict[str, str] = {
 
 
 @cache
+def _load(key: str, path: str) -> TaskInterface:
+    interface = import_string(path)()
+    if interface.key != key:
+        raise ValueError(f"{path} declares key {interface.key!r}, registered as {key!r}")
+    return interface
+
+
 def get_interface(key: str) -> TaskInterface:
     path = REGISTRY.get(key)
     if path is None:
@@ -28,11 +37,67 @@ def get_interface(key: str) -> TaskInterface:
             code="unknown_interface",
             field="interface",
         )
-    return import_string(path)()
+    # Keyed by the path too, so a registry entry replaced at run time is picked up.
+    return _load(key, path)
+
+
+def interfaces_all() -> list[TaskInterface]:
+    return [get_interface(key) for key in REGISTRY]
 
 
 def interface_choices() -> list[tuple[str, Any]]:
-    return [(key, get_interface(key).title) for key in REGISTRY]
+    return [(i.key, i.title) for i in interfaces_all()]
 
 
-__all__ = ["REGISTRY", "TaskInterface", "get_interface", "interface_choices"]
+def interfaces_described() -> list[dict[str, Any]]:
+    return [i.describe() for i in interfaces_all()]
+
+
+def _one_of(kind: str) -> list[dict[str, Any]]:
+    out = []
+    for described in interfaces_described():
+        body = dict(described[kind])
+        body["title"] = described["key"]
+        out.append(body)
+    return out
+
+
+def openapi_config(field_schema: dict[str, Any]) -> None:
+    """pydantic `json_schema_extra` for a project's `config`: one schema per interface, read
+    when the OpenAPI document is made, so a newly registered type shows up there too."""
+    field_schema["anyOf"] = _one_of("config_schema")
+    field_schema["description"] = _(
+        "The interface's settings; each interface's schema is listed here (titled by its "
+        "key) and at GET /api/interfaces."
+    )
+
+
+def openapi_input(field_schema: dict[str, Any]) -> None:
+    """pydantic `json_schema_extra` for a task's `data`."""
+    field_schema["anyOf"] = _one_of("input_schema")
+    field_schema["description"] = _(
+        "The task's fields, as the project's interface defines them (see GET /api/interfaces)."
+    )
+
+
+def openapi_answer(field_schema: dict[str, Any]) -> None:
+    """pydantic `json_schema_extra` for a worker's answer."""
+    field_schema["anyOf"] = _one_of("answer_schema")
+    field_schema["description"] = _(
+        "The answer, shaped by the project's interface: each interface's answer schema is "
+        "listed here (titled by its key) and, with the project's own labels or scale, at "
+        "GET /api/interfaces."
+    )
+
+
+__all__ = [
+    "REGISTRY",
+    "TaskInterface",
+    "get_interface",
+    "interface_choices",
+    "interfaces_all",
+    "interfaces_described",
+    "openapi_answer",
+    "openapi_config",
+    "openapi_input",
+]

@@ -1,7 +1,10 @@
+import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from microwork.lib.errors import ApplicationError
+from microwork.projects.interfaces import schema
+from microwork.projects.interfaces.fields import ConfigField, Wording
 
 
 class RowError(Exception):
@@ -14,50 +17,166 @@ class RowError(Exception):
 
 
 class TaskInterface:
-    """What a task type must say about itself.
+    """A task type, declared rather than programmed. A subclass says:
 
-    - `check_config(config)`: the project's settings for this type (labels, scale) → cleaned
-      config, or ApplicationError naming the field.
-    - `check_input(config, row)`: one uploaded row (str → str/obj) → the task's `data`, or
-      RowError. `input_fields` lists the columns a file must have.
-    - `check_answer(config, data, answer)`: a worker's answer (JSON) → the normalised answer,
-      or ApplicationError naming the field. Also used for gold answers in uploads.
-    - `answer_from_form(config, post)`: the answer from an HTML form post (before checking).
-    - `answer_key(answer)`: a hashable value; equal keys are the same answer (majority vote,
-      gold comparison).
-    - `template_name`: renders the task for a worker with context
-      {project, config, data, draft}; it must not need anything else.
+    - `key`, `title`, `description`: how requesters and the API name it;
+    - `config_fields`: the project settings it needs (fields.Text, Labels, Lines, Integer);
+      the project form, the project service and the API documentation all read them;
+    - `input_schema`: one task's data, as JSON Schema (schema.py lists the subset); its
+      `required` properties are the columns an upload must have, the other properties are the
+      optional ones, `anyOf: [{"required": […]}, …]` says "at least one of these";
+    - `answer_schema`: a worker's answer, as JSON Schema, refined for a project's settings by
+      `answer_schema_for(config)` (the labels a choice may take, the top of a scale);
+    - `answer_field`: the name the answer is posted under by the task's HTML form, and wraps
+      it in JSON ({"label": "ok"} is taken for "ok");
+    - `template_name`: renders the task for a worker from {project, config, data, draft}
+      alone.
+
+    Everything else has a default built from those declarations; override a method only for
+    a rule JSON Schema cannot say (multiple choice keeps its answers in label order).
     """
 
     key: ClassVar[str]
-    title: ClassVar[str]
-    input_fields: ClassVar[tuple[str, ...]] = ()
-    optional_fields: ClassVar[tuple[str, ...]] = ()
+    title: ClassVar[Wording]
+    description: ClassVar[Wording] = ""
     template_name: ClassVar[str]
-    config_example: ClassVar[dict[str, Any]] = {}
+    config_fields: ClassVar[tuple[ConfigField, ...]] = ()
+    input_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {}}
+    answer_schema: ClassVar[dict[str, Any]] = {}
+    answer_field: ClassVar[str] = "answer"
 
-    def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        raise NotImplementedError
+    # --- inputs -------------------------------------------------------------------------------
+
+    @property
+    def input_fields(self) -> tuple[str, ...]:
+        """Columns every uploaded row must have."""
+        return tuple(self.input_schema.get("required", ()))
+
+    @property
+    def optional_fields(self) -> tuple[str, ...]:
+        required = set(self.input_fields)
+        return tuple(n for n in self.input_schema.get("properties", {}) if n not in required)
+
+    @property
+    def input_groups(self) -> list[list[str]]:
+        """Alternatives of which a row must have one in full (text, or image_url, or both)."""
+        return schema.required_groups(self.input_schema)
+
+    def input_columns(self) -> list[dict[str, Any]]:
+        """The columns of an upload, for the upload page: name, required, what it holds."""
+        required = set(self.input_fields)
+        return [
+            {"name": name, "required": name in required, "description": sub.get("description", "")}
+            for name, sub in self.input_schema.get("properties", {}).items()
+        ]
 
     def check_input(self, config: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
-        raise NotImplementedError
+        """One uploaded row → the task's `data`, or RowError naming the column."""
+        try:
+            return schema.clean(self.input_schema, row)
+        except schema.SchemaError as exc:
+            raise RowError(exc.path or "row", exc.reason) from None
+
+    # --- config -------------------------------------------------------------------------------
+
+    def config_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {f.name: f.public_schema() for f in self.config_fields},
+            "required": [f.name for f in self.config_fields if f.required],
+        }
+
+    def check_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """The project's settings for this type → cleaned, or ApplicationError naming the
+        setting. Settings the type does not declare are dropped."""
+        return {f.name: f.clean(config.get(f.name)) for f in self.config_fields}
+
+    # --- answers ------------------------------------------------------------------------------
+
+    def answer_schema_for(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        return self.answer_schema
+
+    def prepare_answer(self, config: Mapping[str, Any], answer: Any) -> Any:
+        if (
+            self.answer_schema.get("type") != "object"
+            and isinstance(answer, Mapping)
+            and self.answer_field in answer
+        ):
+            return answer[self.answer_field]
+        return answer
+
+    def normalise_answer(self, config: Mapping[str, Any], answer: Any) -> Any:
+        """A checked answer in its one stored form, so equal answers compare equal."""
+        return answer
 
     def check_answer(self, config: Mapping[str, Any], data: Mapping[str, Any], answer: Any) -> Any:
-        raise NotImplementedError
+        """A worker's answer (JSON or a form post) → the normalised answer, or ApplicationError
+        naming the field. Also used for gold answers in uploads."""
+        try:
+            cleaned = schema.clean(
+                self.answer_schema_for(config),
+                self.prepare_answer(config, answer),
+                path=self.answer_field,
+            )
+        except schema.SchemaError as exc:
+            raise invalid(exc.path or self.answer_field, exc.sentence()) from None
+        return self.normalise_answer(config, cleaned)
 
     def answer_from_form(self, config: Mapping[str, Any], post: Any) -> Any:
-        raise NotImplementedError
+        """The answer from the task template's form post, before checking."""
+        if self.answer_schema.get("type") == "array":
+            return post.getlist(self.answer_field)
+        return post.get(self.answer_field)
 
     def answer_key(self, answer: Any) -> Any:
+        """A hashable value; equal keys are the same answer (majority vote, gold comparison)."""
+        if isinstance(answer, list):
+            return tuple(self.answer_key(a) for a in answer)
+        if isinstance(answer, Mapping):
+            return json.dumps(answer, sort_keys=True, ensure_ascii=False)
         return answer
 
     def label_values(self, config: Mapping[str, Any]) -> list[str] | None:
-        """The closed list of possible answers as strings, for aggregation (None: open-ended)."""
+        """The closed list of possible answers as strings, for aggregation (None: open-ended).
+        Read from the answer schema: an enum, a bounded integer, or a list of enum items."""
+        answer = self.answer_schema_for(config)
+        if answer.get("type") == "array":
+            answer = answer.get("items") or {}
+        if "enum" in answer:
+            return [str(v) for v in answer["enum"]]
+        if answer.get("type") == "integer" and {"minimum", "maximum"} <= answer.keys():
+            return [str(i) for i in range(answer["minimum"], answer["maximum"] + 1)]
         return None
 
     def answer_label(self, answer: Any) -> str:
         """An answer as one string, for CSV export and aggregation."""
+        if isinstance(answer, list):
+            return "|".join(str(a) for a in answer)
+        if isinstance(answer, Mapping):
+            return json.dumps(answer, sort_keys=True, ensure_ascii=False)
         return str(answer)
+
+    # --- documentation ------------------------------------------------------------------------
+
+    def describe(self) -> dict[str, Any]:
+        """Everything the API documents about this type."""
+        return schema.public(
+            {
+                "key": self.key,
+                "title": self.title,
+                "description": self.description,
+                "config_fields": [f.describe() for f in self.config_fields],
+                "config_schema": self.config_schema(),
+                "input_schema": self.input_schema,
+                "answer_schema": self.answer_schema,
+                "answer_field": self.answer_field,
+                "input_columns": {
+                    "required": list(self.input_fields),
+                    "optional": list(self.optional_fields),
+                    "one_of": self.input_groups,
+                },
+            }
+        )
 
 
 def invalid(field: str, message: str, code: str = "invalid_answer") -> ApplicationError:

@@ -16,9 +16,8 @@ FORM = {
     "description": "Judge results.",
     "instructions": "## Examples\n",
     "interface": "single_choice",
-    "question": "Is it OK?",
-    "labels": "ok|Acceptable\ngory|Gory",
-    "scale": "",
+    "single_choice-question": "Is it OK?",
+    "single_choice-labels": "ok|Acceptable\ngory|Gory",
     "reward": "0.05",
     "currency": "USD",
     "estimated_seconds": "20",
@@ -49,7 +48,11 @@ def test_form_shows_the_service_error_on_its_field(rita_client, acme):
 def test_graded_scale_from_the_form(rita_client, acme):
     r = rita_client.post(
         reverse("projects:create"),
-        {**FORM, "interface": "graded_relevance", "scale": "Bad\nFair\nGood\nPerfect\nWow"},
+        {
+            **FORM,
+            "interface": "graded_relevance",
+            "graded_relevance-scale": "Bad\nFair\nGood\nPerfect\nWow",
+        },
     )
     assert r.status_code == 302
     assert Project.objects.get().config["scale"][-1] == "Wow"
