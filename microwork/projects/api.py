@@ -53,6 +53,12 @@ class ProjectIn(Schema):
     gold_rate: Decimal = Decimal("0.1")
     max_open_per_worker: int = 1
     order: str = Project.Order.DEPTH_FIRST
+    auto_approve_seconds: int = Field(
+        services.DEFAULT_AUTO_APPROVE_SECONDS,
+        description="Seconds an answer waits for your review before it is approved and paid "
+        "automatically: 3600 (1 hour) to 604800 (7 days); once tasks have answers it can only "
+        "be shortened.",
+    )
 
 
 class ProjectPatch(Schema):
@@ -69,6 +75,9 @@ class ProjectPatch(Schema):
     gold_rate: Decimal | None = None
     max_open_per_worker: int | None = None
     order: str | None = None
+    auto_approve_seconds: int | None = Field(
+        None, description="See auto_approve_seconds on POST /api/projects."
+    )
 
 
 class ProjectOut(Schema):
@@ -91,6 +100,7 @@ class ProjectOut(Schema):
     gold_rate: str
     max_open_per_worker: int
     order: str
+    auto_approve_seconds: int
     status: str
     allowed_transitions: list[str]
     created_at: datetime

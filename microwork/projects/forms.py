@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
@@ -28,6 +29,18 @@ Worked examples help more than rules. Show two or three, with the answer and why
 LOCK_HELP = _("Locked: tasks already have answers, and changing it would change what they mean.")
 # Shown above the interface's own settings; the rest of the form follows them.
 TOP_FIELDS = ("name", "description", "instructions", "interface")
+HOUR = 3600
+DAY = 24 * HOUR
+APPROVAL_PERIODS = [
+    (HOUR, _("1 hour")),
+    (6 * HOUR, _("6 hours")),
+    (12 * HOUR, _("12 hours")),
+    (DAY, _("1 day")),
+    (2 * DAY, _("2 days")),
+    (3 * DAY, _("3 days")),
+    (5 * DAY, _("5 days")),
+    (7 * DAY, _("7 days")),
+]
 
 
 def config_field_name(interface: TaskInterface, name: str) -> str:
@@ -74,11 +87,27 @@ class ProjectForm(forms.Form):
         initial=Project.Order.DEPTH_FIRST,
     )
 
+    auto_approve_seconds = forms.TypedChoiceField(
+        label=_("Approval period"),
+        coerce=int,
+        choices=APPROVAL_PERIODS,
+        initial=3 * DAY,
+        help_text=_(
+            "Answers you have not approved or rejected by then are approved and paid "
+            "automatically. At most 7 days: workers wait for this money."
+        ),
+    )
+
     def __init__(self, *args, locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.interfaces = interfaces_all()
         self.fields["interface"].choices = [(i.key, i.title) for i in self.interfaces]
         self.fields["instructions"].initial = INSTRUCTIONS_EXAMPLE
+        period = self.initial.get("auto_approve_seconds")
+        if period and period not in dict(APPROVAL_PERIODS):
+            # Set through the API to a period the list does not have: keep it choosable.
+            field = self.fields["auto_approve_seconds"]
+            field.choices = sorted([*APPROVAL_PERIODS, (period, duration_text(period))])
         for interface in self.interfaces:
             for config_field in interface.config_fields:
                 self.fields[config_field_name(interface, config_field.name)] = (
@@ -114,6 +143,7 @@ class ProjectForm(forms.Form):
             "gold_rate": str(project.gold_rate.normalize()),
             "max_open_per_worker": project.max_open_per_worker,
             "order": project.order,
+            "auto_approve_seconds": project.auto_approve_seconds,
         }
         interface = get_interface(project.interface)
         for config_field in interface.config_fields:
@@ -140,6 +170,7 @@ class ProjectForm(forms.Form):
                 "gold_rate",
                 "max_open_per_worker",
                 "order",
+                "auto_approve_seconds",
             )
             if not self.fields[name].disabled
         }
@@ -182,6 +213,20 @@ class ProjectForm(forms.Form):
     def other_fields(self) -> list[BoundField]:
         config = {config_field_name(i, f.name) for i in self.interfaces for f in i.config_fields}
         return [self[name] for name in self.fields if name not in TOP_FIELDS and name not in config]
+
+
+def duration_text(seconds: int) -> str:
+    """A period in the largest whole unit: "3 days", "90 minutes"."""
+    if seconds % DAY == 0:
+        n = seconds // DAY
+        return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+    if seconds % HOUR == 0:
+        n = seconds // HOUR
+        return ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
+    if seconds % 60 == 0:
+        n = seconds // 60
+        return ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
+    return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
 
 
 class UploadForm(forms.Form):

@@ -61,6 +61,7 @@ EDITABLE_FIELDS = (
     "gold_rate",
     "max_open_per_worker",
     "order",
+    "auto_approve_seconds",
 )
 
 MAX_NAME = 200
@@ -71,6 +72,11 @@ MAX_ESTIMATE_SECONDS = 24 * 3600
 MIN_TIME_LIMIT_SECONDS = 10
 MAX_TIME_LIMIT_SECONDS = 24 * 3600
 MAX_OPEN_PER_WORKER = 100
+# How long an answer waits for the requester's review before it is approved and paid by itself.
+# Seven days at most (the table's constraint too): workers wait for this money.
+DEFAULT_AUTO_APPROVE_SECONDS = 3 * 24 * 3600
+MIN_AUTO_APPROVE_SECONDS = 3600
+MAX_AUTO_APPROVE_SECONDS = 7 * 24 * 3600
 INSERT_CHUNK = 2_000
 # Uploads at least this big refresh the planner's statistics of the task table.
 ANALYZE_AFTER_ROWS = 1000
@@ -185,6 +191,17 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
             field="order",
         )
     out["order"] = order
+    out["auto_approve_seconds"] = _whole(
+        values.get("auto_approve_seconds"),
+        field="auto_approve_seconds",
+        low=MIN_AUTO_APPROVE_SECONDS,
+        high=MAX_AUTO_APPROVE_SECONDS,
+        message=_(
+            "auto_approve_seconds is how long answers wait for your review before they are "
+            "approved automatically: from %(low)d seconds (1 hour) to %(high)d (7 days)."
+        )
+        % {"low": MIN_AUTO_APPROVE_SECONDS, "high": MAX_AUTO_APPROVE_SECONDS},
+    )
     # A time limit shorter than the estimate would expire honest workers' leases.
     if out["time_limit_seconds"] < out["estimated_seconds"]:
         raise ApplicationError(
@@ -216,6 +233,7 @@ def project_create(
     gold_rate: Decimal | str = Decimal("0.1"),
     max_open_per_worker: int = 1,
     order: str = Project.Order.DEPTH_FIRST,
+    auto_approve_seconds: int = DEFAULT_AUTO_APPROVE_SECONDS,
 ) -> Project:
     values = _clean(
         {
@@ -232,6 +250,7 @@ def project_create(
             "gold_rate": gold_rate,
             "max_open_per_worker": max_open_per_worker,
             "order": order,
+            "auto_approve_seconds": auto_approve_seconds,
         }
     )
     project = Project.objects.create(organisation=organisation, created_by=actor, **values)
@@ -284,6 +303,19 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
                     code="locked",
                     field=name,
                 )
+        # Answers already given wait for their money on the period in force: it may shorten.
+        if (
+            "auto_approve_seconds" in changed
+            and values["auto_approve_seconds"] > project.auto_approve_seconds
+        ):
+            raise Conflict(
+                _(
+                    "auto_approve_seconds can only be shortened once tasks have answers: "
+                    "workers are waiting for that money."
+                ),
+                code="locked",
+                field="auto_approve_seconds",
+            )
     old = {name: getattr(project, name) for name in changed}
     for name in changed:
         setattr(project, name, values[name])

@@ -16,7 +16,7 @@ from microwork.lib.text import render_markdown
 from microwork.lib.views import page
 from microwork.projects import selectors, services
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
-from microwork.projects.forms import ProjectForm, StatusForm, UploadForm
+from microwork.projects.forms import ProjectForm, StatusForm, UploadForm, duration_text
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 
@@ -87,6 +87,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "below_floor": project.currency == settings.PLATFORM_CURRENCY
             and project.estimated_hourly_rate < settings.PAY_FLOOR_PER_HOUR,
             "instructions_html": render_markdown(project.instructions),
+            "approval_period": duration_text(project.auto_approve_seconds),
         },
     )
 

@@ -188,3 +188,17 @@ def test_openapi_lists_the_paths(client):
     ):
         assert path in paths, path
     assert client.get("/api/docs").status_code == 200
+
+
+def test_the_approval_period_is_set_read_and_checked_through_the_api(api):
+    r = api.post("/api/projects", {**PROJECT, "auto_approve_seconds": 8 * 24 * 3600})
+    assert (r.status_code, r.json()["field"]) == (400, "auto_approve_seconds")
+    assert not Project.objects.exists()
+    r = api.post("/api/projects", {**PROJECT, "auto_approve_seconds": 2 * 24 * 3600})
+    assert r.status_code == 201 and r.json()["auto_approve_seconds"] == 2 * 24 * 3600
+    pid = r.json()["id"]
+    r = api.patch(f"/api/projects/{pid}", {"auto_approve_seconds": 3600})
+    assert r.status_code == 200 and r.json()["auto_approve_seconds"] == 3600
+    r = api.patch(f"/api/projects/{pid}", {"auto_approve_seconds": 60})
+    assert (r.status_code, r.json()["field"]) == (400, "auto_approve_seconds")
+    assert Project.objects.get().auto_approve_seconds == 3600

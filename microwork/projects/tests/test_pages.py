@@ -26,6 +26,7 @@ FORM = {
     "gold_rate": "0.1",
     "max_open_per_worker": "1",
     "order": "depth_first",
+    "auto_approve_seconds": "259200",
 }
 
 
@@ -161,3 +162,20 @@ def test_worker_is_refused(client, walt, project):
 def test_anonymous_is_sent_to_log_in(client, project):
     r = client.get(reverse("projects:detail", args=[project.pk]))
     assert r.status_code == 302 and "/accounts/login/" in r.url
+
+
+def test_rita_sets_the_approval_period_on_the_form(rita_client, acme):
+    r = rita_client.post(reverse("projects:create"), {**FORM, "auto_approve_seconds": "86400"})
+    assert r.status_code == 302
+    project = Project.objects.get()
+    assert project.auto_approve_seconds == 86400
+    page = rita_client.get(reverse("projects:edit", args=[project.pk])).content.decode()
+    assert '<option value="86400" selected>' in page
+    page = rita_client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "approved and paid automatically after 1 day" in page
+    r = rita_client.post(
+        reverse("projects:edit", args=[project.pk]), {**FORM, "auto_approve_seconds": "999999"}
+    )
+    assert r.status_code == 200 and "Select a valid choice" in r.content.decode()
+    project.refresh_from_db()
+    assert project.auto_approve_seconds == 86400

@@ -87,6 +87,7 @@ FORM = {
     "gold_rate": "0",
     "max_open_per_worker": "1",
     "order": "depth_first",
+    "auto_approve_seconds": "259200",
 }
 
 

@@ -257,3 +257,47 @@ def test_archived_projects_are_read_only(project, rita):
     with pytest.raises(ApplicationError) as info:
         services.project_update(project=project, actor=rita, changes={"name": "x"})
     assert info.value.code == "archived"
+
+
+DAY = 24 * 3600
+
+
+def test_the_approval_period_defaults_to_three_days_and_can_be_set(rita, acme):
+    default = services.project_create(organisation=acme, actor=rita, **_base())
+    assert default.auto_approve_seconds == 3 * DAY
+    chosen = services.project_create(
+        organisation=acme, actor=rita, **_base(name="Quick pay", auto_approve_seconds=DAY)
+    )
+    assert Project.objects.get(pk=chosen.pk).auto_approve_seconds == DAY
+
+
+@pytest.mark.parametrize("value", [7 * DAY + 1, 3599, 0, -1, "soon", None])
+def test_an_approval_period_outside_one_hour_to_seven_days_is_refused(rita, acme, value):
+    with pytest.raises(ApplicationError) as info:
+        services.project_create(organisation=acme, actor=rita, **_base(auto_approve_seconds=value))
+    assert info.value.field == "auto_approve_seconds"
+    assert "auto_approve_seconds" in info.value.message
+    assert not Project.objects.exists()
+
+
+def test_the_approval_period_is_changed_through_update(project, rita):
+    services.project_update(project=project, actor=rita, changes={"auto_approve_seconds": DAY})
+    assert Project.objects.get(pk=project.pk).auto_approve_seconds == DAY
+    with pytest.raises(ApplicationError) as info:
+        services.project_update(
+            project=project, actor=rita, changes={"auto_approve_seconds": 8 * DAY}
+        )
+    assert info.value.field == "auto_approve_seconds"
+    assert Project.objects.get(pk=project.pk).auto_approve_seconds == DAY
+
+
+def test_once_answered_the_approval_period_may_shorten_never_lengthen(project, rita, walt):
+    # Walt's answer waits for its money on the period he was shown; it must not grow.
+    _answer(TaskFactory(project=project), walt)
+    with pytest.raises(ApplicationError) as info:
+        services.project_update(
+            project=project, actor=rita, changes={"auto_approve_seconds": 5 * DAY}
+        )
+    assert (info.value.code, info.value.field) == ("locked", "auto_approve_seconds")
+    services.project_update(project=project, actor=rita, changes={"auto_approve_seconds": DAY})
+    assert Project.objects.get(pk=project.pk).auto_approve_seconds == DAY
