@@ -1,8 +1,11 @@
-"""What other apps do when a project changes, as registries (key → dotted path), so the
-projects app never imports the apps built on top of it (payments, aggregation)."""
+"""What other apps do when a project changes, and what they store about it, as registries
+(key → dotted path or model label), so the projects app never imports the apps built on top
+of it (work, payments, aggregation)."""
 
 from typing import Any
 
+from django.apps import apps
+from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
 # Called inside the status change's transaction with (project, old_status, actor): a refusal
@@ -26,6 +29,18 @@ SETTINGS_CHANGED: dict[str, str] = {
 BATCH_DONE: dict[str, str] = {
     "aggregation": "microwork.aggregation.services.batch_added",
 }
+
+
+# Where answers to a project's tasks are stored: "app_label.Model" of a model with a `project`
+# foreign key. Projects counts them (lists, progress) and locks what answers mean once any
+# exists.
+ANSWER_MODELS: dict[str, str] = {
+    "work": "work.Submission",
+}
+
+
+def answer_querysets() -> list[QuerySet]:
+    return [apps.get_model(label)._default_manager.all() for label in ANSWER_MODELS.values()]
 
 
 def run(registry: dict[str, str], **kwargs: Any) -> None:

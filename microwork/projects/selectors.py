@@ -4,8 +4,8 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 
 from microwork.accounts.models import Organisation, User
+from microwork.projects import hooks
 from microwork.projects.models import Batch, Project, Task
-from microwork.work.models import Submission
 
 
 def _count(qs: QuerySet) -> Coalesce:
@@ -18,6 +18,22 @@ def _count(qs: QuerySet) -> Coalesce:
     )
 
 
+def _answers_total() -> Any:
+    """Answers to the outer project's tasks, in every app that stores them (hooks)."""
+    total: Any = Value(0)
+    for answers in hooks.answer_querysets():
+        total = total + _count(answers.filter(project=OuterRef("pk")))
+    return total
+
+
+def project_answers_count(*, project: Project) -> int:
+    return sum(answers.filter(project=project).count() for answers in hooks.answer_querysets())
+
+
+def project_has_answers(*, project: Project) -> bool:
+    return any(answers.filter(project=project).exists() for answers in hooks.answer_querysets())
+
+
 def projects_for_requester(
     *, user: User, organisation: Organisation | None = None
 ) -> QuerySet[Project]:
@@ -28,7 +44,7 @@ def projects_for_requester(
     return qs.annotate(
         tasks_total=_count(Task.objects.filter(project=OuterRef("pk"))),
         gold_total=_count(Task.objects.filter(project=OuterRef("pk"), is_gold=True)),
-        answers_total=_count(Submission.objects.filter(project=OuterRef("pk"))),
+        answers_total=_answers_total(),
     ).order_by("-created_at", "-id")
 
 
@@ -43,7 +59,7 @@ def project_counts(*, project: Project) -> dict[str, Any]:
         ),
     )
     regular = counts["tasks"] - counts["gold"]
-    counts["answers"] = Submission.objects.filter(project=project).count()
+    counts["answers"] = project_answers_count(project=project)
     counts["regular"] = regular
     counts["answers_wanted"] = regular * project.overlap
     counts["percent_complete"] = int(counts["complete"] * 100 / regular) if regular else 0

@@ -20,7 +20,7 @@ from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import ApplicationError, Conflict
 from microwork.lib.money import check_currency, parse_amount
 from microwork.lib.status import status_change
-from microwork.projects import hooks
+from microwork.projects import hooks, selectors
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Batch, Project, ProjectEvent, Task
 from microwork.projects.uploads import (
@@ -265,12 +265,6 @@ def project_create(
     return project
 
 
-def project_has_answers(*, project: Project) -> bool:
-    from microwork.work.models import Submission
-
-    return Submission.objects.filter(project=project).exists()
-
-
 @transaction.atomic
 def project_update(*, project: Project, actor: User, changes: Mapping[str, Any]) -> Project:
     """Change some settings. Unknown names are refused; locked fields name themselves."""
@@ -287,7 +281,7 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
     changed = [name for name in EDITABLE_FIELDS if values[name] != getattr(project, name)]
     if not changed:
         return project
-    if project_has_answers(project=project):
+    if selectors.project_has_answers(project=project):
         for name in LOCKED_ONCE_ANSWERED:
             if name in changed:
                 raise Conflict(

@@ -53,7 +53,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @page
 def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request.user, project_id=project_id)
-    locked = services.project_has_answers(project=project)
+    locked = selectors.project_has_answers(project=project)
     form = ProjectForm(
         request.POST or None, initial=ProjectForm.initial_for(project), locked=locked
     )

@@ -301,3 +301,21 @@ def test_once_answered_the_approval_period_may_shorten_never_lengthen(project, r
     assert (info.value.code, info.value.field) == ("locked", "auto_approve_seconds")
     services.project_update(project=project, actor=rita, changes={"auto_approve_seconds": DAY})
     assert Project.objects.get(pk=project.pk).auto_approve_seconds == DAY
+
+
+def test_answers_are_counted_from_every_registered_answer_store(project, rita, walt, monkeypatch):
+    from microwork.projects import hooks, selectors
+
+    assert not selectors.project_has_answers(project=project)
+    _answer(TaskFactory(project=project), walt)
+    [listed] = selectors.projects_for_requester(user=rita)
+    assert listed.answers_total == 1
+    assert selectors.project_counts(project=project)["answers"] == 1
+    assert selectors.project_has_answers(project=project)
+    # A second app storing answers registers the same way and is counted with the first.
+    monkeypatch.setitem(hooks.ANSWER_MODELS, "again", "work.Submission")
+    [listed] = selectors.projects_for_requester(user=rita)
+    assert listed.answers_total == 2
+    monkeypatch.setattr(hooks, "ANSWER_MODELS", {})
+    assert selectors.projects_for_requester(user=rita)[0].answers_total == 0
+    assert not selectors.project_has_answers(project=project)
