@@ -11,6 +11,7 @@ import codecs
 import csv
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -40,8 +41,8 @@ CONTENT_TYPES = {
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xls", ".xlsm", ".ods", ".numbers"}
 MAX_ERRORS = 100
 MAX_ROWS = getattr(settings, "MAX_UPLOAD_ROWS", 200_000)
-# A JSON array is parsed whole; beyond this size JSON Lines must be used.
-MAX_JSON_ARRAY_BYTES = getattr(settings, "MAX_JSON_ARRAY_BYTES", 50 * 1024 * 1024)
+# A JSON array is parsed one task at a time; this bounds one task, and so the memory it takes.
+MAX_JSON_ROW_CHARS = 1024 * 1024
 MAX_EXTERNAL_ID = 200
 READ_CHUNK = 64 * 1024
 PROGRESS_EVERY = 2_000
@@ -186,13 +187,36 @@ class _Reader:
             lineno += 1
             yield lineno, self._decode(pending, offset, lineno)
 
-    def read_all(self) -> str:
-        data = b"".join(self.chunks()).removeprefix(codecs.BOM_UTF8)
+    def texts(self) -> Iterator[str]:
+        """The file as decoded pieces of text, each at most a chunk long, strictly UTF-8."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        offset = 0  # bytes of the file before `chunk`
+        newlines = 0
+        head = b""
+        for chunk in self.chunks():
+            if offset == 0 and len(head) + len(chunk) < 3:
+                head += chunk
+                continue
+            chunk, head = head + chunk, b""
+            if offset == 0 and chunk.startswith(codecs.BOM_UTF8):
+                chunk, offset = chunk[3:], 3
+            pending = decoder.getstate()[0]
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                data = pending + chunk
+                byte = offset - len(pending) + exc.start
+                raise _not_utf8(byte, newlines + data.count(b"\n", 0, exc.start) + 1) from None
+            offset += len(chunk)
+            newlines += chunk.count(b"\n")
+            if text:
+                yield text
         try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise _not_utf8(exc.start, line) from None
+            text = decoder.decode(head.removeprefix(codecs.BOM_UTF8), final=True)
+        except UnicodeDecodeError:
+            raise _not_utf8(max(offset - len(decoder.getstate()[0]), 0), newlines + 1) from None
+        if text:
+            yield text
 
     @staticmethod
     def _decode(raw: bytes, offset: int, lineno: int) -> str:
@@ -296,37 +320,150 @@ def _jsonl_records(reader: _Reader) -> Iterator[Record]:
         yield row, lineno, value
 
 
-def _json_records(reader: _Reader, size: int) -> Iterator[Record]:
-    if size > MAX_JSON_ARRAY_BYTES:
-        raise FileProblem(
-            Problem(
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+class _JsonArray:
+    """The tasks of a top-level JSON array, one at a time: `json.JSONDecoder.raw_decode` over a
+    buffer that holds the task being read and the rest of the current chunk, never the file.
+    Tracks lines and columns so a syntax error is located in the file."""
+
+    def __init__(self, reader: _Reader) -> None:
+        self.pieces = reader.texts()
+        self.buffer = ""
+        self.pos = 0
+        self.eof = False
+        self.line = 1  # the line of buffer[pos]
+        self.column = 1  # and its column, counted in characters
+        self.decoder = json.JSONDecoder()
+
+    def more(self) -> bool:
+        """Drop what has been read, append the next piece; False at the end of the file."""
+        if self.eof:
+            return False
+        piece = next(self.pieces, None)
+        if piece is None:
+            self.eof = True
+            return False
+        self.buffer = self.buffer[self.pos :] + piece
+        self.pos = 0
+        return True
+
+    def advance(self, end: int) -> None:
+        newlines = self.buffer.count("\n", self.pos, end)
+        if newlines:
+            self.line += newlines
+            self.column = end - self.buffer.rfind("\n", self.pos, end)
+        else:
+            self.column += end - self.pos
+        self.pos = end
+
+    def where(self, index: int) -> tuple[int, int]:
+        """Line and column of buffer[index] (index ≥ pos)."""
+        newlines = self.buffer.count("\n", self.pos, index)
+        if not newlines:
+            return self.line, self.column + index - self.pos
+        return self.line + newlines, index - self.buffer.rfind("\n", self.pos, index)
+
+    def next_char(self) -> str:
+        """The next character that is not whitespace ("" at the end), not consumed."""
+        while True:
+            blank = _WHITESPACE.match(self.buffer, self.pos)
+            self.advance(blank.end() if blank else self.pos)
+            if self.pos < len(self.buffer):
+                return self.buffer[self.pos]
+            if not self.more():
+                return ""
+
+    def value(self, row: int) -> Any:
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buffer, self.pos)
+            except json.JSONDecodeError as exc:
+                # The task may only be cut by the end of the piece read so far: then the error
+                # is at the end of the buffer, or is a string still open there.
+                cut = exc.pos >= len(self.buffer) - 6 or exc.msg.startswith("Unterminated")
+                if cut and len(self.buffer) - self.pos <= MAX_JSON_ROW_CHARS and self.more():
+                    continue
+                if cut and not self.eof:
+                    raise self.problem(
+                        row,
+                        _("is longer than %(n)d characters, or its JSON is not closed")
+                        % {"n": MAX_JSON_ROW_CHARS},
+                        field="row",
+                    ) from None
+                line, column = self.where(exc.pos)
+                raise self.problem(
+                    row,
+                    _("Not valid JSON at line %(line)d, column %(col)d: %(error)s")
+                    % {"line": line, "col": column, "error": exc.msg},
+                    line=line,
+                ) from None
+            # A number at the end of the buffer may go on in the next piece.
+            if end == len(self.buffer) and self.more():
+                continue
+            self.advance(end)
+            return value
+
+    def problem(
+        self, row: int | None, reason: str, *, line: int | None = None, field: str = "file"
+    ) -> FileProblem:
+        return FileProblem(Problem(row, field, reason, line=line or self.line))
+
+    def records(self) -> Iterator[Record]:
+        first = self.next_char()
+        if first == "":
+            raise FileProblem(Problem(None, "file", _("The file is empty.")))
+        if first != "[":
+            raise self.problem(None, _("A JSON file must be an array of objects: [{…}, {…}]."))
+        self.advance(self.pos + 1)
+        row = 0
+        start = self.next_char()
+        if start == "]":
+            self.advance(self.pos + 1)
+        elif start == "":
+            raise self.problem(None, _("The JSON array is not closed: “]” is missing."))
+        else:
+            while True:
+                line = self.line
+                value = self.value(row + 1)
+                row += 1
+                yield row, line, value
+                after = self.next_char()
+                if after == "]":
+                    self.advance(self.pos + 1)
+                    break
+                if after == "":
+                    raise self.problem(
+                        row,
+                        _("The JSON array is not closed: “]” is missing after row %(row)d.")
+                        % {"row": row},
+                    )
+                if after != ",":
+                    raise self.problem(
+                        row,
+                        _(
+                            "Expected “,” or “]” after row %(row)d, at line %(line)d, column %(col)d."
+                        )
+                        % {"row": row, "line": self.line, "col": self.column},
+                    )
+                self.advance(self.pos + 1)
+                if self.next_char() in ("]", ""):
+                    raise self.problem(
+                        row,
+                        _("Expected another task after row %(row)d and its “,”, at line %(line)d.")
+                        % {"row": row, "line": self.line},
+                    )
+        if self.next_char() != "":
+            raise self.problem(
                 None,
-                "file",
-                _("A JSON array may be at most %(mb)d MB; send bigger files as JSON Lines.")
-                % {"mb": MAX_JSON_ARRAY_BYTES // (1024 * 1024)},
+                _("Unexpected text after the array, at line %(line)d, column %(col)d.")
+                % {"line": self.line, "col": self.column},
             )
-        )
-    text = reader.read_all()
-    if not text.strip():
-        raise FileProblem(Problem(None, "file", _("The file is empty.")))
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FileProblem(
-            Problem(
-                None,
-                "file",
-                _("Not valid JSON at line %(line)d, column %(col)d: %(error)s")
-                % {"line": exc.lineno, "col": exc.colno, "error": exc.msg},
-                line=exc.lineno,
-            )
-        ) from None
-    if not isinstance(value, list):
-        raise FileProblem(
-            Problem(None, "file", _("A JSON file must be an array of objects: [{…}, {…}].")),
-        )
-    for row, item in enumerate(value, start=1):
-        yield row, None, item
+
+
+def _json_records(reader: _Reader) -> Iterator[Record]:
+    return _JsonArray(reader).records()
 
 
 class RowChecker:
@@ -503,7 +640,7 @@ def iter_clean_rows(
         elif fmt == "jsonl":
             records = _jsonl_records(reader)
         else:
-            records = _json_records(reader, size)
+            records = _json_records(reader)
         ignored: dict[str, None] = {}
         for row, line, record in records:
             if row > MAX_ROWS:

@@ -87,3 +87,16 @@ def test_a_hundred_thousand_rows(
     assert Task.objects.filter(project=relevance_project).count() == n
     assert Task.objects.get(external_id="r99999").data["query"] == "query 99999"
     print(f"100k rows in {time.monotonic() - started:.1f}s")
+
+
+def test_a_big_json_array_is_checked_and_added_by_the_job(project, rita, media):
+    rows = (
+        json.dumps({"id": f"r{i}", "text": f"Row {i}", "note": "x" * 40}) for i in range(60_000)
+    )
+    content = ("[\n" + ",\n".join(rows) + "\n]\n").encode()
+    assert len(content) > services.INLINE_MAX_BYTES
+    batch = _upload(project, rita, content, name="big.json").batch
+    services.batch_process(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert (batch.status, batch.rows_added, batch.ignored_columns) == ("done", 60_000, ["note"])
+    assert Task.objects.get(external_id="r59999").row_number == 60_000

@@ -202,7 +202,9 @@ def test_json_must_be_an_array_of_objects(relevance_project, rita):
     error = refused(
         relevance_project, rita, '[1, {"query": "q", "result_title": "t"}]', name="a.json"
     )
-    assert error.details == [{"row": 1, "field": "row", "reason": error.details[0]["reason"]}]
+    assert error.details == [
+        {"row": 1, "line": 1, "field": "row", "reason": error.details[0]["reason"]}
+    ]
 
 
 def test_bad_jsonl_line(relevance_project, rita):
@@ -274,3 +276,96 @@ def test_records_with_problems_store_nothing(relevance_project, rita):
         )
     assert [(p["row"], p["field"]) for p in info.value.details] == [(1, "result_title"), (2, "row")]
     assert not Batch.objects.exists()
+
+
+class CountingStream(io.BytesIO):
+    """A file that remembers how much of it has been read."""
+
+    def read(self, *args):
+        chunk = super().read(*args)
+        self.bytes_read = getattr(self, "bytes_read", 0) + len(chunk)
+        return chunk
+
+
+def _json_array(n):
+    rows = (
+        json.dumps({"id": f"r{i}", "text": f"Row number {i}", "note": "x" * 40}) for i in range(n)
+    )
+    return ("[\n" + ",\n".join(rows) + "\n]\n").encode()
+
+
+def test_a_json_array_is_read_as_a_stream(project):
+    from microwork.projects import uploads
+
+    stream = CountingStream(_json_array(20_000))
+    records = uploads._json_records(uploads._Reader(stream))
+    row, line, first = next(records)
+    assert (row, line, first["id"]) == (1, 2, "r0")
+    # The first task is checked before the rest of the file is read.
+    assert stream.bytes_read <= 2 * uploads.READ_CHUNK < len(stream.getvalue())
+    rows = [(row, line, first)] + list(records)
+    assert len(rows) == 20_000 and rows[-1][:2] == (20_000, 20_001)
+
+
+def test_a_large_json_array_is_parsed_in_bounded_memory(project):
+    import tracemalloc
+
+    from microwork.projects import uploads
+
+    content = _json_array(60_000)
+    assert len(content) > 5 * 1024 * 1024
+    stream = io.BytesIO(content)
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in uploads._json_records(uploads._Reader(stream)))
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 60_000
+    assert peak < 1024 * 1024, peak
+
+
+@pytest.mark.parametrize(
+    ("content", "row", "line", "words"),
+    [
+        ('[{"text": "a"},\n {"text": "b"}\n {"text": "c"}]', 2, 3, "after row 2"),
+        ('[{"text": "a"},\n{"text": "b",\n "image_url": }]', 2, 3, "line 3, column 15"),
+        ('[{"text": "a"},\n{"text": "b"}', 2, 2, "not closed"),
+        ('[{"text": "a"},]', 1, 1, "after row 1"),
+        ('[{"text": "a"}] {"text": "b"}', None, 1, "after the array"),
+        ('"just text"', None, 1, "an array"),
+        ("[\n\n  ", None, 3, "not closed"),
+    ],
+)
+def test_malformed_json_arrays_name_the_row_and_position(project, rita, content, row, line, words):
+    error = refused(project, rita, content, name="t.json", content_type="application/json")
+    [problem] = error.details
+    assert (problem["row"], problem.get("line")) == (row, line), problem
+    assert words in problem["reason"]
+
+
+def test_bad_utf8_in_a_json_array_names_byte_and_line(project, rita):
+    content = b'[{"text": "ok"},\n {"text": "caf' + b"\xe9" + b'"}]'
+    error = refused(project, rita, content, name="t.json", content_type="application/json")
+    assert error.details[0]["line"] == 2
+    assert "byte 31" in error.details[0]["reason"]
+
+
+def test_a_json_array_row_problem_names_its_line(project, rita):
+    content = '[\n{"text": "fine"},\n{"text": "", "answer": "maybe"}\n]'
+    error = refused(project, rita, content, name="t.json", content_type="application/json")
+    assert [(p["row"], p["line"], p["field"]) for p in error.details] == [(2, 3, "text")]
+
+
+def test_a_syntax_error_early_in_a_big_json_array_is_found_without_reading_on(project):
+    from microwork.projects import uploads
+
+    content = b'[{"text": "a"},\n{"text": }' + _json_array(20_000)[1:]
+    stream = CountingStream(content)
+    records = uploads._json_records(uploads._Reader(stream))
+    assert next(records)[2] == {"text": "a"}
+    with pytest.raises(uploads.FileProblem) as info:
+        next(records)
+    [problem] = info.value.problems
+    assert (problem.row, problem.line) == (2, 2) and "column 10" in problem.reason
+    assert stream.bytes_read <= uploads.READ_CHUNK
