@@ -15,6 +15,9 @@ _ALLOWED_ATTRIBUTES = {
     "td": {"align"},
     "th": {"align"},
 }
+# Web and mail links only. data: URLs would let instructions carry whole documents (an HTML
+# page behind a link, an SVG with script) past the tag list; pictures are linked over http(s).
+_URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def render_markdown(source: str) -> str:
@@ -23,6 +26,6 @@ def render_markdown(source: str) -> str:
         html,
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "data"},
+        url_schemes=_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
