@@ -8,6 +8,16 @@ def organisations_for_user(*, user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(memberships__user=user).order_by("name")
 
 
+def login_username(*, name: str) -> str:
+    """The username to authenticate for what a person typed in the log-in box: their username,
+    or the email address of an account (matched without case)."""
+    if "@" in name:
+        match = User.objects.filter(email__iexact=name).values_list("username", flat=True).first()
+        if match is not None:
+            return match
+    return name
+
+
 def api_token_by_key(*, key: str) -> ApiToken | None:
     token = (
         # The worker profile too: every worker endpoint checks it (access_worker).

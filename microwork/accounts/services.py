@@ -156,6 +156,29 @@ def api_token_revoke(*, token: ApiToken) -> None:
         token.save(update_fields=["revoked_at"])
 
 
+@transaction.atomic
+def user_password_change(*, user: User, old_password: str, new_password: str) -> User:
+    """Replace a person's password after checking the one they have now. The caller keeps the
+    current session (update_session_auth_hash); other sessions of the account end, since
+    their stored hash no longer matches."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(old_password or ""):
+        raise ApplicationError(
+            _("Your old password was entered incorrectly. Please enter it again."),
+            code="wrong_password",
+            field="old_password",
+        )
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ApplicationError(
+            " ".join(exc.messages), code="weak_password", field="new_password"
+        ) from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
+
+
 def login_throttle_check(*, username: str, ip: str | None) -> None:
     """Refuse a log-in attempt while this username or address has too many recent failures."""
     window_start = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)

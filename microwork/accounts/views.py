@@ -1,22 +1,22 @@
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from microwork.accounts import services
+from microwork.accounts import selectors, services
 from microwork.accounts.access import access_organisation_for_requester, access_worker
 from microwork.accounts.forms import (
     LoginForm,
+    PasswordChangeForm,
     ProfileForm,
     RequesterSignupForm,
     TokenForm,
     WorkerSignupForm,
 )
-from microwork.accounts.models import ApiToken, User
+from microwork.accounts.models import ApiToken
 from microwork.lib.errors import ApplicationError
 from microwork.lib.views import form_error
 
@@ -67,10 +67,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
             status = exc.status
         else:
-            username = name
-            if "@" in name:
-                match = User.objects.filter(email__iexact=name).first()
-                username = match.username if match else name
+            username = selectors.login_username(name=name)
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 services.login_failure_record(username=name, ip=ip)
@@ -93,12 +90,20 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        update_session_auth_hash(request, user)
-        messages.success(request, _("Your password was changed."))
-        return redirect("accounts:profile")
+        try:
+            user = services.user_password_change(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ApplicationError as exc:
+            form_error(form, exc)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password was changed."))
+            return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})
 
 

@@ -118,13 +118,64 @@ def test_password_change(client, walt):
         reverse("accounts:password_change"),
         {
             "old_password": "walt-pass-123",
-            "new_password1": "a-new-longer-pass-9",
-            "new_password2": "a-new-longer-pass-9",
+            "new_password": "a-new-longer-pass-9",
+            "new_password_again": "a-new-longer-pass-9",
         },
     )
     assert r.status_code == 302
     walt.refresh_from_db()
     assert walt.check_password("a-new-longer-pass-9")
+    # Still logged in: the session follows the new password.
+    assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+def test_password_change_page_shows_the_services_refusal_and_keeps_the_password(client, walt):
+    client.force_login(walt)
+    r = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": "not-walts-password",
+            "new_password": "a-new-longer-pass-9",
+            "new_password_again": "a-new-longer-pass-9",
+        },
+    )
+    assert r.status_code == 200 and "entered incorrectly" in r.content.decode()
+    walt.refresh_from_db()
+    assert walt.check_password("walt-pass-123")
+
+
+def test_password_change_service_checks_the_old_password_first(walt):
+    with pytest.raises(ApplicationError) as info:
+        services.user_password_change(
+            user=walt, old_password="wrong", new_password="a-new-longer-pass-9"
+        )
+    assert (info.value.code, info.value.field) == ("wrong_password", "old_password")
+    walt.refresh_from_db()
+    assert walt.check_password("walt-pass-123")
+
+
+def test_password_change_service_refuses_a_weak_password(walt):
+    with pytest.raises(ApplicationError) as info:
+        services.user_password_change(user=walt, old_password="walt-pass-123", new_password="123")
+    assert (info.value.code, info.value.field) == ("weak_password", "new_password")
+    walt.refresh_from_db()
+    assert walt.check_password("walt-pass-123")
+
+
+def test_password_change_service_sets_the_new_password(walt):
+    user = services.user_password_change(
+        user=walt, old_password="walt-pass-123", new_password="a-new-longer-pass-9"
+    )
+    walt.refresh_from_db()
+    assert walt.check_password("a-new-longer-pass-9") and user.pk == walt.pk
+
+
+def test_a_login_name_is_a_username_or_an_email(walt):
+    from microwork.accounts import selectors
+
+    assert selectors.login_username(name="WALT@Example.org") == "walt"
+    assert selectors.login_username(name="walt") == "walt"
+    assert selectors.login_username(name="nobody@example.org") == "nobody@example.org"
 
 
 def test_api_token_is_stored_hashed_and_shown_once(client, rita):
