@@ -10,10 +10,12 @@ Flows (docs/money.md has the whole picture):
   completion      escrow → requester available            what no answer can still need
 """
 
+import copy
 import logging
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
@@ -159,23 +161,46 @@ def project_measured_time(project: Project) -> tuple[int, Decimal | None]:
     return n, median_ms / Decimal(1000)
 
 
-def project_pay_floor_check(*, project: Project) -> None:
-    """Refuse a reward that pays under the floor for the time a task takes: the estimate at
-    first, the measured median once there are enough answers."""
+@dataclass(frozen=True)
+class FloorShortfall:
+    """A project's pay against the floor, when it falls short."""
+
+    seconds: Decimal
+    measured: bool
+    answers: int
+    rate: Decimal
+    floor: Decimal
+    needed: Decimal
+
+
+def project_floor_shortfall(project: Project) -> FloorShortfall | None:
+    """How the project's reward falls short of the floor for the time a task takes (the
+    estimate at first, the measured median once there are enough answers); None when it pays
+    enough."""
     floor = floor_per_hour(project.currency)
     count, measured = project_measured_time(project)
     seconds = measured if measured is not None else Decimal(project.estimated_seconds)
     rate = _hourly(project.reward, seconds)
     if rate >= floor:
-        return
-    needed = reward_for_floor(floor=floor, seconds=seconds)
+        return None
+    return FloorShortfall(
+        seconds=seconds,
+        measured=measured is not None,
+        answers=count,
+        rate=rate,
+        floor=floor,
+        needed=reward_for_floor(floor=floor, seconds=seconds),
+    )
+
+
+def _floor_error(project: Project, short: FloorShortfall, *, field: str) -> ApplicationError:
     basis = (
         _("the measured median of %(s)s seconds over %(n)d answers")
-        % {"s": seconds.quantize(Decimal("0.1")), "n": count}
-        if measured is not None
+        % {"s": short.seconds.quantize(Decimal("0.1")), "n": short.answers}
+        if short.measured
         else _("your estimate of %(s)d seconds") % {"s": project.estimated_seconds}
     )
-    raise ApplicationError(
+    return ApplicationError(
         _(
             "At %(reward)s a task and %(basis)s, workers would earn %(rate)s an hour, under the "
             "%(floor)s floor. A reward of %(needed)s meets it."
@@ -183,14 +208,69 @@ def project_pay_floor_check(*, project: Project) -> None:
         % {
             "reward": format_money(project.reward, project.currency),
             "basis": basis,
-            "rate": format_money(rate.quantize(Decimal("0.01")), project.currency),
-            "floor": format_money(floor, project.currency),
-            "needed": format_money(needed, project.currency),
+            "rate": format_money(short.rate.quantize(Decimal("0.01")), project.currency),
+            "floor": format_money(short.floor, project.currency),
+            "needed": format_money(short.needed, project.currency),
         },
         code="under_pay_floor",
-        field="reward",
-        details={"needed_reward": str(needed), "hourly": str(rate), "floor": str(floor)},
+        field=field,
+        details={
+            "needed_reward": str(short.needed),
+            "hourly": str(short.rate),
+            "floor": str(short.floor),
+        },
     )
+
+
+def project_pay_floor_check(*, project: Project) -> None:
+    """Refuse a reward that pays under the floor for the time a task takes: the estimate at
+    first, the measured median once there are enough answers."""
+    short = project_floor_shortfall(project)
+    if short is not None:
+        raise _floor_error(project, short, field="reward")
+
+
+# The settings the hourly rate is made of, in the order a refusal names them.
+FLOOR_FIELDS = ("reward", "estimated_seconds", "currency")
+
+
+def project_money_on_settings_proposed(
+    *, project: Project, changes: dict[str, Any], actor: User | None
+) -> None:
+    """Called by the projects app before a settings change is written. A live project may not
+    be edited to pay under the floor, nor a paused one (it goes live again at these settings);
+    a draft is checked when it goes live. A change that raises the hourly rate is always let
+    through, as is one that leaves it alone: a corrected estimate on a project whose measured
+    time rules is not a price cut."""
+    if project.status not in (P.LIVE, P.PAUSED):
+        return
+    touched = [name for name in FLOOR_FIELDS if name in changes]
+    if not touched:
+        return
+    proposed = copy.copy(project)
+    for name in touched:
+        setattr(proposed, name, changes[name])
+    short = project_floor_shortfall(proposed)
+    if short is None:
+        return
+    if "currency" not in touched:
+        current = project_floor_shortfall(project)
+        if current is not None and short.rate >= current.rate:
+            return
+    field = next(
+        (
+            name
+            for name in FLOOR_FIELDS
+            if name in touched
+            and (
+                name == "currency"
+                or (name == "reward" and changes[name] < project.reward)
+                or (name == "estimated_seconds" and changes[name] > project.estimated_seconds)
+            )
+        ),
+        touched[0],
+    )
+    raise _floor_error(proposed, short, field=field)
 
 
 def _active_ms_capped(project: Project, active_ms: int) -> int:

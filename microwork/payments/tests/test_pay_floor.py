@@ -133,3 +133,106 @@ def test_raising_the_reward_tops_up_escrow_and_lets_a_paused_project_go_live_aga
     project.refresh_from_db()
     assert project.status == "live"
     assert ledger.ledger_check().ok
+
+
+# --- editing a live or paused project ------------------------------------------------------
+
+
+def test_raising_the_estimate_of_a_live_project_under_the_floor_is_refused(rich_acme, rita):
+    from microwork.projects import services as projects
+
+    # 0.05 USD for 20 s is 9.00 an hour; 40 s would be 4.50.
+    project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    escrow_before = balance(services.escrow_account(project))
+
+    with pytest.raises(ApplicationError) as exc:
+        projects.project_update(project=project, actor=rita, changes={"estimated_seconds": 40})
+
+    assert exc.value.code == "under_pay_floor"
+    assert exc.value.field == "estimated_seconds"
+    assert exc.value.details["needed_reward"] == "0.0889"  # 8 × 40 / 3600, rounded up
+    assert "0.0889 USD" in exc.value.message
+    project.refresh_from_db()
+    assert (project.estimated_seconds, project.status) == (20, "live")
+    assert balance(services.escrow_account(project)) == escrow_before
+
+
+def test_lowering_the_reward_of_a_live_project_under_the_floor_is_refused(rich_acme, rita):
+    from microwork.projects import services as projects
+
+    project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+
+    with pytest.raises(ApplicationError) as exc:
+        projects.project_update(project=project, actor=rita, changes={"reward": "0.03"})
+
+    assert (exc.value.code, exc.value.field) == ("under_pay_floor", "reward")
+    assert exc.value.details["needed_reward"] == "0.0445"
+    project.refresh_from_db()
+    assert project.reward == Decimal("0.05")
+    # Still above the floor: allowed.
+    projects.project_update(project=project, actor=rita, changes={"reward": "0.045"})
+    project.refresh_from_db()
+    assert project.reward == Decimal("0.045")
+
+
+def test_a_paused_project_cannot_be_edited_under_the_floor_either(rich_acme, rita):
+    from microwork.projects import services as projects
+
+    project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    projects.project_set_status(project=project, actor=rita, status="paused")
+
+    with pytest.raises(ApplicationError) as exc:
+        projects.project_update(
+            project=project, actor=rita, changes={"estimated_seconds": 30, "name": "Renamed"}
+        )
+
+    assert exc.value.field == "estimated_seconds"
+    project.refresh_from_db()
+    assert (project.estimated_seconds, project.name) == (20, "Image moderation")
+
+
+def test_a_draft_project_may_be_priced_under_the_floor_until_it_goes_live(rich_acme, rita):
+    from microwork.projects import services as projects
+
+    project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
+    projects.project_update(project=project, actor=rita, changes={"estimated_seconds": 60})
+    project.refresh_from_db()
+    assert project.estimated_seconds == 60
+    with pytest.raises(ApplicationError) as exc:
+        go_live(project, rita)
+    assert exc.value.code == "under_pay_floor"
+
+
+def test_correcting_the_estimate_of_a_measured_project_is_allowed(rich_acme, rita, walt):
+    from microwork.projects import services as projects
+
+    # Once 20 answers are measured the median rules, so the estimate no longer moves the rate.
+    project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    for _ in range(20):
+        answer(project, walt, active_ms=15_000)
+    projects.project_update(project=project, actor=rita, changes={"estimated_seconds": 30})
+    project.refresh_from_db()
+    assert project.estimated_seconds == 30
+
+
+def test_the_floor_error_reaches_the_api_with_its_field(rich_acme, rita, rita_token, client):
+    import json
+
+    project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    r = client.patch(
+        f"/api/projects/{project.pk}",
+        json.dumps({"estimated_seconds": 45}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {rita_token}"},
+    )
+    assert r.status_code == 400, r.content
+    body = r.json()
+    assert (body["code"], body["field"]) == ("under_pay_floor", "estimated_seconds")
+    assert body["details"]["needed_reward"] == "0.1000"
+    project.refresh_from_db()
+    assert project.estimated_seconds == 20
