@@ -49,8 +49,8 @@ class SubmissionReview(models.Model):
 
 
 class PayFloorNotice(models.Model):
-    """A live project whose measured time put its real hourly rate under the floor: it was
-    paused, its workers topped up, and its requester told what reward meets the floor."""
+    """A project whose measured time put its real hourly rate under the floor: its workers
+    topped up, its requester told what reward meets the floor, and, when it was live, paused."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pay_floor_notices")
     submissions_measured = models.PositiveIntegerField()
@@ -64,6 +64,8 @@ class PayFloorNotice(models.Model):
     topped_up_total = _amount(default=Decimal(0))
     # Top-ups that could not be paid for lack of the requester's funds; retried by the job.
     topups_owed = _amount(default=Decimal(0))
+    # False when the project was already paused, completed or archived: only top-ups.
+    paused = models.BooleanField(default=True)
     created_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
 
