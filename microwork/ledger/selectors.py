@@ -100,6 +100,22 @@ def statement_entries(*, accounts: QuerySet[Account]) -> QuerySet[Entry]:
     )
 
 
+def statement_page(
+    *, accounts: QuerySet[Account], limit: int, offset: int
+) -> tuple[int, list[tuple[Entry, Decimal]]]:
+    """(how many entries, one page of them newest first, each with its account's balance
+    after it). The balance is worked back from the account's balance, so the page reads the
+    entries before it too: statements are read by people, a page at a time."""
+    entries = statement_entries(accounts=accounts).reverse()
+    running = dict(accounts.values_list("pk", "balance"))
+    page: list[tuple[Entry, Decimal]] = []
+    for i, entry in enumerate(entries[: offset + limit].iterator(chunk_size=500)):
+        if i >= offset:
+            page.append((entry, running[entry.account_id]))
+        running[entry.account_id] -= entry.amount
+    return entries.count(), page
+
+
 def worker_accounts(*, user: User) -> QuerySet[Account]:
     return Account.objects.filter(user=user, kind__in=[K.WORKER_PENDING, K.WORKER_AVAILABLE])
 
