@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -570,13 +570,13 @@ def payout_request(
     request_key = (
         f"{user.pk}:{request_key.strip()[:50]}" if request_key and request_key.strip() else None
     )
+    amount = parse_amount(amount)
     if request_key:
         earlier = Payout.objects.filter(request_key=request_key, user=user).first()
         if earlier is not None:
-            return earlier
+            return _payout_replay(earlier, amount=amount, currency=currency, method=method)
     if method.user_id != user.pk or not method.is_active:
         raise ApplicationError(_("Choose one of your payout methods."), field="method")
-    amount = parse_amount(amount)
     if amount != round_down_to_minor(amount, currency):
         raise ApplicationError(
             _(
@@ -605,16 +605,24 @@ def payout_request(
             code="insufficient_funds",
             field="amount",
         )
-    payout = Payout.objects.create(
-        user=user,
-        method=method,
-        provider=method.provider,
-        amount=amount,
-        currency=currency,
-        request_key=request_key,
-        requested_at=now,
-        provider_key=f"mw-payout-{uuid.uuid4().hex}",
-    )
+    try:
+        with transaction.atomic():
+            payout = Payout.objects.create(
+                user=user,
+                method=method,
+                provider=method.provider,
+                amount=amount,
+                currency=currency,
+                request_key=request_key,
+                requested_at=now,
+                provider_key=f"mw-payout-{uuid.uuid4().hex}",
+            )
+    except IntegrityError:
+        # A twin request with the same key committed while this one was checking.
+        earlier = Payout.objects.filter(request_key=request_key, user=user).first()
+        if earlier is None:
+            raise
+        return _payout_replay(earlier, amount=amount, currency=currency, method=method)
     ledger_transfer(
         kind=TxKind.PAYOUT_RESERVE,
         idempotency_key=f"payout:{payout.pk}:reserve",
@@ -632,6 +640,28 @@ def payout_request(
 
         transaction.on_commit(lambda: payout_process_task.enqueue(payout.pk))
     return payout
+
+
+def _payout_replay(
+    earlier: Payout, *, amount: Decimal, currency: str, method: PayoutMethod
+) -> Payout:
+    """A request under a key already used: the same request again is answered with the first
+    payout; another one is refused, since guessing which was meant could pay the wrong
+    amount."""
+    if (earlier.amount, earlier.currency, earlier.method_id) != (amount, currency, method.pk):
+        raise Conflict(
+            _(
+                "This request key was already used for a payout of %(amount)s to %(method)s; "
+                "nothing was changed. Use a new key for a new payout."
+            )
+            % {
+                "amount": format_money(earlier.amount, earlier.currency),
+                "method": earlier.method.label,
+            },
+            code="idempotency_conflict",
+            field="request_key",
+        )
+    return earlier
 
 
 def _payout_claim(payout_id: int, now: datetime, stale_after: timedelta) -> Payout | None:

@@ -4,7 +4,7 @@ import pytest
 
 from microwork.ledger import services
 from microwork.ledger.models import Account, Payout, PayoutEvent, SimulatedTransfer, Transaction
-from microwork.lib.errors import ApplicationError
+from microwork.lib.errors import ApplicationError, Conflict
 
 K = Account.Kind
 
@@ -142,6 +142,45 @@ def test_a_retried_payout_request_counts_once(walt_earned):
     again = services.payout_request(user=walt_earned, method=method, amount="4", request_key="t1")
     assert first.pk == again.pk
     assert _available(walt_earned) == Decimal("8.345678")
+
+
+def test_a_payout_request_key_reused_with_another_amount_is_refused(walt_earned, client):
+    method = _method(walt_earned)
+    first = services.payout_request(user=walt_earned, method=method, amount="4", request_key="t1")
+    events, transactions = PayoutEvent.objects.count(), Transaction.objects.count()
+    with pytest.raises(Conflict) as exc:
+        services.payout_request(user=walt_earned, method=method, amount="5", request_key="t1")
+    assert (exc.value.code, exc.value.field) == ("idempotency_conflict", "request_key")
+    assert "4.00 USD" in exc.value.message
+    other = _method(walt_earned, phone="+2348011111111")
+    with pytest.raises(Conflict):
+        services.payout_request(user=walt_earned, method=other, amount="4", request_key="t1")
+    assert list(Payout.objects.values_list("pk", flat=True)) == [first.pk]
+    assert (PayoutEvent.objects.count(), Transaction.objects.count()) == (events, transactions)
+    assert _available(walt_earned) == Decimal("8.345678")
+
+
+def test_a_reused_payout_request_key_is_a_409_through_the_api(walt_earned, client):
+    from microwork.accounts.services import api_token_create
+
+    method = _method(walt_earned)
+    _token, key = api_token_create(user=walt_earned, name="phone")
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def ask(amount):
+        return client.post(
+            "/api/money/payouts",
+            {"method_id": method.pk, "amount": amount, "request_key": "tap-1"},
+            content_type="application/json",
+            headers=headers,
+        )
+
+    assert ask("2.00").status_code == 201
+    assert ask("2").status_code == 201
+    r = ask("3.00")
+    assert r.status_code == 409
+    assert r.json()["field"] == "request_key"
+    assert Payout.objects.count() == 1
 
 
 def test_nobody_pays_out_through_another_workers_method(walt_earned, nina):
