@@ -717,9 +717,11 @@ def payout_process(
     if after_send is not None:
         after_send(payout)
     if result.status == "paid":
-        return payout_mark_sent(payout=payout, reference=result.reference)
+        return _payout_settle_paid(payout=payout, reference=result.reference)
     if result.status == "failed":
-        return payout_mark_failed(payout=payout, reason=result.message or _("refused by provider"))
+        return _payout_settle_failed(
+            payout=payout, reason=result.message or _("refused by provider")
+        )
     return payout
 
 
@@ -740,11 +742,61 @@ def _payout_finish(payout: Payout, status: str, *, conflict: str, **fields: Any)
     return old
 
 
+def _operator_settles(payout: Payout) -> None:
+    provider = get_provider(payout.provider)
+    if not provider.operator_settles:
+        raise Conflict(
+            _(
+                "Payout %(id)s goes through %(provider)s, so it is settled by its provider, not "
+                "by hand: it may already be on its way. Ask the provider again instead."
+            )
+            % {"id": payout.pk, "provider": provider.label},
+            code="settled_by_provider",
+            field="outcome",
+        )
+
+
 @transaction.atomic
 def payout_mark_sent(
+    *, payout: Payout, reference: str, actor: User, now: datetime | None = None
+) -> Payout:
+    """An operator sent a manual payout and records the transfer's reference. Only payouts
+    whose provider leaves the sending to operators; an automatic one is settled by its
+    provider's answer."""
+    _operator_settles(payout)
+    return _payout_settle_paid(payout=payout, reference=reference, actor=actor, now=now)
+
+
+@transaction.atomic
+def payout_mark_failed(
+    *, payout: Payout, reason: str, actor: User, now: datetime | None = None
+) -> Payout:
+    """An operator could not send a manual payout: its money goes back to the worker. Only
+    payouts whose provider leaves the sending to operators."""
+    _operator_settles(payout)
+    return _payout_settle_failed(payout=payout, reason=reason, actor=actor, now=now)
+
+
+def payout_redrive(*, payout: Payout, actor: User, now: datetime | None = None) -> Payout:
+    """An operator asks an automatic payout's provider again, now, instead of waiting for the
+    periodic run: safe at any moment, since the request carries the payout's own key and the
+    provider answers it once."""
+    provider = get_provider(payout.provider)
+    if provider.operator_settles:
+        raise Conflict(
+            _("Payout %(id)s is sent by hand: record it as sent or failed.") % {"id": payout.pk},
+            code="settled_by_operator",
+            field="outcome",
+        )
+    log.info("payout %s re-driven by %s", payout.pk, actor.username)
+    return payout_process(payout_id=payout.pk, now=now, stale_after=timedelta(0))
+
+
+@transaction.atomic
+def _payout_settle_paid(
     *, payout: Payout, reference: str, actor: User | None = None, now: datetime | None = None
 ) -> Payout:
-    """The money has left: in flight → world. Operators call it for manual payouts."""
+    """The money has left: in flight → world."""
     now = now or timezone.now()
     reference = (reference or "").strip()
     if not reference:
@@ -774,7 +826,7 @@ def payout_mark_sent(
 
 
 @transaction.atomic
-def payout_mark_failed(
+def _payout_settle_failed(
     *, payout: Payout, reason: str, actor: User | None = None, now: datetime | None = None
 ) -> Payout:
     """The money could not be sent: in flight → the worker's available balance."""

@@ -38,6 +38,10 @@ class SendResult:
 class PayoutProvider(Protocol):
     key: str
     label: str
+    # True: an operator sends the money and records the outcome (`send` only says "pending").
+    # False: the provider's answer settles each payout; an operator may ask it again, never
+    # mark it sent or failed (the money may be on its way).
+    operator_settles: bool
 
     def check_details(self, details: dict[str, Any]) -> dict[str, Any]:
         """The details cleaned, or an ApplicationError naming the bad field."""

@@ -21,6 +21,7 @@ from microwork.ledger.providers._phone import clean_phone, mask_phone
 class SimulatedProvider:
     key = "simulated"
     label = _("Mobile money (simulated, demo)")
+    operator_settles = False
 
     def check_details(self, details: dict[str, Any]) -> dict[str, Any]:
         return clean_phone(details)
