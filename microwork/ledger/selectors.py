@@ -58,16 +58,6 @@ def worker_earning_entries(*, user: User) -> QuerySet[Entry]:
     ).exclude(transaction__kind__in=PAYOUT_KINDS)
 
 
-def worker_earnings_by_project(*, user: User) -> dict[int | None, Decimal]:
-    rows = (
-        worker_earning_entries(user=user)
-        .values("transaction__project_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    return {r["transaction__project_id"]: quantize(Decimal(r["total"] or 0)) for r in rows}
-
-
 def worker_earnings_by_week(
     *, user: User, currency: str, now: datetime, weeks: int = 8
 ) -> list[tuple[datetime, Decimal]]:

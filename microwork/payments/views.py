@@ -58,7 +58,7 @@ def worker_dashboard(request: HttpRequest) -> HttpResponse:
             "balances": balances,
             "estimates": estimates,
             "projects": projects,
-            "overall_hourly": selectors.worker_overall_hourly(projects, currency),
+            "rates": selectors.worker_overall_rates(projects, currency),
             "floor": settings.PAY_FLOOR_PER_HOUR,
             "bars": charts.weekly_bars(
                 ledger_selectors.worker_earnings_by_week(user=user, currency=currency, now=now)
