@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -71,3 +71,12 @@ class PayFloorNotice(models.Model):
 
     def __str__(self) -> str:
         return f"pay floor notice for project {self.project_id}"
+
+    @property
+    def median_seconds(self) -> Decimal:
+        return (Decimal(self.median_active_ms) / 1000).quantize(Decimal("0.1"))
+
+    @property
+    def real_hourly_shown(self) -> Decimal:
+        # Rates shown to people are rounded half-up to cents.
+        return self.real_hourly.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

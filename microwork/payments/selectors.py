@@ -241,12 +241,16 @@ def requester_balances(*, organisation: Organisation) -> list[tuple[str, Decimal
     )
 
 
-def pay_floor_notices_open(*, organisation: Organisation):
-    return (
-        PayFloorNotice.objects.filter(project__organisation=organisation, resolved_at__isnull=True)
-        .select_related("project")
-        .order_by("-created_at")
-    )
+def pay_floor_notices_open(
+    *, organisation: Organisation | None = None, project: Project | None = None
+):
+    """Notices not yet resolved (by going live again at a reward that meets the floor)."""
+    notices = PayFloorNotice.objects.filter(resolved_at__isnull=True)
+    if project is not None:
+        notices = notices.filter(project=project)
+    else:
+        notices = notices.filter(project__organisation=organisation)
+    return notices.select_related("project").order_by("-created_at")
 
 
 def submissions_pending_review(*, project: Project, limit: int = 100):

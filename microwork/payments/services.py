@@ -342,7 +342,29 @@ def project_pay_floor_enforce(
             paused=paused,
             created_at=now,
         )
+        _requesters_notify(notice, now=now)
     return pay_floor_topups_pay(notice=notice, now=now)
+
+
+def _requesters_notify(notice: PayFloorNotice, *, now: datetime) -> None:
+    """An inbox line for every member of the project's organisation (the inbox every signed-in
+    person has, kept by the quality app); the project and billing pages show the notice too."""
+    from microwork.quality.models import Notification
+
+    project = notice.project
+    params = {
+        "project": project.name,
+        "project_id": project.pk,
+        "seconds": str(notice.median_seconds),
+        "rate": format_money(notice.real_hourly_shown, notice.currency),
+        "floor": format_money(notice.floor_hourly, notice.currency),
+        "needed": format_money(notice.suggested_reward, notice.currency),
+        "paused": notice.paused,
+    }
+    Notification.objects.bulk_create(
+        Notification(user=user, kind="pay_floor", params=params, created_at=now)
+        for user in User.objects.filter(memberships__organisation_id=project.organisation_id)
+    )
 
 
 @dataclass(frozen=True)

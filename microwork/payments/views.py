@@ -94,7 +94,6 @@ def requester_billing(request: HttpRequest) -> HttpResponse:
             "total_paid": sum((s.paid_to_workers for s in main), Decimal(0)),
             "total_escrow": sum((s.escrow for s in main), Decimal(0)),
             "deposits": ledger_selectors.deposits_of_organisation(organisation=organisation),
-            "notices": selectors.pay_floor_notices_open(organisation=organisation),
             "deposit_providers": [
                 (key, get_deposit_provider(key).label) for key in deposit_providers_enabled()
             ],
@@ -145,7 +144,6 @@ def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
             "reasons": services.rejection_reasons(),
             "workers": selectors.project_workers(project=project),
             "request_key": uuid.uuid4().hex,
-            "notices": project.pay_floor_notices.filter(resolved_at__isnull=True),
         },
     )
 

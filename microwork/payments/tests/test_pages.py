@@ -226,3 +226,40 @@ def test_the_real_hourly_rate_counts_each_pay_over_the_time_it_paid_for(
     assert re.search(r'id="hourly-answers">8\.00 USD/h', html)
     assert re.search(r'id="hourly-tests">9\.00 USD/h', html)
     assert "0.05 USD awaiting approval" in html
+
+
+def test_the_requester_is_told_of_a_floor_pause_where_she_looks(client, rita, rich_acme, walt):
+    from microwork.projects import services as projects
+    from microwork.quality.models import Notification
+
+    # Estimated 20 s at 0.05 USD, but answers take 30 s: 6.00 an hour under the 8.00 floor.
+    project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    for _ in range(20):
+        answer(project, walt, active_ms=30_000)
+    services.project_pay_floor_enforce(project=project)
+
+    figures = ("30.0 seconds", "6.00 USD an hour", "8.00 USD floor", "0.0667 USD")
+    [note] = Notification.objects.filter(user=rita, kind="pay_floor")
+    client.force_login(rita)
+    inbox = client.get(reverse("quality:notifications")).content.decode()
+    for page in (
+        inbox,
+        client.get(reverse("projects:detail", args=[project.pk])).content.decode(),
+        client.get(reverse("projects:list")).content.decode(),
+        client.get(reverse("payments:billing")).content.decode(),
+    ):
+        for figure in figures:
+            assert figure in page, figure
+    assert "was paused" in inbox
+    assert (
+        "Paused under the pay floor"
+        in client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    )
+
+    # Once she raises the reward and goes live again, the banner goes.
+    projects.project_update(project=project, actor=rita, changes={"reward": "0.07"})
+    go_live(project, rita)
+    detail = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "Paused under the pay floor" not in detail
+    assert not Notification.objects.filter(user=walt, kind="pay_floor").exists()
