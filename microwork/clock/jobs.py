@@ -22,6 +22,9 @@ PERIODIC_JOBS: dict[str, tuple[str, timedelta]] = {
     "quality_sweep": ("microwork.quality.tasks.quality_sweep_task", timedelta(minutes=5)),
     # Payouts waiting for their provider, and recovery of any left half-way.
     "payouts_process": ("microwork.ledger.tasks.payouts_process_due_task", timedelta(minutes=2)),
+    # Prove the books (one read-only snapshot, so beside live traffic) and keep the result for
+    # the operators: hourly, so a mismatch is seen the same hour it appears.
+    "ledger_check": ("microwork.ledger.tasks.ledger_check_task", timedelta(hours=1)),
 }
 
 

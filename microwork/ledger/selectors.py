@@ -8,7 +8,14 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
 from microwork.accounts.models import Organisation, User
-from microwork.ledger.models import Account, Entry, Payout, PayoutMethod, Transaction
+from microwork.ledger.models import (
+    Account,
+    Entry,
+    LedgerCheckRun,
+    Payout,
+    PayoutMethod,
+    Transaction,
+)
 from microwork.ledger.services import quantize
 
 K = Account.Kind
@@ -159,3 +166,7 @@ def deposits_of_organisation(*, organisation: Organisation, limit: int = 50) -> 
         .select_related("transaction")
         .order_by("-transaction__created_at")[:limit]
     )
+
+
+def ledger_check_latest() -> LedgerCheckRun | None:
+    return LedgerCheckRun.objects.order_by("-started_at", "-pk").first()

@@ -5,14 +5,15 @@ import json
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from microwork.ledger.models import (
     Account,
     Entry,
     ExchangeRate,
+    LedgerCheckRun,
     Payout,
     PayoutEvent,
     PayoutMethod,
@@ -925,15 +927,83 @@ class LedgerReport:
         return not self.problems
 
 
+@contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """Every read inside sees the books as of one moment. The check reads accounts, entries,
+    transactions and payouts one after the other while postings go on; without one snapshot a
+    posting committed in between would look like a mismatch (its entries counted, not yet its
+    account's new balance)."""
+    if connection.in_atomic_block:
+        # The caller's transaction already reads one snapshot.
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+        return
+    if connection.vendor == "sqlite":
+        # A deferred read transaction: in WAL mode it keeps one snapshot without the write lock
+        # that atomic() takes here (BEGIN IMMEDIATE would stop every writer for the whole check).
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("COMMIT")
+        return
+    with transaction.atomic():
+        yield
+
+
 def ledger_check(*, payouts: bool = True) -> LedgerReport:
     """Prove the books: each transaction balances per currency and has two entries or more,
     every currency sums to zero, each cached balance equals its entries, no account but the
     world is below zero, entries carry their account's currency, and each payout's movements
-    match its status.
+    match its status. All of it read in one snapshot, so it can run beside live traffic.
 
     Sums are made here in Decimal, one pass over the entries, rather than with SQL SUM: SQLite
     adds decimals as floating point, and a checker must not be the thing that rounds.
     """
+    with _one_snapshot():
+        return _ledger_check(payouts=payouts)
+
+
+# The problems a recorded run keeps in full; it counts them all.
+CHECK_PROBLEMS_KEPT = 100
+
+
+def ledger_check_record(*, now: datetime | None = None) -> LedgerCheckRun:
+    """Run the check and keep its result (the clock runs this hourly): an operator sees a
+    mismatch on the operator pages and in the admin, and it is logged as an error."""
+    started = now or timezone.now()
+    report = ledger_check()
+    run = LedgerCheckRun.objects.create(
+        started_at=started,
+        finished_at=timezone.now(),
+        ok=report.ok,
+        transactions=report.transactions,
+        entries=report.entries,
+        accounts=report.accounts,
+        problem_count=len(report.problems),
+        problems=report.problems[:CHECK_PROBLEMS_KEPT],
+        totals={currency: str(total) for currency, total in sorted(report.totals.items())},
+    )
+    if report.ok:
+        log.info("ledger check ok: %d transactions, %d entries", run.transactions, run.entries)
+    else:
+        log.error(
+            "ledger check found %d problem(s): %s",
+            run.problem_count,
+            "; ".join(report.problems[:5]),
+        )
+    return run
+
+
+def _ledger_check(*, payouts: bool) -> LedgerReport:
     report = LedgerReport(accounts=Account.objects.count())
     accounts = {
         pk: (key, kind, currency, balance)

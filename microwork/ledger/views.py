@@ -184,7 +184,11 @@ def operator_payouts(request: HttpRequest) -> HttpResponse:
         )
         for p in selectors.payouts_to_complete()
     ]
-    return render(request, "ledger/operator_payouts.html", {"rows": rows})
+    return render(
+        request,
+        "ledger/operator_payouts.html",
+        {"rows": rows, "check": selectors.ledger_check_latest()},
+    )
 
 
 @page
