@@ -52,7 +52,8 @@ class PayFloorNotice(models.Model):
     """A project whose measured time put its real hourly rate under the floor: its workers
     topped up, its requester told what reward meets the floor, and, when it was live, paused."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pay_floor_notices")
+    # PROTECT: a notice records money paid (top-ups); a project with one is never deleted.
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="pay_floor_notices")
     submissions_measured = models.PositiveIntegerField()
     median_active_ms = models.PositiveIntegerField()
     reward = _amount()

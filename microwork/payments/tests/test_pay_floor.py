@@ -375,3 +375,27 @@ def test_answers_that_arrive_after_a_top_up_are_topped_up_once_more_never_twice(
     services.pay_floor_topups_pay(notice=notice)
     assert _topups(walt).count() == 2
     assert ledger.ledger_check().ok
+
+
+def test_a_project_with_a_pay_floor_notice_cannot_be_deleted(rich_acme, rita):
+    from django.db.models import ProtectedError
+
+    from microwork.projects.models import Project
+
+    project = make_project(rich_acme, rita, tasks=0)
+    PayFloorNotice.objects.create(
+        project=project,
+        submissions_measured=20,
+        median_active_ms=30_000,
+        reward=Decimal("0.05"),
+        currency="USD",
+        real_hourly=Decimal("6"),
+        floor_hourly=Decimal("8"),
+        suggested_reward=Decimal("0.0667"),
+        topped_up_total=Decimal("0.33"),
+        created_at=timezone.now(),
+    )
+    with pytest.raises(ProtectedError):
+        project.delete()
+    assert Project.objects.filter(pk=project.pk).exists()
+    assert PayFloorNotice.objects.filter(project=project).exists()
