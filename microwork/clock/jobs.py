@@ -15,12 +15,16 @@ PERIODIC_JOBS: dict[str, tuple[str, timedelta]] = {
     "work_housekeeping": ("microwork.work.tasks.housekeeping", timedelta(seconds=30)),
     # Pending earnings past their project's auto-approval delay become available.
     "approve_due": ("microwork.payments.tasks.approve_due_task", timedelta(minutes=5)),
-    # Measured working time against the pay floor, for every live project.
+    # Measured working time against the pay floor: live projects, and recently active ones
+    # that are not (their workers are topped up all the same).
     "pay_floor_check": ("microwork.payments.tasks.pay_floor_check_all_task", timedelta(minutes=15)),
     # Rules, appeal deadlines and escalations, paid tests that were owed.
     "quality_sweep": ("microwork.quality.tasks.quality_sweep_task", timedelta(minutes=5)),
     # Payouts waiting for their provider, and recovery of any left half-way.
     "payouts_process": ("microwork.ledger.tasks.payouts_process_due_task", timedelta(minutes=2)),
+    # Prove the books (one read-only snapshot, so beside live traffic) and keep the result for
+    # the operators: hourly, so a mismatch is seen the same hour it appears.
+    "ledger_check": ("microwork.ledger.tasks.ledger_check_task", timedelta(hours=1)),
 }
 
 

@@ -10,6 +10,7 @@ from microwork.ledger.models import (
     Account,
     Entry,
     ExchangeRate,
+    LedgerCheckRun,
     Payout,
     PayoutEvent,
     PayoutMethod,
@@ -73,3 +74,10 @@ class PayoutMethodAdmin(ReadOnlyAdmin):
 class ExchangeRateAdmin(admin.ModelAdmin):
     list_display = ("base", "currency", "rate", "updated_at")
     list_editable = ("rate",)
+
+
+@admin.register(LedgerCheckRun)
+class LedgerCheckRunAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "ok", "problem_count", "transactions", "entries", "accounts")
+    list_filter = ("ok",)
+    date_hierarchy = "started_at"

@@ -1,4 +1,5 @@
-"""Worker money API: balances, payout methods, payouts. Amounts travel as decimal strings."""
+"""Money API: a worker's balances, payout methods and payouts; a requester's deposits; anyone's
+statement. Amounts travel as decimal strings."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -10,8 +11,9 @@ from ninja import Router, Schema
 from microwork.accounts.access import access_worker
 from microwork.ledger import selectors, services
 from microwork.ledger.access import access_payout_method_for_worker
-from microwork.ledger.models import Payout
+from microwork.ledger.models import Payout, Transaction
 from microwork.ledger.providers import get_provider
+from microwork.lib.api import caller, requester_organisation
 
 router = Router(tags=["money"])
 
@@ -134,3 +136,107 @@ def payout_request(request: HttpRequest, payload: PayoutIn) -> tuple[int, Payout
         request_key=payload.request_key,
     )
     return 201, _payout(p)
+
+
+class DepositIn(Schema):
+    # A string, so the amount is never a binary float on the way in.
+    amount: str
+    currency: str | None = None
+    provider: str
+    # The caller's retry token: the same key deposits once; with another amount it is refused.
+    request_key: str
+
+
+class DepositOut(Schema):
+    id: int
+    amount: Decimal
+    currency: str
+    provider: str
+    reference: str
+    created_at: datetime
+
+
+def _deposit(tx: Transaction) -> DepositOut:
+    entry = tx.entries.filter(amount__gt=0).get()
+    return DepositOut(
+        id=tx.pk,
+        amount=entry.amount,
+        currency=entry.currency,
+        provider=tx.metadata.get("provider") or tx.metadata.get("method", ""),
+        reference=tx.metadata.get("reference", ""),
+        created_at=tx.created_at,
+    )
+
+
+@router.post("/money/deposits", response={201: DepositOut})
+def deposit(request: HttpRequest, payload: DepositIn) -> tuple[int, DepositOut]:
+    """Add funds to the requester's organisation through a deposit provider (the same one the
+    billing page uses). Needs a requester token."""
+    organisation = requester_organisation(request)
+    tx = services.deposit_request(
+        organisation=organisation,
+        amount=payload.amount,
+        currency=payload.currency or settings.PLATFORM_CURRENCY,
+        provider=payload.provider,
+        request_key=payload.request_key,
+        actor=request.user,
+    )
+    return 201, _deposit(tx)
+
+
+@router.get("/money/deposits", response=list[DepositOut])
+def deposits(request: HttpRequest) -> list[DepositOut]:
+    organisation = requester_organisation(request)
+    return [
+        _deposit(e.transaction)
+        for e in selectors.deposits_of_organisation(organisation=organisation, limit=100)
+    ]
+
+
+class StatementRowOut(Schema):
+    at: datetime
+    transaction_id: int
+    kind: str
+    description: str
+    account: str
+    project_id: int | None
+    amount: Decimal
+    currency: str
+    balance_after: Decimal
+
+
+class StatementOut(Schema):
+    count: int
+    items: list[StatementRowOut]
+
+
+@router.get("/money/statement", response=StatementOut)
+def statement(request: HttpRequest, limit: int = 100, offset: int = 0) -> StatementOut:
+    """Every entry on the caller's accounts, newest first, with each account's balance after
+    it: an organisation's with a requester token, the worker's own otherwise."""
+    who = caller(request)
+    if who.organisation is not None:
+        accounts = selectors.requester_accounts(organisation=who.organisation)
+    else:
+        access_worker(user=request.user)
+        accounts = selectors.worker_accounts(user=request.user)
+    count, rows = selectors.statement_page(
+        accounts=accounts, limit=max(1, min(limit, 500)), offset=max(0, offset)
+    )
+    return StatementOut(
+        count=count,
+        items=[
+            StatementRowOut(
+                at=e.transaction.created_at,
+                transaction_id=e.transaction_id,
+                kind=e.transaction.kind,
+                description=e.transaction.memo,
+                account=e.account.kind,
+                project_id=e.transaction.project_id,
+                amount=e.amount,
+                currency=e.currency,
+                balance_after=after,
+            )
+            for e, after in rows
+        ],
+    )

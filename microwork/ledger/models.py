@@ -215,3 +215,26 @@ class SimulatedTransfer(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class LedgerCheckRun(models.Model):
+    """One run of the books check (`ledger_check`), kept so an operator sees a mismatch on the
+    operator pages and in the admin, not only in a log."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    ok = models.BooleanField()
+    transactions = models.PositiveBigIntegerField()
+    entries = models.PositiveBigIntegerField()
+    accounts = models.PositiveBigIntegerField()
+    problem_count = models.PositiveIntegerField()
+    # The first problems found, in the check's words; problem_count says how many in all.
+    problems = models.JSONField(default=list, blank=True)
+    # Currency → sum of all entries, as a decimal string (zero when the books balance).
+    totals = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-started_at"])]
+
+    def __str__(self) -> str:
+        return f"ledger check {self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'PROBLEMS'}"

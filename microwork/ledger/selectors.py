@@ -8,7 +8,14 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
 from microwork.accounts.models import Organisation, User
-from microwork.ledger.models import Account, Entry, Payout, PayoutMethod, Transaction
+from microwork.ledger.models import (
+    Account,
+    Entry,
+    LedgerCheckRun,
+    Payout,
+    PayoutMethod,
+    Transaction,
+)
 from microwork.ledger.services import quantize
 
 K = Account.Kind
@@ -58,16 +65,6 @@ def worker_earning_entries(*, user: User) -> QuerySet[Entry]:
     ).exclude(transaction__kind__in=PAYOUT_KINDS)
 
 
-def worker_earnings_by_project(*, user: User) -> dict[int | None, Decimal]:
-    rows = (
-        worker_earning_entries(user=user)
-        .values("transaction__project_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    return {r["transaction__project_id"]: quantize(Decimal(r["total"] or 0)) for r in rows}
-
-
 def worker_earnings_by_week(
     *, user: User, currency: str, now: datetime, weeks: int = 8
 ) -> list[tuple[datetime, Decimal]]:
@@ -98,6 +95,22 @@ def statement_entries(*, accounts: QuerySet[Account]) -> QuerySet[Entry]:
         .select_related("transaction", "account")
         .order_by("transaction__created_at", "pk")
     )
+
+
+def statement_page(
+    *, accounts: QuerySet[Account], limit: int, offset: int
+) -> tuple[int, list[tuple[Entry, Decimal]]]:
+    """(how many entries, one page of them newest first, each with its account's balance
+    after it). The balance is worked back from the account's balance, so the page reads the
+    entries before it too: statements are read by people, a page at a time."""
+    entries = statement_entries(accounts=accounts).reverse()
+    running = dict(accounts.values_list("pk", "balance"))
+    page: list[tuple[Entry, Decimal]] = []
+    for i, entry in enumerate(entries[: offset + limit].iterator(chunk_size=500)):
+        if i >= offset:
+            page.append((entry, running[entry.account_id]))
+        running[entry.account_id] -= entry.amount
+    return entries.count(), page
 
 
 def worker_accounts(*, user: User) -> QuerySet[Account]:
@@ -153,3 +166,7 @@ def deposits_of_organisation(*, organisation: Organisation, limit: int = 50) -> 
         .select_related("transaction")
         .order_by("-transaction__created_at")[:limit]
     )
+
+
+def ledger_check_latest() -> LedgerCheckRun | None:
+    return LedgerCheckRun.objects.order_by("-started_at", "-pk").first()

@@ -5,14 +5,15 @@ import json
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,12 +23,17 @@ from microwork.ledger.models import (
     Account,
     Entry,
     ExchangeRate,
+    LedgerCheckRun,
     Payout,
     PayoutEvent,
     PayoutMethod,
     Transaction,
 )
-from microwork.ledger.providers import get_provider
+from microwork.ledger.providers import (
+    deposit_providers_enabled,
+    get_deposit_provider,
+    get_provider,
+)
 from microwork.lib.errors import ApplicationError, Conflict
 from microwork.lib.money import (
     AMOUNT_PLACES,
@@ -417,34 +423,99 @@ def deposit_record(
     )
 
 
-@transaction.atomic
-def deposit_simulated(
-    *, organisation: Organisation, amount: Any, currency: str, actor: User, request_key: str
+def deposit_request(
+    *,
+    organisation: Organisation,
+    amount: Any,
+    currency: str,
+    provider: str,
+    request_key: str,
+    actor: User,
 ) -> Transaction:
-    """The demo's card / mobile-money top-up: succeeds at once. `request_key` comes from the
-    form, so a double submit deposits once."""
-    if not simulated_payments_enabled():
+    """A requester adds funds through a deposit provider: the billing page's form and
+    `POST /api/money/deposits` both come here. `request_key` is the caller's retry token: the
+    same key deposits once, and the same key with another amount or currency is refused.
+
+    Deliberately not atomic as a whole: the provider is outside the database. Its charge carries
+    the deposit's own key, so a retry after a crash gets the provider's first answer and records
+    it; it never charges twice."""
+    enabled = deposit_providers_enabled()
+    if not enabled:
         raise ApplicationError(
-            _("Simulated payments are switched off on this site."), code="disabled"
+            _(
+                "No deposit provider is enabled on this site. Pay by bank transfer with your "
+                "organisation's name as the reference; an operator records it."
+            ),
+            code="no_deposit_provider",
+            field="provider",
+        )
+    impl = get_deposit_provider((provider or "").strip())
+    if impl.key not in enabled:
+        raise ApplicationError(
+            _("Deposits through %(provider)s are switched off on this site; use: %(keys)s.")
+            % {"provider": impl.key, "keys": ", ".join(enabled)},
+            code="provider_disabled",
+            field="provider",
         )
     request_key = (request_key or "").strip()
     if not request_key or len(request_key) > 100:
-        raise ApplicationError(_("A request key is required."), field="request_key")
+        raise ApplicationError(
+            _("A request key of 1 to 100 characters is required."), field="request_key"
+        )
     amount = parse_amount(amount)
     currency = check_currency(currency)
-    if amount > Decimal("10000"):
-        raise ApplicationError(_("A simulated deposit is at most 10000."), field="amount")
+    if amount != round_down_to_minor(amount, currency):
+        raise ApplicationError(
+            _("Deposits are in whole %(currency)s minor units, such as 25.50.")
+            % {"currency": currency},
+            code="invalid_amount",
+            field="amount",
+        )
+    if impl.max_amount is not None and amount > impl.max_amount:
+        raise ApplicationError(
+            _("A deposit through %(provider)s is at most %(max)s.")
+            % {"provider": impl.label, "max": format_money(impl.max_amount, currency)},
+            code="invalid_amount",
+            field="amount",
+        )
+    key = f"deposit-{impl.key}:{organisation.pk}:{request_key}"
+    existing = Transaction.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        earlier = (
+            Entry.objects.filter(transaction=existing, amount__gt=0)
+            .values_list("amount", "currency")
+            .first()
+        )
+        if earlier != (amount, currency):
+            raise Conflict(
+                _(
+                    "This request key was already used for a deposit of %(earlier)s; nothing was "
+                    "changed. Use a new key for a new deposit."
+                )
+                % {"earlier": format_money(*earlier) if earlier else "?"},
+                code="idempotency_conflict",
+                field="request_key",
+            )
+        return existing
+    result = impl.charge(key=key, amount=amount, currency=currency, details={})
+    if result.status != "paid":
+        raise ApplicationError(
+            result.message or _("The payment was refused; nothing was deposited."),
+            code="deposit_failed",
+            field="provider",
+        )
     return ledger_transfer(
         kind=TxKind.DEPOSIT,
-        idempotency_key=f"deposit-sim:{organisation.pk}:{request_key}",
+        idempotency_key=key,
         source=world_account(currency),
         destination=ledger_account(
             kind=Kind.REQUESTER_AVAILABLE, currency=currency, organisation=organisation
         ),
         amount=amount,
-        memo=_("Simulated card payment"),
+        memo=_("Deposit by %(provider)s, reference %(ref)s")
+        % {"provider": impl.label, "ref": result.reference},
         created_by=actor,
-        metadata={"method": "simulated"},
+        metadata={"provider": impl.key, "reference": result.reference, "method": impl.key},
     )
 
 
@@ -501,13 +572,13 @@ def payout_request(
     request_key = (
         f"{user.pk}:{request_key.strip()[:50]}" if request_key and request_key.strip() else None
     )
+    amount = parse_amount(amount)
     if request_key:
         earlier = Payout.objects.filter(request_key=request_key, user=user).first()
         if earlier is not None:
-            return earlier
+            return _payout_replay(earlier, amount=amount, currency=currency, method=method)
     if method.user_id != user.pk or not method.is_active:
         raise ApplicationError(_("Choose one of your payout methods."), field="method")
-    amount = parse_amount(amount)
     if amount != round_down_to_minor(amount, currency):
         raise ApplicationError(
             _(
@@ -536,16 +607,24 @@ def payout_request(
             code="insufficient_funds",
             field="amount",
         )
-    payout = Payout.objects.create(
-        user=user,
-        method=method,
-        provider=method.provider,
-        amount=amount,
-        currency=currency,
-        request_key=request_key,
-        requested_at=now,
-        provider_key=f"mw-payout-{uuid.uuid4().hex}",
-    )
+    try:
+        with transaction.atomic():
+            payout = Payout.objects.create(
+                user=user,
+                method=method,
+                provider=method.provider,
+                amount=amount,
+                currency=currency,
+                request_key=request_key,
+                requested_at=now,
+                provider_key=f"mw-payout-{uuid.uuid4().hex}",
+            )
+    except IntegrityError:
+        # A twin request with the same key committed while this one was checking.
+        earlier = Payout.objects.filter(request_key=request_key, user=user).first()
+        if earlier is None:
+            raise
+        return _payout_replay(earlier, amount=amount, currency=currency, method=method)
     ledger_transfer(
         kind=TxKind.PAYOUT_RESERVE,
         idempotency_key=f"payout:{payout.pk}:reserve",
@@ -563,6 +642,28 @@ def payout_request(
 
         transaction.on_commit(lambda: payout_process_task.enqueue(payout.pk))
     return payout
+
+
+def _payout_replay(
+    earlier: Payout, *, amount: Decimal, currency: str, method: PayoutMethod
+) -> Payout:
+    """A request under a key already used: the same request again is answered with the first
+    payout; another one is refused, since guessing which was meant could pay the wrong
+    amount."""
+    if (earlier.amount, earlier.currency, earlier.method_id) != (amount, currency, method.pk):
+        raise Conflict(
+            _(
+                "This request key was already used for a payout of %(amount)s to %(method)s; "
+                "nothing was changed. Use a new key for a new payout."
+            )
+            % {
+                "amount": format_money(earlier.amount, earlier.currency),
+                "method": earlier.method.label,
+            },
+            code="idempotency_conflict",
+            field="request_key",
+        )
+    return earlier
 
 
 def _payout_claim(payout_id: int, now: datetime, stale_after: timedelta) -> Payout | None:
@@ -618,9 +719,11 @@ def payout_process(
     if after_send is not None:
         after_send(payout)
     if result.status == "paid":
-        return payout_mark_sent(payout=payout, reference=result.reference)
+        return _payout_settle_paid(payout=payout, reference=result.reference)
     if result.status == "failed":
-        return payout_mark_failed(payout=payout, reason=result.message or _("refused by provider"))
+        return _payout_settle_failed(
+            payout=payout, reason=result.message or _("refused by provider")
+        )
     return payout
 
 
@@ -641,11 +744,61 @@ def _payout_finish(payout: Payout, status: str, *, conflict: str, **fields: Any)
     return old
 
 
+def _operator_settles(payout: Payout) -> None:
+    provider = get_provider(payout.provider)
+    if not provider.operator_settles:
+        raise Conflict(
+            _(
+                "Payout %(id)s goes through %(provider)s, so it is settled by its provider, not "
+                "by hand: it may already be on its way. Ask the provider again instead."
+            )
+            % {"id": payout.pk, "provider": provider.label},
+            code="settled_by_provider",
+            field="outcome",
+        )
+
+
 @transaction.atomic
 def payout_mark_sent(
+    *, payout: Payout, reference: str, actor: User, now: datetime | None = None
+) -> Payout:
+    """An operator sent a manual payout and records the transfer's reference. Only payouts
+    whose provider leaves the sending to operators; an automatic one is settled by its
+    provider's answer."""
+    _operator_settles(payout)
+    return _payout_settle_paid(payout=payout, reference=reference, actor=actor, now=now)
+
+
+@transaction.atomic
+def payout_mark_failed(
+    *, payout: Payout, reason: str, actor: User, now: datetime | None = None
+) -> Payout:
+    """An operator could not send a manual payout: its money goes back to the worker. Only
+    payouts whose provider leaves the sending to operators."""
+    _operator_settles(payout)
+    return _payout_settle_failed(payout=payout, reason=reason, actor=actor, now=now)
+
+
+def payout_redrive(*, payout: Payout, actor: User, now: datetime | None = None) -> Payout:
+    """An operator asks an automatic payout's provider again, now, instead of waiting for the
+    periodic run: safe at any moment, since the request carries the payout's own key and the
+    provider answers it once."""
+    provider = get_provider(payout.provider)
+    if provider.operator_settles:
+        raise Conflict(
+            _("Payout %(id)s is sent by hand: record it as sent or failed.") % {"id": payout.pk},
+            code="settled_by_operator",
+            field="outcome",
+        )
+    log.info("payout %s re-driven by %s", payout.pk, actor.username)
+    return payout_process(payout_id=payout.pk, now=now, stale_after=timedelta(0))
+
+
+@transaction.atomic
+def _payout_settle_paid(
     *, payout: Payout, reference: str, actor: User | None = None, now: datetime | None = None
 ) -> Payout:
-    """The money has left: in flight → world. Operators call it for manual payouts."""
+    """The money has left: in flight → world."""
     now = now or timezone.now()
     reference = (reference or "").strip()
     if not reference:
@@ -675,7 +828,7 @@ def payout_mark_sent(
 
 
 @transaction.atomic
-def payout_mark_failed(
+def _payout_settle_failed(
     *, payout: Payout, reason: str, actor: User | None = None, now: datetime | None = None
 ) -> Payout:
     """The money could not be sent: in flight → the worker's available balance."""
@@ -774,15 +927,83 @@ class LedgerReport:
         return not self.problems
 
 
+@contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """Every read inside sees the books as of one moment. The check reads accounts, entries,
+    transactions and payouts one after the other while postings go on; without one snapshot a
+    posting committed in between would look like a mismatch (its entries counted, not yet its
+    account's new balance)."""
+    if connection.in_atomic_block:
+        # The caller's transaction already reads one snapshot.
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+        return
+    if connection.vendor == "sqlite":
+        # A deferred read transaction: in WAL mode it keeps one snapshot without the write lock
+        # that atomic() takes here (BEGIN IMMEDIATE would stop every writer for the whole check).
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("COMMIT")
+        return
+    with transaction.atomic():
+        yield
+
+
 def ledger_check(*, payouts: bool = True) -> LedgerReport:
     """Prove the books: each transaction balances per currency and has two entries or more,
     every currency sums to zero, each cached balance equals its entries, no account but the
     world is below zero, entries carry their account's currency, and each payout's movements
-    match its status.
+    match its status. All of it read in one snapshot, so it can run beside live traffic.
 
     Sums are made here in Decimal, one pass over the entries, rather than with SQL SUM: SQLite
     adds decimals as floating point, and a checker must not be the thing that rounds.
     """
+    with _one_snapshot():
+        return _ledger_check(payouts=payouts)
+
+
+# The problems a recorded run keeps in full; it counts them all.
+CHECK_PROBLEMS_KEPT = 100
+
+
+def ledger_check_record(*, now: datetime | None = None) -> LedgerCheckRun:
+    """Run the check and keep its result (the clock runs this hourly): an operator sees a
+    mismatch on the operator pages and in the admin, and it is logged as an error."""
+    started = now or timezone.now()
+    report = ledger_check()
+    run = LedgerCheckRun.objects.create(
+        started_at=started,
+        finished_at=timezone.now(),
+        ok=report.ok,
+        transactions=report.transactions,
+        entries=report.entries,
+        accounts=report.accounts,
+        problem_count=len(report.problems),
+        problems=report.problems[:CHECK_PROBLEMS_KEPT],
+        totals={currency: str(total) for currency, total in sorted(report.totals.items())},
+    )
+    if report.ok:
+        log.info("ledger check ok: %d transactions, %d entries", run.transactions, run.entries)
+    else:
+        log.error(
+            "ledger check found %d problem(s): %s",
+            run.problem_count,
+            "; ".join(report.problems[:5]),
+        )
+    return run
+
+
+def _ledger_check(*, payouts: bool) -> LedgerReport:
     report = LedgerReport(accounts=Account.objects.count())
     accounts = {
         pk: (key, kind, currency, balance)

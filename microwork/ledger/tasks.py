@@ -1,4 +1,5 @@
-"""Background jobs: sending payouts never happens inside a web request."""
+"""Background jobs: sending payouts never happens inside a web request; the books are proved
+on the clock."""
 
 from django.tasks import task
 
@@ -13,3 +14,8 @@ def payout_process_task(payout_id: int) -> str:
 @task()
 def payouts_process_due_task() -> int:
     return services.payouts_process_due()
+
+
+@task()
+def ledger_check_task() -> bool:
+    return services.ledger_check_record().ok

@@ -176,10 +176,19 @@ def worker_statement(request: HttpRequest) -> StreamingHttpResponse:
 def operator_payouts(request: HttpRequest) -> HttpResponse:
     access_operator(user=request.user)
     rows = [
-        (p, get_provider(p.provider).describe(p.method.details), p.method.details)
+        (
+            p,
+            get_provider(p.provider).describe(p.method.details),
+            p.method.details,
+            get_provider(p.provider).operator_settles,
+        )
         for p in selectors.payouts_to_complete()
     ]
-    return render(request, "ledger/operator_payouts.html", {"rows": rows})
+    return render(
+        request,
+        "ledger/operator_payouts.html",
+        {"rows": rows, "check": selectors.ledger_check_latest()},
+    )
 
 
 @page
@@ -187,7 +196,15 @@ def operator_payouts(request: HttpRequest) -> HttpResponse:
 def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse:
     payout = access_payout_for_operator(user=request.user, payout_id=payout_id)
     try:
-        if request.POST.get("outcome") == "failed":
+        outcome = request.POST.get("outcome")
+        if outcome == "retry":
+            payout = services.payout_redrive(payout=payout, actor=request.user)
+            messages.success(
+                request,
+                _("Payout %(id)s: its provider was asked again; it is now %(status)s.")
+                % {"id": payout.pk, "status": payout.get_status_display().lower()},
+            )
+        elif outcome == "failed":
             services.payout_mark_failed(
                 payout=payout, reason=request.POST.get("reason", ""), actor=request.user
             )

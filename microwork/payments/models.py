@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -49,10 +49,11 @@ class SubmissionReview(models.Model):
 
 
 class PayFloorNotice(models.Model):
-    """A live project whose measured time put its real hourly rate under the floor: it was
-    paused, its workers topped up, and its requester told what reward meets the floor."""
+    """A project whose measured time put its real hourly rate under the floor: its workers
+    topped up, its requester told what reward meets the floor, and, when it was live, paused."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pay_floor_notices")
+    # PROTECT: a notice records money paid (top-ups); a project with one is never deleted.
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="pay_floor_notices")
     submissions_measured = models.PositiveIntegerField()
     median_active_ms = models.PositiveIntegerField()
     reward = _amount()
@@ -64,8 +65,19 @@ class PayFloorNotice(models.Model):
     topped_up_total = _amount(default=Decimal(0))
     # Top-ups that could not be paid for lack of the requester's funds; retried by the job.
     topups_owed = _amount(default=Decimal(0))
+    # False when the project was already paused, completed or archived: only top-ups.
+    paused = models.BooleanField(default=True)
     created_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"pay floor notice for project {self.project_id}"
+
+    @property
+    def median_seconds(self) -> Decimal:
+        return (Decimal(self.median_active_ms) / 1000).quantize(Decimal("0.1"))
+
+    @property
+    def real_hourly_shown(self) -> Decimal:
+        # Rates shown to people are rounded half-up to cents.
+        return self.real_hourly.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -1,13 +1,14 @@
 """Money figures that join the ledger with projects and submissions, for the dashboards."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
 from microwork.accounts.models import Organisation, User
 from microwork.ledger.models import Account, Entry, Transaction
-from microwork.ledger.selectors import worker_earnings_by_project
+from microwork.ledger.selectors import worker_earning_entries
 from microwork.ledger.services import quantize
 from microwork.payments.models import PayFloorNotice, SubmissionReview
 from microwork.projects.models import Project
@@ -34,6 +35,11 @@ def hourly(amount: Decimal, active_ms: int) -> Decimal | None:
 
 @dataclass(frozen=True)
 class ProjectEarning:
+    """A worker's money and time on one project, kept apart so each rate is honest: pay for
+    answers over the time of those answers, test pay over test time. Answers awaiting approval
+    count neither their reward nor their time until they are decided; a rejected answer's time
+    counts, since the worker spent it."""
+
     project_id: int
     name: str
     currency: str
@@ -41,49 +47,129 @@ class ProjectEarning:
     approved: int
     pending: int
     rejected: int
-    active_ms: int
-    earned: Decimal
+    # Active time of the answers approved or rejected, and of those awaiting approval.
+    decided_ms: int
+    pending_ms: int
+    # Rewards of approved (and overturned) answers, top-ups to the floor, bonuses for this
+    # project, and the pending rewards, shown apart.
+    answer_pay: Decimal
+    topups: Decimal
+    bonuses: Decimal
+    pending_pay: Decimal
+    # Paid qualification tests and training, and the active time they were paid for.
+    test_pay: Decimal
+    test_ms: int
+
+    @property
+    def active_ms(self) -> int:
+        return self.decided_ms + self.pending_ms
+
+    @property
+    def answers_pay(self) -> Decimal:
+        return self.answer_pay + self.topups + self.bonuses
+
+    @property
+    def earned(self) -> Decimal:
+        """Money this project put in the worker's available balance."""
+        return self.answers_pay + self.test_pay
 
     @property
     def hourly(self) -> Decimal | None:
-        return hourly(self.earned, self.active_ms)
+        return hourly(self.answers_pay, self.decided_ms)
+
+    @property
+    def test_hourly(self) -> Decimal | None:
+        return hourly(self.test_pay, self.test_ms)
+
+
+# Money into a worker's available balance, by what paid it.
+_ANSWER_KINDS = (T.APPROVAL, T.OVERTURN)
 
 
 def worker_project_earnings(*, user: User) -> list[ProjectEarning]:
-    """Per project the worker answered: counts, net earnings (rewards, top-ups, paid tests,
-    project bonuses; less rejections) and the time the tasks were really on screen."""
-    earned = worker_earnings_by_project(user=user)
-    rows = (
+    """Per project the worker answered or took a paid test of: counts, time and pay, each rate's
+    money over the time it paid for."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for project_id, status, n, active in (
         Submission.objects.filter(worker=user)
-        .values("project_id", "project__name", "project__currency")
-        .annotate(
-            answers=Count("id"),
-            active=Sum("active_ms"),
-            approved=Count("id", filter=Q(status=S.APPROVED)),
-            pending=Count("id", filter=Q(status=S.PENDING)),
-            rejected=Count("id", filter=Q(status=S.REJECTED)),
+        .values_list("project_id", "status")
+        .annotate(n=Count("id"), active=Sum("active_ms"))
+        .order_by()
+    ):
+        counts[project_id][status] += n
+        counts[project_id][f"{status}_ms"] += int(active or 0)
+    money: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    test_ms: dict[int, int] = defaultdict(int)
+    # Summed here in Decimal: SQLite's SUM over decimals is floating point.
+    for project_id, kind, account_kind, amount, metadata in (
+        worker_earning_entries(user=user)
+        .filter(transaction__project_id__isnull=False)
+        .values_list(
+            "transaction__project_id",
+            "transaction__kind",
+            "account__kind",
+            "amount",
+            "transaction__metadata",
         )
-        .order_by("-answers")
+    ):
+        if account_kind == K.WORKER_PENDING:
+            money[project_id]["pending"] += amount
+        elif kind in _ANSWER_KINDS:
+            money[project_id]["answers"] += amount
+        elif kind == T.FLOOR_TOPUP:
+            money[project_id]["topups"] += amount
+        elif kind == T.BONUS:
+            money[project_id]["bonuses"] += amount
+        elif kind == T.TEST_PAYMENT:
+            money[project_id]["tests"] += amount
+            test_ms[project_id] += int((metadata or {}).get("active_ms") or 0)
+    projects = Project.objects.filter(pk__in=set(counts) | set(money)).values_list(
+        "pk", "name", "currency"
     )
-    return [
-        ProjectEarning(
-            project_id=r["project_id"],
-            name=r["project__name"],
-            currency=r["project__currency"],
-            answers=r["answers"],
-            approved=r["approved"],
-            pending=r["pending"],
-            rejected=r["rejected"],
-            active_ms=int(r["active"] or 0),
-            earned=earned.get(r["project_id"], Decimal(0)),
+    rows = []
+    for pk, name, currency in projects:
+        c, m = counts[pk], money[pk]
+        rows.append(
+            ProjectEarning(
+                project_id=pk,
+                name=name,
+                currency=currency,
+                answers=c[S.APPROVED] + c[S.PENDING] + c[S.REJECTED],
+                approved=c[S.APPROVED],
+                pending=c[S.PENDING],
+                rejected=c[S.REJECTED],
+                decided_ms=c[f"{S.APPROVED}_ms"] + c[f"{S.REJECTED}_ms"],
+                pending_ms=c[f"{S.PENDING}_ms"],
+                answer_pay=m["answers"],
+                topups=m["topups"],
+                bonuses=m["bonuses"],
+                pending_pay=m["pending"],
+                test_pay=m["tests"],
+                test_ms=test_ms[pk],
+            )
         )
-        for r in rows
-    ]
+    return sorted(rows, key=lambda r: (-r.answers, r.name))
 
 
-def worker_overall_hourly(rows: list[ProjectEarning], currency: str) -> Decimal | None:
+@dataclass(frozen=True)
+class OverallRates:
+    answers: Decimal | None
+    tests: Decimal | None
+    overall: Decimal | None
+
+
+def worker_overall_rates(rows: list[ProjectEarning], currency: str) -> OverallRates:
+    """The rates over every project in `currency` (amounts of two currencies never add up)."""
     mine = [r for r in rows if r.currency == currency]
-    return hourly(sum((r.earned for r in mine), Decimal(0)), sum(r.active_ms for r in mine))
+    answers_pay = sum((r.answers_pay for r in mine), Decimal(0))
+    answers_ms = sum(r.decided_ms for r in mine)
+    tests_pay = sum((r.test_pay for r in mine), Decimal(0))
+    tests_ms = sum(r.test_ms for r in mine)
+    return OverallRates(
+        answers=hourly(answers_pay, answers_ms),
+        tests=hourly(tests_pay, tests_ms),
+        overall=hourly(answers_pay + tests_pay, answers_ms + tests_ms),
+    )
 
 
 def worker_recent_reviews(*, user: User, limit: int = 10):
@@ -155,12 +241,16 @@ def requester_balances(*, organisation: Organisation) -> list[tuple[str, Decimal
     )
 
 
-def pay_floor_notices_open(*, organisation: Organisation):
-    return (
-        PayFloorNotice.objects.filter(project__organisation=organisation, resolved_at__isnull=True)
-        .select_related("project")
-        .order_by("-created_at")
-    )
+def pay_floor_notices_open(
+    *, organisation: Organisation | None = None, project: Project | None = None
+):
+    """Notices not yet resolved (by going live again at a reward that meets the floor)."""
+    notices = PayFloorNotice.objects.filter(resolved_at__isnull=True)
+    if project is not None:
+        notices = notices.filter(project=project)
+    else:
+        notices = notices.filter(project__organisation=organisation)
+    return notices.select_related("project").order_by("-created_at")
 
 
 def submissions_pending_review(*, project: Project, limit: int = 100):

@@ -10,17 +10,19 @@ Flows (docs/money.md has the whole picture):
   completion      escrow → requester available            what no answer can still need
 """
 
+import copy
 import logging
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +32,7 @@ from microwork.ledger.models import Account, Entry, ExchangeRate, Transaction
 from microwork.lib.errors import ApplicationError, Conflict
 from microwork.lib.money import check_currency, format_money, parse_amount
 from microwork.payments.models import PayFloorNotice, SubmissionReview
-from microwork.projects.models import Project, Task
+from microwork.projects.models import Project, ProjectEvent, Task
 from microwork.work.models import Submission
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,10 @@ P = Project.Status
 FLOOR_MIN_SUBMISSIONS = 20
 # One answer in this many queues a floor check of its project (the periodic job checks all).
 FLOOR_CHECK_EVERY = 10
+# A project no longer live is still checked periodically while it had answers or a status
+# change this recently: answers from leases held when it paused still arrive, and the check its
+# status change queued may have been lost.
+FLOOR_RECHECK_WINDOW = timedelta(days=7)
 MAX_AUTO_APPROVE = timedelta(days=7)
 MAX_NOTE = 2000
 MAX_BONUS = Decimal("1000")
@@ -159,23 +165,46 @@ def project_measured_time(project: Project) -> tuple[int, Decimal | None]:
     return n, median_ms / Decimal(1000)
 
 
-def project_pay_floor_check(*, project: Project) -> None:
-    """Refuse a reward that pays under the floor for the time a task takes: the estimate at
-    first, the measured median once there are enough answers."""
+@dataclass(frozen=True)
+class FloorShortfall:
+    """A project's pay against the floor, when it falls short."""
+
+    seconds: Decimal
+    measured: bool
+    answers: int
+    rate: Decimal
+    floor: Decimal
+    needed: Decimal
+
+
+def project_floor_shortfall(project: Project) -> FloorShortfall | None:
+    """How the project's reward falls short of the floor for the time a task takes (the
+    estimate at first, the measured median once there are enough answers); None when it pays
+    enough."""
     floor = floor_per_hour(project.currency)
     count, measured = project_measured_time(project)
     seconds = measured if measured is not None else Decimal(project.estimated_seconds)
     rate = _hourly(project.reward, seconds)
     if rate >= floor:
-        return
-    needed = reward_for_floor(floor=floor, seconds=seconds)
+        return None
+    return FloorShortfall(
+        seconds=seconds,
+        measured=measured is not None,
+        answers=count,
+        rate=rate,
+        floor=floor,
+        needed=reward_for_floor(floor=floor, seconds=seconds),
+    )
+
+
+def _floor_error(project: Project, short: FloorShortfall, *, field: str) -> ApplicationError:
     basis = (
         _("the measured median of %(s)s seconds over %(n)d answers")
-        % {"s": seconds.quantize(Decimal("0.1")), "n": count}
-        if measured is not None
+        % {"s": short.seconds.quantize(Decimal("0.1")), "n": short.answers}
+        if short.measured
         else _("your estimate of %(s)d seconds") % {"s": project.estimated_seconds}
     )
-    raise ApplicationError(
+    return ApplicationError(
         _(
             "At %(reward)s a task and %(basis)s, workers would earn %(rate)s an hour, under the "
             "%(floor)s floor. A reward of %(needed)s meets it."
@@ -183,14 +212,69 @@ def project_pay_floor_check(*, project: Project) -> None:
         % {
             "reward": format_money(project.reward, project.currency),
             "basis": basis,
-            "rate": format_money(rate.quantize(Decimal("0.01")), project.currency),
-            "floor": format_money(floor, project.currency),
-            "needed": format_money(needed, project.currency),
+            "rate": format_money(short.rate.quantize(Decimal("0.01")), project.currency),
+            "floor": format_money(short.floor, project.currency),
+            "needed": format_money(short.needed, project.currency),
         },
         code="under_pay_floor",
-        field="reward",
-        details={"needed_reward": str(needed), "hourly": str(rate), "floor": str(floor)},
+        field=field,
+        details={
+            "needed_reward": str(short.needed),
+            "hourly": str(short.rate),
+            "floor": str(short.floor),
+        },
     )
+
+
+def project_pay_floor_check(*, project: Project) -> None:
+    """Refuse a reward that pays under the floor for the time a task takes: the estimate at
+    first, the measured median once there are enough answers."""
+    short = project_floor_shortfall(project)
+    if short is not None:
+        raise _floor_error(project, short, field="reward")
+
+
+# The settings the hourly rate is made of, in the order a refusal names them.
+FLOOR_FIELDS = ("reward", "estimated_seconds", "currency")
+
+
+def project_money_on_settings_proposed(
+    *, project: Project, changes: dict[str, Any], actor: User | None
+) -> None:
+    """Called by the projects app before a settings change is written. A live project may not
+    be edited to pay under the floor, nor a paused one (it goes live again at these settings);
+    a draft is checked when it goes live. A change that raises the hourly rate is always let
+    through, as is one that leaves it alone: a corrected estimate on a project whose measured
+    time rules is not a price cut."""
+    if project.status not in (P.LIVE, P.PAUSED):
+        return
+    touched = [name for name in FLOOR_FIELDS if name in changes]
+    if not touched:
+        return
+    proposed = copy.copy(project)
+    for name in touched:
+        setattr(proposed, name, changes[name])
+    short = project_floor_shortfall(proposed)
+    if short is None:
+        return
+    if "currency" not in touched:
+        current = project_floor_shortfall(project)
+        if current is not None and short.rate >= current.rate:
+            return
+    field = next(
+        (
+            name
+            for name in FLOOR_FIELDS
+            if name in touched
+            and (
+                name == "currency"
+                or (name == "reward" and changes[name] < project.reward)
+                or (name == "estimated_seconds" and changes[name] > project.estimated_seconds)
+            )
+        ),
+        touched[0],
+    )
+    raise _floor_error(proposed, short, field=field)
 
 
 def _active_ms_capped(project: Project, active_ms: int) -> int:
@@ -202,14 +286,16 @@ def _active_ms_capped(project: Project, active_ms: int) -> int:
 def project_pay_floor_enforce(
     *, project: Project, now: datetime | None = None
 ) -> PayFloorNotice | None:
-    """If a live project's measured rate is under the floor: pause it, store a notice with the
-    reward that would meet it, and top every worker up to the floor for the time they spent.
-    Returns the notice, or None when the project is fine (or not live)."""
+    """Hold a project with enough measured answers to the floor, whatever its status. Live and
+    under the floor: it is paused with a notice stating the reward that meets it. Live or not,
+    every worker who did the work is topped up to the floor for the time they spent, net of
+    what they were already paid, so running this again never pays twice. Returns the notice
+    that paused the project or paid a top-up, or None when there was nothing to do."""
     from microwork.projects.services import project_set_status
 
     now = now or timezone.now()
     project = Project.objects.select_for_update().get(pk=project.pk)
-    if project.status != P.LIVE:
+    if project.status == P.DRAFT:
         return None
     count, measured = project_measured_time(project)
     if measured is None:
@@ -219,76 +305,139 @@ def project_pay_floor_enforce(
     if rate >= floor:
         return None
     needed = reward_for_floor(floor=floor, seconds=measured)
-    reason = _(
-        "Paused: answers take a median of %(s)s seconds, so the reward pays %(rate)s an hour, "
-        "under the %(floor)s floor. A reward of %(needed)s meets it."
-    ) % {
-        "s": measured.quantize(Decimal("0.1")),
-        "rate": format_money(rate.quantize(Decimal("0.01")), project.currency),
-        "floor": format_money(floor, project.currency),
-        "needed": format_money(needed, project.currency),
-    }
-    project_set_status(project=project, actor=None, status=P.PAUSED, reason=reason[:500])
-    notice = PayFloorNotice.objects.create(
-        project=project,
-        submissions_measured=count,
-        median_active_ms=int(measured * 1000),
-        reward=project.reward,
-        currency=project.currency,
-        real_hourly=rate,
-        floor_hourly=floor,
-        suggested_reward=needed,
-        created_at=now,
-    )
+    if project.status == P.LIVE:
+        reason = _(
+            "Paused: answers take a median of %(s)s seconds, so the reward pays %(rate)s an "
+            "hour, under the %(floor)s floor. A reward of %(needed)s meets it."
+        ) % {
+            "s": measured.quantize(Decimal("0.1")),
+            "rate": format_money(rate.quantize(Decimal("0.01")), project.currency),
+            "floor": format_money(floor, project.currency),
+            "needed": format_money(needed, project.currency),
+        }
+        project_set_status(project=project, actor=None, status=P.PAUSED, reason=reason[:500])
+        notice = None
+        paused = True
+    else:
+        # Nobody new starts a task here, but the workers who did the work are owed the floor
+        # all the same: a project completed or paused before the check is no way around it.
+        if not _topups_due(project, floor):
+            return None
+        notice = (
+            PayFloorNotice.objects.filter(project=project, resolved_at__isnull=True)
+            .order_by("-pk")
+            .first()
+        )
+        paused = False
+    if notice is None:
+        notice = PayFloorNotice.objects.create(
+            project=project,
+            submissions_measured=count,
+            median_active_ms=int(measured * 1000),
+            reward=project.reward,
+            currency=project.currency,
+            real_hourly=rate,
+            floor_hourly=floor,
+            suggested_reward=needed,
+            paused=paused,
+            created_at=now,
+        )
+        _requesters_notify(notice, now=now)
     return pay_floor_topups_pay(notice=notice, now=now)
 
 
-def _topups_due(project: Project, floor: Decimal) -> dict[int, Decimal]:
-    """worker id → what brings their pay for this project's answers up to `floor` an hour."""
+def _requesters_notify(notice: PayFloorNotice, *, now: datetime) -> None:
+    """An inbox line for every member of the project's organisation (the inbox every signed-in
+    person has, kept by the quality app); the project and billing pages show the notice too."""
+    from microwork.quality.models import Notification
+
+    project = notice.project
+    params = {
+        "project": project.name,
+        "project_id": project.pk,
+        "seconds": str(notice.median_seconds),
+        "rate": format_money(notice.real_hourly_shown, notice.currency),
+        "floor": format_money(notice.floor_hourly, notice.currency),
+        "needed": format_money(notice.suggested_reward, notice.currency),
+        "paused": notice.paused,
+    }
+    Notification.objects.bulk_create(
+        Notification(user=user, kind="pay_floor", params=params, created_at=now)
+        for user in User.objects.filter(memberships__organisation_id=project.organisation_id)
+    )
+
+
+@dataclass(frozen=True)
+class TopUp:
+    amount: Decimal
+    # Top-ups this worker already had on this project: numbers the next one's key, so a later
+    # top-up (answers handed in after the last one) never reuses a key with another amount.
+    earlier: int
+
+
+def _topups_due(project: Project, floor: Decimal) -> dict[int, TopUp]:
+    """worker id → what brings their pay for this project's answers up to `floor` an hour:
+    the floor for their active time (each answer capped at the time limit) less what their
+    answers not rejected were really paid (the reward booked when each arrived, which may be
+    older and lower than today's) and less earlier top-ups. Bonuses are extra, not wages, so
+    they do not count against it."""
     times: dict[int, int] = defaultdict(int)
-    answers: dict[int, int] = defaultdict(int)
-    for worker_id, active_ms in (
+    paid: dict[int, Decimal] = defaultdict(Decimal)
+    # Summed in Decimal here: SQLite's SUM over decimals is floating point.
+    booked = dict(
+        Entry.objects.filter(
+            transaction__kind=T.EARNING,
+            transaction__project_id=project.pk,
+            account__kind=K.WORKER_PENDING,
+        ).values_list("transaction__submission_id", "amount")
+    )
+    for submission_id, worker_id, active_ms in (
         Submission.objects.filter(project=project)
         .exclude(status=S.REJECTED)
-        .values_list("worker_id", "active_ms")
+        .values_list("pk", "worker_id", "active_ms")
     ):
         times[worker_id] += _active_ms_capped(project, active_ms)
-        answers[worker_id] += 1
+        paid[worker_id] += booked.get(submission_id, project.reward)
     earlier: dict[int, Decimal] = defaultdict(Decimal)
-    # Summed in Decimal here: SQLite's SUM over decimals is floating point.
+    earlier_count: dict[int, int] = defaultdict(int)
     for user_id, amount in Entry.objects.filter(
         transaction__kind=T.FLOOR_TOPUP,
         transaction__project_id=project.pk,
         account__kind=K.WORKER_AVAILABLE,
     ).values_list("account__user_id", "amount"):
         earlier[user_id] += amount
+        earlier_count[user_id] += 1
     due = {}
     for worker_id, ms in times.items():
         owed = ledger.quantize(floor * Decimal(ms) / Decimal(3_600_000))
-        topup = owed - project.reward * answers[worker_id] - earlier[worker_id]
+        topup = owed - paid[worker_id] - earlier[worker_id]
         if topup > 0:
-            due[worker_id] = topup
+            due[worker_id] = TopUp(amount=topup, earlier=earlier_count[worker_id])
     return due
 
 
 @transaction.atomic
 def pay_floor_topups_pay(*, notice: PayFloorNotice, now: datetime | None = None) -> PayFloorNotice:
-    """Pay the notice's top-ups (again, after a shortfall: each is keyed by notice and worker,
-    so one already paid is never paid twice)."""
+    """Pay what the notice's project owes its workers to reach the notice's floor (again,
+    after a shortfall or late answers: each top-up is net of earlier ones, computed under the
+    project's lock, so none is ever paid twice)."""
     now = now or timezone.now()
+    # The project's lock first, as the enforcement takes it: one payer at a time per project.
+    Project.objects.select_for_update().filter(pk=notice.project_id).get()
     notice = PayFloorNotice.objects.select_for_update().select_related("project").get(pk=notice.pk)
     project = notice.project
     paid_total = Decimal(0)
     owed = Decimal(0)
-    workers = 0
-    users = {u.pk: u for u in User.objects.filter(pk__in=_topups_due(project, notice.floor_hourly))}
-    for worker_id, amount in sorted(_topups_due(project, notice.floor_hourly).items()):
+    due = _topups_due(project, notice.floor_hourly)
+    users = {u.pk: u for u in User.objects.filter(pk__in=due)}
+    for worker_id, topup in sorted(due.items()):
+        amount = topup.amount
         fee = ledger.fee_for(amount)
         try:
             with transaction.atomic():
                 ledger.ledger_post(
                     kind=T.FLOOR_TOPUP,
-                    idempotency_key=f"floor-topup:{notice.pk}:{worker_id}",
+                    idempotency_key=f"floor-topup:{notice.pk}:{worker_id}:{topup.earlier + 1}",
                     draw=_from_escrow(project, amount + fee),
                     legs=[
                         (
@@ -310,9 +459,14 @@ def pay_floor_topups_pay(*, notice: PayFloorNotice, now: datetime | None = None)
             owed += amount
             continue
         paid_total += amount
-        workers += 1
+    topped_up = {
+        meta.get("worker_id")
+        for meta in Transaction.objects.filter(
+            kind=T.FLOOR_TOPUP, idempotency_key__startswith=f"floor-topup:{notice.pk}:"
+        ).values_list("metadata", flat=True)
+    }
     PayFloorNotice.objects.filter(pk=notice.pk).update(
-        workers_topped_up=notice.workers_topped_up + workers,
+        workers_topped_up=len(topped_up),
         topped_up_total=notice.topped_up_total + paid_total,
         topups_owed=owed,
     )
@@ -418,8 +572,14 @@ def project_money_on_status(*, project: Project, old_status: str, actor: User | 
         PayFloorNotice.objects.filter(project=project, resolved_at__isnull=True).update(
             resolved_at=timezone.now()
         )
-    elif project.status in (P.COMPLETED, P.ARCHIVED):
-        project_escrow_release(project=project)
+    else:
+        if project.status in (P.COMPLETED, P.ARCHIVED):
+            project_escrow_release(project=project)
+        # Answers already in are owed the floor whatever happens to the project now; the check
+        # measures every answer, so it runs in the background once this change is committed.
+        from microwork.payments.tasks import pay_floor_check_task
+
+        transaction.on_commit(lambda: pay_floor_check_task.enqueue(project.pk))
 
 
 def project_money_on_tasks_added(*, project: Project) -> None:
@@ -986,16 +1146,34 @@ def test_payment_record(
 
 
 def pay_floor_check_all(*, now: datetime | None = None) -> int:
-    """The periodic job: enforce the floor on live projects with enough answers, and retry
-    top-ups a shortfall left owed. Returns how many projects were paused."""
-    paused = 0
-    live = (
+    """The periodic job: hold to the floor every live project with enough answers, and every
+    paused, completed or archived one still recently active (answers or a status change in
+    the last FLOOR_RECHECK_WINDOW; the check queued by its status change may not have run),
+    then retry top-ups a shortfall left owed. Returns how many projects were paused or had
+    workers topped up."""
+    now = now or timezone.now()
+    since = now - FLOOR_RECHECK_WINDOW
+    recent = Exists(
+        Submission.objects.filter(project=OuterRef("pk"), submitted_at__gte=since)
+    ) | Exists(ProjectEvent.objects.filter(project=OuterRef("pk"), at__gte=since))
+    ids = set(
         Project.objects.filter(status=P.LIVE)
         .annotate(n=Count("submissions"))
         .filter(n__gte=FLOOR_MIN_SUBMISSIONS)
+        .values_list("pk", flat=True)
     )
-    for project in live:
-        paused += project_pay_floor_enforce(project=project, now=now) is not None
+    ids |= set(
+        Project.objects.filter(status__in=[P.PAUSED, P.COMPLETED, P.ARCHIVED])
+        .filter(recent)
+        .values_list("pk", flat=True)
+    )
+    acted = 0
+    for project in Project.objects.filter(pk__in=ids).order_by("pk"):
+        try:
+            acted += project_pay_floor_enforce(project=project, now=now) is not None
+        except ApplicationError as exc:
+            # One project's missing exchange rate must not stop the others being checked.
+            log.warning("pay floor check of project %s: %s", project.pk, exc.message)
     for notice in PayFloorNotice.objects.filter(topups_owed__gt=0):
         pay_floor_topups_pay(notice=notice, now=now)
-    return paused
+    return acted

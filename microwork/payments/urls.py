@@ -6,7 +6,7 @@ app_name = "payments"
 urlpatterns = [
     path("earnings/", views.worker_dashboard, name="worker"),
     path("billing/", views.requester_billing, name="billing"),
-    path("billing/deposit/", views.deposit_simulated, name="deposit"),
+    path("billing/deposit/", views.deposit, name="deposit"),
     path("billing/statement.csv", views.requester_statement, name="requester_statement"),
     path("billing/projects/<int:project_id>/review/", views.project_review, name="review"),
     path(

@@ -17,7 +17,11 @@ from microwork.accounts.access import access_organisation_for_requester, access_
 from microwork.accounts.models import User
 from microwork.ledger import selectors as ledger_selectors
 from microwork.ledger import services as ledger
-from microwork.ledger.providers import get_provider
+from microwork.ledger.providers import (
+    deposit_providers_enabled,
+    get_deposit_provider,
+    get_provider,
+)
 from microwork.ledger.views import statement_response
 from microwork.lib.errors import ApplicationError, NotFound
 from microwork.lib.views import page
@@ -54,7 +58,7 @@ def worker_dashboard(request: HttpRequest) -> HttpResponse:
             "balances": balances,
             "estimates": estimates,
             "projects": projects,
-            "overall_hourly": selectors.worker_overall_hourly(projects, currency),
+            "rates": selectors.worker_overall_rates(projects, currency),
             "floor": settings.PAY_FLOOR_PER_HOUR,
             "bars": charts.weekly_bars(
                 ledger_selectors.worker_earnings_by_week(user=user, currency=currency, now=now)
@@ -90,8 +94,9 @@ def requester_billing(request: HttpRequest) -> HttpResponse:
             "total_paid": sum((s.paid_to_workers for s in main), Decimal(0)),
             "total_escrow": sum((s.escrow for s in main), Decimal(0)),
             "deposits": ledger_selectors.deposits_of_organisation(organisation=organisation),
-            "notices": selectors.pay_floor_notices_open(organisation=organisation),
-            "simulated": ledger.simulated_payments_enabled(),
+            "deposit_providers": [
+                (key, get_deposit_provider(key).label) for key in deposit_providers_enabled()
+            ],
             "request_key": uuid.uuid4().hex,
             "fee_rate": settings.PLATFORM_FEE_RATE * 100,
         },
@@ -100,13 +105,14 @@ def requester_billing(request: HttpRequest) -> HttpResponse:
 
 @page
 @require_POST
-def deposit_simulated(request: HttpRequest) -> HttpResponse:
+def deposit(request: HttpRequest) -> HttpResponse:
     organisation = access_organisation_for_requester(user=request.user)
     try:
-        ledger.deposit_simulated(
+        ledger.deposit_request(
             organisation=organisation,
             amount=request.POST.get("amount", ""),
             currency=request.POST.get("currency") or settings.PLATFORM_CURRENCY,
+            provider=request.POST.get("provider", ""),
             actor=request.user,
             request_key=request.POST.get("request_key", ""),
         )
@@ -138,7 +144,6 @@ def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
             "reasons": services.rejection_reasons(),
             "workers": selectors.project_workers(project=project),
             "request_key": uuid.uuid4().hex,
-            "notices": project.pay_floor_notices.filter(resolved_at__isnull=True),
         },
     )
 

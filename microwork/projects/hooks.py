@@ -19,6 +19,13 @@ TASKS_ADDED: dict[str, str] = {
     "payments": "microwork.payments.services.project_money_on_tasks_added",
 }
 
+# Called inside the update's transaction with (project, changes, actor) before anything is
+# written; `changes` holds the new value of each field that changes. A refusal
+# (ApplicationError) stops the update, e.g. a live project edited to pay under the floor.
+SETTINGS_PROPOSED: dict[str, str] = {
+    "payments": "microwork.payments.services.project_money_on_settings_proposed",
+}
+
 # Called inside the update's transaction with (project, old, actor) after its reward or
 # overlap changed; `old` holds the previous values. A refusal undoes the change.
 SETTINGS_CHANGED: dict[str, str] = {

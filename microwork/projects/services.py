@@ -310,6 +310,12 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
                 code="locked",
                 field="auto_approve_seconds",
             )
+    hooks.run(
+        hooks.SETTINGS_PROPOSED,
+        project=project,
+        changes={name: values[name] for name in changed},
+        actor=actor,
+    )
     old = {name: getattr(project, name) for name in changed}
     for name in changed:
         setattr(project, name, values[name])

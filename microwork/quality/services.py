@@ -460,8 +460,24 @@ def _attempt_finish(*, attempt: TestAttempt, now: datetime) -> None:
 
 
 def test_pay_rate(project: Project) -> Decimal:
-    """The hourly rate a test is paid at: the project's, never below the platform floor."""
-    return max(project.estimated_hourly_rate, Decimal(settings.PAY_FLOOR_PER_HOUR))
+    """The hourly rate a test is paid at: the project's, never below the platform floor in the
+    project's currency (the money side converts it at the operators' exchange rate)."""
+    floor_in = money_service("floor_per_hour")
+    try:
+        floor = floor_in(project.currency) if floor_in else Decimal(settings.PAY_FLOOR_PER_HOUR)
+    except ApplicationError as exc:
+        # No rate to convert the floor with: the project's own rate met the floor when it went
+        # live, and the money side books nothing until an operator sets the rate.
+        log.warning("test pay rate of project %s: %s", project.pk, exc.message)
+        return project.estimated_hourly_rate
+    return max(project.estimated_hourly_rate, floor)
+
+
+def test_estimated_ms(attempt: TestAttempt) -> int:
+    """A test's estimate: its questions at the project's estimated time per task. Pay is
+    capped at twice this (a test left open is not work)."""
+    questions = attempt.answers.count() or attempt.test.question_count
+    return questions * attempt.test.project.estimated_seconds * 1000
 
 
 @transaction.atomic
@@ -474,7 +490,9 @@ def quality_payment_owed(*, attempt: TestAttempt, now: datetime | None = None) -
     existing = TestPayment.objects.filter(reference=reference).first()
     if existing:
         return existing
-    amount = (test_pay_rate(project) * Decimal(attempt.active_ms) / Decimal(3_600_000)).quantize(
+    estimated_ms = test_estimated_ms(attempt)
+    paid_ms = min(attempt.active_ms, 2 * estimated_ms)
+    amount = (test_pay_rate(project) * Decimal(paid_ms) / Decimal(3_600_000)).quantize(
         QUANTUM, ROUND_HALF_UP
     )
     kind = attempt.test.mode
@@ -482,6 +500,7 @@ def quality_payment_owed(*, attempt: TestAttempt, now: datetime | None = None) -
         project=project,
         worker=attempt.worker,
         active_ms=attempt.active_ms,
+        estimated_ms=estimated_ms,
         kind=kind,
         reference=reference,
         amount=amount,
@@ -506,6 +525,7 @@ def _book_test_payment(
     project: Project,
     worker: User,
     active_ms: int,
+    estimated_ms: int,
     kind: str,
     reference: str,
     amount: Decimal,
@@ -524,6 +544,7 @@ def _book_test_payment(
                 project=project,
                 worker=worker,
                 active_ms=active_ms,
+                estimated_ms=estimated_ms,
                 kind=kind,
                 reference=reference,
                 amount=amount,
@@ -541,13 +562,14 @@ def test_payments_retry(*, now: datetime | None = None) -> int:
     done = 0
     for payment in (
         TestPayment.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("project", "worker")
+        .select_related("project", "worker", "attempt__test__project")
         .filter(booked=False)
     ):
         if _book_test_payment(
             project=payment.project,
             worker=payment.worker,
             active_ms=payment.active_ms,
+            estimated_ms=test_estimated_ms(payment.attempt),
             kind=payment.kind,
             reference=payment.reference,
             amount=payment.amount,

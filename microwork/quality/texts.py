@@ -177,6 +177,26 @@ def notification_text(notification: Notification) -> str:
         return _("Your appeal was accepted: the decision is reversed.")
     if kind == "appeal_escalated":
         return _("Your appeal was not answered in time, so an operator will decide it.")
+    if kind == "pay_floor":
+        figures = {key: p.get(key, "") for key in ("project", "seconds", "rate", "floor", "needed")}
+        if p.get("paused"):
+            return (
+                _(
+                    "%(project)s was paused: answers take a median of %(seconds)s seconds, so "
+                    "the reward pays %(rate)s an hour, under the %(floor)s floor. A reward of "
+                    "%(needed)s meets it; raise it, then set the project live again."
+                )
+                % figures
+            )
+        return (
+            _(
+                "%(project)s paid under the floor: answers take a median of %(seconds)s "
+                "seconds, so the reward paid %(rate)s an hour, under the %(floor)s floor. Its "
+                "workers were topped up to the floor from your funds. A reward of %(needed)s "
+                "meets it."
+            )
+            % figures
+        )
     if kind == "test_result":
         return _("Your result for %(test)s: %(score)s.") % {
             "test": p.get("test", ""),

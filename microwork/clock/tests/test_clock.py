@@ -32,3 +32,15 @@ def test_clock_once_enqueues_everything(db, db_tasks, capsys):
     call_command("clock", "--once")
     assert "approve_due" in capsys.readouterr().out
     assert DBTaskResult.objects.count() == len(PERIODIC_JOBS)
+
+
+def test_the_books_are_checked_on_the_clock_and_the_result_kept(db, settings):
+    from microwork.ledger.models import LedgerCheckRun
+
+    path, every = PERIODIC_JOBS["ledger_check"]
+    assert path == "microwork.ledger.tasks.ledger_check_task"
+    assert timedelta(minutes=15) <= every <= timedelta(days=1)
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    Clock(last={}).tick(T0, names=["ledger_check"])
+    run = LedgerCheckRun.objects.get()
+    assert run.ok and run.problems == []

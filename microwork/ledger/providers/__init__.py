@@ -1,8 +1,10 @@
-"""Payout providers: one registry, key → dotted path, loaded on first use.
+"""Payment providers: one registry for payouts and one for deposits, key → dotted path, each
+loaded on first use.
 
-A provider sends money out of the platform. `send` must be idempotent on `key`: the ledger
-retries with the same key after a crash, and a provider that paid on the first call must answer
-with that same outcome instead of paying again.
+A payout provider sends money out of the platform; a deposit provider takes a requester's money
+in. `send` and `charge` must be idempotent on `key`: the ledger retries with the same key after
+a crash, and a provider that acted on the first call must answer with that same outcome instead
+of moving the money again.
 """
 
 from dataclasses import dataclass
@@ -19,6 +21,10 @@ PAYOUT_PROVIDERS: dict[str, str] = {
     "simulated": "microwork.ledger.providers.simulated.SimulatedProvider",
 }
 
+DEPOSIT_PROVIDERS: dict[str, str] = {
+    "simulated": "microwork.ledger.providers.simulated.SimulatedCard",
+}
+
 
 @dataclass(frozen=True)
 class SendResult:
@@ -32,6 +38,10 @@ class SendResult:
 class PayoutProvider(Protocol):
     key: str
     label: str
+    # True: an operator sends the money and records the outcome (`send` only says "pending").
+    # False: the provider's answer settles each payout; an operator may ask it again, never
+    # mark it sent or failed (the money may be on its way).
+    operator_settles: bool
 
     def check_details(self, details: dict[str, Any]) -> dict[str, Any]:
         """The details cleaned, or an ApplicationError naming the bad field."""
@@ -60,3 +70,46 @@ def get_provider(key: str) -> PayoutProvider:
 
 def provider_choices() -> list[tuple[str, str]]:
     return [(key, get_provider(key).label) for key in PAYOUT_PROVIDERS]
+
+
+# --- deposits --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    # "paid": the money is ours, credit the requester; "failed": nothing was taken.
+    status: Literal["paid", "failed"]
+    reference: str = ""
+    message: str = ""
+
+
+class DepositProvider(Protocol):
+    key: str
+    label: str
+    # The largest single deposit it takes, or None.
+    max_amount: Any
+
+    def enabled(self) -> bool:
+        """Whether this site takes deposits through it (settings, credentials)."""
+        ...
+
+    def charge(
+        self, *, key: str, amount: Any, currency: str, details: dict[str, Any]
+    ) -> ChargeResult: ...
+
+
+@cache
+def get_deposit_provider(key: str) -> DepositProvider:
+    path = DEPOSIT_PROVIDERS.get(key)
+    if path is None:
+        raise ApplicationError(
+            _("Unknown deposit provider %(key)s; use one of: %(keys)s.")
+            % {"key": key, "keys": ", ".join(DEPOSIT_PROVIDERS)},
+            code="unknown_provider",
+            field="provider",
+        )
+    return import_string(path)()
+
+
+def deposit_providers_enabled() -> list[str]:
+    return [key for key in DEPOSIT_PROVIDERS if get_deposit_provider(key).enabled()]

@@ -11,6 +11,7 @@ from microwork.ledger.providers._phone import clean_phone, mask_phone
 class ManualProvider:
     key = "manual"
     label = _("Mobile money, sent by our staff")
+    operator_settles = True
 
     def check_details(self, details: dict[str, Any]) -> dict[str, Any]:
         return clean_phone(details)

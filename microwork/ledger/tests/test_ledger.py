@@ -178,8 +178,13 @@ def test_fees_are_rounded_half_up_to_six_places(amount, fee):
 
 def test_simulated_deposit_is_idempotent_on_its_form_key(acme, rita):
     for _ in range(2):
-        services.deposit_simulated(
-            organisation=acme, amount="20", currency="USD", actor=rita, request_key="k1"
+        services.deposit_request(
+            organisation=acme,
+            amount="20",
+            currency="USD",
+            provider="simulated",
+            actor=rita,
+            request_key="k1",
         )
     account = services.ledger_account(kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme)
     assert account.balance == Decimal(20)
@@ -188,8 +193,13 @@ def test_simulated_deposit_is_idempotent_on_its_form_key(acme, rita):
 def test_simulated_deposit_is_off_unless_enabled(acme, rita, settings):
     settings.SIMULATED_PAYMENTS = False
     with pytest.raises(ApplicationError):
-        services.deposit_simulated(
-            organisation=acme, amount="20", currency="USD", actor=rita, request_key="k1"
+        services.deposit_request(
+            organisation=acme,
+            amount="20",
+            currency="USD",
+            provider="simulated",
+            actor=rita,
+            request_key="k1",
         )
 
 

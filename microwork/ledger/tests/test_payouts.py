@@ -1,10 +1,11 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from microwork.ledger import services
 from microwork.ledger.models import Account, Payout, PayoutEvent, SimulatedTransfer, Transaction
-from microwork.lib.errors import ApplicationError
+from microwork.lib.errors import ApplicationError, Conflict
 
 K = Account.Kind
 
@@ -144,6 +145,45 @@ def test_a_retried_payout_request_counts_once(walt_earned):
     assert _available(walt_earned) == Decimal("8.345678")
 
 
+def test_a_payout_request_key_reused_with_another_amount_is_refused(walt_earned, client):
+    method = _method(walt_earned)
+    first = services.payout_request(user=walt_earned, method=method, amount="4", request_key="t1")
+    events, transactions = PayoutEvent.objects.count(), Transaction.objects.count()
+    with pytest.raises(Conflict) as exc:
+        services.payout_request(user=walt_earned, method=method, amount="5", request_key="t1")
+    assert (exc.value.code, exc.value.field) == ("idempotency_conflict", "request_key")
+    assert "4.00 USD" in exc.value.message
+    other = _method(walt_earned, phone="+2348011111111")
+    with pytest.raises(Conflict):
+        services.payout_request(user=walt_earned, method=other, amount="4", request_key="t1")
+    assert list(Payout.objects.values_list("pk", flat=True)) == [first.pk]
+    assert (PayoutEvent.objects.count(), Transaction.objects.count()) == (events, transactions)
+    assert _available(walt_earned) == Decimal("8.345678")
+
+
+def test_a_reused_payout_request_key_is_a_409_through_the_api(walt_earned, client):
+    from microwork.accounts.services import api_token_create
+
+    method = _method(walt_earned)
+    _token, key = api_token_create(user=walt_earned, name="phone")
+    headers = {"Authorization": f"Bearer {key}"}
+
+    def ask(amount):
+        return client.post(
+            "/api/money/payouts",
+            {"method_id": method.pk, "amount": amount, "request_key": "tap-1"},
+            content_type="application/json",
+            headers=headers,
+        )
+
+    assert ask("2.00").status_code == 201
+    assert ask("2").status_code == 201
+    r = ask("3.00")
+    assert r.status_code == 409
+    assert r.json()["field"] == "request_key"
+    assert Payout.objects.count() == 1
+
+
 def test_nobody_pays_out_through_another_workers_method(walt_earned, nina):
     # Nina's number must never receive Walt's money.
     ninas = _method(nina, phone="+261341234567")
@@ -177,3 +217,76 @@ def test_two_workers_may_use_the_same_retry_token(walt_earned, nina, acme):
     )
     assert mine.pk != hers.pk
     assert (mine.user, hers.user) == (walt_earned, nina)
+
+
+# --- who settles a payout ----------------------------------------------------------------
+
+
+def _processing(user, provider="simulated"):
+    """A payout its provider is still working on: claimed, not yet answered."""
+    payout = services.payout_request(user=user, method=_method(user, provider=provider), amount="3")
+    services._payout_claim(payout.pk, timezone.now(), services.PAYOUT_CLAIM_TIMEOUT)
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.PROCESSING
+    return payout
+
+
+@pytest.mark.parametrize("outcome", ["sent", "failed"])
+def test_an_operator_cannot_settle_an_automatic_payout(walt_earned, omar, outcome):
+    # The simulated provider may already have sent it: marking it failed would return money
+    # that has left, so the worker would be paid twice.
+    payout = _processing(walt_earned)
+    transactions = Transaction.objects.count()
+    with pytest.raises(Conflict) as exc:
+        if outcome == "sent":
+            services.payout_mark_sent(payout=payout, reference="X", actor=omar)
+        else:
+            services.payout_mark_failed(payout=payout, reason="stuck", actor=omar)
+    assert exc.value.code == "settled_by_provider"
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.PROCESSING
+    assert Transaction.objects.count() == transactions
+    assert _available(walt_earned) == Decimal("9.345678")
+
+
+def test_an_operator_can_ask_the_provider_again_about_a_stuck_payout(walt_earned, omar):
+    payout = _processing(walt_earned)
+    payout = services.payout_redrive(payout=payout, actor=omar)
+    assert payout.status == Payout.Status.PAID
+    assert SimulatedTransfer.objects.count() == 1
+    # Asking again once it is settled changes nothing.
+    services.payout_redrive(payout=payout, actor=omar)
+    assert SimulatedTransfer.objects.count() == 1
+    assert Transaction.objects.filter(kind=Transaction.Kind.PAYOUT_SENT).count() == 1
+    assert services.ledger_check().ok
+
+
+def test_a_manual_payout_cannot_be_redriven_it_waits_for_an_operator(walt_earned, omar):
+    payout = services.payout_request(
+        user=walt_earned, method=_method(walt_earned, provider="manual"), amount="3"
+    )
+    with pytest.raises(Conflict) as exc:
+        services.payout_redrive(payout=payout, actor=omar)
+    assert exc.value.code == "settled_by_operator"
+
+
+def test_the_operator_page_refuses_to_fail_an_automatic_payout(client, walt_earned, omar):
+    from django.urls import reverse
+
+    payout = _processing(walt_earned)
+    client.force_login(omar)
+    page = client.get(reverse("ledger:operator_payouts")).content.decode()
+    assert "Ask the provider again" in page
+    r = client.post(
+        reverse("ledger:operator_payout_finish", args=[payout.pk]),
+        {"outcome": "failed", "reason": "stuck"},
+        follow=True,
+    )
+    assert "settled by its provider" in r.content.decode()
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.PROCESSING
+    r = client.post(
+        reverse("ledger:operator_payout_finish", args=[payout.pk]), {"outcome": "retry"}
+    )
+    payout.refresh_from_db()
+    assert payout.status == Payout.Status.PAID

@@ -28,7 +28,7 @@ ROOT = Path(settings.BASE_DIR)
 T = Transaction.Kind
 
 
-def _child_env(pause: float) -> dict[str, str]:
+def _child_env() -> dict[str, str]:
     """The environment a child process needs to use this test's database."""
     db = connection.settings_dict
     env = dict(os.environ)
@@ -41,17 +41,17 @@ def _child_env(pause: float) -> dict[str, str]:
         env["DATABASE_URL"] = (
             f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         )
-    env["MICROWORK_PAUSE_SECONDS"] = str(pause)
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
 
-def _run_and_kill(command: list[str], *, marker: str, after: int) -> list[str]:
-    """Start a management command, SIGKILL it once it has printed `marker` `after` times."""
+def _run_and_kill(job: str, *, marker: str, after: int) -> list[str]:
+    """Start the job's service loop in a child process, slowed between items, and SIGKILL it
+    once it has printed `marker` `after` times."""
     proc = subprocess.Popen(
-        [sys.executable, "-u", "manage.py", *command],
+        [sys.executable, "-u", "-m", "microwork.payments.tests.crash_child", job, "0.5"],
         cwd=ROOT,
-        env=_child_env(pause=0.5),
+        env=_child_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -75,10 +75,11 @@ def _run_and_kill(command: list[str], *, marker: str, after: int) -> list[str]:
 
 
 def _run(command: list[str]) -> str:
+    """The production management command, as an operator or cron runs it after a crash."""
     done = subprocess.run(
         [sys.executable, "manage.py", *command],
         cwd=ROOT,
-        env=_child_env(pause=0),
+        env=_child_env(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -105,7 +106,7 @@ def test_killed_approval_batch_resumes_without_paying_twice(rita, omar):
     old = timezone.now() - timedelta(days=8)
     subs = [answer(project, worker, at=old) for _ in range(8)]
 
-    _run_and_kill(["approve_due"], marker="approved", after=3)
+    _run_and_kill("approve_due", marker="approved", after=3)
 
     statuses = Counter(Submission.objects.filter(project=project).values_list("status", flat=True))
     assert 3 <= statuses["approved"] < 8, statuses
@@ -155,7 +156,7 @@ def test_killed_payout_run_between_provider_and_ledger_pays_each_once(walt, nina
             payouts.append(ledger.payout_request(user=user, method=method, amount=amount))
 
     # Killed after the provider sent the second payout and before the ledger recorded it.
-    _run_and_kill(["payouts_process"], marker="sent", after=2)
+    _run_and_kill("payouts_process", marker="sent", after=2)
     assert Payout.objects.filter(status="processing").count() == 1
     assert SimulatedTransfer.objects.count() == 2
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, ExchangeRate, Payout, Transaction
-from microwork.payments import services
+from microwork.payments import selectors, services
 from microwork.payments.tests.conftest import answer, go_live, make_project
 from microwork.work.models import Submission
 
@@ -166,3 +166,100 @@ def test_operator_records_a_deposit_once(client, omar, acme):
         )
     account = ledger.ledger_account(kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme)
     assert account.balance == Decimal("250")
+
+
+def test_the_real_hourly_rate_counts_each_pay_over_the_time_it_paid_for(
+    client, walt, rich_acme, rita
+):
+    # 0.05 USD a task; Walt spends 30 s on each of four answers.
+    project = make_project(rich_acme, rita, tasks=10, reward="0.05", seconds=20)
+    go_live(project, rita)
+    subs = [answer(project, walt, active_ms=30_000) for _ in range(4)]
+    for sub in subs[:2]:
+        services.submission_approve(submission=sub, actor=rita)
+    services.submission_reject(submission=subs[2], actor=rita, reason="spam")
+    services.bonus_pay(
+        organisation=rich_acme,
+        actor=rita,
+        workers=[walt],
+        amount="0.10",
+        message="Careful work",
+        request_key="b1",
+        project=project,
+    )
+    # A paid test: 60 s at the project's 9.00 an hour is 0.15.
+    services.test_payment_record(
+        project=project,
+        worker=walt,
+        active_ms=60_000,
+        estimated_ms=40_000,
+        kind="qualification",
+        reference="t1",
+    )
+
+    [row] = selectors.worker_project_earnings(user=walt)
+    # Answers: 2 × 0.05 approved + 0.10 bonus over the 90 s of the three decided answers;
+    # the pending answer counts neither its reward nor its time yet.
+    assert (row.answers_pay, row.decided_ms, row.hourly) == (
+        Decimal("0.20"),
+        90_000,
+        Decimal("8.00"),
+    )
+    assert (row.test_pay, row.test_ms, row.test_hourly) == (
+        Decimal("0.15"),
+        60_000,
+        Decimal("9.00"),
+    )
+    assert row.pending_pay == Decimal("0.05")
+    rates = selectors.worker_overall_rates([row], "USD")
+    # 0.35 over 150 s. Counting the pending reward and the test pay over answer time alone
+    # would have shown 0.40 over 120 s: 12.00 an hour.
+    assert (rates.answers, rates.tests, rates.overall) == (
+        Decimal("8.00"),
+        Decimal("9.00"),
+        Decimal("8.40"),
+    )
+
+    client.force_login(walt)
+    html = client.get(reverse("payments:worker")).content.decode()
+    assert re.search(r'id="hourly">8\.40 USD/h', html)
+    assert re.search(r'id="hourly-answers">8\.00 USD/h', html)
+    assert re.search(r'id="hourly-tests">9\.00 USD/h', html)
+    assert "0.05 USD awaiting approval" in html
+
+
+def test_the_requester_is_told_of_a_floor_pause_where_she_looks(client, rita, rich_acme, walt):
+    from microwork.projects import services as projects
+    from microwork.quality.models import Notification
+
+    # Estimated 20 s at 0.05 USD, but answers take 30 s: 6.00 an hour under the 8.00 floor.
+    project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    for _ in range(20):
+        answer(project, walt, active_ms=30_000)
+    services.project_pay_floor_enforce(project=project)
+
+    figures = ("30.0 seconds", "6.00 USD an hour", "8.00 USD floor", "0.0667 USD")
+    [note] = Notification.objects.filter(user=rita, kind="pay_floor")
+    client.force_login(rita)
+    inbox = client.get(reverse("quality:notifications")).content.decode()
+    for page in (
+        inbox,
+        client.get(reverse("projects:detail", args=[project.pk])).content.decode(),
+        client.get(reverse("projects:list")).content.decode(),
+        client.get(reverse("payments:billing")).content.decode(),
+    ):
+        for figure in figures:
+            assert figure in page, figure
+    assert "was paused" in inbox
+    assert (
+        "Paused under the pay floor"
+        in client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    )
+
+    # Once she raises the reward and goes live again, the banner goes.
+    projects.project_update(project=project, actor=rita, changes={"reward": "0.07"})
+    go_live(project, rita)
+    detail = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "Paused under the pay floor" not in detail
+    assert not Notification.objects.filter(user=walt, kind="pay_floor").exists()

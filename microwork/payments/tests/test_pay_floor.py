@@ -1,6 +1,8 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, ExchangeRate, Transaction
@@ -133,3 +135,267 @@ def test_raising_the_reward_tops_up_escrow_and_lets_a_paused_project_go_live_aga
     project.refresh_from_db()
     assert project.status == "live"
     assert ledger.ledger_check().ok
+
+
+# --- editing a live or paused project ------------------------------------------------------
+
+
+def test_raising_the_estimate_of_a_live_project_under_the_floor_is_refused(rich_acme, rita):
+    from microwork.projects import services as projects
+
+    # 0.05 USD for 20 s is 9.00 an hour; 40 s would be 4.50.
+    project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    escrow_before = balance(services.escrow_account(project))
+
+    with pytest.raises(ApplicationError) as exc:
+        projects.project_update(project=project, actor=rita, changes={"estimated_seconds": 40})
+
+    assert exc.value.code == "under_pay_floor"
+    assert exc.value.field == "estimated_seconds"
+    assert exc.value.details["needed_reward"] == "0.0889"  # 8 × 40 / 3600, rounded up
+    assert "0.0889 USD" in exc.value.message
+    project.refresh_from_db()
+    assert (project.estimated_seconds, project.status) == (20, "live")
+    assert balance(services.escrow_account(project)) == escrow_before
+
+
+def test_lowering_the_reward_of_a_live_project_under_the_floor_is_refused(rich_acme, rita):
+    from microwork.projects import services as projects
+
+    project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+
+    with pytest.raises(ApplicationError) as exc:
+        projects.project_update(project=project, actor=rita, changes={"reward": "0.03"})
+
+    assert (exc.value.code, exc.value.field) == ("under_pay_floor", "reward")
+    assert exc.value.details["needed_reward"] == "0.0445"
+    project.refresh_from_db()
+    assert project.reward == Decimal("0.05")
+    # Still above the floor: allowed.
+    projects.project_update(project=project, actor=rita, changes={"reward": "0.045"})
+    project.refresh_from_db()
+    assert project.reward == Decimal("0.045")
+
+
+def test_a_paused_project_cannot_be_edited_under_the_floor_either(rich_acme, rita):
+    from microwork.projects import services as projects
+
+    project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    projects.project_set_status(project=project, actor=rita, status="paused")
+
+    with pytest.raises(ApplicationError) as exc:
+        projects.project_update(
+            project=project, actor=rita, changes={"estimated_seconds": 30, "name": "Renamed"}
+        )
+
+    assert exc.value.field == "estimated_seconds"
+    project.refresh_from_db()
+    assert (project.estimated_seconds, project.name) == (20, "Image moderation")
+
+
+def test_a_draft_project_may_be_priced_under_the_floor_until_it_goes_live(rich_acme, rita):
+    from microwork.projects import services as projects
+
+    project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
+    projects.project_update(project=project, actor=rita, changes={"estimated_seconds": 60})
+    project.refresh_from_db()
+    assert project.estimated_seconds == 60
+    with pytest.raises(ApplicationError) as exc:
+        go_live(project, rita)
+    assert exc.value.code == "under_pay_floor"
+
+
+def test_correcting_the_estimate_of_a_measured_project_is_allowed(rich_acme, rita, walt):
+    from microwork.projects import services as projects
+
+    # Once 20 answers are measured the median rules, so the estimate no longer moves the rate.
+    project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    for _ in range(20):
+        answer(project, walt, active_ms=15_000)
+    projects.project_update(project=project, actor=rita, changes={"estimated_seconds": 30})
+    project.refresh_from_db()
+    assert project.estimated_seconds == 30
+
+
+def test_the_floor_error_reaches_the_api_with_its_field(rich_acme, rita, rita_token, client):
+    import json
+
+    project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    r = client.patch(
+        f"/api/projects/{project.pk}",
+        json.dumps({"estimated_seconds": 45}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {rita_token}"},
+    )
+    assert r.status_code == 400, r.content
+    body = r.json()
+    assert (body["code"], body["field"]) == ("under_pay_floor", "estimated_seconds")
+    assert body["details"]["needed_reward"] == "0.1000"
+    project.refresh_from_db()
+    assert project.estimated_seconds == 20
+
+
+# --- the floor whatever the status ---------------------------------------------------------
+
+
+def _topups(worker):
+    return Transaction.objects.filter(
+        kind=Transaction.Kind.FLOOR_TOPUP, entries__account__user=worker
+    )
+
+
+def _slow_project(acme, rita, workers, *, answers=20, active_ms=30_000):
+    # 0.05 USD for an estimated 20 s (9.00 an hour); answers really take 30 s: 6.00 an hour.
+    project = make_project(acme, rita, tasks=answers + 5, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    for i in range(answers):
+        answer(project, workers[i % len(workers)], active_ms=active_ms)
+    return project
+
+
+def test_completing_a_project_before_the_check_still_tops_its_workers_up(
+    rich_acme, rita, walt, settings, django_capture_on_commit_callbacks
+):
+    from microwork.projects import services as projects
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    project = _slow_project(rich_acme, rita, [walt])
+    with django_capture_on_commit_callbacks(execute=True):
+        projects.project_set_status(project=project, actor=rita, status="completed")
+
+    project.refresh_from_db()
+    assert project.status == "completed"
+    # 20 × 30 s at 8.00 an hour is 1.333333; the rewards paid 1.00.
+    assert balance(services.worker_account(walt, K.WORKER_PENDING, "USD")) == Decimal("1.00")
+    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.333333")
+    notice = PayFloorNotice.objects.get(project=project)
+    assert not notice.paused
+    assert (notice.workers_topped_up, notice.topped_up_total) == (1, Decimal("0.333333"))
+    # The periodic job and a retry find nothing more to pay.
+    assert services.pay_floor_check_all() == 0
+    assert services.project_pay_floor_enforce(project=project) is None
+    assert _topups(walt).count() == 1
+    assert ledger.ledger_check().ok
+
+
+def test_pausing_a_project_by_hand_still_tops_its_workers_up(
+    rich_acme, rita, walt, nina, settings, django_capture_on_commit_callbacks
+):
+    from microwork.projects import services as projects
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    project = _slow_project(rich_acme, rita, [walt, nina])
+    with django_capture_on_commit_callbacks(execute=True):
+        projects.project_set_status(project=project, actor=rita, status="paused")
+
+    for worker in (walt, nina):
+        assert balance(services.worker_account(worker, K.WORKER_AVAILABLE, "USD")) == Decimal(
+            "0.166667"
+        )
+        assert _topups(worker).count() == 1
+
+
+def test_the_periodic_check_tops_up_recently_active_projects_that_are_no_longer_live(
+    rich_acme, rita, walt, nina
+):
+    from microwork.projects import services as projects
+
+    # The background task queued by the status change never ran (DummyBackend here).
+    recent = _slow_project(rich_acme, rita, [walt])
+    projects.project_set_status(project=recent, actor=rita, status="completed")
+    assert not _topups(walt).exists()
+
+    assert services.pay_floor_check_all() == 1
+
+    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.333333")
+    assert services.pay_floor_check_all() == 0
+    assert _topups(walt).count() == 1
+
+
+def test_the_periodic_check_leaves_long_finished_projects_alone(
+    rich_acme, rita, nina, time_machine, monkeypatch
+):
+    from microwork.projects import services as projects
+
+    time_machine.move_to(timezone.now() - timedelta(days=30), tick=False)
+    old = _slow_project(rich_acme, rita, [nina])
+    projects.project_set_status(project=old, actor=rita, status="completed")
+    time_machine.shift(timedelta(days=30))
+    checked = []
+    monkeypatch.setattr(
+        services, "project_pay_floor_enforce", lambda *, project, now: checked.append(project)
+    )
+
+    assert services.pay_floor_check_all() == 0
+
+    assert checked == []
+
+
+def test_top_ups_count_what_each_answer_was_really_paid(rich_acme, rita, walt):
+    from microwork.projects import services as projects
+
+    project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
+    go_live(project, rita)
+    for _ in range(10):
+        answer(project, walt, active_ms=30_000)
+    projects.project_update(project=project, actor=rita, changes={"reward": "0.06"})
+    project.refresh_from_db()
+    for _ in range(10):
+        answer(project, walt, active_ms=30_000)
+
+    notice = services.project_pay_floor_enforce(project=project)
+
+    # Owed 20 × 30 s at 8.00 an hour = 1.333333; paid 10 × 0.05 + 10 × 0.06 = 1.10. Valuing
+    # every answer at today's 0.06 would have paid only 0.133333.
+    assert notice.topped_up_total == Decimal("0.233333")
+    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.233333")
+
+
+def test_answers_that_arrive_after_a_top_up_are_topped_up_once_more_never_twice(
+    rich_acme, rita, walt
+):
+    project = _slow_project(rich_acme, rita, [walt])
+    notice = services.project_pay_floor_enforce(project=project)
+    assert notice.topped_up_total == Decimal("0.333333")
+    # A task Walt held when the project paused is handed in afterwards.
+    answer(project, walt, active_ms=30_000)
+
+    again = services.project_pay_floor_enforce(project=project)
+
+    assert again.pk == notice.pk
+    # One more answer: 30 s at 8.00 an hour (0.066667) less its 0.05 reward.
+    assert again.topped_up_total == Decimal("0.350000")
+    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.35")
+    assert services.project_pay_floor_enforce(project=project) is None
+    services.pay_floor_topups_pay(notice=notice)
+    assert _topups(walt).count() == 2
+    assert ledger.ledger_check().ok
+
+
+def test_a_project_with_a_pay_floor_notice_cannot_be_deleted(rich_acme, rita):
+    from django.db.models import ProtectedError
+
+    from microwork.projects.models import Project
+
+    project = make_project(rich_acme, rita, tasks=0)
+    PayFloorNotice.objects.create(
+        project=project,
+        submissions_measured=20,
+        median_active_ms=30_000,
+        reward=Decimal("0.05"),
+        currency="USD",
+        real_hourly=Decimal("6"),
+        floor_hourly=Decimal("8"),
+        suggested_reward=Decimal("0.0667"),
+        topped_up_total=Decimal("0.33"),
+        created_at=timezone.now(),
+    )
+    with pytest.raises(ProtectedError):
+        project.delete()
+    assert Project.objects.filter(pk=project.pk).exists()
+    assert PayFloorNotice.objects.filter(project=project).exists()

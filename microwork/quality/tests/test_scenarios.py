@@ -163,15 +163,16 @@ def test_passing_a_test_of_a_project_that_closed_meanwhile_says_so_and_pays(
     attempt.refresh_from_db()
     assert attempt.status == "passed"
     payment = TestPayment.objects.get(attempt=attempt)
-    # 80 s at the project's rate (0.02 per 6 s = 12.00 an hour) is 0.266667.
+    # 80 s, capped at twice the estimate (4 questions × 6 s), so 48 s at the project's rate
+    # (0.02 per 6 s = 12.00 an hour) is 0.160000.
     assert payment.active_ms == 80_000
-    assert str(payment.amount) == "0.266667"
+    assert str(payment.amount) == "0.160000"
     assert payment.booked
     balance = Account.objects.get(user=walt, kind=Account.Kind.WORKER_AVAILABLE).balance
     assert balance == payment.amount
     page = client.get(reverse("quality:attempt_result", args=[attempt.pk])).content.decode()
     assert "closed while you were taking the test" in page
-    assert "0.266667 USD" in page
+    assert "0.160000 USD" in page
     assert "Start working" not in page
     # Every question with the answer given, the expected one and why.
     assert page.count("Whiskers and pointed ears: a cat.") == 4

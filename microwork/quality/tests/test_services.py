@@ -147,7 +147,8 @@ def test_a_failed_test_is_paid_and_cool_down_and_attempts_are_enforced(project, 
     )
     attempt.refresh_from_db()
     assert attempt.status == "failed" and attempt.correct == 1 and attempt.active_ms == 60_000
-    assert attempt.payment.amount == Decimal("0.200000")  # 60 s at 12.00 an hour
+    # 60 s, capped at twice the estimate of 2 × 6 s: 24 s at 12.00 an hour.
+    assert attempt.payment.amount == Decimal("0.080000")
     assert not walt.qualification_grants.exists()
     with pytest.raises(ApplicationError) as exc:
         services.test_attempt_start(test=test, worker=walt, now=start + timedelta(minutes=30))

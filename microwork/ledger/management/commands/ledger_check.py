@@ -1,21 +1,23 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from microwork.ledger.services import ledger_check
+from microwork.ledger.services import ledger_check_record
 
 
 class Command(BaseCommand):
-    help = "Prove the books balance: per transaction, per currency, cached balances, payouts."
+    help = (
+        "Prove the books balance: per transaction, per currency, cached balances, payouts. The "
+        "result is kept for the operators, as when the clock runs it."
+    )
 
     def handle(self, *args, **options) -> None:
-        report = ledger_check()
+        run = ledger_check_record()
         self.stdout.write(
-            f"{report.transactions} transactions, {report.entries} entries, "
-            f"{report.accounts} accounts"
+            f"{run.transactions} transactions, {run.entries} entries, {run.accounts} accounts"
         )
-        for currency, total in sorted(report.totals.items()):
+        for currency, total in run.totals.items():
             self.stdout.write(f"  {currency}: {total}")
-        if not report.ok:
-            for problem in report.problems:
+        if not run.ok:
+            for problem in run.problems:
                 self.stderr.write(problem)
-            raise CommandError(f"{len(report.problems)} problem(s) found")
+            raise CommandError(f"{run.problem_count} problem(s) found")
         self.stdout.write(self.style.SUCCESS("ledger OK"))

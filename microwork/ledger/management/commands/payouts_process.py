@@ -1,5 +1,3 @@
-import os
-import time
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
@@ -21,19 +19,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, limit: int, stale_after: int | None, **options) -> None:
-        # Crash tests slow the loop down so they can kill it between a provider's answer and
-        # the ledger recording it; nothing else sets this.
-        pause = float(os.environ.get("MICROWORK_PAUSE_SECONDS", "0") or 0)
-
-        def after_send(payout) -> None:
-            if pause:
-                self.stdout.write(f"sent {payout.pk}")
-                self.stdout.flush()
-                time.sleep(pause)
-
         n = payouts_process_due(
             limit=limit,
-            after_send=after_send,
             stale_after=None if stale_after is None else timedelta(seconds=stale_after),
         )
         self.stdout.write(f"{n} payout(s) handled")

@@ -4,8 +4,11 @@ from microwork.payments.services import pay_floor_check_all
 
 
 class Command(BaseCommand):
-    help = "Pause live projects whose measured pay is under the floor and top their workers up."
+    help = (
+        "Hold projects to the pay floor on their measured time: pause live ones under it, and "
+        "top up the workers of any project under it, live or recently active."
+    )
 
     def handle(self, *args, **options) -> None:
         n = pay_floor_check_all()
-        self.stdout.write(f"{n} project(s) paused")
+        self.stdout.write(f"{n} project(s) under the floor paused or topped up")
