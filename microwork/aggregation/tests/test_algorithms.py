@@ -58,7 +58,32 @@ def test_majority_vote_picks_the_most_frequent_answer() -> None:
     data = answers([(0, 0, 1), (0, 1, 1), (0, 2, 0), (1, 0, 2), (1, 1, 2)], n_classes=3)
     result = get_aggregator("mv")(data)
     assert result.labels.tolist() == [1, 2]
-    np.testing.assert_allclose(result.probas[0], [1 / 3, 2 / 3, 0])
+    np.testing.assert_allclose(result.extras["vote_shares"][0], [1 / 3, 2 / 3, 0])
+    assert result.probas[0].argmax() == 1
+
+
+def test_majority_vote_confidence_is_a_one_coin_posterior_not_the_vote_share() -> None:
+    # 3 workers agree on all 4 tasks except one dissent: pairs agree 10 times in 12
+    rows = [(t, w, 0) for t in range(4) for w in range(3)]
+    rows[-1] = (3, 2, 1)
+    result = get_aggregator("mv")(answers(rows, n_classes=2))
+    # smoothed towards two pairs agreeing 5 times in 9 (a 2/3-accurate stranger)
+    rate = (10 + 2 * 5 / 9) / (12 + 2)
+    p = (1 + np.sqrt(1 - 2 + 2 * rate)) / 2
+    assert result.extras["common_accuracy"] == pytest.approx(p)
+    odds = (p / (1 - p)) ** 3  # three agreeing votes
+    assert result.probas[0, 0] == pytest.approx(odds / (1 + odds))
+    assert result.probas[3, 0] == pytest.approx(p)  # 2 against 1: one vote's worth
+    assert result.extras["vote_shares"][0, 0] == 1.0  # what the raw share would claim
+
+
+def test_weighted_majority_vote_keeps_its_labels_under_the_calibrated_posterior() -> None:
+    data = answers([(0, 0, 1), (0, 1, 0), (0, 2, 0), (1, 0, 1), (1, 1, 1)], n_classes=2)
+    gold = [-1, 1]
+    result = get_aggregator("wmv")(data, gold)
+    shares = result.extras["vote_shares"]
+    assert result.labels.tolist() == shares.argmax(axis=1).tolist()
+    assert (result.probas.argmax(axis=1) == result.labels).all()
 
 
 def test_a_tie_goes_to_the_lowest_class() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from microwork.aggregation.algorithms import encode_rows, get_aggregator
 from microwork.aggregation.cli import CliError, main, run_aggregate
 
 
@@ -35,7 +36,11 @@ def test_majority_vote_writes_one_row_per_task(labels: Path) -> None:
     assert run_aggregate("mv", labels, out=out) == 0
     result = rows(out.getvalue())
     assert [(r["task"], r["label"]) for r in result] == [("t1", "cat"), ("t2", "dog")]
-    assert float(result[0]["confidence"]) == pytest.approx(2 / 3, abs=1e-6)
+    # the calibrated majority-vote posterior (docs/aggregation.md), not the 2/3 vote share
+    answers, _ = encode_rows(["ann", "bob", "cid"] * 2, ["t1"] * 3 + ["t2"] * 3,
+                             ["cat", "cat", "dog", "dog", "dog", "cat"])  # fmt: skip
+    expected = get_aggregator("mv")(answers).confidence()
+    assert [float(r["confidence"]) for r in result] == pytest.approx(expected, abs=1e-6)
 
 
 def test_gold_file_is_used_by_dawid_skene(labels: Path, tmp_path: Path) -> None:
