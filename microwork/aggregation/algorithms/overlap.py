@@ -141,7 +141,7 @@ def _per_task_sums(answers: Answers, per_answer: FloatArray) -> FloatArray:
     return flat.reshape(answers.n_tasks, k)
 
 
-def leave_one_out_posterior(
+def leave_one_out_evidence(
     answers: Answers,
     gold: npt.ArrayLike | None = None,
     *,
@@ -149,24 +149,12 @@ def leave_one_out_posterior(
     prior_wrong: float = 1.0,
     max_iter: int = 50,
     tol: float = 1e-6,
-) -> FloatArray:
-    """Posterior per task with every worker judged on their other tasks.
-
-    First a maximum-a-posteriori Dawid–Skene fit: each worker's confusion matrix starts from
-    ``prior_right`` pseudo-answers on the diagonal and ``prior_wrong`` spread over the other
-    classes (2 and 1: a stranger is right two times in three, the platform's prior for worker
-    accuracy), the class prior from one pseudo-task per class. Then each answer's evidence
-    is read from its worker's confusion counts *minus that task's own share*: with two or
-    three answers per task, a plain fit lets two agreeing workers raise each other's skill
-    on the very task being judged, and stops far too early (on vldb_d_possent a plain
-    one-coin fit claims 0.97 where 0.92 of the stopped tasks are right). Gold tasks are
-    observed truth, clamped as in :func:`.dawid_skene.dawid_skene`. A worker who answered
-    the same task twice still has the other copy counted.
-    """
+) -> tuple[FloatArray, FloatArray]:
+    """Per answer, log P(its label | each true class) with its worker judged on their other
+    tasks, shape (n_answers, K); and per task the log class prior without that task, (n_tasks,
+    K). See :func:`leave_one_out_posterior`."""
     gold_codes = check_gold(answers, gold)
     k = answers.n_classes
-    if not answers.n_answers or k < 2:
-        return np.full((answers.n_tasks, max(k, 1)), 1.0 / max(k, 1))
     by_worker_label, by_task = design_matrices(answers)
     counts = answers_per_task(answers)
     answered = counts > 0
@@ -192,8 +180,38 @@ def leave_one_out_posterior(
     # the class prior, too, leaves out the task it is applied to
     class_counts = probas[answered].sum(axis=0) + 1.0
     others = class_counts - probas * answered[:, None]
-    log_lik = _per_task_sums(answers, per_answer) + np.log(others / others.sum(axis=1)[:, None])
-    return clamp_to_gold(log_softmax_rows(log_lik, overwrite=True), gold_codes)
+    return per_answer, np.log(others / others.sum(axis=1)[:, None])
+
+
+def leave_one_out_posterior(
+    answers: Answers,
+    gold: npt.ArrayLike | None = None,
+    *,
+    prior_right: float = 2.0,
+    prior_wrong: float = 1.0,
+) -> FloatArray:
+    """Posterior per task with every worker judged on their other tasks.
+
+    First a maximum-a-posteriori Dawid–Skene fit: each worker's confusion matrix starts from
+    ``prior_right`` pseudo-answers on the diagonal and ``prior_wrong`` spread over the other
+    classes (2 and 1: a stranger is right two times in three, the platform's prior for worker
+    accuracy), the class prior from one pseudo-task per class. Then each answer's evidence
+    is read from its worker's confusion counts *minus that task's own share*: with two or
+    three answers per task, a plain fit lets two agreeing workers raise each other's skill
+    on the very task being judged, and stops far too early (on vldb_d_possent a plain
+    one-coin fit claims 0.97 where 0.92 of the stopped tasks are right). Gold tasks are
+    observed truth, clamped as in :func:`.dawid_skene.dawid_skene`. A worker who answered
+    the same task twice still has the other copy counted.
+    """
+    gold_codes = check_gold(answers, gold)
+    k = answers.n_classes
+    if not answers.n_answers or k < 2:
+        return np.full((answers.n_tasks, max(k, 1)), 1.0 / max(k, 1))
+    per_answer, log_prior = leave_one_out_evidence(
+        answers, gold_codes, prior_right=prior_right, prior_wrong=prior_wrong
+    )
+    log_lik = _per_task_sums(answers, per_answer)
+    return clamp_to_gold(log_softmax_rows(log_lik + log_prior, overwrite=True), gold_codes)
 
 
 @dataclass(frozen=True)
