@@ -349,3 +349,19 @@ def test_expected_calibration_error_of_a_known_case() -> None:
     # all in the 0.9 bin, 60 % right: |0.6 - 0.9| = 0.3
     assert expected_calibration_error(np.full(10, 0.9), np.arange(10) < 6) == pytest.approx(0.3)
     assert expected_calibration_error(np.array([1.0, 1.0]), np.array([1, 1])) == 0.0
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 1.0, 3.0])
+def test_dawid_skene_smoothing_adds_pseudo_counts_to_every_confusion_cell(smoothing) -> None:
+    # worker 0 answered only the control task 0 (truth 0) and said 0; workers 1 and 2 answer
+    # everything else, so worker 0's matrix holds exactly one observed answer
+    rows = [(0, 0, 0), (0, 1, 0), (0, 2, 0), (1, 1, 1), (1, 2, 1), (2, 1, 0), (2, 2, 1)]
+    result = get_aggregator("ds")(answers(rows, n_classes=2), [0, -1, -1], smoothing=smoothing)
+    confusion = result.skills  # [worker, true, given]
+    s = smoothing
+    expected_row = [1.0, 0.0] if s == 0 else [(1 + s) / (1 + 2 * s), s / (1 + 2 * s)]
+    np.testing.assert_allclose(confusion[0, 0], expected_row, atol=1e-9)
+    np.testing.assert_allclose(confusion[0, 1], [0.5, 0.5])  # never seen a true 1: the prior
+    np.testing.assert_allclose(confusion.sum(axis=2), 1.0)
+    if s:
+        assert (confusion >= s / (3 + 2 * s) - 1e-12).all()  # nothing is ruled out
