@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -317,6 +318,17 @@ def test_text_medoid_picks_the_central_transcription() -> None:
     assert book.decode_labels(result.labels)[0].casefold().split() == ["the", "cat", "sat"]
     assert 0.5 < result.probas.toarray().max() < 1.0
     assert result.skills[book.workers.tolist().index("d")] < 0.3
+
+
+def test_text_medoid_probas_are_sparse_with_one_entry_per_task_as_the_contract_says() -> None:
+    data, book = encode_rows(["a", "b", "c", "a"], ["t1", "t1", "t1", "t2"],
+                             ["hello", "hello", "help", "x"])  # fmt: skip
+    result = text_medoid(data, book.classes.tolist())
+    assert scipy.sparse.issparse(result.probas)
+    assert result.probas.shape == (2, 3) and result.probas.nnz == 2
+    np.testing.assert_allclose(result.confidence(), result.extras["confidence"])
+    # "help" is 2 edits from "hello", normalised by 5 characters: similarity 0.6
+    np.testing.assert_allclose(result.confidence(), [(1 + 1 + 0.6) / 3, 1.0])
 
 
 def _reference_edit_distance(a: str, b: str) -> int:
