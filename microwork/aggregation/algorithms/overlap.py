@@ -198,8 +198,8 @@ def leave_one_out_posterior(
     accuracy), the class prior from one pseudo-task per class. Then each answer's evidence
     is read from its worker's confusion counts *minus that task's own share*: with two or
     three answers per task, a plain fit lets two agreeing workers raise each other's skill
-    on the very task being judged, and stops far too early (on vldb_d_possent a plain
-    one-coin fit claims 0.97 where 0.92 of the stopped tasks are right). Gold tasks are
+    on the very task being judged, and stops far too early (replaying the public sets with a
+    plain DS fit reached majority-vote accuracy on none of the ten). Gold tasks are
     observed truth, clamped as in :func:`.dawid_skene.dawid_skene`. A worker who answered
     the same task twice still has the other copy counted.
     """
