@@ -105,13 +105,13 @@ class _Lines:
         self.number = 0
 
     def __iter__(self) -> Iterator[str]:
-        decoder = codecs.getincrementaldecoder("utf-8")()
+        # a UTF-8 sequence never contains the newline byte, so every line decodes on its own
         for raw in self.handle:
             self.number += 1
             if self.number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8) :]
             try:
-                yield decoder.decode(raw)
+                yield raw.decode("utf-8")
             except UnicodeDecodeError as error:
                 raise CliError(
                     f"{self.name} line {self.number}: not UTF-8 text "

@@ -100,6 +100,13 @@ def test_a_bad_byte_is_reported_on_its_own_line(tmp_path: Path) -> None:
     assert str(caught.value).startswith("labels.csv line 901: not UTF-8 text (byte 0xe9")
 
 
+def test_a_cut_character_at_the_very_end_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "labels.csv"
+    path.write_bytes(b"worker,task,label\nw1,t1,cat\nw2,t1,caf\xc3")
+    with pytest.raises(CliError, match="labels.csv line 3: not UTF-8 text"):
+        run_aggregate("mv", path, out=io.StringIO())
+
+
 def test_a_quoted_field_over_two_lines_keeps_the_line_count(tmp_path: Path) -> None:
     path = write(tmp_path / "labels.csv", 'worker,task,label\na,"t\n1",x\nb,t2,\n')
     with pytest.raises(CliError, match="labels.csv line 4: empty label"):
