@@ -31,6 +31,7 @@ from microwork.aggregation.algorithms import (
     encode_rows,
     get_aggregator,
 )
+from microwork.aggregation.algorithms.majority import symmetric_posterior
 from microwork.aggregation.algorithms.overlap import overlap_decision, posterior_from_skills
 from microwork.aggregation.algorithms.registry import kind_of, names
 from microwork.aggregation.models import (
@@ -740,8 +741,13 @@ def task_aggregate_refresh(*, task_id: int, now: datetime | None = None) -> Task
             {gold_label: 1.0},
         )
     elif project.aggregation_method == "mv":
-        label, confidence, method = majority_label, agreement, "mv"
-        posterior = {c: round(labels.count(c) / len(labels), 4) for c in dict.fromkeys(labels)}
+        # Not the raw vote share (1.0 for two agreeing answers): the symmetric one-coin
+        # posterior of the votes, every voter as accurate as these workers are on average.
+        votes = np.bincount(coded.label, minlength=coded.n_classes).astype(np.float64)
+        row = symmetric_posterior(votes[None, :], float(skills.mean()), coded.n_classes)[0]
+        picked = row[code[majority_label]] if majority_label in code else 0.0
+        label, confidence, method = majority_label, _share(float(picked)), "mv"
+        posterior = _posterior(classes, row)
     else:
         label, confidence, method = onecoin_label, _share(onecoin_confidence), "onecoin"
         posterior = _posterior(classes, posterior_from_skills(coded, skills, priors)[0])

@@ -155,12 +155,18 @@ def check_gold(answers: Answers, gold: npt.ArrayLike | None) -> IntArray | None:
 
 @dataclass(frozen=True)
 class AggregationResult:
-    """What every categorical method returns.
+    """What every categorical method returns (and, with one difference, ``text``).
 
     ``labels[t]`` is the chosen class (``-1`` when the task has no answer and no gold);
     ``probas[t]`` the posterior over classes (uniform for such a task); ``skills`` is one
     number per worker, or for confusion-matrix methods an array ``[worker, true, given]``
     holding P(worker answers ``given`` | truth is ``true``).
+
+    ``probas`` is a dense ``n_tasks x n_classes`` numpy array for every categorical method.
+    The ``text`` method returns the same shape as a ``scipy.sparse`` array with one entry per
+    task (the chosen answer's mean similarity, not a distribution): its classes are every
+    distinct string of the whole input, so a dense matrix would be tasks x strings. Call
+    :meth:`confidence` rather than indexing ``probas`` to work with both.
     """
 
     labels: IntArray

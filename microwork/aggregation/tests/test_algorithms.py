@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,7 +59,32 @@ def test_majority_vote_picks_the_most_frequent_answer() -> None:
     data = answers([(0, 0, 1), (0, 1, 1), (0, 2, 0), (1, 0, 2), (1, 1, 2)], n_classes=3)
     result = get_aggregator("mv")(data)
     assert result.labels.tolist() == [1, 2]
-    np.testing.assert_allclose(result.probas[0], [1 / 3, 2 / 3, 0])
+    np.testing.assert_allclose(result.extras["vote_shares"][0], [1 / 3, 2 / 3, 0])
+    assert result.probas[0].argmax() == 1
+
+
+def test_majority_vote_confidence_is_a_one_coin_posterior_not_the_vote_share() -> None:
+    # 3 workers agree on all 4 tasks except one dissent: pairs agree 10 times in 12
+    rows = [(t, w, 0) for t in range(4) for w in range(3)]
+    rows[-1] = (3, 2, 1)
+    result = get_aggregator("mv")(answers(rows, n_classes=2))
+    # smoothed towards two pairs agreeing 5 times in 9 (a 2/3-accurate stranger)
+    rate = (10 + 2 * 5 / 9) / (12 + 2)
+    p = (1 + np.sqrt(1 - 2 + 2 * rate)) / 2
+    assert result.extras["common_accuracy"] == pytest.approx(p)
+    odds = (p / (1 - p)) ** 3  # three agreeing votes
+    assert result.probas[0, 0] == pytest.approx(odds / (1 + odds))
+    assert result.probas[3, 0] == pytest.approx(p)  # 2 against 1: one vote's worth
+    assert result.extras["vote_shares"][0, 0] == 1.0  # what the raw share would claim
+
+
+def test_weighted_majority_vote_keeps_its_labels_under_the_calibrated_posterior() -> None:
+    data = answers([(0, 0, 1), (0, 1, 0), (0, 2, 0), (1, 0, 1), (1, 1, 1)], n_classes=2)
+    gold = [-1, 1]
+    result = get_aggregator("wmv")(data, gold)
+    shares = result.extras["vote_shares"]
+    assert result.labels.tolist() == shares.argmax(axis=1).tolist()
+    assert (result.probas.argmax(axis=1) == result.labels).all()
 
 
 def test_a_tie_goes_to_the_lowest_class() -> None:
@@ -294,6 +320,17 @@ def test_text_medoid_picks_the_central_transcription() -> None:
     assert result.skills[book.workers.tolist().index("d")] < 0.3
 
 
+def test_text_medoid_probas_are_sparse_with_one_entry_per_task_as_the_contract_says() -> None:
+    data, book = encode_rows(["a", "b", "c", "a"], ["t1", "t1", "t1", "t2"],
+                             ["hello", "hello", "help", "x"])  # fmt: skip
+    result = text_medoid(data, book.classes.tolist())
+    assert scipy.sparse.issparse(result.probas)
+    assert result.probas.shape == (2, 3) and result.probas.nnz == 2
+    np.testing.assert_allclose(result.confidence(), result.extras["confidence"])
+    # "help" is 2 edits from "hello", normalised by 5 characters: similarity 0.6
+    np.testing.assert_allclose(result.confidence(), [(1 + 1 + 0.6) / 3, 1.0])
+
+
 def _reference_edit_distance(a: str, b: str) -> int:
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):
@@ -324,3 +361,19 @@ def test_expected_calibration_error_of_a_known_case() -> None:
     # all in the 0.9 bin, 60 % right: |0.6 - 0.9| = 0.3
     assert expected_calibration_error(np.full(10, 0.9), np.arange(10) < 6) == pytest.approx(0.3)
     assert expected_calibration_error(np.array([1.0, 1.0]), np.array([1, 1])) == 0.0
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 1.0, 3.0])
+def test_dawid_skene_smoothing_adds_pseudo_counts_to_every_confusion_cell(smoothing) -> None:
+    # worker 0 answered only the control task 0 (truth 0) and said 0; workers 1 and 2 answer
+    # everything else, so worker 0's matrix holds exactly one observed answer
+    rows = [(0, 0, 0), (0, 1, 0), (0, 2, 0), (1, 1, 1), (1, 2, 1), (2, 1, 0), (2, 2, 1)]
+    result = get_aggregator("ds")(answers(rows, n_classes=2), [0, -1, -1], smoothing=smoothing)
+    confusion = result.skills  # [worker, true, given]
+    s = smoothing
+    expected_row = [1.0, 0.0] if s == 0 else [(1 + s) / (1 + 2 * s), s / (1 + 2 * s)]
+    np.testing.assert_allclose(confusion[0, 0], expected_row, atol=1e-9)
+    np.testing.assert_allclose(confusion[0, 1], [0.5, 0.5])  # never seen a true 1: the prior
+    np.testing.assert_allclose(confusion.sum(axis=2), 1.0)
+    if s:
+        assert (confusion >= s / (3 + 2 * s) - 1e-12).all()  # nothing is ruled out

@@ -12,8 +12,9 @@ def test_aggregate_command_writes_task_label_confidence(tmp_path, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == "task,label,confidence"
     rows = {r.split(",")[0]: r.split(",")[1:] for r in lines[1:]}
-    assert rows["t1"][0] == "cat" and abs(float(rows["t1"][1]) - 2 / 3) < 1e-6
-    assert rows["t2"] == ["dog", "1.000000"]
+    assert rows["t1"][0] == "cat" and rows["t2"][0] == "dog"
+    # two agreeing votes are surer than two against one, and neither is certain
+    assert 0.5 < float(rows["t1"][1]) < float(rows["t2"][1]) < 1
 
 
 def test_aggregate_command_reports_the_bad_line(tmp_path):

@@ -1,12 +1,19 @@
-"""Dynamic overlap: the decision rule on a tiny table, and replays of real data sets."""
+"""Dynamic overlap: the decision rule on a tiny table, and honest replays of real data sets."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
 
-from microwork.aggregation.algorithms import datasets
-from microwork.aggregation.algorithms.overlap import overlap_decision, simulate_dynamic_overlap
+from microwork.aggregation.algorithms import Answers, datasets
+from microwork.aggregation.algorithms.overlap import (
+    leave_one_out_posterior,
+    overlap_decision,
+    replay_ranks,
+    simulate_dynamic_overlap,
+)
 
 
 def test_decision_waits_for_min_answers_and_stops_at_max() -> None:
@@ -38,34 +45,88 @@ def test_decision_with_a_fitted_model_and_gold() -> None:
     assert decision.need_more.tolist() == [True, False]
 
 
+def test_two_agreeing_strangers_do_not_vouch_for_themselves() -> None:
+    # workers 0 and 1 only ever answered task 0: their record elsewhere is the prior alone
+    # (right 2 times in 3), so two agreeing answers give (2/3)^2 / ((2/3)^2 + (1/3)^2) = 0.8
+    answers = Answers.from_arrays([0, 0], [0, 1], [1, 1], n_classes=2)
+    posterior = leave_one_out_posterior(answers)
+    assert posterior[0, 1] == pytest.approx(0.8, abs=1e-6)
+
+
+def test_a_worker_proven_on_other_tasks_counts_more() -> None:
+    # workers 0 and 1 agree with a third worker on eight other tasks; on task 8 they agree
+    task = np.repeat(np.arange(8), 3).tolist() + [8, 8]
+    worker = [0, 1, 2] * 8 + [0, 1]
+    label = np.repeat([0, 1] * 4, 3).tolist() + [1, 1]
+    answers = Answers.from_arrays(task, worker, label)
+    posterior = leave_one_out_posterior(answers)
+    assert posterior[8, 1] > 0.95  # each is right on 4 of 4 per class: odds 6 to 1 each
+    gold = leave_one_out_posterior(answers, gold=[-1] * 8 + [0])
+    assert gold[8].tolist() == [1.0, 0.0]  # a control task is observed truth
+
+
 needs_data = pytest.mark.skipif(not datasets.available(), reason="public data sets not found")
 
-# sets with at least 10 answers per task: room to save answers
-DEEP_SETS = ("vldb_d_possent", "sp_amt", "rte", "dog", "bluebirds")
+# the issue's rule: posterior >= 0.95, at least 2 and at most 7 answers
+RULE = {"target_posterior": 0.95, "min_answers": 2, "max_answers": 7}
+
+
+@pytest.fixture(scope="module")
+def replays() -> dict[str, tuple[datasets.Dataset, object]]:
+    out = {}
+    for name in datasets.CATEGORICAL:
+        data = datasets.load(name)
+        out[name] = (data, simulate_dynamic_overlap(data.answers, data.truth, seed=0, **RULE))
+    return out
 
 
 @needs_data
-@pytest.mark.parametrize("name", DEEP_SETS)
-def test_known_skills_reach_majority_vote_accuracy_with_under_60_percent_of_answers(
-    name: str,
-) -> None:
-    data = datasets.load(name)
-    sim = simulate_dynamic_overlap(
-        data.answers, data.truth, seed=0, target_posterior=0.99, min_answers=2, max_answers=10
-    )
-    assert sim.share_used <= 0.6, sim
-    assert sim.accuracy >= sim.accuracy_mv_all - 0.005, sim
+def test_the_replay_never_looks_at_answers_it_has_not_drawn() -> None:
+    data = datasets.load("dog")
+    sim = simulate_dynamic_overlap(data.answers, data.truth, seed=0, **RULE)
+    rank = replay_ranks(data.answers, 0)
+    unseen = rank >= sim.drawn[data.answers.task]
+    assert unseen.sum() == data.answers.n_answers - sim.answers_used
+    # rewrite every answer never drawn; a policy that peeked would change its course
+    label = data.answers.label.copy()
+    label[unseen] = (label[unseen] + 1) % data.answers.n_classes
+    changed = dataclasses.replace(data.answers, label=label)
+    again = simulate_dynamic_overlap(changed, data.truth, seed=0, **RULE)
+    assert again.drawn.tolist() == sim.drawn.tolist()
+    assert again.accuracy == sim.accuracy
 
 
 @needs_data
-@pytest.mark.parametrize("name", DEEP_SETS)
-def test_online_skills_beat_a_fixed_overlap_of_the_same_budget(name: str) -> None:
-    # Skills learned only from the answers drawn so far: cheaper, but short of the
-    # all-answers majority vote on most sets (see docs/aggregation.md)
-    data = datasets.load(name)
-    sim = simulate_dynamic_overlap(
-        data.answers, data.truth, seed=0, target_posterior=0.99, max_answers=10,
-        skills_from="revealed",
-    )  # fmt: skip
+@pytest.mark.parametrize("name", ["bluebirds", "sp_amt"])
+def test_majority_vote_accuracy_with_under_60_percent_of_the_answers(replays, name) -> None:
+    # Holds on these two sets only (seed 0); bench/overlap.py prints every set, and
+    # docs/aggregation.md says why the others fall short
+    _, sim = replays[name]
     assert sim.share_used <= 0.6, sim
+    assert sim.accuracy >= sim.accuracy_mv_all, sim
+    assert sim.meets_goal
+
+
+@needs_data
+@pytest.mark.parametrize("name", datasets.CATEGORICAL)
+def test_dynamic_overlap_beats_a_fixed_overlap_of_the_same_budget(replays, name) -> None:
+    _, sim = replays[name]
     assert sim.accuracy >= sim.accuracy_mv_same_budget, sim
+
+
+@needs_data
+def test_three_answers_per_task_cannot_save_forty_percent_with_a_minimum_of_two(
+    replays,
+) -> None:
+    _, sim = replays["vldb_d_product"]
+    assert sim.share_used >= 2 / 3 - 1e-9  # every task starts with 2 of its 3 answers
+    assert sim.accuracy > sim.accuracy_mv_all  # yet beats majority vote on all three
+
+
+@needs_data
+def test_control_tasks_are_answered_in_full_and_never_scored() -> None:
+    data = datasets.load("rte")
+    sim = simulate_dynamic_overlap(data.answers, data.truth, seed=0, gold_share=0.05, **RULE)
+    assert sim.gold_tasks == 40
+    assert sim.scored_tasks == len(data.scored_tasks()) - 40
+    assert (sim.drawn == 7).sum() >= 40

@@ -283,14 +283,16 @@ def test_the_hook_updates_the_task_on_each_answer(project, crowd, aggregation_ho
     assert not Task.objects.get(pk=task.pk).done, "dynamic overlap is off"
 
 
-def test_the_hook_uses_vote_shares_for_a_majority_vote_project(project, crowd):
+def test_the_hook_gives_a_majority_vote_project_a_posterior_not_the_vote_share(project, crowd):
     _configure(project, method="mv")
     [task] = add_tasks(project, 1)
     for worker, answer in zip(crowd[:4], ["ok", "ok", "ok", "gory"], strict=True):
         _answer(task, worker, answer)
     row = services.task_aggregate_refresh(task_id=task.pk)
-    assert (row.label, row.confidence, row.method) == ("ok", Decimal("0.7500"), "mv")
-    assert row.posterior == {"ok": 0.75, "gory": 0.25}
+    # strangers are right 2 times in 3: 3 votes against 1 leave odds of 2^2 = 4 to 1
+    assert (row.label, row.confidence, row.method) == ("ok", Decimal("0.8000"), "mv")
+    assert row.posterior == {"ok": 0.8, "gory": 0.2}
+    assert row.agreement == Decimal("0.7500")  # the vote share is still shown as agreement
 
 
 def test_the_hook_weighs_answers_with_the_last_runs_accuracies(project, crowd):

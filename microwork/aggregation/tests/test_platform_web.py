@@ -189,9 +189,20 @@ def test_results_page_shows_label_confidence_settings_and_run(client, project, a
     html = response.content.decode()
     assert "Re-estimate now" in html and 'id="run-status"' in html
     assert "Up to date" in html
-    confidence = TaskAggregate.objects.get(task=first).confidence
-    assert f"{confidence:.3f}" in html
+    for task in answered:
+        row = _table_row(html, task)
+        aggregate = TaskAggregate.objects.get(task=task)
+        assert (aggregate.label, aggregate.method) == (("gory", "ds") if task == first else
+                                                       ("ok", "ds"))  # fmt: skip
+        assert f'<td>{aggregate.label}<br><span class="muted">ds</span>' in row
+        assert f"<td>{aggregate.confidence:.3f}</td>" in row
     assert 'name="method"' in html and 'value="ds" selected' in html
+
+
+def _table_row(html, task):
+    """The results table's row of one task (it starts with the task's id)."""
+    start = html.index(f"<tr>\n<td>{task.pk}")
+    return html[start : html.index("</tr>", start)]
 
 
 def test_re_estimate_button_queues_a_run_and_the_fragment_shows_progress(
