@@ -30,6 +30,7 @@ from microwork.ledger.models import Account, Entry, ExchangeRate, Transaction
 from microwork.lib.errors import ApplicationError, Conflict
 from microwork.lib.money import check_currency, format_money, parse_amount
 from microwork.payments.models import PayFloorNotice, SubmissionReview
+from microwork.payments.reasons import REJECTION_REASONS
 from microwork.projects.models import Project, Task
 from microwork.work.models import Submission
 
@@ -54,11 +55,28 @@ MAX_BONUS = Decimal("1000")
 
 
 def rejection_reasons() -> dict[str, Any]:
-    """code → label. The quality app owns the list (its decisions and appeals show it); the
-    money side accepts exactly those codes."""
-    from microwork.quality.texts import REJECTION_REASONS
-
+    """code → label: the codes a rejection accepts (`reasons.REJECTION_REASONS`)."""
     return dict(REJECTION_REASONS)
+
+
+def rejection_check(*, reason: str, note: str) -> str:
+    """Refuse a reason outside the list, "other" without a note, or a note too long; return
+    the note as it will be stored. Quality control checks with this before anything else, so
+    a bad reason is named before any confirmation is asked."""
+    if reason not in REJECTION_REASONS:
+        raise ApplicationError(
+            _("reason must be one of: %(choices)s.") % {"choices": ", ".join(REJECTION_REASONS)},
+            code="invalid_reason",
+            field="reason",
+        )
+    note = (note or "").strip()
+    if reason == "other" and not note:
+        raise ApplicationError(_("Explain the reason in the note."), field="note")
+    if len(note) > MAX_NOTE:
+        raise ApplicationError(
+            _("Keep the note under %(n)d characters.") % {"n": MAX_NOTE}, field="note"
+        )
+    return note
 
 
 def unit_fee(project: Project) -> Decimal:
@@ -685,20 +703,7 @@ def submission_reject(
     """Pending → rejected: the reward goes back to the project's escrow. A reason from the
     list is required, a note with "other". Returns whether this call rejected it."""
     now = now or timezone.now()
-    reasons = rejection_reasons()
-    if reason not in reasons:
-        raise ApplicationError(
-            _("reason must be one of: %(choices)s.") % {"choices": ", ".join(reasons)},
-            code="invalid_reason",
-            field="reason",
-        )
-    note = (note or "").strip()
-    if reason == "other" and not note:
-        raise ApplicationError(_("Explain the reason in the note."), field="note")
-    if len(note) > MAX_NOTE:
-        raise ApplicationError(
-            _("Keep the note under %(n)d characters.") % {"n": MAX_NOTE}, field="note"
-        )
+    note = rejection_check(reason=reason, note=note)
     changed = Submission.objects.filter(pk=submission.pk, status=S.PENDING).update(
         status=S.REJECTED
     )

@@ -1,5 +1,6 @@
 """Plain-words texts for decisions and notifications, built at display time in the reader's
-language from the numbers stored on the row."""
+language from the numbers stored on the row. The rejection reasons are the money side's list,
+re-exported here for the pages that show them."""
 
 from typing import Any
 
@@ -8,16 +9,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from microwork.payments.reasons import REJECTION_REASONS
 from microwork.quality.models import Decision, Notification
 from microwork.quality.rules import RULES, get_rule
-
-REJECTION_REASONS: dict[str, Any] = {
-    "wrong_answer": gettext_lazy("The answer is wrong"),
-    "instructions_ignored": gettext_lazy("The instructions were not followed"),
-    "incomplete": gettext_lazy("The answer is incomplete"),
-    "spam": gettext_lazy("Random or copied answers"),
-    "other": gettext_lazy("Another reason (see the note)"),
-}
 
 ACTION_WORDS: dict[str, Any] = {
     "warn": gettext_lazy("warned again"),

@@ -1,0 +1,43 @@
+"""The import direction the apps keep (STYLE.md): payments sits below quality, aggregation
+above it. Checked on the source, function-level imports included, so a cycle cannot creep in
+through a late import."""
+
+import ast
+from pathlib import Path
+
+import microwork
+
+ROOT = Path(microwork.__file__).parent
+
+
+def _modules(app: str) -> list[Path]:
+    return [p for p in (ROOT / app).rglob("*.py") if "tests" not in p.parts]
+
+
+def _imported(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+        ):
+            names.update(a.value for a in node.args if isinstance(a, ast.Constant))
+    return names
+
+
+def _importers(app: str, forbidden: str) -> list[str]:
+    return sorted(
+        f"{p.relative_to(ROOT)} imports {name}"
+        for p in _modules(app)
+        for name in _imported(p)
+        if name == forbidden or name.startswith(forbidden + ".")
+    )
+
+
+def test_payments_never_imports_quality():
+    assert _importers("payments", "microwork.quality") == []
