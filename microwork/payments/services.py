@@ -760,8 +760,8 @@ def submission_rejection_overturn(
     actor: User | None = None,
     reason: str = "",
     rule: str = SubmissionReview.Rule.APPEAL,
+    inputs: dict[str, Any] | None = None,
     now: datetime | None = None,
-    **_ignored: Any,
 ) -> bool:
     """Rejected → approved (an appeal won, a requester's second look): the worker is paid the
     reward straight to available, with the fee, from escrow or the requester's funds."""
@@ -803,12 +803,9 @@ def submission_rejection_overturn(
         actor=actor,
         now=now,
         note=(reason or "")[:MAX_NOTE],
+        inputs=inputs,
     )
     return True
-
-
-# The name the quality app looks the service up by.
-submission_overturn = submission_rejection_overturn
 
 
 def submissions_approve_due(

@@ -171,8 +171,9 @@ class TestAnswer(models.Model):
 
 
 class TestPayment(models.Model):
-    """Pay owed for a test or training attempt (rate × active time), recorded here when the
-    money side has no test-payment service to take it."""
+    """Pay owed for a test or training attempt (rate × active time). `booked` turns true once
+    the ledger took it; while the requester's funds are short it stays false and the periodic
+    job retries, so the answers count at once and the pay follows."""
 
     __test__ = False
 
@@ -184,7 +185,6 @@ class TestPayment(models.Model):
     active_ms = models.PositiveIntegerField()
     kind = models.CharField(max_length=10)
     reference = models.CharField(max_length=80, unique=True)
-    # True once the ledger took it (money side's service existed when recorded).
     booked = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 

@@ -19,6 +19,8 @@ from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
 from microwork.lib.money import QUANTUM
 from microwork.lib.status import status_change
+from microwork.payments import services as payments
+from microwork.payments.models import SubmissionReview
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project, Task
 from microwork.quality import selectors, texts
@@ -40,7 +42,6 @@ from microwork.quality.models import (
     WorkerDevice,
     WorkerSkill,
 )
-from microwork.quality.money import call_with_known, money_service
 from microwork.quality.rules import RULES, Measurement, get_rule
 from microwork.quality.rules.base import check_int, check_share
 from microwork.work.models import Assignment, Submission
@@ -514,13 +515,11 @@ def _book_test_payment(
     """Hand the payment to the money side. If it cannot take it now (the requester's escrow
     is short), the worker's answers still count: the row stays unbooked and the periodic job
     retries, so the test is paid as soon as the money is there."""
-    record = money_service("test_payment_record")
-    if record is None or amount <= 0:
-        return amount <= 0
+    if amount <= 0:
+        return True
     try:
         with transaction.atomic():
-            call_with_known(
-                record,
+            payments.test_payment_record(
                 project=project,
                 worker=worker,
                 active_ms=active_ms,
@@ -936,7 +935,7 @@ def decision_reverse(
         decision, Decision.Status.REVERSED, DecisionEvent, actor=actor, reason=reason, at=now
     )
     if decision.kind == Decision.Kind.REJECTION and decision.submission_id:
-        _rejection_overturn(decision=decision, actor=actor, now=now)
+        _rejection_overturn(decision=decision, actor=actor, reason=reason, now=now)
     if decision.rule_key and decision.project_id:
         # Standing: the rule's warnings go with the sanction, and the rule starts counting
         # afresh, so the same old answers cannot sanction the worker again the next minute.
@@ -1013,22 +1012,27 @@ def account_suspend(
 # --- rejections -------------------------------------------------------------------------
 
 
-def _rejection_overturn(*, decision: Decision, actor: User | None, now: datetime) -> None:
-    overturn = money_service("submission_overturn", "rejection_overturn", "submission_unreject")
-    submission = decision.submission
-    if overturn is not None:
-        call_with_known(
-            overturn,
-            submission=submission,
-            actor=actor,
-            reason=decision.note,
-            now=now,
-            idempotency_key=f"quality-overturn-{decision.pk}",
-        )
-    else:
-        Submission.objects.filter(pk=submission.pk, status=Submission.Status.REJECTED).update(
-            status=Submission.Status.APPROVED
-        )
+def _rejection_overturn(
+    *, decision: Decision, actor: User | None, reason: str, now: datetime
+) -> None:
+    """Pay the rejected answer, in the caller's transaction: if the money cannot move (the
+    requester's funds are short), the reversal fails with it and nothing changes."""
+    paid = payments.submission_rejection_overturn(
+        submission=decision.submission,
+        actor=actor,
+        reason=reason,
+        rule=SubmissionReview.Rule.APPEAL,
+        inputs={"decision_id": decision.pk},
+        now=now,
+    )
+    if not paid:
+        status = Submission.objects.values_list("status", flat=True).get(pk=decision.submission_id)
+        if status != Submission.Status.APPROVED:
+            raise Conflict(
+                _("The rejected answer is %(status)s, so it cannot be paid.")
+                % {"status": Submission.Status(status).label},
+                code="not_rejected",
+            )
 
 
 @transaction.atomic
@@ -1100,14 +1104,7 @@ def submission_reject_with_decision(
             field="confirm",
             details={"rejections": after, "answers": of_worker},
         )
-    reject = money_service("submission_reject")
-    if reject is not None:
-        call_with_known(
-            reject, submission=submission, actor=requester, reason=reason_code, note=note, now=now
-        )
-    else:
-        Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.REJECTED)
-    return decision_record(
+    decision = decision_record(
         worker=submission.worker,
         project=project,
         kind=Decision.Kind.REJECTION,
@@ -1119,6 +1116,17 @@ def submission_reject_with_decision(
         starts_at=now,
         decided_by=requester,
     )
+    # The money moves in this transaction: a decision without its refund cannot exist.
+    payments.submission_reject(
+        submission=submission,
+        actor=requester,
+        reason=reason_code,
+        note=note,
+        rule=SubmissionReview.Rule.REQUESTER,
+        inputs={"decision_id": decision.pk},
+        now=now,
+    )
+    return decision
 
 
 # --- appeals ----------------------------------------------------------------------------

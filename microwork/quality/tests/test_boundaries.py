@@ -41,3 +41,14 @@ def _importers(app: str, forbidden: str) -> list[str]:
 
 def test_payments_never_imports_quality():
     assert _importers("payments", "microwork.quality") == []
+
+
+def test_quality_calls_the_money_services_directly_never_by_name():
+    # Looked up by name, a renamed or missing service silently changed an answer's status
+    # without moving its money.
+    assert not (ROOT / "quality" / "money.py").exists()
+    assert _importers("quality", "importlib") == []
+    assert any(
+        "microwork.payments.services" in _imported(p) or "microwork.payments" in _imported(p)
+        for p in _modules("quality")
+    )

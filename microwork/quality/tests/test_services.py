@@ -682,3 +682,47 @@ def test_a_paused_worker_cannot_start_the_projects_test(project, walt):
         services.test_attempt_start(test=test, worker=walt)
     assert "Paused on Cats or dogs" in exc.value.message
     assert not TestAttempt.objects.exists()
+
+
+# --- rejections and their money ------------------------------------------------------------
+
+
+def test_a_rejection_and_its_reversal_move_the_money_with_the_decision(project, walt, rita, omar):
+    from microwork.payments.models import SubmissionReview
+
+    fund(project, omar)
+    sub = _pending(project, walt, 1)[0]
+    rejection = services.submission_reject_with_decision(
+        submission=sub, requester=rita, reason_code="incomplete", note="Half done", confirm=True
+    )
+    review = SubmissionReview.objects.get(submission=sub, action="rejected")
+    # The money record points at the decision the worker reads and appeals.
+    assert review.inputs == {"decision_id": rejection.pk}
+    appeal = services.appeal_create(worker=walt, decision=rejection, message="It was complete.")
+    services.appeal_decide(appeal=appeal, actor=rita, reverse=True, response="Right, it was.")
+    sub.refresh_from_db()
+    assert sub.status == "approved"
+    overturn = SubmissionReview.objects.get(submission=sub, action="overturned")
+    # The reason of the reversal, not the note of the rejection.
+    assert (overturn.rule, overturn.note) == ("appeal", "Right, it was.")
+    assert overturn.inputs == {"decision_id": rejection.pk}
+
+
+def test_a_reversal_the_requester_cannot_pay_changes_nothing(project, walt, rita, omar):
+    from microwork.ledger.models import Account
+
+    fund(project, omar, amount="0.10")
+    sub = _pending(project, walt, 1)[0]
+    rejection = services.submission_reject_with_decision(
+        submission=sub, requester=rita, reason_code="spam", confirm=True
+    )
+    appeal = services.appeal_create(worker=walt, decision=rejection, message="Not spam.")
+    # Rita's money is gone by the time she agrees: nothing may change without the pay.
+    Account.objects.filter(organisation=project.organisation).update(balance=0)
+    with pytest.raises(ApplicationError) as exc:
+        services.appeal_decide(appeal=appeal, actor=rita, reverse=True, response="Fair.")
+    assert exc.value.code == "insufficient_funds"
+    sub.refresh_from_db()
+    rejection.refresh_from_db()
+    appeal.refresh_from_db()
+    assert (sub.status, rejection.status, appeal.status) == ("rejected", "active", "open")
