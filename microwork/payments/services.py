@@ -701,7 +701,11 @@ def submission_reject(
     now: datetime | None = None,
 ) -> bool:
     """Pending → rejected: the reward goes back to the project's escrow. A reason from the
-    list is required, a note with "other". Returns whether this call rejected it."""
+    list is required, a note with "other". Returns whether this call rejected it.
+
+    The money half of a rejection only: every page and endpoint rejects through quality
+    control's `submissions_reject_with_decision`, which records the decision the worker is
+    told about and can appeal, then calls this in the same transaction."""
     now = now or timezone.now()
     note = rejection_check(reason=reason, note=note)
     changed = Submission.objects.filter(pk=submission.pk, status=S.PENDING).update(

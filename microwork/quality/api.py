@@ -119,12 +119,6 @@ class SkillOut(Schema):
     median_active_ms: int | None
 
 
-class RejectIn(Schema):
-    reason: str = Field(description="wrong_answer, instructions_ignored, incomplete, spam, other")
-    note: str = ""
-    confirm: bool = False
-
-
 class DecisionOut(Schema):
     id: int
     kind: str
@@ -138,6 +132,30 @@ class DecisionOut(Schema):
     starts_at: datetime
     ends_at: datetime | None
     appeal_status: str | None
+
+
+class RejectIn(Schema):
+    reason: str = Field(description="wrong_answer, instructions_ignored, incomplete, spam, other")
+    note: str = ""
+    confirm: bool = Field(
+        False, description="Needed when the rejection passes the project's daily share."
+    )
+
+
+class RejectManyIn(RejectIn):
+    submission_ids: list[int]
+
+
+class RejectedOut(Schema):
+    id: int
+    status: str
+    changed: bool
+    decision_id: int
+
+
+class RejectedManyOut(Schema):
+    rejected: int
+    decisions: list[DecisionOut]
 
 
 class AppealIn(Schema):
@@ -365,22 +383,51 @@ def qualification_revoke(request: HttpRequest, qualification_id: int, username: 
     return 204, None
 
 
-@router.post("/quality/submissions/{submission_id}/reject", response=DecisionOut)
-def submission_reject(request: HttpRequest, submission_id: int, payload: RejectIn):
+def _reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> tuple[bool, Decision]:
+    """(whether this call rejected the answer, the decision): a retry returns the first one."""
     submission = access_submission_for_requester(
         user=request.user,
         submission_id=submission_id,
         organisation=requester_organisation(request),
     )
-    return _decision_out(
-        services.submission_reject_with_decision(
-            submission=submission,
-            requester=request.user,
-            reason_code=payload.reason,
-            note=payload.note,
-            confirm=payload.confirm,
-        )
+    pending = submission.status == submission.Status.PENDING
+    return pending, services.submission_reject_with_decision(
+        submission=submission,
+        requester=request.user,
+        reason_code=payload.reason,
+        note=payload.note,
+        confirm=payload.confirm,
     )
+
+
+@router.post("/quality/submissions/{submission_id}/reject", response=DecisionOut)
+def submission_reject(request: HttpRequest, submission_id: int, payload: RejectIn):
+    return _decision_out(_reject(request, submission_id, payload)[1])
+
+
+@router.post("/submissions/{submission_id}/reject", response=RejectedOut)
+def submission_reject_money(request: HttpRequest, submission_id: int, payload: RejectIn):
+    """The money API's path, next to /approve and answered the same way."""
+    changed, decision = _reject(request, submission_id, payload)
+    return {
+        "id": submission_id,
+        "status": "rejected",
+        "changed": changed,
+        "decision_id": decision.pk,
+    }
+
+
+@router.post("/quality/projects/{project_id}/submissions/reject", response=RejectedManyOut)
+def submissions_reject(request: HttpRequest, project_id: int, payload: RejectManyIn):
+    decisions = services.submissions_reject_with_decision(
+        project=_project(request, project_id),
+        requester=request.user,
+        submission_ids=payload.submission_ids,
+        reason_code=payload.reason,
+        note=payload.note,
+        confirm=payload.confirm,
+    )
+    return {"rejected": len(decisions), "decisions": [_decision_out(d) for d in decisions]}
 
 
 @router.get("/quality/me/standing", response=StandingOut)

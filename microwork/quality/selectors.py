@@ -391,3 +391,11 @@ def notifications_for(*, user: User) -> QuerySet[Notification]:
 
 def tests_for_project(*, project: Project) -> QuerySet[QualificationTest]:
     return QualificationTest.objects.filter(project=project).select_related("qualification")
+
+
+def submissions_of_project(*, project: Project, ids: list[int]) -> QuerySet[Submission]:
+    return (
+        Submission.objects.filter(project=project, pk__in=ids)
+        .select_related("project", "task", "worker")
+        .order_by("pk")
+    )

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.models import User
@@ -442,45 +443,76 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     return redirect("quality:operator")
 
 
-@login_required
-def submission_reject(request: HttpRequest, submission_id: int) -> HttpResponse:
-    """The reject form for one answer: a reason from the list, an optional note, and a second
-    step when the requester is rejecting an unusual share of this worker's work."""
-    try:
-        submission = access_submission_for_requester(user=request.user, submission_id=submission_id)
-    except ApplicationError as exc:
-        return render(request, "quality/refused.html", {"message": exc.message}, status=exc.status)
+def _safe_next(value: str) -> str:
+    return value if value.startswith("/") and not value.startswith("//") else ""
+
+
+def _reject_page(
+    request: HttpRequest, *, project: Any, submissions: list[Any], ids: list[int]
+) -> HttpResponse:
+    """The reject form for one answer or several: a reason from the list, an optional note,
+    and a second step when the requester is rejecting an unusual share of a worker's work."""
     context: dict[str, Any] = {
-        "submission": submission,
-        "evidence": selectors.evidence_row(submission),
+        "project": project,
+        "rows": [(s, selectors.evidence_row(s)) for s in submissions],
+        "ids": ids,
         "reasons": list(texts.REJECTION_REASONS.items()),
         "chosen": request.POST.get("reason", ""),
         "note": request.POST.get("note", ""),
-        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "next": _safe_next(request.POST.get("next") or request.GET.get("next", "")),
     }
-    if request.method == "POST":
-        try:
-            decision = services.submission_reject_with_decision(
-                submission=submission,
-                requester=request.user,
-                reason_code=request.POST.get("reason", ""),
-                note=request.POST.get("note", ""),
-                confirm=request.POST.get("confirm") == "1",
-            )
-        except ApplicationError as exc:
-            context["error"] = exc.message
-            context["needs_confirm"] = exc.code == "confirm_needed"
-            return render(request, "quality/reject.html", context, status=400)
-        messages.success(
-            request,
-            _("Rejected. %(worker)s has been told why and can appeal.")
-            % {"worker": decision.worker.username},
+    if request.method != "POST":
+        return render(request, "quality/reject.html", context)
+    try:
+        decisions = services.submissions_reject_with_decision(
+            project=project,
+            requester=request.user,
+            submission_ids=ids,
+            reason_code=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+            confirm=request.POST.get("confirm") == "1",
         )
-        back = context["next"]
-        if back.startswith("/") and not back.startswith("//"):
-            return HttpResponseRedirect(back)
-        return redirect("quality:project", project_id=submission.project_id)
-    return render(request, "quality/reject.html", context)
+    except ApplicationError as exc:
+        context["error"] = exc.message
+        context["needs_confirm"] = exc.code == "confirm_needed"
+        return render(request, "quality/reject.html", context, status=exc.status)
+    workers = sorted({d.worker.username for d in decisions})
+    messages.success(
+        request,
+        ngettext(
+            "Rejected. %(workers)s has been told why and can appeal.",
+            "Rejected %(n)d answers. %(workers)s have been told why and can appeal.",
+            len(decisions),
+        )
+        % {"n": len(decisions), "workers": ", ".join(workers)},
+    )
+    if context["next"]:
+        return HttpResponseRedirect(context["next"])
+    return redirect("quality:project", project_id=project.pk)
+
+
+@login_required
+@_errors_to_messages
+def submission_reject(request: HttpRequest, submission_id: int) -> HttpResponse:
+    submission = access_submission_for_requester(user=request.user, submission_id=submission_id)
+    return _reject_page(
+        request, project=submission.project, submissions=[submission], ids=[submission.pk]
+    )
+
+
+@login_required
+@_errors_to_messages
+def submissions_reject(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Several answers of one project at once, chosen on the review page."""
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    source = request.POST if request.method == "POST" else request.GET
+    ids = sorted({_int(v) for v in source.getlist("submission") if _int(v) > 0})
+    return _reject_page(
+        request,
+        project=project,
+        submissions=list(selectors.submissions_of_project(project=project, ids=ids)),
+        ids=ids,
+    )
 
 
 @login_required

@@ -52,3 +52,21 @@ def test_quality_calls_the_money_services_directly_never_by_name():
         "microwork.payments.services" in _imported(p) or "microwork.payments" in _imported(p)
         for p in _modules("quality")
     )
+
+
+def _callers(name: str) -> list[str]:
+    found = []
+    for path in ROOT.rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == name:
+                found.append(str(path.relative_to(ROOT)))
+    return sorted(set(found))
+
+
+def test_only_quality_control_rejects_answers_or_pays_them_back():
+    # The money half of a rejection has one caller, which records the decision the worker is
+    # told about and can appeal; a page or endpoint calling it directly would skip all that.
+    assert _callers("submission_reject") == ["quality/services.py"]
+    assert _callers("submission_rejection_overturn") == ["quality/services.py"]

@@ -726,3 +726,23 @@ def test_a_reversal_the_requester_cannot_pay_changes_nothing(project, walt, rita
     rejection.refresh_from_db()
     appeal.refresh_from_db()
     assert (sub.status, rejection.status, appeal.status) == ("rejected", "active", "open")
+
+
+def test_rejecting_old_answers_in_bulk_still_needs_confirming(project, walt, rita, omar):
+    fund(project, omar)
+    subs = _pending(project, walt, 5)
+    Submission.objects.filter(pk__in=[s.pk for s in subs]).update(
+        submitted_at=timezone.now() - timedelta(days=2)
+    )
+    # Walt sent nothing today, yet rejecting all five is all of his work under review.
+    with pytest.raises(ApplicationError) as exc:
+        services.submissions_reject_with_decision(
+            project=project,
+            requester=rita,
+            submission_ids=[s.pk for s in subs],
+            reason_code="spam",
+        )
+    assert exc.value.code == "confirm_needed"
+    assert exc.value.details == {"worker": "walt", "rejections": 5, "answers": 5}
+    assert not Decision.objects.exists()
+    assert set(Submission.objects.values_list("status", flat=True)) == {"pending"}
