@@ -315,6 +315,7 @@ class WorkerSkill(models.Model):
     answers = models.PositiveIntegerField(default=0)
     gold_answers = models.PositiveIntegerField(default=0)
     gold_correct = models.PositiveIntegerField(default=0)
+    # Answers on ordinary tasks compared with the task's aggregated label, and how many match.
     compared = models.PositiveIntegerField(default=0)
     agreed = models.PositiveIntegerField(default=0)
     median_active_ms = models.PositiveIntegerField(null=True, blank=True)
@@ -343,6 +344,30 @@ class WorkerSkill(models.Model):
     @property
     def agreement(self) -> float | None:
         return self.agreed / self.compared if self.compared else None
+
+
+class TaskLabel(models.Model):
+    """A task's aggregated label as the aggregation app last computed it (the project's method,
+    Dawid–Skene by default; the gold answer on a control task). Aggregation sits above quality
+    and fills this through `services.task_labels_record`, so quality compares answers with the
+    aggregate without importing it. `label` is the interface's `answer_label` of the answer."""
+
+    task = models.OneToOneField(
+        Task, on_delete=models.CASCADE, primary_key=True, related_name="quality_label"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    label = models.TextField(null=True, blank=True)
+    confidence = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    # How many answers the label was made from: one answer's label is only that answer.
+    answers = models.PositiveIntegerField(default=0)
+    method = models.CharField(max_length=20, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"label of task {self.task_id}: {self.label}"
 
 
 class Decision(models.Model):

@@ -3,7 +3,8 @@ row (DecisionEvent, AppealEvent) and notifies the people concerned in the same t
 
 import logging
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
@@ -36,6 +37,7 @@ from microwork.quality.models import (
     QualificationTest,
     QualitySettings,
     RuleConfig,
+    TaskLabel,
     TestAnswer,
     TestAttempt,
     TestPayment,
@@ -653,9 +655,10 @@ def skill_record_submission(*, submission: Submission, now: datetime | None = No
         skill.gold_answers += 1
         skill.gold_correct += int(bool(submission.gold_correct))
     else:
-        # Compared with the answers already there; the periodic recount also compares the
-        # earlier answerers with the later ones.
-        agrees = selectors.agrees_with_majority(submission=submission)
+        # Aggregation's hook ran first, so the task's label already counts this answer. Later
+        # answers can still change it: a full re-estimate recounts everyone
+        # (skills_agreement_refresh), and so does the periodic sweep for active workers.
+        agrees = selectors.agrees_with_label(submission=submission)
         if agrees is not None:
             skill.compared += 1
             skill.agreed += int(agrees)
@@ -688,13 +691,80 @@ def skill_recompute(*, project: Project, worker: User, now: datetime | None = No
     total, correct, _ids = selectors.gold_counts(project=project, worker=worker, since=None)
     skill.gold_answers, skill.gold_correct = total, correct
     skill.compared, skill.agreed, _ids = selectors.agreement_counts(
-        project=project, worker=worker, since=None
+        project=project, worker=worker, since=None, window=None
     )
     values = list(subs.order_by("-submitted_at").values_list("active_ms", flat=True)[:200])
     skill.median_active_ms = int(median(values)) if values else None
     skill.updated_at = now
-    skill.save()
+    skill.save(
+        update_fields=[
+            "answers",
+            "gold_answers",
+            "gold_correct",
+            "compared",
+            "agreed",
+            "median_active_ms",
+            "updated_at",
+        ]
+    )
     return skill
+
+
+@dataclass(frozen=True)
+class AggregatedLabel:
+    """One task's label as aggregation computed it: the interface's `answer_label` form (None:
+    no label), its posterior probability, how many answers it was made from, the method."""
+
+    task_id: int
+    label: str | None
+    confidence: Decimal | None
+    answers: int
+    method: str
+
+
+@transaction.atomic
+def task_labels_record(
+    *, project: Project, labels: Sequence[AggregatedLabel], now: datetime | None = None
+) -> int:
+    """Aggregation's call whenever it stores labels: one task per answer (inside the submit
+    transaction, so one upsert and nothing else), or a chunk of a full re-estimate."""
+    if not labels:
+        return 0
+    now = now or timezone.now()
+    TaskLabel.objects.bulk_create(
+        [
+            TaskLabel(
+                task_id=row.task_id,
+                project=project,
+                label=row.label,
+                confidence=row.confidence,
+                answers=row.answers,
+                method=row.method,
+                updated_at=now,
+            )
+            for row in labels
+        ],
+        update_conflicts=True,
+        unique_fields=["task"],
+        update_fields=["label", "confidence", "answers", "method", "updated_at"],
+    )
+    return len(labels)
+
+
+def skills_agreement_refresh(*, project: Project) -> int:
+    """Recount every worker's agreement with the project's labels, after a full re-estimate
+    changed them. One small transaction per worker, holding that worker's skill row, so an
+    answer arriving meanwhile is counted once. Returns how many workers were recounted."""
+    done = 0
+    for worker in User.objects.filter(quality_skills__project=project).order_by("pk"):
+        with transaction.atomic():
+            skill = _skill_locked(project=project, worker=worker)
+            skill.compared, skill.agreed, _ids = selectors.agreement_counts(
+                project=project, worker=worker, since=None, window=None
+            )
+            skill.save(update_fields=["compared", "agreed"])
+        done += 1
+    return done
 
 
 @transaction.atomic

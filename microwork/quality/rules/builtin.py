@@ -134,10 +134,11 @@ class SkipsInRow(Rule):
 class Disagreement(Rule):
     key = "disagreement"
     per_submission = False
-    title = _("Agreement with other workers")
+    title = _("Agreement with the aggregated labels")
     description = _(
-        "How often your answer matches the majority of other workers on the same task. "
-        "Acts when it is below the threshold."
+        "How often your answer matches the task's label from all workers' answers, each "
+        "weighed by the worker's accuracy (the project's aggregation method). Acts when it is "
+        "below the threshold."
     )
     params = (
         Param("threshold", "share", 0.5, _("Lowest acceptable agreement")),

@@ -70,3 +70,8 @@ def test_only_quality_control_rejects_answers_or_pays_them_back():
     # told about and can appeal; a page or endpoint calling it directly would skip all that.
     assert _callers("submission_reject") == ["quality/services.py"]
     assert _callers("submission_rejection_overturn") == ["quality/services.py"]
+
+
+def test_quality_never_imports_aggregation():
+    # Aggregation sits above quality: it hands quality the labels (task_labels_record).
+    assert _importers("quality", "microwork.aggregation") == []

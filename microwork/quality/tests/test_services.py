@@ -388,12 +388,11 @@ def test_warn_only_rule_never_pauses(project, walt):
     assert Decision.objects.filter(worker=walt).count() == 1
 
 
-def test_agreement_with_the_majority_is_counted_and_the_rule_runs_in_the_sweep(
-    project, walt, nina, rita
-):
+def _olga():
     from microwork.accounts import services as account_services
 
-    olga = account_services.worker_signup(
+    # Olga is a third worker, in Karachi, so a task can have three answers.
+    return account_services.worker_signup(
         username="olga",
         email="olga@example.org",
         password="olga-pass-123",
@@ -401,31 +400,96 @@ def test_agreement_with_the_majority_is_counted_and_the_rule_runs_in_the_sweep(
         languages=["ur"],
         timezone_name="Asia/Karachi",
     )
+
+
+def _labels(project, tasks, label, confidence="0.9700", answers=3):
+    services.task_labels_record(
+        project=project,
+        labels=[
+            services.AggregatedLabel(
+                task_id=t.pk,
+                label=label,
+                confidence=Decimal(confidence),
+                answers=answers,
+                method="ds",
+            )
+            for t in tasks
+        ],
+    )
+
+
+def test_agreement_is_with_the_aggregated_label_and_the_rule_runs_in_the_sweep(
+    project, walt, nina, rita
+):
+    olga = _olga()
     services.rule_configure(
         project=project,
         rule_key="disagreement",
         params={"threshold": "0.5", "min_answers": 4, "grace_answers": 0},
         action="warn",
     )
-    for task in make_tasks(project, 5):
-        answer(task=task, worker=nina, label="cat")
-        answer(task=task, worker=olga, label="cat")
-        answer(task=task, worker=walt, label="dog")
-    # Counted as answers come (Walt answered last, against two "cat"s)…
+    tasks = make_tasks(project, 5)
+    # The aggregate (accuracy-weighted) says "cat", though two of three answers say "dog".
+    _labels(project, tasks, "cat")
+    for task in tasks:
+        answer(task=task, worker=nina, label="dog")
+        answer(task=task, worker=olga, label="dog")
+        answer(task=task, worker=walt, label="cat")
     live = selectors.skill_for(project=project, worker=walt)
-    assert (live.compared, live.agreed) == (5, 0)
-    # …but the rule is not evaluated on each answer (too costly), only by the periodic job.
-    assert not Decision.objects.filter(worker=walt).exists()
+    assert (live.compared, live.agreed) == (5, 5)
+    # The rule is not evaluated on each answer (too costly), only by the periodic job.
+    assert not Decision.objects.exists()
     result = services.quality_sweep()
     assert result["evaluated"] == 3
-    skill = selectors.skill_for(project=project, worker=walt)
-    assert (skill.compared, skill.agreed) == (5, 0)
-    # For Nina the others split one against one: a tie is not compared.
-    assert selectors.skill_for(project=project, worker=nina).compared == 0
-    warning = Decision.objects.get(worker=walt)
+    nina_skill = selectors.skill_for(project=project, worker=nina)
+    assert (nina_skill.compared, nina_skill.agreed) == (5, 0)
+    assert not Decision.objects.filter(worker=walt).exists()
+    warning = Decision.objects.get(worker=nina)
     assert warning.rule_key == "disagreement"
-    # The evidence shows his answer against the others' majority.
-    assert {(e["answer"], e["expected"]) for e in warning.evidence} == {("Dog", "Cat")}
+    # The evidence shows her answer against the aggregated label and how sure it is.
+    assert {(e["answer"], e["expected"], e["confidence"]) for e in warning.evidence} == {
+        ("Dog", "Cat", 0.97)
+    }
+    assert "Agreement with the aggregated labels" in warning.outcome
+
+
+def test_a_label_made_from_one_answer_is_not_compared_with(project, walt):
+    task = make_tasks(project, 1)[0]
+    _labels(project, [task], "dog", answers=1)
+    answer(task=task, worker=walt, label="dog")
+    skill = selectors.skill_for(project=project, worker=walt)
+    assert (skill.compared, skill.agreed) == (0, 0)
+
+
+def test_aggregation_fills_the_labels_and_a_full_run_recounts_agreement(project, walt, nina, omar):
+    from microwork.aggregation.services import aggregation_run_execute, aggregation_run_request
+    from microwork.quality.models import TaskLabel
+
+    olga = _olga()
+    fund(project, omar)
+    # Walt is careful (10 of 10 control tasks), Nina and Olga careless (0 of 10).
+    for worker, label in ((walt, "cat"), (nina, "dog"), (olga, "dog")):
+        for gold in make_tasks(project, 10, gold=True):
+            submit(task=gold, worker=worker, label=label)
+    tasks = make_tasks(project, 3)
+    for task in tasks:
+        submit(task=task, worker=nina, label="dog")
+        submit(task=task, worker=olga, label="dog")
+        submit(task=task, worker=walt, label="cat")
+    # The answers weighed by accuracy say "cat"; the raw majority of the others says "dog".
+    labels = TaskLabel.objects.filter(task__in=tasks)
+    assert {(t.label, t.answers) for t in labels} == {("cat", 3)}
+    walt_skill = selectors.skill_for(project=project, worker=walt)
+    assert (walt_skill.compared, walt_skill.agreed) == (3, 3)
+    # Nina answered first, against a label of her answer alone: not compared until a full
+    # re-estimate recounts everyone against the final labels.
+    assert selectors.skill_for(project=project, worker=nina).compared == 0
+    run = aggregation_run_request(project=project)
+    aggregation_run_execute(run_id=run.pk)
+    assert TaskLabel.objects.filter(task__in=tasks, method=run.method).count() == 3
+    nina_skill = selectors.skill_for(project=project, worker=nina)
+    assert (nina_skill.compared, nina_skill.agreed) == (3, 0)
+    assert selectors.skill_for(project=project, worker=walt).agreed == 3
 
 
 # --- gold reveal -------------------------------------------------------------------------
