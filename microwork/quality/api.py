@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from microwork.accounts.models import User
 from microwork.lib.api import caller, requester_organisation
 from microwork.lib.errors import NotFound
+from microwork.projects.models import Project
 from microwork.quality import selectors, services, texts
 from microwork.quality.access import (
     access_appeal_for_decider,
@@ -20,7 +21,14 @@ from microwork.quality.access import (
     access_qualification_for_requester,
     access_submission_for_requester,
 )
-from microwork.quality.models import Appeal, Decision, QualificationTest, RuleConfig, WorkerSkill
+from microwork.quality.models import (
+    Appeal,
+    Decision,
+    QualificationTest,
+    QualitySettings,
+    RuleConfig,
+    WorkerSkill,
+)
 
 router = Router(tags=["quality"])
 
@@ -178,6 +186,27 @@ class AppealOut(Schema):
     response: str
 
 
+class SettingsIn(Schema):
+    reveal: str | None = Field(
+        None, description="delay (after the reveal delay) or batch (when the batch is finished)"
+    )
+    gold_reveal_delay_hours: int | None = Field(
+        None, description="Hours after answering that a missed control task is shown, 1–720."
+    )
+    appeal_deadline_hours: int | None = Field(None, description="Hours to answer an appeal.")
+    rejection_confirm_share: str | None = Field(
+        None, description="Share of a worker's answers rejected in a day that needs confirm, 0–1."
+    )
+
+
+class SettingsOut(Schema):
+    reveal: str
+    gold_reveal_delay_hours: int
+    gold_reveal_delay_seconds: int
+    appeal_deadline_hours: int
+    rejection_confirm_share: str
+
+
 class StandingOut(Schema):
     skills: list[SkillOut]
     decisions: list[DecisionOut]
@@ -291,6 +320,29 @@ def rule_put(request: HttpRequest, project_id: int, payload: RuleIn):
 @router.get("/quality/projects/{project_id}/rules", response=list[RuleOut])
 def rule_list(request: HttpRequest, project_id: int) -> list[RuleConfig]:
     return list(selectors.rules_for_project(project=_project(request, project_id)))
+
+
+def _settings_out(project: Project, row: QualitySettings) -> dict[str, Any]:
+    return {
+        "reveal": row.reveal,
+        "gold_reveal_delay_hours": project.gold_reveal_delay_seconds // 3600,
+        "gold_reveal_delay_seconds": project.gold_reveal_delay_seconds,
+        "appeal_deadline_hours": row.appeal_deadline_hours,
+        "rejection_confirm_share": str(row.rejection_confirm_share),
+    }
+
+
+@router.get("/quality/projects/{project_id}/settings", response=SettingsOut)
+def settings_get(request: HttpRequest, project_id: int):
+    project = _project(request, project_id)
+    return _settings_out(project, selectors.settings_for_project(project))
+
+
+@router.put("/quality/projects/{project_id}/settings", response=SettingsOut)
+def settings_put(request: HttpRequest, project_id: int, payload: SettingsIn):
+    project = _project(request, project_id)
+    row = services.quality_settings_update(project=project, **payload.dict())
+    return _settings_out(project, row)
 
 
 @router.post("/quality/projects/{project_id}/requirements", response={201: RequirementOut})

@@ -568,10 +568,23 @@ def quality_settings_update(
     *,
     project: Project,
     reveal: str | None = None,
+    gold_reveal_delay_hours: Any = None,
     appeal_deadline_hours: Any = None,
     rejection_confirm_share: Any = None,
 ) -> QualitySettings:
+    """Change the project's quality settings; None leaves a setting as it is. Every value is
+    checked before any is saved, so a bad one changes nothing."""
     row, _created = QualitySettings.objects.select_for_update().get_or_create(project=project)
+    delay = None
+    if gold_reveal_delay_hours is not None and gold_reveal_delay_hours != "":
+        # At least an hour, so control answers cannot be collected while in use; at most the
+        # appeal window, so a worker can still see a missed control task and appeal over it.
+        delay = check_int(
+            gold_reveal_delay_hours,
+            field="gold_reveal_delay_hours",
+            minimum=1,
+            maximum=APPEAL_WINDOW.days * 24,
+        )
     fields = []
     if reveal is not None:
         if reveal not in QualitySettings.Reveal.values:
@@ -586,10 +599,16 @@ def quality_settings_update(
     if rejection_confirm_share is not None:
         row.rejection_confirm_share = check_share(
             rejection_confirm_share, field="rejection_confirm_share"
-        )
+        ).quantize(Decimal("0.001"), ROUND_HALF_UP)
         fields.append("rejection_confirm_share")
     if fields:
         row.save(update_fields=fields)
+    if delay is not None:
+        # The delay is a column of the project (it predates these settings).
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        locked.gold_reveal_delay_seconds = delay * 3600
+        locked.save(update_fields=["gold_reveal_delay_seconds", "updated_at"])
+        project.gold_reveal_delay_seconds = locked.gold_reveal_delay_seconds
     return row
 
 

@@ -416,6 +416,7 @@ def settings_save(request: HttpRequest, project_id: int) -> HttpResponse:
     services.quality_settings_update(
         project=project,
         reveal=request.POST.get("reveal"),
+        gold_reveal_delay_hours=request.POST.get("gold_reveal_delay_hours"),
         appeal_deadline_hours=request.POST.get("appeal_deadline_hours"),
         rejection_confirm_share=request.POST.get("rejection_confirm_share"),
     )

@@ -182,3 +182,34 @@ def test_rejecting_over_the_api_one_or_several_answers_makes_decisions(
     )
     assert r.status_code == 404 and r.json()["field"] == "submission_ids"
     assert Decision.objects.count() == 4
+
+
+def test_requester_reads_and_changes_the_quality_settings(client, project, rita_token):
+    url = f"/api/quality/projects/{project.pk}/settings"
+    r = client.get(url, **_auth(rita_token))
+    assert r.json() == {
+        "reveal": "delay",
+        "gold_reveal_delay_hours": 24,
+        "gold_reveal_delay_seconds": 86400,
+        "appeal_deadline_hours": 72,
+        "rejection_confirm_share": "0.300",
+    }
+    r = client.put(
+        url,
+        {"gold_reveal_delay_hours": 0, "appeal_deadline_hours": 24},
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert r.status_code == 400 and r.json()["field"] == "gold_reveal_delay_hours"
+    assert client.get(url, **_auth(rita_token)).json()["appeal_deadline_hours"] == 72
+    r = client.put(
+        url,
+        {"gold_reveal_delay_hours": 6, "rejection_confirm_share": "0.5"},
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert r.status_code == 200
+    assert r.json()["gold_reveal_delay_seconds"] == 6 * 3600
+    assert r.json()["rejection_confirm_share"] == "0.500"
+    project.refresh_from_db()
+    assert project.gold_reveal_delay_seconds == 6 * 3600

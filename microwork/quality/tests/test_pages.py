@@ -254,3 +254,37 @@ def test_requester_sets_up_tests_requirements_and_grants_from_the_page(client, p
     assert QualificationGrant.objects.get(qualification=trusted).value == 2
     page = client.get(base).content.decode()
     assert "Entry test" in page and "Trusted" in page
+
+
+def test_requester_sets_the_reveal_delay_and_workers_see_missed_gold_then(
+    client, project, rita, walt
+):
+    from datetime import timedelta
+
+    from microwork.quality import selectors
+    from microwork.quality.tests.helpers import answer
+
+    client.force_login(rita)
+    url = reverse("quality:settings_save", args=[project.pk])
+    page = client.get(reverse("quality:project", args=[project.pk])).content.decode()
+    assert 'name="gold_reveal_delay_hours" value="24"' in page
+    back = reverse("quality:project", args=[project.pk])
+    for bad in ("0", "721", "soon"):
+        r = client.post(
+            url,
+            {"gold_reveal_delay_hours": bad, "appeal_deadline_hours": "48", "next": back},
+            follow=True,
+        )
+        assert "gold_reveal_delay_hours must be a whole number from 1 to 720" in (
+            r.content.decode()
+        )
+    project.refresh_from_db()
+    assert project.gold_reveal_delay_seconds == 24 * 3600
+    assert selectors.settings_for_project(project).appeal_deadline_hours == 72
+    client.post(url, {"gold_reveal_delay_hours": "48"})
+    project.refresh_from_db()
+    assert project.gold_reveal_delay_seconds == 48 * 3600
+    missed = answer(task=make_tasks(project, 1, gold=True)[0], worker=walt, label="dog")
+    at = missed.submitted_at
+    assert not selectors.missed_gold(worker=walt, now=at + timedelta(hours=47))[0]["shown"]
+    assert selectors.missed_gold(worker=walt, now=at + timedelta(hours=48))[0]["shown"]
