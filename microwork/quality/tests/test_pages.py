@@ -288,3 +288,12 @@ def test_requester_sets_the_reveal_delay_and_workers_see_missed_gold_then(
     at = missed.submitted_at
     assert not selectors.missed_gold(worker=walt, now=at + timedelta(hours=47))[0]["shown"]
     assert selectors.missed_gold(worker=walt, now=at + timedelta(hours=48))[0]["shown"]
+
+
+def test_the_quality_page_is_linked_from_the_requesters_project_pages(client, project, rita):
+    client.force_login(rita)
+    quality = reverse("quality:project", args=[project.pk])
+    detail = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    listing = client.get(reverse("projects:list")).content.decode()
+    assert f'href="{quality}"' in detail and f'href="{quality}"' in listing
+    assert client.get(quality).status_code == 200
