@@ -23,6 +23,7 @@ from microwork.quality.access import (
 )
 from microwork.quality.models import (
     Appeal,
+    ApprovalRuleConfig,
     Decision,
     QualificationTest,
     QualitySettings,
@@ -71,6 +72,18 @@ class RuleOut(Schema):
     params: dict[str, Any]
     action: str
     pause_seconds: int
+    enabled: bool
+
+
+class ApprovalRuleIn(Schema):
+    rule_key: str = Field(description="trusted_worker or agrees_with_label")
+    params: dict[str, Any] = Field(default_factory=dict)
+    enabled: bool = True
+
+
+class ApprovalRuleOut(Schema):
+    rule_key: str
+    params: dict[str, Any]
     enabled: bool
 
 
@@ -343,6 +356,21 @@ def settings_put(request: HttpRequest, project_id: int, payload: SettingsIn):
     project = _project(request, project_id)
     row = services.quality_settings_update(project=project, **payload.dict())
     return _settings_out(project, row)
+
+
+@router.put("/quality/projects/{project_id}/approval-rules", response=ApprovalRuleOut)
+def approval_rule_put(request: HttpRequest, project_id: int, payload: ApprovalRuleIn):
+    return services.approval_rule_configure(
+        project=_project(request, project_id),
+        rule_key=payload.rule_key,
+        params=payload.params,
+        enabled=payload.enabled,
+    )
+
+
+@router.get("/quality/projects/{project_id}/approval-rules", response=list[ApprovalRuleOut])
+def approval_rule_list(request: HttpRequest, project_id: int) -> list[ApprovalRuleConfig]:
+    return list(selectors.approval_rules_for_project(project=_project(request, project_id)))
 
 
 @router.post("/quality/projects/{project_id}/requirements", response={201: RequirementOut})

@@ -305,6 +305,26 @@ class RuleConfig(models.Model):
         return f"{self.rule_key} on {self.project_id}"
 
 
+class ApprovalRuleConfig(models.Model):
+    """An approval rule from the catalogue switched on for a project, with its numbers."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="approval_rules")
+    rule_key = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "rule_key"], name="one_approval_rule_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_key} on {self.project_id}"
+
+
 class WorkerSkill(models.Model):
     """Counters kept by the submission hook; the numbers shown are derived properties."""
 

@@ -8,13 +8,16 @@ from statistics import median
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
 from scipy.stats import beta
 
 from microwork.accounts.models import User
+from microwork.payments.models import SubmissionReview
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project, Task
 from microwork.quality.models import (
     Appeal,
+    ApprovalRuleConfig,
     Decision,
     Notification,
     QualificationTest,
@@ -400,3 +403,32 @@ def submissions_of_project(*, project: Project, ids: list[int]) -> QuerySet[Subm
         .select_related("project", "task", "worker")
         .order_by("pk")
     )
+
+
+def approval_rules_for_project(*, project: Project) -> QuerySet[ApprovalRuleConfig]:
+    return ApprovalRuleConfig.objects.filter(project=project).order_by("rule_key")
+
+
+def early_approvals_for_worker(*, worker: User, limit: int = 50) -> list[SubmissionReview]:
+    """The worker's answers an approval rule approved before the approval period ended."""
+    return list(
+        SubmissionReview.objects.filter(
+            submission__worker=worker, rule=SubmissionReview.Rule.QUALITY_RULE
+        )
+        .select_related("submission__project")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def early_approval_counts(*, project: Project) -> dict[str, int]:
+    """approval rule key → how many of the project's answers it approved."""
+    rows = (
+        SubmissionReview.objects.filter(
+            submission__project=project, rule=SubmissionReview.Rule.QUALITY_RULE
+        )
+        .annotate(key=KeyTextTransform("rule", "inputs"))
+        .values("key")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["key"]: row["n"] for row in rows}

@@ -28,6 +28,7 @@ from microwork.quality import selectors, texts
 from microwork.quality.models import (
     Appeal,
     AppealEvent,
+    ApprovalRuleConfig,
     Decision,
     DecisionEvent,
     Notification,
@@ -44,7 +45,13 @@ from microwork.quality.models import (
     WorkerDevice,
     WorkerSkill,
 )
-from microwork.quality.rules import RULES, Measurement, get_rule
+from microwork.quality.rules import (
+    APPROVAL_RULES,
+    RULES,
+    Measurement,
+    get_approval_rule,
+    get_rule,
+)
 from microwork.quality.rules.base import check_int, check_share
 from microwork.work.models import Assignment, Submission
 
@@ -697,6 +704,7 @@ def skill_record_submission(*, submission: Submission, now: datetime | None = No
         ]
     )
     _rules_apply(skill=skill, now=now, per_submission=True)
+    _approval_queue(submission=submission, skill=skill)
     return skill
 
 
@@ -783,6 +791,144 @@ def skills_agreement_refresh(*, project: Project) -> int:
             )
             skill.save(update_fields=["compared", "agreed"])
         done += 1
+    return done
+
+
+# --- approval by a rule --------------------------------------------------------------------
+
+
+@transaction.atomic
+def approval_rule_configure(
+    *,
+    project: Project,
+    rule_key: str,
+    params: Mapping[str, Any] | None = None,
+    enabled: bool = True,
+) -> ApprovalRuleConfig:
+    rule = get_approval_rule(rule_key)
+    cleaned = rule.check_params(dict(params or {}))
+    config, _created = ApprovalRuleConfig.objects.update_or_create(
+        project=project, rule_key=rule_key, defaults={"params": cleaned, "enabled": enabled}
+    )
+    return config
+
+
+def _approval_verdict(
+    *,
+    submission: Submission,
+    configs: Iterable[ApprovalRuleConfig],
+    skill: WorkerSkill | None,
+    label: TaskLabel | None,
+) -> dict[str, Any] | None:
+    """The first enabled rule (in key order) that approves the answer: its key, its numbers
+    and the numbers it looked at, as kept on the review."""
+    for config in sorted(configs, key=lambda c: c.rule_key):
+        if config.rule_key not in APPROVAL_RULES:
+            continue
+        rule = get_approval_rule(config.rule_key)
+        params = {**rule.defaults(), **config.params}
+        numbers = rule.verdict(submission=submission, skill=skill, label=label, params=params)
+        if numbers is not None:
+            return {"rule": config.rule_key, "params": params, "numbers": numbers}
+    return None
+
+
+def _approval_queue(*, submission: Submission, skill: WorkerSkill) -> None:
+    """On the submit path: if a rule would approve the answer, approve it after commit, in
+    its own transaction (the earning it moves is booked by a later hook of this submit)."""
+    configs = list(ApprovalRuleConfig.objects.filter(project=submission.project, enabled=True))
+    if not configs:
+        return
+    label = TaskLabel.objects.filter(task_id=submission.task_id).first()
+    if _approval_verdict(submission=submission, configs=configs, skill=skill, label=label):
+        from microwork.quality.tasks import submission_approve_by_rules_task
+
+        transaction.on_commit(lambda: submission_approve_by_rules_task.enqueue(submission.pk))
+
+
+def _held_back(*, project: Project, now: datetime) -> set[int]:
+    """Workers under a pause, removal, flag or suspension: no rule approves their answers early
+    (they wait for the requester or the approval period)."""
+    return set(
+        selectors.active_decisions(now=now)
+        .filter(
+            Q(
+                project=project,
+                kind__in=[Decision.Kind.PAUSE, Decision.Kind.REMOVAL, Decision.Kind.FLAG],
+            )
+            | Q(kind=Decision.Kind.SUSPENSION)
+        )
+        .values_list("worker_id", flat=True)
+    )
+
+
+def _approve_by_rule(*, submission: Submission, verdict: dict[str, Any], now: datetime) -> bool:
+    try:
+        return payments.submission_approve(
+            submission=submission,
+            actor=None,
+            rule=SubmissionReview.Rule.QUALITY_RULE,
+            inputs=verdict,
+            now=now,
+        )
+    except ApplicationError as exc:
+        # The requester's funds cannot pay the fee yet: the answer waits for the next sweep.
+        log.warning("answer %s not approved by rule yet: %s", submission.pk, exc)
+        return False
+
+
+def submission_approve_by_rules(*, submission: Submission, now: datetime | None = None) -> bool:
+    """Approve one pending answer if an enabled approval rule says so now. Returns whether
+    this call approved it (approval is once-only, so a repeat is harmless)."""
+    now = now or timezone.now()
+    submission = Submission.objects.select_related("project", "task", "worker").get(
+        pk=submission.pk
+    )
+    if submission.status != Submission.Status.PENDING:
+        return False
+    project = submission.project
+    configs = list(ApprovalRuleConfig.objects.filter(project=project, enabled=True))
+    if not configs or submission.worker_id in _held_back(project=project, now=now):
+        return False
+    verdict = _approval_verdict(
+        submission=submission,
+        configs=configs,
+        skill=WorkerSkill.objects.filter(project=project, worker=submission.worker).first(),
+        label=TaskLabel.objects.filter(task_id=submission.task_id).first(),
+    )
+    if verdict is None:
+        return False
+    return _approve_by_rule(submission=submission, verdict=verdict, now=now)
+
+
+def submissions_approve_by_rules(*, now: datetime | None = None) -> int:
+    """The periodic part: answers awaiting approval on projects with approval rules, checked
+    again (a worker's accuracy rose, a label became confident since). Each approval is its
+    own transaction. Returns how many were approved."""
+    now = now or timezone.now()
+    done = 0
+    by_project: dict[int, list[ApprovalRuleConfig]] = {}
+    for config in ApprovalRuleConfig.objects.filter(enabled=True).select_related("project"):
+        by_project.setdefault(config.project_id, []).append(config)
+    for configs in by_project.values():
+        project = configs[0].project
+        held = _held_back(project=project, now=now)
+        skills = {s.worker_id: s for s in WorkerSkill.objects.filter(project=project)}
+        pending = (
+            Submission.objects.filter(project=project, status=Submission.Status.PENDING)
+            .exclude(worker_id__in=held)
+            .select_related("project", "task__quality_label")
+            .order_by("pk")
+        )
+        for submission in pending.iterator(chunk_size=1000):
+            verdict = _approval_verdict(
+                submission=submission,
+                configs=configs,
+                skill=skills.get(submission.worker_id),
+                label=getattr(submission.task, "quality_label", None),
+            )
+            if verdict is not None:
+                done += _approve_by_rule(submission=submission, verdict=verdict, now=now)
     return done
 
 
@@ -1489,6 +1635,7 @@ def quality_sweep(*, now: datetime | None = None) -> dict[str, int]:
         "expired": decisions_expire(now=now),
         **appeals_escalate(now=now),
         "test_payments": test_payments_retry(now=now),
+        "approved_by_rule": submissions_approve_by_rules(now=now),
     }
     recent = (
         Submission.objects.filter(submitted_at__gte=now - timedelta(days=1))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from microwork.payments.reasons import REJECTION_REASONS
 from microwork.quality.models import Decision, Notification
-from microwork.quality.rules import RULES, get_rule
+from microwork.quality.rules import APPROVAL_RULES, RULES, get_approval_rule, get_rule
 
 ACTION_WORDS: dict[str, Any] = {
     "warn": gettext_lazy("warned again"),
@@ -177,3 +177,42 @@ def notification_text(notification: Notification) -> str:
             "score": p.get("score", ""),
         }
     return kind
+
+
+def approval_rule_title(rule_key: str) -> str:
+    return str(get_approval_rule(rule_key).title) if rule_key in APPROVAL_RULES else rule_key
+
+
+def approval_text(inputs: dict[str, Any]) -> str:
+    """Why an answer was approved before its approval period ended, from its review's inputs."""
+    rule_key = inputs.get("rule", "")
+    params = inputs.get("params") or {}
+    numbers = inputs.get("numbers") or {}
+    if rule_key == "trusted_worker":
+        return _(
+            "Approved at once: you had answered %(correct)d of %(total)d control tasks "
+            "correctly, so your accuracy is at least %(low)s (90 %% sure). This project "
+            "approves at once from %(threshold)s on at least %(min)d control answers."
+        ) % {
+            "correct": numbers.get("correct", 0),
+            "total": numbers.get("total", 0),
+            "low": _percent(numbers.get("low")),
+            "threshold": _percent(params.get("threshold")),
+            "min": params.get("min_answers", 0),
+        }
+    if rule_key == "agrees_with_label":
+        return _(
+            "Approved at once: your answer matches the label from %(answers)d answers, which "
+            "is %(confidence)s sure. This project approves at once from %(min)s."
+        ) % {
+            "answers": numbers.get("answers", 0),
+            "confidence": _percent(numbers.get("confidence")),
+            "min": _percent(params.get("min_confidence")),
+        }
+    return _("Approved at once by the project's rule “%(rule)s”.") % {
+        "rule": approval_rule_title(rule_key)
+    }
+
+
+def _percent(value: Any) -> str:
+    return "–" if value is None else f"{float(value) * 100:.0f} %"

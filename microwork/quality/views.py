@@ -43,7 +43,7 @@ from microwork.quality.models import (
     TestAnswer,
     TestAttempt,
 )
-from microwork.quality.rules import RULES, get_rule
+from microwork.quality.rules import APPROVAL_RULES, RULES, get_approval_rule, get_rule
 
 DOC_PATH = Path(settings.BASE_DIR) / "docs" / "quality.md"
 
@@ -115,6 +115,10 @@ def standing(request: HttpRequest) -> HttpResponse:
             "sanctions": [d for d in live if d.kind != Decision.Kind.WARNING],
             "decisions": [(d, texts.decision_headline(d), d.pk in live_ids) for d in decisions],
             "missed": selectors.missed_gold(worker=user, now=now),
+            "early": [
+                (r, texts.approval_text(r.inputs or {}))
+                for r in selectors.early_approvals_for_worker(worker=user)
+            ],
             "appeal_window_days": services.APPEAL_WINDOW.days,
         },
     )
@@ -353,6 +357,26 @@ def _rule_forms(project: Any) -> list[dict[str, Any]]:
     return forms
 
 
+def _approval_forms(project: Any) -> list[dict[str, Any]]:
+    configured = {r.rule_key: r for r in selectors.approval_rules_for_project(project=project)}
+    counts = selectors.early_approval_counts(project=project)
+    forms = []
+    for key in APPROVAL_RULES:
+        rule = get_approval_rule(key)
+        config = configured.get(key)
+        values = {**rule.defaults(), **(config.params if config else {})}
+        forms.append(
+            {
+                "key": key,
+                "rule": rule,
+                "config": config,
+                "params": [(p, values.get(p.name)) for p in rule.params],
+                "approved": counts.get(key, 0),
+            }
+        )
+    return forms
+
+
 @login_required
 @_errors_to_messages
 def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -370,6 +394,7 @@ def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
             "project": project,
             "skills": [(s, ", ".join(standing_by_worker.get(s.worker_id, []))) for s in skills],
             "rule_forms": _rule_forms(project),
+            "approval_forms": _approval_forms(project),
             "actions": RuleConfig.Action.choices,
             "settings_row": selectors.settings_for_project(project),
             "appeals": selectors.appeals_for_organisation(
@@ -402,6 +427,23 @@ def rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
         params=params,
         action=request.POST.get("action", "warn"),
         pause_seconds=_int(request.POST.get("pause_hours"), 24) * 3600,
+        enabled=request.POST.get("enabled") == "on",
+    )
+    messages.success(request, _("Rule saved."))
+    return redirect("quality:project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def approval_rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    key = request.POST.get("rule_key", "")
+    rule = get_approval_rule(key)
+    services.approval_rule_configure(
+        project=project,
+        rule_key=key,
+        params={p.name: request.POST.get(p.name, "") for p in rule.params},
         enabled=request.POST.get("enabled") == "on",
     )
     messages.success(request, _("Rule saved."))
