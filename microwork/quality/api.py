@@ -62,7 +62,10 @@ class RuleIn(Schema):
         description="gold_accuracy, too_fast, skips_in_row, disagreement, daily_cap"
     )
     params: dict[str, Any] = Field(default_factory=dict)
-    action: str = Field("warn", description="warn, pause, remove or flag")
+    action: str | None = Field(
+        None,
+        description="warn, pause, remove or flag; left out: warn (daily_cap: pause, its only one)",
+    )
     pause_seconds: int = 24 * 3600
     enabled: bool = True
 

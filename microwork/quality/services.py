@@ -625,12 +625,22 @@ def rule_configure(
     project: Project,
     rule_key: str,
     params: Mapping[str, Any] | None = None,
-    action: str = RuleConfig.Action.WARN,
+    action: str | None = None,
     pause_seconds: Any = 24 * 3600,
     enabled: bool = True,
 ) -> RuleConfig:
+    """Switch a rule on (or off) with its numbers. No action: warn, or for a limit such as the
+    daily cap, pause (its only action)."""
     rule = get_rule(rule_key)
     cleaned = rule.check_params(dict(params or {}))
+    if action is None:
+        action = RuleConfig.Action.PAUSE if rule.stops_at_limit else RuleConfig.Action.WARN
+    if rule.stops_at_limit and action != RuleConfig.Action.PAUSE:
+        raise ApplicationError(
+            _("%(rule)s always pauses until the limit resets; action must be pause.")
+            % {"rule": rule.title},
+            field="action",
+        )
     if action not in RuleConfig.Action.values:
         raise ApplicationError(
             _("action must be one of: %(choices)s.")
@@ -955,10 +965,52 @@ def _rules_apply(*, skill: WorkerSkill, now: datetime, per_submission: bool) -> 
         m = rule.measure(
             project=project, worker=worker, params=params, since=skill.rules_since, now=now
         )
-        decision = _rule_outcome(config=config, params=params, m=m, skill=skill, now=now)
+        if rule.stops_at_limit:
+            decision = _limit_outcome(config=config, params=params, m=m, skill=skill, now=now)
+        else:
+            decision = _rule_outcome(config=config, params=params, m=m, skill=skill, now=now)
         if decision is not None:
             made.append(decision)
     return made
+
+
+def _limit_outcome(
+    *, config: RuleConfig, params: dict[str, Any], m: Measurement, skill: WorkerSkill, now: datetime
+) -> Decision | None:
+    """A limit (the daily cap): a warning with what is left as the worker comes close, then
+    at the limit itself a pause until it resets — at once, not one answer later."""
+    if not m.enough or not (m.breached or m.near):
+        return None
+    project, worker = skill.project, skill.worker
+    live = selectors.active_decisions(now=now).filter(project=project, worker=worker)
+    if live.filter(kind__in=[Decision.Kind.PAUSE, Decision.Kind.REMOVAL]).exists():
+        return None
+    inputs = {
+        "value": m.value,
+        "threshold": m.threshold,
+        "distance": m.distance,
+        "numbers": m.numbers,
+        "breached": m.breached,
+        "params": params,
+        "action": RuleConfig.Action.PAUSE,
+    }
+    warning = (
+        live.filter(rule_key=config.rule_key, kind=Decision.Kind.WARNING)
+        .order_by("-starts_at")
+        .first()
+    )
+    if not m.breached:
+        if warning is not None:
+            return None  # One warning a day, not one per answer.
+        kind = Decision.Kind.WARNING
+    else:
+        kind = Decision.Kind.PAUSE
+        if warning is not None:
+            inputs["prior_warning"] = warning.pk
+    # The warning ends when the count resets, so tomorrow's approach warns afresh.
+    return _decide_rule(
+        skill=skill, config=config, kind=kind, m=m, inputs=inputs, now=now, ends_at=m.pause_until
+    )
 
 
 def _rule_outcome(

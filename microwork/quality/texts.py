@@ -67,6 +67,10 @@ def rule_numbers_text(rule_key: str, inputs: dict[str, Any]) -> str:
             "threshold": threshold,
             "distance": _distance(rule_key, inputs.get("distance")),
         }
+    if rule_key == "daily_cap":
+        return _(
+            "You gave %(count)d answers on this project today (UTC); the limit is %(cap)d a day."
+        ) % {"count": numbers.get("answers_today", 0), "cap": numbers.get("cap", 0)}
     return _(
         "%(rule)s: yours is %(value)s, the limit is %(threshold)s (distance %(distance)s)."
     ) % {
@@ -118,7 +122,24 @@ def decision_text(decision: Decision) -> str:
     parts = [decision_headline(decision) + "."]
     if decision.rule_key:
         parts.append(rule_numbers_text(decision.rule_key, inputs))
-    if decision.kind == Decision.Kind.WARNING:
+    limit = decision.rule_key in RULES and get_rule(decision.rule_key).stops_at_limit
+    if limit and decision.kind == Decision.Kind.WARNING:
+        parts.append(
+            _(
+                "%(left)d answers left today. At the limit, work on this project stops until "
+                "%(reset)s; nothing else happens."
+            )
+            % {"left": int(inputs.get("distance") or 0), "reset": _when(decision.ends_at)}
+        )
+    elif limit and decision.kind == Decision.Kind.PAUSE:
+        parts.append(
+            _(
+                "You reached the project's daily limit: you can work on it again from "
+                "%(reset)s. This is a limit, not a judgement of your work."
+            )
+            % {"reset": _when(decision.ends_at)}
+        )
+    elif decision.kind == Decision.Kind.WARNING:
         if inputs.get("breached"):
             parts.append(
                 _(

@@ -425,7 +425,7 @@ def rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
         project=project,
         rule_key=key,
         params=params,
-        action=request.POST.get("action", "warn"),
+        action=request.POST.get("action") or None,
         pause_seconds=_int(request.POST.get("pause_hours"), 24) * 3600,
         enabled=request.POST.get("enabled") == "on",
     )

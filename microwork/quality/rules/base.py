@@ -82,6 +82,10 @@ class Rule(Configurable):
     value_format: ClassVar[str] = "share"
     # False for rules too costly to run inside every submit; the periodic sweep runs them.
     per_submission: ClassVar[bool] = True
+    # A limit rather than a judgement (the daily cap): the worker is warned as they approach
+    # it, and reaching it pauses them at once until `Measurement.pause_until`, with no
+    # further warning or grace. Its only action is the pause.
+    stops_at_limit: ClassVar[bool] = False
 
     def measure(
         self,

@@ -353,15 +353,48 @@ def test_skips_in_a_row_warns_near_the_limit_and_pauses_after(project, walt):
     assert kinds == ["warning", "warning", "pause"]
 
 
-def test_daily_cap_pauses_until_midnight_utc(project, walt):
-    services.rule_configure(
-        project=project, rule_key="daily_cap", params={"cap": 3, "margin": 1}, action="pause"
-    )
+def test_daily_cap_warns_when_close_and_stops_at_the_cap_until_midnight_utc(project, walt):
+    services.rule_configure(project=project, rule_key="daily_cap", params={"cap": 5, "margin": 2})
+    assert RuleConfig.objects.get().action == "pause"
+    tasks = make_tasks(project, 7)
     with time_machine.travel("2026-03-02 15:00:00+00:00", tick=True):
-        for task in make_tasks(project, 5):
+        for task in tasks[:2]:
             answer(task=task, worker=walt, label="cat")
+        assert not Decision.objects.exists()
+        # Two answers before the cap: warned, with what is left and when it resets.
+        answer(task=tasks[2], worker=walt, label="cat")
+        warning = Decision.objects.get(worker=walt)
+        assert warning.kind == "warning" and warning.inputs["distance"] == 2
+        assert warning.ends_at.isoformat() == "2026-03-03T00:00:00+00:00"
+        assert "2 answers left today" in warning.outcome
+        answer(task=tasks[3], worker=walt, label="cat")
+        assert Decision.objects.filter(worker=walt).count() == 1
+        assert eligibility.check(project, walt, timezone.now()) is None
+        # The fifth answer reaches the cap: stopped at once, not one answer later.
+        answer(task=tasks[4], worker=walt, label="cat")
         pause = Decision.objects.get(worker=walt, kind="pause")
         assert pause.ends_at.isoformat() == "2026-03-03T00:00:00+00:00"
+        assert pause.inputs["prior_warning"] == warning.pk
+        assert "You gave 5 answers on this project today (UTC); the limit is 5 a day." in (
+            pause.outcome
+        )
+        assert "you can work on it again from" in pause.outcome
+        refusal = eligibility.check(project, walt, timezone.now())
+        assert "Paused on Cats or dogs until March 3, 2026, midnight UTC" in refusal
+    with time_machine.travel("2026-03-03 00:00:01+00:00", tick=True):
+        assert eligibility.check(project, walt, timezone.now()) is None
+        answer(task=tasks[5], worker=walt, label="cat")
+        assert Decision.objects.filter(worker=walt).count() == 2
+
+
+def test_the_daily_cap_takes_no_other_action_and_always_warns_first(project):
+    with pytest.raises(ApplicationError) as exc:
+        services.rule_configure(project=project, rule_key="daily_cap", action="remove")
+    assert exc.value.field == "action"
+    with pytest.raises(ApplicationError) as exc:
+        services.rule_configure(project=project, rule_key="daily_cap", params={"margin": 0})
+    assert exc.value.field == "margin"
+    assert not RuleConfig.objects.exists()
 
 
 def test_flag_goes_to_operators_without_blocking(project, walt):
