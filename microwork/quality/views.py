@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -45,7 +45,7 @@ from microwork.quality.models import (
 )
 from microwork.quality.rules import APPROVAL_RULES, RULES, get_approval_rule, get_rule
 
-DOC_PATH = Path(settings.BASE_DIR) / "docs" / "quality.md"
+DOCS = Path(settings.BASE_DIR) / "docs"
 
 
 def _errors_to_messages(view):  # type: ignore[no-untyped-def]
@@ -175,19 +175,26 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     return redirect("quality:notifications")
 
 
-# Workers read docs/quality.md up to the part written for requesters and operators.
-WORKER_DOC_END = "\n## For requesters and operators"
+# Workers read docs/quality.md (docs/quality.fr.md in French) up to this line, where the part
+# for requesters and operators starts; the line is the same in both files.
+WORKER_DOC_END = "<!-- Workers' pages show this file up to here. -->"
+
+
+def _doc_path(language: str) -> Path:
+    localised = DOCS / f"quality.{language}.md"
+    return localised if language != "en" and localised.exists() else DOCS / "quality.md"
 
 
 @cache
-def _doc_html(mtime: float) -> str:
-    text = DOC_PATH.read_text(encoding="utf-8")
+def _doc_html(path: Path, mtime: float) -> str:
+    text = path.read_text(encoding="utf-8")
     return render_markdown(text.split(WORKER_DOC_END, 1)[0])
 
 
 def rules_doc(request: HttpRequest) -> HttpResponse:
-    # The same words as docs/quality.md: one source, rendered for workers.
-    html = _doc_html(DOC_PATH.stat().st_mtime) if DOC_PATH.exists() else ""
+    # The same words as the docs: one source per language, rendered for workers.
+    path = _doc_path((translation.get_language() or "en").split("-")[0])
+    html = _doc_html(path, path.stat().st_mtime) if path.exists() else ""
     return render(request, "quality/rules_doc.html", {"html": html})
 
 
