@@ -6,12 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from microwork.accounts.models import User
 from microwork.lib.api import caller, requester_organisation
-from microwork.lib.errors import NotFound
 from microwork.projects.models import Project
 from microwork.quality import selectors, services, texts
 from microwork.quality.access import (
@@ -261,7 +258,10 @@ def _skill_out(skill: WorkerSkill) -> dict[str, Any]:
 
 
 def _decision_out(d: Decision) -> dict[str, Any]:
-    appeal = Appeal.objects.filter(decision=d).first()
+    try:
+        appeal = d.appeal  # prefetched by the selectors that list decisions
+    except Appeal.DoesNotExist:
+        appeal = None
     return {
         "id": d.pk,
         "kind": d.kind,
@@ -438,9 +438,7 @@ def qualification_grant(request: HttpRequest, qualification_id: int, payload: Gr
         qualification_id=qualification_id,
         organisation=requester_organisation(request),
     )
-    worker = User.objects.filter(username=payload.worker, worker_profile__isnull=False).first()
-    if worker is None:
-        raise NotFound(_("No worker with that username."), field="worker")
+    worker = selectors.worker_by_username(username=payload.worker, field="worker")
     grant = services.qualification_grant(
         qualification=qualification, worker=worker, value=payload.value, granted_by=request.user
     )
@@ -459,9 +457,7 @@ def qualification_revoke(request: HttpRequest, qualification_id: int, username: 
         qualification_id=qualification_id,
         organisation=requester_organisation(request),
     )
-    worker = User.objects.filter(username=username).first()
-    if worker is None:
-        raise NotFound(_("No worker with that username."), field="username")
+    worker = selectors.worker_by_username(username=username, field="username", workers_only=False)
     services.qualification_revoke(qualification=qualification, worker=worker)
     return 204, None
 

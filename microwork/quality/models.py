@@ -3,6 +3,7 @@
 Every sanction is one Decision row with its rule, numbers and evidence, so it can be shown to
 the worker in plain words and appealed; nothing here is a silent flag on the worker."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,9 @@ from microwork.work.models import Submission
 
 if TYPE_CHECKING:
     from microwork.quality.selectors import BetaSummary
+
+# A decision can be appealed for this long after it was made.
+APPEAL_WINDOW = timedelta(days=30)
 
 
 class Qualification(models.Model):
@@ -456,6 +460,10 @@ class Decision(models.Model):
     @property
     def is_account_level(self) -> bool:
         return self.project_id is None
+
+    @property
+    def appeal_until(self) -> datetime:
+        return self.starts_at + APPEAL_WINDOW
 
 
 class DecisionEvent(models.Model):

@@ -26,6 +26,7 @@ from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project, Task
 from microwork.quality import selectors, texts
 from microwork.quality.models import (
+    APPEAL_WINDOW,
     Appeal,
     AppealEvent,
     ApprovalRuleConfig,
@@ -59,7 +60,6 @@ log = logging.getLogger(__name__)
 
 # A warning is "prior" for this long: an old warning does not license a pause months later.
 WARNING_VALID = timedelta(days=14)
-APPEAL_WINDOW = timedelta(days=30)
 DEFAULT_APPEAL_DEADLINE = timedelta(hours=72)
 MAX_MESSAGE = 4000
 DEVICES = ("phone", "tablet", "desktop")
@@ -108,12 +108,24 @@ def qualification_create(
     )
 
 
+def _whole_number(value: Any, *, field: str) -> int:
+    """A typed-in whole number, negative ones too (a requester's own scale)."""
+    if isinstance(value, bool):
+        raise ApplicationError(_("The value must be a whole number."), field=field)
+    if isinstance(value, int):
+        return value
+    text = str(value if value is not None else "").strip()
+    if not text.lstrip("-").isdigit():
+        raise ApplicationError(_("The value must be a whole number."), field=field)
+    return int(text)
+
+
 @transaction.atomic
 def qualification_grant(
     *,
     qualification: Qualification,
     worker: User,
-    value: int = 1,
+    value: Any = 1,
     granted_by: User | None,
     now: datetime | None = None,
 ) -> QualificationGrant:
@@ -121,8 +133,7 @@ def qualification_grant(
     now = now or timezone.now()
     if not worker.is_worker:
         raise ApplicationError(_("Only workers can hold qualifications."), field="worker")
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ApplicationError(_("The value must be a whole number."), field="value")
+    value = _whole_number(value, field="value")
     grant, created = QualificationGrant.objects.select_for_update().get_or_create(
         qualification=qualification,
         worker=worker,
@@ -253,7 +264,10 @@ def qualification_test_create(
     retake_cooldown_seconds: Any = 24 * 3600,
     max_attempts: Any = 3,
     required: bool = False,
+    all_gold: bool = False,
 ) -> QualificationTest:
+    """A test or training from the given control tasks (`all_gold`: every control task of
+    the project)."""
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise ApplicationError(_("Give the test a name of 1 to 120 characters."), field="name")
@@ -263,6 +277,8 @@ def qualification_test_create(
     count = check_int(question_count, field="question_count", minimum=1, maximum=200)
     cooldown = check_int(retake_cooldown_seconds, field="retake_cooldown_seconds", minimum=0)
     attempts = check_int(max_attempts, field="max_attempts", minimum=1, maximum=100)
+    if all_gold:
+        task_ids = list(project.tasks.filter(is_gold=True).values_list("pk", flat=True))
     ids = sorted({int(i) for i in task_ids or []})
     tasks = list(Task.objects.filter(project=project, pk__in=ids))
     not_gold = [t.pk for t in tasks if not t.is_gold]
@@ -1274,14 +1290,20 @@ def account_suspend(
     worker: User,
     reason: str,
     ends_at: datetime | None = None,
+    days: Any = None,
     now: datetime | None = None,
 ) -> Decision:
+    """Suspend an account until `ends_at`, or for `days` days (0 or none: until lifted)."""
     now = now or timezone.now()
     if not operator.is_staff:
         raise Forbidden(_("Only operators suspend accounts."))
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Say why: the worker reads it."), field="reason")
+    if days not in (None, ""):
+        length = check_int(days, field="days", minimum=0, maximum=3650)
+        if length:
+            ends_at = now + timedelta(days=length)
     if ends_at is not None and ends_at <= now:
         raise ApplicationError(_("The end must be in the future."), field="ends_at")
     return decision_record(
@@ -1506,7 +1528,7 @@ def appeal_create(
         raise Conflict(_("You already appealed this decision."), code="already_appealed")
     if decision.status == Decision.Status.REVERSED:
         raise Conflict(_("This decision was already reversed."), code="already_reversed")
-    if now > decision.starts_at + APPEAL_WINDOW:
+    if now > decision.appeal_until:
         raise ApplicationError(
             _(
                 "Appeals are possible for %(days)d days after a decision; this one was made on "

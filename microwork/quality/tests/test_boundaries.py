@@ -75,3 +75,17 @@ def test_only_quality_control_rejects_answers_or_pays_them_back():
 def test_quality_never_imports_aggregation():
     # Aggregation sits above quality: it hands quality the labels (task_labels_record).
     assert _importers("quality", "microwork.aggregation") == []
+
+
+def test_quality_views_and_handlers_leave_the_database_to_services_and_selectors():
+    # STYLE.md: a view parses, calls one access helper and one service or selector, renders.
+    for name in ("views.py", "api.py"):
+        tree = ast.parse((ROOT / "quality" / name).read_text(encoding="utf-8"))
+        queries = sorted(
+            {
+                f"{name}:{node.lineno}"
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Attribute) and node.attr == "objects"
+            }
+        )
+        assert queries == []

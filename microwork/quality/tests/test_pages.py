@@ -297,3 +297,14 @@ def test_the_quality_page_is_linked_from_the_requesters_project_pages(client, pr
     listing = client.get(reverse("projects:list")).content.decode()
     assert f'href="{quality}"' in detail and f'href="{quality}"' in listing
     assert client.get(quality).status_code == 200
+
+
+def test_operators_lift_only_suspensions_and_flags(client, project, walt, omar):
+    warning = services.decision_record(
+        worker=walt, project=project, kind="warning", inputs={}, starts_at=timezone.now()
+    )
+    client.force_login(omar)
+    r = client.post(reverse("quality:operator_lift", args=[warning.pk]), {"reason": "x"})
+    assert r.status_code == 404
+    warning.refresh_from_db()
+    assert warning.status == "active"

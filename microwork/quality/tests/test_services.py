@@ -843,3 +843,54 @@ def test_rejecting_old_answers_in_bulk_still_needs_confirming(project, walt, rit
     assert exc.value.details == {"worker": "walt", "rejections": 5, "answers": 5}
     assert not Decision.objects.exists()
     assert set(Submission.objects.values_list("status", flat=True)) == {"pending"}
+
+
+# --- rules the pages share with the services ----------------------------------------------
+
+
+def test_the_page_offers_an_appeal_exactly_while_the_service_takes_one(project, walt):
+    decision = _warning(project, walt)
+    last = decision.appeal_until
+    assert last == decision.starts_at + timedelta(days=30)
+    assert selectors.decision_appeal_state(decision=decision, now=last)["can_appeal"] is True
+    late = last + timedelta(seconds=1)
+    assert selectors.decision_appeal_state(decision=decision, now=late)["can_appeal"] is False
+    with pytest.raises(ApplicationError):
+        services.appeal_create(worker=walt, decision=decision, message="Late", now=late)
+    services.appeal_create(worker=walt, decision=decision, message="Just in time", now=last)
+    assert selectors.decision_appeal_state(decision=decision, now=last)["can_appeal"] is False
+
+
+def test_a_typed_in_grant_value_and_suspension_length_are_checked_by_the_services(
+    project, walt, omar
+):
+    qualification = services.qualification_create(organisation=project.organisation, name="Trusted")
+    with pytest.raises(ApplicationError) as exc:
+        services.qualification_grant(
+            qualification=qualification, worker=walt, value="lots", granted_by=None
+        )
+    assert exc.value.field == "value"
+    grant = services.qualification_grant(
+        qualification=qualification, worker=walt, value=" -2 ", granted_by=None
+    )
+    assert grant.value == -2
+    with pytest.raises(ApplicationError) as exc:
+        services.account_suspend(operator=omar, worker=walt, reason="Shared", days="a week")
+    assert exc.value.field == "days"
+    now = timezone.now()
+    suspension = services.account_suspend(
+        operator=omar, worker=walt, reason="Shared", days="7", now=now
+    )
+    assert suspension.ends_at == now + timedelta(days=7)
+
+
+def test_a_recount_writes_only_the_counters(project, walt):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    answer(task=make_tasks(project, 1, gold=True)[0], worker=walt, label="cat")
+    with CaptureQueriesContext(connection) as queries:
+        services.skill_recompute(project=project, worker=walt)
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    # rules_since is set by a reversal; a recount racing it must not write the old value back.
+    assert updates and all("rules_since" not in sql for sql in updates)
