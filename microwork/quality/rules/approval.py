@@ -14,8 +14,8 @@ class TrustedWorker(ApprovalRule):
     title = _("Approve trusted workers at once")
     description = _(
         "Approves every answer of a worker whose accuracy on control tasks is at least the set "
-        "share even at the low end of its 90 % range, on at least the set number of control "
-        "answers."
+        "share even at the low end of its 90 % credible range, on at least the set number of "
+        "control answers."
     )
     params = (
         Param("threshold", "share", 0.9, _("Lowest accuracy (the low end of the range)")),
