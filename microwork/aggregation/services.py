@@ -45,6 +45,7 @@ from microwork.aggregation.selectors import run_latest_done
 from microwork.lib.errors import ApplicationError
 from microwork.projects.interfaces import TaskInterface, get_interface
 from microwork.projects.models import Batch, Project, Task
+from microwork.quality import services as quality_services
 from microwork.work.models import Submission
 
 logger = logging.getLogger(__name__)
@@ -441,7 +442,26 @@ def _execute(*, run: AggregationRun, started: datetime) -> dict[str, Any]:
             gold_codes=gold_codes,
         )
     _write_done(run=run, started=started)
+    # Every label may have moved: each worker's agreement with them is recounted.
+    quality_services.skills_agreement_refresh(project=project)
     return figures
+
+
+def _labels_to_quality(
+    project: Project, rows: Sequence[tuple[int, str | None, Any, int, str]], now: datetime
+) -> None:
+    """Hand the labels to quality control, which compares workers' answers with them (it sits
+    below aggregation, so it keeps its own copy rather than reading ours)."""
+    quality_services.task_labels_record(
+        project=project,
+        labels=[
+            quality_services.AggregatedLabel(
+                task_id=task_id, label=label, confidence=confidence, answers=answers, method=method
+            )
+            for task_id, label, confidence, answers, method in rows
+        ],
+        now=now,
+    )
 
 
 def _write_workers(*, run: AggregationRun, book_workers: Any, accuracy: Any, counts: Any) -> None:
@@ -526,6 +546,11 @@ def _write_tasks(
                 )
             )
         with transaction.atomic():
+            _labels_to_quality(
+                project,
+                [(r.task_id, r.label, r.confidence, r.answers_count, r.method) for r in rows],
+                now,
+            )
             TaskAggregate.objects.bulk_create(
                 rows,
                 update_conflicts=True,
@@ -683,6 +708,7 @@ def task_aggregate_refresh(*, task_id: int, now: datetime | None = None) -> Task
     )
     if not rows:
         TaskAggregate.objects.filter(task=task, stopped_at__isnull=True).delete()
+        _labels_to_quality(project, [(task.pk, None, None, 0, "")], now)
         return None
     answers = [answer for _w, answer in rows]
     labels = [interface.answer_label(a) for a in answers]
@@ -768,6 +794,7 @@ def task_aggregate_refresh(*, task_id: int, now: datetime | None = None) -> Task
             "updated_at": now,
         },
     )
+    _labels_to_quality(project, [(task.pk, label, confidence, len(rows), method)], now)
     stopped = (
         project.dynamic_overlap
         and not task.is_gold

@@ -1,4 +1,6 @@
-"""Requester money API: review answers (approve, reject with a reason), bonuses, billing."""
+"""Requester money API: approve answers, bonuses, billing. Rejecting an answer is quality
+control's endpoint (`POST /api/submissions/{id}/reject` in quality/api.py), since a rejection
+is a decision the worker is told about and can appeal."""
 
 from decimal import Decimal
 
@@ -25,11 +27,6 @@ class DecisionOut(Schema):
     id: int
     status: str
     changed: bool
-
-
-class RejectIn(Schema):
-    reason: str
-    note: str = ""
 
 
 class BulkApproveIn(Schema):
@@ -91,16 +88,6 @@ def reasons(request: HttpRequest) -> list[ReasonOut]:
 def approve(request: HttpRequest, submission_id: int) -> DecisionOut:
     submission = _submission(request, submission_id)
     changed = services.submission_approve(submission=submission, actor=request.user)
-    submission.refresh_from_db()
-    return DecisionOut(id=submission.pk, status=submission.status, changed=changed)
-
-
-@router.post("/submissions/{submission_id}/reject", response=DecisionOut)
-def reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> DecisionOut:
-    submission = _submission(request, submission_id)
-    changed = services.submission_reject(
-        submission=submission, actor=request.user, reason=payload.reason, note=payload.note
-    )
     submission.refresh_from_db()
     return DecisionOut(id=submission.pk, status=submission.status, changed=changed)
 

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import Organisation, User
@@ -32,6 +33,7 @@ from microwork.ledger.models import Account, Entry, ExchangeRate, Transaction
 from microwork.lib.errors import ApplicationError, Conflict
 from microwork.lib.money import check_currency, format_money, parse_amount
 from microwork.payments.models import PayFloorNotice, SubmissionReview
+from microwork.payments.reasons import REJECTION_REASONS
 from microwork.projects.models import Project, ProjectEvent, Task
 from microwork.work.models import Submission
 
@@ -60,11 +62,28 @@ MAX_BONUS = Decimal("1000")
 
 
 def rejection_reasons() -> dict[str, Any]:
-    """code → label. The quality app owns the list (its decisions and appeals show it); the
-    money side accepts exactly those codes."""
-    from microwork.quality.texts import REJECTION_REASONS
-
+    """code → label: the codes a rejection accepts (`reasons.REJECTION_REASONS`)."""
     return dict(REJECTION_REASONS)
+
+
+def rejection_check(*, reason: str, note: str) -> str:
+    """Refuse a reason outside the list, "other" without a note, or a note too long; return
+    the note as it will be stored. Quality control checks with this before anything else, so
+    a bad reason is named before any confirmation is asked."""
+    if reason not in REJECTION_REASONS:
+        raise ApplicationError(
+            _("reason must be one of: %(choices)s.") % {"choices": ", ".join(REJECTION_REASONS)},
+            code="invalid_reason",
+            field="reason",
+        )
+    note = (note or "").strip()
+    if reason == "other" and not note:
+        raise ApplicationError(_("Explain the reason in the note."), field="note")
+    if len(note) > MAX_NOTE:
+        raise ApplicationError(
+            _("Keep the note under %(n)d characters.") % {"n": MAX_NOTE}, field="note"
+        )
+    return note
 
 
 def unit_fee(project: Project) -> Decimal:
@@ -346,25 +365,17 @@ def project_pay_floor_enforce(
     return pay_floor_topups_pay(notice=notice, now=now)
 
 
-def _requesters_notify(notice: PayFloorNotice, *, now: datetime) -> None:
-    """An inbox line for every member of the project's organisation (the inbox every signed-in
-    person has, kept by the quality app); the project and billing pages show the notice too."""
-    from microwork.quality.models import Notification
+# Who tells the requester of a floor notice, key → dotted path of `notify(notice, now=...)`.
+# The inbox every signed-in person has is kept by the quality app, which sits above payments:
+# it registers here instead of payments importing it.
+FLOOR_NOTICE_HOOKS: dict[str, str] = {
+    "inbox": "microwork.quality.services.pay_floor_notice_inbox",
+}
 
-    project = notice.project
-    params = {
-        "project": project.name,
-        "project_id": project.pk,
-        "seconds": str(notice.median_seconds),
-        "rate": format_money(notice.real_hourly_shown, notice.currency),
-        "floor": format_money(notice.floor_hourly, notice.currency),
-        "needed": format_money(notice.suggested_reward, notice.currency),
-        "paused": notice.paused,
-    }
-    Notification.objects.bulk_create(
-        Notification(user=user, kind="pay_floor", params=params, created_at=now)
-        for user in User.objects.filter(memberships__organisation_id=project.organisation_id)
-    )
+
+def _requesters_notify(notice: PayFloorNotice, *, now: datetime) -> None:
+    for path in FLOOR_NOTICE_HOOKS.values():
+        import_string(path)(notice, now=now)
 
 
 @dataclass(frozen=True)
@@ -843,22 +854,13 @@ def submission_reject(
     now: datetime | None = None,
 ) -> bool:
     """Pending → rejected: the reward goes back to the project's escrow. A reason from the
-    list is required, a note with "other". Returns whether this call rejected it."""
+    list is required, a note with "other". Returns whether this call rejected it.
+
+    The money half of a rejection only: every page and endpoint rejects through quality
+    control's `submissions_reject_with_decision`, which records the decision the worker is
+    told about and can appeal, then calls this in the same transaction."""
     now = now or timezone.now()
-    reasons = rejection_reasons()
-    if reason not in reasons:
-        raise ApplicationError(
-            _("reason must be one of: %(choices)s.") % {"choices": ", ".join(reasons)},
-            code="invalid_reason",
-            field="reason",
-        )
-    note = (note or "").strip()
-    if reason == "other" and not note:
-        raise ApplicationError(_("Explain the reason in the note."), field="note")
-    if len(note) > MAX_NOTE:
-        raise ApplicationError(
-            _("Keep the note under %(n)d characters.") % {"n": MAX_NOTE}, field="note"
-        )
+    note = rejection_check(reason=reason, note=note)
     changed = Submission.objects.filter(pk=submission.pk, status=S.PENDING).update(
         status=S.REJECTED
     )
@@ -915,8 +917,8 @@ def submission_rejection_overturn(
     actor: User | None = None,
     reason: str = "",
     rule: str = SubmissionReview.Rule.APPEAL,
+    inputs: dict[str, Any] | None = None,
     now: datetime | None = None,
-    **_ignored: Any,
 ) -> bool:
     """Rejected → approved (an appeal won, a requester's second look): the worker is paid the
     reward straight to available, with the fee, from escrow or the requester's funds."""
@@ -958,12 +960,9 @@ def submission_rejection_overturn(
         actor=actor,
         now=now,
         note=(reason or "")[:MAX_NOTE],
+        inputs=inputs,
     )
     return True
-
-
-# The name the quality app looks the service up by.
-submission_overturn = submission_rejection_overturn
 
 
 def submissions_approve_due(

@@ -3,12 +3,14 @@ helper, one service or selector, render."""
 
 import uuid
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,11 +25,10 @@ from microwork.ledger.providers import (
     get_provider,
 )
 from microwork.ledger.views import statement_response
-from microwork.lib.errors import ApplicationError, NotFound
+from microwork.lib.errors import ApplicationError
 from microwork.lib.views import page
 from microwork.payments import charts, selectors, services
 from microwork.projects.access import access_project_for_requester
-from microwork.work.models import Submission
 
 
 @page
@@ -141,7 +142,6 @@ def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
         {
             "project": project,
             "pending": selectors.submissions_pending_review(project=project),
-            "reasons": services.rejection_reasons(),
             "workers": selectors.project_workers(project=project),
             "request_key": uuid.uuid4().hex,
         },
@@ -164,18 +164,16 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
             )
             messages.success(request, _("%(n)d answers approved.") % {"n": n})
         elif action == "reject":
-            submission = Submission.objects.filter(
-                project=project, pk=request.POST.get("submission") or 0
-            ).first()
-            if submission is None:
-                raise NotFound(_("No such answer."), field="submission")
-            services.submission_reject(
-                submission=submission,
-                actor=request.user,
-                reason=request.POST.get("reason", ""),
-                note=request.POST.get("note", ""),
+            # Rejecting is quality control's form (a reason, the daily-share confirmation, a
+            # decision the worker can appeal); the chosen answers go there.
+            ids = [i for i in request.POST.getlist("submission") if i.isdigit()]
+            if not ids:
+                raise ApplicationError(_("Choose the answers to reject."), field="submission")
+            query = urlencode(
+                [("submission", i) for i in ids]
+                + [("next", reverse("payments:review", args=[project.pk]))]
             )
-            messages.success(request, _("Answer rejected; its reward went back to escrow."))
+            return redirect(f"{reverse('quality:reject_many', args=[project.pk])}?{query}")
         elif action == "bonus":
             ids = [int(i) for i in request.POST.getlist("worker") if i.isdigit()]
             workers = list(User.objects.filter(pk__in=ids))

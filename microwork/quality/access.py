@@ -8,16 +8,25 @@ from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import Forbidden, NotFound
 from microwork.projects.access import access_project_for_requester
 from microwork.projects.models import Project
-from microwork.quality.models import Appeal, Decision, Qualification, QualificationTest, TestAttempt
+from microwork.quality.models import (
+    Appeal,
+    Decision,
+    ProjectRequirement,
+    Qualification,
+    QualificationTest,
+    TestAttempt,
+)
 from microwork.work.models import Submission
 
 __all__ = [
     "access_appeal_for_decider",
+    "access_decision_for_operator",
     "access_attempt_for_worker",
     "access_decision_for_worker",
     "access_operator",
     "access_project_for_requester",
     "access_qualification_for_requester",
+    "access_requirement_for_requester",
     "access_submission_for_requester",
     "access_test_for_worker",
 ]
@@ -41,6 +50,27 @@ def access_decision_for_worker(*, user: User, decision_id: int) -> Decision:
     if decision is None:
         raise NotFound(_("No such decision."), field="decision_id")
     return decision
+
+
+def access_decision_for_operator(*, user: User, decision_id: int) -> Decision:
+    """An account suspension or a flag, the decisions operators lift."""
+    access_operator(user=user)
+    decision = Decision.objects.filter(
+        pk=decision_id, kind__in=[Decision.Kind.SUSPENSION, Decision.Kind.FLAG]
+    ).first()
+    if decision is None:
+        raise NotFound(_("No such decision."), field="decision_id")
+    return decision
+
+
+def access_requirement_for_requester(
+    *, user: User, project_id: int, requirement_id: int
+) -> ProjectRequirement:
+    project = access_project_for_requester(user=user, project_id=project_id)
+    requirement = project.requirements.filter(pk=requirement_id).first()
+    if requirement is None:
+        raise NotFound(_("No such requirement."), field="requirement_id")
+    return requirement
 
 
 def access_test_for_worker(*, user: User, test_id: int) -> QualificationTest:

@@ -6,12 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from microwork.accounts.models import User
 from microwork.lib.api import caller, requester_organisation
-from microwork.lib.errors import NotFound
+from microwork.projects.models import Project
 from microwork.quality import selectors, services, texts
 from microwork.quality.access import (
     access_appeal_for_decider,
@@ -20,7 +18,15 @@ from microwork.quality.access import (
     access_qualification_for_requester,
     access_submission_for_requester,
 )
-from microwork.quality.models import Appeal, Decision, QualificationTest, RuleConfig, WorkerSkill
+from microwork.quality.models import (
+    Appeal,
+    ApprovalRuleConfig,
+    Decision,
+    QualificationTest,
+    QualitySettings,
+    RuleConfig,
+    WorkerSkill,
+)
 
 router = Router(tags=["quality"])
 
@@ -53,7 +59,10 @@ class RuleIn(Schema):
         description="gold_accuracy, too_fast, skips_in_row, disagreement, daily_cap"
     )
     params: dict[str, Any] = Field(default_factory=dict)
-    action: str = Field("warn", description="warn, pause, remove or flag")
+    action: str | None = Field(
+        None,
+        description="warn, pause, remove or flag; left out: warn (daily_cap: pause, its only one)",
+    )
     pause_seconds: int = 24 * 3600
     enabled: bool = True
 
@@ -63,6 +72,18 @@ class RuleOut(Schema):
     params: dict[str, Any]
     action: str
     pause_seconds: int
+    enabled: bool
+
+
+class ApprovalRuleIn(Schema):
+    rule_key: str = Field(description="trusted_worker or agrees_with_label")
+    params: dict[str, Any] = Field(default_factory=dict)
+    enabled: bool = True
+
+
+class ApprovalRuleOut(Schema):
+    rule_key: str
+    params: dict[str, Any]
     enabled: bool
 
 
@@ -119,12 +140,6 @@ class SkillOut(Schema):
     median_active_ms: int | None
 
 
-class RejectIn(Schema):
-    reason: str = Field(description="wrong_answer, instructions_ignored, incomplete, spam, other")
-    note: str = ""
-    confirm: bool = False
-
-
 class DecisionOut(Schema):
     id: int
     kind: str
@@ -138,6 +153,30 @@ class DecisionOut(Schema):
     starts_at: datetime
     ends_at: datetime | None
     appeal_status: str | None
+
+
+class RejectIn(Schema):
+    reason: str = Field(description="wrong_answer, instructions_ignored, incomplete, spam, other")
+    note: str = ""
+    confirm: bool = Field(
+        False, description="Needed when the rejection passes the project's daily share."
+    )
+
+
+class RejectManyIn(RejectIn):
+    submission_ids: list[int]
+
+
+class RejectedOut(Schema):
+    id: int
+    status: str
+    changed: bool
+    decision_id: int
+
+
+class RejectedManyOut(Schema):
+    rejected: int
+    decisions: list[DecisionOut]
 
 
 class AppealIn(Schema):
@@ -158,6 +197,27 @@ class AppealOut(Schema):
     status: str
     deadline_at: datetime
     response: str
+
+
+class SettingsIn(Schema):
+    reveal: str | None = Field(
+        None, description="delay (after the reveal delay) or batch (when the batch is finished)"
+    )
+    gold_reveal_delay_hours: int | None = Field(
+        None, description="Hours after answering that a missed control task is shown, 1–720."
+    )
+    appeal_deadline_hours: int | None = Field(None, description="Hours to answer an appeal.")
+    rejection_confirm_share: str | None = Field(
+        None, description="Share of a worker's answers rejected in a day that needs confirm, 0–1."
+    )
+
+
+class SettingsOut(Schema):
+    reveal: str
+    gold_reveal_delay_hours: int
+    gold_reveal_delay_seconds: int
+    appeal_deadline_hours: int
+    rejection_confirm_share: str
 
 
 class StandingOut(Schema):
@@ -198,7 +258,10 @@ def _skill_out(skill: WorkerSkill) -> dict[str, Any]:
 
 
 def _decision_out(d: Decision) -> dict[str, Any]:
-    appeal = Appeal.objects.filter(decision=d).first()
+    try:
+        appeal = d.appeal  # prefetched by the selectors that list decisions
+    except Appeal.DoesNotExist:
+        appeal = None
     return {
         "id": d.pk,
         "kind": d.kind,
@@ -275,6 +338,44 @@ def rule_list(request: HttpRequest, project_id: int) -> list[RuleConfig]:
     return list(selectors.rules_for_project(project=_project(request, project_id)))
 
 
+def _settings_out(project: Project, row: QualitySettings) -> dict[str, Any]:
+    return {
+        "reveal": row.reveal,
+        "gold_reveal_delay_hours": project.gold_reveal_delay_seconds // 3600,
+        "gold_reveal_delay_seconds": project.gold_reveal_delay_seconds,
+        "appeal_deadline_hours": row.appeal_deadline_hours,
+        "rejection_confirm_share": str(row.rejection_confirm_share),
+    }
+
+
+@router.get("/quality/projects/{project_id}/settings", response=SettingsOut)
+def settings_get(request: HttpRequest, project_id: int):
+    project = _project(request, project_id)
+    return _settings_out(project, selectors.settings_for_project(project))
+
+
+@router.put("/quality/projects/{project_id}/settings", response=SettingsOut)
+def settings_put(request: HttpRequest, project_id: int, payload: SettingsIn):
+    project = _project(request, project_id)
+    row = services.quality_settings_update(project=project, **payload.dict())
+    return _settings_out(project, row)
+
+
+@router.put("/quality/projects/{project_id}/approval-rules", response=ApprovalRuleOut)
+def approval_rule_put(request: HttpRequest, project_id: int, payload: ApprovalRuleIn):
+    return services.approval_rule_configure(
+        project=_project(request, project_id),
+        rule_key=payload.rule_key,
+        params=payload.params,
+        enabled=payload.enabled,
+    )
+
+
+@router.get("/quality/projects/{project_id}/approval-rules", response=list[ApprovalRuleOut])
+def approval_rule_list(request: HttpRequest, project_id: int) -> list[ApprovalRuleConfig]:
+    return list(selectors.approval_rules_for_project(project=_project(request, project_id)))
+
+
 @router.post("/quality/projects/{project_id}/requirements", response={201: RequirementOut})
 def requirement_add(request: HttpRequest, project_id: int, payload: RequirementIn):
     project = _project(request, project_id)
@@ -337,9 +438,7 @@ def qualification_grant(request: HttpRequest, qualification_id: int, payload: Gr
         qualification_id=qualification_id,
         organisation=requester_organisation(request),
     )
-    worker = User.objects.filter(username=payload.worker, worker_profile__isnull=False).first()
-    if worker is None:
-        raise NotFound(_("No worker with that username."), field="worker")
+    worker = selectors.worker_by_username(username=payload.worker, field="worker")
     grant = services.qualification_grant(
         qualification=qualification, worker=worker, value=payload.value, granted_by=request.user
     )
@@ -358,29 +457,56 @@ def qualification_revoke(request: HttpRequest, qualification_id: int, username: 
         qualification_id=qualification_id,
         organisation=requester_organisation(request),
     )
-    worker = User.objects.filter(username=username).first()
-    if worker is None:
-        raise NotFound(_("No worker with that username."), field="username")
+    worker = selectors.worker_by_username(username=username, field="username", workers_only=False)
     services.qualification_revoke(qualification=qualification, worker=worker)
     return 204, None
 
 
-@router.post("/quality/submissions/{submission_id}/reject", response=DecisionOut)
-def submission_reject(request: HttpRequest, submission_id: int, payload: RejectIn):
+def _reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> tuple[bool, Decision]:
+    """(whether this call rejected the answer, the decision): a retry returns the first one."""
     submission = access_submission_for_requester(
         user=request.user,
         submission_id=submission_id,
         organisation=requester_organisation(request),
     )
-    return _decision_out(
-        services.submission_reject_with_decision(
-            submission=submission,
-            requester=request.user,
-            reason_code=payload.reason,
-            note=payload.note,
-            confirm=payload.confirm,
-        )
+    pending = submission.status == submission.Status.PENDING
+    return pending, services.submission_reject_with_decision(
+        submission=submission,
+        requester=request.user,
+        reason_code=payload.reason,
+        note=payload.note,
+        confirm=payload.confirm,
     )
+
+
+@router.post("/quality/submissions/{submission_id}/reject", response=DecisionOut)
+def submission_reject(request: HttpRequest, submission_id: int, payload: RejectIn):
+    return _decision_out(_reject(request, submission_id, payload)[1])
+
+
+@router.post("/submissions/{submission_id}/reject", response=RejectedOut)
+def submission_reject_money(request: HttpRequest, submission_id: int, payload: RejectIn):
+    """The money API's path, next to /approve and answered the same way."""
+    changed, decision = _reject(request, submission_id, payload)
+    return {
+        "id": submission_id,
+        "status": "rejected",
+        "changed": changed,
+        "decision_id": decision.pk,
+    }
+
+
+@router.post("/quality/projects/{project_id}/submissions/reject", response=RejectedManyOut)
+def submissions_reject(request: HttpRequest, project_id: int, payload: RejectManyIn):
+    decisions = services.submissions_reject_with_decision(
+        project=_project(request, project_id),
+        requester=request.user,
+        submission_ids=payload.submission_ids,
+        reason_code=payload.reason,
+        note=payload.note,
+        confirm=payload.confirm,
+    )
+    return {"rejected": len(decisions), "decisions": [_decision_out(d) for d in decisions]}
 
 
 @router.get("/quality/me/standing", response=StandingOut)

@@ -3,6 +3,7 @@
 Every sanction is one Decision row with its rule, numbers and evidence, so it can be shown to
 the worker in plain words and appealed; nothing here is a silent flag on the worker."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,9 @@ from microwork.work.models import Submission
 
 if TYPE_CHECKING:
     from microwork.quality.selectors import BetaSummary
+
+# A decision can be appealed for this long after it was made.
+APPEAL_WINDOW = timedelta(days=30)
 
 
 class Qualification(models.Model):
@@ -171,8 +175,9 @@ class TestAnswer(models.Model):
 
 
 class TestPayment(models.Model):
-    """Pay owed for a test or training attempt (rate × active time), recorded here when the
-    money side has no test-payment service to take it."""
+    """Pay owed for a test or training attempt (rate × active time). `booked` turns true once
+    the ledger took it; while the requester's funds are short it stays false and the periodic
+    job retries, so the answers count at once and the pay follows."""
 
     __test__ = False
 
@@ -184,7 +189,6 @@ class TestPayment(models.Model):
     active_ms = models.PositiveIntegerField()
     kind = models.CharField(max_length=10)
     reference = models.CharField(max_length=80, unique=True)
-    # True once the ledger took it (money side's service existed when recorded).
     booked = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 
@@ -305,6 +309,26 @@ class RuleConfig(models.Model):
         return f"{self.rule_key} on {self.project_id}"
 
 
+class ApprovalRuleConfig(models.Model):
+    """An approval rule from the catalogue switched on for a project, with its numbers."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="approval_rules")
+    rule_key = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "rule_key"], name="one_approval_rule_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_key} on {self.project_id}"
+
+
 class WorkerSkill(models.Model):
     """Counters kept by the submission hook; the numbers shown are derived properties."""
 
@@ -315,6 +339,7 @@ class WorkerSkill(models.Model):
     answers = models.PositiveIntegerField(default=0)
     gold_answers = models.PositiveIntegerField(default=0)
     gold_correct = models.PositiveIntegerField(default=0)
+    # Answers on ordinary tasks compared with the task's aggregated label, and how many match.
     compared = models.PositiveIntegerField(default=0)
     agreed = models.PositiveIntegerField(default=0)
     median_active_ms = models.PositiveIntegerField(null=True, blank=True)
@@ -343,6 +368,30 @@ class WorkerSkill(models.Model):
     @property
     def agreement(self) -> float | None:
         return self.agreed / self.compared if self.compared else None
+
+
+class TaskLabel(models.Model):
+    """A task's aggregated label as the aggregation app last computed it (the project's method,
+    Dawid–Skene by default; the gold answer on a control task). Aggregation sits above quality
+    and fills this through `services.task_labels_record`, so quality compares answers with the
+    aggregate without importing it. `label` is the interface's `answer_label` of the answer."""
+
+    task = models.OneToOneField(
+        Task, on_delete=models.CASCADE, primary_key=True, related_name="quality_label"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    label = models.TextField(null=True, blank=True)
+    confidence = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    # How many answers the label was made from: one answer's label is only that answer.
+    answers = models.PositiveIntegerField(default=0)
+    method = models.CharField(max_length=20, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"label of task {self.task_id}: {self.label}"
 
 
 class Decision(models.Model):
@@ -411,6 +460,10 @@ class Decision(models.Model):
     @property
     def is_account_level(self) -> bool:
         return self.project_id is None
+
+    @property
+    def appeal_until(self) -> datetime:
+        return self.starts_at + APPEAL_WINDOW
 
 
 class DecisionEvent(models.Model):

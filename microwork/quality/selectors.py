@@ -1,6 +1,6 @@
 """Reads that more than one caller needs: skills, standing, decisions, missed gold."""
 
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -8,18 +8,27 @@ from statistics import median
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+from django.utils.translation import gettext as _
 from scipy.stats import beta
 
 from microwork.accounts.models import User
+from microwork.lib.errors import NotFound
+from microwork.payments.models import SubmissionReview
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project, Task
 from microwork.quality.models import (
     Appeal,
+    ApprovalRuleConfig,
     Decision,
     Notification,
+    Qualification,
     QualificationTest,
     QualitySettings,
     RuleConfig,
+    TaskLabel,
+    TestAnswer,
+    TestAttempt,
     WorkerSkill,
 )
 from microwork.work.models import Assignment, Submission
@@ -31,6 +40,10 @@ CREDIBLE = 0.90
 # Recent answers are enough for a median and keep the query bounded for busy workers.
 MEDIAN_WINDOW = 200
 AGREEMENT_WINDOW = 500
+# A label made from one answer is that answer: agreeing with it says nothing.
+MIN_LABEL_ANSWERS = 2
+# The answers aggregation counts (a rejected one is left out of every label).
+COUNTED = (Submission.Status.PENDING, Submission.Status.APPROVED)
 
 
 @dataclass(frozen=True)
@@ -119,71 +132,59 @@ def answers_between(*, project: Project, worker: User, start: datetime, end: dat
     ).count()
 
 
+def _label_of(interface: Any, answer: Any) -> str | None:
+    # The aggregation app's form of an answer, so it compares with the stored label.
+    try:
+        return interface.answer_label(answer)
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
 def agreement_counts(
-    *, project: Project, worker: User, since: datetime | None
+    *, project: Project, worker: User, since: datetime | None, window: int | None = AGREEMENT_WINDOW
 ) -> tuple[int, int, list[int]]:
-    """Compare each of the worker's answers on ordinary tasks with the strict majority of the
-    other workers' answers on the same task. Ties and lone answers are not compared."""
+    """Compare the worker's answers on ordinary tasks (the latest `window`, or all) with each
+    task's aggregated label. Rejected answers are left out, as aggregation leaves them out,
+    and so are tasks whose label was made from fewer than two answers."""
     interface = get_interface(project.interface)
-    mine = list(
-        _since(
-            Submission.objects.filter(project=project, worker=worker, task__is_gold=False), since
-        )
-        .order_by("-submitted_at")
-        .values_list("id", "task_id", "answer")[:AGREEMENT_WINDOW]
+    qs = _since(
+        Submission.objects.filter(
+            project=project, worker=worker, task__is_gold=False, status__in=COUNTED
+        ),
+        since,
+    ).order_by("-submitted_at")
+    # The label comes in the same query (a join), however many answers there are.
+    rows = qs.values_list(
+        "id", "answer", "task__quality_label__label", "task__quality_label__answers"
     )
-    if not mine:
-        return 0, 0, []
-    others: dict[int, Counter] = {}
-    for task_id, answer in (
-        Submission.objects.filter(task_id__in=[t for _i, t, _a in mine])
-        .exclude(worker=worker)
-        .values_list("task_id", "answer")
-    ):
-        others.setdefault(task_id, Counter())[_key(interface, answer)] += 1
     compared = agreed = 0
     disagreeing: list[int] = []
-    for sub_id, task_id, answer in mine:
-        top = _majority(others.get(task_id, Counter()))
-        if top is None:
+    for sub_id, answer, label, label_answers in rows[:window] if window else rows.iterator():
+        if label is None or (label_answers or 0) < MIN_LABEL_ANSWERS:
             continue
         compared += 1
-        if _key(interface, answer) == top:
+        if _label_of(interface, answer) == label:
             agreed += 1
         else:
             disagreeing.append(sub_id)
     return compared, agreed, disagreeing[:20]
 
 
-def _majority(votes: Counter) -> Any:
-    """The strict majority answer key, or None on a tie or with fewer than two answers."""
-    if sum(votes.values()) < 2:
-        return None
-    ranked = votes.most_common(2)
-    if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
-        return None
-    return ranked[0][0]
-
-
-def agrees_with_majority(*, submission: Submission) -> bool | None:
-    interface = get_interface(submission.project.interface)
-    votes = Counter(
-        _key(interface, a)
-        for a in Submission.objects.filter(task_id=submission.task_id)
-        .exclude(worker_id=submission.worker_id)
-        .values_list("answer", flat=True)
+def task_labels(*, task_ids: Iterable[int]) -> dict[int, str]:
+    """task id → aggregated label, for tasks whose label may be compared with."""
+    return dict(
+        TaskLabel.objects.filter(
+            task_id__in=list(task_ids), label__isnull=False, answers__gte=MIN_LABEL_ANSWERS
+        ).values_list("task_id", "label")
     )
-    top = _majority(votes)
-    if top is None:
+
+
+def agrees_with_label(*, submission: Submission) -> bool | None:
+    """Whether the answer matches its task's aggregated label (None: nothing to compare)."""
+    label = task_labels(task_ids=[submission.task_id]).get(submission.task_id)
+    if label is None:
         return None
-    return _key(interface, submission.answer) == top
-
-
-def _key(interface: Any, answer: Any) -> Any:
-    try:
-        return interface.answer_key(answer)
-    except (TypeError, ValueError, KeyError):
-        return repr(answer)
+    return _label_of(get_interface(submission.project.interface), submission.answer) == label
 
 
 def settings_for_project(project: Project) -> QualitySettings:
@@ -323,32 +324,40 @@ def missed_gold(
     return rows
 
 
-def _majority_label(interface: Any, sub: Submission) -> str:
-    answers = list(
-        Submission.objects.filter(task_id=sub.task_id)
-        .exclude(worker_id=sub.worker_id)
-        .values_list("answer", flat=True)
+def _aggregated_label(interface: Any, sub: Submission) -> tuple[str, float | None]:
+    """The task's aggregated label as the worker would read it, with its confidence."""
+    row = TaskLabel.objects.filter(task_id=sub.task_id, label__isnull=False).first()
+    if row is None:
+        return "", None
+    # Shown as a matching answer reads ("Cat", "Red, Blue"), else as the label itself.
+    answers = Submission.objects.filter(task_id=sub.task_id).values_list("answer", flat=True)
+    text = next(
+        (
+            _label(interface, a, sub.project.config)
+            for a in answers
+            if _label_of(interface, a) == row.label
+        ),
+        row.label,
     )
-    top = _majority(Counter(_key(interface, a) for a in answers))
-    if top is None:
-        return ""
-    return next(
-        _label(interface, a, sub.project.config) for a in answers if _key(interface, a) == top
-    )
+    return text, None if row.confidence is None else float(row.confidence)
 
 
 def evidence_row(sub: Submission) -> dict[str, Any]:
     """What the worker saw, what they answered, and the expected answer with its explanation
-    (for an ordinary task, the other workers' majority answer)."""
+    (for an ordinary task, the aggregated label of all answers, with its confidence)."""
     interface = get_interface(sub.project.interface)
+    if sub.task.is_gold:
+        expected = _label(interface, sub.task.gold_answer, sub.project.config)
+        confidence = None
+    else:
+        expected, confidence = _aggregated_label(interface, sub)
     return {
         "submission": sub.id,
         "task": sub.task_id,
         "data": sub.task.data,
         "answer": _label(interface, sub.answer, sub.project.config),
-        "expected": _label(interface, sub.task.gold_answer, sub.project.config)
-        if sub.task.is_gold
-        else _majority_label(interface, sub),
+        "expected": expected,
+        "confidence": confidence,
         "explanation": sub.task.gold_explanation,
         "submitted_at": sub.submitted_at.isoformat(),
     }
@@ -391,3 +400,158 @@ def notifications_for(*, user: User) -> QuerySet[Notification]:
 
 def tests_for_project(*, project: Project) -> QuerySet[QualificationTest]:
     return QualificationTest.objects.filter(project=project).select_related("qualification")
+
+
+def submissions_of_project(*, project: Project, ids: list[int]) -> QuerySet[Submission]:
+    return (
+        Submission.objects.filter(project=project, pk__in=ids)
+        .select_related("project", "task", "worker")
+        .order_by("pk")
+    )
+
+
+def approval_rules_for_project(*, project: Project) -> QuerySet[ApprovalRuleConfig]:
+    return ApprovalRuleConfig.objects.filter(project=project).order_by("rule_key")
+
+
+def early_approvals_for_worker(*, worker: User, limit: int = 50) -> list[SubmissionReview]:
+    """The worker's answers an approval rule approved before the approval period ended."""
+    return list(
+        SubmissionReview.objects.filter(
+            submission__worker=worker, rule=SubmissionReview.Rule.QUALITY_RULE
+        )
+        .select_related("submission__project")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def early_approval_counts(*, project: Project) -> dict[str, int]:
+    """approval rule key → how many of the project's answers it approved."""
+    rows = (
+        SubmissionReview.objects.filter(
+            submission__project=project, rule=SubmissionReview.Rule.QUALITY_RULE
+        )
+        .annotate(key=KeyTextTransform("rule", "inputs"))
+        .values("key")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["key"]: row["n"] for row in rows}
+
+
+# --- what the pages show -----------------------------------------------------------------
+
+
+def worker_by_username(*, username: str, field: str, workers_only: bool = True) -> User:
+    """The account a requester or operator typed the name of."""
+    qs = User.objects.filter(username=(username or "").strip())
+    if workers_only:
+        qs = qs.filter(worker_profile__isnull=False)
+    user = qs.first()
+    if user is None:
+        raise NotFound(_("No worker with that username."), field=field)
+    return user
+
+
+def decision_appeal_state(*, decision: Decision, now: datetime) -> dict[str, Any]:
+    """The decision's appeal, if any, and whether one may still be sent (the same window
+    `services.appeal_create` enforces)."""
+    appeal = Appeal.objects.filter(decision=decision).first()
+    return {
+        "appeal": appeal,
+        "can_appeal": appeal is None
+        and decision.status != Decision.Status.REVERSED
+        and now <= decision.appeal_until,
+        "appeal_until": decision.appeal_until,
+    }
+
+
+def standing_for_worker(*, worker: User, now: datetime) -> dict[str, Any]:
+    """Everything My standing shows: numbers, decisions in force, all decisions, missed
+    control tasks, answers approved early."""
+    decisions = list(decisions_for_worker(worker=worker)[:200])
+    live_ids = set(active_decisions(now=now).filter(worker=worker).values_list("pk", flat=True))
+    return {
+        "skills": list(skills_for_worker(worker=worker)),
+        "decisions": decisions,
+        "live": [d for d in decisions if d.pk in live_ids],
+        "live_ids": live_ids,
+        "missed": missed_gold(worker=worker, now=now),
+        "early": early_approvals_for_worker(worker=worker),
+    }
+
+
+def project_quality_overview(*, project: Project, now: datetime) -> dict[str, Any]:
+    """What the requester's quality page shows besides the rule forms."""
+    standing: dict[int, list[str]] = {}
+    for d in active_decisions(now=now).filter(project=project):
+        standing.setdefault(d.worker_id, []).append(str(d.get_kind_display()))
+    return {
+        "skills": [
+            (s, ", ".join(standing.get(s.worker_id, [])))
+            for s in skills_for_project(project=project)
+        ],
+        "settings_row": settings_for_project(project),
+        "appeals": appeals_for_organisation(
+            organisation_id=project.organisation_id, project=project
+        ),
+        "tests": tests_for_project(project=project),
+        "requirements": project.requirements.select_related("qualification"),
+        "qualifications": Qualification.objects.filter(
+            organisation_id=project.organisation_id
+        ).order_by("name"),
+        "gold_count": project.tasks.filter(is_gold=True).count(),
+    }
+
+
+def attempt_stats(*, test: QualificationTest, worker: User) -> dict[str, Any]:
+    attempts = list(TestAttempt.objects.filter(test=test, worker=worker).order_by("number"))
+    return {
+        "attempts": attempts,
+        "left": max(test.max_attempts - len(attempts), 0),
+        "current": next((a for a in attempts if not a.is_finished), None),
+        "passed": any(a.status == TestAttempt.Status.PASSED for a in attempts),
+    }
+
+
+def attempt_question(*, attempt: TestAttempt) -> tuple[TestAnswer | None, int]:
+    """The next unanswered question of the attempt (its task's data only reaches the page;
+    the gold answer stays here), and how many questions there are."""
+    row = (
+        TestAnswer.objects.select_related("task")
+        .filter(attempt=attempt, answered_at__isnull=True)
+        .order_by("position")
+        .first()
+    )
+    return row, attempt.answers.count()
+
+
+def attempt_feedback(*, attempt: TestAttempt, position: int) -> TestAnswer | None:
+    """An answered question of a training, for its feedback. Only once answered: the expected
+    answer never precedes the worker's."""
+    return (
+        TestAnswer.objects.select_related("task")
+        .filter(attempt=attempt, position=position, answered_at__isnull=False)
+        .first()
+    )
+
+
+def attempt_review_rows(*, attempt: TestAttempt) -> list[dict[str, Any]]:
+    project = attempt.test.project
+    return [
+        {
+            "row": a,
+            "answer": answer_text(project, a.answer),
+            "expected": answer_text(project, a.task.gold_answer),
+        }
+        for a in attempt.answers.select_related("task").order_by("position")
+    ]
+
+
+def operator_overview(*, now: datetime) -> dict[str, Any]:
+    live = active_decisions(now=now)
+    return {
+        "appeals": appeals_for_operators(),
+        "flags": live.filter(kind=Decision.Kind.FLAG).select_related("worker", "project"),
+        "suspensions": live.filter(kind=Decision.Kind.SUSPENSION).select_related("worker"),
+    }

@@ -3,28 +3,32 @@ row (DecisionEvent, AppealEvent) and notifies the people concerned in the same t
 
 import logging
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import Organisation, User
-from microwork.lib.errors import ApplicationError, Conflict, Forbidden
-from microwork.lib.money import QUANTUM
+from microwork.lib.errors import ApplicationError, Conflict, Forbidden, NotFound
+from microwork.lib.money import QUANTUM, format_money
 from microwork.lib.status import status_change
+from microwork.payments import services as payments
+from microwork.payments.models import PayFloorNotice, SubmissionReview
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project, Task
 from microwork.quality import selectors, texts
 from microwork.quality.models import (
+    APPEAL_WINDOW,
     Appeal,
     AppealEvent,
+    ApprovalRuleConfig,
     Decision,
     DecisionEvent,
     Notification,
@@ -34,14 +38,20 @@ from microwork.quality.models import (
     QualificationTest,
     QualitySettings,
     RuleConfig,
+    TaskLabel,
     TestAnswer,
     TestAttempt,
     TestPayment,
     WorkerDevice,
     WorkerSkill,
 )
-from microwork.quality.money import call_with_known, money_service
-from microwork.quality.rules import RULES, Measurement, get_rule
+from microwork.quality.rules import (
+    APPROVAL_RULES,
+    RULES,
+    Measurement,
+    get_approval_rule,
+    get_rule,
+)
 from microwork.quality.rules.base import check_int, check_share
 from microwork.work.models import Assignment, Submission
 
@@ -49,7 +59,6 @@ log = logging.getLogger(__name__)
 
 # A warning is "prior" for this long: an old warning does not license a pause months later.
 WARNING_VALID = timedelta(days=14)
-APPEAL_WINDOW = timedelta(days=30)
 DEFAULT_APPEAL_DEADLINE = timedelta(hours=72)
 MAX_MESSAGE = 4000
 DEVICES = ("phone", "tablet", "desktop")
@@ -75,6 +84,25 @@ def _requester_users(organisation_id: int) -> Iterable[User]:
     return User.objects.filter(memberships__organisation_id=organisation_id).order_by("id")
 
 
+def pay_floor_notice_inbox(notice: PayFloorNotice, *, now: datetime) -> None:
+    """The payments hook for a pay-floor notice: an inbox line for every member of the
+    project's organisation (the project and billing pages show the notice too)."""
+    project = notice.project
+    params = {
+        "project": project.name,
+        "project_id": project.pk,
+        "seconds": str(notice.median_seconds),
+        "rate": format_money(notice.real_hourly_shown, notice.currency),
+        "floor": format_money(notice.floor_hourly, notice.currency),
+        "needed": format_money(notice.suggested_reward, notice.currency),
+        "paused": notice.paused,
+    }
+    Notification.objects.bulk_create(
+        Notification(user=user, kind="pay_floor", params=params, created_at=now)
+        for user in _requester_users(project.organisation_id)
+    )
+
+
 # --- qualifications and requirements ------------------------------------------------------
 
 
@@ -98,12 +126,24 @@ def qualification_create(
     )
 
 
+def _whole_number(value: Any, *, field: str) -> int:
+    """A typed-in whole number, negative ones too (a requester's own scale)."""
+    if isinstance(value, bool):
+        raise ApplicationError(_("The value must be a whole number."), field=field)
+    if isinstance(value, int):
+        return value
+    text = str(value if value is not None else "").strip()
+    if not text.lstrip("-").isdigit():
+        raise ApplicationError(_("The value must be a whole number."), field=field)
+    return int(text)
+
+
 @transaction.atomic
 def qualification_grant(
     *,
     qualification: Qualification,
     worker: User,
-    value: int = 1,
+    value: Any = 1,
     granted_by: User | None,
     now: datetime | None = None,
 ) -> QualificationGrant:
@@ -111,8 +151,7 @@ def qualification_grant(
     now = now or timezone.now()
     if not worker.is_worker:
         raise ApplicationError(_("Only workers can hold qualifications."), field="worker")
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ApplicationError(_("The value must be a whole number."), field="value")
+    value = _whole_number(value, field="value")
     grant, created = QualificationGrant.objects.select_for_update().get_or_create(
         qualification=qualification,
         worker=worker,
@@ -243,7 +282,10 @@ def qualification_test_create(
     retake_cooldown_seconds: Any = 24 * 3600,
     max_attempts: Any = 3,
     required: bool = False,
+    all_gold: bool = False,
 ) -> QualificationTest:
+    """A test or training from the given control tasks (`all_gold`: every control task of
+    the project)."""
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise ApplicationError(_("Give the test a name of 1 to 120 characters."), field="name")
@@ -253,6 +295,8 @@ def qualification_test_create(
     count = check_int(question_count, field="question_count", minimum=1, maximum=200)
     cooldown = check_int(retake_cooldown_seconds, field="retake_cooldown_seconds", minimum=0)
     attempts = check_int(max_attempts, field="max_attempts", minimum=1, maximum=100)
+    if all_gold:
+        task_ids = list(project.tasks.filter(is_gold=True).values_list("pk", flat=True))
     ids = sorted({int(i) for i in task_ids or []})
     tasks = list(Task.objects.filter(project=project, pk__in=ids))
     not_gold = [t.pk for t in tasks if not t.is_gold]
@@ -462,9 +506,8 @@ def _attempt_finish(*, attempt: TestAttempt, now: datetime) -> None:
 def test_pay_rate(project: Project) -> Decimal:
     """The hourly rate a test is paid at: the project's, never below the platform floor in the
     project's currency (the money side converts it at the operators' exchange rate)."""
-    floor_in = money_service("floor_per_hour")
     try:
-        floor = floor_in(project.currency) if floor_in else Decimal(settings.PAY_FLOOR_PER_HOUR)
+        floor = payments.floor_per_hour(project.currency)
     except ApplicationError as exc:
         # No rate to convert the floor with: the project's own rate met the floor when it went
         # live, and the money side books nothing until an operator sets the rate.
@@ -534,13 +577,11 @@ def _book_test_payment(
     """Hand the payment to the money side. If it cannot take it now (the requester's escrow
     is short), the worker's answers still count: the row stays unbooked and the periodic job
     retries, so the test is paid as soon as the money is there."""
-    record = money_service("test_payment_record")
-    if record is None or amount <= 0:
-        return amount <= 0
+    if amount <= 0:
+        return True
     try:
         with transaction.atomic():
-            call_with_known(
-                record,
+            payments.test_payment_record(
                 project=project,
                 worker=worker,
                 active_ms=active_ms,
@@ -589,10 +630,23 @@ def quality_settings_update(
     *,
     project: Project,
     reveal: str | None = None,
+    gold_reveal_delay_hours: Any = None,
     appeal_deadline_hours: Any = None,
     rejection_confirm_share: Any = None,
 ) -> QualitySettings:
+    """Change the project's quality settings; None leaves a setting as it is. Every value is
+    checked before any is saved, so a bad one changes nothing."""
     row, _created = QualitySettings.objects.select_for_update().get_or_create(project=project)
+    delay = None
+    if gold_reveal_delay_hours is not None and gold_reveal_delay_hours != "":
+        # At least an hour, so control answers cannot be collected while in use; at most the
+        # appeal window, so a worker can still see a missed control task and appeal over it.
+        delay = check_int(
+            gold_reveal_delay_hours,
+            field="gold_reveal_delay_hours",
+            minimum=1,
+            maximum=APPEAL_WINDOW.days * 24,
+        )
     fields = []
     if reveal is not None:
         if reveal not in QualitySettings.Reveal.values:
@@ -607,10 +661,16 @@ def quality_settings_update(
     if rejection_confirm_share is not None:
         row.rejection_confirm_share = check_share(
             rejection_confirm_share, field="rejection_confirm_share"
-        )
+        ).quantize(Decimal("0.001"), ROUND_HALF_UP)
         fields.append("rejection_confirm_share")
     if fields:
         row.save(update_fields=fields)
+    if delay is not None:
+        # The delay is a column of the project (it predates these settings).
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        locked.gold_reveal_delay_seconds = delay * 3600
+        locked.save(update_fields=["gold_reveal_delay_seconds", "updated_at"])
+        project.gold_reveal_delay_seconds = locked.gold_reveal_delay_seconds
     return row
 
 
@@ -620,12 +680,22 @@ def rule_configure(
     project: Project,
     rule_key: str,
     params: Mapping[str, Any] | None = None,
-    action: str = RuleConfig.Action.WARN,
+    action: str | None = None,
     pause_seconds: Any = 24 * 3600,
     enabled: bool = True,
 ) -> RuleConfig:
+    """Switch a rule on (or off) with its numbers. No action: warn, or for a limit such as the
+    daily cap, pause (its only action)."""
     rule = get_rule(rule_key)
     cleaned = rule.check_params(dict(params or {}))
+    if action is None:
+        action = RuleConfig.Action.PAUSE if rule.stops_at_limit else RuleConfig.Action.WARN
+    if rule.stops_at_limit and action != RuleConfig.Action.PAUSE:
+        raise ApplicationError(
+            _("%(rule)s always pauses until the limit resets; action must be pause.")
+            % {"rule": rule.title},
+            field="action",
+        )
     if action not in RuleConfig.Action.values:
         raise ApplicationError(
             _("action must be one of: %(choices)s.")
@@ -676,9 +746,10 @@ def skill_record_submission(*, submission: Submission, now: datetime | None = No
         skill.gold_answers += 1
         skill.gold_correct += int(bool(submission.gold_correct))
     else:
-        # Compared with the answers already there; the periodic recount also compares the
-        # earlier answerers with the later ones.
-        agrees = selectors.agrees_with_majority(submission=submission)
+        # Aggregation's hook ran first, so the task's label already counts this answer. Later
+        # answers can still change it: a full re-estimate recounts everyone
+        # (skills_agreement_refresh), and so does the periodic sweep for active workers.
+        agrees = selectors.agrees_with_label(submission=submission)
         if agrees is not None:
             skill.compared += 1
             skill.agreed += int(agrees)
@@ -698,6 +769,7 @@ def skill_record_submission(*, submission: Submission, now: datetime | None = No
         ]
     )
     _rules_apply(skill=skill, now=now, per_submission=True)
+    _approval_queue(submission=submission, skill=skill)
     return skill
 
 
@@ -711,13 +783,218 @@ def skill_recompute(*, project: Project, worker: User, now: datetime | None = No
     total, correct, _ids = selectors.gold_counts(project=project, worker=worker, since=None)
     skill.gold_answers, skill.gold_correct = total, correct
     skill.compared, skill.agreed, _ids = selectors.agreement_counts(
-        project=project, worker=worker, since=None
+        project=project, worker=worker, since=None, window=None
     )
     values = list(subs.order_by("-submitted_at").values_list("active_ms", flat=True)[:200])
     skill.median_active_ms = int(median(values)) if values else None
     skill.updated_at = now
-    skill.save()
+    skill.save(
+        update_fields=[
+            "answers",
+            "gold_answers",
+            "gold_correct",
+            "compared",
+            "agreed",
+            "median_active_ms",
+            "updated_at",
+        ]
+    )
     return skill
+
+
+@dataclass(frozen=True)
+class AggregatedLabel:
+    """One task's label as aggregation computed it: the interface's `answer_label` form (None:
+    no label), its posterior probability, how many answers it was made from, the method."""
+
+    task_id: int
+    label: str | None
+    confidence: Decimal | None
+    answers: int
+    method: str
+
+
+@transaction.atomic
+def task_labels_record(
+    *, project: Project, labels: Sequence[AggregatedLabel], now: datetime | None = None
+) -> int:
+    """Aggregation's call whenever it stores labels: one task per answer (inside the submit
+    transaction, so one upsert and nothing else), or a chunk of a full re-estimate."""
+    if not labels:
+        return 0
+    now = now or timezone.now()
+    TaskLabel.objects.bulk_create(
+        [
+            TaskLabel(
+                task_id=row.task_id,
+                project=project,
+                label=row.label,
+                confidence=row.confidence,
+                answers=row.answers,
+                method=row.method,
+                updated_at=now,
+            )
+            for row in labels
+        ],
+        update_conflicts=True,
+        unique_fields=["task"],
+        update_fields=["label", "confidence", "answers", "method", "updated_at"],
+    )
+    return len(labels)
+
+
+def skills_agreement_refresh(*, project: Project) -> int:
+    """Recount every worker's agreement with the project's labels, after a full re-estimate
+    changed them. One small transaction per worker, holding that worker's skill row, so an
+    answer arriving meanwhile is counted once. Returns how many workers were recounted."""
+    done = 0
+    for worker in User.objects.filter(quality_skills__project=project).order_by("pk"):
+        with transaction.atomic():
+            skill = _skill_locked(project=project, worker=worker)
+            skill.compared, skill.agreed, _ids = selectors.agreement_counts(
+                project=project, worker=worker, since=None, window=None
+            )
+            skill.save(update_fields=["compared", "agreed"])
+        done += 1
+    return done
+
+
+# --- approval by a rule --------------------------------------------------------------------
+
+
+@transaction.atomic
+def approval_rule_configure(
+    *,
+    project: Project,
+    rule_key: str,
+    params: Mapping[str, Any] | None = None,
+    enabled: bool = True,
+) -> ApprovalRuleConfig:
+    rule = get_approval_rule(rule_key)
+    cleaned = rule.check_params(dict(params or {}))
+    config, _created = ApprovalRuleConfig.objects.update_or_create(
+        project=project, rule_key=rule_key, defaults={"params": cleaned, "enabled": enabled}
+    )
+    return config
+
+
+def _approval_verdict(
+    *,
+    submission: Submission,
+    configs: Iterable[ApprovalRuleConfig],
+    skill: WorkerSkill | None,
+    label: TaskLabel | None,
+) -> dict[str, Any] | None:
+    """The first enabled rule (in key order) that approves the answer: its key, its numbers
+    and the numbers it looked at, as kept on the review."""
+    for config in sorted(configs, key=lambda c: c.rule_key):
+        if config.rule_key not in APPROVAL_RULES:
+            continue
+        rule = get_approval_rule(config.rule_key)
+        params = {**rule.defaults(), **config.params}
+        numbers = rule.verdict(submission=submission, skill=skill, label=label, params=params)
+        if numbers is not None:
+            return {"rule": config.rule_key, "params": params, "numbers": numbers}
+    return None
+
+
+def _approval_queue(*, submission: Submission, skill: WorkerSkill) -> None:
+    """On the submit path: if a rule would approve the answer, approve it after commit, in
+    its own transaction (the earning it moves is booked by a later hook of this submit)."""
+    configs = list(ApprovalRuleConfig.objects.filter(project=submission.project, enabled=True))
+    if not configs:
+        return
+    label = TaskLabel.objects.filter(task_id=submission.task_id).first()
+    if _approval_verdict(submission=submission, configs=configs, skill=skill, label=label):
+        from microwork.quality.tasks import submission_approve_by_rules_task
+
+        transaction.on_commit(lambda: submission_approve_by_rules_task.enqueue(submission.pk))
+
+
+def _held_back(*, project: Project, now: datetime) -> set[int]:
+    """Workers under a pause, removal, flag or suspension: no rule approves their answers early
+    (they wait for the requester or the approval period)."""
+    return set(
+        selectors.active_decisions(now=now)
+        .filter(
+            Q(
+                project=project,
+                kind__in=[Decision.Kind.PAUSE, Decision.Kind.REMOVAL, Decision.Kind.FLAG],
+            )
+            | Q(kind=Decision.Kind.SUSPENSION)
+        )
+        .values_list("worker_id", flat=True)
+    )
+
+
+def _approve_by_rule(*, submission: Submission, verdict: dict[str, Any], now: datetime) -> bool:
+    try:
+        return payments.submission_approve(
+            submission=submission,
+            actor=None,
+            rule=SubmissionReview.Rule.QUALITY_RULE,
+            inputs=verdict,
+            now=now,
+        )
+    except ApplicationError as exc:
+        # The requester's funds cannot pay the fee yet: the answer waits for the next sweep.
+        log.warning("answer %s not approved by rule yet: %s", submission.pk, exc)
+        return False
+
+
+def submission_approve_by_rules(*, submission: Submission, now: datetime | None = None) -> bool:
+    """Approve one pending answer if an enabled approval rule says so now. Returns whether
+    this call approved it (approval is once-only, so a repeat is harmless)."""
+    now = now or timezone.now()
+    submission = Submission.objects.select_related("project", "task", "worker").get(
+        pk=submission.pk
+    )
+    if submission.status != Submission.Status.PENDING:
+        return False
+    project = submission.project
+    configs = list(ApprovalRuleConfig.objects.filter(project=project, enabled=True))
+    if not configs or submission.worker_id in _held_back(project=project, now=now):
+        return False
+    verdict = _approval_verdict(
+        submission=submission,
+        configs=configs,
+        skill=WorkerSkill.objects.filter(project=project, worker=submission.worker).first(),
+        label=TaskLabel.objects.filter(task_id=submission.task_id).first(),
+    )
+    if verdict is None:
+        return False
+    return _approve_by_rule(submission=submission, verdict=verdict, now=now)
+
+
+def submissions_approve_by_rules(*, now: datetime | None = None) -> int:
+    """The periodic part: answers awaiting approval on projects with approval rules, checked
+    again (a worker's accuracy rose, a label became confident since). Each approval is its
+    own transaction. Returns how many were approved."""
+    now = now or timezone.now()
+    done = 0
+    by_project: dict[int, list[ApprovalRuleConfig]] = {}
+    for config in ApprovalRuleConfig.objects.filter(enabled=True).select_related("project"):
+        by_project.setdefault(config.project_id, []).append(config)
+    for configs in by_project.values():
+        project = configs[0].project
+        held = _held_back(project=project, now=now)
+        skills = {s.worker_id: s for s in WorkerSkill.objects.filter(project=project)}
+        pending = (
+            Submission.objects.filter(project=project, status=Submission.Status.PENDING)
+            .exclude(worker_id__in=held)
+            .select_related("project", "task__quality_label")
+            .order_by("pk")
+        )
+        for submission in pending.iterator(chunk_size=1000):
+            verdict = _approval_verdict(
+                submission=submission,
+                configs=configs,
+                skill=skills.get(submission.worker_id),
+                label=getattr(submission.task, "quality_label", None),
+            )
+            if verdict is not None:
+                done += _approve_by_rule(submission=submission, verdict=verdict, now=now)
+    return done
 
 
 @transaction.atomic
@@ -743,10 +1020,52 @@ def _rules_apply(*, skill: WorkerSkill, now: datetime, per_submission: bool) -> 
         m = rule.measure(
             project=project, worker=worker, params=params, since=skill.rules_since, now=now
         )
-        decision = _rule_outcome(config=config, params=params, m=m, skill=skill, now=now)
+        if rule.stops_at_limit:
+            decision = _limit_outcome(config=config, params=params, m=m, skill=skill, now=now)
+        else:
+            decision = _rule_outcome(config=config, params=params, m=m, skill=skill, now=now)
         if decision is not None:
             made.append(decision)
     return made
+
+
+def _limit_outcome(
+    *, config: RuleConfig, params: dict[str, Any], m: Measurement, skill: WorkerSkill, now: datetime
+) -> Decision | None:
+    """A limit (the daily cap): a warning with what is left as the worker comes close, then
+    at the limit itself a pause until it resets — at once, not one answer later."""
+    if not m.enough or not (m.breached or m.near):
+        return None
+    project, worker = skill.project, skill.worker
+    live = selectors.active_decisions(now=now).filter(project=project, worker=worker)
+    if live.filter(kind__in=[Decision.Kind.PAUSE, Decision.Kind.REMOVAL]).exists():
+        return None
+    inputs = {
+        "value": m.value,
+        "threshold": m.threshold,
+        "distance": m.distance,
+        "numbers": m.numbers,
+        "breached": m.breached,
+        "params": params,
+        "action": RuleConfig.Action.PAUSE,
+    }
+    warning = (
+        live.filter(rule_key=config.rule_key, kind=Decision.Kind.WARNING)
+        .order_by("-starts_at")
+        .first()
+    )
+    if not m.breached:
+        if warning is not None:
+            return None  # One warning a day, not one per answer.
+        kind = Decision.Kind.WARNING
+    else:
+        kind = Decision.Kind.PAUSE
+        if warning is not None:
+            inputs["prior_warning"] = warning.pk
+    # The warning ends when the count resets, so tomorrow's approach warns afresh.
+    return _decide_rule(
+        skill=skill, config=config, kind=kind, m=m, inputs=inputs, now=now, ends_at=m.pause_until
+    )
 
 
 def _rule_outcome(
@@ -958,7 +1277,7 @@ def decision_reverse(
         decision, Decision.Status.REVERSED, DecisionEvent, actor=actor, reason=reason, at=now
     )
     if decision.kind == Decision.Kind.REJECTION and decision.submission_id:
-        _rejection_overturn(decision=decision, actor=actor, now=now)
+        _rejection_overturn(decision=decision, actor=actor, reason=reason, now=now)
     if decision.rule_key and decision.project_id:
         # Standing: the rule's warnings go with the sanction, and the rule starts counting
         # afresh, so the same old answers cannot sanction the worker again the next minute.
@@ -1010,14 +1329,20 @@ def account_suspend(
     worker: User,
     reason: str,
     ends_at: datetime | None = None,
+    days: Any = None,
     now: datetime | None = None,
 ) -> Decision:
+    """Suspend an account until `ends_at`, or for `days` days (0 or none: until lifted)."""
     now = now or timezone.now()
     if not operator.is_staff:
         raise Forbidden(_("Only operators suspend accounts."))
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Say why: the worker reads it."), field="reason")
+    if days not in (None, ""):
+        length = check_int(days, field="days", minimum=0, maximum=3650)
+        if length:
+            ends_at = now + timedelta(days=length)
     if ends_at is not None and ends_at <= now:
         raise ApplicationError(_("The end must be in the future."), field="ends_at")
     return decision_record(
@@ -1035,22 +1360,27 @@ def account_suspend(
 # --- rejections -------------------------------------------------------------------------
 
 
-def _rejection_overturn(*, decision: Decision, actor: User | None, now: datetime) -> None:
-    overturn = money_service("submission_overturn", "rejection_overturn", "submission_unreject")
-    submission = decision.submission
-    if overturn is not None:
-        call_with_known(
-            overturn,
-            submission=submission,
-            actor=actor,
-            reason=decision.note,
-            now=now,
-            idempotency_key=f"quality-overturn-{decision.pk}",
-        )
-    else:
-        Submission.objects.filter(pk=submission.pk, status=Submission.Status.REJECTED).update(
-            status=Submission.Status.APPROVED
-        )
+def _rejection_overturn(
+    *, decision: Decision, actor: User | None, reason: str, now: datetime
+) -> None:
+    """Pay the rejected answer, in the caller's transaction: if the money cannot move (the
+    requester's funds are short), the reversal fails with it and nothing changes."""
+    paid = payments.submission_rejection_overturn(
+        submission=decision.submission,
+        actor=actor,
+        reason=reason,
+        rule=SubmissionReview.Rule.APPEAL,
+        inputs={"decision_id": decision.pk},
+        now=now,
+    )
+    if not paid:
+        status = Submission.objects.values_list("status", flat=True).get(pk=decision.submission_id)
+        if status != Submission.Status.APPROVED:
+            raise Conflict(
+                _("The rejected answer is %(status)s, so it cannot be paid.")
+                % {"status": Submission.Status(status).label},
+                code="not_rejected",
+            )
 
 
 @transaction.atomic
@@ -1063,75 +1393,131 @@ def submission_reject_with_decision(
     confirm: bool = False,
     now: datetime | None = None,
 ) -> Decision:
+    """Reject one answer: the worker is told why and can appeal (see the bulk form below)."""
+    return submissions_reject_with_decision(
+        project=submission.project,
+        requester=requester,
+        submission_ids=[submission.pk],
+        reason_code=reason_code,
+        note=note,
+        confirm=confirm,
+        now=now,
+    )[0]
+
+
+@transaction.atomic
+def submissions_reject_with_decision(
+    *,
+    project: Project,
+    requester: User,
+    submission_ids: Iterable[int],
+    reason_code: str,
+    note: str = "",
+    confirm: bool = False,
+    now: datetime | None = None,
+) -> list[Decision]:
+    """The one way an answer is rejected, from any page or endpoint: a reason from the list
+    and an optional note, a confirmation when the requester would reject more than the
+    project's share of one worker's work in a day, then for each answer a Decision with the
+    answer as evidence, a notification, and the reward back to escrow. All or nothing; an
+    answer already rejected returns its decision, so a retried request rejects nothing twice."""
     now = now or timezone.now()
-    if reason_code not in texts.REJECTION_REASONS:
-        raise ApplicationError(
-            _("reason must be one of: %(choices)s.")
-            % {"choices": ", ".join(texts.REJECTION_REASONS)},
-            field="reason",
-        )
-    note = (note or "").strip()
-    if reason_code == "other" and not note:
-        raise ApplicationError(_("Explain the reason in the note."), field="note")
-    submission = (
+    note = payments.rejection_check(reason=reason_code, note=note)
+    ids = sorted({int(i) for i in submission_ids})
+    if not ids:
+        raise ApplicationError(_("Choose at least one answer."), field="submission_ids")
+    # Locked in id order, so two requests over overlapping answers take turns.
+    subs = list(
         Submission.objects.select_for_update(of=("self",))
         .select_related("project", "task", "worker")
-        .get(pk=submission.pk)
+        .filter(project=project, pk__in=ids)
+        .order_by("pk")
     )
-    existing = Decision.objects.filter(submission=submission, kind=Decision.Kind.REJECTION).first()
-    if existing:
-        return existing
-    if submission.status != Submission.Status.PENDING:
-        raise Conflict(
-            _("Only answers awaiting approval can be rejected; this one is %(status)s.")
-            % {"status": submission.get_status_display()},
-            code="not_pending",
+    missing = sorted(set(ids) - {s.pk for s in subs})
+    if missing:
+        raise NotFound(
+            _("These answers are not in this project: %(ids)s.")
+            % {"ids": ", ".join(map(str, missing))},
+            field="submission_ids",
         )
-    project = submission.project
+    existing = {
+        d.submission_id: d
+        for d in Decision.objects.filter(submission__in=subs, kind=Decision.Kind.REJECTION).exclude(
+            status=Decision.Status.REVERSED
+        )
+    }
+    new = [s for s in subs if s.pk not in existing]
+    for sub in new:
+        if sub.status != Submission.Status.PENDING:
+            raise Conflict(
+                _("Only answers awaiting approval can be rejected; answer %(id)d is %(status)s.")
+                % {"id": sub.pk, "status": sub.get_status_display()},
+                code="not_pending",
+                field="submission_ids",
+            )
+    by_worker: dict[int, list[Submission]] = {}
+    for sub in new:
+        by_worker.setdefault(sub.worker_id, []).append(sub)
+    if not confirm:
+        for worker_subs in by_worker.values():
+            _rejection_share_check(project=project, subs=worker_subs, now=now)
+    made: dict[int, Decision] = {}
+    for sub in new:
+        made[sub.pk] = _reject_one(
+            submission=sub, requester=requester, reason_code=reason_code, note=note, now=now
+        )
+    return [existing.get(s.pk) or made[s.pk] for s in subs]
+
+
+def _rejection_share_check(*, project: Project, subs: list[Submission], now: datetime) -> None:
+    """Refuse, asking for confirmation, a rejection that takes one worker past the project's
+    share of rejected work in 24 hours. Their work in the day is what they sent this
+    organisation in that time, plus any older answer rejected in it (or being rejected now),
+    so rejecting old answers in bulk needs confirming too."""
+    worker = subs[0].worker
     day_start = now - timedelta(hours=24)
-    of_worker = Submission.objects.filter(
-        worker=submission.worker,
-        project__organisation_id=project.organisation_id,
-        submitted_at__gte=day_start,
-    ).count()
-    rejected = (
+    rejected_ids = set(
         Decision.objects.filter(
-            worker=submission.worker,
+            worker=worker,
             kind=Decision.Kind.REJECTION,
             project__organisation_id=project.organisation_id,
             starts_at__gte=day_start,
         )
         .exclude(status=Decision.Status.REVERSED)
+        .values_list("submission_id", flat=True)
+    )
+    rejecting = rejected_ids | {s.pk for s in subs}
+    work = (
+        Submission.objects.filter(worker=worker, project__organisation_id=project.organisation_id)
+        .filter(Q(submitted_at__gte=day_start) | Q(pk__in=rejecting))
         .count()
     )
     share = selectors.settings_for_project(project).rejection_confirm_share
-    after = rejected + 1
-    if of_worker and Decimal(after) / Decimal(max(of_worker, 1)) > share and not confirm:
-        raise ApplicationError(
-            _(
-                "This would reject %(n)d of %(worker)s's %(total)d answers in the last 24 hours "
-                "(more than %(share)s %%). Check again, then send confirm=true."
-            )
-            % {
-                "n": after,
-                "worker": submission.worker.username,
-                "total": of_worker,
-                "share": f"{share * 100:.0f}",
-            },
-            code="confirm_needed",
-            field="confirm",
-            details={"rejections": after, "answers": of_worker},
+    if Decimal(len(rejecting)) / Decimal(max(work, 1)) <= share:
+        return
+    raise ApplicationError(
+        _(
+            "This would reject %(n)d of %(worker)s's %(total)d answers in the last 24 hours "
+            "(more than %(share)s %%). Check again, then send confirm=true."
         )
-    reject = money_service("submission_reject")
-    if reject is not None:
-        call_with_known(
-            reject, submission=submission, actor=requester, reason=reason_code, note=note, now=now
-        )
-    else:
-        Submission.objects.filter(pk=submission.pk).update(status=Submission.Status.REJECTED)
-    return decision_record(
+        % {
+            "n": len(rejecting),
+            "worker": worker.username,
+            "total": work,
+            "share": f"{share * 100:.0f}",
+        },
+        code="confirm_needed",
+        field="confirm",
+        details={"worker": worker.username, "rejections": len(rejecting), "answers": work},
+    )
+
+
+def _reject_one(
+    *, submission: Submission, requester: User, reason_code: str, note: str, now: datetime
+) -> Decision:
+    decision = decision_record(
         worker=submission.worker,
-        project=project,
+        project=submission.project,
         kind=Decision.Kind.REJECTION,
         inputs={"submission": submission.pk, "task": submission.task_id},
         evidence=[selectors.evidence_row(submission)],
@@ -1141,6 +1527,18 @@ def submission_reject_with_decision(
         starts_at=now,
         decided_by=requester,
     )
+    # The money moves in this transaction: a decision without its refund cannot exist.
+    if not payments.submission_reject(
+        submission=submission,
+        actor=requester,
+        reason=reason_code,
+        note=note,
+        rule=SubmissionReview.Rule.REQUESTER,
+        inputs={"decision_id": decision.pk},
+        now=now,
+    ):
+        raise Conflict(_("This answer was already rejected."), code="already_rejected")
+    return decision
 
 
 # --- appeals ----------------------------------------------------------------------------
@@ -1169,7 +1567,7 @@ def appeal_create(
         raise Conflict(_("You already appealed this decision."), code="already_appealed")
     if decision.status == Decision.Status.REVERSED:
         raise Conflict(_("This decision was already reversed."), code="already_reversed")
-    if now > decision.starts_at + APPEAL_WINDOW:
+    if now > decision.appeal_until:
         raise ApplicationError(
             _(
                 "Appeals are possible for %(days)d days after a decision; this one was made on "
@@ -1350,6 +1748,7 @@ def quality_sweep(*, now: datetime | None = None) -> dict[str, int]:
         "expired": decisions_expire(now=now),
         **appeals_escalate(now=now),
         "test_payments": test_payments_retry(now=now),
+        "approved_by_rule": submissions_approve_by_rules(now=now),
     }
     recent = (
         Submission.objects.filter(submitted_at__gte=now - timedelta(days=1))

@@ -1,5 +1,6 @@
 """Plain-words texts for decisions and notifications, built at display time in the reader's
-language from the numbers stored on the row."""
+language from the numbers stored on the row. The rejection reasons are the money side's list,
+re-exported here for the pages that show them."""
 
 from typing import Any
 
@@ -8,16 +9,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from microwork.payments.reasons import REJECTION_REASONS
 from microwork.quality.models import Decision, Notification
-from microwork.quality.rules import RULES, get_rule
-
-REJECTION_REASONS: dict[str, Any] = {
-    "wrong_answer": gettext_lazy("The answer is wrong"),
-    "instructions_ignored": gettext_lazy("The instructions were not followed"),
-    "incomplete": gettext_lazy("The answer is incomplete"),
-    "spam": gettext_lazy("Random or copied answers"),
-    "other": gettext_lazy("Another reason (see the note)"),
-}
+from microwork.quality.rules import APPROVAL_RULES, RULES, get_approval_rule, get_rule
 
 ACTION_WORDS: dict[str, Any] = {
     "warn": gettext_lazy("warned again"),
@@ -73,6 +67,10 @@ def rule_numbers_text(rule_key: str, inputs: dict[str, Any]) -> str:
             "threshold": threshold,
             "distance": _distance(rule_key, inputs.get("distance")),
         }
+    if rule_key == "daily_cap":
+        return _(
+            "You gave %(count)d answers on this project today (UTC); the limit is %(cap)d a day."
+        ) % {"count": numbers.get("answers_today", 0), "cap": numbers.get("cap", 0)}
     return _(
         "%(rule)s: yours is %(value)s, the limit is %(threshold)s (distance %(distance)s)."
     ) % {
@@ -124,7 +122,24 @@ def decision_text(decision: Decision) -> str:
     parts = [decision_headline(decision) + "."]
     if decision.rule_key:
         parts.append(rule_numbers_text(decision.rule_key, inputs))
-    if decision.kind == Decision.Kind.WARNING:
+    limit = decision.rule_key in RULES and get_rule(decision.rule_key).stops_at_limit
+    if limit and decision.kind == Decision.Kind.WARNING:
+        parts.append(
+            _(
+                "%(left)d answers left today. At the limit, work on this project stops until "
+                "%(reset)s; nothing else happens."
+            )
+            % {"left": int(inputs.get("distance") or 0), "reset": _when(decision.ends_at)}
+        )
+    elif limit and decision.kind == Decision.Kind.PAUSE:
+        parts.append(
+            _(
+                "You reached the project's daily limit: you can work on it again from "
+                "%(reset)s. This is a limit, not a judgement of your work."
+            )
+            % {"reset": _when(decision.ends_at)}
+        )
+    elif decision.kind == Decision.Kind.WARNING:
         if inputs.get("breached"):
             parts.append(
                 _(
@@ -203,3 +218,42 @@ def notification_text(notification: Notification) -> str:
             "score": p.get("score", ""),
         }
     return kind
+
+
+def approval_rule_title(rule_key: str) -> str:
+    return str(get_approval_rule(rule_key).title) if rule_key in APPROVAL_RULES else rule_key
+
+
+def approval_text(inputs: dict[str, Any]) -> str:
+    """Why an answer was approved before its approval period ended, from its review's inputs."""
+    rule_key = inputs.get("rule", "")
+    params = inputs.get("params") or {}
+    numbers = inputs.get("numbers") or {}
+    if rule_key == "trusted_worker":
+        return _(
+            "Approved at once: you had answered %(correct)d of %(total)d control tasks "
+            "correctly, so your accuracy is at least %(low)s (90 %% sure). This project "
+            "approves at once from %(threshold)s on at least %(min)d control answers."
+        ) % {
+            "correct": numbers.get("correct", 0),
+            "total": numbers.get("total", 0),
+            "low": _percent(numbers.get("low")),
+            "threshold": _percent(params.get("threshold")),
+            "min": params.get("min_answers", 0),
+        }
+    if rule_key == "agrees_with_label":
+        return _(
+            "Approved at once: your answer matches the label from %(answers)d answers, which "
+            "is %(confidence)s sure. This project approves at once from %(min)s."
+        ) % {
+            "answers": numbers.get("answers", 0),
+            "confidence": _percent(numbers.get("confidence")),
+            "min": _percent(params.get("min_confidence")),
+        }
+    return _("Approved at once by the project's rule “%(rule)s”.") % {
+        "rule": approval_rule_title(rule_key)
+    }
+
+
+def _percent(value: Any) -> str:
+    return "–" if value is None else f"{float(value) * 100:.0f} %"

@@ -16,8 +16,14 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/result/", views.attempt_result, name="attempt_result"),
     path("projects/<int:project_id>/", views.project_quality, name="project"),
     path("projects/<int:project_id>/rules/", views.rule_save, name="rule_save"),
+    path(
+        "projects/<int:project_id>/approval-rules/",
+        views.approval_rule_save,
+        name="approval_rule_save",
+    ),
     path("projects/<int:project_id>/settings/", views.settings_save, name="settings_save"),
     path("submissions/<int:submission_id>/reject/", views.submission_reject, name="reject"),
+    path("projects/<int:project_id>/reject/", views.submissions_reject, name="reject_many"),
     path("projects/<int:project_id>/tests/", views.test_create, name="test_create"),
     path("projects/<int:project_id>/requirements/", views.requirement_add, name="requirement_add"),
     path(

@@ -2,7 +2,6 @@
 quality page per project; the operators' appeals page. Each view: parse, one access helper,
 one service or selector, render."""
 
-from datetime import timedelta
 from functools import cache, wraps
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from microwork.accounts.models import User
 from microwork.lib.errors import ApplicationError
 from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import get_interface
@@ -25,26 +24,19 @@ from microwork.quality import selectors, services, texts
 from microwork.quality.access import (
     access_appeal_for_decider,
     access_attempt_for_worker,
+    access_decision_for_operator,
     access_decision_for_worker,
     access_operator,
     access_project_for_requester,
     access_qualification_for_requester,
+    access_requirement_for_requester,
     access_submission_for_requester,
     access_test_for_worker,
 )
-from microwork.quality.models import (
-    Appeal,
-    Decision,
-    ProjectRequirement,
-    Qualification,
-    QualificationTest,
-    RuleConfig,
-    TestAnswer,
-    TestAttempt,
-)
-from microwork.quality.rules import RULES, get_rule
+from microwork.quality.models import APPEAL_WINDOW, Decision, ProjectRequirement, RuleConfig
+from microwork.quality.rules import APPROVAL_RULES, RULES, get_approval_rule, get_rule
 
-DOC_PATH = Path(settings.BASE_DIR) / "docs" / "quality.md"
+DOCS = Path(settings.BASE_DIR) / "docs"
 
 
 def _errors_to_messages(view):  # type: ignore[no-untyped-def]
@@ -97,24 +89,21 @@ def _warning_rows(decisions: list[Decision]) -> list[dict[str, Any]]:
 @login_required
 @_errors_to_messages
 def standing(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
-    user = request.user
-    decisions = list(selectors.decisions_for_worker(worker=user)[:200])
-    live_ids = set(
-        selectors.active_decisions(now=now).filter(worker=user).values_list("pk", flat=True)
-    )
-    live = [d for d in decisions if d.pk in live_ids]
-    skills = list(selectors.skills_for_worker(worker=user))
+    data = selectors.standing_for_worker(worker=request.user, now=timezone.now())
+    live = data["live"]
     return render(
         request,
         "quality/standing.html",
         {
-            "skills": skills,
+            "skills": data["skills"],
             "warnings": _warning_rows(live),
             "sanctions": [d for d in live if d.kind != Decision.Kind.WARNING],
-            "decisions": [(d, texts.decision_headline(d), d.pk in live_ids) for d in decisions],
-            "missed": selectors.missed_gold(worker=user, now=now),
-            "appeal_window_days": services.APPEAL_WINDOW.days,
+            "decisions": [
+                (d, texts.decision_headline(d), d.pk in data["live_ids"]) for d in data["decisions"]
+            ],
+            "missed": data["missed"],
+            "early": [(r, texts.approval_text(r.inputs or {})) for r in data["early"]],
+            "appeal_window_days": APPEAL_WINDOW.days,
         },
     )
 
@@ -123,13 +112,6 @@ def standing(request: HttpRequest) -> HttpResponse:
 @_errors_to_messages
 def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
     decision = access_decision_for_worker(user=request.user, decision_id=decision_id)
-    appeal = Appeal.objects.filter(decision=decision).first()
-    now = timezone.now()
-    can_appeal = (
-        appeal is None
-        and decision.status != Decision.Status.REVERSED
-        and now <= decision.starts_at + services.APPEAL_WINDOW
-    )
     return render(
         request,
         "quality/decision.html",
@@ -137,10 +119,8 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
             "decision": decision,
             "headline": texts.decision_headline(decision),
             "text": texts.decision_text(decision),
-            "appeal": appeal,
-            "can_appeal": can_appeal,
-            "appeal_until": decision.starts_at + services.APPEAL_WINDOW,
             "reason": texts.REJECTION_REASONS.get(decision.reason_code, ""),
+            **selectors.decision_appeal_state(decision=decision, now=timezone.now()),
         },
     )
 
@@ -170,30 +150,27 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     return redirect("quality:notifications")
 
 
-# Workers read docs/quality.md up to the part written for requesters and operators.
-WORKER_DOC_END = "\n## For requesters and operators"
+# Workers read docs/quality.md (docs/quality.fr.md in French) up to this line, where the part
+# for requesters and operators starts; the line is the same in both files.
+WORKER_DOC_END = "<!-- Workers' pages show this file up to here. -->"
+
+
+def _doc_path(language: str) -> Path:
+    localised = DOCS / f"quality.{language}.md"
+    return localised if language != "en" and localised.exists() else DOCS / "quality.md"
 
 
 @cache
-def _doc_html(mtime: float) -> str:
-    text = DOC_PATH.read_text(encoding="utf-8")
+def _doc_html(path: Path, mtime: float) -> str:
+    text = path.read_text(encoding="utf-8")
     return render_markdown(text.split(WORKER_DOC_END, 1)[0])
 
 
 def rules_doc(request: HttpRequest) -> HttpResponse:
-    # The same words as docs/quality.md: one source, rendered for workers.
-    html = _doc_html(DOC_PATH.stat().st_mtime) if DOC_PATH.exists() else ""
+    # The same words as the docs: one source per language, rendered for workers.
+    path = _doc_path((translation.get_language() or "en").split("-")[0])
+    html = _doc_html(path, path.stat().st_mtime) if path.exists() else ""
     return render(request, "quality/rules_doc.html", {"html": html})
-
-
-def _attempt_stats(test: QualificationTest, user: Any) -> dict[str, Any]:
-    attempts = list(TestAttempt.objects.filter(test=test, worker=user).order_by("number"))
-    return {
-        "attempts": attempts,
-        "left": max(test.max_attempts - len(attempts), 0),
-        "current": next((a for a in attempts if not a.is_finished), None),
-        "passed": any(a.status == TestAttempt.Status.PASSED for a in attempts),
-    }
 
 
 @login_required
@@ -209,7 +186,7 @@ def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
             "rate": services.test_pay_rate(test.project),
             "pass_percent": int(test.pass_mark * 100),
             "open": test.project.status == test.project.Status.LIVE,
-            **_attempt_stats(test, request.user),
+            **selectors.attempt_stats(test=test, worker=request.user),
         },
     )
 
@@ -251,13 +228,8 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect("quality:attempt", attempt_id=attempt.pk)
     feedback = None
     if attempt.test.is_training and request.GET.get("feedback"):
-        # Feedback only on an answered question: the expected answer never precedes the answer.
-        feedback = (
-            TestAnswer.objects.select_related("task")
-            .filter(
-                attempt=attempt, position=_int(request.GET["feedback"]), answered_at__isnull=False
-            )
-            .first()
+        feedback = selectors.attempt_feedback(
+            attempt=attempt, position=_int(request.GET["feedback"])
         )
     if feedback is not None:
         return render(
@@ -273,13 +245,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         )
     if attempt.is_finished:
         return redirect("quality:attempt_result", attempt_id=attempt.pk)
-    row = (
-        TestAnswer.objects.select_related("task")
-        .filter(attempt=attempt, answered_at__isnull=True)
-        .order_by("position")
-        .first()
-    )
-    total = attempt.answers.count()
+    row, total = selectors.attempt_question(attempt=attempt)
     return render(
         request,
         "quality/attempt.html",
@@ -305,14 +271,7 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if not attempt.is_finished:
         return redirect("quality:attempt", attempt_id=attempt.pk)
     project = attempt.test.project
-    rows = [
-        {
-            "row": a,
-            "answer": selectors.answer_text(project, a.answer),
-            "expected": selectors.answer_text(project, a.task.gold_answer),
-        }
-        for a in attempt.answers.select_related("task").order_by("position")
-    ]
+    rows = selectors.attempt_review_rows(attempt=attempt)
     payment = getattr(attempt, "payment", None)
     return render(
         request,
@@ -326,7 +285,7 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "percent": int((attempt.score or 0) * 100),
             "project_open": project.status == project.Status.LIVE,
             "closed_during": attempt.project_status_at_finish != project.Status.LIVE,
-            **_attempt_stats(attempt.test, request.user),
+            **selectors.attempt_stats(test=attempt.test, worker=request.user),
         },
     )
 
@@ -352,37 +311,41 @@ def _rule_forms(project: Any) -> list[dict[str, Any]]:
     return forms
 
 
+def _approval_forms(project: Any) -> list[dict[str, Any]]:
+    configured = {r.rule_key: r for r in selectors.approval_rules_for_project(project=project)}
+    counts = selectors.early_approval_counts(project=project)
+    forms = []
+    for key in APPROVAL_RULES:
+        rule = get_approval_rule(key)
+        config = configured.get(key)
+        values = {**rule.defaults(), **(config.params if config else {})}
+        forms.append(
+            {
+                "key": key,
+                "rule": rule,
+                "config": config,
+                "params": [(p, values.get(p.name)) for p in rule.params],
+                "approved": counts.get(key, 0),
+            }
+        )
+    return forms
+
+
 @login_required
 @_errors_to_messages
 def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request.user, project_id=project_id)
-    now = timezone.now()
-    skills = list(selectors.skills_for_project(project=project))
-    live = selectors.active_decisions(now=now).filter(project=project)
-    standing_by_worker: dict[int, list[str]] = {}
-    for d in live:
-        standing_by_worker.setdefault(d.worker_id, []).append(d.get_kind_display())
     return render(
         request,
         "quality/project.html",
         {
             "project": project,
-            "skills": [(s, ", ".join(standing_by_worker.get(s.worker_id, []))) for s in skills],
+            **selectors.project_quality_overview(project=project, now=timezone.now()),
             "rule_forms": _rule_forms(project),
+            "approval_forms": _approval_forms(project),
             "actions": RuleConfig.Action.choices,
-            "settings_row": selectors.settings_for_project(project),
-            "appeals": selectors.appeals_for_organisation(
-                organisation_id=project.organisation_id, project=project
-            ),
-            "tests": selectors.tests_for_project(project=project),
-            "requirements": project.requirements.select_related("qualification"),
-            "qualifications": Qualification.objects.filter(
-                organisation_id=project.organisation_id
-            ).order_by("name"),
-            "gold_count": project.tasks.filter(is_gold=True).count(),
             "subjects": ProjectRequirement.Subject.choices,
             "comparators": ProjectRequirement.Comparator.choices,
-            "now": now,
         },
     )
 
@@ -399,8 +362,25 @@ def rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
         project=project,
         rule_key=key,
         params=params,
-        action=request.POST.get("action", "warn"),
+        action=request.POST.get("action") or None,
         pause_seconds=_int(request.POST.get("pause_hours"), 24) * 3600,
+        enabled=request.POST.get("enabled") == "on",
+    )
+    messages.success(request, _("Rule saved."))
+    return redirect("quality:project", project_id=project.pk)
+
+
+@login_required
+@require_POST
+@_errors_to_messages
+def approval_rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    key = request.POST.get("rule_key", "")
+    rule = get_approval_rule(key)
+    services.approval_rule_configure(
+        project=project,
+        rule_key=key,
+        params={p.name: request.POST.get(p.name, "") for p in rule.params},
         enabled=request.POST.get("enabled") == "on",
     )
     messages.success(request, _("Rule saved."))
@@ -415,6 +395,7 @@ def settings_save(request: HttpRequest, project_id: int) -> HttpResponse:
     services.quality_settings_update(
         project=project,
         reveal=request.POST.get("reveal"),
+        gold_reveal_delay_hours=request.POST.get("gold_reveal_delay_hours"),
         appeal_deadline_hours=request.POST.get("appeal_deadline_hours"),
         rejection_confirm_share=request.POST.get("rejection_confirm_share"),
     )
@@ -442,45 +423,76 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     return redirect("quality:operator")
 
 
-@login_required
-def submission_reject(request: HttpRequest, submission_id: int) -> HttpResponse:
-    """The reject form for one answer: a reason from the list, an optional note, and a second
-    step when the requester is rejecting an unusual share of this worker's work."""
-    try:
-        submission = access_submission_for_requester(user=request.user, submission_id=submission_id)
-    except ApplicationError as exc:
-        return render(request, "quality/refused.html", {"message": exc.message}, status=exc.status)
+def _safe_next(value: str) -> str:
+    return value if value.startswith("/") and not value.startswith("//") else ""
+
+
+def _reject_page(
+    request: HttpRequest, *, project: Any, submissions: list[Any], ids: list[int]
+) -> HttpResponse:
+    """The reject form for one answer or several: a reason from the list, an optional note,
+    and a second step when the requester is rejecting an unusual share of a worker's work."""
     context: dict[str, Any] = {
-        "submission": submission,
-        "evidence": selectors.evidence_row(submission),
+        "project": project,
+        "rows": [(s, selectors.evidence_row(s)) for s in submissions],
+        "ids": ids,
         "reasons": list(texts.REJECTION_REASONS.items()),
         "chosen": request.POST.get("reason", ""),
         "note": request.POST.get("note", ""),
-        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "next": _safe_next(request.POST.get("next") or request.GET.get("next", "")),
     }
-    if request.method == "POST":
-        try:
-            decision = services.submission_reject_with_decision(
-                submission=submission,
-                requester=request.user,
-                reason_code=request.POST.get("reason", ""),
-                note=request.POST.get("note", ""),
-                confirm=request.POST.get("confirm") == "1",
-            )
-        except ApplicationError as exc:
-            context["error"] = exc.message
-            context["needs_confirm"] = exc.code == "confirm_needed"
-            return render(request, "quality/reject.html", context, status=400)
-        messages.success(
-            request,
-            _("Rejected. %(worker)s has been told why and can appeal.")
-            % {"worker": decision.worker.username},
+    if request.method != "POST":
+        return render(request, "quality/reject.html", context)
+    try:
+        decisions = services.submissions_reject_with_decision(
+            project=project,
+            requester=request.user,
+            submission_ids=ids,
+            reason_code=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+            confirm=request.POST.get("confirm") == "1",
         )
-        back = context["next"]
-        if back.startswith("/") and not back.startswith("//"):
-            return HttpResponseRedirect(back)
-        return redirect("quality:project", project_id=submission.project_id)
-    return render(request, "quality/reject.html", context)
+    except ApplicationError as exc:
+        context["error"] = exc.message
+        context["needs_confirm"] = exc.code == "confirm_needed"
+        return render(request, "quality/reject.html", context, status=exc.status)
+    workers = sorted({d.worker.username for d in decisions})
+    messages.success(
+        request,
+        ngettext(
+            "Rejected. %(workers)s has been told why and can appeal.",
+            "Rejected %(n)d answers. %(workers)s have been told why and can appeal.",
+            len(decisions),
+        )
+        % {"n": len(decisions), "workers": ", ".join(workers)},
+    )
+    if context["next"]:
+        return HttpResponseRedirect(context["next"])
+    return redirect("quality:project", project_id=project.pk)
+
+
+@login_required
+@_errors_to_messages
+def submission_reject(request: HttpRequest, submission_id: int) -> HttpResponse:
+    submission = access_submission_for_requester(user=request.user, submission_id=submission_id)
+    return _reject_page(
+        request, project=submission.project, submissions=[submission], ids=[submission.pk]
+    )
+
+
+@login_required
+@_errors_to_messages
+def submissions_reject(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Several answers of one project at once, chosen on the review page."""
+    project = access_project_for_requester(user=request.user, project_id=project_id)
+    source = request.POST if request.method == "POST" else request.GET
+    ids = sorted({_int(v) for v in source.getlist("submission") if _int(v) > 0})
+    return _reject_page(
+        request,
+        project=project,
+        submissions=list(selectors.submissions_of_project(project=project, ids=ids)),
+        ids=ids,
+    )
 
 
 @login_required
@@ -488,13 +500,11 @@ def submission_reject(request: HttpRequest, submission_id: int) -> HttpResponse:
 @_errors_to_messages
 def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request.user, project_id=project_id)
-    task_ids = [_int(v) for v in request.POST.getlist("task_ids")]
-    if request.POST.get("all_gold") == "on":
-        task_ids = list(project.tasks.filter(is_gold=True).values_list("pk", flat=True))
     services.qualification_test_create(
         project=project,
         name=request.POST.get("name", ""),
-        task_ids=task_ids,
+        task_ids=[_int(v) for v in request.POST.getlist("task_ids")],
+        all_gold=request.POST.get("all_gold") == "on",
         mode=request.POST.get("mode", "test"),
         pass_mark=request.POST.get("pass_mark", "0.8"),
         question_count=request.POST.get("question_count", "10"),
@@ -532,11 +542,11 @@ def requirement_add(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def requirement_remove(request: HttpRequest, project_id: int, requirement_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
-    requirement = project.requirements.filter(pk=requirement_id).first()
-    if requirement is not None:
-        services.project_requirement_remove(requirement=requirement)
-    return redirect("quality:project", project_id=project.pk)
+    requirement = access_requirement_for_requester(
+        user=request.user, project_id=project_id, requirement_id=requirement_id
+    )
+    services.project_requirement_remove(requirement=requirement)
+    return redirect("quality:project", project_id=requirement.project_id)
 
 
 @login_required
@@ -547,16 +557,13 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
     qualification = access_qualification_for_requester(
         user=request.user, qualification_id=_int(request.POST.get("qualification_id"))
     )
-    worker = User.objects.filter(
-        username=request.POST.get("worker", "").strip(), worker_profile__isnull=False
-    ).first()
-    if worker is None:
-        raise ApplicationError(_("No worker with that username."), field="worker")
-    value = request.POST.get("value", "1").strip() or "1"
-    if not value.lstrip("-").isdigit():
-        raise ApplicationError(_("The value must be a whole number."), field="value")
     services.qualification_grant(
-        qualification=qualification, worker=worker, value=int(value), granted_by=request.user
+        qualification=qualification,
+        worker=selectors.worker_by_username(
+            username=request.POST.get("worker", ""), field="worker"
+        ),
+        value=request.POST.get("value") or 1,
+        granted_by=request.user,
     )
     messages.success(request, _("Granted."))
     return redirect("quality:project", project_id=project.pk)
@@ -585,18 +592,7 @@ def operator_page(request: HttpRequest) -> HttpResponse:
     access_operator(user=request.user)
     now = timezone.now()
     return render(
-        request,
-        "quality/operator.html",
-        {
-            "appeals": selectors.appeals_for_operators(),
-            "flags": selectors.active_decisions(now=now)
-            .filter(kind=Decision.Kind.FLAG)
-            .select_related("worker", "project"),
-            "suspensions": selectors.active_decisions(now=now)
-            .filter(kind=Decision.Kind.SUSPENSION)
-            .select_related("worker"),
-            "now": now,
-        },
+        request, "quality/operator.html", {**selectors.operator_overview(now=now), "now": now}
     )
 
 
@@ -604,18 +600,14 @@ def operator_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def operator_suspend(request: HttpRequest) -> HttpResponse:
-    access_operator(user=request.user)
-    worker = User.objects.filter(username=request.POST.get("username", "")).first()
-    if worker is None:
-        raise ApplicationError(_("No worker with that username."), field="username")
-    days = _int(request.POST.get("days"), 0)
-    now = timezone.now()
+    operator = access_operator(user=request.user)
     services.account_suspend(
-        operator=request.user,
-        worker=worker,
+        operator=operator,
+        worker=selectors.worker_by_username(
+            username=request.POST.get("username", ""), field="username", workers_only=False
+        ),
         reason=request.POST.get("reason", ""),
-        ends_at=now + timedelta(days=days) if days > 0 else None,
-        now=now,
+        days=request.POST.get("days"),
     )
     messages.success(request, _("Suspended; the worker has been told and can appeal."))
     return redirect("quality:operator")
@@ -625,12 +617,7 @@ def operator_suspend(request: HttpRequest) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def operator_lift(request: HttpRequest, decision_id: int) -> HttpResponse:
-    access_operator(user=request.user)
-    decision = Decision.objects.filter(
-        pk=decision_id, kind__in=[Decision.Kind.SUSPENSION, Decision.Kind.FLAG]
-    ).first()
-    if decision is None:
-        raise ApplicationError(_("No such decision."), field="decision_id")
+    decision = access_decision_for_operator(user=request.user, decision_id=decision_id)
     services.decision_reverse(
         decision=decision, actor=request.user, reason=request.POST.get("reason", "") or _("Lifted")
     )

@@ -12,8 +12,9 @@ from typing import Any
 from django.utils.module_loading import import_string
 
 SUBMISSION_HOOKS: dict[str, str] = {
-    "quality": "microwork.quality.services.submission_recorded",
+    # Aggregation first: it relabels the task, and quality compares the answer with that label.
     "aggregation": "microwork.aggregation.hooks.submission_aggregate",
+    "quality": "microwork.quality.services.submission_recorded",
 }
 
 

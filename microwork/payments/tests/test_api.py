@@ -5,6 +5,7 @@ from microwork.accounts.access import access_organisation_for_requester
 from microwork.ledger.models import Payout, Transaction
 from microwork.payments import services
 from microwork.payments.tests.conftest import answer, go_live, make_project
+from microwork.quality.models import Decision, Notification
 from microwork.work.models import Submission
 
 
@@ -68,13 +69,32 @@ def test_requester_approves_and_rejects_through_the_api(client, rich_acme, rita,
     assert (bad.status_code, bad.json()["field"]) == (400, "reason")
     reasons = [r["code"] for r in client.get("/api/rejection-reasons", **_auth(rita_token)).json()]
     assert "wrong_answer" in reasons
-    ok = client.post(
+    # One of Walt's two answers today is more than the project's share: confirm first.
+    unconfirmed = client.post(
         f"/api/submissions/{second.pk}/reject",
         {"reason": "wrong_answer", "note": "gory"},
         content_type="application/json",
         **_auth(rita_token),
     )
-    assert ok.json()["status"] == "rejected"
+    assert (unconfirmed.status_code, unconfirmed.json()["code"]) == (400, "confirm_needed")
+    ok = client.post(
+        f"/api/submissions/{second.pk}/reject",
+        {"reason": "wrong_answer", "note": "gory", "confirm": True},
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert ok.json()["status"] == "rejected" and ok.json()["changed"] is True
+    # A rejection through the money API is the same decision the worker reads and appeals.
+    decision = Decision.objects.get(submission=second, kind="rejection")
+    assert ok.json()["decision_id"] == decision.pk
+    assert Notification.objects.filter(user=walt, decision=decision).exists()
+    again = client.post(
+        f"/api/submissions/{second.pk}/reject",
+        {"reason": "wrong_answer", "confirm": True},
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert again.json()["changed"] is False and again.json()["decision_id"] == decision.pk
     billing = client.get("/api/billing", **_auth(rita_token)).json()
     assert billing["projects"][0]["paid_to_workers"] == "0.050000"
 

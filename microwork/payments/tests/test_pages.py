@@ -10,6 +10,7 @@ from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, ExchangeRate, Payout, Transaction
 from microwork.payments import selectors, services
 from microwork.payments.tests.conftest import answer, go_live, make_project
+from microwork.quality.models import Decision, Notification
 from microwork.work.models import Submission
 
 K = Account.Kind
@@ -113,17 +114,30 @@ def test_requester_reviews_rejects_with_a_reason_and_sends_a_bonus(client, rita,
     page = client.get(reverse("payments:review", args=[project.pk]))
     assert page.status_code == 200
     url = reverse("payments:review_act", args=[project.pk])
-    client.post(
-        url,
-        {
-            "action": "reject",
-            "submission": subs[3].pk,
-            "reason": "wrong_answer",
-            "note": "Image 4 is gory",
-        },
-    )
+    # "Reject selected" hands the answers to quality control's form: nothing is rejected
+    # until a reason is chosen there.
+    r = client.post(url, {"action": "reject", "submission": [subs[3].pk]})
+    subs[3].refresh_from_db()
+    assert subs[3].status == Submission.Status.PENDING
+    form = client.get(r["Location"])
+    assert form.status_code == 200 and b"The instructions were not followed" in form.content
+    form_url = r["Location"]
+    fields = {
+        "submission": [subs[3].pk],
+        "reason": "wrong_answer",
+        "note": "Image 4 is gory",
+        "next": reverse("payments:review", args=[project.pk]),
+    }
+    # It is all of Walt's work in review today, more than the project's share: confirm.
+    r = client.post(form_url, fields)
+    assert r.status_code == 400 and 'name="confirm" value="1"' in r.content.decode()
+    r = client.post(form_url, {**fields, "confirm": "1"})
+    assert r["Location"] == reverse("payments:review", args=[project.pk])
     subs[3].refresh_from_db()
     assert subs[3].status == Submission.Status.REJECTED
+    decision = Decision.objects.get(submission=subs[3], kind="rejection")
+    assert decision.note == "Image 4 is gory"
+    assert Notification.objects.filter(user=walt, decision=decision).exists()
     client.post(
         url,
         {

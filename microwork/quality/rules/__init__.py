@@ -1,5 +1,6 @@
-"""The quality-rule catalogue. This registry is the one place a rule is added: key → dotted
-path of a class with the interface of `base.Rule`. Built-ins register like any plug-in."""
+"""The quality-rule catalogues. Each registry is the one place a rule is added: key → dotted
+path of a class with the interface of `base.Rule` (rules that warn and sanction) or
+`base.ApprovalRule` (rules that approve answers early). Built-ins register like any plug-in."""
 
 from functools import cache
 
@@ -7,7 +8,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from microwork.lib.errors import ApplicationError
-from microwork.quality.rules.base import Measurement, Rule
+from microwork.quality.rules.base import ApprovalRule, Measurement, Rule
 
 RULES: dict[str, str] = {
     "gold_accuracy": "microwork.quality.rules.builtin.GoldAccuracy",
@@ -15,6 +16,14 @@ RULES: dict[str, str] = {
     "skips_in_row": "microwork.quality.rules.builtin.SkipsInRow",
     "disagreement": "microwork.quality.rules.builtin.Disagreement",
     "daily_cap": "microwork.quality.rules.builtin.DailyCap",
+}
+
+
+# Approval rules approve answers early (docs/quality.md, "Approval by a rule"); the same kind
+# of registry, a separate catalogue: they never sanction anyone.
+APPROVAL_RULES: dict[str, str] = {
+    "trusted_worker": "microwork.quality.rules.approval.TrustedWorker",
+    "agrees_with_label": "microwork.quality.rules.approval.AgreesWithLabel",
 }
 
 
@@ -31,4 +40,25 @@ def get_rule(key: str) -> Rule:
     return import_string(path)()
 
 
-__all__ = ["RULES", "Measurement", "Rule", "get_rule"]
+@cache
+def get_approval_rule(key: str) -> ApprovalRule:
+    path = APPROVAL_RULES.get(key)
+    if path is None:
+        raise ApplicationError(
+            _("Unknown approval rule %(key)s. Choose one of: %(keys)s.")
+            % {"key": key, "keys": ", ".join(sorted(APPROVAL_RULES))},
+            code="unknown_rule",
+            field="rule_key",
+        )
+    return import_string(path)()
+
+
+__all__ = [
+    "APPROVAL_RULES",
+    "RULES",
+    "ApprovalRule",
+    "Measurement",
+    "Rule",
+    "get_approval_rule",
+    "get_rule",
+]

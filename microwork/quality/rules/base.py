@@ -40,22 +40,13 @@ class Measurement:
     pause_until: datetime | None = None
 
 
-class Rule:
-    """A quality rule.
-
-    - `params`: the settings a requester may change, with defaults.
-    - `measure(project, worker, params, since, now)`: a Measurement from the worker's answers
-      on this project submitted at or after `since` (None: all of them).
-    - `value_format`: "share" shows numbers as percentages, "count" as whole numbers.
-    """
+class Configurable:
+    """A catalogue entry a requester switches on for a project and sets the numbers of."""
 
     key: ClassVar[str]
     title: ClassVar[str | Promise]
     description: ClassVar[str | Promise]
     params: ClassVar[tuple[Param, ...]] = ()
-    value_format: ClassVar[str] = "share"
-    # False for rules too costly to run inside every submit; the periodic sweep runs them.
-    per_submission: ClassVar[bool] = True
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -77,6 +68,24 @@ class Rule:
                 value = p.default
             cleaned[p.name] = _check_param(p, value)
         return cleaned
+
+
+class Rule(Configurable):
+    """A quality rule.
+
+    - `params`: the settings a requester may change, with defaults.
+    - `measure(project, worker, params, since, now)`: a Measurement from the worker's answers
+      on this project submitted at or after `since` (None: all of them).
+    - `value_format`: "share" shows numbers as percentages, "count" as whole numbers.
+    """
+
+    value_format: ClassVar[str] = "share"
+    # False for rules too costly to run inside every submit; the periodic sweep runs them.
+    per_submission: ClassVar[bool] = True
+    # A limit rather than a judgement (the daily cap): the worker is warned as they approach
+    # it, and reaching it pauses them at once until `Measurement.pause_until`, with no
+    # further warning or grace. Its only action is the pause.
+    stops_at_limit: ClassVar[bool] = False
 
     def measure(
         self,
@@ -137,3 +146,17 @@ def _check_param(p: Param, value: Any) -> Any:
             field=p.name,
         )
     return str(value)
+
+
+class ApprovalRule(Configurable):
+    """A rule that approves an answer before its approval period ends.
+
+    `verdict(submission, skill, label, params)` returns the numbers that approve the answer
+    now (kept on its review and shown to the worker), or None. `skill` is the worker's
+    WorkerSkill on the project, `label` the task's TaskLabel (None before aggregation saw it).
+    It must be cheap: it runs on the submit path."""
+
+    def verdict(
+        self, *, submission: Any, skill: Any, label: Any, params: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        raise NotImplementedError

@@ -134,10 +134,11 @@ class SkipsInRow(Rule):
 class Disagreement(Rule):
     key = "disagreement"
     per_submission = False
-    title = _("Agreement with other workers")
+    title = _("Agreement with the aggregated labels")
     description = _(
-        "How often your answer matches the majority of other workers on the same task. "
-        "Acts when it is below the threshold."
+        "How often your answer matches the task's label from all workers' answers, each "
+        "weighed by the worker's accuracy (the project's aggregation method). Acts when it is "
+        "below the threshold."
     )
     params = (
         Param("threshold", "share", 0.5, _("Lowest acceptable agreement")),
@@ -171,19 +172,22 @@ class DailyCap(Rule):
     key = "daily_cap"
     title = _("Daily limit of answers")
     description = _(
-        "Answers on this project per day (UTC). Reaching the limit pauses work until midnight UTC."
+        "Answers on this project per day (UTC). You are warned as you come close; reaching the "
+        "limit stops work on the project until midnight UTC."
     )
     value_format = "count"
+    stops_at_limit = True
     params = (
         Param("cap", "int", 500, _("Most answers per day"), minimum=1),
-        Param("margin", "int", 50, _("Warn this many answers before the limit"), minimum=0),
-        Param("grace_answers", "int", 0, _("Answers after a warning before acting"), minimum=0),
+        # At least one, so the worker is always warned before the stop.
+        Param("margin", "int", 50, _("Warn this many answers before the limit"), minimum=1),
     )
 
     def measure(
         self, *, project, worker, params: Mapping[str, Any], since, now: datetime
     ) -> Measurement:
         midnight = datetime.combine(now.date(), time.min, tzinfo=now.tzinfo)
+        resets = midnight + timedelta(days=1)
         start = max(midnight, since) if since else midnight
         count = selectors.answers_between(project=project, worker=worker, start=start, end=now)
         cap = params["cap"]
@@ -195,6 +199,6 @@ class DailyCap(Rule):
             value=count,
             threshold=cap,
             distance=distance,
-            numbers={"answers_today": count, "cap": cap},
-            pause_until=midnight + timedelta(days=1),
+            numbers={"answers_today": count, "cap": cap, "resets_at": resets.isoformat()},
+            pause_until=resets,
         )

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from microwork.quality import services
-from microwork.quality.models import RuleConfig, TestAttempt
+from microwork.quality.models import Decision, Notification, RuleConfig, TestAttempt
 from microwork.quality.tests.helpers import make_project, make_tasks
 
 
@@ -154,8 +154,51 @@ def test_reject_form_asks_to_confirm_above_the_share(client, project, rita, walt
     assert r.status_code == 302
     subs[0].refresh_from_db()
     assert subs[0].status == "rejected"
+    decision = Decision.objects.get(submission=subs[0], kind="rejection")
+    assert Notification.objects.filter(user=walt, decision=decision).exists()
     client.force_login(walt)
     assert client.get(url).status_code == 403
+
+
+def test_answers_chosen_on_the_review_page_are_rejected_through_quality_control(
+    client, project, rita, walt, nina, omar
+):
+    from microwork.quality.tests.helpers import fund, submit
+
+    fund(project, omar)
+    tasks = make_tasks(project, 4)
+    walts = [submit(task=t, worker=walt, label="dog") for t in tasks]
+    ninas = [submit(task=t, worker=nina, label="cat") for t in tasks[:1]]
+    client.force_login(rita)
+    review = reverse("payments:review", args=[project.pk])
+    page = client.get(review).content.decode()
+    assert reverse("quality:reject", args=[walts[0].pk]) in page
+    r = client.post(
+        reverse("payments:review_act", args=[project.pk]),
+        {"action": "reject", "submission": [walts[0].pk, ninas[0].pk]},
+    )
+    form_url = r["Location"]
+    assert form_url.startswith(reverse("quality:reject_many", args=[project.pk]))
+    form = client.get(form_url).content.decode()
+    assert "Reject 2 answers" in form and "walt" in form and "nina" in form
+    chosen = {"submission": [walts[0].pk, ninas[0].pk], "next": review}
+    # A bad reason changes nothing, for either answer.
+    r = client.post(form_url, {**chosen, "reason": "meh"})
+    assert r.status_code == 400 and "reason must be one of" in r.content.decode()
+    # Nina's only answer today is more than the share: one confirmation covers the batch.
+    r = client.post(form_url, {**chosen, "reason": "wrong_answer"})
+    assert r.status_code == 400 and "reject 1 of nina" in r.content.decode()
+    assert not Decision.objects.exists()
+    r = client.post(form_url, {**chosen, "reason": "wrong_answer", "confirm": "1"})
+    assert r["Location"] == review
+    for sub, worker in ((walts[0], walt), (ninas[0], nina)):
+        sub.refresh_from_db()
+        decision = Decision.objects.get(submission=sub, kind="rejection", worker=worker)
+        assert sub.status == "rejected" and decision.evidence[0]["submission"] == sub.pk
+        assert Notification.objects.filter(user=worker, decision=decision).exists()
+    # A worker cannot open the form.
+    client.force_login(walt)
+    assert client.get(form_url).status_code == 403
 
 
 def test_requester_sets_up_tests_requirements_and_grants_from_the_page(client, project, rita, walt):
@@ -211,3 +254,57 @@ def test_requester_sets_up_tests_requirements_and_grants_from_the_page(client, p
     assert QualificationGrant.objects.get(qualification=trusted).value == 2
     page = client.get(base).content.decode()
     assert "Entry test" in page and "Trusted" in page
+
+
+def test_requester_sets_the_reveal_delay_and_workers_see_missed_gold_then(
+    client, project, rita, walt
+):
+    from datetime import timedelta
+
+    from microwork.quality import selectors
+    from microwork.quality.tests.helpers import answer
+
+    client.force_login(rita)
+    url = reverse("quality:settings_save", args=[project.pk])
+    page = client.get(reverse("quality:project", args=[project.pk])).content.decode()
+    assert 'name="gold_reveal_delay_hours" value="24"' in page
+    back = reverse("quality:project", args=[project.pk])
+    for bad in ("0", "721", "soon"):
+        r = client.post(
+            url,
+            {"gold_reveal_delay_hours": bad, "appeal_deadline_hours": "48", "next": back},
+            follow=True,
+        )
+        assert "gold_reveal_delay_hours must be a whole number from 1 to 720" in (
+            r.content.decode()
+        )
+    project.refresh_from_db()
+    assert project.gold_reveal_delay_seconds == 24 * 3600
+    assert selectors.settings_for_project(project).appeal_deadline_hours == 72
+    client.post(url, {"gold_reveal_delay_hours": "48"})
+    project.refresh_from_db()
+    assert project.gold_reveal_delay_seconds == 48 * 3600
+    missed = answer(task=make_tasks(project, 1, gold=True)[0], worker=walt, label="dog")
+    at = missed.submitted_at
+    assert not selectors.missed_gold(worker=walt, now=at + timedelta(hours=47))[0]["shown"]
+    assert selectors.missed_gold(worker=walt, now=at + timedelta(hours=48))[0]["shown"]
+
+
+def test_the_quality_page_is_linked_from_the_requesters_project_pages(client, project, rita):
+    client.force_login(rita)
+    quality = reverse("quality:project", args=[project.pk])
+    detail = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    listing = client.get(reverse("projects:list")).content.decode()
+    assert f'href="{quality}"' in detail and f'href="{quality}"' in listing
+    assert client.get(quality).status_code == 200
+
+
+def test_operators_lift_only_suspensions_and_flags(client, project, walt, omar):
+    warning = services.decision_record(
+        worker=walt, project=project, kind="warning", inputs={}, starts_at=timezone.now()
+    )
+    client.force_login(omar)
+    r = client.post(reverse("quality:operator_lift", args=[warning.pk]), {"reason": "x"})
+    assert r.status_code == 404
+    warning.refresh_from_db()
+    assert warning.status == "active"

@@ -354,15 +354,48 @@ def test_skips_in_a_row_warns_near_the_limit_and_pauses_after(project, walt):
     assert kinds == ["warning", "warning", "pause"]
 
 
-def test_daily_cap_pauses_until_midnight_utc(project, walt):
-    services.rule_configure(
-        project=project, rule_key="daily_cap", params={"cap": 3, "margin": 1}, action="pause"
-    )
+def test_daily_cap_warns_when_close_and_stops_at_the_cap_until_midnight_utc(project, walt):
+    services.rule_configure(project=project, rule_key="daily_cap", params={"cap": 5, "margin": 2})
+    assert RuleConfig.objects.get().action == "pause"
+    tasks = make_tasks(project, 7)
     with time_machine.travel("2026-03-02 15:00:00+00:00", tick=True):
-        for task in make_tasks(project, 5):
+        for task in tasks[:2]:
             answer(task=task, worker=walt, label="cat")
+        assert not Decision.objects.exists()
+        # Two answers before the cap: warned, with what is left and when it resets.
+        answer(task=tasks[2], worker=walt, label="cat")
+        warning = Decision.objects.get(worker=walt)
+        assert warning.kind == "warning" and warning.inputs["distance"] == 2
+        assert warning.ends_at.isoformat() == "2026-03-03T00:00:00+00:00"
+        assert "2 answers left today" in warning.outcome
+        answer(task=tasks[3], worker=walt, label="cat")
+        assert Decision.objects.filter(worker=walt).count() == 1
+        assert eligibility.check(project, walt, timezone.now()) is None
+        # The fifth answer reaches the cap: stopped at once, not one answer later.
+        answer(task=tasks[4], worker=walt, label="cat")
         pause = Decision.objects.get(worker=walt, kind="pause")
         assert pause.ends_at.isoformat() == "2026-03-03T00:00:00+00:00"
+        assert pause.inputs["prior_warning"] == warning.pk
+        assert "You gave 5 answers on this project today (UTC); the limit is 5 a day." in (
+            pause.outcome
+        )
+        assert "you can work on it again from" in pause.outcome
+        refusal = eligibility.check(project, walt, timezone.now())
+        assert "Paused on Cats or dogs until March 3, 2026, midnight UTC" in refusal
+    with time_machine.travel("2026-03-03 00:00:01+00:00", tick=True):
+        assert eligibility.check(project, walt, timezone.now()) is None
+        answer(task=tasks[5], worker=walt, label="cat")
+        assert Decision.objects.filter(worker=walt).count() == 2
+
+
+def test_the_daily_cap_takes_no_other_action_and_always_warns_first(project):
+    with pytest.raises(ApplicationError) as exc:
+        services.rule_configure(project=project, rule_key="daily_cap", action="remove")
+    assert exc.value.field == "action"
+    with pytest.raises(ApplicationError) as exc:
+        services.rule_configure(project=project, rule_key="daily_cap", params={"margin": 0})
+    assert exc.value.field == "margin"
+    assert not RuleConfig.objects.exists()
 
 
 def test_flag_goes_to_operators_without_blocking(project, walt):
@@ -389,12 +422,11 @@ def test_warn_only_rule_never_pauses(project, walt):
     assert Decision.objects.filter(worker=walt).count() == 1
 
 
-def test_agreement_with_the_majority_is_counted_and_the_rule_runs_in_the_sweep(
-    project, walt, nina, rita
-):
+def _olga():
     from microwork.accounts import services as account_services
 
-    olga = account_services.worker_signup(
+    # Olga is a third worker, in Karachi, so a task can have three answers.
+    return account_services.worker_signup(
         username="olga",
         email="olga@example.org",
         password="olga-pass-123",
@@ -402,31 +434,96 @@ def test_agreement_with_the_majority_is_counted_and_the_rule_runs_in_the_sweep(
         languages=["ur"],
         timezone_name="Asia/Karachi",
     )
+
+
+def _labels(project, tasks, label, confidence="0.9700", answers=3):
+    services.task_labels_record(
+        project=project,
+        labels=[
+            services.AggregatedLabel(
+                task_id=t.pk,
+                label=label,
+                confidence=Decimal(confidence),
+                answers=answers,
+                method="ds",
+            )
+            for t in tasks
+        ],
+    )
+
+
+def test_agreement_is_with_the_aggregated_label_and_the_rule_runs_in_the_sweep(
+    project, walt, nina, rita
+):
+    olga = _olga()
     services.rule_configure(
         project=project,
         rule_key="disagreement",
         params={"threshold": "0.5", "min_answers": 4, "grace_answers": 0},
         action="warn",
     )
-    for task in make_tasks(project, 5):
-        answer(task=task, worker=nina, label="cat")
-        answer(task=task, worker=olga, label="cat")
-        answer(task=task, worker=walt, label="dog")
-    # Counted as answers come (Walt answered last, against two "cat"s)…
+    tasks = make_tasks(project, 5)
+    # The aggregate (accuracy-weighted) says "cat", though two of three answers say "dog".
+    _labels(project, tasks, "cat")
+    for task in tasks:
+        answer(task=task, worker=nina, label="dog")
+        answer(task=task, worker=olga, label="dog")
+        answer(task=task, worker=walt, label="cat")
     live = selectors.skill_for(project=project, worker=walt)
-    assert (live.compared, live.agreed) == (5, 0)
-    # …but the rule is not evaluated on each answer (too costly), only by the periodic job.
-    assert not Decision.objects.filter(worker=walt).exists()
+    assert (live.compared, live.agreed) == (5, 5)
+    # The rule is not evaluated on each answer (too costly), only by the periodic job.
+    assert not Decision.objects.exists()
     result = services.quality_sweep()
     assert result["evaluated"] == 3
-    skill = selectors.skill_for(project=project, worker=walt)
-    assert (skill.compared, skill.agreed) == (5, 0)
-    # For Nina the others split one against one: a tie is not compared.
-    assert selectors.skill_for(project=project, worker=nina).compared == 0
-    warning = Decision.objects.get(worker=walt)
+    nina_skill = selectors.skill_for(project=project, worker=nina)
+    assert (nina_skill.compared, nina_skill.agreed) == (5, 0)
+    assert not Decision.objects.filter(worker=walt).exists()
+    warning = Decision.objects.get(worker=nina)
     assert warning.rule_key == "disagreement"
-    # The evidence shows his answer against the others' majority.
-    assert {(e["answer"], e["expected"]) for e in warning.evidence} == {("Dog", "Cat")}
+    # The evidence shows her answer against the aggregated label and how sure it is.
+    assert {(e["answer"], e["expected"], e["confidence"]) for e in warning.evidence} == {
+        ("Dog", "Cat", 0.97)
+    }
+    assert "Agreement with the aggregated labels" in warning.outcome
+
+
+def test_a_label_made_from_one_answer_is_not_compared_with(project, walt):
+    task = make_tasks(project, 1)[0]
+    _labels(project, [task], "dog", answers=1)
+    answer(task=task, worker=walt, label="dog")
+    skill = selectors.skill_for(project=project, worker=walt)
+    assert (skill.compared, skill.agreed) == (0, 0)
+
+
+def test_aggregation_fills_the_labels_and_a_full_run_recounts_agreement(project, walt, nina, omar):
+    from microwork.aggregation.services import aggregation_run_execute, aggregation_run_request
+    from microwork.quality.models import TaskLabel
+
+    olga = _olga()
+    fund(project, omar)
+    # Walt is careful (10 of 10 control tasks), Nina and Olga careless (0 of 10).
+    for worker, label in ((walt, "cat"), (nina, "dog"), (olga, "dog")):
+        for gold in make_tasks(project, 10, gold=True):
+            submit(task=gold, worker=worker, label=label)
+    tasks = make_tasks(project, 3)
+    for task in tasks:
+        submit(task=task, worker=nina, label="dog")
+        submit(task=task, worker=olga, label="dog")
+        submit(task=task, worker=walt, label="cat")
+    # The answers weighed by accuracy say "cat"; the raw majority of the others says "dog".
+    labels = TaskLabel.objects.filter(task__in=tasks)
+    assert {(t.label, t.answers) for t in labels} == {("cat", 3)}
+    walt_skill = selectors.skill_for(project=project, worker=walt)
+    assert (walt_skill.compared, walt_skill.agreed) == (3, 3)
+    # Nina answered first, against a label of her answer alone: not compared until a full
+    # re-estimate recounts everyone against the final labels.
+    assert selectors.skill_for(project=project, worker=nina).compared == 0
+    run = aggregation_run_request(project=project)
+    aggregation_run_execute(run_id=run.pk)
+    assert TaskLabel.objects.filter(task__in=tasks, method=run.method).count() == 3
+    nina_skill = selectors.skill_for(project=project, worker=nina)
+    assert (nina_skill.compared, nina_skill.agreed) == (3, 0)
+    assert selectors.skill_for(project=project, worker=walt).agreed == 3
 
 
 # --- gold reveal -------------------------------------------------------------------------
@@ -683,3 +780,118 @@ def test_a_paused_worker_cannot_start_the_projects_test(project, walt):
         services.test_attempt_start(test=test, worker=walt)
     assert "Paused on Cats or dogs" in exc.value.message
     assert not TestAttempt.objects.exists()
+
+
+# --- rejections and their money ------------------------------------------------------------
+
+
+def test_a_rejection_and_its_reversal_move_the_money_with_the_decision(project, walt, rita, omar):
+    from microwork.payments.models import SubmissionReview
+
+    fund(project, omar)
+    sub = _pending(project, walt, 1)[0]
+    rejection = services.submission_reject_with_decision(
+        submission=sub, requester=rita, reason_code="incomplete", note="Half done", confirm=True
+    )
+    review = SubmissionReview.objects.get(submission=sub, action="rejected")
+    # The money record points at the decision the worker reads and appeals.
+    assert review.inputs == {"decision_id": rejection.pk}
+    appeal = services.appeal_create(worker=walt, decision=rejection, message="It was complete.")
+    services.appeal_decide(appeal=appeal, actor=rita, reverse=True, response="Right, it was.")
+    sub.refresh_from_db()
+    assert sub.status == "approved"
+    overturn = SubmissionReview.objects.get(submission=sub, action="overturned")
+    # The reason of the reversal, not the note of the rejection.
+    assert (overturn.rule, overturn.note) == ("appeal", "Right, it was.")
+    assert overturn.inputs == {"decision_id": rejection.pk}
+
+
+def test_a_reversal_the_requester_cannot_pay_changes_nothing(project, walt, rita, omar):
+    from microwork.ledger.models import Account
+
+    fund(project, omar, amount="0.10")
+    sub = _pending(project, walt, 1)[0]
+    rejection = services.submission_reject_with_decision(
+        submission=sub, requester=rita, reason_code="spam", confirm=True
+    )
+    appeal = services.appeal_create(worker=walt, decision=rejection, message="Not spam.")
+    # Rita's money is gone by the time she agrees: nothing may change without the pay.
+    Account.objects.filter(organisation=project.organisation).update(balance=0)
+    with pytest.raises(ApplicationError) as exc:
+        services.appeal_decide(appeal=appeal, actor=rita, reverse=True, response="Fair.")
+    assert exc.value.code == "insufficient_funds"
+    sub.refresh_from_db()
+    rejection.refresh_from_db()
+    appeal.refresh_from_db()
+    assert (sub.status, rejection.status, appeal.status) == ("rejected", "active", "open")
+
+
+def test_rejecting_old_answers_in_bulk_still_needs_confirming(project, walt, rita, omar):
+    fund(project, omar)
+    subs = _pending(project, walt, 5)
+    Submission.objects.filter(pk__in=[s.pk for s in subs]).update(
+        submitted_at=timezone.now() - timedelta(days=2)
+    )
+    # Walt sent nothing today, yet rejecting all five is all of his work under review.
+    with pytest.raises(ApplicationError) as exc:
+        services.submissions_reject_with_decision(
+            project=project,
+            requester=rita,
+            submission_ids=[s.pk for s in subs],
+            reason_code="spam",
+        )
+    assert exc.value.code == "confirm_needed"
+    assert exc.value.details == {"worker": "walt", "rejections": 5, "answers": 5}
+    assert not Decision.objects.exists()
+    assert set(Submission.objects.values_list("status", flat=True)) == {"pending"}
+
+
+# --- rules the pages share with the services ----------------------------------------------
+
+
+def test_the_page_offers_an_appeal_exactly_while_the_service_takes_one(project, walt):
+    decision = _warning(project, walt)
+    last = decision.appeal_until
+    assert last == decision.starts_at + timedelta(days=30)
+    assert selectors.decision_appeal_state(decision=decision, now=last)["can_appeal"] is True
+    late = last + timedelta(seconds=1)
+    assert selectors.decision_appeal_state(decision=decision, now=late)["can_appeal"] is False
+    with pytest.raises(ApplicationError):
+        services.appeal_create(worker=walt, decision=decision, message="Late", now=late)
+    services.appeal_create(worker=walt, decision=decision, message="Just in time", now=last)
+    assert selectors.decision_appeal_state(decision=decision, now=last)["can_appeal"] is False
+
+
+def test_a_typed_in_grant_value_and_suspension_length_are_checked_by_the_services(
+    project, walt, omar
+):
+    qualification = services.qualification_create(organisation=project.organisation, name="Trusted")
+    with pytest.raises(ApplicationError) as exc:
+        services.qualification_grant(
+            qualification=qualification, worker=walt, value="lots", granted_by=None
+        )
+    assert exc.value.field == "value"
+    grant = services.qualification_grant(
+        qualification=qualification, worker=walt, value=" -2 ", granted_by=None
+    )
+    assert grant.value == -2
+    with pytest.raises(ApplicationError) as exc:
+        services.account_suspend(operator=omar, worker=walt, reason="Shared", days="a week")
+    assert exc.value.field == "days"
+    now = timezone.now()
+    suspension = services.account_suspend(
+        operator=omar, worker=walt, reason="Shared", days="7", now=now
+    )
+    assert suspension.ends_at == now + timedelta(days=7)
+
+
+def test_a_recount_writes_only_the_counters(project, walt):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    answer(task=make_tasks(project, 1, gold=True)[0], worker=walt, label="cat")
+    with CaptureQueriesContext(connection) as queries:
+        services.skill_recompute(project=project, worker=walt)
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    # rules_since is set by a reversal; a recount racing it must not write the old value back.
+    assert updates and all("rules_since" not in sql for sql in updates)
