@@ -63,17 +63,21 @@ def agreement_with(answers: Answers, reference: IntArray) -> FloatArray:
         return np.where(seen > 0, hits / np.maximum(seen, 1), np.nan)
 
 
-def _vote(answers: Answers, weights: FloatArray | None) -> tuple[FloatArray, IntArray]:
-    scores = label_scores(answers, weights)
+def _vote(
+    answers: Answers, weights: FloatArray | None, counts: FloatArray
+) -> tuple[FloatArray, IntArray]:
+    """Vote shares and labels; ``counts`` is :func:`label_scores` of the plain votes, counted
+    once by the caller and shared with the confidence model."""
     if weights is None:
         # plain counts: a task has a label exactly when its row is not all zero, which spares
         # a second pass over the answers
-        return normalise_rows(scores), pick_labels(scores, row_sum(scores)[:, 0] > 0)
+        return normalise_rows(counts), pick_labels(counts, row_sum(counts)[:, 0] > 0)
+    scores = label_scores(answers, weights)
     # A task whose voters all weigh zero would otherwise have no posterior: fall back to
     # plain counts there so every answered task still gets a label.
     empty = scores.sum(axis=1) <= 0
     if empty.any():
-        scores[empty] = label_scores(answers)[empty]
+        scores[empty] = counts[empty]
     labels = pick_labels(scores, answers_per_task(answers) > 0)
     return normalise_rows(scores), labels
 
@@ -91,11 +95,19 @@ def agreement_accuracy(answers: Answers, n_classes: int | None = None) -> float:
     p = (1 + sqrt(1 - K + K (K - 1) A)) / K, taking the root above chance (1/K). A counts the
     agreeing pairs among every task's pairs of answers, smoothed towards the prior accuracy.
     """
-    k = max(answers.n_classes if n_classes is None else n_classes, 2)
-    votes = label_scores(answers)
-    n = row_sum(votes)[:, 0]
-    agree = float((votes * (votes - 1)).sum()) / 2
-    pairs = float((n * (n - 1)).sum()) / 2
+    k = answers.n_classes if n_classes is None else n_classes
+    return _agreement_accuracy(label_scores(answers), k)
+
+
+def _agreement_accuracy(counts: FloatArray, n_classes: int) -> float:
+    """:func:`agreement_accuracy` from the plain vote counts per (task, class)."""
+    k = max(n_classes, 2)
+    n = row_sum(counts)[:, 0]
+    # sum c (c - 1) = c.c - sum c, exact in floating point (whole numbers below 2^53) in any
+    # order of addition, so the dot product's threads change nothing
+    answered = float(n.sum())
+    agree = (float(np.vdot(counts, counts)) - answered) / 2
+    pairs = (float(np.dot(n, n)) - answered) / 2
     prior = PRIOR_ACCURACY**2 + (1 - PRIOR_ACCURACY) ** 2 / (k - 1)
     rate = (agree + PRIOR_PAIRS * prior) / (pairs + PRIOR_PAIRS)
     rate = min(max(rate, 1 / k), 1.0)
@@ -108,19 +120,26 @@ def symmetric_posterior(votes: FloatArray, accuracy: float, n_classes: int) -> F
     k = max(n_classes, 2)
     p = min(max(accuracy, 1 / k), 0.999)
     weight = np.log(p * (k - 1) / (1 - p))
-    return log_softmax_rows(votes * weight)
+    return log_softmax_rows(votes * weight, overwrite=True)
 
 
-def _calibrated(answers: Answers, weights: FloatArray | None) -> tuple[FloatArray, float]:
-    votes = label_scores(answers, weights)
-    if weights is not None and len(weights):
+def _calibrated(
+    answers: Answers, weights: FloatArray | None, counts: FloatArray
+) -> tuple[FloatArray, float]:
+    if weights is None:
+        votes = counts
+    else:
         # weighted votes count in units of the average voter, so p keeps its meaning
-        votes /= max(float(np.mean(weights)), 1e-12)
+        votes = label_scores(answers, weights)
+        if len(weights):
+            votes /= max(float(np.mean(weights)), 1e-12)
     # a class nobody chose gets no mass, and does not dilute the wrong answers: K counts the
     # classes in use (as one-coin DS does)
-    used = np.bincount(answers.label, minlength=answers.n_classes) > 0
+    used = np.einsum("ij->j", counts) > 0  # 4x faster than sum(axis=0) on a narrow table
     k_used = max(int(used.sum()), 2)
-    p = agreement_accuracy(answers, k_used)
+    p = _agreement_accuracy(counts, k_used)
+    if used.all():  # the usual case, without two copies through a column mask
+        return symmetric_posterior(votes, p, k_used), p
     probas = np.zeros_like(votes)
     probas[:, used] = symmetric_posterior(votes[:, used], p, k_used)
     return probas, p
@@ -135,10 +154,11 @@ def majority_vote(answers: Answers, gold: npt.ArrayLike | None = None) -> Aggreg
     returns as probabilities, are ``extras["vote_shares"]``.
     """
     check_gold(answers, gold)
-    shares, labels = _vote(answers, None)
+    counts = label_scores(answers)
+    shares, labels = _vote(answers, None, counts)
     if not answers.n_answers or not answers.n_classes:
         return AggregationResult(labels, shares, agreement_with(answers, labels))
-    probas, p = _calibrated(answers, None)
+    probas, p = _calibrated(answers, None, counts)
     extras = {"vote_shares": shares, "common_accuracy": p}
     return AggregationResult(labels, probas, agreement_with(answers, labels), extras)
 
@@ -169,11 +189,13 @@ def gold_weighted_majority_vote(
         )
         seen = np.bincount(answers.worker[on_gold], minlength=answers.n_workers).astype(float)
     skills = (hits + prior_hits) / (seen + prior_hits + prior_misses)
-    shares, labels = _vote(answers, skills[answers.worker])
+    weights = skills[answers.worker]
+    counts = label_scores(answers)
+    shares, labels = _vote(answers, weights, counts)
     extras: dict[str, object] = {"gold_answers": seen, "vote_shares": shares}
     if not answers.n_answers or not answers.n_classes:
         return AggregationResult(labels, shares, skills, extras)
-    probas, extras["common_accuracy"] = _calibrated(answers, skills[answers.worker])
+    probas, extras["common_accuracy"] = _calibrated(answers, weights, counts)
     return AggregationResult(labels, probas, skills, extras)
 
 
@@ -184,7 +206,8 @@ def wawa(answers: Answers, gold: npt.ArrayLike | None = None) -> AggregationResu
     The crowd-kit formulation (skill = agreement with the majority label); ``gold`` unused.
     """
     check_gold(answers, gold)
-    _, mv_labels = _vote(answers, None)
+    counts = label_scores(answers)
+    _, mv_labels = _vote(answers, None, counts)
     skills = np.nan_to_num(agreement_with(answers, mv_labels), nan=0.0)
-    probas, labels = _vote(answers, skills[answers.worker])
+    probas, labels = _vote(answers, skills[answers.worker], counts)
     return AggregationResult(labels, probas, skills)
