@@ -52,6 +52,9 @@ class AggregationRun(models.Model):
     # per-answer estimate reuses them until the next run.
     classes = models.JSONField(default=list, blank=True)
     priors = models.JSONField(default=list, blank=True)
+    # Fleiss' kappa of the run's answers: the live majority-vote confidence counts a task's n
+    # answers as n / (1 + (n - 1) kappa) independent votes, as the run's own does.
+    answer_correlation = models.FloatField(default=0.0)
     error = models.TextField(blank=True)
 
     class Meta:

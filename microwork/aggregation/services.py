@@ -31,7 +31,7 @@ from microwork.aggregation.algorithms import (
     encode_rows,
     get_aggregator,
 )
-from microwork.aggregation.algorithms.majority import symmetric_posterior
+from microwork.aggregation.algorithms.majority import answer_correlation, symmetric_posterior
 from microwork.aggregation.algorithms.overlap import overlap_decision, posterior_from_skills
 from microwork.aggregation.algorithms.registry import kind_of, names
 from microwork.aggregation.models import (
@@ -407,6 +407,7 @@ def _execute(*, run: AggregationRun, started: datetime) -> dict[str, Any]:
     answered = np.bincount(answers.task, minlength=answers.n_tasks) > 0
     priors = probas[answered].mean(axis=0) if answered.any() else np.full(len(classes), 0.0)
     figures["priors"] = [round(float(p), 6) for p in priors]
+    figures["answer_correlation"] = round(answer_correlation(answers), 6)
     # Each worker's accuracy as the fitted model sees it: the mean posterior of the labels
     # they gave, with the same Beta prior as a stranger's, so a worker seen twice is not
     # declared perfect.
@@ -768,9 +769,15 @@ def task_aggregate_refresh(*, task_id: int, now: datetime | None = None) -> Task
         )
     elif project.aggregation_method == "mv":
         # Not the raw vote share (1.0 for two agreeing answers): the symmetric one-coin
-        # posterior of the votes, every voter as accurate as these workers are on average.
+        # posterior of the votes, every voter as accurate as these workers are on average,
+        # tempered by the last run's answer correlation as a full majority-vote run is.
         votes = np.bincount(coded.label, minlength=coded.n_classes).astype(np.float64)
-        row = symmetric_posterior(votes[None, :], float(skills.mean()), coded.n_classes)[0]
+        row = symmetric_posterior(
+            votes[None, :],
+            float(skills.mean()),
+            coded.n_classes,
+            correlation=run.answer_correlation if run else 0.0,
+        )[0]
         picked = row[code[majority_label]] if majority_label in code else 0.0
         label, confidence, method = majority_label, _share(float(picked)), "mv"
         posterior = _posterior(classes, row)

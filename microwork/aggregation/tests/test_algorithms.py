@@ -17,6 +17,7 @@ from microwork.aggregation.algorithms import (
     names,
 )
 from microwork.aggregation.algorithms.bradley_terry import Comparisons, bradley_terry
+from microwork.aggregation.algorithms.majority import answer_correlation
 from microwork.aggregation.algorithms.metrics import expected_calibration_error
 from microwork.aggregation.algorithms.numeric import median
 from microwork.aggregation.algorithms.registry import UnknownAggregatorError, kind_of
@@ -76,6 +77,45 @@ def test_majority_vote_confidence_is_a_one_coin_posterior_not_the_vote_share() -
     assert result.probas[0, 0] == pytest.approx(odds / (1 + odds))
     assert result.probas[3, 0] == pytest.approx(p)  # 2 against 1: one vote's worth
     assert result.extras["vote_shares"][0, 0] == 1.0  # what the raw share would claim
+
+
+def test_answers_that_agree_beyond_chance_count_as_fewer_independent_votes() -> None:
+    # every pair agrees on every task, half the tasks say 0 and half say 1: Fleiss' kappa is
+    # high, so each task's two votes weigh 2 / (1 + kappa) votes, not 2
+    rows = [(t, w, int(t >= 2)) for t in range(4) for w in range(2)]
+    result = get_aggregator("mv")(answers(rows, n_classes=2))
+    rate = (4 + 2 * 5 / 9) / (4 + 2)  # agreeing pairs, smoothed as for p
+    kappa = (rate - 0.5) / (1 - 0.5)  # chance agreement with two equal classes is 1/2
+    p = (1 + np.sqrt(1 - 2 + 2 * rate)) / 2
+    assert result.extras["answer_correlation"] == pytest.approx(kappa)
+    log_odds = 2 * np.log(p / (1 - p)) / (1 + kappa)
+    assert result.probas[0, 0] == pytest.approx(1 / (1 + np.exp(-log_odds)))
+    assert result.probas[0, 0] < 0.95  # two agreeing answers are far from certainty
+    assert result.labels.tolist() == [0, 0, 1, 1]
+
+
+def test_answer_correlation_is_fleiss_kappa() -> None:
+    # Fleiss (1971)'s worked example as reproduced in most textbooks: 10 subjects, 14 raters,
+    # 5 categories, kappa = 0.210 (the smoothing of the agreement moves it by < 0.001)
+    table = [
+        [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+    ]  # fmt: skip
+    rows = []
+    for task, counts in enumerate(table):
+        labels = [c for c, n in enumerate(counts) for _ in range(n)]
+        rows += [(task, worker, label) for worker, label in enumerate(labels)]
+    data = answers(rows, n_classes=5)
+    assert answer_correlation(data) == pytest.approx(0.210, abs=0.001)
+    assert get_aggregator("mv")(data).extras["answer_correlation"] == answer_correlation(data)
+
+
+def test_answers_no_more_alike_than_chance_are_not_tempered() -> None:
+    # three tasks split 1-1: agreement below chance, kappa clamps at 0
+    rows = [(t, 0, 0) for t in range(3)] + [(t, 1, 1) for t in range(3)]
+    assert answer_correlation(answers(rows, n_classes=2)) == 0.0
+    only_one_class = answers([(0, 0, 1), (0, 1, 1)], n_classes=2)
+    assert answer_correlation(only_one_class) == 0.0
 
 
 def test_weighted_majority_vote_keeps_its_labels_under_the_calibrated_posterior() -> None:

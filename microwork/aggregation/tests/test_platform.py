@@ -3,11 +3,13 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.db.models import F
 from django.test import override_settings
 
 from microwork.aggregation import services
+from microwork.aggregation.algorithms.majority import symmetric_posterior
 from microwork.aggregation.models import (
     AggregationEvent,
     AggregationRun,
@@ -293,6 +295,34 @@ def test_the_hook_gives_a_majority_vote_project_a_posterior_not_the_vote_share(p
     assert (row.label, row.confidence, row.method) == ("ok", Decimal("0.8000"), "mv")
     assert row.posterior == {"ok": 0.8, "gory": 0.2}
     assert row.agreement == Decimal("0.7500")  # the vote share is still shown as agreement
+
+
+def test_the_hook_tempers_a_majority_vote_project_by_the_last_runs_answer_correlation(
+    project, crowd
+):
+    _configure(project, method="mv")
+    tasks = add_tasks(project, 6)
+    _answers(tasks, crowd, ["ok", "gory", "ok", "gory", "ok", "gory"])
+    run = services.aggregation_run_execute(
+        run_id=AggregationRun.objects.create(
+            project=project, method="mv", created_at=project.created_at
+        ).pk
+    )
+    # 36 of 60 pairs agree (smoothed: 0.599) where chance is 1/2: kappa 0.197
+    assert run.answer_correlation == pytest.approx((36 + 10 / 9) / 62 * 2 - 1, abs=1e-6)
+    [new] = add_tasks(project, 1)
+    for worker, answer in zip(crowd[:4], ["ok", "ok", "ok", "gory"], strict=True):
+        _answer(new, worker, answer)
+    row = services.task_aggregate_refresh(task_id=new.pk)
+    accuracy = np.mean(
+        [WorkerEstimate.objects.get(project=project, worker=w).accuracy for w in crowd[:4]]
+    )
+    votes = np.array([[3.0, 1.0]])  # ok, gory
+    tempered = symmetric_posterior(votes, accuracy, 2, correlation=run.answer_correlation)
+    untempered = symmetric_posterior(votes, accuracy, 2)
+    assert (row.label, row.method) == ("ok", "mv")
+    assert float(row.confidence) == pytest.approx(tempered[0, 0], abs=5e-5)
+    assert row.confidence < Decimal(str(untempered[0, 0])) - Decimal("0.01")
 
 
 def test_the_hook_weighs_answers_with_the_last_runs_accuracies(project, crowd):
