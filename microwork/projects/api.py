@@ -45,6 +45,15 @@ class ProjectIn(Schema):
     gold_rate: Decimal = Decimal("0.1")
     max_open_per_worker: int = 1
     order: str = Project.Order.DEPTH_FIRST
+    opens_at: datetime | None = Field(
+        None,
+        description="When work opens, with its time zone (kept to the minute). Until then no "
+        "task is handed out; everyone who asks in the first minute after is in the same first "
+        "round. Empty: open as soon as the project is live.",
+    )
+    hourly_cap_per_worker: int | None = Field(
+        None, description="At most this many tasks per worker per hour (1–1000); empty: no cap."
+    )
 
 
 class ProjectPatch(Schema):
@@ -61,6 +70,8 @@ class ProjectPatch(Schema):
     gold_rate: Decimal | None = None
     max_open_per_worker: int | None = None
     order: str | None = None
+    opens_at: datetime | None = Field(None, description="Send null to remove the opening time.")
+    hourly_cap_per_worker: int | None = Field(None, description="Send null to remove the cap.")
 
 
 class ProjectOut(Schema):
@@ -79,6 +90,8 @@ class ProjectOut(Schema):
     gold_rate: str
     max_open_per_worker: int
     order: str
+    opens_at: datetime | None
+    hourly_cap_per_worker: int | None
     status: str
     allowed_transitions: list[str]
     created_at: datetime
@@ -133,6 +146,7 @@ class BatchOut(Schema):
     errors: list[ProblemOut]
     errors_total: int
     ignored_columns: list[str]
+    opens_at: datetime | None
     duplicate: bool = False
     created_at: datetime
     finished_at: datetime | None
@@ -154,6 +168,9 @@ class TaskOut(Schema):
 
 class TasksIn(Schema):
     tasks: list[dict[str, Any]]
+    opens_at: datetime | None = Field(
+        None, description="When these tasks reach workers (with its time zone); empty: at once."
+    )
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:
@@ -249,7 +266,10 @@ def _batch_out(outcome: services.UploadOutcome) -> tuple[int, Batch]:
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "opens_at": {"type": "string", "format": "date-time"},
+                        },
                         "required": ["file"],
                     }
                 },
@@ -280,6 +300,7 @@ def upload_tasks(request: HttpRequest, project_id: int):
             filename=upload.name or "upload",
             content_type=upload.content_type or "",
             size=upload.size or 0,
+            opens_at=request.POST.get("opens_at"),
         )
     elif content_type == "application/json":
         try:
@@ -294,6 +315,7 @@ def upload_tasks(request: HttpRequest, project_id: int):
             project=project,
             actor=actor,  # type: ignore[arg-type]
             records=body["tasks"],
+            opens_at=body.get("opens_at"),
         )
     else:
         raise ApplicationError(
