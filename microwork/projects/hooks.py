@@ -1,5 +1,5 @@
 """What other apps do when a project changes, as registries (key → dotted path), so the
-projects app never imports the apps built on top of it (payments, aggregation)."""
+projects app never imports the apps built on top of it (work, payments, aggregation)."""
 
 from typing import Any
 
@@ -9,6 +9,8 @@ from django.utils.module_loading import import_string
 # (ApplicationError) undoes the change, e.g. going live without the funds for its tasks.
 STATUS_CHANGED: dict[str, str] = {
     "payments": "microwork.payments.services.project_money_on_status",
+    # Going live releases the project's tasks to workers through an opening round.
+    "work": "microwork.work.releases.release_on_status",
 }
 
 # Called inside the upload's transaction with (project) once new tasks are stored.
@@ -22,9 +24,11 @@ SETTINGS_CHANGED: dict[str, str] = {
     "payments": "microwork.payments.services.project_money_on_settings",
 }
 
-# Called with (batch) when a batch has been added in full.
+# Called inside the upload's transaction with (batch) when a batch has been added in full.
 BATCH_DONE: dict[str, str] = {
     "aggregation": "microwork.aggregation.services.batch_added",
+    # New tasks reach workers through an opening round, now or at the announced time.
+    "work": "microwork.work.releases.release_on_batch_added",
 }
 
 

@@ -14,7 +14,8 @@ from ninja import Router, Schema
 
 from microwork.accounts.access import access_worker
 from microwork.lib.text import render_markdown
-from microwork.work import fairness, selectors, services
+from microwork.projects.models import Project
+from microwork.work import fairness, releases, selectors, services
 from microwork.work.access import access_assignment_for_worker, access_project_for_worker
 from microwork.work.models import Assignment, Submission, WorkRequest
 
@@ -37,6 +38,10 @@ class ProjectOut(Schema):
     tasks_available: int
     opens_at: datetime | None
     waiting: bool
+    subscribed: bool
+    next_release_at: datetime | None
+    next_release_tasks: int
+    rules: list[str]
 
 
 class TaskProjectOut(Schema):
@@ -66,6 +71,8 @@ class WaitingOut(Schema):
     retry_after_seconds: int
     received_in_window: int | None
     rounds_waited: int
+    # Newly released work is shared out at this moment (everyone who asks before is in it).
+    first_round_at: datetime | None = None
     explanation: str
 
 
@@ -143,10 +150,12 @@ def assignment_out(assignment: Assignment) -> dict[str, Any]:
     }
 
 
-def claim_out(outcome: Assignment | WorkRequest | None) -> dict[str, Any]:
+def claim_out(outcome: Assignment | WorkRequest | None, project: Project) -> dict[str, Any]:
     if isinstance(outcome, Assignment):
         return {"state": "assigned", "assignment": assignment_out(outcome)}
+    now = timezone.now()
     if isinstance(outcome, WorkRequest):
+        first_round = releases.first_round_at(project=project, now=now)
         return {
             "state": "waiting",
             "waiting": {
@@ -154,14 +163,18 @@ def claim_out(outcome: Assignment | WorkRequest | None) -> dict[str, Any]:
                 "retry_after_seconds": fairness.ROUND_SECONDS,
                 "received_in_window": outcome.received_in_window,
                 "rounds_waited": outcome.rounds_waited,
-                "explanation": fairness.explain_waiting(outcome),
+                "first_round_at": first_round,
+                "explanation": fairness.explain_waiting(outcome, first_round),
             },
         }
-    return {"state": "no_work", "message": fairness.explain_no_work()}
+    later = selectors.project_next_release(project=project, now=now)
+    return {"state": "no_work", "message": fairness.explain_no_work(later)}
 
 
 @router.get("/work/projects", response=list[ProjectOut])
 def projects(request: HttpRequest) -> list[dict[str, Any]]:
+    """Projects with work for you (`tasks_available` > 0), and the ones that have run out for
+    you where new work may come: ask to be told through `notify`."""
     access_worker(user=request.user)
     offers = selectors.projects_open_for_worker(worker=request.user, now=timezone.now())
     return [
@@ -177,6 +190,10 @@ def projects(request: HttpRequest) -> list[dict[str, Any]]:
             "tasks_available": o.tasks_available,
             "opens_at": o.opens_at,
             "waiting": o.waiting,
+            "subscribed": o.subscribed,
+            "next_release_at": o.next_release_at,
+            "next_release_tasks": o.next_release[1] if o.next_release else 0,
+            "rules": list(o.rules),
         }
         for o in offers
     ]
@@ -187,7 +204,7 @@ def claim(request: HttpRequest, project_id: int) -> dict[str, Any]:
     """A task, or a place in the waiting round when work is scarce. Call again after
     `retry_after_seconds` to check in; while waiting, the same call is the check-in."""
     project = access_project_for_worker(user=request.user, project_id=project_id)
-    return claim_out(services.work_request_create(worker=request.user, project=project))
+    return claim_out(services.work_request_create(worker=request.user, project=project), project)
 
 
 @router.post("/work/projects/{project_id}/leave", response=ClaimOut)
@@ -204,9 +221,10 @@ def leave(request: HttpRequest, project_id: int) -> dict[str, Any]:
 
 @router.post("/work/projects/{project_id}/notify", response={204: None})
 def notify(request: HttpRequest, project_id: int) -> tuple[int, None]:
-    """Be told when the project opens (an inbox line at the opening moment)."""
+    """Be told at the project's next release of work: its opening time, going live again, or
+    new tasks (a line in the worker's inbox at that moment). Works while it has run dry."""
     project = access_project_for_worker(user=request.user, project_id=project_id)
-    services.opening_subscribe(worker=request.user, project=project)
+    releases.opening_subscribe(worker=request.user, project=project)
     return 204, None
 
 

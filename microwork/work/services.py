@@ -2,9 +2,11 @@
 
 Lock order, everywhere: the worker's profile row, then the assignment row, then the task row.
 Claims take task rows with SKIP LOCKED (PostgreSQL), so a claim never waits on another claim.
+
+Releases of new work, their opening rounds and "tell me when there is new work" live in
+releases.py.
 """
 
-import contextlib
 import json
 import random
 from datetime import datetime, timedelta
@@ -12,8 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
-from django.tasks.exceptions import InvalidTask
+from django.db.models import Case, F, Q, Subquery, Value, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from microwork.accounts.models import User, WorkerProfile
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project, Task
-from microwork.work import fairness, scheduler
+from microwork.work import fairness, releases, scheduler
 from microwork.work.eligibility import eligibility_refusal
 from microwork.work.hooks import submission_hooks_run
 from microwork.work.models import (
@@ -29,11 +30,11 @@ from microwork.work.models import (
     Assignment,
     AssignmentEvent,
     Notification,
-    OpeningSubscription,
     Submission,
     WorkQueue,
     WorkRequest,
 )
+from microwork.work.releases import HOLD_UNTIL_FIRST_ROUND, HOLD_UNTIL_OPEN, openings_notify
 from microwork.work.selectors import received_counts
 
 # A draft is a half-picked answer, not a document: a few hundred bytes is plenty and keeps a
@@ -57,33 +58,49 @@ def _event(assignment: Assignment, old: str, new: str, reason: str, at: datetime
     )
 
 
-def _check_project_open(project: Project, now: datetime) -> None:
-    if project.status != Project.Status.LIVE:
+def _check_project_open(status: str, opens_at: datetime | None, now: datetime) -> None:
+    if status != Project.Status.LIVE:
         messages = {
             Project.Status.PAUSED: _("The requester has paused this project. Try again later."),
             Project.Status.COMPLETED: _("This project is finished: every task has its answers."),
         }
         raise ApplicationError(
-            messages.get(project.status, _("This project is not open for work.")),
-            code=f"project_{project.status}",
+            messages.get(status, _("This project is not open for work.")),
+            code=f"project_{status}",
         )
-    if project.opens_at and project.opens_at > now:
+    if opens_at and opens_at > now:
         raise ApplicationError(
             _(
                 "This project opens at %(time)s UTC. Ask to be told and you will be in its first round."
             )
-            % {"time": formats.date_format(project.opens_at, "Y-m-d H:i")},
+            % {"time": formats.date_format(opens_at, "Y-m-d H:i")},
             code="project_not_open",
         )
 
 
-def _lock_worker(worker: User) -> None:
-    # Serialises one worker's own claims (a double tap, two devices) so they cannot take two
-    # leases past max_open_per_worker; other workers are not held up.
-    if not list(
-        WorkerProfile.objects.select_for_update().filter(user_id=worker.pk).values_list("pk")
-    ):
+def _lock_worker(worker: User, project: Project) -> tuple[str, datetime | None]:
+    """Lock the worker's profile row and read the project's status and opening time in the
+    same statement.
+
+    The lock serialises one worker's own claims (a double tap, two devices) so they cannot
+    take two leases past max_open_per_worker; other workers are not held up. The status is
+    read here, not taken from the caller's instance (which a round may have loaded seconds
+    ago): a pause committed before this statement refuses the claim, and a claim that read
+    "live" just before a pause is a lease taken before it (answers to it are accepted)."""
+    current = Project.objects.filter(pk=project.pk)
+    row = (
+        WorkerProfile.objects.select_for_update()
+        .filter(user_id=worker.pk)
+        .annotate(
+            project_status=Subquery(current.values("status")[:1]),
+            project_opens_at=Subquery(current.values("opens_at")[:1]),
+        )
+        .values_list("project_status", "project_opens_at")
+        .first()
+    )
+    if row is None:
         raise Forbidden(_("Only workers can take tasks."), code="not_a_worker")
+    return row
 
 
 def _check_owner(assignment: Assignment, worker: User) -> None:
@@ -124,7 +141,6 @@ def _relet(*, lapsed: Assignment, project: Project, now: datetime) -> Assignment
     return None
 
 
-@transaction.atomic
 def assignment_claim(
     *,
     worker: User,
@@ -135,12 +151,24 @@ def assignment_claim(
     """Lease a task of `project` to `worker`, or None when no task is free for them now.
 
     Returns the worker's open lease instead of a new one when they already hold
-    max_open_per_worker (resume). This is the engine; pages and the API go through
-    `work_request_create`, which adds fair sharing when work is scarce."""
+    max_open_per_worker (resume). This is the engine: it never hands out a task announced for
+    later, but it knows nothing of waiting lines or opening rounds. Pages and the API go
+    through `work_request_create`, which adds fair sharing."""
+    return _claim(worker=worker, project=project, now=now, rng=rng, hold=HOLD_UNTIL_OPEN)
+
+
+@transaction.atomic
+def _claim(
+    *,
+    worker: User,
+    project: Project,
+    now: datetime | None,
+    rng: random.Random | None,
+    hold: str,
+) -> Assignment | None:
     now = now or timezone.now()
     rng = rng or _rng
-    _check_project_open(project, now)
-    _lock_worker(worker)
+    _check_project_open(*_lock_worker(worker, project), now)
     mine = list(
         Assignment.objects.filter(
             worker=worker,
@@ -164,9 +192,13 @@ def assignment_claim(
             return relet
     task = None
     if project.gold_rate > 0 and Decimal(repr(rng.random())) < project.gold_rate:
-        task = scheduler.pick_gold_task(project=project, worker_id=worker.pk, rng=rng)
+        task = scheduler.pick_gold_task(
+            project=project, worker_id=worker.pk, rng=rng, now=now, hold=hold
+        )
     if task is None:
-        task = scheduler.lock_ordinary_task(project=project, worker_id=worker.pk, now=now)
+        task = scheduler.lock_ordinary_task(
+            project=project, worker_id=worker.pk, now=now, hold=hold
+        )
     if task is None:
         return None
     return _lease(project=project, task=task, worker=worker, now=now)
@@ -372,16 +404,6 @@ def assignments_expire(*, now: datetime | None = None) -> int:
 # ---- fair sharing ---------------------------------------------------------------------
 
 
-def _opening_round_active(project: Project, now: datetime) -> bool:
-    if project.opens_at is None:
-        return False
-    return (
-        project.opens_at
-        <= now
-        < project.opens_at + timedelta(seconds=fairness.OPENING_ROUND_SECONDS)
-    )
-
-
 def _may_free_up(project: Project, worker: User, now: datetime) -> bool:
     """Is some task this worker could get held by an open lease that may still come back?"""
     return (
@@ -397,7 +419,22 @@ def _may_free_up(project: Project, worker: User, now: datetime) -> bool:
     )
 
 
+def _has_open_tasks(project: Project, now: datetime) -> bool:
+    """Does any ordinary task still want answers (given out or not), apart from tasks
+    announced for later? When none does, waiting cannot bring anyone a task."""
+    return (
+        Task.objects.filter(
+            project=project, is_gold=False, done=False, answers_count__lt=project.overlap
+        )
+        .exclude(
+            batch_id__in=releases.held_batches(project=project, now=now, until=HOLD_UNTIL_OPEN)
+        )
+        .exists()
+    )
+
+
 def _join_queue(*, project: Project, worker: User, now: datetime) -> WorkRequest:
+    WorkQueue.objects.get_or_create(project=project)
     try:
         with transaction.atomic():
             request, created = WorkRequest.objects.get_or_create(
@@ -414,9 +451,11 @@ def _join_queue(*, project: Project, worker: User, now: datetime) -> WorkRequest
     return request
 
 
-def _outcome(request: WorkRequest) -> Assignment | WorkRequest:
+def _outcome(request: WorkRequest) -> Assignment | WorkRequest | None:
     if request.status == WorkRequest.Status.GRANTED and request.assignment is not None:
         return request.assignment
+    if request.status == WorkRequest.Status.DRY:
+        return None
     return request
 
 
@@ -429,13 +468,15 @@ def work_request_create(
 ) -> Assignment | WorkRequest | None:
     """ "Give me a task": what the Start button and the claim endpoint do.
 
-    - Work to spare and nobody waiting: a lease at once (`assignment_claim`).
-    - Others already waiting, the project's opening minute, or nothing free right now: the
-      worker joins the waiting round (a WorkRequest) and rounds share out tasks fairly.
-    - Nothing left that could ever come to this worker: None."""
+    - Work to spare and nobody waiting: a lease at once.
+    - Others already waiting, the whole project in its opening minute, or nothing free right
+      now but something that may come (a lease that may come back, a batch in its opening
+      minute): the worker joins the waiting line (a WorkRequest) and rounds share out tasks
+      fairly. Tasks of a batch in its opening minute are only ever handed out by a round.
+    - Nothing that could come to this worker soon: None (they may ask to be told)."""
     now = now or timezone.now()
     rng = rng or _rng
-    _check_project_open(project, now)
+    _check_project_open(project.status, project.opens_at, now)
     # One query answers both "am I waiting already?" and "is anyone else waiting?".
     fresh = now - timedelta(seconds=fairness.REQUEST_STALE_SECONDS)
     queue = list(
@@ -447,7 +488,8 @@ def work_request_create(
     if queue and queue[0][1] == worker.pk:
         waiting = WorkRequest.objects.select_related("project", "assignment").get(pk=queue[0][0])
         return work_request_poll(request=waiting, worker=worker, now=now, rng=rng)
-    if queue or _opening_round_active(project, now):
+    opening = releases.opening_round_at(project=project, now=now)
+    if queue or opening:
         held = (
             Assignment.objects.filter(
                 worker=worker, project=project, status=Status.LEASED, expires_at__gt=now
@@ -461,13 +503,16 @@ def work_request_create(
         if refusal is not None:
             raise ApplicationError(refusal[1], code="not_eligible", details={"check": refusal[0]})
         request = _join_queue(project=project, worker=worker, now=now)
-        work_rounds_allocate(project=project, now=now, rng=rng)
-        request.refresh_from_db()
+        if opening is None:
+            work_rounds_allocate(project=project, now=now, rng=rng)
+            request.refresh_from_db()
         return _outcome(request)
-    assignment = assignment_claim(worker=worker, project=project, now=now, rng=rng)
+    assignment = _claim(
+        worker=worker, project=project, now=now, rng=rng, hold=HOLD_UNTIL_FIRST_ROUND
+    )
     if assignment is not None:
         return assignment
-    if _may_free_up(project, worker, now):
+    if releases.batch_round_at(project=project, now=now) or _may_free_up(project, worker, now):
         return _join_queue(project=project, worker=worker, now=now)
     return None
 
@@ -478,8 +523,9 @@ def work_request_poll(
     worker: User,
     now: datetime | None = None,
     rng: random.Random | None = None,
-) -> Assignment | WorkRequest:
-    """The waiting page checking in: keeps the request fresh and runs a round when one is due."""
+) -> Assignment | WorkRequest | None:
+    """The waiting page checking in: keeps the request fresh and runs a round when one is due.
+    None when the project has run out of work for this worker (they may ask to be told)."""
     now = now or timezone.now()
     if request.worker_id != worker.pk:
         raise Forbidden(_("This is someone else's request."), code="not_your_request")
@@ -506,6 +552,23 @@ def work_request_cancel(
     return request
 
 
+def _take_round(project: Project, now: datetime, force: bool) -> WorkQueue | None:
+    """The project's queue row, locked, when a round is due and nobody else is running it.
+
+    Not a global mutex: the row is per project, it is only locked when a round is due (at
+    most once per ROUND_SECONDS, and only while someone is waiting, which means work is
+    scarce), and on PostgreSQL a caller that finds it locked skips it instead of waiting
+    (that caller's round is already being run). Check-ins that find no round due read the
+    row without locking it."""
+    rows = WorkQueue.objects.filter(project=project)
+    if force:
+        WorkQueue.objects.get_or_create(project=project)
+        return rows.select_for_update().first()
+    due = now - timedelta(seconds=fairness.ROUND_SECONDS)
+    rows = rows.filter(Q(last_round_at__isnull=True) | Q(last_round_at__lte=due))
+    return scheduler.lock_rows(rows).first()
+
+
 @transaction.atomic
 def work_rounds_allocate(
     *,
@@ -517,18 +580,16 @@ def work_rounds_allocate(
     """One sharing round: the waiting workers who had the least work from this project in the
     last 24 hours are served first, ties broken by lot; arrival time plays no part.
 
-    Runs at most once per ROUND_SECONDS per project (the WorkQueue row lock makes concurrent
-    callers wait, then find the round already done)."""
+    Runs at most once per ROUND_SECONDS per project (`force` ignores that, and the opening
+    minute, for tests). Tasks released less than a minute ago are held back until the round
+    after their opening minute, so everyone who asked in that minute is ranked together.
+    Workers for whom nothing free is left, and nothing may come back, are told so (`dry`)."""
     now = now or timezone.now()
     rng = rng or _rng
-    queue, _created = WorkQueue.objects.get_or_create(project=project)
-    queue = WorkQueue.objects.select_for_update().get(pk=queue.pk)
-    if _opening_round_active(project, now) and not force:
+    if not force and releases.opening_round_at(project=project, now=now) is not None:
         return None
-    due = queue.last_round_at is None or (now - queue.last_round_at).total_seconds() >= (
-        fairness.ROUND_SECONDS
-    )
-    if not (due or force):
+    queue = _take_round(project, now, force)
+    if queue is None:
         return None
     queue.last_round_at = now
     queue.save(update_fields=["last_round_at"])
@@ -554,6 +615,7 @@ def work_rounds_allocate(
         [(pk, counts[r.worker_id]) for pk, r in requests.items()], rng=rng
     )
     granted = misses = 0
+    missed: list[WorkRequest] = []
     for position, choice in enumerate(ranked, start=1):
         request = requests[choice.key]  # type: ignore[index]
         request.received_in_window = choice.received
@@ -563,7 +625,13 @@ def work_rounds_allocate(
             request.rounds_waited += 1
             continue
         try:
-            assignment = assignment_claim(worker=request.worker, project=project, now=now, rng=rng)
+            assignment = _claim(
+                worker=request.worker,
+                project=project,
+                now=now,
+                rng=rng,
+                hold=HOLD_UNTIL_FIRST_ROUND,
+            )
         except ApplicationError as exc:
             request.status = WorkRequest.Status.CANCELLED
             request.refusal = exc.message
@@ -572,12 +640,14 @@ def work_rounds_allocate(
         if assignment is None:
             misses += 1
             request.rounds_waited += 1
+            missed.append(request)
             continue
         misses = 0
         granted += 1
         request.status = WorkRequest.Status.GRANTED
         request.assignment = assignment
         request.decided_at = now
+    _close_dry(project, requests.values(), missed, now)
     allocation = AllocationRound.objects.create(
         project=project, at=now, waiting=len(requests), granted=granted
     )
@@ -600,58 +670,20 @@ def work_rounds_allocate(
     return allocation
 
 
-# ---- opening time ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def opening_subscribe(
-    *, worker: User, project: Project, now: datetime | None = None
-) -> OpeningSubscription:
-    """ "Tell me when it opens." Everyone subscribed is told at the same moment, and anyone
-    who comes within the first minute after opening is in the same first round."""
-    now = now or timezone.now()
-    if project.status not in (Project.Status.LIVE, Project.Status.PAUSED):
-        raise ApplicationError(_("This project is not open for work."), code="project_closed")
-    subscription, _created = OpeningSubscription.objects.get_or_create(
-        project=project, worker=worker, defaults={"created_at": now}
-    )
-    if project.opens_at is None or project.opens_at <= now:
-        openings_notify(project=project, now=now)
+def _close_dry(project: Project, requests, missed: list[WorkRequest], now: datetime) -> None:
+    """Stop keeping in line the workers whom waiting cannot bring a task: the page tells them
+    the project has run out for now and offers to tell them of new work."""
+    if not missed or releases.batch_round_at(project=project, now=now) is not None:
+        return
+    if _has_open_tasks(project, now):
+        # Tasks remain; only those who have had all of them, with no lease that may come
+        # back, are done here.
+        dry = [r for r in missed if not _may_free_up(project, r.worker, now)]
     else:
-        opens_at = project.opens_at
-
-        def enqueue() -> None:
-            from microwork.work.tasks import notify_opening
-
-            # A backend without deferred runs refuses run_after: housekeeping tells them instead.
-            with contextlib.suppress(InvalidTask):
-                notify_opening.using(run_after=opens_at).enqueue(project.pk)
-
-        transaction.on_commit(enqueue)
-    return subscription
-
-
-@transaction.atomic
-def openings_notify(*, project: Project, now: datetime | None = None) -> int:
-    now = now or timezone.now()
-    if project.opens_at is not None and project.opens_at > now:
-        return 0
-    due = list(
-        OpeningSubscription.objects.select_for_update()
-        .filter(project=project, notified_at__isnull=True)
-        .values_list("pk", "worker_id")
-    )
-    Notification.objects.bulk_create(
-        Notification(
-            worker_id=worker_id,
-            kind=Notification.Kind.PROJECT_OPENED,
-            project=project,
-            created_at=now,
-        )
-        for _pk, worker_id in due
-    )
-    OpeningSubscription.objects.filter(pk__in=[pk for pk, _w in due]).update(notified_at=now)
-    return len(due)
+        dry = [r for r in requests if r.status == WorkRequest.Status.WAITING]
+    for request in dry:
+        request.status = WorkRequest.Status.DRY
+        request.decided_at = now
 
 
 @transaction.atomic
@@ -662,15 +694,11 @@ def notifications_mark_read(*, worker: User, now: datetime | None = None) -> int
 
 def work_housekeeping(*, now: datetime | None = None) -> dict[str, int]:
     """What the periodic background task does: close old leases, tell subscribers of projects
-    that opened, run rounds nobody's page has triggered."""
+    with new work, run rounds nobody's page has triggered."""
     now = now or timezone.now()
     expired = assignments_expire(now=now)
     told = 0
-    due_projects = Project.objects.filter(
-        pk__in=OpeningSubscription.objects.filter(notified_at__isnull=True).values("project_id"),
-        opens_at__lte=now,
-    )
-    for project in due_projects:
+    for project in releases.projects_with_news(now=now):
         told += openings_notify(project=project, now=now)
     rounds = 0
     waiting_projects = Project.objects.filter(

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from microwork.lib.errors import ApplicationError
-from microwork.work import fairness, services
+from microwork.work import fairness, releases, services
 from microwork.work.models import AllocationRound, Assignment, Notification, WorkRequest
 from microwork.work.tests.factories import add_tasks, live_project, make_worker
 from microwork.work.tests.simulation import simulate
@@ -99,7 +99,7 @@ def test_arriving_late_in_the_opening_minute_costs_nothing(rita, t0, rng):
             services.work_request_create(
                 worker=w, project=project, now=opens - timedelta(seconds=1)
             )
-        services.opening_subscribe(worker=w, project=project, now=t0)
+        releases.opening_subscribe(worker=w, project=project, now=t0)
     # Polling all night gives nothing: at opening, early and late are in the same first round.
     for w in early:
         assert isinstance(
@@ -109,7 +109,7 @@ def test_arriving_late_in_the_opening_minute_costs_nothing(rita, t0, rng):
         services.work_request_create(worker=w, project=project, now=opens + timedelta(seconds=40))
     # Nobody is served during the opening minute.
     assert not Assignment.objects.exists()
-    assert services.openings_notify(project=project, now=opens) == 3
+    assert releases.openings_notify(project=project, now=opens) == 3
     assert Notification.objects.filter(kind="project_opened").count() == 3
     wins = {"early": 0, "late": 0}
     for seed in range(12):
@@ -119,7 +119,7 @@ def test_arriving_late_in_the_opening_minute_costs_nothing(rita, t0, rng):
         )
         from microwork.work.models import WorkQueue
 
-        WorkQueue.objects.all().delete()
+        WorkQueue.objects.update(last_round_at=None)
         import random
 
         services.work_rounds_allocate(

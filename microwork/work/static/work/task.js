@@ -67,7 +67,8 @@
         .then(function (j) {
           if (j.state === "assigned") location.href = wait.dataset.taskUrl.replace("/0/", "/" + j.assignment.id + "/");
           else if (j.state === "waiting") d.getElementById("waiting-state").textContent = j.waiting.explanation;
-          else location.href = "/work/";
+          // Run dry or refused: the waiting page itself says why (and offers "tell me").
+          else location.reload();
         }).catch(function () {});
     }, 1000 * parseInt(wait.dataset.every, 10));
   }
