@@ -16,7 +16,11 @@ from microwork.accounts.access import access_worker
 from microwork.lib.text import render_markdown
 from microwork.projects.models import Project
 from microwork.work import fairness, releases, selectors, services
-from microwork.work.access import access_assignment_for_worker, access_project_for_worker
+from microwork.work.access import (
+    access_assignment_for_worker,
+    access_project_for_worker,
+    access_work_request_for_worker,
+)
 from microwork.work.models import Assignment, Submission, WorkRequest
 
 router = Router(tags=["work"])
@@ -211,9 +215,7 @@ def claim(request: HttpRequest, project_id: int) -> dict[str, Any]:
 def leave(request: HttpRequest, project_id: int) -> dict[str, Any]:
     """Stop waiting for a task of this project."""
     project = access_project_for_worker(user=request.user, project_id=project_id)
-    waiting = WorkRequest.objects.filter(
-        project=project, worker=request.user, status=WorkRequest.Status.WAITING
-    ).first()
+    waiting = access_work_request_for_worker(user=request.user, project=project)
     if waiting is not None:
         services.work_request_cancel(request=waiting, worker=request.user)
     return {"state": "no_work", "message": ""}

@@ -240,7 +240,9 @@ def submission_create(
     now: datetime | None = None,
 ) -> Submission:
     """Store a worker's answer. The assignment is the idempotency key: a repeat (a retry over
-    a bad connection, a double tap) returns the first submission and counts nothing again."""
+    a bad connection, a double tap) returns the first submission and counts nothing again.
+    A paused or completed project still takes answers within their lease; an archived one
+    takes none (`_check_project_takes_answer`)."""
     now = now or timezone.now()
     _check_owner(assignment, worker)
     active_ms = _clean_active_ms(active_ms)
@@ -258,10 +260,11 @@ def submission_create(
             code=f"assignment_{locked.status}",
         )
     project = locked.project
+    lease_valid = locked.status == Status.LEASED and locked.expires_at > now
+    _check_project_takes_answer(project, lease_valid)
     task = Task.objects.select_for_update().get(pk=locked.task_id)
     interface = get_interface(project.interface)
     clean = interface.check_answer(project.config, task.data, answer)
-    lease_valid = locked.status == Status.LEASED and locked.expires_at > now
     if not scheduler.has_free_slot(
         task_id=task.pk,
         overlap=project.overlap,
@@ -295,6 +298,29 @@ def submission_create(
     _event(locked, old, Status.SUBMITTED, "submitted" if lease_valid else "submitted_late", now)
     submission_hooks_run(submission=submission)
     return submission
+
+
+def _check_project_takes_answer(project: Project, lease_valid: bool) -> None:
+    """The rule for answers when the requester has stopped the project (its status is read
+    with the locked assignment): a worker who took a task before a pause or completion
+    finished it in good faith, so the answer is accepted and paid while the lease runs. Only
+    a live project takes late answers. An archived project takes none: its results are final
+    and its money settled."""
+    if project.status == Project.Status.LIVE:
+        return
+    if project.status == Project.Status.ARCHIVED:
+        raise Conflict(
+            _("The requester has archived this project, so it takes no more answers."),
+            code="project_archived",
+        )
+    if not lease_valid:
+        raise Conflict(
+            _(
+                "The requester stopped this project and your time for this task ran out, so "
+                "the answer can no longer be accepted."
+            ),
+            code="project_stopped",
+        )
 
 
 def _end(*, assignment: Assignment, worker: User, new: str, now: datetime | None) -> Assignment:

@@ -28,7 +28,8 @@ from microwork.work.access import (
 )
 from microwork.work.models import Assignment, Submission, WorkRequest
 
-LOST = {"lease_lost", "task_full"}
+# Refusals that no second try on the same page can fix: explained on the work page instead.
+LOST = {"lease_lost", "task_full", "project_archived", "project_stopped"}
 
 
 def worker_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
