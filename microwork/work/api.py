@@ -164,7 +164,7 @@ def claim_out(outcome: Assignment | WorkRequest | None, project: Project) -> dic
             "state": "waiting",
             "waiting": {
                 "requested_at": outcome.requested_at,
-                "retry_after_seconds": fairness.ROUND_SECONDS,
+                "retry_after_seconds": fairness.check_in_after(first_round, now),
                 "received_in_window": outcome.received_in_window,
                 "rounds_waited": outcome.rounds_waited,
                 "first_round_at": first_round,

@@ -77,7 +77,11 @@ def batch_round_at(*, project: Project, now: datetime) -> datetime | None:
 
 def first_round_at(*, project: Project, now: datetime) -> datetime | None:
     """When newly released work is first shared out (for the waiting page), if some is held."""
-    return opening_round_at(project=project, now=now) or batch_round_at(project=project, now=now)
+    if project.opens_at is not None and project.opens_at <= now < project.opens_at + OPENING:
+        return project.opens_at + OPENING
+    return Release.objects.filter(
+        project=project, created_at__lte=now, opens_at__lte=now, first_round_at__gt=now
+    ).aggregate(at=Min("first_round_at"))["at"]
 
 
 def announced_releases(*, projects: list[int], now: datetime) -> dict[int, tuple[datetime, int]]:

@@ -88,6 +88,23 @@ def lock_ordinary_task(
     return None
 
 
+def free_places(*, project: Project, now: datetime, hold: str, limit: int) -> int:
+    """At most how many leases of ordinary tasks could be handed out now (counted up to
+    `limit`): a round stops trying once it has handed out that many, instead of trying ten
+    more workers to find that nothing is left."""
+    overlap = project.overlap
+    places = (
+        Task.objects.filter(project=project, is_gold=False, done=False, answers_count__lt=overlap)
+        .exclude(batch_id__in=held_batches(project=project, now=now, until=hold))
+        .alias(open_leases=Coalesce(_open_leases(OuterRef("pk"), now), Value(0)))
+        .filter(Q(answers_count__lt=overlap - F("open_leases")))
+        .annotate(places=overlap - F("answers_count") - F("open_leases"))
+        .order_by()
+        .values_list("places", flat=True)[:limit]
+    )
+    return min(limit, sum(places))
+
+
 def has_free_slot(
     *,
     task_id: int,

@@ -126,12 +126,12 @@ def waiting(request: HttpRequest, project_id: int) -> HttpResponse:
             return _no_work(request, project)
         return redirect("work:home")
     now = timezone.now()
+    first_round = releases.first_round_at(project=project, now=now)
     context = {
         "project": project,
         "work_request": work_request,
-        "explanation": fairness.explain_waiting(
-            work_request, releases.first_round_at(project=project, now=now)
-        ),
+        "explanation": fairness.explain_waiting(work_request, first_round),
+        "check_in_after": fairness.check_in_after(first_round, now),
         "rules": fairness.project_rules(project, now=now),
         "policy": fairness.policy_summary(),
         "release_policy": fairness.release_summary(),

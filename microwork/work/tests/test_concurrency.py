@@ -3,6 +3,7 @@ overlap exact. (SQLite runs one writer at a time, so there is nothing to race th
 
 import random
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -134,3 +135,42 @@ def test_one_worker_racing_themself_holds_one_lease(rita, walt):
     run_threads(12, claim)
     assert len(set(got)) == 1
     assert Assignment.objects.filter(worker=walt).count() == 1
+
+
+def test_a_due_round_already_being_run_is_skipped_not_waited_for(rita, walt, nina):
+    # One caller is running the project's round (it holds the queue row); another check-in
+    # that finds the round due must not queue behind it: it leaves that round to its runner.
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from microwork.work.models import WorkQueue, WorkRequest
+
+    project = live_project(rita, overlap=1)
+    add_tasks(project, 1)
+    services.assignment_claim(worker=nina, project=project)
+    request = services.work_request_create(worker=walt, project=project)
+    assert isinstance(request, WorkRequest)
+    WorkQueue.objects.filter(project=project).update(
+        last_round_at=timezone.now() - timedelta(minutes=1)
+    )
+    holding, release = threading.Event(), threading.Event()
+
+    def runner(_i):
+        with transaction.atomic():
+            list(WorkQueue.objects.select_for_update().filter(project=project))
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=lambda: (runner(0), connections.close_all()))
+    thread.start()
+    assert holding.wait(10)
+    started = time.monotonic()
+    try:
+        assert services.work_rounds_allocate(project=project) is None
+        took = time.monotonic() - started
+    finally:
+        release.set()
+        thread.join()
+    assert took < 2, took
