@@ -46,6 +46,10 @@ class ProjectOut(Schema):
     next_release_at: datetime | None
     next_release_tasks: int
     rules: list[str]
+    can_start: bool
+    # Why you may not work here yet, in plain words, and the page that helps (a test to take).
+    refusal: str
+    refusal_url: str
 
 
 class TaskProjectOut(Schema):
@@ -198,6 +202,9 @@ def projects(request: HttpRequest) -> list[dict[str, Any]]:
             "next_release_at": o.next_release_at,
             "next_release_tasks": o.next_release[1] if o.next_release else 0,
             "rules": list(o.rules),
+            "can_start": o.can_start,
+            "refusal": o.refusal,
+            "refusal_url": o.refusal_url,
         }
         for o in offers
     ]

@@ -1,5 +1,6 @@
 """Reads about work that more than one page or endpoint needs."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ from microwork.lib.money import format_money
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 from microwork.work import fairness, releases
+from microwork.work.eligibility import eligibility_refusals
 from microwork.work.models import (
     Assignment,
     Notification,
@@ -33,6 +35,24 @@ def worker_recent_starts(*, project: Project, worker: User, since: datetime) -> 
         .order_by("first_leased_at")
         .values_list("first_leased_at", flat=True)
     )
+
+
+def worker_recent_starts_by_project(
+    *, projects: list[int], worker: User, since: datetime
+) -> dict[int, list[datetime]]:
+    starts: dict[int, list[datetime]] = {}
+    for project_id, at in (
+        Assignment.objects.filter(
+            worker=worker,
+            project_id__in=projects,
+            first_leased_at__gt=since,
+            status__in=GIVEN_STATUSES,
+        )
+        .order_by("first_leased_at")
+        .values_list("project_id", "first_leased_at")
+    ):
+        starts.setdefault(project_id, []).append(at)
+    return starts
 
 
 def received_counts(*, project: Project, workers: list[int], since: datetime) -> dict[int, int]:
@@ -77,6 +97,10 @@ class ProjectOffer:
     next_release: tuple[datetime, int] | None = None
     # The requester's fair-sharing choices in plain words.
     rules: tuple[str, ...] = ()
+    # Why this worker may not work here (an eligibility check's words), and where to go
+    # about it (the test to take, the decision to read) when the reason names a page.
+    refusal: str = ""
+    refusal_url: str = ""
 
     @property
     def reward_display(self) -> str:
@@ -91,9 +115,23 @@ class ProjectOffer:
         """Something to start now, or an announced opening of the project's tasks."""
         return self.tasks_available > 0
 
+    @property
+    def can_start(self) -> bool:
+        return self.has_work and not self.refusal and self.opens_at is None
 
-# The work page is a phone page: the newest live projects are plenty.
-OFFERS_MAX = 50
+
+# The work page is a phone page: the newest live projects are plenty, and every eligibility
+# check is asked about each of them.
+OFFERS_MAX = 20
+# Refusals end with the page that helps ("… first: /quality/tests/3/").
+_TRAILING_PATH = re.compile(r"^(?P<text>.*?)[:.]?\s+(?P<url>/[\w./-]*)$", re.DOTALL)
+
+
+def _refusal(reason: str) -> tuple[str, str]:
+    found = _TRAILING_PATH.match(reason)
+    if found is None:
+        return reason, ""
+    return found["text"].rstrip(" :") + ".", found["url"]
 
 
 def projects_open_for_worker(*, worker: User, now: datetime) -> list[ProjectOffer]:
@@ -104,7 +142,9 @@ def projects_open_for_worker(*, worker: User, now: datetime) -> list[ProjectOffe
 
     `tasks_available` counts ordinary tasks that still need answers and are released or in
     their opening minute (control tasks are not counted, so the number gives nothing away).
-    Eligibility is checked at claim time, where the refusal can be explained, not here."""
+    Every eligibility check is asked about the listed projects (through the registry, so the
+    work app knows nothing of what quality requires): a refused project carries the reason
+    in plain words, and the page lists it apart, without a Start button."""
     announced_later = Release.objects.filter(
         batch__isnull=False, created_at__lte=now, opens_at__gt=now
     ).values("batch_id")
@@ -147,13 +187,17 @@ def projects_open_for_worker(*, worker: User, now: datetime) -> list[ProjectOffe
         )
     }
     announced = releases.announced_releases(projects=ids, now=now)
-    offers = []
+    listed = []
     for project in projects:
         opened, ever = had.get(project.pk, (0, 0))
         available = max(0, project.remaining - opened)  # type: ignore[attr-defined]
+        if available or ever or project.pk in subscribed or project.pk in announced:
+            listed.append((project, available))
+    refusals = eligibility_refusals(projects=[p for p, _n in listed], worker=worker, now=now)
+    offers = []
+    for project, available in listed:
         next_release = announced.get(project.pk)
-        if not (available or ever or project.pk in subscribed or next_release):
-            continue
+        text, url = _refusal(refusals[project.pk][1]) if project.pk in refusals else ("", "")
         offers.append(
             ProjectOffer(
                 project=project,
@@ -164,6 +208,8 @@ def projects_open_for_worker(*, worker: User, now: datetime) -> list[ProjectOffe
                 subscribed=project.pk in subscribed,
                 next_release=next_release,
                 rules=tuple(fairness.project_rules(project, now=now, next_release=next_release)),
+                refusal=text,
+                refusal_url=url,
             )
         )
     return offers

@@ -76,8 +76,9 @@ def work_home(request: HttpRequest) -> HttpResponse:
     offers = selectors.projects_open_for_worker(worker=request.user, now=now)
     context = {
         "open_assignments": selectors.assignments_open_for_worker(worker=request.user, now=now),
-        "offers": [o for o in offers if o.has_work],
-        "quiet": [o for o in offers if not o.has_work],
+        "offers": [o for o in offers if o.has_work and not o.refusal],
+        "refused": [o for o in offers if o.refusal],
+        "quiet": [o for o in offers if not o.has_work and not o.refusal],
         "notifications": selectors.notifications_unread(worker=request.user),
         "now": now,
     }
