@@ -174,9 +174,14 @@ def test_home_lists_apart_the_projects_a_worker_cannot_do_with_what_to_do(
     hard = live_project(rita, name="Hard pictures")
     add_tasks(easy, 2)
     add_tasks(hard, 2)
+    from django.utils import translation
+
     client.force_login(nina)
     html = client.get("/work/").content.decode()
-    available, _sep, rest = html.partition("Not open to you yet")
+    # Nina reads French: the page's headings are in her language.
+    with translation.override("fr"):
+        heading = translation.gettext("Not open to you yet")
+    available, _sep, rest = html.partition(heading)
     assert "Easy pictures" in available and f"/work/p/{easy.pk}/start/" in available
     assert "Hard pictures" not in available and f"/work/p/{hard.pk}/start/" not in html
     assert '<a href="/quality/tests/7/">Pass the paid test “Image basics” first.</a>' in rest
