@@ -2,8 +2,11 @@
 
 import os
 import shutil
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from microwork.accounts import services as account_services
 
@@ -16,6 +19,25 @@ def _fast_password_hashing(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
     ]
+
+
+@pytest.fixture
+def past_opening_round():
+    """Call it to move the clock just past the opening round that every release of work starts
+    (docs/assignment.md): for tests that go live and then work at once."""
+    from microwork.work import fairness
+
+    clocks = []
+
+    def step() -> None:
+        later = timezone.now() + timedelta(seconds=fairness.OPENING_ROUND_SECONDS + 1)
+        clock = time_machine.travel(later, tick=True)
+        clock.start()
+        clocks.append(clock)
+
+    yield step
+    for clock in reversed(clocks):
+        clock.stop()
 
 
 @pytest.fixture

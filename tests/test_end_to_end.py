@@ -3,10 +3,13 @@ sees them in their history; the requester downloads the CSV with those answers i
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
+import time_machine
 
 from microwork.demo.seed import PASSWORD, demo_load
+from microwork.work.models import Release
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +17,7 @@ PROJECT = "Is this image acceptable, gory or harmful?"
 
 
 def test_new_worker_does_three_tasks_on_a_phone_and_the_requester_downloads_them(
-    live_server, phone, desktop
+    live_server, phone, desktop, request
 ):
     demo_load(crowd_size=4, answers_per_worker=3)
     base = live_server.url
@@ -31,9 +34,17 @@ def test_new_worker_does_three_tasks_on_a_phone_and_the_requester_downloads_them
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/work/")
 
-    # Three tasks of the image-moderation project, one after the other.
+    # The demo's projects have only just been released: a few seconds before the end of their
+    # opening minute she presses Start, waits on the waiting page, and its check-ins bring her
+    # the first task at the opening round.
+    first_round = Release.objects.filter(project__name=PROJECT).latest("id").first_round_at
+    clock = time_machine.travel(first_round - timedelta(seconds=3), tick=True)
+    clock.start()
+    request.addfinalizer(clock.stop)
     card = page.locator(".card", has_text=PROJECT)
     card.get_by_role("button", name="Start").click()
+    page.wait_for_url(f"{base}/work/p/*/wait/")
+    assert "same first round" in page.locator("main").inner_text()
     answered = []
     for _ in range(3):
         page.wait_for_selector("#task-form")

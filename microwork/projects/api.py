@@ -59,6 +59,15 @@ class ProjectIn(Schema):
         "automatically: 3600 (1 hour) to 604800 (7 days); once tasks have answers it can only "
         "be shortened.",
     )
+    opens_at: datetime | None = Field(
+        None,
+        description="When work opens, with its time zone (kept to the minute). Until then no "
+        "task is handed out; everyone who asks in the first minute after is in the same first "
+        "round. Empty: open as soon as the project is live.",
+    )
+    hourly_cap_per_worker: int | None = Field(
+        None, description="At most this many tasks per worker per hour (1–1000); empty: no cap."
+    )
 
 
 class ProjectPatch(Schema):
@@ -78,6 +87,8 @@ class ProjectPatch(Schema):
     auto_approve_seconds: int | None = Field(
         None, description="See auto_approve_seconds on POST /api/projects."
     )
+    opens_at: datetime | None = Field(None, description="Send null to remove the opening time.")
+    hourly_cap_per_worker: int | None = Field(None, description="Send null to remove the cap.")
 
 
 class ProjectOut(Schema):
@@ -101,6 +112,8 @@ class ProjectOut(Schema):
     max_open_per_worker: int
     order: str
     auto_approve_seconds: int
+    opens_at: datetime | None
+    hourly_cap_per_worker: int | None
     status: str
     allowed_transitions: list[str]
     created_at: datetime
@@ -159,6 +172,7 @@ class BatchOut(Schema):
     errors: list[ProblemOut]
     errors_total: int
     ignored_columns: list[str]
+    opens_at: datetime | None
     duplicate: bool = False
     created_at: datetime
     finished_at: datetime | None
@@ -182,6 +196,9 @@ class TasksIn(Schema):
     tasks: list[dict[str, Any]] = Field(
         description="Rows as in an uploaded file: the interface's input fields (see GET "
         "/api/interfaces), plus optional id, priority, and answer + explanation for gold rows."
+    )
+    opens_at: datetime | None = Field(
+        None, description="When these tasks reach workers (with its time zone); empty: at once."
     )
 
 
@@ -329,7 +346,10 @@ def _batch_out(outcome: services.UploadOutcome) -> tuple[int, Batch]:
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
-                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "opens_at": {"type": "string", "format": "date-time"},
+                        },
                         "required": ["file"],
                     }
                 },
@@ -360,6 +380,7 @@ def upload_tasks(request: HttpRequest, project_id: int):
             filename=upload.name or "upload",
             content_type=upload.content_type or "",
             size=upload.size or 0,
+            opens_at=request.POST.get("opens_at"),
         )
     elif content_type == "application/json":
         try:
@@ -374,6 +395,7 @@ def upload_tasks(request: HttpRequest, project_id: int):
             project=project,
             actor=actor,  # type: ignore[arg-type]
             records=body["tasks"],
+            opens_at=body.get("opens_at"),
         )
     else:
         raise ApplicationError(

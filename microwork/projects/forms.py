@@ -26,6 +26,8 @@ Worked examples help more than rules. Show two or three, with the answer and why
 """
 )
 
+# What a datetime-local input sends and shows; the platform's time zone is UTC.
+OPENING_FORMAT = "%Y-%m-%dT%H:%M"
 LOCK_HELP = _("Locked: tasks already have answers, and changing it would change what they mean.")
 # Shown above the interface's own settings; the rest of the form follows them.
 TOP_FIELDS = ("name", "description", "instructions", "interface")
@@ -75,6 +77,20 @@ class ProjectForm(forms.Form):
     )
     overlap = forms.IntegerField(label=_("Answers per task (overlap)"), initial=3)
     time_limit_seconds = forms.IntegerField(label=_("Time limit per task (seconds)"), initial=600)
+    opens_at = forms.DateTimeField(
+        label=_("Work opens at (UTC)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=OPENING_FORMAT),
+        help_text=_(
+            "Optional. No task is handed out before then; workers can ask to be told, and "
+            "everyone who asks in the first minute is in the same first round."
+        ),
+    )
+    hourly_cap_per_worker = forms.IntegerField(
+        label=_("Tasks per worker per hour (cap)"),
+        required=False,
+        help_text=_("Optional. Spreads scarce work over more people; empty means no cap."),
+    )
     gold_rate = forms.CharField(
         label=_("Share of gold (control) tasks"),
         initial="0.1",
@@ -140,6 +156,8 @@ class ProjectForm(forms.Form):
             "estimated_seconds": project.estimated_seconds,
             "overlap": project.overlap,
             "time_limit_seconds": project.time_limit_seconds,
+            "opens_at": project.opens_at,
+            "hourly_cap_per_worker": project.hourly_cap_per_worker,
             "gold_rate": str(project.gold_rate.normalize()),
             "max_open_per_worker": project.max_open_per_worker,
             "order": project.order,
@@ -167,6 +185,8 @@ class ProjectForm(forms.Form):
                 "estimated_seconds",
                 "overlap",
                 "time_limit_seconds",
+                "opens_at",
+                "hourly_cap_per_worker",
                 "gold_rate",
                 "max_open_per_worker",
                 "order",
@@ -234,6 +254,15 @@ class UploadForm(forms.Form):
         label=_("Tasks file"),
         help_text=_("CSV (UTF-8), JSON (an array of objects) or JSON Lines."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.jsonl,.ndjson"}),
+    )
+    opens_at = forms.DateTimeField(
+        label=_("These tasks open at (UTC)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=OPENING_FORMAT),
+        help_text=_(
+            "Optional. Empty: they open as soon as they are added. Either way, everyone who "
+            "asks in the first minute after they open is in the same first round."
+        ),
     )
 
 

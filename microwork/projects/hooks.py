@@ -12,6 +12,8 @@ from django.utils.module_loading import import_string
 # (ApplicationError) undoes the change, e.g. going live without the funds for its tasks.
 STATUS_CHANGED: dict[str, str] = {
     "payments": "microwork.payments.services.project_money_on_status",
+    # Going live releases the project's tasks to workers through an opening round.
+    "work": "microwork.work.releases.release_on_status",
 }
 
 # Called inside the upload's transaction with (project) once new tasks are stored.
@@ -32,9 +34,11 @@ SETTINGS_CHANGED: dict[str, str] = {
     "payments": "microwork.payments.services.project_money_on_settings",
 }
 
-# Called with (batch) when a batch has been added in full.
+# Called inside the upload's transaction with (batch) when a batch has been added in full.
 BATCH_DONE: dict[str, str] = {
     "aggregation": "microwork.aggregation.services.batch_added",
+    # New tasks reach workers through an opening round, now or at the announced time.
+    "work": "microwork.work.releases.release_on_batch_added",
 }
 
 

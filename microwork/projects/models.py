@@ -151,6 +151,9 @@ class Batch(models.Model):
     errors_total = models.PositiveIntegerField(default=0)
     # Columns the interface does not use; kept out of the tasks (and away from workers).
     ignored_columns = models.JSONField(default=list, blank=True)
+    # The requester's announced release: the batch's tasks reach workers from this moment
+    # (null: as soon as they are added to a live project).
+    opens_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -7,13 +7,14 @@ import os
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import Organisation, User
@@ -62,7 +63,12 @@ EDITABLE_FIELDS = (
     "max_open_per_worker",
     "order",
     "auto_approve_seconds",
+    "opens_at",
+    "hourly_cap_per_worker",
 )
+# Fair sharing: announced opening times (project or batch) and the per-worker hourly cap.
+# Each change is written to the project's event log, which workers' disputes can point to.
+FAIR_SHARING_FIELDS = ("opens_at", "hourly_cap_per_worker")
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 2000
@@ -77,6 +83,9 @@ MAX_OPEN_PER_WORKER = 100
 DEFAULT_AUTO_APPROVE_SECONDS = 3 * 24 * 3600
 MIN_AUTO_APPROVE_SECONDS = 3600
 MAX_AUTO_APPROVE_SECONDS = 7 * 24 * 3600
+MAX_HOURLY_CAP = 1000
+# Openings are announced to people: a year ahead is plenty, and a whole minute is precise enough.
+MAX_OPENING_AHEAD = timedelta(days=366)
 INSERT_CHUNK = 2_000
 # Uploads at least this big refresh the planner's statistics of the task table.
 ANALYZE_AFTER_ROWS = 1000
@@ -138,6 +147,55 @@ def _share(value: Any, *, field: str) -> Decimal:
             _("%(field)s has more than 3 decimal places.") % {"field": field}, field=field
         )
     return share
+
+
+def _moment(value: Any, *, field: str) -> datetime | None:
+    """An announced time: empty, or a date and time with its time zone, kept to the minute."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ApplicationError(
+                _("%(field)s must be a date and time such as 2026-03-02T10:00:00Z.")
+                % {"field": field},
+                field=field,
+            ) from None
+    if not isinstance(value, datetime):
+        raise ApplicationError(
+            _("%(field)s must be a date and time such as 2026-03-02T10:00:00Z.") % {"field": field},
+            field=field,
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ApplicationError(
+            _("%(field)s needs a time zone, such as 2026-03-02T10:00:00Z for UTC.")
+            % {"field": field},
+            field=field,
+        )
+    return value.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+def check_opening(value: datetime | None, *, field: str, now: datetime) -> None:
+    """A newly announced opening lies ahead: one in the past would announce nothing."""
+    if value is None:
+        return
+    if value <= now:
+        raise ApplicationError(
+            _("%(field)s must be in the future; leave it empty to open at once.")
+            % {"field": field},
+            field=field,
+        )
+    if value > now + MAX_OPENING_AHEAD:
+        raise ApplicationError(
+            _("%(field)s can be at most a year ahead.") % {"field": field}, field=field
+        )
+
+
+def _optional_whole(value: Any, *, field: str, low: int, high: int) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _whole(value, field=field, low=low, high=high)
 
 
 def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -202,6 +260,13 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
         )
         % {"low": MIN_AUTO_APPROVE_SECONDS, "high": MAX_AUTO_APPROVE_SECONDS},
     )
+    out["opens_at"] = _moment(values.get("opens_at"), field="opens_at")
+    out["hourly_cap_per_worker"] = _optional_whole(
+        values.get("hourly_cap_per_worker"),
+        field="hourly_cap_per_worker",
+        low=1,
+        high=MAX_HOURLY_CAP,
+    )
     # A time limit shorter than the estimate would expire honest workers' leases.
     if out["time_limit_seconds"] < out["estimated_seconds"]:
         raise ApplicationError(
@@ -213,6 +278,40 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _current(project: Project) -> dict[str, Any]:
     return {name: getattr(project, name) for name in EDITABLE_FIELDS}
+
+
+def _opening_text(value: datetime) -> str:
+    return formats.date_format(value, "Y-m-d H:i")
+
+
+def _fair_sharing_events(
+    project: Project, old: Mapping[str, Any], actor: User | None, now: datetime
+) -> None:
+    """One event per fair-sharing setting that changed, in words a requester and a worker read."""
+    for name in FAIR_SHARING_FIELDS:
+        if name not in old or old[name] == getattr(project, name):
+            continue
+        value = getattr(project, name)
+        if name == "opens_at":
+            reason = (
+                _("Work opens at %(time)s UTC.") % {"time": _opening_text(value)}
+                if value
+                else _("No opening time: work is open while the project is live.")
+            )
+        else:
+            reason = (
+                _("At most %(n)d tasks per worker per hour.") % {"n": value}
+                if value
+                else _("No hourly cap per worker.")
+            )
+        ProjectEvent.objects.create(
+            project=project,
+            old_status=project.status,
+            new_status=project.status,
+            actor=actor,
+            reason=reason,
+            at=now,
+        )
 
 
 @transaction.atomic
@@ -234,7 +333,10 @@ def project_create(
     max_open_per_worker: int = 1,
     order: str = Project.Order.DEPTH_FIRST,
     auto_approve_seconds: int = DEFAULT_AUTO_APPROVE_SECONDS,
+    opens_at: datetime | str | None = None,
+    hourly_cap_per_worker: int | None = None,
 ) -> Project:
+    now = timezone.now()
     values = _clean(
         {
             "name": name,
@@ -251,8 +353,11 @@ def project_create(
             "max_open_per_worker": max_open_per_worker,
             "order": order,
             "auto_approve_seconds": auto_approve_seconds,
+            "opens_at": opens_at,
+            "hourly_cap_per_worker": hourly_cap_per_worker,
         }
     )
+    check_opening(values["opens_at"], field="opens_at", now=now)
     project = Project.objects.create(organisation=organisation, created_by=actor, **values)
     ProjectEvent.objects.create(
         project=project,
@@ -260,8 +365,9 @@ def project_create(
         new_status=project.status,
         actor=actor,
         reason=_("created"),
-        at=timezone.now(),
+        at=now,
     )
+    _fair_sharing_events(project, dict.fromkeys(FAIR_SHARING_FIELDS), actor, now)
     return project
 
 
@@ -281,6 +387,9 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
     changed = [name for name in EDITABLE_FIELDS if values[name] != getattr(project, name)]
     if not changed:
         return project
+    now = timezone.now()
+    if "opens_at" in changed:
+        check_opening(values["opens_at"], field="opens_at", now=now)
     if selectors.project_has_answers(project=project):
         for name in LOCKED_ONCE_ANSWERED:
             if name in changed:
@@ -320,6 +429,7 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
     for name in changed:
         setattr(project, name, values[name])
     project.save(update_fields=[*changed, "updated_at"])
+    _fair_sharing_events(project, old, actor, now)
     if {"reward", "overlap"} & set(changed):
         hooks.run(hooks.SETTINGS_CHANGED, project=project, old=old, actor=actor)
     return project
@@ -479,6 +589,16 @@ def _insert(project: Project, batch: Batch, rows: Iterator[CleanRow], report: Ch
     if not report.ok:
         # Something changed between the two passes (another upload took an id): undo it all.
         raise UploadRefused(report)
+    if batch.opens_at is not None:
+        ProjectEvent.objects.create(
+            project=project,
+            old_status=project.status,
+            new_status=project.status,
+            actor=batch.uploaded_by,
+            reason=_("Batch %(id)d (%(file)s): its tasks open at %(time)s UTC.")
+            % {"id": batch.pk, "file": batch.filename, "time": _opening_text(batch.opens_at)},
+            at=timezone.now(),
+        )
     if report.rows >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
         # Until autovacuum catches up, the planner would take the task table for empty and sort
         # every open task on each claim (47 ms instead of 0.05 ms at 20,000 tasks).
@@ -499,6 +619,7 @@ def batch_upload(
     filename: str,
     content_type: str,
     size: int,
+    opens_at: datetime | str | None = None,
 ) -> UploadOutcome:
     """Take an uploaded file of tasks.
 
@@ -506,8 +627,9 @@ def batch_upload(
     handed to a background job (the batch shows its progress). Either way a file with any
     problem adds nothing. Not one transaction on purpose: the check pass runs outside any
     transaction so a long check never holds the database's write lock; each write below is
-    atomic on its own."""
+    atomic on its own. `opens_at` announces when the batch's tasks reach workers."""
     _check_project_takes_uploads(project)
+    opens_at = _batch_opening(opens_at)
     if size > upload_max_bytes():
         raise ApplicationError(
             _("The file is %(size)d MB; the limit is %(limit)d MB. Split it into smaller files.")
@@ -547,6 +669,7 @@ def batch_upload(
                 fmt=fmt,
                 size=size,
                 digest=digest,
+                opens_at=opens_at,
                 rows_factory=lambda report: iter_clean_rows(
                     project=project,
                     fmt=fmt,
@@ -571,8 +694,15 @@ def batch_upload(
             size=size,
             digest=digest,
             relative=relative,
+            opens_at=opens_at,
         )
     )
+
+
+def _batch_opening(value: datetime | str | None) -> datetime | None:
+    opens_at = _moment(value, field="opens_at")
+    check_opening(opens_at, field="opens_at", now=timezone.now())
+    return opens_at
 
 
 @transaction.atomic
@@ -585,6 +715,7 @@ def _batch_add_now(
     size: int,
     digest: str,
     rows_factory: Any,
+    opens_at: datetime | None = None,
 ) -> Batch:
     Project.objects.select_for_update().filter(pk=project.pk).first()
     now = timezone.now()
@@ -597,6 +728,7 @@ def _batch_add_now(
         sha256=digest,
         status=Batch.Status.PROCESSING,
         bytes_checked=size,
+        opens_at=opens_at,
     )
     report = CheckReport()
     _insert(project, batch, rows_factory(report), report)
@@ -622,7 +754,15 @@ def _batch_add_now(
 
 @transaction.atomic
 def _batch_queue(
-    *, project: Project, actor: User, filename: str, fmt: str, size: int, digest: str, relative: str
+    *,
+    project: Project,
+    actor: User,
+    filename: str,
+    fmt: str,
+    size: int,
+    digest: str,
+    relative: str,
+    opens_at: datetime | None = None,
 ) -> Batch:
     from microwork.projects.tasks import process_batch
 
@@ -635,6 +775,7 @@ def _batch_queue(
         sha256=digest,
         stored_path=relative,
         status=Batch.Status.PENDING,
+        opens_at=opens_at,
     )
     transaction.on_commit(lambda: process_batch.enqueue(batch_id=batch.pk))
     return batch
@@ -769,10 +910,16 @@ def _batch_insert_stored(*, batch: Batch, path: Path) -> None:
 
 
 def batch_create_from_records(
-    *, project: Project, actor: User, records: list[Any], name: str = "api"
+    *,
+    project: Project,
+    actor: User,
+    records: list[Any],
+    name: str = "api",
+    opens_at: datetime | str | None = None,
 ) -> UploadOutcome:
     """Tasks sent as JSON in a request body (small batches); the same checks as a file."""
     _check_project_takes_uploads(project)
+    opens_at = _batch_opening(opens_at)
     if len(records) > MAX_BODY_TASKS:
         raise ApplicationError(
             _("Send at most %(n)d tasks in a request body; upload a file for more.")
@@ -800,6 +947,7 @@ def batch_create_from_records(
             fmt="json",
             size=len(body),
             digest=digest,
+            opens_at=opens_at,
             rows_factory=lambda report: iter_clean_records(
                 project=project, records=records, existing_ids=_existing_ids(project), report=report
             ),

@@ -154,9 +154,10 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
             filename=upload.name,
             content_type=upload.content_type or "",
             size=upload.size,
+            opens_at=form.cleaned_data["opens_at"],
         )
     except ApplicationError as exc:
-        form.add_error(None, exc.message)
+        form.add_error(exc.field if exc.field == "opens_at" else None, exc.message)
         context["problems"] = exc.details or []
         return render(request, "projects/upload.html", context, status=exc.status)
     batch = outcome.batch

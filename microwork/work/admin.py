@@ -7,6 +7,7 @@ from microwork.work.models import (
     AllocationRound,
     Assignment,
     AssignmentEvent,
+    Release,
     Submission,
     WorkRequest,
 )
@@ -67,3 +68,10 @@ class WorkRequestAdmin(ReadOnly):
 @admin.register(AllocationRound)
 class AllocationRoundAdmin(ReadOnly):
     list_display = ("id", "project", "at", "waiting", "granted")
+
+
+@admin.register(Release)
+class ReleaseAdmin(ReadOnly):
+    list_display = ("id", "project", "batch", "reason", "announced", "opens_at", "first_round_at")
+    list_filter = ("reason", "announced")
+    raw_id_fields = ("project", "batch")

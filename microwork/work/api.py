@@ -15,8 +15,13 @@ from ninja import Field, Router, Schema
 from microwork.accounts.access import access_worker
 from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import openapi_answer
-from microwork.work import fairness, selectors, services
-from microwork.work.access import access_assignment_for_worker, access_project_for_worker
+from microwork.projects.models import Project
+from microwork.work import fairness, releases, selectors, services
+from microwork.work.access import (
+    access_assignment_for_worker,
+    access_project_for_worker,
+    access_work_request_for_worker,
+)
 from microwork.work.models import Assignment, Submission, WorkRequest
 
 router = Router(tags=["work"])
@@ -38,6 +43,14 @@ class ProjectOut(Schema):
     tasks_available: int
     opens_at: datetime | None
     waiting: bool
+    subscribed: bool
+    next_release_at: datetime | None
+    next_release_tasks: int
+    rules: list[str]
+    can_start: bool
+    # Why you may not work here yet, in plain words, and the page that helps (a test to take).
+    refusal: str
+    refusal_url: str
 
 
 class TaskProjectOut(Schema):
@@ -67,6 +80,8 @@ class WaitingOut(Schema):
     retry_after_seconds: int
     received_in_window: int | None
     rounds_waited: int
+    # Newly released work is shared out at this moment (everyone who asks before is in it).
+    first_round_at: datetime | None = None
     explanation: str
 
 
@@ -144,25 +159,31 @@ def assignment_out(assignment: Assignment) -> dict[str, Any]:
     }
 
 
-def claim_out(outcome: Assignment | WorkRequest | None) -> dict[str, Any]:
+def claim_out(outcome: Assignment | WorkRequest | None, project: Project) -> dict[str, Any]:
     if isinstance(outcome, Assignment):
         return {"state": "assigned", "assignment": assignment_out(outcome)}
+    now = timezone.now()
     if isinstance(outcome, WorkRequest):
+        first_round = releases.first_round_at(project=project, now=now)
         return {
             "state": "waiting",
             "waiting": {
                 "requested_at": outcome.requested_at,
-                "retry_after_seconds": fairness.ROUND_SECONDS,
+                "retry_after_seconds": fairness.check_in_after(first_round, now),
                 "received_in_window": outcome.received_in_window,
                 "rounds_waited": outcome.rounds_waited,
-                "explanation": fairness.explain_waiting(outcome),
+                "first_round_at": first_round,
+                "explanation": fairness.explain_waiting(outcome, first_round),
             },
         }
-    return {"state": "no_work", "message": fairness.explain_no_work()}
+    later = selectors.project_next_release(project=project, now=now)
+    return {"state": "no_work", "message": fairness.explain_no_work(later)}
 
 
 @router.get("/work/projects", response=list[ProjectOut])
 def projects(request: HttpRequest) -> list[dict[str, Any]]:
+    """Projects with work for you (`tasks_available` > 0), and the ones that have run out for
+    you where new work may come: ask to be told through `notify`."""
     access_worker(user=request.user)
     offers = selectors.projects_open_for_worker(worker=request.user, now=timezone.now())
     return [
@@ -178,6 +199,13 @@ def projects(request: HttpRequest) -> list[dict[str, Any]]:
             "tasks_available": o.tasks_available,
             "opens_at": o.opens_at,
             "waiting": o.waiting,
+            "subscribed": o.subscribed,
+            "next_release_at": o.next_release_at,
+            "next_release_tasks": o.next_release[1] if o.next_release else 0,
+            "rules": list(o.rules),
+            "can_start": o.can_start,
+            "refusal": o.refusal,
+            "refusal_url": o.refusal_url,
         }
         for o in offers
     ]
@@ -188,16 +216,14 @@ def claim(request: HttpRequest, project_id: int) -> dict[str, Any]:
     """A task, or a place in the waiting round when work is scarce. Call again after
     `retry_after_seconds` to check in; while waiting, the same call is the check-in."""
     project = access_project_for_worker(user=request.user, project_id=project_id)
-    return claim_out(services.work_request_create(worker=request.user, project=project))
+    return claim_out(services.work_request_create(worker=request.user, project=project), project)
 
 
 @router.post("/work/projects/{project_id}/leave", response=ClaimOut)
 def leave(request: HttpRequest, project_id: int) -> dict[str, Any]:
     """Stop waiting for a task of this project."""
     project = access_project_for_worker(user=request.user, project_id=project_id)
-    waiting = WorkRequest.objects.filter(
-        project=project, worker=request.user, status=WorkRequest.Status.WAITING
-    ).first()
+    waiting = access_work_request_for_worker(user=request.user, project=project)
     if waiting is not None:
         services.work_request_cancel(request=waiting, worker=request.user)
     return {"state": "no_work", "message": ""}
@@ -205,9 +231,10 @@ def leave(request: HttpRequest, project_id: int) -> dict[str, Any]:
 
 @router.post("/work/projects/{project_id}/notify", response={204: None})
 def notify(request: HttpRequest, project_id: int) -> tuple[int, None]:
-    """Be told when the project opens (an inbox line at the opening moment)."""
+    """Be told at the project's next release of work: its opening time, going live again, or
+    new tasks (a line in the worker's inbox at that moment). Works while it has run dry."""
     project = access_project_for_worker(user=request.user, project_id=project_id)
-    services.opening_subscribe(worker=request.user, project=project)
+    releases.opening_subscribe(worker=request.user, project=project)
     return 204, None
 
 

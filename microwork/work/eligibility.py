@@ -4,9 +4,11 @@ importing those apps.
 
 Each entry is key → dotted path of `check(project, worker, now) -> str | None`; a string is
 the refusal shown to the worker in plain words, None means "no objection". Built-in checks
-register exactly the same way.
+register exactly the same way. A check may also offer `check.many(projects, worker, now)`,
+returning {project id: refusal or None}, so a page listing many projects asks it once.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, Protocol
@@ -16,6 +18,13 @@ from django.utils.module_loading import import_string
 
 class EligibilityCheck(Protocol):
     def __call__(self, project: Any, worker: Any, now: datetime) -> str | None: ...
+
+
+def _many(check: EligibilityCheck, projects: Sequence[Any], worker: Any, now: datetime):
+    bulk = getattr(check, "many", None)
+    if bulk is not None:
+        return bulk(projects, worker, now)
+    return {project.pk: check(project, worker, now) for project in projects}
 
 
 ELIGIBILITY_CHECKS: dict[str, str] = {
@@ -36,3 +45,20 @@ def eligibility_refusal(*, project: Any, worker: Any, now: datetime) -> tuple[st
         if reason:
             return key, str(reason)
     return None
+
+
+def eligibility_refusals(
+    *, projects: Sequence[Any], worker: Any, now: datetime
+) -> dict[int, tuple[str, str]]:
+    """For a list of projects: project id → (check key, reason) of the first objection, for
+    the projects some check objects to. Checks are asked in the registry's order, each only
+    about the projects no earlier check refused."""
+    refused: dict[int, tuple[str, str]] = {}
+    for key, path in ELIGIBILITY_CHECKS.items():
+        remaining = [p for p in projects if p.pk not in refused]
+        if not remaining:
+            break
+        for pk, reason in _many(_load(path), remaining, worker, now).items():
+            if reason:
+                refused[pk] = (key, str(reason))
+    return refused

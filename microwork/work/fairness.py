@@ -4,8 +4,8 @@ When more workers want tasks than there are free slots, a click's speed must not
 works. Requests wait for a short round; each round serves first the workers who have had
 the least work from this project lately, and breaks ties by lot, never by arrival time.
 
-The ranking is a plain function so the simulation in the tests runs the very rule the
-service applies.
+The ranking is a plain function of (worker, tasks received lately) pairs so that it can be
+tested on its own; the crowd simulation in the tests drives the services that apply it.
 """
 
 import random
@@ -15,19 +15,33 @@ from datetime import datetime, timedelta
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # A round every few seconds: short enough that a waiting worker hardly notices, long enough
 # that everyone who asked within it is considered together.
 ROUND_SECONDS = 5
 # "Least work lately" looks back this far.
 FAIR_WINDOW = timedelta(hours=24)
-# When a project opens at a set time, everyone who asks within this first minute is in the
-# same first round, so the worker who arrives a few seconds late is not behind.
+# Whenever work is released (a project opening at a set time or going live, a new batch),
+# everyone who asks within this first minute is in the same first round, so the worker who
+# arrives a few seconds late is not behind.
 OPENING_ROUND_SECONDS = 60
 # The waiting page checks in every ROUND_SECONDS; a request not seen for this long belongs
 # to someone who left, and giving them a lease would waste the slot.
 REQUEST_STALE_SECONDS = 20
 HOURLY_WINDOW = timedelta(hours=1)
+# While newly released work waits for its first round nothing can change for a waiting
+# worker, so the page checks in less often (still well inside REQUEST_STALE_SECONDS): an
+# opening that thousands wait for then costs a third of the requests.
+CHECK_IN_WHILE_OPENING = 15
+
+
+def check_in_after(first_round_at: datetime | None, now: datetime) -> int:
+    """Seconds until the waiting page should check in again."""
+    if first_round_at is None:
+        return ROUND_SECONDS
+    until = int((first_round_at - now).total_seconds())
+    return max(ROUND_SECONDS, min(CHECK_IN_WHILE_OPENING, until))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +74,35 @@ def gini(values: Sequence[float]) -> float:
 
 def hourly_cap_check(project, worker, now: datetime) -> str | None:
     """Eligibility check: the requester's per-worker hourly cap (Project.hourly_cap_per_worker)."""
-    cap = project.hourly_cap_per_worker
-    if not cap:
+    if not project.hourly_cap_per_worker:
         return None
     from microwork.work.selectors import worker_recent_starts
 
     starts = worker_recent_starts(project=project, worker=worker, since=now - HOURLY_WINDOW)
+    return _cap_refusal(project, starts)
+
+
+def _hourly_cap_many(projects, worker, now: datetime) -> dict[int, str | None]:
+    """The same check for a page of projects, in one query."""
+    capped = [p for p in projects if p.hourly_cap_per_worker]
+    out: dict[int, str | None] = {p.pk: None for p in projects}
+    if not capped:
+        return out
+    from microwork.work.selectors import worker_recent_starts_by_project
+
+    starts = worker_recent_starts_by_project(
+        projects=[p.pk for p in capped], worker=worker, since=now - HOURLY_WINDOW
+    )
+    for project in capped:
+        out[project.pk] = _cap_refusal(project, starts.get(project.pk, []))
+    return out
+
+
+hourly_cap_check.many = _hourly_cap_many  # type: ignore[attr-defined]
+
+
+def _cap_refusal(project, starts: list[datetime]) -> str | None:
+    cap = project.hourly_cap_per_worker
     if len(starts) < cap:
         return None
     # The oldest start in the window leaves it first; that is when one more task is allowed.
@@ -87,8 +124,54 @@ def policy_summary() -> str:
     ) % {"seconds": ROUND_SECONDS}
 
 
-def explain_waiting(request) -> str:
+def release_summary() -> str:
+    return _(
+        "The same holds whenever new tasks are released (a project going live, or a new "
+        "batch, at once or at a time the requester announced): for their first minute nobody "
+        "is given them, and everyone who asks in that minute, and everyone who asked to be "
+        "told, is in the same first round. If a project has run out, ask to be told and you "
+        "will get a message when new tasks come."
+    )
+
+
+def project_rules(project, *, now: datetime, next_release: tuple[datetime, int] | None = None):
+    """What this project's requester chose, in plain words (opening times, hourly cap)."""
+    rules = []
+    if project.opens_at is not None and project.opens_at > now:
+        rules.append(
+            _("Work opens at %(time)s UTC.")
+            % {"time": formats.date_format(project.opens_at, "Y-m-d H:i")}
+        )
+    if next_release is not None:
+        at, count = next_release
+        rules.append(
+            ngettext(
+                "%(n)d new task opens at %(time)s UTC.",
+                "%(n)d new tasks open at %(time)s UTC.",
+                count,
+            )
+            % {"n": count, "time": formats.date_format(at, "Y-m-d H:i")}
+        )
+    if project.hourly_cap_per_worker:
+        rules.append(
+            ngettext(
+                "At most %(n)d task per person per hour, so the work reaches more people.",
+                "At most %(n)d tasks per person per hour, so the work reaches more people.",
+                project.hourly_cap_per_worker,
+            )
+            % {"n": project.hourly_cap_per_worker}
+        )
+    return rules
+
+
+def explain_waiting(request, first_round_at: datetime | None = None) -> str:
     """The stored decision about one waiting request, in plain words for its worker."""
+    if first_round_at is not None:
+        return _(
+            "New tasks have just been released. Everyone who asks before %(time)s UTC is in "
+            "the same first round, which hands them out then: fewest tasks first, ties by lot. "
+            "Keep this page open."
+        ) % {"time": formats.time_format(first_round_at, "H:i:s")}
     if request.received_in_window is None:
         return _(
             "You are in the waiting round. Free tasks are shared every %(seconds)d seconds, "
@@ -105,13 +188,24 @@ def explain_waiting(request) -> str:
     }
 
 
-def explain_no_work() -> str:
-    return _("There is no task left in this project for you. Thank you for your work!")
+def explain_no_work(next_release_at: datetime | None = None) -> str:
+    if next_release_at is not None:
+        return _(
+            "There is no task for you in this project right now. New tasks open at %(time)s "
+            "UTC; ask to be told and you will get a message then."
+        ) % {"time": formats.date_format(next_release_at, "Y-m-d H:i")}
+    return _(
+        "There is no task left in this project for you right now. Thank you for your work! "
+        "Ask to be told and you will get a message when new tasks are added."
+    )
 
 
-def explain_subscribed(project) -> str:
-    if project.opens_at is None:
-        return _("We will tell you when %(name)s has work.") % {"name": project.name}
+def explain_subscribed(project, now: datetime | None = None) -> str:
+    if project.opens_at is None or (now is not None and project.opens_at <= now):
+        return _(
+            "We will tell you when %(name)s has new tasks. Everyone who asks in the first "
+            "minute after they are released is in the same first round."
+        ) % {"name": project.name}
     return _(
         "We will tell you when %(name)s opens (%(time)s UTC). Everyone who asks in its first "
         "minute is in the same first round."

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from microwork.projects.models import Project, Task
+from microwork.projects.models import Batch, Project, Task
 
 
 class Assignment(models.Model):
@@ -110,7 +110,8 @@ class Submission(models.Model):
 
 
 class WorkQueue(models.Model):
-    """Per project: when the last sharing round ran. Its row lock makes one allocator at a time."""
+    """Per project: when the last sharing round ran. Whoever finds a round due takes the row's
+    lock (skipping it when another caller already has it) and runs that round; nobody waits."""
 
     project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="work_queue")
     last_round_at = models.DateTimeField(null=True, blank=True)
@@ -143,6 +144,7 @@ class WorkRequest(models.Model):
         GRANTED = "granted", _("Given a task")
         LAPSED = "lapsed", _("Left before a task was free")
         CANCELLED = "cancelled", _("Stopped waiting")
+        DRY = "dry", _("No task left for now")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="work_requests")
     worker = models.ForeignKey(
@@ -182,8 +184,47 @@ class WorkRequest(models.Model):
         return f"request {self.pk} ({self.status})"
 
 
+class Release(models.Model):
+    """New work reaching workers: a project going live, or a batch of tasks added to a live
+    project (at once, or at the time the requester announced). For the release's opening
+    minute its tasks are held back from the fair-sharing layer, so everyone who asks in that
+    minute, and everyone who asked to be told, is in the same first round."""
+
+    class Reason(models.TextChoices):
+        WENT_LIVE = "went_live", _("The project went live")
+        BATCH_ADDED = "batch_added", _("New tasks were added")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    # None: every task of the project (it went live or came back from a pause).
+    batch = models.ForeignKey(
+        Batch, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    # The requester chose opens_at; otherwise it is the moment the work was added.
+    announced = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    opens_at = models.DateTimeField()
+    # opens_at + the opening minute: the first round serves everyone who asked until then.
+    first_round_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["project", "first_round_at"]),
+            models.Index(fields=["project", "opens_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_round_at__gte=F("opens_at")), name="release_round_after_opening"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"release of project {self.project_id} at {self.opens_at:%Y-%m-%d %H:%M}"
+
+
 class OpeningSubscription(models.Model):
-    """ "Tell me when this project opens": every subscriber is told at the same moment."""
+    """ "Tell me when there is new work here": honoured at the project's next release (its
+    opening time, going live again, or new tasks), when every subscriber is told at once."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -204,7 +245,7 @@ class Notification(models.Model):
     when shown, in the worker's language."""
 
     class Kind(models.TextChoices):
-        PROJECT_OPENED = "project_opened", _("A project you follow is open")
+        PROJECT_OPENED = "project_opened", _("A project you follow has new work")
 
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

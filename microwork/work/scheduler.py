@@ -5,6 +5,10 @@ is re-read under the lock, so two claims can never fill the same last slot. On P
 candidate query takes the lock with `FOR UPDATE SKIP LOCKED`: concurrent claimers step over
 each other's rows instead of queueing behind them. SQLite has one writer at a time (the
 settings open every transaction IMMEDIATE), so the same code is serial there.
+
+Tasks of a batch that has not been released yet are stepped over (`hold`, see releases.py):
+the candidate query leaves them out with one uncorrelated subquery, which the database runs
+once per claim.
 """
 
 import random
@@ -16,6 +20,7 @@ from django.db.models.functions import Coalesce
 
 from microwork.projects.models import Project, Task
 from microwork.work.models import Assignment
+from microwork.work.releases import held_batches
 
 # Unseen control tasks sampled per gold draw; the lot picks one of them.
 GOLD_SAMPLE = 20
@@ -51,11 +56,15 @@ def _ordering(project: Project) -> list:
     return ["-answers_count", "id"]
 
 
-def lock_ordinary_task(*, project: Project, worker_id: int, now: datetime) -> Task | None:
-    """Lock and return the next ordinary task with a free slot for this worker, or None."""
+def lock_ordinary_task(
+    *, project: Project, worker_id: int, now: datetime, hold: str
+) -> Task | None:
+    """Lock and return the next ordinary task with a free slot for this worker, or None.
+    `hold` says until when a release's tasks are held back (releases.HOLD_*)."""
     overlap = project.overlap
     base = (
         Task.objects.filter(project=project, is_gold=False, done=False, answers_count__lt=overlap)
+        .exclude(batch_id__in=held_batches(project=project, now=now, until=hold))
         .exclude(Exists(Assignment.objects.filter(task=OuterRef("pk"), worker_id=worker_id)))
         .alias(open_leases=Coalesce(_open_leases(OuterRef("pk"), now), Value(0)))
         .filter(Q(answers_count__lt=overlap - F("open_leases")))
@@ -77,6 +86,23 @@ def lock_ordinary_task(*, project: Project, worker_id: int, now: datetime) -> Ta
                 return task
             skip.append(task.pk)
     return None
+
+
+def free_places(*, project: Project, now: datetime, hold: str, limit: int) -> int:
+    """At most how many leases of ordinary tasks could be handed out now (counted up to
+    `limit`): a round stops trying once it has handed out that many, instead of trying ten
+    more workers to find that nothing is left."""
+    overlap = project.overlap
+    places = (
+        Task.objects.filter(project=project, is_gold=False, done=False, answers_count__lt=overlap)
+        .exclude(batch_id__in=held_batches(project=project, now=now, until=hold))
+        .alias(open_leases=Coalesce(_open_leases(OuterRef("pk"), now), Value(0)))
+        .filter(Q(answers_count__lt=overlap - F("open_leases")))
+        .annotate(places=overlap - F("answers_count") - F("open_leases"))
+        .order_by()
+        .values_list("places", flat=True)[:limit]
+    )
+    return min(limit, sum(places))
 
 
 def has_free_slot(
@@ -105,11 +131,14 @@ def has_free_slot(
     return row["answers_count"] + row["open_leases"] < overlap
 
 
-def pick_gold_task(*, project: Project, worker_id: int, rng: random.Random) -> Task | None:
+def pick_gold_task(
+    *, project: Project, worker_id: int, rng: random.Random, now: datetime, hold: str
+) -> Task | None:
     """A control task this worker has not seen. Control tasks are outside overlap: every worker
     may answer each one once, and gold_rate bounds how often they come."""
     ids = list(
         Task.objects.filter(project=project, is_gold=True)
+        .exclude(batch_id__in=held_batches(project=project, now=now, until=hold))
         .exclude(Exists(Assignment.objects.filter(task=OuterRef("pk"), worker_id=worker_id)))
         .order_by("id")
         .values_list("id", flat=True)[:GOLD_SAMPLE]

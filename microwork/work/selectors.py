@@ -1,5 +1,6 @@
 """Reads about work that more than one page or endpoint needs."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -10,7 +11,16 @@ from microwork.accounts.models import User
 from microwork.lib.money import format_money
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
-from microwork.work.models import Assignment, Notification, Submission, WorkRequest
+from microwork.work import fairness, releases
+from microwork.work.eligibility import eligibility_refusals
+from microwork.work.models import (
+    Assignment,
+    Notification,
+    OpeningSubscription,
+    Release,
+    Submission,
+    WorkRequest,
+)
 
 # Statuses that mean "this worker was given this task" (for caps and fair shares): skipped
 # and returned tasks were handed back, expired ones never done.
@@ -25,6 +35,24 @@ def worker_recent_starts(*, project: Project, worker: User, since: datetime) -> 
         .order_by("first_leased_at")
         .values_list("first_leased_at", flat=True)
     )
+
+
+def worker_recent_starts_by_project(
+    *, projects: list[int], worker: User, since: datetime
+) -> dict[int, list[datetime]]:
+    starts: dict[int, list[datetime]] = {}
+    for project_id, at in (
+        Assignment.objects.filter(
+            worker=worker,
+            project_id__in=projects,
+            first_leased_at__gt=since,
+            status__in=GIVEN_STATUSES,
+        )
+        .order_by("first_leased_at")
+        .values_list("project_id", "first_leased_at")
+    ):
+        starts.setdefault(project_id, []).append(at)
+    return starts
 
 
 def received_counts(*, project: Project, workers: list[int], since: datetime) -> dict[int, int]:
@@ -60,60 +88,137 @@ class ProjectOffer:
     project: Project
     tasks_available: int
     hourly_rate: Decimal
+    # The project's announced opening, while it is still ahead.
     opens_at: datetime | None
     waiting: bool
+    # Asked to be told of the next release and not told yet.
+    subscribed: bool = False
+    # The next batch announced for later: (when, how many ordinary tasks).
+    next_release: tuple[datetime, int] | None = None
+    # The requester's fair-sharing choices in plain words.
+    rules: tuple[str, ...] = ()
+    # Why this worker may not work here (an eligibility check's words), and where to go
+    # about it (the test to take, the decision to read) when the reason names a page.
+    refusal: str = ""
+    refusal_url: str = ""
 
     @property
     def reward_display(self) -> str:
         return format_money(self.project.reward, self.project.currency)
 
+    @property
+    def next_release_at(self) -> datetime | None:
+        return self.next_release[0] if self.next_release else None
+
+    @property
+    def has_work(self) -> bool:
+        """Something to start now, or an announced opening of the project's tasks."""
+        return self.tasks_available > 0
+
+    @property
+    def can_start(self) -> bool:
+        return self.has_work and not self.refusal and self.opens_at is None
+
+
+# The work page is a phone page: the newest live projects are plenty, and every eligibility
+# check is asked about each of them.
+OFFERS_MAX = 20
+# Refusals end with the page that helps ("… first: /quality/tests/3/").
+_TRAILING_PATH = re.compile(r"^(?P<text>.*?)[:.]?\s+(?P<url>/[\w./-]*)$", re.DOTALL)
+
+
+def _refusal(reason: str) -> tuple[str, str]:
+    found = _TRAILING_PATH.match(reason)
+    if found is None:
+        return reason, ""
+    return found["text"].rstrip(" :") + ".", found["url"]
+
 
 def projects_open_for_worker(*, worker: User, now: datetime) -> list[ProjectOffer]:
-    """Live projects with work left, each with the numbers a worker decides on.
+    """Live projects with work for this worker, each with the numbers a worker decides on,
+    and the projects that have run out for them but where new work may come (they worked
+    there, asked to be told, or a batch is announced): those are where "tell me when there
+    is new work" is offered.
 
-    `tasks_available` counts ordinary tasks that still need answers (control tasks are not
-    counted, so the number gives nothing away). Eligibility is checked at claim time, where the
-    refusal can be explained, not here."""
+    `tasks_available` counts ordinary tasks that still need answers and are released or in
+    their opening minute (control tasks are not counted, so the number gives nothing away).
+    Every eligibility check is asked about the listed projects (through the registry, so the
+    work app knows nothing of what quality requires): a refused project carries the reason
+    in plain words, and the page lists it apart, without a Start button."""
+    announced_later = Release.objects.filter(
+        batch__isnull=False, created_at__lte=now, opens_at__gt=now
+    ).values("batch_id")
     projects = list(
         Project.objects.filter(status=Project.Status.LIVE)
         .annotate(
             remaining=Count(
                 "tasks",
                 filter=Q(tasks__is_gold=False, tasks__done=False)
-                & Q(tasks__answers_count__lt=F("overlap")),
+                & Q(tasks__answers_count__lt=F("overlap"))
+                & ~Q(tasks__batch__in=announced_later),
             )
         )
-        .order_by("-created_at")
+        .order_by("-created_at")[:OFFERS_MAX]
     )
+    ids = [p.pk for p in projects]
     waiting = set(
         WorkRequest.objects.filter(worker=worker, status=WorkRequest.Status.WAITING).values_list(
             "project_id", flat=True
         )
     )
-    # Tasks this worker already had do not count for them: they will never get them again.
-    had = dict(
-        Assignment.objects.filter(
-            worker=worker,
-            project__in=[p.pk for p in projects],
-            task__is_gold=False,
-            task__done=False,
-            task__answers_count__lt=F("project__overlap"),
-        )
-        .values("project_id")
-        .annotate(n=Count("id"))
-        .values_list("project_id", "n")
+    subscribed = set(
+        OpeningSubscription.objects.filter(
+            worker=worker, project__in=ids, notified_at__isnull=True
+        ).values_list("project_id", flat=True)
     )
-    offers = [
-        ProjectOffer(
-            project=project,
-            tasks_available=max(0, project.remaining - had.get(project.pk, 0)),  # type: ignore[attr-defined]
-            hourly_rate=project.estimated_hourly_rate,
-            opens_at=project.opens_at if project.opens_at and project.opens_at > now else None,
-            waiting=project.pk in waiting,
+    # Tasks this worker already had do not count for them: they will never get them again.
+    had: dict[int, tuple[int, int]] = {
+        row["project_id"]: (row["open"], row["all"])
+        for row in Assignment.objects.filter(worker=worker, project__in=ids)
+        .values("project_id")
+        .annotate(
+            open=Count(
+                "id",
+                filter=Q(task__is_gold=False, task__done=False)
+                & Q(task__answers_count__lt=F("project__overlap"))
+                & ~Q(task__batch__in=announced_later),
+            ),
+            all=Count("id"),
         )
-        for project in projects
-    ]
-    return [o for o in offers if o.tasks_available > 0]
+    }
+    announced = releases.announced_releases(projects=ids, now=now)
+    listed = []
+    for project in projects:
+        opened, ever = had.get(project.pk, (0, 0))
+        available = max(0, project.remaining - opened)  # type: ignore[attr-defined]
+        if available or ever or project.pk in subscribed or project.pk in announced:
+            listed.append((project, available))
+    refusals = eligibility_refusals(projects=[p for p, _n in listed], worker=worker, now=now)
+    offers = []
+    for project, available in listed:
+        next_release = announced.get(project.pk)
+        text, url = _refusal(refusals[project.pk][1]) if project.pk in refusals else ("", "")
+        offers.append(
+            ProjectOffer(
+                project=project,
+                tasks_available=available,
+                hourly_rate=project.estimated_hourly_rate,
+                opens_at=project.opens_at if project.opens_at and project.opens_at > now else None,
+                waiting=project.pk in waiting,
+                subscribed=project.pk in subscribed,
+                next_release=next_release,
+                rules=tuple(fairness.project_rules(project, now=now, next_release=next_release)),
+                refusal=text,
+                refusal_url=url,
+            )
+        )
+    return offers
+
+
+def project_next_release(*, project: Project, now: datetime) -> datetime | None:
+    """When the next batch announced for later opens, if one is."""
+    found = releases.announced_releases(projects=[project.pk], now=now).get(project.pk)
+    return found[0] if found else None
 
 
 def submissions_for_worker(*, worker: User) -> QuerySet[Submission]:

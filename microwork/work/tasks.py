@@ -3,7 +3,7 @@
 from django.tasks import task
 
 from microwork.projects.models import Project
-from microwork.work import services
+from microwork.work import releases, services
 
 
 @task
@@ -11,7 +11,7 @@ def notify_opening(project_id: int) -> int:
     project = Project.objects.filter(pk=project_id).first()
     if project is None:
         return 0
-    return services.openings_notify(project=project)
+    return releases.openings_notify(project=project)
 
 
 @task

@@ -19,7 +19,8 @@ from microwork.accounts.access import access_worker
 from microwork.lib.errors import ApplicationError, Forbidden, NotFound
 from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import get_interface
-from microwork.work import fairness, selectors, services
+from microwork.projects.models import Project
+from microwork.work import fairness, releases, selectors, services
 from microwork.work.access import (
     access_assignment_for_worker,
     access_project_for_worker,
@@ -27,7 +28,8 @@ from microwork.work.access import (
 )
 from microwork.work.models import Assignment, Submission, WorkRequest
 
-LOST = {"lease_lost", "task_full"}
+# Refusals that no second try on the same page can fix: explained on the work page instead.
+LOST = {"lease_lost", "task_full", "project_archived", "project_stopped"}
 
 
 def worker_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -46,13 +48,19 @@ def worker_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
 
 def _go(
-    request: HttpRequest, outcome: Assignment | WorkRequest | None, project_id: int
+    request: HttpRequest, outcome: Assignment | WorkRequest | None, project: Project
 ) -> HttpResponse:
     if isinstance(outcome, Assignment):
         return redirect("work:task", assignment_id=outcome.pk)
     if isinstance(outcome, WorkRequest):
-        return redirect("work:waiting", project_id=project_id)
-    messages.info(request, fairness.explain_no_work())
+        return redirect("work:waiting", project_id=project.pk)
+    return _no_work(request, project)
+
+
+def _no_work(request: HttpRequest, project: Project) -> HttpResponse:
+    # The work page lists the project under "no work right now", with "tell me" beside it.
+    later = selectors.project_next_release(project=project, now=timezone.now())
+    messages.info(request, fairness.explain_no_work(later))
     return redirect("work:home")
 
 
@@ -65,9 +73,12 @@ def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
 def work_home(request: HttpRequest) -> HttpResponse:
     access_worker(user=request.user)
     now = timezone.now()
+    offers = selectors.projects_open_for_worker(worker=request.user, now=now)
     context = {
         "open_assignments": selectors.assignments_open_for_worker(worker=request.user, now=now),
-        "offers": selectors.projects_open_for_worker(worker=request.user, now=now),
+        "offers": [o for o in offers if o.has_work and not o.refusal],
+        "refused": [o for o in offers if o.refusal],
+        "quiet": [o for o in offers if not o.has_work and not o.refusal],
         "notifications": selectors.notifications_unread(worker=request.user),
         "now": now,
     }
@@ -82,7 +93,7 @@ def project_start(request: HttpRequest, project_id: int) -> HttpResponse:
         outcome = services.work_request_create(worker=request.user, project=project)
     except ApplicationError as exc:
         return _refused(request, exc)
-    return _go(request, outcome, project.pk)
+    return _go(request, outcome, project)
 
 
 @worker_page
@@ -90,10 +101,10 @@ def project_start(request: HttpRequest, project_id: int) -> HttpResponse:
 def project_notify(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_worker(user=request.user, project_id=project_id)
     try:
-        services.opening_subscribe(worker=request.user, project=project)
+        releases.opening_subscribe(worker=request.user, project=project)
     except ApplicationError as exc:
         return _refused(request, exc)
-    messages.success(request, fairness.explain_subscribed(project))
+    messages.success(request, fairness.explain_subscribed(project, timezone.now()))
     return redirect("work:home")
 
 
@@ -112,12 +123,19 @@ def waiting(request: HttpRequest, project_id: int) -> HttpResponse:
     if work_request is None or work_request.status != WorkRequest.Status.WAITING:
         if work_request is not None and work_request.assignment_id:
             return redirect("work:task", assignment_id=work_request.assignment_id)
+        if work_request is not None and work_request.status == WorkRequest.Status.DRY:
+            return _no_work(request, project)
         return redirect("work:home")
+    now = timezone.now()
+    first_round = releases.first_round_at(project=project, now=now)
     context = {
         "project": project,
         "work_request": work_request,
-        "explanation": fairness.explain_waiting(work_request),
+        "explanation": fairness.explain_waiting(work_request, first_round),
+        "check_in_after": fairness.check_in_after(first_round, now),
+        "rules": fairness.project_rules(project, now=now),
         "policy": fairness.policy_summary(),
+        "release_policy": fairness.release_summary(),
         "round_seconds": fairness.ROUND_SECONDS,
     }
     return render(request, "work/waiting.html", context)
@@ -194,7 +212,7 @@ def _next(request: HttpRequest, assignment: Assignment) -> HttpResponse:
         outcome = services.work_request_create(worker=request.user, project=assignment.project)
     except ApplicationError as exc:
         return _refused(request, exc)
-    return _go(request, outcome, assignment.project_id)
+    return _go(request, outcome, assignment.project)
 
 
 @worker_page
@@ -232,6 +250,7 @@ def history(request: HttpRequest) -> HttpResponse:
 def fair_sharing(request: HttpRequest) -> HttpResponse:
     context = {
         "policy": fairness.policy_summary(),
+        "release_policy": fairness.release_summary(),
         "round_seconds": fairness.ROUND_SECONDS,
         "opening_seconds": fairness.OPENING_ROUND_SECONDS,
     }

@@ -53,7 +53,9 @@ def walt_api(client, walt_token):
     return Api(client, walt_token)
 
 
-def test_a_requester_does_the_whole_loop_through_the_api_alone(rita_api, walt_api, walt):
+def test_a_requester_does_the_whole_loop_through_the_api_alone(
+    rita_api, walt_api, walt, past_opening_round
+):
     r = rita_api.post("/api/projects", PROJECT)
     assert r.status_code == 201, r.content
     pid = r.json()["id"]
@@ -78,6 +80,11 @@ def test_a_requester_does_the_whole_loop_through_the_api_alone(rita_api, walt_ap
 
     r = rita_api.post(f"/api/projects/{pid}/status", {"status": "live"})
     assert r.status_code == 200, r.content
+    # Going live opens with a round: whoever asks in its first minute waits for it, then is
+    # served with everyone else who asked.
+    r = walt_api.post(f"/api/work/projects/{pid}/claim")
+    assert r.status_code == 200 and r.json()["state"] == "waiting", r.content
+    past_opening_round()
 
     answered = []
     for label in ("gory", "ok"):

@@ -91,7 +91,9 @@ FORM = {
 }
 
 
-def test_a_registered_type_works_through_the_pages(free_text, client, rita, walt, acme):
+def test_a_registered_type_works_through_the_pages(
+    free_text, client, rita, walt, acme, past_opening_round
+):
     client.force_login(rita)
     page = client.get(reverse("projects:create")).content.decode()
     assert "Free text" in page and 'name="free_text-max_length"' in page
@@ -118,6 +120,7 @@ def test_a_registered_type_works_through_the_pages(free_text, client, rita, walt
     assert r.status_code == 302
     assert Task.objects.get(external_id="g1").gold_answer == "four"
     services.project_set_status(project=project, actor=rita, status="live")
+    past_opening_round()
 
     # Walt gets the task on the page the type's template draws, and answers in his words.
     client.force_login(walt)
@@ -135,7 +138,9 @@ def test_a_registered_type_works_through_the_pages(free_text, client, rita, walt
     assert "Colours of the evening" in b"".join(download.streaming_content).decode("utf-8-sig")
 
 
-def test_a_registered_type_works_through_the_api(free_text, client, rita_token, walt_token, acme):
+def test_a_registered_type_works_through_the_api(
+    free_text, client, rita_token, walt_token, acme, past_opening_round
+):
     interfaces = client.get("/api/interfaces", headers=_bearer(rita_token)).json()
     described = next(i for i in interfaces if i["key"] == "free_text")
     assert described["config_schema"]["properties"]["max_length"]["maximum"] == 2000
@@ -177,6 +182,7 @@ def test_a_registered_type_works_through_the_api(free_text, client, rita_token, 
     assert r.status_code == 201, r.content
     r = _json(client, "post", f"/api/projects/{pid}/status", rita_token, {"status": "live"})
     assert r.status_code == 200, r.content
+    past_opening_round()
 
     claim = _json(client, "post", f"/api/work/projects/{pid}/claim", walt_token).json()
     assignment = claim["assignment"]

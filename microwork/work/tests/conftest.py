@@ -42,9 +42,21 @@ def xavi(db):
 
 
 @pytest.fixture(autouse=True)
-def only_work_hooks(monkeypatch):
-    # These tests check the worker loop alone: what other apps do after a submission (the
-    # pending earning, gold feedback) is tested in those apps, against their own set-up.
+def only_work_hooks(request, monkeypatch):
+    # Most of these tests check the worker loop alone: what other apps do after a submission
+    # (the pending earning, gold feedback, aggregation) is tested in those apps, against their
+    # own set-up. Tests that ask for `with_all_hooks` run with every app's hooks instead.
+    if "with_all_hooks" in request.fixturenames:
+        return
     from microwork.work import hooks
 
     monkeypatch.setattr(hooks, "SUBMISSION_HOOKS", {})
+
+
+@pytest.fixture
+def with_all_hooks():
+    """Every app's submission hooks, as in production: the earning is booked in the ledger,
+    quality and aggregation see the answer. Use it with a funded project."""
+    from microwork.work import hooks
+
+    assert {"earning", "quality", "aggregation"} <= set(hooks.SUBMISSION_HOOKS)

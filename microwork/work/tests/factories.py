@@ -75,3 +75,47 @@ def make_worker(username: str) -> User:
     user = User.objects.create(username=username, email=f"{username}@example.org", password="!")
     WorkerProfile.objects.create(user=user, country="NG", languages=["en"])
     return user
+
+
+def funded_project(owner: User, operator: User, *, deposit: str = "100", **fields: Any) -> Project:
+    """A draft project made through the projects service, with money deposited so that it can
+    go live and its answers can be paid (the way a requester really does it)."""
+    from microwork.accounts.access import access_organisation_for_requester
+    from microwork.ledger.services import deposit_record
+    from microwork.projects.services import project_create
+
+    organisation = access_organisation_for_requester(user=owner)
+    deposit_record(
+        organisation=organisation,
+        amount=deposit,
+        currency="USD",
+        reference=f"deposit-{Organisation.objects.count()}-{Project.objects.count()}",
+        actor=operator,
+    )
+    values: dict[str, Any] = {
+        "name": "Image moderation",
+        "description": "Say whether each image is fine for a family website.",
+        "instructions": "Choose **Gory** when you see blood.",
+        "interface": "single_choice",
+        "config": {"question": "Is this image acceptable?", "labels": ["ok|Acceptable", "gory"]},
+        "reward": Decimal("0.05"),
+        "estimated_seconds": 20,
+        "overlap": 1,
+        "gold_rate": Decimal("0"),
+    }
+    values.update(fields)
+    return project_create(organisation=organisation, actor=owner, **values)
+
+
+def upload_tasks(project: Project, n: int, *, start: int = 0, opens_at: Any = None) -> Batch:
+    """n tasks through the real upload service (its hooks release them to workers)."""
+    from microwork.projects.services import batch_create_from_records
+
+    records = [{"id": f"r{start + i}", "text": f"Picture number {start + i}"} for i in range(n)]
+    return batch_create_from_records(
+        project=project,
+        actor=project.created_by,
+        records=records,
+        name=f"batch-{start}",
+        opens_at=opens_at,
+    ).batch

@@ -182,3 +182,21 @@ def test_subscribe_to_an_opening(client, walt_token, walt, rita):
     assert r.status_code == 204
     r = call(client, "post", f"/api/work/projects/{project.pk}/claim", walt_token)
     assert r.json()["code"] == "project_not_open"
+
+
+def test_leaving_the_line_through_the_api_stops_waiting(client, walt_token, walt, nina, rita):
+    from microwork.work import services
+    from microwork.work.models import WorkRequest
+
+    project = live_project(rita, overlap=1)
+    add_tasks(project, 1)
+    services.assignment_claim(worker=nina, project=project)
+    body = call(client, "post", f"/api/work/projects/{project.pk}/claim", walt_token).json()
+    assert body["state"] == "waiting"
+    r = call(client, "post", f"/api/work/projects/{project.pk}/leave", walt_token)
+    assert r.status_code == 200 and r.json()["state"] == "no_work"
+    assert WorkRequest.objects.get(worker=walt).status == WorkRequest.Status.CANCELLED
+    # Leaving again, with nothing to leave, changes nothing.
+    again = call(client, "post", f"/api/work/projects/{project.pk}/leave", walt_token)
+    assert again.status_code == 200
+    assert WorkRequest.objects.filter(worker=walt).count() == 1

@@ -3,6 +3,7 @@ overlap exact. (SQLite runs one writer at a time, so there is nothing to race th
 
 import random
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -134,3 +135,133 @@ def test_one_worker_racing_themself_holds_one_lease(rita, walt):
     run_threads(12, claim)
     assert len(set(got)) == 1
     assert Assignment.objects.filter(worker=walt).count() == 1
+
+
+def test_a_due_round_already_being_run_is_skipped_not_waited_for(rita, walt, nina):
+    # One caller is running the project's round (it holds the queue row); another check-in
+    # that finds the round due must not queue behind it: it leaves that round to its runner.
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from microwork.work.models import WorkQueue, WorkRequest
+
+    project = live_project(rita, overlap=1)
+    add_tasks(project, 1)
+    services.assignment_claim(worker=nina, project=project)
+    request = services.work_request_create(worker=walt, project=project)
+    assert isinstance(request, WorkRequest)
+    WorkQueue.objects.filter(project=project).update(
+        last_round_at=timezone.now() - timedelta(minutes=1)
+    )
+    holding, release = threading.Event(), threading.Event()
+
+    def runner(_i):
+        with transaction.atomic():
+            list(WorkQueue.objects.select_for_update().filter(project=project))
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=lambda: (runner(0), connections.close_all()))
+    thread.start()
+    assert holding.wait(10)
+    started = time.monotonic()
+    try:
+        assert services.work_rounds_allocate(project=project) is None
+        took = time.monotonic() - started
+    finally:
+        release.set()
+        thread.join()
+    assert took < 2, took
+
+
+def test_thirty_two_connections_through_the_start_button_with_every_hook_on(
+    rita, omar, monkeypatch, with_all_hooks
+):
+    # What the pages and the API call (work_request_create, the rounds, submission_create),
+    # with the ledger's earning, quality and aggregation hooks, on a funded project.
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from microwork.ledger import services as ledger
+    from microwork.ledger.models import Transaction
+    from microwork.projects import services as project_services
+    from microwork.work import fairness
+    from microwork.work.models import WorkRequest
+    from microwork.work.tests.factories import funded_project, upload_tasks
+
+    tasks, overlap = 400, 3
+    # Released ten minutes ago, so its opening round is over.
+    with time_machine.travel(timezone.now() - timedelta(minutes=10), tick=True):
+        project = funded_project(rita, omar, overlap=overlap, deposit="300")
+        upload_tasks(project, tasks)
+        project = project_services.project_set_status(project=project, actor=rita, status="live")
+    # Rounds every second instead of five, so the scarce end of the run is short.
+    monkeypatch.setattr(fairness, "ROUND_SECONDS", 1)
+    workers = [make_worker(f"hooked{i}") for i in range(2 * THREADS)]
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def work(i):
+        rng = random.Random(i)
+        active = workers[i::THREADS]
+        while active:
+            worker = active[rng.randrange(len(active))]
+            try:
+                outcome = services.work_request_create(worker=worker, project=project, rng=rng)
+            except ApplicationError as exc:
+                kind = exc.code
+                outcome = None
+            if outcome is None:
+                active.remove(worker)
+                continue
+            if isinstance(outcome, WorkRequest):
+                kind = "waited"
+                time.sleep(0.05)
+            else:
+                roll = rng.random()
+                try:
+                    if roll < 0.04:
+                        services.assignment_skip(assignment=outcome, worker=worker)
+                        kind = "skipped"
+                    elif roll < 0.06:
+                        services.assignment_return(assignment=outcome, worker=worker)
+                        kind = "returned"
+                    else:
+                        services.submission_create(
+                            assignment=outcome, worker=worker, answer="ok", active_ms=900
+                        )
+                        if roll > 0.97:  # the phone's retry
+                            services.submission_create(
+                                assignment=outcome, worker=worker, answer="ok"
+                            )
+                        kind = "submitted"
+                except ApplicationError as exc:
+                    kind = exc.code
+            with lock:
+                outcomes[kind] += 1
+
+    run_threads(THREADS, work)
+
+    submissions = Submission.objects.filter(project=project)
+    per_task = dict(submissions.values("task").annotate(n=Count("id")).values_list("task", "n"))
+    assert max(per_task.values()) <= overlap
+    for task_id, answers in Task.objects.filter(project=project).values_list("id", "answers_count"):
+        assert answers == per_task.get(task_id, 0)
+    assert not Assignment.objects.values("task", "worker").annotate(n=Count("id")).filter(n__gt=1)
+    assert submissions.count() == outcomes["submitted"]
+    # Every answer has exactly one pending earning, and the books balance.
+    earnings = Counter(
+        Transaction.objects.filter(kind=Transaction.Kind.EARNING).values_list(
+            "submission_id", flat=True
+        )
+    )
+    assert set(earnings) == set(submissions.values_list("id", flat=True))
+    assert set(earnings.values()) == {1}
+    report = ledger.ledger_check()
+    assert report.ok, report.problems
+    assert not Task.objects.filter(project=project, answers_count__lt=overlap).exists()
+    print(f"\n{dict(outcomes)}; {submissions.count()} answers on {tasks} tasks")

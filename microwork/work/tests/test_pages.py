@@ -152,3 +152,57 @@ def test_late_answer_after_the_place_was_taken_is_explained_on_the_work_page(
     assert "given to someone else after your time ran out" in r.content.decode()
     assert r.redirect_chain[-1][0] == "/work/"
     assert not Submission.objects.exists()
+
+
+def refuse_nina_on_hard_projects(project, worker, now):
+    if worker.username == "nina" and project.name.startswith("Hard"):
+        return "Pass the paid test “Image basics” first: /quality/tests/7/"
+    return None
+
+
+def test_home_lists_apart_the_projects_a_worker_cannot_do_with_what_to_do(
+    client, nina, rita, monkeypatch
+):
+    from microwork.work import eligibility
+
+    monkeypatch.setitem(
+        eligibility.ELIGIBILITY_CHECKS,
+        "test",
+        "microwork.work.tests.test_pages.refuse_nina_on_hard_projects",
+    )
+    easy = live_project(rita, name="Easy pictures")
+    hard = live_project(rita, name="Hard pictures")
+    add_tasks(easy, 2)
+    add_tasks(hard, 2)
+    from django.utils import translation
+
+    client.force_login(nina)
+    html = client.get("/work/").content.decode()
+    # Nina reads French: the page's headings are in her language.
+    with translation.override("fr"):
+        heading = translation.gettext("Not open to you yet")
+    available, _sep, rest = html.partition(heading)
+    assert "Easy pictures" in available and f"/work/p/{easy.pk}/start/" in available
+    assert "Hard pictures" not in available and f"/work/p/{hard.pk}/start/" not in html
+    assert '<a href="/quality/tests/7/">Pass the paid test “Image basics” first.</a>' in rest
+    r = client.get("/api/work/projects", headers={"Accept": "application/json"})
+    rows = {row["name"]: row for row in r.json()}
+    assert rows["Hard pictures"]["can_start"] is False
+    assert rows["Hard pictures"]["refusal_url"] == "/quality/tests/7/"
+    assert rows["Easy pictures"]["can_start"] is True and rows["Easy pictures"]["refusal"] == ""
+
+
+def test_the_work_page_asks_a_bounded_number_of_queries(
+    client, walt, rita, django_assert_max_num_queries
+):
+    # The work app's own reads are a constant dozen or so (the hourly cap is asked once for
+    # all projects); the quality app's check asks three queries per listed project, and the
+    # page lists at most OFFERS_MAX of them.
+    from microwork.work.selectors import OFFERS_MAX
+
+    for i in range(OFFERS_MAX + 5):
+        add_tasks(live_project(rita, name=f"Project {i}", hourly_cap_per_worker=10), 2)
+    client.force_login(walt)
+    with django_assert_max_num_queries(15 + 3 * OFFERS_MAX):
+        html = client.get("/work/").content.decode()
+    assert html.count("/start/") == OFFERS_MAX

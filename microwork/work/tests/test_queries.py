@@ -46,3 +46,38 @@ def test_a_retried_submit_is_two_queries_and_writes_nothing(walt, rita, t0, buil
     writes = [q for q in retry.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
     assert not writes
     assert len(retry) <= 4
+
+
+def test_a_check_in_with_no_round_due_reads_once_and_locks_nothing(rita, walt, nina, t0, rng):
+    from datetime import timedelta
+
+    from microwork.work.models import WorkRequest
+
+    project = live_project(rita, overlap=1)
+    add_tasks(project, 1)
+    services.assignment_claim(worker=nina, project=project, now=t0)
+    request = services.work_request_create(worker=walt, project=project, now=t0, rng=rng)
+    assert isinstance(request, WorkRequest)
+    assert services.work_rounds_allocate(project=project, now=t0, rng=rng) is not None
+    with CaptureQueriesContext(connection) as check_in:
+        outcome = services.work_request_poll(
+            request=request, worker=walt, now=t0 + timedelta(seconds=2), rng=rng
+        )
+    assert outcome == request
+    sql = [q["sql"] for q in check_in.captured_queries]
+    # Keep the request fresh, read its decision together with the round's due time: no lock,
+    # no write to the project's queue row, nothing that could queue behind a running round.
+    assert len(sql) == 2, sql
+    assert not any("FOR UPDATE" in q for q in sql)
+    assert not any(q.startswith("UPDATE") and "work_workqueue" in q for q in sql)
+
+
+def test_the_waiting_page_checks_in_less_often_while_new_work_waits_for_its_first_round(t0):
+    from datetime import timedelta
+
+    from microwork.work.fairness import check_in_after
+
+    assert check_in_after(None, t0) == 5
+    assert check_in_after(t0 + timedelta(seconds=50), t0) == 15
+    assert check_in_after(t0 + timedelta(seconds=8), t0) == 8
+    assert check_in_after(t0 + timedelta(seconds=2), t0) == 5

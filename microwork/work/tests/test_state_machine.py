@@ -1,47 +1,101 @@
 """Random interleavings of claim, submit, skip, return, expiry, sweeping, rounds and dynamic
-overlap, on a fake clock, checking after every step the rules that must never bend."""
+overlap, on a fake clock, checking after every step the rules that must never bend: once with
+the worker loop alone, once with every app's submission hooks on a funded project (the
+ledger's earning, quality, aggregation), where each answer must also be paid exactly once
+and the books must balance."""
 
 import contextlib
 import random
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.db.models import Count, Q
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
+from microwork.ledger import services as ledger
+from microwork.ledger.models import Transaction
 from microwork.lib.errors import ApplicationError
+from microwork.projects import services as project_services
 from microwork.projects.models import Task
 from microwork.work import services
-from microwork.work.models import Assignment, Submission, WorkRequest
+from microwork.work.models import Assignment, Submission
 from microwork.work.tests.conftest import T0
-from microwork.work.tests.factories import add_tasks, live_project, make_worker
+from microwork.work.tests.factories import (
+    add_tasks,
+    funded_project,
+    live_project,
+    make_worker,
+    upload_tasks,
+)
 
 WORKERS = 3
+# Few tasks and slots for many workers, so leases collide, lapse and get re-let often.
+SETTINGS = {"overlap": 2, "time_limit_seconds": 60, "gold_rate": Decimal("0.2")}
 
 
-def build_machine(project, workers):
+def plain_project(owner, _operator):
+    project = live_project(owner, **SETTINGS)
+    add_tasks(project, 2, gold=1)
+    return project
+
+
+def funded_live_project(owner, operator):
+    project = funded_project(owner, operator, deposit="5", **SETTINGS)
+    upload_tasks(project, 2)
+    records = [{"id": "g", "text": "A control picture", "answer": "ok"}]
+    project_services.batch_create_from_records(project=project, actor=owner, records=records)
+    return project_services.project_set_status(project=project, actor=owner, status="live")
+
+
+def build_machine(make_project, owner, operator, workers, books: bool):
     class WorkLoop(RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
-            Submission.objects.all().delete()
-            WorkRequest.objects.all().delete()
-            Assignment.objects.all().delete()
-            Task.objects.filter(project=project).update(answers_count=0, done=False)
+            # Each run starts from a fresh project and rolls everything back at the end.
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            self.project = make_project(owner, operator)
             self.now = T0
             self.rng = random.Random(0)
 
+        def teardown(self):
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+
         def mine(self, w, index):
-            rows = list(Assignment.objects.filter(worker=workers[w]).order_by("id"))
-            return rows[max(index, -len(rows))] if rows else None
+            # Mostly the worker's open leases (newest first), then older ones: a submit, skip
+            # or return of a closed one must be refused too.
+            rows = sorted(
+                Assignment.objects.filter(worker=workers[w], project=self.project),
+                key=lambda a: (a.status != "leased", -a.pk),
+            )
+            return rows[min(-1 - index, len(rows) - 1)] if rows else None
+
+        @initialize()
+        def everyone_starts(self):
+            # Every run begins with each worker holding a task, so answers, skips, returns
+            # and expiries have something to act on from the first step.
+            for worker in workers:
+                services.assignment_claim(
+                    worker=worker, project=self.project, now=self.now, rng=self.rng
+                )
 
         @rule(w=st.integers(0, WORKERS - 1))
         def claim(self, w):
             before = set(Assignment.objects.values_list("pk", flat=True))
             a = services.assignment_claim(
-                worker=workers[w], project=project, now=self.now, rng=self.rng
+                worker=workers[w], project=self.project, now=self.now, rng=self.rng
             )
             if a is not None and a.pk not in before:
                 assert not Task.objects.get(pk=a.task_id).done, "a done task was handed out"
@@ -50,7 +104,7 @@ def build_machine(project, workers):
         def ask_fairly(self, w):
             with contextlib.suppress(ApplicationError):
                 services.work_request_create(
-                    worker=workers[w], project=project, now=self.now, rng=self.rng
+                    worker=workers[w], project=self.project, now=self.now, rng=self.rng
                 )
 
         @rule(
@@ -92,18 +146,22 @@ def build_machine(project, workers):
 
         @rule()
         def round(self):
-            services.work_rounds_allocate(project=project, now=self.now, rng=self.rng, force=True)
+            services.work_rounds_allocate(
+                project=self.project, now=self.now, rng=self.rng, force=True
+            )
 
         @rule(i=st.integers(0, 5))
         def mark_done(self, i):
             ids = list(
-                Task.objects.filter(project=project, is_gold=False).values_list("pk", flat=True)
+                Task.objects.filter(project=self.project, is_gold=False).values_list(
+                    "pk", flat=True
+                )
             )
             Task.objects.filter(pk=ids[i % len(ids)]).update(done=True)
 
         @invariant()
         def overlap_is_a_hard_limit(self):
-            rows = Task.objects.filter(project=project).annotate(
+            rows = Task.objects.filter(project=self.project).annotate(
                 subs=Count("submissions", distinct=True),
                 open=Count(
                     "assignments",
@@ -114,8 +172,8 @@ def build_machine(project, workers):
             for t in rows:
                 assert t.answers_count == t.subs
                 if not t.is_gold:
-                    assert t.subs <= project.overlap
-                    assert t.subs + t.open <= project.overlap
+                    assert t.subs <= self.project.overlap
+                    assert t.subs + t.open <= self.project.overlap
 
         @invariant()
         def one_open_lease_per_worker(self):
@@ -124,7 +182,7 @@ def build_machine(project, workers):
                     Assignment.objects.filter(
                         worker=worker, status="leased", expires_at__gt=self.now
                     ).count()
-                    <= project.max_open_per_worker
+                    <= self.project.max_open_per_worker
                 )
 
         @invariant()
@@ -141,20 +199,51 @@ def build_machine(project, workers):
                 == 0
             )
 
+        @invariant()
+        def each_answer_is_paid_once_and_the_books_balance(self):
+            if not books:
+                return
+            submitted = set(
+                Submission.objects.filter(project=self.project).values_list("pk", flat=True)
+            )
+            earned = Counter(
+                Transaction.objects.filter(
+                    kind=Transaction.Kind.EARNING, project_id=self.project.pk
+                ).values_list("submission_id", flat=True)
+            )
+            assert set(earned) == submitted and set(earned.values()) <= {1}
+            report = ledger.ledger_check()
+            assert report.ok, report.problems
+
     return WorkLoop
 
 
 @pytest.mark.slow
 def test_random_interleavings_keep_the_rules(rita):
-    # Few tasks and slots for many workers, so leases collide, lapse and get re-let often.
-    project = live_project(rita, overlap=2, time_limit_seconds=60, gold_rate=Decimal("0.2"))
-    add_tasks(project, 2, gold=1)
     workers = [make_worker(f"sm{i}") for i in range(WORKERS)]
-    machine = build_machine(project, workers)
+    machine = build_machine(plain_project, rita, None, workers, books=False)
     run_state_machine_as_test(
         machine,
         settings=settings(
             max_examples=50,
+            stateful_step_count=30,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
+
+
+@pytest.mark.slow
+def test_random_interleavings_keep_the_rules_and_the_books_with_every_hook(
+    rita, omar, with_all_hooks
+):
+    workers = [make_worker(f"sm{i}") for i in range(WORKERS)]
+    machine = build_machine(funded_live_project, rita, omar, workers, books=True)
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=30,
             stateful_step_count=30,
             deadline=None,
             derandomize=True,

@@ -61,14 +61,21 @@
 
   var wait = d.getElementById("waiting");
   if (wait) {
-    var token = csrf(wait.querySelector("form"));
-    setInterval(function () {
+    // Checks in when the server says (every round, less often while new work waits for its
+    // first round); a failed check-in is retried a round later.
+    var token = csrf(wait.querySelector("form")), every = parseInt(wait.dataset.every, 10);
+    function checkIn() {
       send("POST", wait.dataset.claimUrl, {}, token).then(function (r) { return r.json(); })
         .then(function (j) {
           if (j.state === "assigned") location.href = wait.dataset.taskUrl.replace("/0/", "/" + j.assignment.id + "/");
-          else if (j.state === "waiting") d.getElementById("waiting-state").textContent = j.waiting.explanation;
-          else location.href = "/work/";
-        }).catch(function () {});
-    }, 1000 * parseInt(wait.dataset.every, 10));
+          else if (j.state === "waiting") {
+            d.getElementById("waiting-state").textContent = j.waiting.explanation;
+            setTimeout(checkIn, 1000 * j.waiting.retry_after_seconds);
+          }
+          // Run dry or refused: the waiting page itself says why (and offers "tell me").
+          else location.reload();
+        }).catch(function () { setTimeout(checkIn, 1000 * every); });
+    }
+    setTimeout(checkIn, 1000 * every);
   }
 })();
