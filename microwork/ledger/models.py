@@ -93,6 +93,11 @@ class Transaction(models.Model):
     submission_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     metadata = models.JSONField(default=dict, blank=True)
 
+    # Not stored: set by ledger_post on the transaction it has just written, account id →
+    # balance after it, for every account it locked. Callers that must look at a balance right
+    # after posting (the funds guard on every answer) read it here instead of asking again.
+    balances: dict[int, Decimal] | None = None
+
     class Meta:
         indexes = [models.Index(fields=["kind", "created_at"])]
 

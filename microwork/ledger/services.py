@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, DecimalField, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,7 @@ from microwork.ledger.providers import (
 )
 from microwork.lib.errors import ApplicationError, Conflict
 from microwork.lib.money import (
+    AMOUNT_DIGITS,
     AMOUNT_PLACES,
     CURRENCIES,
     QUANTUM,
@@ -99,6 +100,10 @@ def round_down_to_minor(amount: Decimal, currency: str) -> Decimal:
 # --- accounts ----------------------------------------------------------------------------
 
 
+# What a balance is, for values written into it in SQL.
+_BALANCE = DecimalField(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
+
+
 def _account_key(
     kind: str,
     currency: str,
@@ -117,6 +122,58 @@ def _account_key(
     return f"{kind}:{owner}:{currency}"
 
 
+@dataclass(frozen=True)
+class AccountSpec:
+    """Which account: a kind, a currency and, by kind, its owner."""
+
+    kind: str
+    currency: str
+    organisation: Organisation | None = None
+    user: User | None = None
+    project_id: int | None = None
+
+    def key(self) -> str:
+        needs: dict[str, bool] = {
+            Kind.REQUESTER_AVAILABLE: self.organisation is not None,
+            Kind.REQUESTER_ESCROW: self.organisation is not None and self.project_id is not None,
+            Kind.WORKER_PENDING: self.user is not None,
+            Kind.WORKER_AVAILABLE: self.user is not None,
+        }
+        if not needs.get(self.kind, True):
+            raise ValueError(f"account kind {self.kind} needs an owner")
+        return _account_key(
+            self.kind,
+            self.currency,
+            self.organisation.pk if self.organisation else None,
+            self.user.pk if self.user else None,
+            self.project_id,
+        )
+
+
+def ledger_accounts(*, specs: Sequence[AccountSpec]) -> list[Account]:
+    """The accounts asked for, in the same order, made on first use. One query when they all
+    exist already: the earning on every answer needs three."""
+    specs = [
+        AccountSpec(s.kind, check_currency(s.currency), s.organisation, s.user, s.project_id)
+        for s in specs
+    ]
+    keys = [spec.key() for spec in specs]
+    found = {a.key: a for a in Account.objects.filter(key__in=keys)}
+    for spec, key in zip(specs, keys, strict=True):
+        if key not in found:
+            found[key], _created = Account.objects.get_or_create(
+                key=key,
+                defaults={
+                    "kind": spec.kind,
+                    "currency": spec.currency,
+                    "organisation": spec.organisation,
+                    "user": spec.user,
+                    "project_id": spec.project_id if spec.kind == Kind.REQUESTER_ESCROW else None,
+                },
+            )
+    return [found[key] for key in keys]
+
+
 def ledger_account(
     *,
     kind: str,
@@ -126,33 +183,8 @@ def ledger_account(
     project_id: int | None = None,
 ) -> Account:
     """The account of this kind for this owner and currency, made on first use."""
-    currency = check_currency(currency)
-    needs: dict[str, bool] = {
-        Kind.REQUESTER_AVAILABLE: organisation is not None,
-        Kind.REQUESTER_ESCROW: organisation is not None and project_id is not None,
-        Kind.WORKER_PENDING: user is not None,
-        Kind.WORKER_AVAILABLE: user is not None,
-    }
-    if not needs.get(kind, True):
-        raise ValueError(f"account kind {kind} needs an owner")
-    key = _account_key(
-        kind,
-        currency,
-        organisation.pk if organisation else None,
-        user.pk if user else None,
-        project_id,
-    )
-    account, _created = Account.objects.get_or_create(
-        key=key,
-        defaults={
-            "kind": kind,
-            "currency": currency,
-            "organisation": organisation,
-            "user": user,
-            "project_id": project_id if kind == Kind.REQUESTER_ESCROW else None,
-        },
-    )
-    return account
+    spec = AccountSpec(kind, currency, organisation, user, project_id)
+    return ledger_accounts(specs=[spec])[0]
 
 
 def world_account(currency: str) -> Account:
@@ -298,16 +330,13 @@ def ledger_post(
             )
         return existing
 
-    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return replay(existing)
-
-    # Lock in id order so two movements over the same accounts never deadlock.
+    # Lock in id order so two movements over the same accounts never deadlock. The key is
+    # checked under the locks (once: a replay is rare, a first posting is every answer), so a
+    # concurrent twin that held them has committed by now.
     involved = set(merged) | {a.pk for a in draw_from}
     locked = {
         a.pk: a for a in Account.objects.select_for_update().filter(pk__in=involved).order_by("pk")
     }
-    # Re-check under the locks: a concurrent twin holding them has committed by now.
     existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return replay(existing)
@@ -350,10 +379,16 @@ def ledger_post(
         Entry(transaction=tx, account_id=pk, amount=amount, currency=locked[pk].currency)
         for pk, amount in sorted(merged.items())
     )
-    for pk, amount in merged.items():
-        # An absolute value computed here, under the row lock: SQLite would add F() expressions
-        # in floating point.
-        Account.objects.filter(pk=pk).update(balance=locked[pk].balance + amount)
+    after = {pk: account.balance + merged.get(pk, Decimal(0)) for pk, account in locked.items()}
+    # Absolute values computed here, under the row locks (SQLite would add F() expressions in
+    # floating point), in one statement for all the accounts.
+    Account.objects.filter(pk__in=merged).update(
+        balance=Case(
+            *(When(pk=pk, then=Value(after[pk], output_field=_BALANCE)) for pk in sorted(merged)),
+            output_field=_BALANCE,
+        )
+    )
+    tx.balances = after
     return tx
 
 

@@ -237,3 +237,59 @@ def test_a_draw_takes_from_the_first_account_then_the_next(acme, omar, walt):
         pay("t2", "20")
     assert exc.value.shortfall == Decimal("10.50")
     assert services.ledger_check().ok
+
+
+def test_a_posting_reports_the_balances_it_left_and_they_are_the_stored_ones(acme, omar, walt):
+    available = _funded(acme, omar, amount="10.00")
+    escrow = services.ledger_account(
+        kind=K.REQUESTER_ESCROW, currency="USD", organisation=acme, project_id=7
+    )
+    pending = services.ledger_account(kind=K.WORKER_PENDING, currency="USD", user=walt)
+    services.ledger_transfer(
+        kind=T.ESCROW_FUND,
+        idempotency_key="fund",
+        source=available,
+        destination=escrow,
+        amount=Decimal("0.02"),
+    )
+    # 0.05 drawn: the escrow's 0.02, then 0.03 from available funds.
+    tx = services.ledger_post(
+        kind=T.EARNING,
+        idempotency_key="earn",
+        draw=([escrow, available], Decimal("0.05")),
+        legs=[(pending, Decimal("0.05"))],
+    )
+    stored = dict(
+        Account.objects.filter(pk__in=[escrow.pk, available.pk, pending.pk]).values_list(
+            "pk", "balance"
+        )
+    )
+    assert tx.balances == stored
+    assert stored == {escrow.pk: 0, available.pk: Decimal("9.95"), pending.pk: Decimal("0.05")}
+    assert services.ledger_check().ok
+    replay = services.ledger_post(
+        kind=T.EARNING,
+        idempotency_key="earn",
+        draw=([escrow, available], Decimal("0.05")),
+        legs=[(pending, Decimal("0.05"))],
+    )
+    # A replay moves nothing, so it has no balances of its own to report.
+    assert replay.pk == tx.pk and replay.balances is None
+    assert Account.objects.get(pk=available.pk).balance == Decimal("9.95")
+
+
+def test_several_existing_accounts_are_found_in_one_query(acme, walt, django_assert_num_queries):
+    spec = services.AccountSpec
+    wanted = [
+        spec(K.WORKER_PENDING, "USD", user=walt),
+        spec(K.REQUESTER_AVAILABLE, "USD", organisation=acme),
+        spec(K.REQUESTER_ESCROW, "USD", organisation=acme, project_id=3),
+    ]
+    made = services.ledger_accounts(specs=wanted)
+    assert [a.kind for a in made] == [K.WORKER_PENDING, K.REQUESTER_AVAILABLE, K.REQUESTER_ESCROW]
+    assert made[2].project_id == 3 and made[0].user_id == walt.pk
+    with django_assert_num_queries(1):
+        again = services.ledger_accounts(specs=list(reversed(wanted)))
+    assert [a.pk for a in again] == [a.pk for a in reversed(made)]
+    with pytest.raises(ValueError):
+        services.ledger_accounts(specs=[spec(K.WORKER_PENDING, "USD")])
