@@ -672,14 +672,21 @@ def submission_earning_record(submission: Submission) -> Transaction:
 
 def _earning_record(submission: Submission, project: Project) -> Transaction:
     reward = project.reward
+    spec = ledger.AccountSpec
+    escrow, available, pending = ledger.ledger_accounts(
+        specs=[
+            spec(K.REQUESTER_ESCROW, project.currency, project.organisation, project_id=project.pk),
+            spec(K.REQUESTER_AVAILABLE, project.currency, project.organisation),
+            spec(K.WORKER_PENDING, project.currency, user=submission.worker),
+        ]
+    )
     try:
         tx = ledger.ledger_post(
             kind=T.EARNING,
             idempotency_key=f"earning:{submission.pk}",
-            draw=_from_escrow(project, reward),
-            legs=[
-                (worker_account(submission.worker, K.WORKER_PENDING, project.currency), reward),
-            ],
+            # As _from_escrow: escrow first, then the requester's available funds.
+            draw=([escrow, available], reward),
+            legs=[(pending, reward)],
             memo=_("Answer to %(project)s") % {"project": project.name},
             project_id=project.pk,
             submission_id=submission.pk,
@@ -688,7 +695,10 @@ def _earning_record(submission: Submission, project: Project) -> Transaction:
         )
     except ledger.InsufficientFunds as exc:
         raise _funds_error(exc, what=_("The project has run out of funds")) from None
-    project_funds_guard(project=project)
+    after = tx.balances or {}
+    project_funds_guard(
+        project=project, escrow=after.get(escrow.pk), available=after.get(available.pk)
+    )
     # About one answer in FLOOR_CHECK_EVERY queues the floor check (which counts and measures
     # in the background): no query here, on the hottest write of the platform.
     if submission.pk % FLOOR_CHECK_EVERY == 0:
@@ -698,24 +708,30 @@ def _earning_record(submission: Submission, project: Project) -> Transaction:
     return tx
 
 
-def project_funds_guard(*, project: Project) -> bool:
+def project_funds_guard(
+    *, project: Project, escrow: Decimal | None = None, available: Decimal | None = None
+) -> bool:
     """Pause a live project that could not pay the answers of the tasks now on workers'
     screens plus one more: nobody should start a task whose reward is not there. Cheap while
-    escrow is comfortable (one balance read). Returns whether it paused the project."""
+    escrow is comfortable (one count). `escrow` and `available` are the balances if the caller
+    has just read them under the ledger's locks; otherwise they are read here. Returns whether
+    it paused the project."""
     from microwork.projects.services import project_set_status
     from microwork.work.models import Assignment
 
     unit = project.reward + unit_fee(project)
-    escrow = (
-        Account.objects.filter(pk=escrow_account(project).pk)
-        .values_list("balance", flat=True)
-        .get()
-    )
+    if escrow is None:
+        escrow = (
+            Account.objects.filter(pk=escrow_account(project).pk)
+            .values_list("balance", flat=True)
+            .get()
+        )
     leased = Assignment.objects.filter(project=project, status=Assignment.Status.LEASED).count()
     need = unit * (leased + 1)
     if escrow >= need:
         return False
-    available = requester_account(project.organisation, project.currency).balance
+    if available is None:
+        available = requester_account(project.organisation, project.currency).balance
     if escrow + available >= need or project.status != P.LIVE:
         return False
     missing = need - escrow - available
