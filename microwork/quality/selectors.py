@@ -7,7 +7,7 @@ from functools import lru_cache
 from statistics import median
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.utils.translation import gettext as _
 from scipy.stats import beta
@@ -227,14 +227,24 @@ def active_decisions(*, now: datetime) -> QuerySet[Decision]:
 
 
 def blocking_decision(*, project: Project | None, worker: User, now: datetime) -> Decision | None:
-    """The decision that keeps the worker from this project (account suspension first)."""
-    qs = active_decisions(now=now).filter(worker=worker).select_related("project")
-    found = qs.filter(kind=Decision.Kind.SUSPENSION).order_by("-starts_at").first()
-    if found or project is None:
-        return found
+    """The decision that keeps the worker from this project: an account suspension first, then
+    a removal from the project, then a pause; the latest of a kind. One query, since every
+    claim asks it."""
+    K = Decision.Kind
+    scope = Q(kind=K.SUSPENSION)
+    if project is not None:
+        scope |= Q(project=project, kind__in=[K.REMOVAL, K.PAUSE])
+    rank = Case(
+        When(kind=K.SUSPENSION, then=Value(0)),
+        When(kind=K.REMOVAL, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     return (
-        qs.filter(project=project, kind__in=[Decision.Kind.REMOVAL, Decision.Kind.PAUSE])
-        .order_by("kind", "-starts_at")  # "pause" sorts after "removal": removal wins.
+        active_decisions(now=now)
+        .filter(scope, worker=worker)
+        .select_related("project")
+        .order_by(rank, "-starts_at")
         .first()
     )
 
