@@ -664,7 +664,15 @@ def _stop(
 
 def submission_aggregate(submission: Submission) -> None:
     """The work engine's submission hook (runs inside the submit transaction)."""
-    task_aggregate_refresh(task_id=submission.task_id, now=submission.submitted_at)
+    locked = None
+    if Submission.task.is_cached(submission):  # type: ignore[attr-defined]
+        # The submit locked this task row a moment ago, in this transaction; no need to ask
+        # again.
+        locked = submission.task
+        locked.project = submission.project
+    task_aggregate_refresh(
+        task_id=submission.task_id, now=submission.submitted_at, locked_task=locked
+    )
 
 
 def _accuracies(*, project: Project, worker_ids: list[int]) -> dict[int, float]:
@@ -692,14 +700,17 @@ def _accuracies(*, project: Project, worker_ids: list[int]) -> dict[int, float]:
 
 
 @transaction.atomic
-def task_aggregate_refresh(*, task_id: int, now: datetime | None = None) -> TaskAggregate | None:
+def task_aggregate_refresh(
+    *, task_id: int, now: datetime | None = None, locked_task: Task | None = None
+) -> TaskAggregate | None:
     """Recount one task's answers: its majority label and agreement, and a label with a
     confidence from the one-coin model with the workers' known accuracies (cheap: one task's
     answers and one closed-form step). With dynamic overlap, a task that reached the target
     with enough answers is closed so the scheduler stops handing it out. Nothing here is
-    shown to workers."""
+    shown to workers. `locked_task`, with its project, is the task if the caller holds its row
+    lock already."""
     now = now or timezone.now()
-    task = Task.objects.select_for_update().select_related("project").get(pk=task_id)
+    task = locked_task or Task.objects.select_for_update().select_related("project").get(pk=task_id)
     project = task.project
     interface = get_interface(project.interface)
     rows = list(
@@ -785,21 +796,25 @@ def task_aggregate_refresh(*, task_id: int, now: datetime | None = None) -> Task
         label, confidence, method = onecoin_label, _share(onecoin_confidence), "onecoin"
         posterior = _posterior(classes, posterior_from_skills(coded, skills, priors)[0])
 
-    aggregate, _created = TaskAggregate.objects.update_or_create(
-        task=task,
-        defaults={
-            "project": project,
-            "answers_count": len(rows),
-            "majority_label": majority_label,
-            "agreement": agreement,
-            "label": label,
-            "confidence": confidence,
-            "posterior": posterior,
-            "method": method,
-            "source": TaskAggregate.Source.LIVE,
-            "run": None,
-            "updated_at": now,
-        },
+    live = {
+        "project": project,
+        "answers_count": len(rows),
+        "majority_label": majority_label,
+        "agreement": agreement,
+        "label": label,
+        "confidence": confidence,
+        "posterior": posterior,
+        "method": method,
+        "source": TaskAggregate.Source.LIVE,
+        "run": None,
+        "updated_at": now,
+    }
+    # One upsert (no read, no savepoint) under the task's row lock; a stop, if any, is kept.
+    [aggregate] = TaskAggregate.objects.bulk_create(
+        [TaskAggregate(task=task, **live)],
+        update_conflicts=True,
+        unique_fields=["task"],
+        update_fields=list(live),
     )
     _labels_to_quality(project, [(task.pk, label, confidence, len(rows), method)], now)
     stopped = (
@@ -817,7 +832,8 @@ def task_aggregate_refresh(*, task_id: int, now: datetime | None = None) -> Task
             trigger="answer",
         )
     )
-    if stopped:
+    if stopped or task.done:
+        # The stop is in the row, not in what was upserted.
         aggregate.refresh_from_db()
     if not task.is_gold and (stopped or len(rows) == project.overlap):
         _after_task_complete(task=task, project=project)
