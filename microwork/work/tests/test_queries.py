@@ -81,3 +81,30 @@ def test_the_waiting_page_checks_in_less_often_while_new_work_waits_for_its_firs
     assert check_in_after(t0 + timedelta(seconds=50), t0) == 15
     assert check_in_after(t0 + timedelta(seconds=8), t0) == 8
     assert check_in_after(t0 + timedelta(seconds=2), t0) == 5
+
+
+# With every app's hooks, as in production: eligibility (decisions, requirements, the hourly
+# cap) on the claim; on the submit the live label, the skill and the rules, the earning in the
+# ledger and the funds guard. bench/assignment.py measures what each query costs.
+FULL_CYCLE_QUERIES = 46
+
+
+def test_a_whole_claim_and_submit_with_every_hook_stays_bounded(
+    rita, omar, walt, with_all_hooks, past_opening_round
+):
+    from microwork.projects.services import project_set_status
+    from microwork.work.tests.factories import funded_project, upload_tasks
+
+    project = funded_project(rita, omar, overlap=3)
+    upload_tasks(project, 40)
+    project_set_status(project=project, actor=rita, status="live")
+    past_opening_round()
+    counts = []
+    for _ in range(3):
+        with CaptureQueriesContext(connection) as cycle:
+            a = services.assignment_claim(worker=walt, project=project)
+            services.submission_create(assignment=a, worker=walt, answer="ok", active_ms=900)
+        counts.append(len(cycle))
+    # The first cycle makes the worker's accounts and skill row; later ones find them.
+    assert counts[-1] <= FULL_CYCLE_QUERIES, [q["sql"][:90] for q in cycle.captured_queries]
+    assert counts[1] == counts[2], counts
