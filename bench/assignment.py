@@ -212,6 +212,34 @@ def _http_worker(port, token, project, seconds, out):
         out.put((claims, lat, submit_lat, errors))
 
 
+def _floor_worker(port, token, project, seconds, out):
+    """The cheapest authenticated API request there is (an assignment that does not exist: a
+    token check, one lookup and a 404), as fast as it goes: what Django, django-ninja and the
+    token cost before the engine does anything."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {token}"}
+    done, lat, errors = 0, [], 0
+    end = time.monotonic() + seconds
+    try:
+        while time.monotonic() < end:
+            try:
+                t0 = time.perf_counter()
+                conn.request("GET", "/api/work/assignments/0", headers=headers)
+                r = conn.getresponse()
+                r.read()
+                lat.append(time.perf_counter() - t0)
+                if r.status == 404:
+                    done += 1
+                else:
+                    errors += 1
+            except (OSError, http.client.HTTPException):
+                errors += 1
+                conn.close()
+    finally:
+        conn.close()
+        out.put((done, lat, [], errors))
+
+
 def _process(target, jobs, out):
     threads = [threading.Thread(target=target, args=(*job, out)) for job in jobs]
     for t in threads:
@@ -389,6 +417,8 @@ def main() -> None:
         **os.environ,
         "DATABASE_URL": f"{PG}/{DB}",
         "DB_CONN_MAX_AGE": "600",
+        # The floor measurement answers 404 on purpose; a log line per request would be measured.
+        "LOG_LEVEL": "ERROR",
     }
     servers: list[subprocess.Popen] = []
     try:
@@ -444,6 +474,24 @@ def main() -> None:
                 f"{s['claims_per_s']:>12.1f} {s['p99_ms']:>7.1f} | {ratio:>5.2f} {engine_ratio:>6.2f}"
                 + (f"  ({s['errors']} SQL connections refused)" if s["errors"] else ""),
             )
+        c = HEADLINE if HEADLINE in figures else levels[-1]
+        floor = run_parallel(
+            _floor_worker,
+            [(port, data["tokens"][i], data["project"], args.seconds) for i in range(c)],
+            args.seconds,
+        )
+        # A claim and its submit are two requests: the most cycles the framework alone allows.
+        floor_cycles = floor["claims_per_s"] / 2
+        ceiling = figures[c][1]["claims_per_s"]
+        floor_ratio = floor_cycles / ceiling if ceiling else 0.0
+        log(lines)
+        log(
+            lines,
+            f"framework floor at {c} workers: {floor['claims_per_s']:.1f} requests/s of the "
+            f"cheapest authenticated request (p50 {floor['p50_ms']:.1f} ms); a claim and a submit "
+            f"are two requests, so at most {floor_cycles:.1f} claims/s, {floor_ratio:.2f} of the "
+            "SQL ceiling, before the engine does any work",
+        )
         log(lines)
         log(
             lines,
@@ -455,7 +503,6 @@ def main() -> None:
         ok, facts = check_invariants()
         log(lines)
         log(lines, "invariants: " + ", ".join(f"{k} {v}" for k, v in facts.items()))
-        c = HEADLINE if HEADLINE in figures else levels[-1]
         h, s, ratio = figures[c]
         summary = {
             "workers": c,
@@ -465,6 +512,8 @@ def main() -> None:
             "p50_ms": round(h["p50_ms"], 1),
             "p99_ms": round(h["p99_ms"], 1),
             "invariants_ok": ok,
+            "floor_requests_per_s": round(floor["claims_per_s"], 1),
+            "floor_ratio": round(floor_ratio, 3),
         }
         log(lines, json.dumps(summary))
     finally:
