@@ -293,12 +293,17 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
 # --- requester --------------------------------------------------------------------------
 
 
-def _rule_forms(project: Any) -> list[dict[str, Any]]:
-    configured = {r.rule_key: r for r in selectors.rules_for_project(project=project)}
+def _catalogue_forms(
+    keys: Any, get: Any, configured: Any, extra: Any = lambda key: {}
+) -> list[dict[str, Any]]:
+    """One form per rule of a catalogue (sanction rules or approval rules): the rule, the
+    project's settings of it if any, and each number with its value (the rule's default
+    where the project set none)."""
+    by_key = {r.rule_key: r for r in configured}
     forms = []
-    for key in RULES:
-        rule = get_rule(key)
-        config = configured.get(key)
+    for key in keys:
+        rule = get(key)
+        config = by_key.get(key)
         values = {**rule.defaults(), **(config.params if config else {})}
         forms.append(
             {
@@ -306,29 +311,24 @@ def _rule_forms(project: Any) -> list[dict[str, Any]]:
                 "rule": rule,
                 "config": config,
                 "params": [(p, values.get(p.name)) for p in rule.params],
+                **extra(key),
             }
         )
     return forms
+
+
+def _rule_forms(project: Any) -> list[dict[str, Any]]:
+    return _catalogue_forms(RULES, get_rule, selectors.rules_for_project(project=project))
 
 
 def _approval_forms(project: Any) -> list[dict[str, Any]]:
-    configured = {r.rule_key: r for r in selectors.approval_rules_for_project(project=project)}
     counts = selectors.early_approval_counts(project=project)
-    forms = []
-    for key in APPROVAL_RULES:
-        rule = get_approval_rule(key)
-        config = configured.get(key)
-        values = {**rule.defaults(), **(config.params if config else {})}
-        forms.append(
-            {
-                "key": key,
-                "rule": rule,
-                "config": config,
-                "params": [(p, values.get(p.name)) for p in rule.params],
-                "approved": counts.get(key, 0),
-            }
-        )
-    return forms
+    return _catalogue_forms(
+        APPROVAL_RULES,
+        get_approval_rule,
+        selectors.approval_rules_for_project(project=project),
+        extra=lambda key: {"approved": counts.get(key, 0)},
+    )
 
 
 @login_required
