@@ -1544,6 +1544,16 @@ def _reject_one(
 # --- appeals ----------------------------------------------------------------------------
 
 
+def _written(value: str | None, *, field: str, empty: str, too_long: str) -> str:
+    """A message one side of an appeal writes to the other: required, and not a book."""
+    text = (value or "").strip()
+    if not text:
+        raise ApplicationError(empty, field=field)
+    if len(text) > MAX_MESSAGE:
+        raise ApplicationError(too_long % {"n": MAX_MESSAGE}, field=field)
+    return text
+
+
 @transaction.atomic
 def appeal_create(
     *, worker: User, decision: Decision, message: str, now: datetime | None = None
@@ -1556,13 +1566,12 @@ def appeal_create(
     )
     if decision.worker_id != worker.pk:
         raise Forbidden(_("You can only appeal decisions about you."), code="not_yours")
-    message = (message or "").strip()
-    if not message:
-        raise ApplicationError(_("Write what you want the reviewer to know."), field="message")
-    if len(message) > MAX_MESSAGE:
-        raise ApplicationError(
-            _("Keep the message under %(n)d characters.") % {"n": MAX_MESSAGE}, field="message"
-        )
+    message = _written(
+        message,
+        field="message",
+        empty=_("Write what you want the reviewer to know."),
+        too_long=_("Keep the message under %(n)d characters."),
+    )
     if Appeal.objects.filter(decision=decision).exists():
         raise Conflict(_("You already appealed this decision."), code="already_appealed")
     if decision.status == Decision.Status.REVERSED:
@@ -1625,13 +1634,12 @@ def appeal_decide(
     )
     if not appeal.is_open:
         raise Conflict(_("This appeal was already answered."), code="already_answered")
-    response = (response or "").strip()
-    if not response:
-        raise ApplicationError(_("Explain your answer: the worker reads it."), field="response")
-    if len(response) > MAX_MESSAGE:
-        raise ApplicationError(
-            _("Keep the answer under %(n)d characters.") % {"n": MAX_MESSAGE}, field="response"
-        )
+    response = _written(
+        response,
+        field="response",
+        empty=_("Explain your answer: the worker reads it."),
+        too_long=_("Keep the answer under %(n)d characters."),
+    )
     new = Appeal.Status.REVERSED if reverse else Appeal.Status.UPHELD
     status_change(appeal, new, AppealEvent, actor=actor, reason=response, at=now)
     appeal.answered_by = actor
