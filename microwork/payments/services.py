@@ -766,6 +766,17 @@ def _earned_amount(submission: Submission) -> Decimal:
     return amount
 
 
+def _status_move(submission: Submission, old: str, new: str) -> Submission | None:
+    """Move an answer from one review status to another, exactly once: the conditional UPDATE
+    lets one caller through. Returns the answer as it now is (with what the money needs), or
+    None if another call moved it first."""
+    if Submission.objects.filter(pk=submission.pk, status=old).update(status=new) != 1:
+        return None
+    return Submission.objects.select_related("project__organisation", "worker").get(
+        pk=submission.pk
+    )
+
+
 def _review(
     submission: Submission,
     *,
@@ -805,14 +816,10 @@ def submission_approve(
     the ledger key makes even a replay of that caller move the money once. Returns whether
     this call approved it."""
     now = now or timezone.now()
-    changed = Submission.objects.filter(pk=submission.pk, status=S.PENDING).update(
-        status=S.APPROVED
-    )
-    if changed != 1:
+    moved = _status_move(submission, S.PENDING, S.APPROVED)
+    if moved is None:
         return False
-    submission = Submission.objects.select_related("project__organisation", "worker").get(
-        pk=submission.pk
-    )
+    submission = moved
     project = submission.project
     reward = _earned_amount(submission)
     fee = ledger.fee_for(reward)
@@ -939,14 +946,10 @@ def submission_rejection_overturn(
     """Rejected → approved (an appeal won, a requester's second look): the worker is paid the
     reward straight to available, with the fee, from escrow or the requester's funds."""
     now = now or timezone.now()
-    changed = Submission.objects.filter(pk=submission.pk, status=S.REJECTED).update(
-        status=S.APPROVED
-    )
-    if changed != 1:
+    moved = _status_move(submission, S.REJECTED, S.APPROVED)
+    if moved is None:
         return False
-    submission = Submission.objects.select_related("project__organisation", "worker").get(
-        pk=submission.pk
-    )
+    submission = moved
     project = submission.project
     reward = _earned_amount(submission)
     fee = ledger.fee_for(reward)
