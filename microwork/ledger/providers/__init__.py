@@ -8,13 +8,11 @@ of moving the money again.
 """
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Literal, Protocol
 
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from microwork.lib.errors import ApplicationError
+from microwork.lib.registry import plugin
 
 PAYOUT_PROVIDERS: dict[str, str] = {
     "manual": "microwork.ledger.providers.manual.ManualProvider",
@@ -56,16 +54,14 @@ class PayoutProvider(Protocol):
     ) -> SendResult: ...
 
 
-@cache
 def get_provider(key: str) -> PayoutProvider:
-    path = PAYOUT_PROVIDERS.get(key)
-    if path is None:
-        raise ApplicationError(
-            _("Unknown payout provider %(key)s.") % {"key": key},
-            code="unknown_provider",
-            field="provider",
-        )
-    return import_string(path)()
+    return plugin(
+        PAYOUT_PROVIDERS,
+        key,
+        unknown=_("Unknown payout provider %(key)s."),
+        code="unknown_provider",
+        field="provider",
+    )
 
 
 def provider_choices() -> list[tuple[str, str]]:
@@ -98,17 +94,14 @@ class DepositProvider(Protocol):
     ) -> ChargeResult: ...
 
 
-@cache
 def get_deposit_provider(key: str) -> DepositProvider:
-    path = DEPOSIT_PROVIDERS.get(key)
-    if path is None:
-        raise ApplicationError(
-            _("Unknown deposit provider %(key)s; use one of: %(keys)s.")
-            % {"key": key, "keys": ", ".join(DEPOSIT_PROVIDERS)},
-            code="unknown_provider",
-            field="provider",
-        )
-    return import_string(path)()
+    return plugin(
+        DEPOSIT_PROVIDERS,
+        key,
+        unknown=_("Unknown deposit provider %(key)s; use one of: %(keys)s."),
+        code="unknown_provider",
+        field="provider",
+    )
 
 
 def deposit_providers_enabled() -> list[str]:

@@ -4,13 +4,11 @@ template (base.TaskInterface). The project form, the upload checks, the submit c
 results and the API documentation are all built from those declarations, so a new type is
 one module plus one line here. Built-ins register exactly like a third-party type would."""
 
-from functools import cache
 from typing import Any
 
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from microwork.lib.errors import ApplicationError
+from microwork.lib.registry import plugin
 from microwork.projects.interfaces.base import TaskInterface
 
 REGISTRY: dict[str, str] = {
@@ -20,25 +18,17 @@ REGISTRY: dict[str, str] = {
 }
 
 
-@cache
-def _load(key: str, path: str) -> TaskInterface:
-    interface = import_string(path)()
-    if interface.key != key:
-        raise ValueError(f"{path} declares key {interface.key!r}, registered as {key!r}")
-    return interface
-
-
 def get_interface(key: str) -> TaskInterface:
-    path = REGISTRY.get(key)
-    if path is None:
-        raise ApplicationError(
-            _("Unknown task interface %(key)s. Choose one of: %(keys)s.")
-            % {"key": key, "keys": ", ".join(sorted(REGISTRY))},
-            code="unknown_interface",
-            field="interface",
-        )
-    # Keyed by the path too, so a registry entry replaced at run time is picked up.
-    return _load(key, path)
+    interface: TaskInterface = plugin(
+        REGISTRY,
+        key,
+        unknown=_("Unknown task interface %(key)s. Choose one of: %(keys)s."),
+        code="unknown_interface",
+        field="interface",
+    )
+    if interface.key != key:
+        raise ValueError(f"{REGISTRY[key]} declares key {interface.key!r}, registered as {key!r}")
+    return interface
 
 
 def interfaces_all() -> list[TaskInterface]:

@@ -2,12 +2,9 @@
 path of a class with the interface of `base.Rule` (rules that warn and sanction) or
 `base.ApprovalRule` (rules that approve answers early). Built-ins register like any plug-in."""
 
-from functools import cache
-
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from microwork.lib.errors import ApplicationError
+from microwork.lib.registry import plugin
 from microwork.quality.rules.base import ApprovalRule, Measurement, Rule
 
 RULES: dict[str, str] = {
@@ -27,30 +24,24 @@ APPROVAL_RULES: dict[str, str] = {
 }
 
 
-@cache
 def get_rule(key: str) -> Rule:
-    path = RULES.get(key)
-    if path is None:
-        raise ApplicationError(
-            _("Unknown quality rule %(key)s. Choose one of: %(keys)s.")
-            % {"key": key, "keys": ", ".join(sorted(RULES))},
-            code="unknown_rule",
-            field="rule_key",
-        )
-    return import_string(path)()
+    return plugin(
+        RULES,
+        key,
+        unknown=_("Unknown quality rule %(key)s. Choose one of: %(keys)s."),
+        code="unknown_rule",
+        field="rule_key",
+    )
 
 
-@cache
 def get_approval_rule(key: str) -> ApprovalRule:
-    path = APPROVAL_RULES.get(key)
-    if path is None:
-        raise ApplicationError(
-            _("Unknown approval rule %(key)s. Choose one of: %(keys)s.")
-            % {"key": key, "keys": ", ".join(sorted(APPROVAL_RULES))},
-            code="unknown_rule",
-            field="rule_key",
-        )
-    return import_string(path)()
+    return plugin(
+        APPROVAL_RULES,
+        key,
+        unknown=_("Unknown approval rule %(key)s. Choose one of: %(keys)s."),
+        code="unknown_rule",
+        field="rule_key",
+    )
 
 
 __all__ = [

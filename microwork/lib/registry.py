@@ -1,0 +1,27 @@
+"""The one way a plug-in registry (task interfaces, quality rules, payout and deposit
+providers) turns a key into its plug-in: key → dotted path → an instance, made once per path,
+so an entry replaced at run time (a site's own provider, a test's stand-in) is picked up."""
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+from microwork.lib.errors import ApplicationError
+
+
+@cache
+def _instance(path: str) -> Any:
+    return import_string(path)()
+
+
+def plugin(registry: Mapping[str, str], key: str, *, unknown: str, code: str, field: str) -> Any:
+    """The plug-in registered under `key`. An unknown key is the caller's mistake, so it is
+    refused naming `field`; `unknown` is the translated message, with %(key)s and %(keys)s."""
+    path = registry.get(key)
+    if path is None:
+        raise ApplicationError(
+            unknown % {"key": key, "keys": ", ".join(sorted(registry))}, code=code, field=field
+        )
+    return _instance(path)
