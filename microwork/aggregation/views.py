@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -95,7 +95,9 @@ def results_run_status(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 @page
-def results_download(request: HttpRequest, project_id: int, kind: str, fmt: str) -> HttpResponse:
+def results_download(
+    request: HttpRequest, project_id: int, kind: str, fmt: str
+) -> StreamingHttpResponse:
     if kind not in exports.KINDS or fmt not in exports.FORMATS:
         raise Http404
     project = access_project_for_requester(user=request_user(request), project_id=project_id)

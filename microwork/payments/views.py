@@ -167,11 +167,11 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
         elif action == "reject":
             # Rejecting is quality control's form (a reason, the daily-share confirmation, a
             # decision the worker can appeal); the chosen answers go there.
-            ids = [i for i in request.POST.getlist("submission") if i.isdigit()]
-            if not ids:
+            chosen = [i for i in request.POST.getlist("submission") if i.isdigit()]
+            if not chosen:
                 raise ApplicationError(_("Choose the answers to reject."), field="submission")
             query = urlencode(
-                [("submission", i) for i in ids]
+                [("submission", i) for i in chosen]
                 + [("next", reverse("payments:review", args=[project.pk]))]
             )
             return redirect(f"{reverse('quality:reject_many', args=[project.pk])}?{query}")

@@ -249,7 +249,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         )
     if attempt.is_finished:
         return redirect("quality:attempt_result", attempt_id=attempt.pk)
-    row, total = selectors.attempt_question(attempt=attempt)
+    question, total = selectors.attempt_question(attempt=attempt)
     return render(
         request,
         "quality/attempt.html",
@@ -257,12 +257,12 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "attempt": attempt,
             "test": attempt.test,
             "project": project,
-            "row": row,
+            "row": question,
             "total": total,
             # Only the task's data goes to the page; its gold answer stays on the server.
             "task_template": interface.template_name,
             "config": project.config,
-            "data": row.task.data if row else {},
+            "data": question.task.data if question else {},
             "draft": None,
         },
     )
