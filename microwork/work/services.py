@@ -766,8 +766,10 @@ def _store_decisions(requests: list[WorkRequest]) -> None:
     meta = WorkRequest._meta
     fields = [meta.get_field(name) for name in DECISION_FIELDS]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) + " = %s" for field in fields)  # type: ignore[union-attr]
-    table, key = quote(meta.db_table), quote(meta.pk.column)  # type: ignore[union-attr]
+    # get_field() may return a relation and the stubs allow a field without a column; every
+    # name in DECISION_FIELDS is a column of this table, and so is the primary key.
+    columns = ", ".join(quote(field.column) + " = %s" for field in fields)  # type: ignore[union-attr, arg-type]
+    table, key = quote(meta.db_table), quote(meta.pk.column)  # type: ignore[arg-type]
     sql = f"UPDATE {table} SET {columns} WHERE {key} = %s"  # noqa: S608 - quoted names only
     rows = [
         [
