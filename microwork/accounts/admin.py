@@ -20,7 +20,8 @@ class WorkerProfileInline(admin.StackedInline):
 class MicroworkUserAdmin(UserAdmin):
     inlines = [WorkerProfileInline]
     list_display = ("username", "email", "is_staff", "is_active", "date_joined")
-    fieldsets = (*UserAdmin.fieldsets, ("microwork", {"fields": ("language",)}))
+    # UserAdmin sets fieldsets, but its stub keeps ModelAdmin's Optional (None: one per field).
+    fieldsets = (*UserAdmin.fieldsets, ("microwork", {"fields": ("language",)}))  # type: ignore[misc]
 
 
 class MembershipInline(admin.TabularInline):

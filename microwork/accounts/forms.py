@@ -49,7 +49,9 @@ class PasswordChangeForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        # What Form.clean() returns; its stub allows None, which only an override can give.
+        data = self.cleaned_data
         if data.get("new_password") != data.get("new_password_again"):
             self.add_error("new_password_again", _("The two new passwords differ."))
         return data

@@ -17,6 +17,7 @@ from microwork.accounts.forms import (
     WorkerSignupForm,
 )
 from microwork.accounts.models import ApiToken
+from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
 from microwork.lib.views import form_error
 
@@ -94,7 +95,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_password_change(
-                user=request.user,
+                user=request_user(request),
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
             )
@@ -109,7 +110,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     worker = user.worker_profile if user.is_worker else None
     form = None
     if worker is not None:
@@ -141,7 +142,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     organisation = access_organisation_for_requester(user=user) if user.is_requester else None
     form = TokenForm(request.POST or None)
     new_key = None
@@ -163,7 +164,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
+    token = ApiToken.objects.filter(user=request_user(request), pk=token_id).first()
     if token is not None:
         services.api_token_revoke(token=token)
         messages.success(request, _("Token revoked."))

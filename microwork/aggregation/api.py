@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from microwork.aggregation import exports, results, selectors, services
 from microwork.aggregation.models import AggregationRun
 from microwork.lib.api import caller, requester_organisation
+from microwork.lib.auth import request_user
 from microwork.lib.errors import NotFound
 from microwork.projects.access import access_project_for_requester
 from microwork.projects.models import Project
@@ -87,7 +88,7 @@ def _result_out(r: results.TaskResult) -> dict[str, Any]:
 
 def _project(request: HttpRequest, project_id: int) -> Project:
     return access_project_for_requester(
-        user=request.user,  # type: ignore[arg-type]
+        user=request_user(request),
         project_id=project_id,
         organisation=requester_organisation(request),
     )

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING
 
 from microwork.aggregation.algorithms import AggregationInputError, encode_rows
 from microwork.aggregation.algorithms.registry import (
@@ -29,6 +29,9 @@ from microwork.aggregation.algorithms.registry import (
     kind_of,
     names,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 # Accepted header spellings (compared case-insensitively); MTurk batch results name the
 # columns WorkerId, HITId and Answer.<field>; our answers export names them worker, task_id,
@@ -225,7 +228,8 @@ def run_aggregate(
     method: str,
     labels_path: str | Path,
     gold_path: str | Path | None = None,
-    out: TextIO | None = None,
+    # Anything csv.writer can write to: a file, or a management command's self.stdout.
+    out: SupportsWrite[str] | None = None,
     *,
     classes: str | Sequence[str] | None = None,
 ) -> int:
@@ -266,10 +270,10 @@ def run_aggregate(
         return _write_median(aggregate, labels_path.name, table, writer)
     if declared is not None:
         allowed = set(declared)
-        for label, line in zip(values["label"], table.lines, strict=True):
-            if label not in allowed:
+        for answer, line in zip(values["label"], table.lines, strict=True):
+            if answer not in allowed:
                 raise CliError(
-                    f"{labels_path.name} line {line}: label {label!r} is not among the "
+                    f"{labels_path.name} line {line}: label {answer!r} is not among the "
                     f"declared classes ({', '.join(declared)})"
                 )
     answers, book = encode_rows(values["worker"], values["task"], values["label"], classes=declared)

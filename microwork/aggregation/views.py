@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.aggregation import exports, results, selectors, services
 from microwork.aggregation.forms import METHOD_NAMES, AggregationSettingsForm
+from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
 from microwork.lib.views import page
 from microwork.projects.access import access_project_for_requester
@@ -51,19 +52,19 @@ def _page(request: HttpRequest, project: Project, form: AggregationSettingsForm)
 
 @page
 def results_page(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     return _page(request, project, _settings_form(project))
 
 
 @page
 @require_POST
 def results_configure(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     form = _settings_form(project, request.POST)
     if form.is_valid():
         try:
             services.project_aggregation_configure(
-                project=project, actor=request.user, **form.cleaned_data
+                project=project, actor=request_user(request), **form.cleaned_data
             )
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
@@ -76,8 +77,8 @@ def results_configure(request: HttpRequest, project_id: int) -> HttpResponse:
 @page
 @require_POST
 def results_reestimate(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
-    services.aggregation_run_request(project=project, actor=request.user)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    services.aggregation_run_request(project=project, actor=request_user(request))
     messages.success(request, _("Re-estimate queued. This page shows its progress."))
     return redirect("results:page", project_id=project.pk)
 
@@ -85,7 +86,7 @@ def results_reestimate(request: HttpRequest, project_id: int) -> HttpResponse:
 @page
 def results_run_status(request: HttpRequest, project_id: int) -> HttpResponse:
     """The small fragment the results page polls while a re-estimate runs."""
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     return render(
         request,
         "aggregation/_run.html",
@@ -94,8 +95,10 @@ def results_run_status(request: HttpRequest, project_id: int) -> HttpResponse:
 
 
 @page
-def results_download(request: HttpRequest, project_id: int, kind: str, fmt: str) -> HttpResponse:
+def results_download(
+    request: HttpRequest, project_id: int, kind: str, fmt: str
+) -> StreamingHttpResponse:
     if kind not in exports.KINDS or fmt not in exports.FORMATS:
         raise Http404
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     return exports.export_response(project=project, kind=kind, fmt=fmt)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -93,7 +94,8 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
         gold_rate=Decimal("0.15"),
     )
     rows = []
-    truth = {}
+    # Task id to the expected answer, in each interface's own shape (a list, a grade, a label).
+    truth: dict[str, Any] = {}
     for i, (name, description, ingredients) in enumerate(data.RECIPES):
         row = {"id": f"recipe-{i + 1}", "text": f"{name}: {description}"}
         if i % 6 == 0:

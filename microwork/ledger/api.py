@@ -14,6 +14,7 @@ from microwork.ledger.access import access_payout_method_for_worker
 from microwork.ledger.models import Payout, Transaction
 from microwork.ledger.providers import get_provider
 from microwork.lib.api import caller, requester_organisation
+from microwork.lib.auth import request_user
 
 router = Router(tags=["money"])
 
@@ -73,9 +74,9 @@ def _payout(p: Payout) -> PayoutOut:
 
 @router.get("/money/balance", response=BalanceOut)
 def balance(request: HttpRequest, currency: str | None = None) -> BalanceOut:
-    access_worker(user=request.user)
+    access_worker(user=request_user(request))
     b = selectors.worker_balances(
-        user=request.user, currency=(currency or settings.PLATFORM_CURRENCY).upper()
+        user=request_user(request), currency=(currency or settings.PLATFORM_CURRENCY).upper()
     )
     return BalanceOut(
         currency=b.currency,
@@ -89,7 +90,7 @@ def balance(request: HttpRequest, currency: str | None = None) -> BalanceOut:
 
 @router.get("/money/payout-methods", response=list[MethodOut])
 def methods(request: HttpRequest) -> list[MethodOut]:
-    access_worker(user=request.user)
+    access_worker(user=request_user(request))
     return [
         MethodOut(
             id=m.pk,
@@ -97,15 +98,15 @@ def methods(request: HttpRequest) -> list[MethodOut]:
             label=m.label,
             description=get_provider(m.provider).describe(m.details),
         )
-        for m in selectors.payout_methods_active(user=request.user)
+        for m in selectors.payout_methods_active(user=request_user(request))
     ]
 
 
 @router.post("/money/payout-methods", response={201: MethodOut})
 def method_add(request: HttpRequest, payload: MethodIn) -> tuple[int, MethodOut]:
-    access_worker(user=request.user)
+    access_worker(user=request_user(request))
     m = services.payout_method_add(
-        user=request.user,
+        user=request_user(request),
         provider=payload.provider,
         label=payload.label,
         details={"phone": payload.phone, "name": payload.name},
@@ -120,16 +121,18 @@ def method_add(request: HttpRequest, payload: MethodIn) -> tuple[int, MethodOut]
 
 @router.get("/money/payouts", response=list[PayoutOut])
 def payouts(request: HttpRequest) -> list[PayoutOut]:
-    access_worker(user=request.user)
-    return [_payout(p) for p in selectors.payouts_of_worker(user=request.user, limit=100)]
+    access_worker(user=request_user(request))
+    return [_payout(p) for p in selectors.payouts_of_worker(user=request_user(request), limit=100)]
 
 
 @router.post("/money/payouts", response={201: PayoutOut})
 def payout_request(request: HttpRequest, payload: PayoutIn) -> tuple[int, PayoutOut]:
-    access_worker(user=request.user)
-    method = access_payout_method_for_worker(user=request.user, method_id=payload.method_id)
+    access_worker(user=request_user(request))
+    method = access_payout_method_for_worker(
+        user=request_user(request), method_id=payload.method_id
+    )
     p = services.payout_request(
-        user=request.user,
+        user=request_user(request),
         method=method,
         amount=payload.amount,
         currency=payload.currency,
@@ -179,7 +182,7 @@ def deposit(request: HttpRequest, payload: DepositIn) -> tuple[int, DepositOut]:
         currency=payload.currency or settings.PLATFORM_CURRENCY,
         provider=payload.provider,
         request_key=payload.request_key,
-        actor=request.user,
+        actor=request_user(request),
     )
     return 201, _deposit(tx)
 
@@ -218,8 +221,8 @@ def statement(request: HttpRequest, limit: int = 100, offset: int = 0) -> Statem
     if who.organisation is not None:
         accounts = selectors.requester_accounts(organisation=who.organisation)
     else:
-        access_worker(user=request.user)
-        accounts = selectors.worker_accounts(user=request.user)
+        access_worker(user=request_user(request))
+        accounts = selectors.worker_accounts(user=request_user(request))
     count, rows = selectors.statement_page(
         accounts=accounts, limit=max(1, min(limit, 500)), offset=max(0, offset)
     )

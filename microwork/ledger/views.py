@@ -23,6 +23,7 @@ from microwork.ledger.access import (
 )
 from microwork.ledger.models import Entry
 from microwork.ledger.providers import PAYOUT_PROVIDERS, get_provider
+from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
 from microwork.lib.views import page
@@ -37,7 +38,7 @@ def _providers() -> list[tuple[str, str]]:
 
 @page
 def payouts(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     access_worker(user=user)
     currency = request.GET.get("currency") or _default_currency(user)
     methods = list(selectors.payout_methods_active(user=user))
@@ -68,7 +69,7 @@ def _default_currency(user) -> str:
 @page
 @require_POST
 def payout_request(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     access_worker(user=user)
     try:
         method_id = int(request.POST.get("method", ""))
@@ -98,7 +99,7 @@ def payout_request(request: HttpRequest) -> HttpResponse:
 @page
 @require_POST
 def payout_method_add(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     access_worker(user=user)
     try:
         services.payout_method_add(
@@ -117,7 +118,7 @@ def payout_method_add(request: HttpRequest) -> HttpResponse:
 @page
 @require_POST
 def payout_method_remove(request: HttpRequest, method_id: int) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     access_worker(user=user)
     services.payout_method_remove(
         method=access_payout_method_for_worker(user=user, method_id=method_id)
@@ -166,7 +167,7 @@ def statement_response(entries, filename: str) -> StreamingHttpResponse:
 
 @page
 def worker_statement(request: HttpRequest) -> StreamingHttpResponse:
-    user = request.user
+    user = request_user(request)
     access_worker(user=user)
     entries = selectors.statement_entries(accounts=selectors.worker_accounts(user=user))
     return statement_response(entries, f"microwork-statement-{user.username}.csv")
@@ -174,7 +175,7 @@ def worker_statement(request: HttpRequest) -> StreamingHttpResponse:
 
 @page
 def operator_payouts(request: HttpRequest) -> HttpResponse:
-    access_operator(user=request.user)
+    access_operator(user=request_user(request))
     rows = [
         (
             p,
@@ -194,11 +195,11 @@ def operator_payouts(request: HttpRequest) -> HttpResponse:
 @page
 @require_POST
 def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse:
-    payout = access_payout_for_operator(user=request.user, payout_id=payout_id)
+    payout = access_payout_for_operator(user=request_user(request), payout_id=payout_id)
     try:
         outcome = request.POST.get("outcome")
         if outcome == "retry":
-            payout = services.payout_redrive(payout=payout, actor=request.user)
+            payout = services.payout_redrive(payout=payout, actor=request_user(request))
             messages.success(
                 request,
                 _("Payout %(id)s: its provider was asked again; it is now %(status)s.")
@@ -206,14 +207,16 @@ def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse
             )
         elif outcome == "failed":
             services.payout_mark_failed(
-                payout=payout, reason=request.POST.get("reason", ""), actor=request.user
+                payout=payout, reason=request.POST.get("reason", ""), actor=request_user(request)
             )
             messages.success(
                 request, _("Payout %(id)s marked failed; the money went back.") % {"id": payout.pk}
             )
         else:
             services.payout_mark_sent(
-                payout=payout, reference=request.POST.get("reference", ""), actor=request.user
+                payout=payout,
+                reference=request.POST.get("reference", ""),
+                actor=request_user(request),
             )
             messages.success(request, _("Payout %(id)s marked sent.") % {"id": payout.pk})
     except ApplicationError as exc:
@@ -223,7 +226,7 @@ def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse
 
 @page
 def operator_deposit(request: HttpRequest) -> HttpResponse:
-    access_operator(user=request.user)
+    access_operator(user=request_user(request))
     if request.method == "POST":
         organisation = Organisation.objects.filter(pk=request.POST.get("organisation") or 0).first()
         try:
@@ -236,7 +239,7 @@ def operator_deposit(request: HttpRequest) -> HttpResponse:
                 amount=request.POST.get("amount", ""),
                 currency=request.POST.get("currency", ""),
                 reference=request.POST.get("reference", ""),
-                actor=request.user,
+                actor=request_user(request),
                 memo=request.POST.get("memo", ""),
             )
         except ApplicationError as exc:

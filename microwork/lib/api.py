@@ -8,6 +8,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from microwork.accounts.models import ApiToken, Organisation, User
 from microwork.accounts.selectors import api_token_by_key
+from microwork.lib.auth import request_user
 from microwork.lib.errors import Forbidden
 
 
@@ -33,9 +34,9 @@ def caller(request: HttpRequest) -> Caller:
     auth = request.auth  # type: ignore[attr-defined]
     if isinstance(auth, ApiToken):
         return Caller(user=auth.user, organisation=auth.organisation)
-    user = request.user
+    user = request_user(request)
     organisation = Organisation.objects.filter(memberships__user=user).order_by("id").first()
-    return Caller(user=user, organisation=organisation)  # type: ignore[arg-type]
+    return Caller(user=user, organisation=organisation)
 
 
 def requester_organisation(request: HttpRequest) -> Organisation:

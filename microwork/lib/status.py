@@ -2,13 +2,23 @@
 together (the caller holds the row lock and the transaction)."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from django.db import models
+from django.db.models.options import Options
+
+
+class HasStatus(Protocol):
+    """A model instance with a `status` column (a project, a decision, an appeal)."""
+
+    status: str
+    _meta: ClassVar[Options[Any]]
+
+    def save(self, *, update_fields: Iterable[str] | None = ...) -> None: ...
 
 
 def status_change(
-    obj: models.Model,
+    obj: HasStatus,
     new_status: str,
     event_model: type[models.Model],
     *,
@@ -21,7 +31,10 @@ def status_change(
     old = obj.status
     obj.status = new_status
     obj.save(update_fields=["status", *update_fields])
-    event_model.objects.create(
-        **{obj._meta.model_name: obj}, old_status=old, new_status=new_status, **event_fields
+    link = obj._meta.model_name
+    # Django sets it on every model class it builds; only the stubs allow None.
+    assert link is not None
+    event_model._default_manager.create(
+        **{link: obj}, old_status=old, new_status=new_status, **event_fields
     )
     return old

@@ -10,6 +10,7 @@ from ninja import Router, Schema
 
 from microwork.accounts.models import User
 from microwork.lib.api import caller, requester_organisation
+from microwork.lib.auth import request_user
 from microwork.lib.errors import NotFound
 from microwork.payments import selectors, services
 from microwork.projects.access import access_project_for_requester
@@ -87,7 +88,7 @@ def reasons(request: HttpRequest) -> list[ReasonOut]:
 @router.post("/submissions/{submission_id}/approve", response=DecisionOut)
 def approve(request: HttpRequest, submission_id: int) -> DecisionOut:
     submission = _submission(request, submission_id)
-    changed = services.submission_approve(submission=submission, actor=request.user)
+    changed = services.submission_approve(submission=submission, actor=request_user(request))
     submission.refresh_from_db()
     return DecisionOut(id=submission.pk, status=submission.status, changed=changed)
 
@@ -99,7 +100,7 @@ def approve_bulk(request: HttpRequest, project_id: int, payload: BulkApproveIn) 
         user=who.user, project_id=project_id, organisation=who.organisation
     )
     n = services.submissions_approve_bulk(
-        project=project, actor=request.user, submission_ids=payload.submission_ids
+        project=project, actor=request_user(request), submission_ids=payload.submission_ids
     )
     return BulkOut(approved=n)
 
@@ -115,7 +116,7 @@ def bonus(request: HttpRequest, project_id: int, payload: BonusIn) -> tuple[int,
         raise NotFound(_("Some of these workers do not exist."), field="worker_ids")
     done = services.bonus_pay(
         organisation=project.organisation,
-        actor=request.user,
+        actor=request_user(request),
         workers=workers,
         amount=payload.amount,
         message=payload.message,

@@ -112,6 +112,7 @@ def worker_project_earnings(*, user: User) -> list[ProjectEarning]:
             "transaction__metadata",
         )
     ):
+        assert project_id is not None  # transaction__project_id__isnull=False
         if account_kind == K.WORKER_PENDING:
             money[project_id]["pending"] += amount
         elif kind in _ANSWER_KINDS:

@@ -25,6 +25,7 @@ from microwork.ledger.providers import (
     get_provider,
 )
 from microwork.ledger.views import statement_response
+from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
 from microwork.lib.views import page
 from microwork.payments import charts, selectors, services
@@ -33,7 +34,7 @@ from microwork.projects.access import access_project_for_requester
 
 @page
 def worker_dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     profile = access_worker(user=user)
     now = timezone.now()
     currency = settings.PLATFORM_CURRENCY
@@ -78,7 +79,7 @@ def worker_dashboard(request: HttpRequest) -> HttpResponse:
 
 @page
 def requester_billing(request: HttpRequest) -> HttpResponse:
-    organisation = access_organisation_for_requester(user=request.user)
+    organisation = access_organisation_for_requester(user=request_user(request))
     spend = selectors.requester_project_spend(organisation=organisation)
     currency = settings.PLATFORM_CURRENCY
     main = [s for s in spend if s.project.currency == currency]
@@ -107,14 +108,14 @@ def requester_billing(request: HttpRequest) -> HttpResponse:
 @page
 @require_POST
 def deposit(request: HttpRequest) -> HttpResponse:
-    organisation = access_organisation_for_requester(user=request.user)
+    organisation = access_organisation_for_requester(user=request_user(request))
     try:
         ledger.deposit_request(
             organisation=organisation,
             amount=request.POST.get("amount", ""),
             currency=request.POST.get("currency") or settings.PLATFORM_CURRENCY,
             provider=request.POST.get("provider", ""),
-            actor=request.user,
+            actor=request_user(request),
             request_key=request.POST.get("request_key", ""),
         )
     except ApplicationError as exc:
@@ -126,7 +127,7 @@ def deposit(request: HttpRequest) -> HttpResponse:
 
 @page
 def requester_statement(request: HttpRequest) -> HttpResponseBase:
-    organisation = access_organisation_for_requester(user=request.user)
+    organisation = access_organisation_for_requester(user=request_user(request))
     entries = ledger_selectors.statement_entries(
         accounts=ledger_selectors.requester_accounts(organisation=organisation)
     )
@@ -135,7 +136,7 @@ def requester_statement(request: HttpRequest) -> HttpResponseBase:
 
 @page
 def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     return render(
         request,
         "payments/review.html",
@@ -151,26 +152,26 @@ def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
 @page
 @require_POST
 def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     action = request.POST.get("action")
     try:
         if action == "approve_all":
-            n = services.submissions_approve_bulk(project=project, actor=request.user)
+            n = services.submissions_approve_bulk(project=project, actor=request_user(request))
             messages.success(request, _("%(n)d answers approved.") % {"n": n})
         elif action == "approve":
             ids = [int(i) for i in request.POST.getlist("submission") if i.isdigit()]
             n = services.submissions_approve_bulk(
-                project=project, actor=request.user, submission_ids=ids
+                project=project, actor=request_user(request), submission_ids=ids
             )
             messages.success(request, _("%(n)d answers approved.") % {"n": n})
         elif action == "reject":
             # Rejecting is quality control's form (a reason, the daily-share confirmation, a
             # decision the worker can appeal); the chosen answers go there.
-            ids = [i for i in request.POST.getlist("submission") if i.isdigit()]
-            if not ids:
+            chosen = [i for i in request.POST.getlist("submission") if i.isdigit()]
+            if not chosen:
                 raise ApplicationError(_("Choose the answers to reject."), field="submission")
             query = urlencode(
-                [("submission", i) for i in ids]
+                [("submission", i) for i in chosen]
                 + [("next", reverse("payments:review", args=[project.pk]))]
             )
             return redirect(f"{reverse('quality:reject_many', args=[project.pk])}?{query}")
@@ -179,7 +180,7 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
             workers = list(User.objects.filter(pk__in=ids))
             services.bonus_pay(
                 organisation=project.organisation,
-                actor=request.user,
+                actor=request_user(request),
                 workers=workers,
                 amount=request.POST.get("amount", ""),
                 message=request.POST.get("message", ""),

@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from microwork.lib.api import requester_organisation
+from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError, NotFound
 from microwork.projects import selectors, services
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
@@ -239,7 +240,7 @@ class InterfaceOut(Schema):
 
 def _project(request: HttpRequest, project_id: int) -> Project:
     return access_project_for_requester(
-        user=request.user,  # type: ignore[arg-type]
+        user=request_user(request),
         project_id=project_id,
         organisation=requester_organisation(request),
     )
@@ -266,7 +267,7 @@ def create_project(request: HttpRequest, payload: ProjectIn):
     organisation = requester_organisation(request)
     project = services.project_create(
         organisation=organisation,
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request_user(request),
         **payload.dict(),
     )
     return 201, project
@@ -277,7 +278,7 @@ def create_project(request: HttpRequest, payload: ProjectIn):
 def list_projects(request: HttpRequest):
     organisation = requester_organisation(request)
     return selectors.projects_for_requester(
-        user=request.user,  # type: ignore[arg-type]
+        user=request_user(request),
         organisation=organisation,
     )
 
@@ -295,7 +296,7 @@ def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch)
     project = _project(request, project_id)
     return services.project_update(
         project=project,
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request_user(request),
         changes=payload.dict(exclude_unset=True),
     )
 
@@ -308,7 +309,7 @@ def set_project_status(request: HttpRequest, project_id: int, payload: StatusIn)
     project = _project(request, project_id)
     return services.project_set_status(
         project=project,
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request_user(request),
         status=payload.status,
         reason=payload.reason,
     )
@@ -360,7 +361,7 @@ def _batch_out(outcome: services.UploadOutcome) -> tuple[int, Batch]:
 )
 def upload_tasks(request: HttpRequest, project_id: int):
     project = _project(request, project_id)
-    actor = request.user
+    actor = request_user(request)
     if int(request.META.get("CONTENT_LENGTH") or 0) > settings.MAX_UPLOAD_BYTES + MULTIPART_SLACK:
         raise ApplicationError(
             _("The body is bigger than the %(limit)d MB limit.")
@@ -375,7 +376,7 @@ def upload_tasks(request: HttpRequest, project_id: int):
             raise ApplicationError(_("Send the tasks file in a field named file."), field="file")
         outcome = services.batch_upload(
             project=project,
-            actor=actor,  # type: ignore[arg-type]
+            actor=actor,
             file=upload,
             filename=upload.name or "upload",
             content_type=upload.content_type or "",
@@ -393,7 +394,7 @@ def upload_tasks(request: HttpRequest, project_id: int):
             )
         outcome = services.batch_create_from_records(
             project=project,
-            actor=actor,  # type: ignore[arg-type]
+            actor=actor,
             records=body["tasks"],
             opens_at=body.get("opens_at"),
         )
@@ -409,7 +410,7 @@ def upload_tasks(request: HttpRequest, project_id: int):
 @router.get("/batches/{batch_id}", response={200: BatchOut, 404: ErrorOut})
 def get_batch(request: HttpRequest, batch_id: int):
     return access_batch_for_requester(
-        user=request.user,  # type: ignore[arg-type]
+        user=request_user(request),
         batch_id=batch_id,
         organisation=requester_organisation(request),
     )

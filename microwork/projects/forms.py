@@ -117,12 +117,15 @@ class ProjectForm(forms.Form):
     def __init__(self, *args, locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.interfaces = interfaces_all()
-        self.fields["interface"].choices = [(i.key, i.title) for i in self.interfaces]
+        interface_field = self.fields["interface"]
+        assert isinstance(interface_field, forms.ChoiceField)  # as declared above
+        interface_field.choices = [(i.key, i.title) for i in self.interfaces]
         self.fields["instructions"].initial = INSTRUCTIONS_EXAMPLE
         period = self.initial.get("auto_approve_seconds")
         if period and period not in dict(APPROVAL_PERIODS):
             # Set through the API to a period the list does not have: keep it choosable.
             field = self.fields["auto_approve_seconds"]
+            assert isinstance(field, forms.ChoiceField)  # as declared above
             field.choices = sorted([*APPROVAL_PERIODS, (period, duration_text(period))])
         for interface in self.interfaces:
             for config_field in interface.config_fields:

@@ -846,13 +846,13 @@ def batch_process(*, batch_id: int) -> Batch:
             raise UploadRefused(report)
         _batch_insert_stored(batch=batch, path=path)
     except ApplicationError as exc:
-        report = exc.report if isinstance(exc, UploadRefused) else None
+        refused = exc.report if isinstance(exc, UploadRefused) else None
         Batch.objects.filter(pk=batch_id).update(
             status=Batch.Status.FAILED,
-            errors=report.errors
-            if report
+            errors=refused.errors
+            if refused
             else [{"row": None, "field": exc.field or "file", "reason": exc.message}],
-            errors_total=report.errors_total if report else 1,
+            errors_total=refused.errors_total if refused else 1,
             finished_at=timezone.now(),
         )
     except Exception:

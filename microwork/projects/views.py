@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_organisation_for_requester
+from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import format_money
 from microwork.lib.text import render_markdown
@@ -26,8 +27,8 @@ MULTIPART_SLACK = 64 * 1024
 
 @page
 def project_list(request: HttpRequest) -> HttpResponse:
-    organisation = access_organisation_for_requester(user=request.user)
-    projects = selectors.projects_for_requester(user=request.user)
+    organisation = access_organisation_for_requester(user=request_user(request))
+    projects = selectors.projects_for_requester(user=request_user(request))
     return render(
         request, "projects/list.html", {"projects": projects, "organisation": organisation}
     )
@@ -35,12 +36,12 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 @page
 def project_create(request: HttpRequest) -> HttpResponse:
-    organisation = access_organisation_for_requester(user=request.user)
+    organisation = access_organisation_for_requester(user=request_user(request))
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             project = services.project_create(
-                organisation=organisation, actor=request.user, **form.values()
+                organisation=organisation, actor=request_user(request), **form.values()
             )
         except ApplicationError as exc:
             form.service_error(exc)
@@ -52,14 +53,16 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @page
 def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     locked = selectors.project_has_answers(project=project)
     form = ProjectForm(
         request.POST or None, initial=ProjectForm.initial_for(project), locked=locked
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.project_update(project=project, actor=request.user, changes=form.values())
+            services.project_update(
+                project=project, actor=request_user(request), changes=form.values()
+            )
         except ApplicationError as exc:
             form.service_error(exc)
         else:
@@ -72,7 +75,7 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @page
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     return render(
         request,
         "projects/detail.html",
@@ -95,7 +98,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @page
 def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
@@ -103,7 +106,7 @@ def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
         try:
             services.project_set_status(
                 project=project,
-                actor=request.user,
+                actor=request_user(request),
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
             )
@@ -120,7 +123,7 @@ def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @page
 def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     interface = get_interface(project.interface)
     context: dict[str, Any] = {
         "project": project,
@@ -149,7 +152,7 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
     try:
         outcome = services.batch_upload(
             project=project,
-            actor=request.user,
+            actor=request_user(request),
             file=upload,
             filename=upload.name,
             content_type=upload.content_type or "",
@@ -180,12 +183,12 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @page
 def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = access_batch_for_requester(user=request.user, batch_id=batch_id)
+    batch = access_batch_for_requester(user=request_user(request), batch_id=batch_id)
     return render(request, "projects/_batch_progress.html", {"batch": batch})
 
 
 @require_POST
 @page
 def instructions_preview(request: HttpRequest) -> HttpResponse:
-    access_organisation_for_requester(user=request.user)
+    access_organisation_for_requester(user=request_user(request))
     return HttpResponse(render_markdown(request.POST.get("instructions", "")))

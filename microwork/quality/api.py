@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from microwork.lib.api import caller, requester_organisation
+from microwork.lib.auth import request_user
 from microwork.projects.models import Project
 from microwork.quality import selectors, services, texts
 from microwork.quality.access import (
@@ -293,7 +294,9 @@ def _appeal_out(a: Appeal) -> dict[str, Any]:
 
 def _project(request: HttpRequest, project_id: int):  # type: ignore[no-untyped-def]
     return access_project_for_requester(
-        user=request.user, project_id=project_id, organisation=requester_organisation(request)
+        user=request_user(request),
+        project_id=project_id,
+        organisation=requester_organisation(request),
     )
 
 
@@ -382,7 +385,7 @@ def requirement_add(request: HttpRequest, project_id: int, payload: RequirementI
     qualification = None
     if payload.qualification_id is not None:
         qualification = access_qualification_for_requester(
-            user=request.user,
+            user=request_user(request),
             qualification_id=payload.qualification_id,
             organisation=requester_organisation(request),
         )
@@ -415,10 +418,13 @@ def appeal_list(request: HttpRequest, project_id: int):
 
 @router.post("/quality/appeals/{appeal_id}/decide", response=AppealOut)
 def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn):
-    appeal = access_appeal_for_decider(user=request.user, appeal_id=appeal_id)
+    appeal = access_appeal_for_decider(user=request_user(request), appeal_id=appeal_id)
     return _appeal_out(
         services.appeal_decide(
-            appeal=appeal, actor=request.user, reverse=payload.reverse, response=payload.response
+            appeal=appeal,
+            actor=request_user(request),
+            reverse=payload.reverse,
+            response=payload.response,
         )
     )
 
@@ -434,13 +440,16 @@ def qualification_create(request: HttpRequest, payload: QualificationIn):
 @router.post("/quality/qualifications/{qualification_id}/grants", response=GrantOut)
 def qualification_grant(request: HttpRequest, qualification_id: int, payload: GrantIn):
     qualification = access_qualification_for_requester(
-        user=request.user,
+        user=request_user(request),
         qualification_id=qualification_id,
         organisation=requester_organisation(request),
     )
     worker = selectors.worker_by_username(username=payload.worker, field="worker")
     grant = services.qualification_grant(
-        qualification=qualification, worker=worker, value=payload.value, granted_by=request.user
+        qualification=qualification,
+        worker=worker,
+        value=payload.value,
+        granted_by=request_user(request),
     )
     return {
         "qualification_id": qualification.pk,
@@ -453,7 +462,7 @@ def qualification_grant(request: HttpRequest, qualification_id: int, payload: Gr
 @router.delete("/quality/qualifications/{qualification_id}/grants/{username}", response={204: None})
 def qualification_revoke(request: HttpRequest, qualification_id: int, username: str):
     qualification = access_qualification_for_requester(
-        user=request.user,
+        user=request_user(request),
         qualification_id=qualification_id,
         organisation=requester_organisation(request),
     )
@@ -465,14 +474,14 @@ def qualification_revoke(request: HttpRequest, qualification_id: int, username: 
 def _reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> tuple[bool, Decision]:
     """(whether this call rejected the answer, the decision): a retry returns the first one."""
     submission = access_submission_for_requester(
-        user=request.user,
+        user=request_user(request),
         submission_id=submission_id,
         organisation=requester_organisation(request),
     )
     pending = submission.status == submission.Status.PENDING
     return pending, services.submission_reject_with_decision(
         submission=submission,
-        requester=request.user,
+        requester=request_user(request),
         reason_code=payload.reason,
         note=payload.note,
         confirm=payload.confirm,
@@ -500,7 +509,7 @@ def submission_reject_money(request: HttpRequest, submission_id: int, payload: R
 def submissions_reject(request: HttpRequest, project_id: int, payload: RejectManyIn):
     decisions = services.submissions_reject_with_decision(
         project=_project(request, project_id),
-        requester=request.user,
+        requester=request_user(request),
         submission_ids=payload.submission_ids,
         reason_code=payload.reason,
         note=payload.note,

@@ -58,6 +58,8 @@ def _compare(comparator: str, held: Any, values: list[Any]) -> bool:
 def requirement_met(*, requirement: ProjectRequirement, worker: User) -> bool:
     subject, comparator, values = requirement.subject, requirement.comparator, requirement.values
     if subject == ProjectRequirement.Subject.QUALIFICATION:
+        # The requirement_names_qualification constraint: this subject always names one.
+        assert requirement.qualification_id is not None
         grant = QualificationGrant.objects.filter(
             qualification_id=requirement.qualification_id, worker=worker, revoked_at__isnull=True
         ).first()
@@ -86,6 +88,8 @@ def requirement_refusal(*, requirement: ProjectRequirement, worker: User) -> str
     values = ", ".join(str(v) for v in requirement.values)
     if requirement.subject == ProjectRequirement.Subject.QUALIFICATION:
         qualification = requirement.qualification
+        # The requirement_names_qualification constraint: this subject always names one.
+        assert qualification is not None
         test = QualificationTest.objects.filter(qualification=qualification).first()
         if test is not None and requirement.comparator in ("exists", ">=", ">"):
             if test.is_training:

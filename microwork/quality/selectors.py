@@ -172,11 +172,11 @@ def agreement_counts(
 
 def task_labels(*, task_ids: Iterable[int]) -> dict[int, str]:
     """task id → aggregated label, for tasks whose label may be compared with."""
-    return dict(
-        TaskLabel.objects.filter(
-            task_id__in=list(task_ids), label__isnull=False, answers__gte=MIN_LABEL_ANSWERS
-        ).values_list("task_id", "label")
-    )
+    rows = TaskLabel.objects.filter(
+        task_id__in=list(task_ids), label__isnull=False, answers__gte=MIN_LABEL_ANSWERS
+    ).values_list("task_id", "label")
+    # The filter already drops empty labels; the stubs cannot see that through values_list.
+    return {task_id: label for task_id, label in rows if label is not None}
 
 
 def agrees_with_label(*, submission: Submission) -> bool | None:
@@ -306,7 +306,7 @@ def missed_gold(
     )
     if project is not None:
         qs = qs.filter(project=project)
-    evidence_ids: set[int] = set()
+    evidence_ids: set[int | None] = set()
     for evidence in Decision.objects.filter(worker=worker).values_list("evidence", flat=True):
         evidence_ids.update(e.get("submission") for e in evidence or [] if isinstance(e, dict))
     rows = []
@@ -337,7 +337,8 @@ def missed_gold(
 def _aggregated_label(interface: Any, sub: Submission) -> tuple[str, float | None]:
     """The task's aggregated label as the worker would read it, with its confidence."""
     row = TaskLabel.objects.filter(task_id=sub.task_id, label__isnull=False).first()
-    if row is None:
+    # The filter keeps only rows with a label; the second test lets the type checker see it.
+    if row is None or row.label is None:
         return "", None
     # Shown as a matching answer reads ("Cat", "Red, Blue"), else as the label itself.
     answers = Submission.objects.filter(task_id=sub.task_id).values_list("answer", flat=True)

@@ -1276,8 +1276,10 @@ def decision_reverse(
     status_change(
         decision, Decision.Status.REVERSED, DecisionEvent, actor=actor, reason=reason, at=now
     )
-    if decision.kind == Decision.Kind.REJECTION and decision.submission_id:
-        _rejection_overturn(decision=decision, actor=actor, reason=reason, now=now)
+    if decision.kind == Decision.Kind.REJECTION and decision.submission is not None:
+        _rejection_overturn(
+            decision=decision, submission=decision.submission, actor=actor, reason=reason, now=now
+        )
     if decision.rule_key and decision.project_id:
         # Standing: the rule's warnings go with the sanction, and the rule starts counting
         # afresh, so the same old answers cannot sanction the worker again the next minute.
@@ -1299,7 +1301,9 @@ def decision_reverse(
                 reason=_("Reversed with decision %(id)d.") % {"id": decision.pk},
                 at=now,
             )
-        skill = _skill_locked(project=decision.project, worker=decision.worker)
+        project = decision.project
+        assert project is not None  # project_id is set (the test above)
+        skill = _skill_locked(project=project, worker=decision.worker)
         skill.rules_since = now
         skill.save(update_fields=["rules_since"])
     _notify(user=decision.worker, kind="decision_reversed", decision=decision, now=now)
@@ -1361,12 +1365,12 @@ def account_suspend(
 
 
 def _rejection_overturn(
-    *, decision: Decision, actor: User | None, reason: str, now: datetime
+    *, decision: Decision, submission: Submission, actor: User | None, reason: str, now: datetime
 ) -> None:
     """Pay the rejected answer, in the caller's transaction: if the money cannot move (the
     requester's funds are short), the reversal fails with it and nothing changes."""
     paid = payments.submission_rejection_overturn(
-        submission=decision.submission,
+        submission=submission,
         actor=actor,
         reason=reason,
         rule=SubmissionReview.Rule.APPEAL,
@@ -1374,7 +1378,7 @@ def _rejection_overturn(
         now=now,
     )
     if not paid:
-        status = Submission.objects.values_list("status", flat=True).get(pk=decision.submission_id)
+        status = Submission.objects.values_list("status", flat=True).get(pk=submission.pk)
         if status != Submission.Status.APPROVED:
             raise Conflict(
                 _("The rejected answer is %(status)s, so it cannot be paid.")
@@ -1585,8 +1589,9 @@ def appeal_create(
             % {"days": APPEAL_WINDOW.days, "when": decision.starts_at.date()},
             code="appeal_window_closed",
         )
-    if decision.project_id:
-        hours = selectors.settings_for_project(decision.project).appeal_deadline_hours
+    project = decision.project
+    if project is not None:
+        hours = selectors.settings_for_project(project).appeal_deadline_hours
         route = Appeal.Route.REQUESTER
     else:
         hours = int(DEFAULT_APPEAL_DEADLINE.total_seconds() // 3600)
@@ -1602,12 +1607,13 @@ def appeal_create(
     AppealEvent.objects.create(appeal=appeal, new_status=appeal.status, actor=worker, at=now)
     params = {
         "worker": worker.username,
-        "project": decision.project.name if decision.project_id else "",
+        "project": project.name if project is not None else "",
         "deadline": appeal.deadline_at.isoformat(),
     }
     recipients = (
-        _requester_users(decision.project.organisation_id)
-        if route == Appeal.Route.REQUESTER
+        # The requester route is taken exactly when there is a project (above).
+        _requester_users(project.organisation_id)
+        if project is not None
         else User.objects.filter(is_staff=True, is_active=True)
     )
     for user in recipients:
@@ -1716,7 +1722,9 @@ def appeals_escalate(*, now: datetime | None = None) -> dict[str, int]:
                 decision=appeal.decision,
                 params={
                     "worker": appeal.worker.username,
-                    "project": appeal.decision.project.name if appeal.decision.project_id else "",
+                    "project": (
+                        appeal.decision.project.name if appeal.decision.project is not None else ""
+                    ),
                     "deadline": appeal.deadline_at.isoformat(),
                 },
                 now=now,

@@ -91,7 +91,7 @@ def _distance(rule_key: str, distance: Any) -> str:
 
 
 def decision_headline(decision: Decision) -> str:
-    project = decision.project.name if decision.project_id else ""
+    project = decision.project.name if decision.project is not None else ""
     kind = decision.kind
     if kind == Decision.Kind.WARNING:
         return _("Warning on %(project)s: %(rule)s") % {

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
 from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import get_interface
@@ -89,7 +90,7 @@ def _warning_rows(decisions: list[Decision]) -> list[dict[str, Any]]:
 @login_required
 @_errors_to_messages
 def standing(request: HttpRequest) -> HttpResponse:
-    data = selectors.standing_for_worker(worker=request.user, now=timezone.now())
+    data = selectors.standing_for_worker(worker=request_user(request), now=timezone.now())
     live = data["live"]
     return render(
         request,
@@ -111,7 +112,7 @@ def standing(request: HttpRequest) -> HttpResponse:
 @login_required
 @_errors_to_messages
 def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = access_decision_for_worker(user=request.user, decision_id=decision_id)
+    decision = access_decision_for_worker(user=request_user(request), decision_id=decision_id)
     return render(
         request,
         "quality/decision.html",
@@ -129,9 +130,9 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def appeal_create(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = access_decision_for_worker(user=request.user, decision_id=decision_id)
+    decision = access_decision_for_worker(user=request_user(request), decision_id=decision_id)
     services.appeal_create(
-        worker=request.user, decision=decision, message=request.POST.get("message", "")
+        worker=request_user(request), decision=decision, message=request.POST.get("message", "")
     )
     messages.success(request, _("Your appeal was sent. You will get an answer here."))
     return redirect("quality:decision", decision_id=decision.pk)
@@ -139,14 +140,17 @@ def appeal_create(request: HttpRequest, decision_id: int) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    rows = [(n, texts.notification_text(n)) for n in selectors.notifications_for(user=request.user)]
+    rows = [
+        (n, texts.notification_text(n))
+        for n in selectors.notifications_for(user=request_user(request))
+    ]
     return render(request, "quality/notifications.html", {"rows": rows})
 
 
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    services.notifications_mark_read(user=request.user)
+    services.notifications_mark_read(user=request_user(request))
     return redirect("quality:notifications")
 
 
@@ -176,7 +180,7 @@ def rules_doc(request: HttpRequest) -> HttpResponse:
 @login_required
 @_errors_to_messages
 def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
-    test = access_test_for_worker(user=request.user, test_id=test_id)
+    test = access_test_for_worker(user=request_user(request), test_id=test_id)
     return render(
         request,
         "quality/test_intro.html",
@@ -186,7 +190,7 @@ def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
             "rate": services.test_pay_rate(test.project),
             "pass_percent": int(test.pass_mark * 100),
             "open": test.project.status == test.project.Status.LIVE,
-            **selectors.attempt_stats(test=test, worker=request.user),
+            **selectors.attempt_stats(test=test, worker=request_user(request)),
         },
     )
 
@@ -195,18 +199,18 @@ def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def test_start(request: HttpRequest, test_id: int) -> HttpResponse:
-    test = access_test_for_worker(user=request.user, test_id=test_id)
+    test = access_test_for_worker(user=request_user(request), test_id=test_id)
     services.worker_device_record(
-        worker=request.user, user_agent=request.headers.get("User-Agent", "")
+        worker=request_user(request), user_agent=request.headers.get("User-Agent", "")
     )
-    attempt = services.test_attempt_start(test=test, worker=request.user)
+    attempt = services.test_attempt_start(test=test, worker=request_user(request))
     return redirect("quality:attempt", attempt_id=attempt.pk)
 
 
 @login_required
 @_errors_to_messages
 def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = access_attempt_for_worker(user=request.user, attempt_id=attempt_id)
+    attempt = access_attempt_for_worker(user=request_user(request), attempt_id=attempt_id)
     project = attempt.test.project
     interface = get_interface(project.interface)
     if request.method == "POST":
@@ -245,7 +249,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         )
     if attempt.is_finished:
         return redirect("quality:attempt_result", attempt_id=attempt.pk)
-    row, total = selectors.attempt_question(attempt=attempt)
+    question, total = selectors.attempt_question(attempt=attempt)
     return render(
         request,
         "quality/attempt.html",
@@ -253,12 +257,12 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "attempt": attempt,
             "test": attempt.test,
             "project": project,
-            "row": row,
+            "row": question,
             "total": total,
             # Only the task's data goes to the page; its gold answer stays on the server.
             "task_template": interface.template_name,
             "config": project.config,
-            "data": row.task.data if row else {},
+            "data": question.task.data if question else {},
             "draft": None,
         },
     )
@@ -267,7 +271,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @_errors_to_messages
 def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = access_attempt_for_worker(user=request.user, attempt_id=attempt_id)
+    attempt = access_attempt_for_worker(user=request_user(request), attempt_id=attempt_id)
     if not attempt.is_finished:
         return redirect("quality:attempt", attempt_id=attempt.pk)
     project = attempt.test.project
@@ -285,7 +289,7 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "percent": int((attempt.score or 0) * 100),
             "project_open": project.status == project.Status.LIVE,
             "closed_during": attempt.project_status_at_finish != project.Status.LIVE,
-            **selectors.attempt_stats(test=attempt.test, worker=request.user),
+            **selectors.attempt_stats(test=attempt.test, worker=request_user(request)),
         },
     )
 
@@ -334,7 +338,7 @@ def _approval_forms(project: Any) -> list[dict[str, Any]]:
 @login_required
 @_errors_to_messages
 def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     return render(
         request,
         "quality/project.html",
@@ -354,7 +358,7 @@ def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     key = request.POST.get("rule_key", "")
     rule = get_rule(key)
     params = {p.name: request.POST.get(p.name, "") for p in rule.params}
@@ -374,7 +378,7 @@ def rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def approval_rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     key = request.POST.get("rule_key", "")
     rule = get_approval_rule(key)
     services.approval_rule_configure(
@@ -391,7 +395,7 @@ def approval_rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def settings_save(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     services.quality_settings_update(
         project=project,
         reveal=request.POST.get("reveal"),
@@ -407,10 +411,10 @@ def settings_save(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
-    appeal = access_appeal_for_decider(user=request.user, appeal_id=appeal_id)
+    appeal = access_appeal_for_decider(user=request_user(request), appeal_id=appeal_id)
     services.appeal_decide(
         appeal=appeal,
-        actor=request.user,
+        actor=request_user(request),
         reverse=request.POST.get("outcome") == "reverse",
         response=request.POST.get("response", ""),
     )
@@ -418,7 +422,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     back = request.POST.get("next", "")
     if back.startswith("/") and not back.startswith("//"):
         return HttpResponseRedirect(back)
-    if appeal.decision.project_id and not request.user.is_staff:
+    if appeal.decision.project_id and not request_user(request).is_staff:
         return redirect("quality:project", project_id=appeal.decision.project_id)
     return redirect("quality:operator")
 
@@ -446,7 +450,7 @@ def _reject_page(
     try:
         decisions = services.submissions_reject_with_decision(
             project=project,
-            requester=request.user,
+            requester=request_user(request),
             submission_ids=ids,
             reason_code=request.POST.get("reason", ""),
             note=request.POST.get("note", ""),
@@ -474,7 +478,9 @@ def _reject_page(
 @login_required
 @_errors_to_messages
 def submission_reject(request: HttpRequest, submission_id: int) -> HttpResponse:
-    submission = access_submission_for_requester(user=request.user, submission_id=submission_id)
+    submission = access_submission_for_requester(
+        user=request_user(request), submission_id=submission_id
+    )
     return _reject_page(
         request, project=submission.project, submissions=[submission], ids=[submission.pk]
     )
@@ -484,7 +490,7 @@ def submission_reject(request: HttpRequest, submission_id: int) -> HttpResponse:
 @_errors_to_messages
 def submissions_reject(request: HttpRequest, project_id: int) -> HttpResponse:
     """Several answers of one project at once, chosen on the review page."""
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     source = request.POST if request.method == "POST" else request.GET
     ids = sorted({_int(v) for v in source.getlist("submission") if _int(v) > 0})
     return _reject_page(
@@ -499,7 +505,7 @@ def submissions_reject(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     services.qualification_test_create(
         project=project,
         name=request.POST.get("name", ""),
@@ -520,11 +526,11 @@ def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def requirement_add(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     qualification = None
     if request.POST.get("qualification_id"):
         qualification = access_qualification_for_requester(
-            user=request.user, qualification_id=_int(request.POST["qualification_id"])
+            user=request_user(request), qualification_id=_int(request.POST["qualification_id"])
         )
     values = [v.strip() for v in request.POST.get("values", "").split(",") if v.strip()]
     services.project_requirement_add(
@@ -543,7 +549,7 @@ def requirement_add(request: HttpRequest, project_id: int) -> HttpResponse:
 @_errors_to_messages
 def requirement_remove(request: HttpRequest, project_id: int, requirement_id: int) -> HttpResponse:
     requirement = access_requirement_for_requester(
-        user=request.user, project_id=project_id, requirement_id=requirement_id
+        user=request_user(request), project_id=project_id, requirement_id=requirement_id
     )
     services.project_requirement_remove(requirement=requirement)
     return redirect("quality:project", project_id=requirement.project_id)
@@ -553,9 +559,9 @@ def requirement_remove(request: HttpRequest, project_id: int, requirement_id: in
 @require_POST
 @_errors_to_messages
 def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     qualification = access_qualification_for_requester(
-        user=request.user, qualification_id=_int(request.POST.get("qualification_id"))
+        user=request_user(request), qualification_id=_int(request.POST.get("qualification_id"))
     )
     services.qualification_grant(
         qualification=qualification,
@@ -563,7 +569,7 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
             username=request.POST.get("worker", ""), field="worker"
         ),
         value=request.POST.get("value") or 1,
-        granted_by=request.user,
+        granted_by=request_user(request),
     )
     messages.success(request, _("Granted."))
     return redirect("quality:project", project_id=project.pk)
@@ -573,7 +579,7 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def qualification_add(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request.user, project_id=project_id)
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
     services.qualification_create(
         organisation=project.organisation,
         name=request.POST.get("name", ""),
@@ -589,7 +595,7 @@ def qualification_add(request: HttpRequest, project_id: int) -> HttpResponse:
 @login_required
 @_errors_to_messages
 def operator_page(request: HttpRequest) -> HttpResponse:
-    access_operator(user=request.user)
+    access_operator(user=request_user(request))
     now = timezone.now()
     return render(
         request, "quality/operator.html", {**selectors.operator_overview(now=now), "now": now}
@@ -600,7 +606,7 @@ def operator_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def operator_suspend(request: HttpRequest) -> HttpResponse:
-    operator = access_operator(user=request.user)
+    operator = access_operator(user=request_user(request))
     services.account_suspend(
         operator=operator,
         worker=selectors.worker_by_username(
@@ -617,9 +623,11 @@ def operator_suspend(request: HttpRequest) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def operator_lift(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = access_decision_for_operator(user=request.user, decision_id=decision_id)
+    decision = access_decision_for_operator(user=request_user(request), decision_id=decision_id)
     services.decision_reverse(
-        decision=decision, actor=request.user, reason=request.POST.get("reason", "") or _("Lifted")
+        decision=decision,
+        actor=request_user(request),
+        reason=request.POST.get("reason", "") or _("Lifted"),
     )
     return redirect("quality:operator")
 

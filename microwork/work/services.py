@@ -60,7 +60,7 @@ def _event(assignment: Assignment, old: str, new: str, reason: str, at: datetime
 
 def _check_project_open(status: str, opens_at: datetime | None, now: datetime) -> None:
     if status != Project.Status.LIVE:
-        messages = {
+        messages: dict[str, str] = {
             Project.Status.PAUSED: _("The requester has paused this project. Try again later."),
             Project.Status.COMPLETED: _("This project is finished: every task has its answers."),
         }
@@ -328,7 +328,7 @@ def _end(*, assignment: Assignment, worker: User, new: str, now: datetime | None
     _check_owner(assignment, worker)
     locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if locked.status != Status.LEASED:
-        messages = {
+        messages: dict[str, str] = {
             Status.RETURNED: _("You already returned this task."),
             Status.SKIPPED: _("You already skipped this task."),
             Status.SUBMITTED: _("You already submitted this task."),
@@ -766,8 +766,10 @@ def _store_decisions(requests: list[WorkRequest]) -> None:
     meta = WorkRequest._meta
     fields = [meta.get_field(name) for name in DECISION_FIELDS]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) + " = %s" for field in fields)  # type: ignore[union-attr]
-    table, key = quote(meta.db_table), quote(meta.pk.column)  # type: ignore[union-attr]
+    # get_field() may return a relation and the stubs allow a field without a column; every
+    # name in DECISION_FIELDS is a column of this table, and so is the primary key.
+    columns = ", ".join(quote(field.column) + " = %s" for field in fields)  # type: ignore[union-attr, arg-type]
+    table, key = quote(meta.db_table), quote(meta.pk.column)  # type: ignore[arg-type]
     sql = f"UPDATE {table} SET {columns} WHERE {key} = %s"  # noqa: S608 - quoted names only
     rows = [
         [

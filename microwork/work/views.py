@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_worker
+from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError, Forbidden, NotFound
 from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import get_interface
@@ -71,15 +72,17 @@ def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
 
 @worker_page
 def work_home(request: HttpRequest) -> HttpResponse:
-    access_worker(user=request.user)
+    access_worker(user=request_user(request))
     now = timezone.now()
-    offers = selectors.projects_open_for_worker(worker=request.user, now=now)
+    offers = selectors.projects_open_for_worker(worker=request_user(request), now=now)
     context = {
-        "open_assignments": selectors.assignments_open_for_worker(worker=request.user, now=now),
+        "open_assignments": selectors.assignments_open_for_worker(
+            worker=request_user(request), now=now
+        ),
         "offers": [o for o in offers if o.has_work and not o.refusal],
         "refused": [o for o in offers if o.refusal],
         "quiet": [o for o in offers if not o.has_work and not o.refusal],
-        "notifications": selectors.notifications_unread(worker=request.user),
+        "notifications": selectors.notifications_unread(worker=request_user(request)),
         "now": now,
     }
     return render(request, "work/home.html", context)
@@ -88,9 +91,9 @@ def work_home(request: HttpRequest) -> HttpResponse:
 @worker_page
 @require_POST
 def project_start(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_worker(user=request.user, project_id=project_id)
+    project = access_project_for_worker(user=request_user(request), project_id=project_id)
     try:
-        outcome = services.work_request_create(worker=request.user, project=project)
+        outcome = services.work_request_create(worker=request_user(request), project=project)
     except ApplicationError as exc:
         return _refused(request, exc)
     return _go(request, outcome, project)
@@ -99,9 +102,9 @@ def project_start(request: HttpRequest, project_id: int) -> HttpResponse:
 @worker_page
 @require_POST
 def project_notify(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_worker(user=request.user, project_id=project_id)
+    project = access_project_for_worker(user=request_user(request), project_id=project_id)
     try:
-        releases.opening_subscribe(worker=request.user, project=project)
+        releases.opening_subscribe(worker=request_user(request), project=project)
     except ApplicationError as exc:
         return _refused(request, exc)
     messages.success(request, fairness.explain_subscribed(project, timezone.now()))
@@ -111,15 +114,15 @@ def project_notify(request: HttpRequest, project_id: int) -> HttpResponse:
 @worker_page
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    access_worker(user=request.user)
-    services.notifications_mark_read(worker=request.user)
+    access_worker(user=request_user(request))
+    services.notifications_mark_read(worker=request_user(request))
     return redirect("work:home")
 
 
 @worker_page
 def waiting(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_worker(user=request.user, project_id=project_id)
-    work_request = access_work_request_for_worker(user=request.user, project=project)
+    project = access_project_for_worker(user=request_user(request), project_id=project_id)
+    work_request = access_work_request_for_worker(user=request_user(request), project=project)
     if work_request is None or work_request.status != WorkRequest.Status.WAITING:
         if work_request is not None and work_request.assignment_id:
             return redirect("work:task", assignment_id=work_request.assignment_id)
@@ -144,10 +147,10 @@ def waiting(request: HttpRequest, project_id: int) -> HttpResponse:
 @worker_page
 @require_POST
 def leave(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_worker(user=request.user, project_id=project_id)
-    work_request = access_work_request_for_worker(user=request.user, project=project)
+    project = access_project_for_worker(user=request_user(request), project_id=project_id)
+    work_request = access_work_request_for_worker(user=request_user(request), project=project)
     if work_request is not None:
-        services.work_request_cancel(request=work_request, worker=request.user)
+        services.work_request_cancel(request=work_request, worker=request_user(request))
     return redirect("work:home")
 
 
@@ -174,7 +177,9 @@ def _task_context(assignment: Assignment, *, draft: Any, error: ApplicationError
 @worker_page
 def task(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """GET shows the task; POST submits it and moves on to the next one."""
-    assignment = access_assignment_for_worker(user=request.user, assignment_id=assignment_id)
+    assignment = access_assignment_for_worker(
+        user=request_user(request), assignment_id=assignment_id
+    )
     if request.method == "POST":
         interface = get_interface(assignment.project.interface)
         answer = interface.answer_from_form(assignment.project.config, request.POST)
@@ -184,7 +189,10 @@ def task(request: HttpRequest, assignment_id: int) -> HttpResponse:
             active_ms = 0
         try:
             services.submission_create(
-                assignment=assignment, worker=request.user, answer=answer, active_ms=active_ms
+                assignment=assignment,
+                worker=request_user(request),
+                answer=answer,
+                active_ms=active_ms,
             )
         except ApplicationError as exc:
             assignment.refresh_from_db()
@@ -209,7 +217,9 @@ def _ended_message(assignment: Assignment) -> str:
 
 def _next(request: HttpRequest, assignment: Assignment) -> HttpResponse:
     try:
-        outcome = services.work_request_create(worker=request.user, project=assignment.project)
+        outcome = services.work_request_create(
+            worker=request_user(request), project=assignment.project
+        )
     except ApplicationError as exc:
         return _refused(request, exc)
     return _go(request, outcome, assignment.project)
@@ -218,9 +228,11 @@ def _next(request: HttpRequest, assignment: Assignment) -> HttpResponse:
 @worker_page
 @require_POST
 def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = access_assignment_for_worker(user=request.user, assignment_id=assignment_id)
+    assignment = access_assignment_for_worker(
+        user=request_user(request), assignment_id=assignment_id
+    )
     try:
-        services.assignment_skip(assignment=assignment, worker=request.user)
+        services.assignment_skip(assignment=assignment, worker=request_user(request))
     except ApplicationError as exc:
         return _refused(request, exc)
     return _next(request, assignment)
@@ -229,9 +241,11 @@ def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
 @worker_page
 @require_POST
 def give_back(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = access_assignment_for_worker(user=request.user, assignment_id=assignment_id)
+    assignment = access_assignment_for_worker(
+        user=request_user(request), assignment_id=assignment_id
+    )
     try:
-        services.assignment_return(assignment=assignment, worker=request.user)
+        services.assignment_return(assignment=assignment, worker=request_user(request))
     except ApplicationError as exc:
         return _refused(request, exc)
     return redirect(reverse("work:home"))
@@ -239,10 +253,10 @@ def give_back(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @worker_page
 def history(request: HttpRequest) -> HttpResponse:
-    access_worker(user=request.user)
+    access_worker(user=request_user(request))
     rows = [
         selectors.history_row(s)
-        for s in selectors.submissions_for_worker(worker=request.user)[:200]
+        for s in selectors.submissions_for_worker(worker=request_user(request))[:200]
     ]
     return render(request, "work/history.html", {"rows": rows})
 

@@ -4,7 +4,7 @@ declaration. A new task type picks from these kinds; none of them knows any task
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.utils.functional import Promise
@@ -14,7 +14,12 @@ from microwork.lib.errors import ApplicationError
 from microwork.projects.interfaces import schema
 
 # A label or help text: plain, or marked for translation (gettext_lazy).
-Wording = str | Promise
+if TYPE_CHECKING:
+    # The stubs type gettext_lazy() text as a str-like promise, which form fields accept;
+    # django-stubs is only installed for development, hence the guard.
+    from django_stubs_ext import StrOrPromise as Wording
+else:
+    Wording = str | Promise
 
 
 def _lines(text: Any) -> list[str]:
