@@ -665,7 +665,7 @@ def _stop(
 def submission_aggregate(submission: Submission) -> None:
     """The work engine's submission hook (runs inside the submit transaction)."""
     locked = None
-    if Submission.task.is_cached(submission):  # type: ignore[attr-defined]
+    if Submission.task.is_cached(submission):
         # The submit locked this task row a moment ago, in this transaction; no need to ask
         # again.
         locked = submission.task

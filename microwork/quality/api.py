@@ -292,7 +292,7 @@ def _appeal_out(a: Appeal) -> dict[str, Any]:
     }
 
 
-def _project(request: HttpRequest, project_id: int):  # type: ignore[no-untyped-def]
+def _project(request: HttpRequest, project_id: int):
     return access_project_for_requester(
         user=request_user(request),
         project_id=project_id,

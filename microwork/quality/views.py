@@ -40,7 +40,7 @@ from microwork.quality.rules import APPROVAL_RULES, RULES, get_approval_rule, ge
 DOCS = Path(settings.BASE_DIR) / "docs"
 
 
-def _errors_to_messages(view):  # type: ignore[no-untyped-def]
+def _errors_to_messages(view):
     """A refused write goes back to the page it came from with the reason shown."""
 
     @wraps(view)

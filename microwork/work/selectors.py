@@ -193,7 +193,7 @@ def projects_open_for_worker(*, worker: User, now: datetime) -> list[ProjectOffe
     listed = []
     for project in projects:
         opened, ever = had.get(project.pk, (0, 0))
-        available = max(0, project.remaining - opened)  # type: ignore[attr-defined]
+        available = max(0, project.remaining - opened)
         if available or ever or project.pk in subscribed or project.pk in announced:
             listed.append((project, available))
     refusals = eligibility_refusals(projects=[p for p, _n in listed], worker=worker, now=now)

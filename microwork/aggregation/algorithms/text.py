@@ -103,4 +103,4 @@ def text_medoid(
     seen = np.bincount(answers.worker, minlength=answers.n_workers)
     with np.errstate(invalid="ignore", divide="ignore"):
         skills = np.where(seen > 0, hits / np.maximum(seen, 1), np.nan)
-    return AggregationResult(labels, probas, skills, {"confidence": confidence})  # type: ignore[arg-type]
+    return AggregationResult(labels, probas, skills, {"confidence": confidence})
