@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "microwork.accounts",
+    "microwork.inbox",
     "microwork.projects",
     "microwork.ledger",
     "microwork.work",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("projects/", include("microwork.aggregation.urls")),
     path("work/", include("microwork.work.urls")),
     path("quality/", include("microwork.quality.urls")),
+    path("inbox/", include("microwork.inbox.urls")),
     path("money/", include("microwork.ledger.urls")),
     path("money/", include("microwork.payments.urls")),
     path("api/", api.urls),

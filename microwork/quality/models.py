@@ -529,28 +529,3 @@ class AppealEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal_id}: {self.old_status}→{self.new_status}"
-
-
-class Notification(models.Model):
-    """An inbox row. The text is rendered at display time from `kind` + `params`, so the
-    worker reads it in their current language."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quality_notifications"
-    )
-    kind = models.CharField(max_length=30)
-    params = models.JSONField(default=dict, blank=True)
-    decision = models.ForeignKey(
-        Decision, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    appeal = models.ForeignKey(
-        Appeal, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["user", "read_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind} for {self.user_id}"

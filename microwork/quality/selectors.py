@@ -21,7 +21,6 @@ from microwork.quality.models import (
     Appeal,
     ApprovalRuleConfig,
     Decision,
-    Notification,
     Qualification,
     QualificationTest,
     QualitySettings,
@@ -395,18 +394,6 @@ def _label(interface: Any, answer: Any, config: Any = None) -> str:
         return interface.answer_label(answer)
     except (TypeError, ValueError, KeyError):
         return str(answer)
-
-
-def unread_notifications_count(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
-def notifications_for(*, user: User) -> QuerySet[Notification]:
-    return (
-        Notification.objects.filter(user=user)
-        .select_related("decision", "appeal")
-        .order_by("-created_at", "-id")[:100]
-    )
 
 
 def tests_for_project(*, project: Project) -> QuerySet[QualificationTest]:

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import Organisation, User
+from microwork.inbox.services import inbox_notify
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden, NotFound
 from microwork.lib.money import QUANTUM, format_money
 from microwork.lib.status import status_change
@@ -31,7 +32,6 @@ from microwork.quality.models import (
     ApprovalRuleConfig,
     Decision,
     DecisionEvent,
-    Notification,
     ProjectRequirement,
     Qualification,
     QualificationGrant,
@@ -75,9 +75,11 @@ def _notify(
     params: dict[str, Any] | None = None,
     now: datetime,
 ) -> None:
-    Notification.objects.create(
-        user=user, kind=kind, decision=decision, appeal=appeal, params=params or {}, created_at=now
-    )
+    refs = {
+        "decision_id": decision.pk if decision else None,
+        "appeal_id": appeal.pk if appeal else None,
+    }
+    inbox_notify(users=[user], kind=kind, params={**(params or {}), **refs}, now=now)
 
 
 def _requester_users(organisation_id: int) -> Iterable[User]:
@@ -97,9 +99,8 @@ def pay_floor_notice_inbox(notice: PayFloorNotice, *, now: datetime) -> None:
         "needed": format_money(notice.suggested_reward, notice.currency),
         "paused": notice.paused,
     }
-    Notification.objects.bulk_create(
-        Notification(user=user, kind="pay_floor", params=params, created_at=now)
-        for user in _requester_users(project.organisation_id)
+    inbox_notify(
+        users=_requester_users(project.organisation_id), kind="pay_floor", params=params, now=now
     )
 
 
@@ -1746,13 +1747,6 @@ def _appeal_pay_undefended(*, appeal: Appeal, now: datetime) -> None:
         appeal=appeal,
         decision=appeal.decision,
         now=now,
-    )
-
-
-@transaction.atomic
-def notifications_mark_read(*, user: User, now: datetime | None = None) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=now or timezone.now()
     )
 
 

@@ -4,13 +4,15 @@ re-exported here for the pages that show them."""
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils import formats
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from microwork.inbox.models import Notification
 from microwork.payments.reasons import REJECTION_REASONS
-from microwork.quality.models import Decision, Notification
+from microwork.quality.models import Appeal, Decision
 from microwork.quality.rules import APPROVAL_RULES, RULES, get_approval_rule, get_rule
 
 ACTION_WORDS: dict[str, Any] = {
@@ -169,15 +171,15 @@ def decision_text(decision: Decision) -> str:
     return " ".join(parts)
 
 
-def notification_text(notification: Notification) -> str:
+def _line_text(notification: Notification, decision: Decision | None, appeal: Appeal | None) -> str:
     p = notification.params or {}
     kind = notification.kind
-    if kind == "decision" and notification.decision:
-        return decision_headline(notification.decision)
-    if kind == "decision_reversed" and notification.decision:
-        return _("Reversed: %(headline)s") % {"headline": decision_headline(notification.decision)}
-    if kind == "decision_expired" and notification.decision:
-        return _("Ended: %(headline)s") % {"headline": decision_headline(notification.decision)}
+    if kind == "decision" and decision:
+        return decision_headline(decision)
+    if kind == "decision_reversed" and decision:
+        return _("Reversed: %(headline)s") % {"headline": decision_headline(decision)}
+    if kind == "decision_expired" and decision:
+        return _("Ended: %(headline)s") % {"headline": decision_headline(decision)}
     if kind == "appeal_received":
         return _("%(worker)s appealed a decision on %(project)s; answer by %(deadline)s.") % {
             "worker": p.get("worker", ""),
@@ -218,6 +220,36 @@ def notification_text(notification: Notification) -> str:
             "score": p.get("score", ""),
         }
     return kind
+
+
+def _line_url(
+    notification: Notification, decision: Decision | None, appeal: Appeal | None
+) -> str | None:
+    if decision is not None and notification.user_id == decision.worker_id:
+        return reverse("quality:decision", args=[decision.pk])
+    if notification.kind != "appeal_received":
+        return None
+    # Appeals on a project go to its requesters; account-level ones, and any an operator
+    # reads, to the operators' queue.
+    project_id = appeal.decision.project_id if appeal is not None else None
+    if project_id and not notification.user.is_staff:
+        return reverse("quality:project", args=[project_id])
+    return reverse("quality:operator")
+
+
+def inbox_lines(notifications: list[Notification]) -> list[tuple[str, str | None]]:
+    """Quality's inbox lines in words (microwork/inbox/kinds.py): decisions, appeals, pay-floor
+    notices and test results, with the decisions and appeals they name fetched at once."""
+    decision_ids = {n.params.get("decision_id") for n in notifications} - {None}
+    appeal_ids = {n.params.get("appeal_id") for n in notifications} - {None}
+    decisions = Decision.objects.select_related("project").in_bulk(decision_ids)
+    appeals = Appeal.objects.select_related("decision").in_bulk(appeal_ids)
+    lines = []
+    for n in notifications:
+        decision = decisions.get(n.params.get("decision_id"))
+        appeal = appeals.get(n.params.get("appeal_id"))
+        lines.append((_line_text(n, decision, appeal), _line_url(n, decision, appeal)))
+    return lines
 
 
 def approval_rule_title(rule_key: str) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from microwork.inbox import selectors as inbox_selectors
 from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
 from microwork.lib.text import render_markdown
@@ -136,22 +137,6 @@ def appeal_create(request: HttpRequest, decision_id: int) -> HttpResponse:
     )
     messages.success(request, _("Your appeal was sent. You will get an answer here."))
     return redirect("quality:decision", decision_id=decision.pk)
-
-
-@login_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    rows = [
-        (n, texts.notification_text(n))
-        for n in selectors.notifications_for(user=request_user(request))
-    ]
-    return render(request, "quality/notifications.html", {"rows": rows})
-
-
-@login_required
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    services.notifications_mark_read(user=request_user(request))
-    return redirect("quality:notifications")
 
 
 # Workers read docs/quality.md (docs/quality.fr.md in French) up to this line, where the part
@@ -636,4 +621,4 @@ def worker_badge_count(request: HttpRequest) -> int:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    return selectors.unread_notifications_count(user=user)
+    return inbox_selectors.unread_count(user=user)

@@ -238,25 +238,3 @@ class OpeningSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} follows {self.project_id}"
-
-
-class Notification(models.Model):
-    """A worker's inbox line. Stored as a kind plus its project so the words are translated
-    when shown, in the worker's language."""
-
-    class Kind(models.TextChoices):
-        PROJECT_OPENED = "project_opened", _("A project you follow has new work")
-
-    worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, null=True, related_name="+")
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["worker", "read_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind} for {self.worker_id}"

@@ -18,14 +18,17 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.tasks.exceptions import InvalidTask
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
+from microwork.inbox.models import Notification
+from microwork.inbox.services import inbox_notify
 from microwork.lib.errors import ApplicationError
 from microwork.projects.models import Batch, Project
 from microwork.work import fairness
-from microwork.work.models import Notification, OpeningSubscription, Release
+from microwork.work.models import OpeningSubscription, Release
 
 # Which moment ends a hold: the engine holds a batch until it opens (the requester's promise),
 # the fair-sharing layer until the first round after its opening minute.
@@ -208,17 +211,29 @@ def openings_notify(*, project: Project, now: datetime | None = None) -> int:
         .filter(project=project, notified_at__isnull=True, created_at__lte=latest)
         .values_list("pk", "worker_id")
     )
-    Notification.objects.bulk_create(
-        Notification(
-            worker_id=worker_id,
-            kind=Notification.Kind.PROJECT_OPENED,
-            project=project,
-            created_at=now,
-        )
-        for _pk, worker_id in due
+    inbox_notify(
+        users=[worker_id for _pk, worker_id in due],
+        kind="project_opened",
+        params={"project_id": project.pk},
+        now=now,
     )
     OpeningSubscription.objects.filter(pk__in=[pk for pk, _w in due]).update(notified_at=now)
     return len(due)
+
+
+def inbox_lines(notifications: list[Notification]) -> list[tuple[str, str | None]]:
+    """The words of "new work" inbox lines (microwork/inbox/kinds.py), with the projects'
+    names as they are now."""
+    ids = {n.params.get("project_id") for n in notifications} - {None}
+    names = dict(Project.objects.filter(pk__in=ids).values_list("pk", "name"))
+    home = reverse("work:home")
+    return [
+        (
+            _("%(name)s has new work now.") % {"name": names.get(n.params.get("project_id"), "?")},
+            home,
+        )
+        for n in notifications
+    ]
 
 
 def projects_with_news(*, now: datetime) -> QuerySet[Project]:

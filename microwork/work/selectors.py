@@ -15,7 +15,6 @@ from microwork.work import fairness, releases
 from microwork.work.eligibility import eligibility_refusals
 from microwork.work.models import (
     Assignment,
-    Notification,
     OpeningSubscription,
     Release,
     Submission,
@@ -227,14 +226,6 @@ def project_next_release(*, project: Project, now: datetime) -> datetime | None:
 def submissions_for_worker(*, worker: User) -> QuerySet[Submission]:
     return (
         Submission.objects.filter(worker=worker).select_related("project").order_by("-submitted_at")
-    )
-
-
-def notifications_unread(*, worker: User) -> QuerySet[Notification]:
-    return (
-        Notification.objects.filter(worker=worker, read_at__isnull=True)
-        .select_related("project")
-        .order_by("-created_at")
     )
 
 

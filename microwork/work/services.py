@@ -29,7 +29,6 @@ from microwork.work.models import (
     AllocationRound,
     Assignment,
     AssignmentEvent,
-    Notification,
     Submission,
     WorkQueue,
     WorkRequest,
@@ -797,12 +796,6 @@ def _close_dry(project: Project, requests, missed: list[WorkRequest], now: datet
     for request in dry:
         request.status = WorkRequest.Status.DRY
         request.decided_at = now
-
-
-@transaction.atomic
-def notifications_mark_read(*, worker: User, now: datetime | None = None) -> int:
-    now = now or timezone.now()
-    return Notification.objects.filter(worker=worker, read_at__isnull=True).update(read_at=now)
 
 
 def work_housekeeping(*, now: datetime | None = None) -> dict[str, int]:

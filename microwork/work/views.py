@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_worker
+from microwork.inbox import selectors as inbox_selectors
 from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError, Forbidden, NotFound
 from microwork.lib.text import render_markdown
@@ -30,6 +31,8 @@ from microwork.work.access import (
 from microwork.work.models import Assignment, Submission, WorkRequest
 
 # Refusals that no second try on the same page can fix: explained on the work page instead.
+# Unread inbox lines shown on the work page; the inbox has the rest.
+NEWS_LINES = 5
 LOST = {"lease_lost", "task_full", "project_archived", "project_stopped"}
 
 
@@ -82,7 +85,9 @@ def work_home(request: HttpRequest) -> HttpResponse:
         "offers": [o for o in offers if o.has_work and not o.refusal],
         "refused": [o for o in offers if o.refusal],
         "quiet": [o for o in offers if not o.has_work and not o.refusal],
-        "notifications": selectors.notifications_unread(worker=request_user(request)),
+        "news": inbox_selectors.inbox_lines(
+            user=request_user(request), unread_only=True, limit=NEWS_LINES
+        ),
         "now": now,
     }
     return render(request, "work/home.html", context)
@@ -108,14 +113,6 @@ def project_notify(request: HttpRequest, project_id: int) -> HttpResponse:
     except ApplicationError as exc:
         return _refused(request, exc)
     messages.success(request, fairness.explain_subscribed(project, timezone.now()))
-    return redirect("work:home")
-
-
-@worker_page
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    access_worker(user=request_user(request))
-    services.notifications_mark_read(worker=request_user(request))
     return redirect("work:home")
 
 

@@ -2,10 +2,11 @@ from decimal import Decimal
 
 from microwork.accounts import services as account_services
 from microwork.accounts.access import access_organisation_for_requester
+from microwork.inbox.models import Notification
 from microwork.ledger.models import Payout, Transaction
 from microwork.payments import services
 from microwork.payments.tests.conftest import answer, go_live, make_project
-from microwork.quality.models import Decision, Notification
+from microwork.quality.models import Decision
 from microwork.work.models import Submission
 
 
@@ -87,7 +88,7 @@ def test_requester_approves_and_rejects_through_the_api(client, rich_acme, rita,
     # A rejection through the money API is the same decision the worker reads and appeals.
     decision = Decision.objects.get(submission=second, kind="rejection")
     assert ok.json()["decision_id"] == decision.pk
-    assert Notification.objects.filter(user=walt, decision=decision).exists()
+    assert Notification.objects.filter(user=walt, params__decision_id=decision.pk).exists()
     again = client.post(
         f"/api/submissions/{second.pk}/reject",
         {"reason": "wrong_answer", "confirm": True},

@@ -6,11 +6,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from microwork.inbox.models import Notification
 from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, ExchangeRate, Payout, Transaction
 from microwork.payments import selectors, services
 from microwork.payments.tests.conftest import answer, go_live, make_project
-from microwork.quality.models import Decision, Notification
+from microwork.quality.models import Decision
 from microwork.work.models import Submission
 
 K = Account.Kind
@@ -137,7 +138,7 @@ def test_requester_reviews_rejects_with_a_reason_and_sends_a_bonus(client, rita,
     assert subs[3].status == Submission.Status.REJECTED
     decision = Decision.objects.get(submission=subs[3], kind="rejection")
     assert decision.note == "Image 4 is gory"
-    assert Notification.objects.filter(user=walt, decision=decision).exists()
+    assert Notification.objects.filter(user=walt, params__decision_id=decision.pk).exists()
     client.post(
         url,
         {
@@ -244,7 +245,6 @@ def test_the_real_hourly_rate_counts_each_pay_over_the_time_it_paid_for(
 
 def test_the_requester_is_told_of_a_floor_pause_where_she_looks(client, rita, rich_acme, walt):
     from microwork.projects import services as projects
-    from microwork.quality.models import Notification
 
     # Estimated 20 s at 0.05 USD, but answers take 30 s: 6.00 an hour under the 8.00 floor.
     project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
@@ -256,7 +256,7 @@ def test_the_requester_is_told_of_a_floor_pause_where_she_looks(client, rita, ri
     figures = ("30.0 seconds", "6.00 USD an hour", "8.00 USD floor", "0.0667 USD")
     [note] = Notification.objects.filter(user=rita, kind="pay_floor")
     client.force_login(rita)
-    inbox = client.get(reverse("quality:notifications")).content.decode()
+    inbox = client.get(reverse("inbox:inbox")).content.decode()
     for page in (
         inbox,
         client.get(reverse("projects:detail", args=[project.pk])).content.decode(),

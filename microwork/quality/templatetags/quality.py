@@ -3,7 +3,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from microwork.quality import selectors
+from microwork.inbox import selectors as inbox_selectors
 
 register = template.Library()
 
@@ -33,5 +33,5 @@ def quality_badge(context: dict[str, Any]) -> dict[str, Any]:
         "show": True,
         "is_worker": context.get("is_worker", False),
         "is_staff": user.is_staff,
-        "count": selectors.unread_notifications_count(user=user),
+        "count": inbox_selectors.unread_count(user=user),
     }

@@ -2,6 +2,7 @@
 
 import pytest
 
+from microwork.inbox.models import Notification
 from microwork.quality import services
 from microwork.quality.models import (
     Appeal,
@@ -141,7 +142,7 @@ def test_worker_reads_standing_and_appeals_over_the_api(client, project, walt, w
 def test_rejecting_over_the_api_one_or_several_answers_makes_decisions(
     client, project, rita_token, walt, omar
 ):
-    from microwork.quality.models import Decision, Notification
+    from microwork.quality.models import Decision
     from microwork.quality.tests.helpers import fund, submit
 
     fund(project, omar)
@@ -154,7 +155,7 @@ def test_rejecting_over_the_api_one_or_several_answers_makes_decisions(
     )
     assert r.status_code == 200 and r.json()["kind"] == "rejection"
     first = Decision.objects.get(submission=subs[0])
-    assert Notification.objects.filter(user=walt, decision=first).exists()
+    assert Notification.objects.filter(user=walt, params__decision_id=first.pk).exists()
     url = f"/api/quality/projects/{project.pk}/submissions/reject"
     body = {"submission_ids": [s.pk for s in subs[1:4]], "reason": "spam"}
     r = client.post(url, body, content_type="application/json", **_auth(rita_token))

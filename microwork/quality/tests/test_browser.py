@@ -58,7 +58,7 @@ def test_paused_worker_appeals_from_a_phone_and_is_restored(
     body = phone.locator("main").inner_text()
     assert "In force now" not in body
     assert "Reversed" in body
-    phone.goto(f"{live_server.url}/quality/notifications/")
+    phone.goto(f"{live_server.url}/inbox/")
     assert "Your appeal was accepted" in phone.locator("main").inner_text()
     # The header's inbox count is visible on the phone too.
     assert phone.locator("header .badge.count").count() == 1

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from microwork.inbox.models import Notification
 from microwork.quality import services
-from microwork.quality.models import Decision, Notification, RuleConfig, TestAttempt
+from microwork.quality.models import Decision, RuleConfig, TestAttempt
 from microwork.quality.tests.helpers import make_project, make_tasks
 
 
@@ -131,7 +132,7 @@ def test_inbox_count_in_the_header_and_mark_read(client, project, walt):
     client.force_login(walt)
     page = client.get(reverse("quality:standing")).content.decode()
     assert 'class="badge count"' in page
-    client.post(reverse("quality:notifications_read"))
+    client.post(reverse("inbox:read"))
     page = client.get(reverse("quality:standing")).content.decode()
     assert 'class="badge count"' not in page
 
@@ -155,7 +156,7 @@ def test_reject_form_asks_to_confirm_above_the_share(client, project, rita, walt
     subs[0].refresh_from_db()
     assert subs[0].status == "rejected"
     decision = Decision.objects.get(submission=subs[0], kind="rejection")
-    assert Notification.objects.filter(user=walt, decision=decision).exists()
+    assert Notification.objects.filter(user=walt, params__decision_id=decision.pk).exists()
     client.force_login(walt)
     assert client.get(url).status_code == 403
 
@@ -195,7 +196,7 @@ def test_answers_chosen_on_the_review_page_are_rejected_through_quality_control(
         sub.refresh_from_db()
         decision = Decision.objects.get(submission=sub, kind="rejection", worker=worker)
         assert sub.status == "rejected" and decision.evidence[0]["submission"] == sub.pk
-        assert Notification.objects.filter(user=worker, decision=decision).exists()
+        assert Notification.objects.filter(user=worker, params__decision_id=decision.pk).exists()
     # A worker cannot open the form.
     client.force_login(walt)
     assert client.get(form_url).status_code == 403

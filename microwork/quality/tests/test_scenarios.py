@@ -122,9 +122,7 @@ def test_worker_at_60_percent_is_warned_then_paused_sees_misses_appeals_and_is_r
     )
     client.force_login(walt)
     page = client.get(reverse("quality:standing")).content.decode()
-    assert (
-        "Your appeal was accepted" in client.get(reverse("quality:notifications")).content.decode()
-    )
+    assert "Your appeal was accepted" in client.get(reverse("inbox:inbox")).content.decode()
     assert "reversed" in page.lower()
 
 

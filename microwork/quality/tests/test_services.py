@@ -7,13 +7,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from microwork.inbox.models import Notification
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
 from microwork.projects.models import Project
 from microwork.quality import eligibility, selectors, services
 from microwork.quality.models import (
     Appeal,
     Decision,
-    Notification,
     QualificationTest,
     RuleConfig,
     TestAttempt,

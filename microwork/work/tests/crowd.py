@@ -21,10 +21,11 @@ import time_machine
 from django.db.models import Count
 
 from microwork.accounts.models import User, WorkerProfile
+from microwork.inbox.models import Notification
 from microwork.projects import services as project_services
 from microwork.work import releases, services
 from microwork.work.fairness import check_in_after, gini
-from microwork.work.models import Assignment, Notification, Submission, WorkRequest
+from microwork.work.models import Assignment, Submission, WorkRequest
 from microwork.work.tests.factories import funded_project, upload_tasks
 
 START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -156,9 +157,9 @@ def run(
                     told = [w.pk for w in workers]
                 else:
                     # Whoever asked to be told gets the message now.
-                    told = Notification.objects.filter(project=project, created_at=now).values_list(
-                        "worker_id", flat=True
-                    )
+                    told = Notification.objects.filter(
+                        params__project_id=project.pk, created_at=now
+                    ).values_list("user_id", flat=True)
                 for worker_id in told:
                     w = index[worker_id]
                     push(t + crowd.latency[w] * rng.uniform(0.7, 1.3), LOOK, w)

@@ -2,9 +2,10 @@ from datetime import timedelta
 
 import pytest
 
+from microwork.inbox.models import Notification
 from microwork.lib.errors import ApplicationError
 from microwork.work import eligibility, fairness, releases, services
-from microwork.work.models import AllocationRound, Assignment, Notification, WorkRequest
+from microwork.work.models import AllocationRound, Assignment, WorkRequest
 from microwork.work.tests import crowd
 from microwork.work.tests.factories import add_tasks, live_project, make_worker
 

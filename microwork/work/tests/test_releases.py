@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from microwork.inbox.models import Notification
 from microwork.projects import services as project_services
 from microwork.work import releases, services
 from microwork.work.fairness import OPENING_ROUND_SECONDS
-from microwork.work.models import Assignment, Notification, Release, WorkRequest
+from microwork.work.models import Assignment, Release, WorkRequest
 from microwork.work.tests.factories import funded_project, make_worker, upload_tasks
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -139,7 +140,7 @@ def test_a_batch_announced_for_later_is_handed_out_by_no_path_before_its_time(
     assert services.work_housekeeping(now=opens - timedelta(minutes=1))["notified"] == 0
     clock.move_to(opens)
     assert services.work_housekeeping(now=opens)["notified"] == 1
-    assert Notification.objects.filter(worker=gus, project=project).count() == 1
+    assert Notification.objects.filter(user=gus, params__project_id=project.pk).count() == 1
     # In its opening minute the tasks go to nobody; the round after it serves the line.
     assert isinstance(ask(fay, project, opens + timedelta(seconds=2)), WorkRequest)
     assert isinstance(ask(gus, project, opens + timedelta(seconds=45)), WorkRequest)
@@ -158,18 +159,18 @@ def test_notify_me_on_a_dry_project_is_honoured_at_the_next_release_only(clock, 
     assert services.work_housekeeping(now=at(clock, 600))["notified"] == 0
     at(clock, 700)
     upload_tasks(project, 1, start=10)
-    assert Notification.objects.filter(worker=fay, project=project).count() == 1
+    assert Notification.objects.filter(user=fay, params__project_id=project.pk).count() == 1
     # Told once; a later batch tells her again only if she asks again.
     at(clock, 900)
     upload_tasks(project, 1, start=20)
-    assert Notification.objects.filter(worker=fay).count() == 1
+    assert Notification.objects.filter(user=fay).count() == 1
     releases.opening_subscribe(worker=fay, project=project, now=at(clock, 950))
     at(clock, 1000)
     for status in ("paused", "live"):
         project_services.project_set_status(
             project=project, actor=project.created_by, status=status
         )
-    assert Notification.objects.filter(worker=fay).count() == 2
+    assert Notification.objects.filter(user=fay).count() == 2
 
 
 def test_waiting_on_a_project_that_runs_out_ends_and_offers_to_tell(clock, dry_project):
