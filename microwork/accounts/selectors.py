@@ -8,6 +8,11 @@ def organisations_for_user(*, user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(memberships__user=user).order_by("name")
 
 
+def organisation_members(*, organisation_id: int) -> QuerySet[User]:
+    """Everyone who acts for the organisation: who is told about its projects."""
+    return User.objects.filter(memberships__organisation_id=organisation_id).order_by("id")
+
+
 def login_username(*, name: str) -> str:
     """The username to authenticate for what a person typed in the log-in box: their username,
     or the email address of an account (matched without case)."""

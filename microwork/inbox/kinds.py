@@ -3,11 +3,6 @@ takes the lines of its kinds (a list of Notification) and returns, for each in t
 the sentence and the page it leads to (or None). One function sees all its lines at once, so
 it can fetch what they refer to in one query. A new kind is one entry here."""
 
-from functools import cache
-from typing import Any
-
-from django.utils.module_loading import import_string
-
 QUALITY = "microwork.quality.texts.inbox_lines"
 WORK = "microwork.work.releases.inbox_lines"
 
@@ -19,12 +14,7 @@ KINDS: dict[str, str] = {
     "appeal_upheld": QUALITY,
     "appeal_reversed": QUALITY,
     "appeal_escalated": QUALITY,
-    "pay_floor": QUALITY,
+    "pay_floor": "microwork.payments.texts.inbox_lines",
     "test_result": QUALITY,
     "project_opened": WORK,
 }
-
-
-@cache
-def writer(path: str) -> Any:
-    return import_string(path)

@@ -24,10 +24,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import Organisation, User
+from microwork.accounts.selectors import organisation_members
+from microwork.inbox.services import inbox_notify
 from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, Entry, ExchangeRate, Transaction
 from microwork.lib.errors import ApplicationError, Conflict
@@ -365,17 +366,25 @@ def project_pay_floor_enforce(
     return pay_floor_topups_pay(notice=notice, now=now)
 
 
-# Who tells the requester of a floor notice, key → dotted path of `notify(notice, now=...)`.
-# The inbox every signed-in person has is kept by the quality app, which sits above payments:
-# it registers here instead of payments importing it.
-FLOOR_NOTICE_HOOKS: dict[str, str] = {
-    "inbox": "microwork.quality.services.pay_floor_notice_inbox",
-}
-
-
 def _requesters_notify(notice: PayFloorNotice, *, now: datetime) -> None:
-    for path in FLOOR_NOTICE_HOOKS.values():
-        import_string(path)(notice, now=now)
+    """An inbox line for every member of the project's organisation (the project and billing
+    pages show the notice too); its words are in payments/texts.py."""
+    project = notice.project
+    params = {
+        "project": project.name,
+        "project_id": project.pk,
+        "seconds": str(notice.median_seconds),
+        "rate": format_money(notice.real_hourly_shown, notice.currency),
+        "floor": format_money(notice.floor_hourly, notice.currency),
+        "needed": format_money(notice.suggested_reward, notice.currency),
+        "paused": notice.paused,
+    }
+    inbox_notify(
+        users=organisation_members(organisation_id=project.organisation_id),
+        kind="pay_floor",
+        params=params,
+        now=now,
+    )
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import Organisation, User
+from microwork.accounts.selectors import organisation_members
 from microwork.inbox.services import inbox_notify
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden, NotFound
-from microwork.lib.money import QUANTUM, format_money
+from microwork.lib.money import QUANTUM
 from microwork.lib.status import status_change
 from microwork.payments import services as payments
-from microwork.payments.models import PayFloorNotice, SubmissionReview
+from microwork.payments.models import SubmissionReview
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project, Task
 from microwork.quality import selectors, texts
@@ -68,7 +69,7 @@ PLACE_COMPARATORS = {"==", "!=", "in"}
 
 def _notify(
     *,
-    user: User,
+    to: User | Iterable[User],
     kind: str,
     decision: Decision | None = None,
     appeal: Appeal | None = None,
@@ -79,29 +80,8 @@ def _notify(
         "decision_id": decision.pk if decision else None,
         "appeal_id": appeal.pk if appeal else None,
     }
-    inbox_notify(users=[user], kind=kind, params={**(params or {}), **refs}, now=now)
-
-
-def _requester_users(organisation_id: int) -> Iterable[User]:
-    return User.objects.filter(memberships__organisation_id=organisation_id).order_by("id")
-
-
-def pay_floor_notice_inbox(notice: PayFloorNotice, *, now: datetime) -> None:
-    """The payments hook for a pay-floor notice: an inbox line for every member of the
-    project's organisation (the project and billing pages show the notice too)."""
-    project = notice.project
-    params = {
-        "project": project.name,
-        "project_id": project.pk,
-        "seconds": str(notice.median_seconds),
-        "rate": format_money(notice.real_hourly_shown, notice.currency),
-        "floor": format_money(notice.floor_hourly, notice.currency),
-        "needed": format_money(notice.suggested_reward, notice.currency),
-        "paused": notice.paused,
-    }
-    inbox_notify(
-        users=_requester_users(project.organisation_id), kind="pay_floor", params=params, now=now
-    )
+    users = [to] if isinstance(to, User) else to
+    inbox_notify(users=users, kind=kind, params={**(params or {}), **refs}, now=now)
 
 
 # --- qualifications and requirements ------------------------------------------------------
@@ -497,7 +477,7 @@ def _attempt_finish(*, attempt: TestAttempt, now: datetime) -> None:
         )
     quality_payment_owed(attempt=attempt, now=now)
     _notify(
-        user=attempt.worker,
+        to=attempt.worker,
         kind="test_result",
         now=now,
         params={"test": test.name, "score": f"{score * 100:.0f} %", "attempt": attempt.pk},
@@ -1261,7 +1241,7 @@ def decision_record(
         at=starts_at,
         reason=rule_key or reason_code,
     )
-    _notify(user=worker, kind="decision", decision=decision, now=starts_at)
+    _notify(to=worker, kind="decision", decision=decision, now=starts_at)
     return decision
 
 
@@ -1307,7 +1287,7 @@ def decision_reverse(
         skill = _skill_locked(project=project, worker=decision.worker)
         skill.rules_since = now
         skill.save(update_fields=["rules_since"])
-    _notify(user=decision.worker, kind="decision_reversed", decision=decision, now=now)
+    _notify(to=decision.worker, kind="decision_reversed", decision=decision, now=now)
     return decision
 
 
@@ -1322,7 +1302,7 @@ def decisions_expire(*, now: datetime | None = None) -> int:
             decision, Decision.Status.EXPIRED, DecisionEvent, actor=None, reason="ended", at=now
         )
         if decision.kind != Decision.Kind.WARNING:
-            _notify(user=decision.worker, kind="decision_expired", decision=decision, now=now)
+            _notify(to=decision.worker, kind="decision_expired", decision=decision, now=now)
         count += 1
     return count
 
@@ -1613,19 +1593,18 @@ def appeal_create(
     }
     recipients = (
         # The requester route is taken exactly when there is a project (above).
-        _requester_users(project.organisation_id)
+        organisation_members(organisation_id=project.organisation_id)
         if project is not None
         else User.objects.filter(is_staff=True, is_active=True)
     )
-    for user in recipients:
-        _notify(
-            user=user,
-            kind="appeal_received",
-            appeal=appeal,
-            decision=decision,
-            params=params,
-            now=now,
-        )
+    _notify(
+        to=recipients,
+        kind="appeal_received",
+        appeal=appeal,
+        decision=decision,
+        params=params,
+        now=now,
+    )
     return appeal
 
 
@@ -1656,7 +1635,7 @@ def appeal_decide(
     if reverse:
         decision_reverse(decision=appeal.decision, actor=actor, reason=response, now=now)
         _notify(
-            user=appeal.worker,
+            to=appeal.worker,
             kind="appeal_reversed",
             appeal=appeal,
             decision=appeal.decision,
@@ -1665,7 +1644,7 @@ def appeal_decide(
         )
     else:
         _notify(
-            user=appeal.worker,
+            to=appeal.worker,
             kind="appeal_upheld",
             appeal=appeal,
             decision=appeal.decision,
@@ -1709,27 +1688,26 @@ def appeals_escalate(*, now: datetime | None = None) -> dict[str, int]:
         appeal.deadline_at = now + DEFAULT_APPEAL_DEADLINE
         appeal.save(update_fields=["route", "escalated_at", "deadline_at"])
         _notify(
-            user=appeal.worker,
+            to=appeal.worker,
             kind="appeal_escalated",
             appeal=appeal,
             decision=appeal.decision,
             now=now,
         )
-        for user in User.objects.filter(is_staff=True, is_active=True):
-            _notify(
-                user=user,
-                kind="appeal_received",
-                appeal=appeal,
-                decision=appeal.decision,
-                params={
-                    "worker": appeal.worker.username,
-                    "project": (
-                        appeal.decision.project.name if appeal.decision.project is not None else ""
-                    ),
-                    "deadline": appeal.deadline_at.isoformat(),
-                },
-                now=now,
-            )
+        _notify(
+            to=User.objects.filter(is_staff=True, is_active=True),
+            kind="appeal_received",
+            appeal=appeal,
+            decision=appeal.decision,
+            params={
+                "worker": appeal.worker.username,
+                "project": (
+                    appeal.decision.project.name if appeal.decision.project is not None else ""
+                ),
+                "deadline": appeal.deadline_at.isoformat(),
+            },
+            now=now,
+        )
         done["escalated"] += 1
     return done
 
@@ -1742,7 +1720,7 @@ def _appeal_pay_undefended(*, appeal: Appeal, now: datetime) -> None:
     appeal.save(update_fields=["answered_at", "response"])
     decision_reverse(decision=appeal.decision, actor=None, reason=reason, now=now)
     _notify(
-        user=appeal.worker,
+        to=appeal.worker,
         kind="appeal_reversed",
         appeal=appeal,
         decision=appeal.decision,

@@ -194,26 +194,6 @@ def _line_text(notification: Notification, decision: Decision | None, appeal: Ap
         return _("Your appeal was accepted: the decision is reversed.")
     if kind == "appeal_escalated":
         return _("Your appeal was not answered in time, so an operator will decide it.")
-    if kind == "pay_floor":
-        figures = {key: p.get(key, "") for key in ("project", "seconds", "rate", "floor", "needed")}
-        if p.get("paused"):
-            return (
-                _(
-                    "%(project)s was paused: answers take a median of %(seconds)s seconds, so "
-                    "the reward pays %(rate)s an hour, under the %(floor)s floor. A reward of "
-                    "%(needed)s meets it; raise it, then set the project live again."
-                )
-                % figures
-            )
-        return (
-            _(
-                "%(project)s paid under the floor: answers take a median of %(seconds)s "
-                "seconds, so the reward paid %(rate)s an hour, under the %(floor)s floor. Its "
-                "workers were topped up to the floor from your funds. A reward of %(needed)s "
-                "meets it."
-            )
-            % figures
-        )
     if kind == "test_result":
         return _("Your result for %(test)s: %(score)s.") % {
             "test": p.get("test", ""),
@@ -238,8 +218,8 @@ def _line_url(
 
 
 def inbox_lines(notifications: list[Notification]) -> list[tuple[str, str | None]]:
-    """Quality's inbox lines in words (microwork/inbox/kinds.py): decisions, appeals, pay-floor
-    notices and test results, with the decisions and appeals they name fetched at once."""
+    """Quality's inbox lines in words (microwork/inbox/kinds.py): decisions, appeals and test
+    results, with the decisions and appeals they name fetched at once."""
     decision_ids = {n.params.get("decision_id") for n in notifications} - {None}
     appeal_ids = {n.params.get("appeal_id") for n in notifications} - {None}
     decisions = Decision.objects.select_related("project").in_bulk(decision_ids)
