@@ -1,6 +1,7 @@
-"""The one way a plug-in registry (task interfaces, quality rules, payout and deposit
-providers) turns a key into its plug-in: key → dotted path → an instance, made once per path,
-so an entry replaced at run time (a site's own provider, a test's stand-in) is picked up."""
+"""The one way a plug-in registry turns its dotted paths into code: `loaded` for registries
+of functions (hooks, checks, inbox writers), `plugin` for registries of classes (task
+interfaces, quality rules, payout and deposit providers), made once per path, so an entry
+replaced at run time (a site's own provider, a test's stand-in) is picked up."""
 
 from collections.abc import Mapping
 from functools import cache
@@ -12,8 +13,14 @@ from microwork.lib.errors import ApplicationError
 
 
 @cache
+def loaded(path: str) -> Any:
+    """What the dotted path names, imported once."""
+    return import_string(path)
+
+
+@cache
 def _instance(path: str) -> Any:
-    return import_string(path)()
+    return loaded(path)()
 
 
 def plugin(registry: Mapping[str, str], key: str, *, unknown: str, code: str, field: str) -> Any:

@@ -10,10 +10,9 @@ returning {project id: refusal or None}, so a page listing many projects asks it
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import cache
 from typing import Any, Protocol
 
-from django.utils.module_loading import import_string
+from microwork.lib.registry import loaded
 
 
 class EligibilityCheck(Protocol):
@@ -33,9 +32,9 @@ ELIGIBILITY_CHECKS: dict[str, str] = {
 }
 
 
-@cache
 def _load(path: str) -> EligibilityCheck:
-    return import_string(path)
+    check: EligibilityCheck = loaded(path)
+    return check
 
 
 def eligibility_refusal(*, project: Any, worker: Any, now: datetime) -> tuple[str, str] | None:

@@ -6,10 +6,9 @@ worker never has an answer without its earning. A hook that does slow work must 
 with `transaction.on_commit` or a background task instead of doing it inline.
 """
 
-from functools import cache
 from typing import Any
 
-from django.utils.module_loading import import_string
+from microwork.lib.registry import loaded
 
 SUBMISSION_HOOKS: dict[str, str] = {
     # Aggregation first: it relabels the task, and quality compares the answer with that label.
@@ -18,11 +17,6 @@ SUBMISSION_HOOKS: dict[str, str] = {
 }
 
 
-@cache
-def _load(path: str) -> Any:
-    return import_string(path)
-
-
 def submission_hooks_run(*, submission: Any) -> None:
     for path in SUBMISSION_HOOKS.values():
-        _load(path)(submission)
+        loaded(path)(submission)
