@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from microwork.accounts.models import User
@@ -29,7 +28,6 @@ def inbox_notify(
     return len(rows)
 
 
-@transaction.atomic
 def inbox_mark_read(*, user: User, now: datetime | None = None) -> int:
     now = now or timezone.now()
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=now)

@@ -30,9 +30,9 @@ from microwork.work.access import (
 )
 from microwork.work.models import Assignment, Submission, WorkRequest
 
-# Refusals that no second try on the same page can fix: explained on the work page instead.
 # Unread inbox lines shown on the work page; the inbox has the rest.
 NEWS_LINES = 5
+# Refusals that no second try on the same page can fix: explained on the work page instead.
 LOST = {"lease_lost", "task_full", "project_archived", "project_stopped"}
 
 
