@@ -91,23 +91,38 @@ def unit_fee(project: Project) -> Decimal:
     return ledger.fee_for(project.reward)
 
 
-def escrow_account(project: Project) -> Account:
-    return ledger.ledger_account(
-        kind=K.REQUESTER_ESCROW,
-        currency=project.currency,
-        organisation=project.organisation,
-        project_id=project.pk,
+def _escrow_spec(project: Project) -> ledger.AccountSpec:
+    return ledger.AccountSpec(
+        K.REQUESTER_ESCROW, project.currency, project.organisation, project_id=project.pk
     )
+
+
+def _available_spec(organisation: Organisation, currency: str) -> ledger.AccountSpec:
+    return ledger.AccountSpec(K.REQUESTER_AVAILABLE, currency, organisation)
+
+
+def escrow_account(project: Project) -> Account:
+    return ledger.ledger_accounts(specs=[_escrow_spec(project)])[0]
 
 
 def requester_account(organisation: Organisation, currency: str) -> Account:
-    return ledger.ledger_account(
-        kind=K.REQUESTER_AVAILABLE, currency=currency, organisation=organisation
-    )
+    return ledger.ledger_accounts(specs=[_available_spec(organisation, currency)])[0]
 
 
 def worker_account(user: User, kind: str, currency: str) -> Account:
     return ledger.ledger_account(kind=kind, currency=currency, user=user)
+
+
+def _funding_accounts(project: Project, *also: ledger.AccountSpec) -> list[Account]:
+    """The project's escrow and its requester's available funds, in the order a draw takes
+    from them, then the accounts in `also`: all found in one query."""
+    return ledger.ledger_accounts(
+        specs=[
+            _escrow_spec(project),
+            _available_spec(project.organisation, project.currency),
+            *also,
+        ]
+    )
 
 
 def _from_escrow(project: Project, amount: Decimal) -> tuple[list[Account], Decimal]:
@@ -115,10 +130,7 @@ def _from_escrow(project: Project, amount: Decimal) -> tuple[list[Account], Deci
     funds for whatever escrow no longer holds (paid tests, extra control answers or a raised
     overlap can use more than was reserved). The ledger works out the split under its locks
     and refuses the movement if both together fall short."""
-    return [
-        escrow_account(project),
-        requester_account(project.organisation, project.currency),
-    ], amount
+    return _funding_accounts(project), amount
 
 
 def _funds_error(exc: ledger.InsufficientFunds, *, what: str) -> ApplicationError:
@@ -681,19 +693,14 @@ def submission_earning_record(submission: Submission) -> Transaction:
 
 def _earning_record(submission: Submission, project: Project) -> Transaction:
     reward = project.reward
-    spec = ledger.AccountSpec
-    escrow, available, pending = ledger.ledger_accounts(
-        specs=[
-            spec(K.REQUESTER_ESCROW, project.currency, project.organisation, project_id=project.pk),
-            spec(K.REQUESTER_AVAILABLE, project.currency, project.organisation),
-            spec(K.WORKER_PENDING, project.currency, user=submission.worker),
-        ]
+    # Every answer comes here: its three accounts in one query.
+    escrow, available, pending = _funding_accounts(
+        project, ledger.AccountSpec(K.WORKER_PENDING, project.currency, user=submission.worker)
     )
     try:
         tx = ledger.ledger_post(
             kind=T.EARNING,
             idempotency_key=f"earning:{submission.pk}",
-            # As _from_escrow: escrow first, then the requester's available funds.
             draw=([escrow, available], reward),
             legs=[(pending, reward)],
             memo=_("Answer to %(project)s") % {"project": project.name},
