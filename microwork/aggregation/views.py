@@ -59,13 +59,12 @@ def results_page(request: HttpRequest, project_id: int) -> HttpResponse:
 @page
 @require_POST
 def results_configure(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    user = request_user(request)
+    project = access_project_for_requester(user=user, project_id=project_id)
     form = _settings_form(project, request.POST)
     if form.is_valid():
         try:
-            services.project_aggregation_configure(
-                project=project, actor=request_user(request), **form.cleaned_data
-            )
+            services.project_aggregation_configure(project=project, actor=user, **form.cleaned_data)
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -77,8 +76,9 @@ def results_configure(request: HttpRequest, project_id: int) -> HttpResponse:
 @page
 @require_POST
 def results_reestimate(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request_user(request), project_id=project_id)
-    services.aggregation_run_request(project=project, actor=request_user(request))
+    user = request_user(request)
+    project = access_project_for_requester(user=user, project_id=project_id)
+    services.aggregation_run_request(project=project, actor=user)
     messages.success(request, _("Re-estimate queued. This page shows its progress."))
     return redirect("results:page", project_id=project.pk)
 

@@ -74,9 +74,10 @@ def _payout(p: Payout) -> PayoutOut:
 
 @router.get("/money/balance", response=BalanceOut)
 def balance(request: HttpRequest, currency: str | None = None) -> BalanceOut:
-    access_worker(user=request_user(request))
+    user = request_user(request)
+    access_worker(user=user)
     b = selectors.worker_balances(
-        user=request_user(request), currency=(currency or settings.PLATFORM_CURRENCY).upper()
+        user=user, currency=(currency or settings.PLATFORM_CURRENCY).upper()
     )
     return BalanceOut(
         currency=b.currency,
@@ -90,7 +91,8 @@ def balance(request: HttpRequest, currency: str | None = None) -> BalanceOut:
 
 @router.get("/money/payout-methods", response=list[MethodOut])
 def methods(request: HttpRequest) -> list[MethodOut]:
-    access_worker(user=request_user(request))
+    user = request_user(request)
+    access_worker(user=user)
     return [
         MethodOut(
             id=m.pk,
@@ -98,15 +100,16 @@ def methods(request: HttpRequest) -> list[MethodOut]:
             label=m.label,
             description=get_provider(m.provider).describe(m.details),
         )
-        for m in selectors.payout_methods_active(user=request_user(request))
+        for m in selectors.payout_methods_active(user=user)
     ]
 
 
 @router.post("/money/payout-methods", response={201: MethodOut})
 def method_add(request: HttpRequest, payload: MethodIn) -> tuple[int, MethodOut]:
-    access_worker(user=request_user(request))
+    user = request_user(request)
+    access_worker(user=user)
     m = services.payout_method_add(
-        user=request_user(request),
+        user=user,
         provider=payload.provider,
         label=payload.label,
         details={"phone": payload.phone, "name": payload.name},
@@ -121,18 +124,18 @@ def method_add(request: HttpRequest, payload: MethodIn) -> tuple[int, MethodOut]
 
 @router.get("/money/payouts", response=list[PayoutOut])
 def payouts(request: HttpRequest) -> list[PayoutOut]:
-    access_worker(user=request_user(request))
-    return [_payout(p) for p in selectors.payouts_of_worker(user=request_user(request), limit=100)]
+    user = request_user(request)
+    access_worker(user=user)
+    return [_payout(p) for p in selectors.payouts_of_worker(user=user, limit=100)]
 
 
 @router.post("/money/payouts", response={201: PayoutOut})
 def payout_request(request: HttpRequest, payload: PayoutIn) -> tuple[int, PayoutOut]:
-    access_worker(user=request_user(request))
-    method = access_payout_method_for_worker(
-        user=request_user(request), method_id=payload.method_id
-    )
+    user = request_user(request)
+    access_worker(user=user)
+    method = access_payout_method_for_worker(user=user, method_id=payload.method_id)
     p = services.payout_request(
-        user=request_user(request),
+        user=user,
         method=method,
         amount=payload.amount,
         currency=payload.currency,
@@ -217,12 +220,13 @@ class StatementOut(Schema):
 def statement(request: HttpRequest, limit: int = 100, offset: int = 0) -> StatementOut:
     """Every entry on the caller's accounts, newest first, with each account's balance after
     it: an organisation's with a requester token, the worker's own otherwise."""
+    user = request_user(request)
     who = caller(request)
     if who.organisation is not None:
         accounts = selectors.requester_accounts(organisation=who.organisation)
     else:
-        access_worker(user=request_user(request))
-        accounts = selectors.worker_accounts(user=request_user(request))
+        access_worker(user=user)
+        accounts = selectors.worker_accounts(user=user)
     count, rows = selectors.statement_page(
         accounts=accounts, limit=max(1, min(limit, 500)), offset=max(0, offset)
     )

@@ -195,11 +195,12 @@ def operator_payouts(request: HttpRequest) -> HttpResponse:
 @page
 @require_POST
 def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse:
-    payout = access_payout_for_operator(user=request_user(request), payout_id=payout_id)
+    user = request_user(request)
+    payout = access_payout_for_operator(user=user, payout_id=payout_id)
     try:
         outcome = request.POST.get("outcome")
         if outcome == "retry":
-            payout = services.payout_redrive(payout=payout, actor=request_user(request))
+            payout = services.payout_redrive(payout=payout, actor=user)
             messages.success(
                 request,
                 _("Payout %(id)s: its provider was asked again; it is now %(status)s.")
@@ -207,7 +208,7 @@ def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse
             )
         elif outcome == "failed":
             services.payout_mark_failed(
-                payout=payout, reason=request.POST.get("reason", ""), actor=request_user(request)
+                payout=payout, reason=request.POST.get("reason", ""), actor=user
             )
             messages.success(
                 request, _("Payout %(id)s marked failed; the money went back.") % {"id": payout.pk}
@@ -216,7 +217,7 @@ def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse
             services.payout_mark_sent(
                 payout=payout,
                 reference=request.POST.get("reference", ""),
-                actor=request_user(request),
+                actor=user,
             )
             messages.success(request, _("Payout %(id)s marked sent.") % {"id": payout.pk})
     except ApplicationError as exc:
@@ -226,7 +227,8 @@ def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse
 
 @page
 def operator_deposit(request: HttpRequest) -> HttpResponse:
-    access_operator(user=request_user(request))
+    user = request_user(request)
+    access_operator(user=user)
     if request.method == "POST":
         organisation = Organisation.objects.filter(pk=request.POST.get("organisation") or 0).first()
         try:
@@ -239,7 +241,7 @@ def operator_deposit(request: HttpRequest) -> HttpResponse:
                 amount=request.POST.get("amount", ""),
                 currency=request.POST.get("currency", ""),
                 reference=request.POST.get("reference", ""),
-                actor=request_user(request),
+                actor=user,
                 memo=request.POST.get("memo", ""),
             )
         except ApplicationError as exc:

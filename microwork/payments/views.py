@@ -108,14 +108,15 @@ def requester_billing(request: HttpRequest) -> HttpResponse:
 @page
 @require_POST
 def deposit(request: HttpRequest) -> HttpResponse:
-    organisation = access_organisation_for_requester(user=request_user(request))
+    user = request_user(request)
+    organisation = access_organisation_for_requester(user=user)
     try:
         ledger.deposit_request(
             organisation=organisation,
             amount=request.POST.get("amount", ""),
             currency=request.POST.get("currency") or settings.PLATFORM_CURRENCY,
             provider=request.POST.get("provider", ""),
-            actor=request_user(request),
+            actor=user,
             request_key=request.POST.get("request_key", ""),
         )
     except ApplicationError as exc:
@@ -152,17 +153,16 @@ def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
 @page
 @require_POST
 def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    user = request_user(request)
+    project = access_project_for_requester(user=user, project_id=project_id)
     action = request.POST.get("action")
     try:
         if action == "approve_all":
-            n = services.submissions_approve_bulk(project=project, actor=request_user(request))
+            n = services.submissions_approve_bulk(project=project, actor=user)
             messages.success(request, _("%(n)d answers approved.") % {"n": n})
         elif action == "approve":
             ids = [int(i) for i in request.POST.getlist("submission") if i.isdigit()]
-            n = services.submissions_approve_bulk(
-                project=project, actor=request_user(request), submission_ids=ids
-            )
+            n = services.submissions_approve_bulk(project=project, actor=user, submission_ids=ids)
             messages.success(request, _("%(n)d answers approved.") % {"n": n})
         elif action == "reject":
             # Rejecting is quality control's form (a reason, the daily-share confirmation, a
@@ -180,7 +180,7 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
             workers = list(User.objects.filter(pk__in=ids))
             services.bonus_pay(
                 organisation=project.organisation,
-                actor=request_user(request),
+                actor=user,
                 workers=workers,
                 amount=request.POST.get("amount", ""),
                 message=request.POST.get("message", ""),

@@ -27,8 +27,9 @@ MULTIPART_SLACK = 64 * 1024
 
 @page
 def project_list(request: HttpRequest) -> HttpResponse:
-    organisation = access_organisation_for_requester(user=request_user(request))
-    projects = selectors.projects_for_requester(user=request_user(request))
+    user = request_user(request)
+    organisation = access_organisation_for_requester(user=user)
+    projects = selectors.projects_for_requester(user=user)
     return render(
         request, "projects/list.html", {"projects": projects, "organisation": organisation}
     )
@@ -36,12 +37,13 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 @page
 def project_create(request: HttpRequest) -> HttpResponse:
-    organisation = access_organisation_for_requester(user=request_user(request))
+    user = request_user(request)
+    organisation = access_organisation_for_requester(user=user)
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             project = services.project_create(
-                organisation=organisation, actor=request_user(request), **form.values()
+                organisation=organisation, actor=user, **form.values()
             )
         except ApplicationError as exc:
             form.service_error(exc)
@@ -53,16 +55,15 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @page
 def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    user = request_user(request)
+    project = access_project_for_requester(user=user, project_id=project_id)
     locked = selectors.project_has_answers(project=project)
     form = ProjectForm(
         request.POST or None, initial=ProjectForm.initial_for(project), locked=locked
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.project_update(
-                project=project, actor=request_user(request), changes=form.values()
-            )
+            services.project_update(project=project, actor=user, changes=form.values())
         except ApplicationError as exc:
             form.service_error(exc)
         else:
@@ -98,7 +99,8 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @page
 def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    user = request_user(request)
+    project = access_project_for_requester(user=user, project_id=project_id)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
@@ -106,7 +108,7 @@ def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
         try:
             services.project_set_status(
                 project=project,
-                actor=request_user(request),
+                actor=user,
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
             )
@@ -123,7 +125,8 @@ def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @page
 def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    user = request_user(request)
+    project = access_project_for_requester(user=user, project_id=project_id)
     interface = get_interface(project.interface)
     context: dict[str, Any] = {
         "project": project,
@@ -152,7 +155,7 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
     try:
         outcome = services.batch_upload(
             project=project,
-            actor=request_user(request),
+            actor=user,
             file=upload,
             filename=upload.name,
             content_type=upload.content_type or "",

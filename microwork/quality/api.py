@@ -418,11 +418,12 @@ def appeal_list(request: HttpRequest, project_id: int):
 
 @router.post("/quality/appeals/{appeal_id}/decide", response=AppealOut)
 def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn):
-    appeal = access_appeal_for_decider(user=request_user(request), appeal_id=appeal_id)
+    user = request_user(request)
+    appeal = access_appeal_for_decider(user=user, appeal_id=appeal_id)
     return _appeal_out(
         services.appeal_decide(
             appeal=appeal,
-            actor=request_user(request),
+            actor=user,
             reverse=payload.reverse,
             response=payload.response,
         )
@@ -439,8 +440,9 @@ def qualification_create(request: HttpRequest, payload: QualificationIn):
 
 @router.post("/quality/qualifications/{qualification_id}/grants", response=GrantOut)
 def qualification_grant(request: HttpRequest, qualification_id: int, payload: GrantIn):
+    user = request_user(request)
     qualification = access_qualification_for_requester(
-        user=request_user(request),
+        user=user,
         qualification_id=qualification_id,
         organisation=requester_organisation(request),
     )
@@ -449,7 +451,7 @@ def qualification_grant(request: HttpRequest, qualification_id: int, payload: Gr
         qualification=qualification,
         worker=worker,
         value=payload.value,
-        granted_by=request_user(request),
+        granted_by=user,
     )
     return {
         "qualification_id": qualification.pk,
@@ -473,15 +475,16 @@ def qualification_revoke(request: HttpRequest, qualification_id: int, username: 
 
 def _reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> tuple[bool, Decision]:
     """(whether this call rejected the answer, the decision): a retry returns the first one."""
+    user = request_user(request)
     submission = access_submission_for_requester(
-        user=request_user(request),
+        user=user,
         submission_id=submission_id,
         organisation=requester_organisation(request),
     )
     pending = submission.status == submission.Status.PENDING
     return pending, services.submission_reject_with_decision(
         submission=submission,
-        requester=request_user(request),
+        requester=user,
         reason_code=payload.reason,
         note=payload.note,
         confirm=payload.confirm,

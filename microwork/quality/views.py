@@ -131,10 +131,9 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def appeal_create(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = access_decision_for_worker(user=request_user(request), decision_id=decision_id)
-    services.appeal_create(
-        worker=request_user(request), decision=decision, message=request.POST.get("message", "")
-    )
+    user = request_user(request)
+    decision = access_decision_for_worker(user=user, decision_id=decision_id)
+    services.appeal_create(worker=user, decision=decision, message=request.POST.get("message", ""))
     messages.success(request, _("Your appeal was sent. You will get an answer here."))
     return redirect("quality:decision", decision_id=decision.pk)
 
@@ -165,7 +164,8 @@ def rules_doc(request: HttpRequest) -> HttpResponse:
 @login_required
 @_errors_to_messages
 def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
-    test = access_test_for_worker(user=request_user(request), test_id=test_id)
+    user = request_user(request)
+    test = access_test_for_worker(user=user, test_id=test_id)
     return render(
         request,
         "quality/test_intro.html",
@@ -175,7 +175,7 @@ def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
             "rate": services.test_pay_rate(test.project),
             "pass_percent": int(test.pass_mark * 100),
             "open": test.project.status == test.project.Status.LIVE,
-            **selectors.attempt_stats(test=test, worker=request_user(request)),
+            **selectors.attempt_stats(test=test, worker=user),
         },
     )
 
@@ -184,11 +184,10 @@ def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def test_start(request: HttpRequest, test_id: int) -> HttpResponse:
-    test = access_test_for_worker(user=request_user(request), test_id=test_id)
-    services.worker_device_record(
-        worker=request_user(request), user_agent=request.headers.get("User-Agent", "")
-    )
-    attempt = services.test_attempt_start(test=test, worker=request_user(request))
+    user = request_user(request)
+    test = access_test_for_worker(user=user, test_id=test_id)
+    services.worker_device_record(worker=user, user_agent=request.headers.get("User-Agent", ""))
+    attempt = services.test_attempt_start(test=test, worker=user)
     return redirect("quality:attempt", attempt_id=attempt.pk)
 
 
@@ -256,7 +255,8 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @_errors_to_messages
 def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = access_attempt_for_worker(user=request_user(request), attempt_id=attempt_id)
+    user = request_user(request)
+    attempt = access_attempt_for_worker(user=user, attempt_id=attempt_id)
     if not attempt.is_finished:
         return redirect("quality:attempt", attempt_id=attempt.pk)
     project = attempt.test.project
@@ -274,7 +274,7 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "percent": int((attempt.score or 0) * 100),
             "project_open": project.status == project.Status.LIVE,
             "closed_during": attempt.project_status_at_finish != project.Status.LIVE,
-            **selectors.attempt_stats(test=attempt.test, worker=request_user(request)),
+            **selectors.attempt_stats(test=attempt.test, worker=user),
         },
     )
 
@@ -396,10 +396,11 @@ def settings_save(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
-    appeal = access_appeal_for_decider(user=request_user(request), appeal_id=appeal_id)
+    user = request_user(request)
+    appeal = access_appeal_for_decider(user=user, appeal_id=appeal_id)
     services.appeal_decide(
         appeal=appeal,
-        actor=request_user(request),
+        actor=user,
         reverse=request.POST.get("outcome") == "reverse",
         response=request.POST.get("response", ""),
     )
@@ -407,7 +408,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     back = request.POST.get("next", "")
     if back.startswith("/") and not back.startswith("//"):
         return HttpResponseRedirect(back)
-    if appeal.decision.project_id and not request_user(request).is_staff:
+    if appeal.decision.project_id and not user.is_staff:
         return redirect("quality:project", project_id=appeal.decision.project_id)
     return redirect("quality:operator")
 
@@ -511,11 +512,12 @@ def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def requirement_add(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    user = request_user(request)
+    project = access_project_for_requester(user=user, project_id=project_id)
     qualification = None
     if request.POST.get("qualification_id"):
         qualification = access_qualification_for_requester(
-            user=request_user(request), qualification_id=_int(request.POST["qualification_id"])
+            user=user, qualification_id=_int(request.POST["qualification_id"])
         )
     values = [v.strip() for v in request.POST.get("values", "").split(",") if v.strip()]
     services.project_requirement_add(
@@ -544,9 +546,10 @@ def requirement_remove(request: HttpRequest, project_id: int, requirement_id: in
 @require_POST
 @_errors_to_messages
 def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    user = request_user(request)
+    project = access_project_for_requester(user=user, project_id=project_id)
     qualification = access_qualification_for_requester(
-        user=request_user(request), qualification_id=_int(request.POST.get("qualification_id"))
+        user=user, qualification_id=_int(request.POST.get("qualification_id"))
     )
     services.qualification_grant(
         qualification=qualification,
@@ -554,7 +557,7 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
             username=request.POST.get("worker", ""), field="worker"
         ),
         value=request.POST.get("value") or 1,
-        granted_by=request_user(request),
+        granted_by=user,
     )
     messages.success(request, _("Granted."))
     return redirect("quality:project", project_id=project.pk)
@@ -608,10 +611,11 @@ def operator_suspend(request: HttpRequest) -> HttpResponse:
 @require_POST
 @_errors_to_messages
 def operator_lift(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = access_decision_for_operator(user=request_user(request), decision_id=decision_id)
+    user = request_user(request)
+    decision = access_decision_for_operator(user=user, decision_id=decision_id)
     services.decision_reverse(
         decision=decision,
-        actor=request_user(request),
+        actor=user,
         reason=request.POST.get("reason", "") or _("Lifted"),
     )
     return redirect("quality:operator")

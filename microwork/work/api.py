@@ -185,8 +185,9 @@ def claim_out(outcome: Assignment | WorkRequest | None, project: Project) -> dic
 def projects(request: HttpRequest) -> list[dict[str, Any]]:
     """Projects with work for you (`tasks_available` > 0), and the ones that have run out for
     you where new work may come: ask to be told through `notify`."""
-    access_worker(user=request_user(request))
-    offers = selectors.projects_open_for_worker(worker=request_user(request), now=timezone.now())
+    user = request_user(request)
+    access_worker(user=user)
+    offers = selectors.projects_open_for_worker(worker=user, now=timezone.now())
     return [
         {
             "id": o.project.pk,
@@ -216,19 +217,19 @@ def projects(request: HttpRequest) -> list[dict[str, Any]]:
 def claim(request: HttpRequest, project_id: int) -> dict[str, Any]:
     """A task, or a place in the waiting round when work is scarce. Call again after
     `retry_after_seconds` to check in; while waiting, the same call is the check-in."""
-    project = access_project_for_worker(user=request_user(request), project_id=project_id)
-    return claim_out(
-        services.work_request_create(worker=request_user(request), project=project), project
-    )
+    user = request_user(request)
+    project = access_project_for_worker(user=user, project_id=project_id)
+    return claim_out(services.work_request_create(worker=user, project=project), project)
 
 
 @router.post("/work/projects/{project_id}/leave", response=ClaimOut)
 def leave(request: HttpRequest, project_id: int) -> dict[str, Any]:
     """Stop waiting for a task of this project."""
-    project = access_project_for_worker(user=request_user(request), project_id=project_id)
-    waiting = access_work_request_for_worker(user=request_user(request), project=project)
+    user = request_user(request)
+    project = access_project_for_worker(user=user, project_id=project_id)
+    waiting = access_work_request_for_worker(user=user, project=project)
     if waiting is not None:
-        services.work_request_cancel(request=waiting, worker=request_user(request))
+        services.work_request_cancel(request=waiting, worker=user)
     return {"state": "no_work", "message": ""}
 
 
@@ -236,8 +237,9 @@ def leave(request: HttpRequest, project_id: int) -> dict[str, Any]:
 def notify(request: HttpRequest, project_id: int) -> tuple[int, None]:
     """Be told at the project's next release of work: its opening time, going live again, or
     new tasks (a line in the worker's inbox at that moment). Works while it has run dry."""
-    project = access_project_for_worker(user=request_user(request), project_id=project_id)
-    releases.opening_subscribe(worker=request_user(request), project=project)
+    user = request_user(request)
+    project = access_project_for_worker(user=user, project_id=project_id)
+    releases.opening_subscribe(worker=user, project=project)
     return 204, None
 
 
@@ -251,12 +253,11 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> dict[str, Any
 
 @router.put("/work/assignments/{assignment_id}/draft", response=DraftOut)
 def draft(request: HttpRequest, assignment_id: int, payload: DraftIn) -> Assignment:
-    assignment = access_assignment_for_worker(
-        user=request_user(request), assignment_id=assignment_id
-    )
+    user = request_user(request)
+    assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
     return services.assignment_save_draft(
         assignment=assignment,
-        worker=request_user(request),
+        worker=user,
         draft=payload.draft,
         active_ms=payload.active_ms,
     )
@@ -265,12 +266,11 @@ def draft(request: HttpRequest, assignment_id: int, payload: DraftIn) -> Assignm
 @router.post("/work/assignments/{assignment_id}/submit", response=SubmissionOut)
 def submit(request: HttpRequest, assignment_id: int, payload: SubmitIn) -> Submission:
     """Idempotent: the assignment is the key, so a retry returns the same submission."""
-    assignment = access_assignment_for_worker(
-        user=request_user(request), assignment_id=assignment_id
-    )
+    user = request_user(request)
+    assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
     return services.submission_create(
         assignment=assignment,
-        worker=request_user(request),
+        worker=user,
         answer=payload.answer,
         active_ms=payload.active_ms,
     )
@@ -278,24 +278,23 @@ def submit(request: HttpRequest, assignment_id: int, payload: SubmitIn) -> Submi
 
 @router.post("/work/assignments/{assignment_id}/skip", response=EndedOut)
 def skip(request: HttpRequest, assignment_id: int) -> Assignment:
-    assignment = access_assignment_for_worker(
-        user=request_user(request), assignment_id=assignment_id
-    )
-    return services.assignment_skip(assignment=assignment, worker=request_user(request))
+    user = request_user(request)
+    assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
+    return services.assignment_skip(assignment=assignment, worker=user)
 
 
 @router.post("/work/assignments/{assignment_id}/return", response=EndedOut)
 def give_back(request: HttpRequest, assignment_id: int) -> Assignment:
-    assignment = access_assignment_for_worker(
-        user=request_user(request), assignment_id=assignment_id
-    )
-    return services.assignment_return(assignment=assignment, worker=request_user(request))
+    user = request_user(request)
+    assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
+    return services.assignment_return(assignment=assignment, worker=user)
 
 
 @router.get("/work/history", response=list[HistoryOut])
 def history(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-    access_worker(user=request_user(request))
-    rows = selectors.submissions_for_worker(worker=request_user(request))[
+    user = request_user(request)
+    access_worker(user=user)
+    rows = selectors.submissions_for_worker(worker=user)[
         max(0, offset) : max(0, offset) + min(max(1, limit), 500)
     ]
     return [selectors.history_row(s) for s in rows]

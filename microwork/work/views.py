@@ -75,19 +75,16 @@ def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
 
 @worker_page
 def work_home(request: HttpRequest) -> HttpResponse:
-    access_worker(user=request_user(request))
+    user = request_user(request)
+    access_worker(user=user)
     now = timezone.now()
-    offers = selectors.projects_open_for_worker(worker=request_user(request), now=now)
+    offers = selectors.projects_open_for_worker(worker=user, now=now)
     context = {
-        "open_assignments": selectors.assignments_open_for_worker(
-            worker=request_user(request), now=now
-        ),
+        "open_assignments": selectors.assignments_open_for_worker(worker=user, now=now),
         "offers": [o for o in offers if o.has_work and not o.refusal],
         "refused": [o for o in offers if o.refusal],
         "quiet": [o for o in offers if not o.has_work and not o.refusal],
-        "news": inbox_selectors.inbox_lines(
-            user=request_user(request), unread_only=True, limit=NEWS_LINES
-        ),
+        "news": inbox_selectors.inbox_lines(user=user, unread_only=True, limit=NEWS_LINES),
         "now": now,
     }
     return render(request, "work/home.html", context)
@@ -96,9 +93,10 @@ def work_home(request: HttpRequest) -> HttpResponse:
 @worker_page
 @require_POST
 def project_start(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_worker(user=request_user(request), project_id=project_id)
+    user = request_user(request)
+    project = access_project_for_worker(user=user, project_id=project_id)
     try:
-        outcome = services.work_request_create(worker=request_user(request), project=project)
+        outcome = services.work_request_create(worker=user, project=project)
     except ApplicationError as exc:
         return _refused(request, exc)
     return _go(request, outcome, project)
@@ -107,9 +105,10 @@ def project_start(request: HttpRequest, project_id: int) -> HttpResponse:
 @worker_page
 @require_POST
 def project_notify(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_worker(user=request_user(request), project_id=project_id)
+    user = request_user(request)
+    project = access_project_for_worker(user=user, project_id=project_id)
     try:
-        releases.opening_subscribe(worker=request_user(request), project=project)
+        releases.opening_subscribe(worker=user, project=project)
     except ApplicationError as exc:
         return _refused(request, exc)
     messages.success(request, fairness.explain_subscribed(project, timezone.now()))
@@ -118,8 +117,9 @@ def project_notify(request: HttpRequest, project_id: int) -> HttpResponse:
 
 @worker_page
 def waiting(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_worker(user=request_user(request), project_id=project_id)
-    work_request = access_work_request_for_worker(user=request_user(request), project=project)
+    user = request_user(request)
+    project = access_project_for_worker(user=user, project_id=project_id)
+    work_request = access_work_request_for_worker(user=user, project=project)
     if work_request is None or work_request.status != WorkRequest.Status.WAITING:
         if work_request is not None and work_request.assignment_id:
             return redirect("work:task", assignment_id=work_request.assignment_id)
@@ -144,10 +144,11 @@ def waiting(request: HttpRequest, project_id: int) -> HttpResponse:
 @worker_page
 @require_POST
 def leave(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = access_project_for_worker(user=request_user(request), project_id=project_id)
-    work_request = access_work_request_for_worker(user=request_user(request), project=project)
+    user = request_user(request)
+    project = access_project_for_worker(user=user, project_id=project_id)
+    work_request = access_work_request_for_worker(user=user, project=project)
     if work_request is not None:
-        services.work_request_cancel(request=work_request, worker=request_user(request))
+        services.work_request_cancel(request=work_request, worker=user)
     return redirect("work:home")
 
 
@@ -174,9 +175,8 @@ def _task_context(assignment: Assignment, *, draft: Any, error: ApplicationError
 @worker_page
 def task(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """GET shows the task; POST submits it and moves on to the next one."""
-    assignment = access_assignment_for_worker(
-        user=request_user(request), assignment_id=assignment_id
-    )
+    user = request_user(request)
+    assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
     if request.method == "POST":
         interface = get_interface(assignment.project.interface)
         answer = interface.answer_from_form(assignment.project.config, request.POST)
@@ -187,7 +187,7 @@ def task(request: HttpRequest, assignment_id: int) -> HttpResponse:
         try:
             services.submission_create(
                 assignment=assignment,
-                worker=request_user(request),
+                worker=user,
                 answer=answer,
                 active_ms=active_ms,
             )
@@ -225,11 +225,10 @@ def _next(request: HttpRequest, assignment: Assignment) -> HttpResponse:
 @worker_page
 @require_POST
 def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = access_assignment_for_worker(
-        user=request_user(request), assignment_id=assignment_id
-    )
+    user = request_user(request)
+    assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
     try:
-        services.assignment_skip(assignment=assignment, worker=request_user(request))
+        services.assignment_skip(assignment=assignment, worker=user)
     except ApplicationError as exc:
         return _refused(request, exc)
     return _next(request, assignment)
@@ -238,11 +237,10 @@ def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
 @worker_page
 @require_POST
 def give_back(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = access_assignment_for_worker(
-        user=request_user(request), assignment_id=assignment_id
-    )
+    user = request_user(request)
+    assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
     try:
-        services.assignment_return(assignment=assignment, worker=request_user(request))
+        services.assignment_return(assignment=assignment, worker=user)
     except ApplicationError as exc:
         return _refused(request, exc)
     return redirect(reverse("work:home"))
@@ -250,11 +248,9 @@ def give_back(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 @worker_page
 def history(request: HttpRequest) -> HttpResponse:
-    access_worker(user=request_user(request))
-    rows = [
-        selectors.history_row(s)
-        for s in selectors.submissions_for_worker(worker=request_user(request))[:200]
-    ]
+    user = request_user(request)
+    access_worker(user=user)
+    rows = [selectors.history_row(s) for s in selectors.submissions_for_worker(worker=user)[:200]]
     return render(request, "work/history.html", {"rows": rows})
 
 
