@@ -2,6 +2,7 @@
 quality page per project; the operators' appeals page. Each view: parse, one access helper,
 one service or selector, render."""
 
+from collections.abc import Callable, Iterable
 from functools import cache, wraps
 from pathlib import Path
 from typing import Any
@@ -283,7 +284,10 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 
 def _catalogue_forms(
-    keys: Any, get: Any, configured: Any, extra: Any = lambda key: {}
+    keys: Iterable[str],
+    get: Callable[[str], Any],
+    configured: Iterable[Any],
+    extra: Callable[[str], dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """One form per rule of a catalogue (sanction rules or approval rules): the rule, the
     project's settings of it if any, and each number with its value (the rule's default
@@ -300,7 +304,7 @@ def _catalogue_forms(
                 "rule": rule,
                 "config": config,
                 "params": [(p, values.get(p.name)) for p in rule.params],
-                **extra(key),
+                **(extra(key) if extra else {}),
             }
         )
     return forms
