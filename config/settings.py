@@ -182,6 +182,14 @@ TASKS = {
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# What a worker sees of control tasks (accuracy, agreement, missed controls with their expected
+# answers) changes only in releases: a release covers a block of at least
+# CONTROL_FEEDBACK_MIN_ANSWERS answers since the previous one, each at least
+# CONTROL_FEEDBACK_DELAY hours old, so no figure can be tied to one answer (docs/quality.md).
+# Fewer than 5 answers per release would let a worker narrow a control down to a handful.
+CONTROL_FEEDBACK_DELAY = max(0, envint("CONTROL_FEEDBACK_DELAY", 24))
+CONTROL_FEEDBACK_MIN_ANSWERS = max(5, envint("CONTROL_FEEDBACK_MIN_ANSWERS", 20))
+
 # Platform money rules (issue: pay floor, fees). Decimal strings, never floats.
 PLATFORM_CURRENCY = envstr("PLATFORM_CURRENCY", "USD")
 PAY_FLOOR_PER_HOUR = Decimal(envstr("PAY_FLOOR_PER_HOUR", "8.00"))

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from microwork.lib.api import caller, requester_organisation
@@ -23,6 +24,7 @@ from microwork.quality.models import (
     Appeal,
     ApprovalRuleConfig,
     Decision,
+    FeedbackRelease,
     QualificationTest,
     QualitySettings,
     RuleConfig,
@@ -221,9 +223,35 @@ class SettingsOut(Schema):
     rejection_confirm_share: str
 
 
+class ReleasedSkillOut(SkillOut):
+    release: int = Field(description="Number of the feedback release these figures come from.")
+    released_at: datetime
+    covers_until: datetime = Field(description="The figures count your answers up to this time.")
+
+
+class WorkerDecisionOut(DecisionOut):
+    evidence_waiting: int = Field(
+        description="Evidence rows shown with a later feedback release (docs/quality.md)."
+    )
+
+
+class MissedControlOut(Schema):
+    project_id: int
+    submitted_at: datetime
+    shown: bool
+    reveal_at: datetime | None
+    evidence: dict[str, Any] | None
+
+
 class StandingOut(Schema):
-    skills: list[SkillOut]
-    decisions: list[DecisionOut]
+    skills: list[ReleasedSkillOut] = Field(
+        description="Your figures per project as of the last feedback release, not live: "
+        "they change only when a release covers enough older answers (docs/quality.md)."
+    )
+    decisions: list[WorkerDecisionOut]
+    missed_controls: list[MissedControlOut] = Field(
+        description="Control tasks you missed that a feedback release covers."
+    )
 
 
 def _test_out(test: QualificationTest) -> dict[str, Any]:
@@ -521,12 +549,54 @@ def submissions_reject(request: HttpRequest, project_id: int, payload: RejectMan
     return {"rejected": len(decisions), "decisions": [_decision_out(d) for d in decisions]}
 
 
+def _released_skill_out(release: FeedbackRelease) -> dict[str, Any]:
+    acc = release.accuracy if release.gold_answers else None
+    return {
+        "worker": release.worker.username,
+        "project_id": release.project_id,
+        "answers": release.answers,
+        "gold_answers": release.gold_answers,
+        "gold_correct": release.gold_correct,
+        "accuracy_mean": acc.mean if acc else None,
+        "accuracy_low": acc.low if acc else None,
+        "accuracy_high": acc.high if acc else None,
+        "compared": release.compared,
+        "agreed": release.agreed,
+        "agreement": release.agreement,
+        "median_active_ms": release.median_active_ms,
+        "release": release.number,
+        "released_at": release.released_at,
+        "covers_until": release.cutoff_at,
+    }
+
+
+def _worker_decision_out(d: Decision, cutoffs: dict[int, tuple[datetime, int]]) -> dict[str, Any]:
+    evidence, waiting = selectors.evidence_for_worker(decision=d, cutoffs=cutoffs)
+    return {**_decision_out(d), "evidence": evidence, "evidence_waiting": waiting}
+
+
 @router.get("/quality/me/standing", response=StandingOut)
 def my_standing(request: HttpRequest):
+    """Your standing. Figures about control tasks and agreement come from feedback releases
+    and do not move with each answer; decisions appear when made, their evidence with the
+    release that covers it."""
     user = caller(request).user
+    now = timezone.now()
+    data = selectors.standing_for_worker(worker=user, now=now)
+    cutoffs = selectors.released_cutoffs(worker=user)
     return {
-        "skills": [_skill_out(s) for s in selectors.skills_for_worker(worker=user)],
-        "decisions": [_decision_out(d) for d in selectors.decisions_for_worker(worker=user)[:200]],
+        "skills": [_released_skill_out(r) for r in data["skills"]],
+        "decisions": [_worker_decision_out(d, cutoffs) for d in data["decisions"]],
+        "missed_controls": [
+            {
+                "project_id": m["project"].pk,
+                "submitted_at": m["submission"].submitted_at,
+                "shown": m["shown"],
+                "reveal_at": m["reveal_at"],
+                "evidence": m["evidence"],
+            }
+            for m in data["missed"]
+        ],
     }
 
 

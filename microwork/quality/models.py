@@ -370,6 +370,64 @@ class WorkerSkill(models.Model):
         return self.agreed / self.compared if self.compared else None
 
 
+class FeedbackRelease(models.Model):
+    """What a worker is shown of their work on a project, frozen when released: the figures of
+    every answer up to a cut-off answer, as they stood at `released_at`. Append-only, one row
+    per release; the worker's current figures are the latest row. A release covers at least
+    CONTROL_FEEDBACK_MIN_ANSWERS answers more than the previous one, all at least
+    CONTROL_FEEDBACK_DELAY hours old, so no figure moves with one answer (docs/quality.md)."""
+
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_releases"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="feedback_releases")
+    number = models.PositiveIntegerField()
+    # The last answer covered, by (submitted_at, id): every answer up to it counts.
+    cutoff_submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="+")
+    cutoff_at = models.DateTimeField()
+    # Answers covered in all (`answers`) and newly covered by this release (`new_answers`).
+    answers = models.PositiveIntegerField()
+    new_answers = models.PositiveIntegerField()
+    gold_answers = models.PositiveIntegerField(default=0)
+    gold_correct = models.PositiveIntegerField(default=0)
+    compared = models.PositiveIntegerField(default=0)
+    agreed = models.PositiveIntegerField(default=0)
+    median_active_ms = models.PositiveIntegerField(null=True, blank=True)
+    released_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "project", "number"], name="one_feedback_release_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(gold_correct__lte=models.F("gold_answers")),
+                name="release_gold_correct_le",
+            ),
+            models.CheckConstraint(
+                condition=Q(agreed__lte=models.F("compared")), name="release_agreed_le"
+            ),
+            models.CheckConstraint(
+                condition=Q(new_answers__lte=models.F("answers")), name="release_new_le"
+            ),
+        ]
+        indexes = [models.Index(fields=["worker", "project", "-number"])]
+
+    def __str__(self) -> str:
+        return f"release {self.number} for {self.worker_id} on {self.project_id}"
+
+    @property
+    def accuracy(self) -> "BetaSummary":
+        from microwork.quality.selectors import beta_summary
+
+        return beta_summary(correct=self.gold_correct, total=self.gold_answers)
+
+    @property
+    def agreement(self) -> float | None:
+        return self.agreed / self.compared if self.compared else None
+
+
 class TaskLabel(models.Model):
     """A task's aggregated label as the aggregation app last computed it (the project's method,
     Dawid–Skene by default; the gold answer on a control task). Aggregation sits above quality

@@ -7,7 +7,18 @@ from functools import lru_cache
 from statistics import median
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.utils.translation import gettext as _
 from scipy.stats import beta
@@ -21,6 +32,7 @@ from microwork.quality.models import (
     Appeal,
     ApprovalRuleConfig,
     Decision,
+    FeedbackRelease,
     Qualification,
     QualificationTest,
     QualitySettings,
@@ -140,11 +152,17 @@ def _label_of(interface: Any, answer: Any) -> str | None:
 
 
 def agreement_counts(
-    *, project: Project, worker: User, since: datetime | None, window: int | None = AGREEMENT_WINDOW
+    *,
+    project: Project,
+    worker: User,
+    since: datetime | None,
+    window: int | None = AGREEMENT_WINDOW,
+    upto: Q | None = None,
 ) -> tuple[int, int, list[int]]:
-    """Compare the worker's answers on ordinary tasks (the latest `window`, or all) with each
-    task's aggregated label. Rejected answers are left out, as aggregation leaves them out,
-    and so are tasks whose label was made from fewer than two answers."""
+    """Compare the worker's answers on ordinary tasks (the latest `window`, or all; with
+    `upto`, only the answers it selects) with each task's aggregated label. Rejected answers
+    are left out, as aggregation leaves them out, and so are tasks whose label was made from
+    fewer than two answers."""
     interface = get_interface(project.interface)
     qs = _since(
         Submission.objects.filter(
@@ -152,6 +170,8 @@ def agreement_counts(
         ),
         since,
     ).order_by("-submitted_at")
+    if upto is not None:
+        qs = qs.filter(upto)
     # The label comes in the same query (a join), however many answers there are.
     rows = qs.values_list(
         "id", "answer", "task__quality_label__label", "task__quality_label__answers"
@@ -298,16 +318,17 @@ def _batch_finished(batch_id: int) -> bool:
 def missed_gold(
     *, worker: User, now: datetime, project: Project | None = None
 ) -> list[dict[str, Any]]:
-    """The worker's wrong control answers, each with whether it may be shown yet. Control tasks
-    used as evidence in a decision about the worker are always shown."""
-    qs = Submission.objects.filter(worker=worker, gold_correct=False).select_related(
-        "task", "project", "task__batch"
+    """The worker's wrong control answers that a feedback release covers, each with whether
+    the project's reveal rule lets it be shown yet. One not covered by a release is not
+    listed at all: its row, even without the answer, would say which answer was a control."""
+    cutoffs = released_cutoffs(worker=worker)
+    qs = (
+        Submission.objects.filter(worker=worker, gold_correct=False)
+        .filter(released_submissions_q(cutoffs))
+        .select_related("task", "project", "task__batch")
     )
     if project is not None:
         qs = qs.filter(project=project)
-    evidence_ids: set[int | None] = set()
-    for evidence in Decision.objects.filter(worker=worker).values_list("evidence", flat=True):
-        evidence_ids.update(e.get("submission") for e in evidence or [] if isinstance(e, dict))
     rows = []
     settings_cache: dict[int, QualitySettings] = {}
     batch_cache: dict[int, bool] = {}
@@ -319,7 +340,7 @@ def missed_gold(
                 batch_cache[sub.task.batch_id] = _batch_finished(sub.task.batch_id)
             finished = batch_cache[sub.task.batch_id]
         when = reveal_at(submission=sub, settings_row=row_settings, batch_finished=finished)
-        shown = sub.id in evidence_ids or (when is not None and when <= now)
+        shown = when is not None and when <= now
         rows.append(
             {
                 "submission": sub,
@@ -437,6 +458,87 @@ def early_approval_counts(*, project: Project) -> dict[str, int]:
     return {row["key"]: row["n"] for row in rows}
 
 
+# --- released feedback: what the worker is shown of controls (quality/feedback.py) ------
+
+
+def covered_q(cutoff_at: datetime, cutoff_id: int) -> Q:
+    """Answers up to and including a cut-off answer, in (submitted_at, id) order."""
+    return Q(submitted_at__lt=cutoff_at) | Q(submitted_at=cutoff_at, pk__lte=cutoff_id)
+
+
+def releases_for_worker(*, worker: User) -> QuerySet[FeedbackRelease]:
+    """The worker's latest release on each project: the figures they are shown."""
+    newest = (
+        FeedbackRelease.objects.filter(worker=worker, project=OuterRef("project"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    return (
+        FeedbackRelease.objects.filter(worker=worker, number=Subquery(newest))
+        .select_related("project", "worker")
+        .order_by("-released_at", "project__name")
+    )
+
+
+def released_cutoffs(*, worker: User) -> dict[int, tuple[datetime, int]]:
+    """project id → (submitted_at, id) of the last answer a release covers."""
+    return {
+        r.project_id: (r.cutoff_at, r.cutoff_submission_id)
+        for r in releases_for_worker(worker=worker)
+    }
+
+
+def is_released(
+    *, project_id: int | None, submitted_at: datetime, pk: int, cutoffs: dict[int, Any]
+) -> bool:
+    cut = cutoffs.get(project_id) if project_id is not None else None
+    if cut is None:
+        return False
+    return (submitted_at, pk) <= cut
+
+
+def released_submissions_q(cutoffs: dict[int, tuple[datetime, int]]) -> Q:
+    """Answers a release covers, for a queryset of Submission (nothing when none is)."""
+    q = Q(pk__in=[])
+    for project_id, (at, pk) in cutoffs.items():
+        q |= Q(project_id=project_id) & covered_q(at, pk)
+    return q
+
+
+def evidence_for_worker(
+    *, decision: Decision, cutoffs: dict[int, tuple[datetime, int]]
+) -> tuple[list[dict[str, Any]], int]:
+    """A decision's evidence as the worker may see it, and how many rows wait for a release.
+
+    A rule acts at once, but its evidence names answers, and a row about an answer no release
+    covers yet would single that answer out (a wrong control, with its expected answer). Such
+    rows wait for the release. A rejection names its answer anyway (the requester chose it),
+    so its row stays, without the expected answer until a release covers it."""
+    rows = [e for e in decision.evidence or [] if isinstance(e, dict)]
+    ids = [e.get("submission") for e in rows if isinstance(e.get("submission"), int)]
+    subs = {
+        pk: (project_id, at)
+        for pk, project_id, at in Submission.objects.filter(pk__in=ids).values_list(
+            "pk", "project_id", "submitted_at"
+        )
+    }
+    shown: list[dict[str, Any]] = []
+    waiting = 0
+    for row in rows:
+        sub = subs.get(row.get("submission"))  # type: ignore[arg-type]
+        if sub is not None and is_released(
+            project_id=sub[0], submitted_at=sub[1], pk=row["submission"], cutoffs=cutoffs
+        ):
+            shown.append(row)
+        elif decision.kind == Decision.Kind.REJECTION:
+            shown.append(
+                {**row, "expected": "", "confidence": None, "explanation": "", "withheld": True}
+            )
+        else:
+            waiting += 1
+    return shown, waiting
+
+
 # --- what the pages show -----------------------------------------------------------------
 
 
@@ -465,12 +567,13 @@ def decision_appeal_state(*, decision: Decision, now: datetime) -> dict[str, Any
 
 
 def standing_for_worker(*, worker: User, now: datetime) -> dict[str, Any]:
-    """Everything My standing shows: numbers, decisions in force, all decisions, missed
-    control tasks, answers approved early."""
+    """Everything My standing shows: released numbers, decisions in force, all decisions,
+    released missed control tasks, answers approved early."""
     decisions = list(decisions_for_worker(worker=worker)[:200])
     live_ids = set(active_decisions(now=now).filter(worker=worker).values_list("pk", flat=True))
     return {
-        "skills": list(skills_for_worker(worker=worker)),
+        # Released figures, never the live skill row: see quality/feedback.py.
+        "skills": list(releases_for_worker(worker=worker)),
         "decisions": decisions,
         "live": [d for d in decisions if d.pk in live_ids],
         "live_ids": live_ids,

@@ -26,6 +26,7 @@ from microwork.payments.models import SubmissionReview
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project, Task
 from microwork.quality import selectors, texts
+from microwork.quality.feedback import feedback_releases_run
 from microwork.quality.models import (
     APPEAL_WINDOW,
     Appeal,
@@ -1729,14 +1730,16 @@ def _appeal_pay_undefended(*, appeal: Appeal, now: datetime) -> None:
 
 
 def quality_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """The periodic job: end finished decisions, escalate late appeals, re-apply rules to
-    workers active in the last day (rules that are not checked on every answer)."""
+    """The periodic job: end finished decisions, escalate late appeals, release workers'
+    feedback that is due, re-apply rules to workers active in the last day (rules that are
+    not checked on every answer)."""
     now = now or timezone.now()
     result = {
         "expired": decisions_expire(now=now),
         **appeals_escalate(now=now),
         "test_payments": test_payments_retry(now=now),
         "approved_by_rule": submissions_approve_by_rules(now=now),
+        "feedback_releases": feedback_releases_run(now=now),
     }
     recent = (
         Submission.objects.filter(submitted_at__gte=now - timedelta(days=1))

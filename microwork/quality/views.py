@@ -105,6 +105,8 @@ def standing(request: HttpRequest) -> HttpResponse:
                 (d, texts.decision_headline(d), d.pk in data["live_ids"]) for d in data["decisions"]
             ],
             "missed": data["missed"],
+            "release_delay_hours": settings.CONTROL_FEEDBACK_DELAY,
+            "release_min_answers": settings.CONTROL_FEEDBACK_MIN_ANSWERS,
             "early": [(r, texts.approval_text(r.inputs or {})) for r in data["early"]],
             "appeal_window_days": APPEAL_WINDOW.days,
         },
@@ -114,12 +116,18 @@ def standing(request: HttpRequest) -> HttpResponse:
 @login_required
 @_errors_to_messages
 def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
-    decision = access_decision_for_worker(user=request_user(request), decision_id=decision_id)
+    user = request_user(request)
+    decision = access_decision_for_worker(user=user, decision_id=decision_id)
+    evidence, waiting = selectors.evidence_for_worker(
+        decision=decision, cutoffs=selectors.released_cutoffs(worker=user)
+    )
     return render(
         request,
         "quality/decision.html",
         {
             "decision": decision,
+            "evidence": evidence,
+            "evidence_waiting": waiting,
             "headline": texts.decision_headline(decision),
             "text": texts.decision_text(decision),
             "reason": texts.REJECTION_REASONS.get(decision.reason_code, ""),

@@ -6,6 +6,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from microwork.projects.interfaces import get_interface
+from microwork.quality.feedback import latest_release
 from microwork.quality.rules.base import ApprovalRule, Param
 
 
@@ -23,6 +24,9 @@ class TrustedWorker(ApprovalRule):
     )
 
     def verdict(self, *, submission, skill, label, params) -> dict[str, Any] | None:
+        # The worker's released figures, not the live ones: an approval that began with one
+        # answer would say that answer was a right control (quality/feedback.py).
+        skill = latest_release(project=submission.project, worker=submission.worker)
         if skill is None or skill.gold_answers < params["min_answers"]:
             return None
         accuracy = skill.accuracy
@@ -54,6 +58,10 @@ class AgreesWithLabel(ApprovalRule):
     )
 
     def verdict(self, *, submission, skill, label, params) -> dict[str, Any] | None:
+        # A control task's label is its expected answer: approving a match at once would tell
+        # the worker, answer by answer, which controls they got right.
+        if submission.task.is_gold:
+            return None
         if label is None or label.label is None or label.confidence is None:
             return None
         if label.answers < params["min_task_answers"]:

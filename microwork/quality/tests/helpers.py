@@ -142,3 +142,14 @@ def answer_gold_series(
             wrong_left -= 1
         made.append(answer(task=task, worker=worker, label="dog" if is_wrong else "cat"))
     return made
+
+
+def release(*, project: Project, worker: User, now: datetime | None = None) -> None:
+    """Release the worker's feedback on every answer so far, as a release with the smallest
+    block and no delay would: for tests of what a release then shows."""
+    from django.test import override_settings
+
+    from microwork.quality.feedback import feedback_release_create
+
+    with override_settings(CONTROL_FEEDBACK_DELAY=0, CONTROL_FEEDBACK_MIN_ANSWERS=1):
+        feedback_release_create(project=project, worker=worker, now=now or timezone.now())

@@ -1,9 +1,14 @@
 """The quality API through real HTTP calls, asserting on the database afterwards."""
 
+from datetime import timedelta
+
 import pytest
+from django.test import override_settings
+from django.utils import timezone
 
 from microwork.inbox.models import Notification
 from microwork.quality import services
+from microwork.quality.feedback import feedback_releases_run
 from microwork.quality.models import (
     Appeal,
     ProjectRequirement,
@@ -113,15 +118,22 @@ def test_grant_a_custom_qualification(client, rita_token, walt):
     assert QualificationGrant.objects.get().revoked_at is not None
 
 
+@override_settings(CONTROL_FEEDBACK_DELAY=24, CONTROL_FEEDBACK_MIN_ANSWERS=4)
 def test_worker_reads_standing_and_appeals_over_the_api(client, project, walt, walt_token, nina):
     services.rule_configure(project=project, rule_key="gold_accuracy", params={"min_answers": 3})
     for task in make_tasks(project, 4, gold=True):
         answer(task=task, worker=walt, label="dog")
     r = client.get("/api/quality/me/standing", **_auth(walt_token))
     body = r.json()
-    assert body["skills"][0]["gold_answers"] == 4
+    # The rule acted at once, but the figures and the evidence wait for a feedback release.
+    assert body["skills"] == [] and body["missed_controls"] == []
     decision = body["decisions"][0]
     assert decision["kind"] == "warning" and "Warning on Cats or dogs" in decision["headline"]
+    assert decision["evidence"] == [] and decision["evidence_waiting"] == 3
+    feedback_releases_run(now=timezone.now() + timedelta(hours=25))
+    body = client.get("/api/quality/me/standing", **_auth(walt_token)).json()
+    assert body["skills"][0]["gold_answers"] == 4
+    assert len(body["decisions"][0]["evidence"]) == 3
     r = client.post(
         f"/api/quality/decisions/{decision['id']}/appeal",
         {"message": "Gold is wrong"},

@@ -13,7 +13,7 @@ from microwork.lib.errors import ApplicationError
 from microwork.payments.models import SubmissionReview
 from microwork.quality import services
 from microwork.quality.models import ApprovalRuleConfig
-from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
+from microwork.quality.tests.helpers import fund, make_project, make_tasks, release, submit
 from microwork.work.models import Submission
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -43,6 +43,9 @@ def test_a_trusted_workers_answers_are_approved_at_once_and_he_is_told_why(
     )
     _gold(project, walt, right=25, wrong=0)
     _gold(project, nina, right=18, wrong=7)
+    # The rule reads the released figures, never the live ones (quality/feedback.py).
+    release(project=project, worker=walt)
+    release(project=project, worker=nina)
     task = make_tasks(project, 1)[0]
     with django_capture_on_commit_callbacks(execute=True):
         careful = submit(task=task, worker=walt, label="cat")

@@ -263,7 +263,7 @@ def test_requester_sets_the_reveal_delay_and_workers_see_missed_gold_then(
     from datetime import timedelta
 
     from microwork.quality import selectors
-    from microwork.quality.tests.helpers import answer
+    from microwork.quality.tests.helpers import answer, release
 
     client.force_login(rita)
     url = reverse("quality:settings_save", args=[project.pk])
@@ -287,6 +287,7 @@ def test_requester_sets_the_reveal_delay_and_workers_see_missed_gold_then(
     assert project.gold_reveal_delay_seconds == 48 * 3600
     missed = answer(task=make_tasks(project, 1, gold=True)[0], worker=walt, label="dog")
     at = missed.submitted_at
+    release(project=project, worker=walt)
     assert not selectors.missed_gold(worker=walt, now=at + timedelta(hours=47))[0]["shown"]
     assert selectors.missed_gold(worker=walt, now=at + timedelta(hours=48))[0]["shown"]
 

@@ -11,7 +11,12 @@ from microwork.ledger.services import deposit_record
 from microwork.projects.models import Project
 from microwork.quality import eligibility, selectors, services
 from microwork.quality.models import Appeal, Decision, TestAttempt, TestPayment
-from microwork.quality.tests.helpers import answer_gold_series, make_project, make_tasks
+from microwork.quality.tests.helpers import (
+    answer_gold_series,
+    make_project,
+    make_tasks,
+    release,
+)
 
 
 @pytest.fixture
@@ -77,15 +82,22 @@ def test_worker_at_60_percent_is_warned_then_paused_sees_misses_appeals_and_is_r
     assert "Paused on Cats or dogs" in refusal
     assert reverse("quality:decision", args=[pause.pk]) in refusal
 
-    # The missed control tasks are shown at once, though the reveal delay is a day: they
-    # are the evidence against him.
+    # The pause acts at once, but its evidence, the missed control tasks, comes with the
+    # feedback release that covers them: before it, nothing says which answers they were.
     assert project.gold_reveal_delay_seconds == 24 * 3600
-    missed = selectors.missed_gold(worker=walt, now=timezone.now())
-    assert len(missed) == 7 and all(m["shown"] for m in missed)
+    assert selectors.missed_gold(worker=walt, now=timezone.now()) == []
     client.force_login(walt)
     page = client.get(reverse("quality:standing")).content.decode()
-    assert "Whiskers and pointed ears: a cat." in page
     assert "Paused on Cats or dogs" in page
+    assert "Whiskers and pointed ears: a cat." not in page
+    detail = client.get(reverse("quality:decision", args=[pause.pk])).content.decode()
+    assert "Whiskers" not in detail and "7 more answers are shown with a later" in detail
+    release(project=project, worker=walt)
+    later = timezone.now() + timedelta(hours=25)
+    missed = selectors.missed_gold(worker=walt, now=later)
+    assert len(missed) == 7 and all(m["shown"] for m in missed)
+    detail = client.get(reverse("quality:decision", args=[pause.pk])).content.decode()
+    assert detail.count("Whiskers and pointed ears: a cat.") == 7
 
     response = client.post(
         reverse("quality:appeal_create", args=[pause.pk]),

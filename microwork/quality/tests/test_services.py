@@ -18,7 +18,14 @@ from microwork.quality.models import (
     RuleConfig,
     TestAttempt,
 )
-from microwork.quality.tests.helpers import answer, fund, make_project, make_tasks, submit
+from microwork.quality.tests.helpers import (
+    answer,
+    fund,
+    make_project,
+    make_tasks,
+    release,
+    submit,
+)
 from microwork.work.models import Assignment, Submission
 
 
@@ -532,6 +539,9 @@ def test_aggregation_fills_the_labels_and_a_full_run_recounts_agreement(project,
 def test_missed_gold_is_revealed_after_the_delay_but_never_the_gold_before_answering(project, walt):
     task = make_tasks(project, 1, gold=True)[0]
     sub = answer(task=task, worker=walt, label="dog")
+    # Not listed at all before a feedback release covers it: the row itself would be a tell.
+    assert selectors.missed_gold(worker=walt, now=sub.submitted_at + timedelta(hours=25)) == []
+    release(project=project, worker=walt)
     rows = selectors.missed_gold(worker=walt, now=sub.submitted_at + timedelta(hours=1))
     assert rows[0]["shown"] is False and rows[0]["evidence"] is None
     rows = selectors.missed_gold(worker=walt, now=sub.submitted_at + timedelta(hours=25))
@@ -543,6 +553,7 @@ def test_batch_reveal_waits_for_the_batch_to_finish(project, walt):
     gold = make_tasks(project, 1, gold=True)[0]
     open_task = make_tasks(project, 1, batch=gold.batch)[0]
     answer(task=gold, worker=walt, label="dog")
+    release(project=project, worker=walt)
     assert selectors.missed_gold(worker=walt, now=timezone.now())[0]["shown"] is False
     type(open_task).objects.filter(pk=open_task.pk).update(done=True)
     assert selectors.missed_gold(worker=walt, now=timezone.now())[0]["shown"] is True
