@@ -4,7 +4,10 @@ Three kinds, matching the project's labels: ordinary scenes (acceptable), scenes
 blood-red splatter (gory) and scenes with weapons or hazard symbols (harmful). They are
 deliberately schematic; what matters is that a person can tell the classes apart."""
 
+import hashlib
+import io
 import random
+import re
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -65,17 +68,30 @@ def harmful(rng: random.Random) -> Image.Image:
 KINDS = {"acceptable": acceptable, "gory": gory, "harmful": harmful}
 
 
+# Names an older demo gave its pictures: the first letter was the true label.
+_TELLING_NAME = re.compile(r"^[agh]\d{3}-[0-9a-f]{6}\.png$")
+
+
 def write_images(directory: Path, per_kind: int, seed: int = 7) -> list[tuple[str, str]]:
-    """Draw `per_kind` PNGs of each kind into `directory`; returns (file name, true label)."""
+    """Draw `per_kind` PNGs of each kind into `directory`; returns (file name, true label).
+
+    A picture's name is the hash of its bytes: workers see the URL, and a name that carried
+    the kind (or the order the kinds were drawn in) would give control answers away."""
     directory.mkdir(parents=True, exist_ok=True)
+    for old in directory.iterdir():
+        if _TELLING_NAME.match(old.name):
+            old.unlink()
     rng = random.Random(seed)
     made: list[tuple[str, str]] = []
     for kind, draw in KINDS.items():
-        for i in range(per_kind):
-            name = f"{kind[:1]}{i:03d}-{rng.randrange(16**6):06x}.png"
+        for _i in range(per_kind):
+            out = io.BytesIO()
+            draw(rng).save(out, format="PNG", optimize=True)
+            data = out.getvalue()
+            name = f"{hashlib.sha256(data).hexdigest()[:32]}.png"
             path = directory / name
             if not path.exists():
-                draw(rng).save(path, optimize=True)
+                path.write_bytes(data)
             made.append((name, kind))
     rng.shuffle(made)
     return made

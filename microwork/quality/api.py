@@ -55,6 +55,10 @@ class TestOut(Schema):
     retake_cooldown_seconds: int
     max_attempts: int
     tasks: int
+    control_warning: str = Field(
+        description="Set when the project's tests leave too few control tasks, or none, for "
+        "the workers who take them (they are never given those as controls afterwards)."
+    )
 
 
 class RuleIn(Schema):
@@ -265,6 +269,7 @@ def _test_out(test: QualificationTest) -> dict[str, Any]:
         "retake_cooldown_seconds": test.retake_cooldown_seconds,
         "max_attempts": test.max_attempts,
         "tasks": test.tasks.count(),
+        "control_warning": selectors.control_pool_warning(project=test.project),
     }
 
 

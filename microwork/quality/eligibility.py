@@ -4,13 +4,19 @@ engine's ELIGIBILITY_CHECKS. A refusal names the reason and where to read more o
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User, WorkerProfile
 from microwork.projects.models import Project
 from microwork.quality import selectors, texts
-from microwork.quality.models import ProjectRequirement, QualificationGrant, QualificationTest
+from microwork.quality.models import (
+    ProjectRequirement,
+    QualificationGrant,
+    QualificationTest,
+    TestAnswer,
+)
 
 
 def sanction_check(project: Project, worker: User, now: datetime) -> str | None:
@@ -29,6 +35,15 @@ def requirements_check(project: Project, worker: User, now: datetime) -> str | N
         if refusal:
             return refusal
     return None
+
+
+def controls_seen_in_tests(project: Project, worker_id: int) -> QuerySet[TestAnswer, Any]:
+    """The project's control tasks this worker was asked in a test or training: the review
+    and the training feedback showed their expected answers, so they can no longer check the
+    worker's work (registered in work's CONTROL_EXCLUSIONS)."""
+    return TestAnswer.objects.filter(
+        attempt__worker_id=worker_id, attempt__test__project=project
+    ).values("task_id")
 
 
 def check(project: Project, worker: User, now: datetime) -> str | None:

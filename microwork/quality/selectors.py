@@ -515,7 +515,7 @@ def evidence_for_worker(
     rows wait for the release. A rejection names its answer anyway (the requester chose it),
     so its row stays, without the expected answer until a release covers it."""
     rows = [e for e in decision.evidence or [] if isinstance(e, dict)]
-    ids = [e.get("submission") for e in rows if isinstance(e.get("submission"), int)]
+    ids = [e["submission"] for e in rows if isinstance(e.get("submission"), int)]
     subs = {
         pk: (project_id, at)
         for pk, project_id, at in Submission.objects.filter(pk__in=ids).values_list(
@@ -525,7 +525,8 @@ def evidence_for_worker(
     shown: list[dict[str, Any]] = []
     waiting = 0
     for row in rows:
-        sub = subs.get(row.get("submission"))  # type: ignore[arg-type]
+        pk = row.get("submission")
+        sub = subs.get(pk) if isinstance(pk, int) else None
         if sub is not None and is_released(
             project_id=sub[0], submitted_at=sub[1], pk=row["submission"], cutoffs=cutoffs
         ):
@@ -602,7 +603,58 @@ def project_quality_overview(*, project: Project, now: datetime) -> dict[str, An
             organisation_id=project.organisation_id
         ).order_by("name"),
         "gold_count": project.tasks.filter(is_gold=True).count(),
+        "control_warning": control_pool_warning(project=project),
     }
+
+
+@dataclass(frozen=True)
+class ControlPool:
+    """What a project's tests and trainings leave of its control tasks for a worker who takes
+    them all: `seen` at most (questions × attempts, or every task they draw from), never
+    served to that worker as controls afterwards."""
+
+    total: int
+    seen: int
+    left: int
+    needed: int
+
+
+def control_pool(*, project: Project) -> ControlPool:
+    tests = list(QualificationTest.objects.filter(project=project))
+    drawn = set(
+        QualificationTest.tasks.through.objects.filter(
+            qualificationtest__project=project
+        ).values_list("task_id", flat=True)
+    )
+    asked = sum(t.question_count * t.max_attempts for t in tests)
+    total = project.tasks.filter(is_gold=True).count()
+    seen = min(len(drawn), asked)
+    rule = RuleConfig.objects.filter(
+        project=project, rule_key="gold_accuracy", enabled=True
+    ).first()
+    needed = int((rule.params or {}).get("min_answers", 10)) if rule else 1
+    return ControlPool(total=total, seen=seen, left=max(total - seen, 0), needed=needed)
+
+
+def control_pool_warning(*, project: Project) -> str:
+    """What the requester must know when a test leaves too few controls, or none ("" if
+    enough are left)."""
+    pool = control_pool(project=project)
+    if pool.seen == 0 or pool.left >= pool.needed:
+        return ""
+    if pool.left == 0:
+        return _(
+            "Workers who take this project's tests and trainings can meet all %(seen)d of its "
+            "%(total)d control tasks there, with their expected answers, and are never given "
+            "those as controls afterwards: no control task is left to check their work. Add "
+            "control tasks, or build tests from fewer of them."
+        ) % {"seen": pool.seen, "total": pool.total}
+    return _(
+        "Workers who take this project's tests and trainings can meet %(seen)d of its %(total)d "
+        "control tasks there, with their expected answers, and are never given those as "
+        "controls afterwards: only %(left)d are left to check their work, and the accuracy "
+        "rule needs %(needed)d. Add control tasks, or build tests from fewer of them."
+    ) % {"seen": pool.seen, "total": pool.total, "left": pool.left, "needed": pool.needed}
 
 
 def attempt_stats(*, test: QualificationTest, worker: User) -> dict[str, Any]:

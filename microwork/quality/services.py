@@ -383,7 +383,24 @@ def test_attempt_start(
         test=test, worker=worker, number=len(previous) + 1, started_at=now
     )
     task_ids = list(test.tasks.values_list("pk", flat=True))
-    chosen = random.sample(task_ids, test.question_count)
+    # Controls the worker already answered come last, those a feedback release covers first:
+    # asking one here shows its expected answer, which before the release would say that
+    # answer was a control.
+    answered = Submission.objects.filter(worker=worker, task_id__in=task_ids)
+    released = set(
+        answered.filter(
+            selectors.released_submissions_q(selectors.released_cutoffs(worker=worker))
+        ).values_list("task_id", flat=True)
+    )
+    unreleased = set(answered.values_list("task_id", flat=True)) - released
+    chosen: list[int] = []
+    for group in (
+        [t for t in task_ids if t not in released and t not in unreleased],
+        [t for t in task_ids if t in released],
+        [t for t in task_ids if t in unreleased],
+    ):
+        chosen += random.sample(group, min(len(group), test.question_count - len(chosen)))
+    random.shuffle(chosen)
     TestAnswer.objects.bulk_create(
         [TestAnswer(attempt=attempt, task_id=t, position=i) for i, t in enumerate(chosen, start=1)]
     )

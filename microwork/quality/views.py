@@ -517,6 +517,9 @@ def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
         required=request.POST.get("required") == "on",
     )
     messages.success(request, _("Created."))
+    warning = selectors.control_pool_warning(project=project)
+    if warning:
+        messages.warning(request, warning)
     return redirect("quality:project", project_id=project.pk)
 
 

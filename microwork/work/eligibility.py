@@ -26,6 +26,13 @@ def _many(check: EligibilityCheck, projects: Sequence[Any], worker: Any, now: da
     return {project.pk: check(project, worker, now) for project in projects}
 
 
+# Control tasks a worker must never be given, whatever the draw: key → dotted path of
+# `exclude(project, worker_id) -> QuerySet of task ids`. Quality names the control tasks a
+# worker met in a test or training, whose expected answers they were shown there.
+CONTROL_EXCLUSIONS: dict[str, str] = {
+    "quality": "microwork.quality.eligibility.controls_seen_in_tests",
+}
+
 ELIGIBILITY_CHECKS: dict[str, str] = {
     "hourly_cap": "microwork.work.fairness.hourly_cap_check",
     "quality": "microwork.quality.eligibility.check",
@@ -61,3 +68,8 @@ def eligibility_refusals(
             if reason:
                 refused[pk] = (key, str(reason))
     return refused
+
+
+def control_exclusions(*, project: Any, worker_id: int) -> list[Any]:
+    """Every registered exclusion's task ids, for `.exclude(pk__in=…)` on control tasks."""
+    return [loaded(path)(project, worker_id) for path in CONTROL_EXCLUSIONS.values()]

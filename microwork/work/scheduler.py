@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 
 from microwork.projects.models import Project, Task
+from microwork.work.eligibility import control_exclusions
 from microwork.work.models import Assignment
 from microwork.work.releases import held_batches
 
@@ -134,15 +135,17 @@ def has_free_slot(
 def pick_gold_task(
     *, project: Project, worker_id: int, rng: random.Random, now: datetime, hold: str
 ) -> Task | None:
-    """A control task this worker has not seen. Control tasks are outside overlap: every worker
-    may answer each one once, and gold_rate bounds how often they come."""
-    ids = list(
+    """A control task this worker has not seen, here or in a test or training (eligibility's
+    CONTROL_EXCLUSIONS). Control tasks are outside overlap: every worker may answer each one
+    once, and gold_rate bounds how often they come."""
+    qs = (
         Task.objects.filter(project=project, is_gold=True)
         .exclude(batch_id__in=held_batches(project=project, now=now, until=hold))
         .exclude(Exists(Assignment.objects.filter(task=OuterRef("pk"), worker_id=worker_id)))
-        .order_by("id")
-        .values_list("id", flat=True)[:GOLD_SAMPLE]
     )
+    for excluded in control_exclusions(project=project, worker_id=worker_id):
+        qs = qs.exclude(pk__in=excluded)
+    ids = list(qs.order_by("id").values_list("id", flat=True)[:GOLD_SAMPLE])
     if not ids:
         return None
     return Task.objects.only("id", "answers_count", "project_id", "is_gold", "data", "done").get(

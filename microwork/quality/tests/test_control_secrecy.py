@@ -1,0 +1,121 @@
+"""Control tasks a worker was shown with their answers (tests, training) never check that
+worker's work afterwards, and the requester is told when tests use up the control pool."""
+
+import random
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from microwork.quality import services
+from microwork.quality.models import TestAnswer, TestAttempt
+from microwork.quality.tests.helpers import answer, fund, make_project, make_tasks
+from microwork.work import services as work_services
+
+
+@pytest.fixture
+def project(rita):
+    # Every task handed out is a control while one is left for the worker.
+    return make_project(owner=rita, gold_rate=Decimal("1"))
+
+
+def _auth(key):
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def test_a_control_met_in_a_training_is_never_served_to_that_worker_as_a_control(
+    project, walt, nina, omar
+):
+    fund(project, omar)
+    gold = make_tasks(project, 3, gold=True)
+    ordinary = make_tasks(project, 5)
+    training = services.qualification_test_create(
+        project=project,
+        name="Warm-up",
+        task_ids=[t.pk for t in gold],
+        question_count=2,
+        mode="training",
+    )
+    attempt = services.test_attempt_start(test=training, worker=walt)
+    met = set(TestAnswer.objects.filter(attempt=attempt).values_list("task_id", flat=True))
+    assert len(met) == 2
+    # Walt is handed the one control he has not met, then only ordinary tasks.
+    handed = []
+    for _ in range(4):
+        assignment = work_services.assignment_claim(worker=walt, project=project)
+        assert assignment is not None
+        handed.append(assignment.task_id)
+        work_services.submission_create(
+            assignment=assignment, worker=walt, answer="cat", active_ms=4000
+        )
+    assert not met & set(handed)
+    assert handed[0] in {t.pk for t in gold} - met
+    assert set(handed[1:]) <= {t.pk for t in ordinary}
+    # Nina took no training: all three controls can still check her.
+    first = work_services.assignment_claim(worker=nina, project=project)
+    assert first is not None and first.task.is_gold
+
+
+def test_a_test_prefers_controls_the_worker_has_not_answered(project, walt, monkeypatch):
+    # The draw takes the first questions it is offered, so the test does not rest on luck.
+    monkeypatch.setattr(random, "sample", lambda population, k: list(population)[:k])
+    gold = make_tasks(project, 4, gold=True)
+    answer(task=gold[0], worker=walt, label="dog")
+    answer(task=gold[1], worker=walt, label="cat")
+    test = services.qualification_test_create(
+        project=project, name="Cats", task_ids=[t.pk for t in gold], question_count=2
+    )
+    attempt = services.test_attempt_start(test=test, worker=walt)
+    asked = set(TestAnswer.objects.filter(attempt=attempt).values_list("task_id", flat=True))
+    # Showing the expected answer of gold[0] now would say it was a control he missed.
+    assert asked == {gold[2].pk, gold[3].pk}
+    assert TestAttempt.objects.get().status == "in_progress"
+
+
+def test_creating_a_test_that_uses_up_the_control_pool_says_so_with_the_numbers(
+    client, project, rita, rita_token
+):
+    gold = make_tasks(project, 12, gold=True)
+    r = client.post(
+        f"/api/quality/projects/{project.pk}/tests",
+        {"name": "All of them", "task_ids": [t.pk for t in gold], "question_count": 10},
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert r.status_code == 201, r.content
+    # 10 questions × 3 attempts can reach every one of the 12 controls.
+    assert "all 12 of its 12 control tasks" in r.json()["control_warning"]
+    assert "no control task is left" in r.json()["control_warning"]
+
+    client.force_login(rita)
+    page = client.post(
+        reverse("quality:test_create", args=[project.pk]),
+        {"name": "Short", "all_gold": "on", "question_count": "1", "max_attempts": "1"},
+        follow=True,
+    ).content.decode()
+    assert "no control task is left" in page
+
+
+def test_a_small_test_leaves_enough_controls_and_says_nothing(client, project, rita_token):
+    gold = make_tasks(project, 30, gold=True)
+    services.rule_configure(project=project, rule_key="gold_accuracy", params={"min_answers": 10})
+    r = client.post(
+        f"/api/quality/projects/{project.pk}/tests",
+        {
+            "name": "Five",
+            "task_ids": [t.pk for t in gold[:5]],
+            "question_count": 5,
+            "max_attempts": 1,
+        },
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert r.status_code == 201 and r.json()["control_warning"] == ""
+    r = client.post(
+        f"/api/quality/projects/{project.pk}/tests",
+        {"name": "Big", "task_ids": [t.pk for t in gold[5:]], "question_count": 20},
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    # 5 + 25 controls can be met in tests: none is left, the rule needs 10.
+    assert "all 30 of its 30" in r.json()["control_warning"]
