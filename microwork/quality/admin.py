@@ -7,6 +7,7 @@ from microwork.lib.admin import ReadOnlyAdmin
 from microwork.quality.models import (
     Appeal,
     Decision,
+    FeedbackRelease,
     Qualification,
     QualificationGrant,
     QualificationTest,
@@ -34,6 +35,21 @@ class AppealAdmin(ReadOnlyAdmin):
 @admin.register(WorkerSkill)
 class WorkerSkillAdmin(ReadOnlyAdmin):
     list_display = ("worker", "project", "answers", "gold_answers", "gold_correct", "agreed")
+    search_fields = ("worker__username", "project__name")
+
+
+@admin.register(FeedbackRelease)
+class FeedbackReleaseAdmin(ReadOnlyAdmin):
+    list_display = (
+        "worker",
+        "project",
+        "number",
+        "cutoff_at",
+        "answers",
+        "new_answers",
+        "gold_answers",
+        "released_at",
+    )
     search_fields = ("worker__username", "project__name")
 
 

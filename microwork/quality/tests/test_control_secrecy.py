@@ -5,12 +5,23 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 
+from microwork.payments.models import SubmissionReview
 from microwork.quality import services
 from microwork.quality.models import TestAnswer, TestAttempt
-from microwork.quality.tests.helpers import answer, fund, make_project, make_tasks
+from microwork.quality.tests.helpers import (
+    answer,
+    fund,
+    make_project,
+    make_tasks,
+    release,
+    submit,
+)
 from microwork.work import services as work_services
+
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture
@@ -119,3 +130,49 @@ def test_a_small_test_leaves_enough_controls_and_says_nothing(client, project, r
     )
     # 5 + 25 controls can be met in tests: none is left, the rule needs 10.
     assert "all 30 of its 30" in r.json()["control_warning"]
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_a_right_control_answer_is_never_approved_at_once_for_matching_its_expected_answer(
+    project, walt, nina, omar, django_capture_on_commit_callbacks
+):
+    # The label of a control task is its expected answer, "sure" at 100 %: approving the
+    # answers that match it would tell the worker, answer by answer, which controls he got right.
+    fund(project, omar)
+    services.approval_rule_configure(
+        project=project, rule_key="agrees_with_label", params={"min_confidence": "0.9"}
+    )
+    [control] = make_tasks(project, 1, gold=True)
+    submit(task=control, worker=nina, label="cat")
+    with django_capture_on_commit_callbacks(execute=True):
+        right = submit(task=control, worker=walt, label="cat")
+    services.quality_sweep()
+    right.refresh_from_db()
+    assert right.gold_correct is True and right.status == "pending"
+    assert not SubmissionReview.objects.filter(rule="quality_rule").exists()
+
+
+def test_a_rejected_control_answer_shows_its_expected_answer_only_with_a_release(
+    client, project, rita, walt, walt_token, omar
+):
+    fund(project, omar)
+    [control] = make_tasks(project, 1, gold=True)
+    sub = submit(task=control, worker=walt, label="dog")
+    decision = services.submission_reject_with_decision(
+        submission=sub, requester=rita, reason_code="wrong_answer", confirm=True
+    )
+    body = client.get("/api/quality/me/standing", **_auth(walt_token)).json()
+    [row] = body["decisions"][0]["evidence"]
+    # The requester named the answer; what it should have been waits for the release.
+    assert row["answer"] == "Dog" and row["withheld"] is True
+    assert row["expected"] == "" and row["explanation"] == ""
+    client.force_login(walt)
+    page = client.get(reverse("quality:decision", args=[decision.pk])).content.decode()
+    assert "Whiskers" not in page and "shown with your next feedback release" in page
+    release(project=project, worker=walt)
+    body = client.get("/api/quality/me/standing", **_auth(walt_token)).json()
+    [row] = body["decisions"][0]["evidence"]
+    assert row["expected"] == "Cat" and "withheld" not in row
+    # Rita, on her side, saw it all along.
+    decision.refresh_from_db()
+    assert decision.evidence[0]["expected"] == "Cat"
