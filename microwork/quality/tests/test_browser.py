@@ -5,7 +5,7 @@ import pytest
 
 from microwork.quality import services
 from microwork.quality.models import Appeal, Decision
-from microwork.quality.tests.helpers import answer_gold_series, make_project
+from microwork.quality.tests.helpers import answer_gold_series, make_project, release
 
 pytestmark = pytest.mark.browser
 
@@ -37,12 +37,17 @@ def test_paused_worker_appeals_from_a_phone_and_is_restored(
     assert phone.locator("h1").inner_text() == "My standing"
     standing = phone.locator("main").inner_text()
     assert "In force now" in standing and "Cats or dogs: Pause" in standing
-    assert "Whiskers and pointed ears: a cat." in standing
+    # The pause acts at once; which answers it rests on waits for a feedback release.
+    assert "Whiskers and pointed ears: a cat." not in standing
     # Nothing overflows sideways on a 390 px screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.click("text=Why, and appeal")
     body = phone.locator("main").inner_text()
     assert "control tasks correctly" in body
+    assert "Whiskers" not in body and "shown with a later feedback release" in body
+    release(project=project, worker=walt)
+    phone.reload()
+    body = phone.locator("main").inner_text()
     assert "Whiskers and pointed ears: a cat." in body
     assert "Expected: Cat" in body
     phone.fill("textarea[name=message]", "Three of these pictures show dogs.")
