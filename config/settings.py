@@ -161,6 +161,14 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 # Uploads bigger than this are refused before parsing (a 2 GB file must not fill the disk).
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# Bounds on the shape of what users send, each checked in linear time before anything is
+# stored (docs/projects.md, "Limits"): a file's columns, one row's size, and for every JSON
+# (API bodies, uploaded files, answers) its nesting and the digits of a number.
+UPLOAD_MAX_COLUMNS = envint("UPLOAD_MAX_COLUMNS", 1000)
+UPLOAD_MAX_ROW_BYTES = envint("UPLOAD_MAX_ROW_BYTES", 1024 * 1024)
+MAX_UPLOAD_ROWS = envint("MAX_UPLOAD_ROWS", 200_000)
+JSON_MAX_DEPTH = envint("JSON_MAX_DEPTH", 32)
+JSON_MAX_NUMBER_DIGITS = envint("JSON_MAX_NUMBER_DIGITS", 100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None

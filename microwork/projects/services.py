@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import ApplicationError, Conflict
+from microwork.lib.limits import InputLimitExceeded, check_depth
 from microwork.lib.money import check_currency, parse_amount
 from microwork.lib.status import status_change
 from microwork.projects import hooks, selectors
@@ -927,6 +928,11 @@ def batch_create_from_records(
             code="too_many_rows",
             field="tasks",
         )
+    try:
+        # API bodies are bounded by their parser already; other callers pass Python values.
+        check_depth(records)
+    except InputLimitExceeded as exc:
+        raise ApplicationError(str(exc), code="too_large", field="tasks") from None
     body = json.dumps(records, sort_keys=True, ensure_ascii=False, default=str).encode()
     digest = hashlib.sha256(body).hexdigest()
     earlier = _duplicate(project, digest)
