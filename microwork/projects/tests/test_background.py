@@ -10,7 +10,12 @@ from django.test import override_settings
 from microwork.projects import services
 from microwork.projects.models import Batch, Task
 
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "uploads", "aggregation"],
+    }
+}
 
 
 @pytest.fixture
