@@ -213,7 +213,7 @@ class Worker(TasksWorker):
             db_task_result.set_successful(return_value)
             task_finished.send(sender=backend_type, task_result=db_task_result.task_result)
         except BaseException as exc:
-            if isinstance(exc, JobTimeLimit):
+            if isinstance(exc, JobTimeLimit) and not connection.in_atomic_block:
                 # Stopped anywhere, perhaps mid-query: start again from a clean connection.
                 connection.close()
             self.record_failure(db_task_result, exc)
