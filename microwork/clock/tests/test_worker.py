@@ -15,10 +15,10 @@ from django.core.management import get_commands
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from microwork.clock import worker as worker_module
 from microwork.clock.models import WorkerHeartbeat
 from microwork.clock.recovery import jobs_recover_abandoned
 from microwork.clock.tests import jobs
-from microwork.clock import worker as worker_module
 from microwork.clock.worker import Worker
 
 ROOT = Path(django_settings.BASE_DIR)

@@ -94,7 +94,9 @@ def test_a_batch_whose_worker_was_killed_finishes_after_restart_and_the_project_
     first = _start_worker(var)
     try:
         mid_way = _wait_for(
-            lambda: Batch.objects.filter(pk=batch.pk, status="processing", rows_seen__gt=0).exists(),
+            lambda: Batch.objects.filter(
+                pk=batch.pk, status="processing", rows_seen__gt=0
+            ).exists(),
             seconds=40,
             proc=first,
         )
