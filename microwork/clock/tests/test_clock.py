@@ -28,7 +28,10 @@ def test_every_job_is_due_on_the_first_tick_then_only_after_its_interval(db, db_
     assert DBTaskResult.objects.count() == len(PERIODIC_JOBS) + 1
 
 
-def test_every_registered_job_names_a_task_that_runs(db, settings):
+def test_every_registered_job_names_a_task_that_runs(db, settings, tmp_path):
+    # The upload cleanup runs too: it must not touch the files of a development database.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "spool")
     settings.TASKS = {
         "default": {
             "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
