@@ -29,6 +29,7 @@ from microwork.projects.models import Batch, Project, ProjectEvent, Task, Upload
 from microwork.projects.uploads import (
     CheckReport,
     CleanRow,
+    check_csv_header,
     detect_format,
     iter_clean_records,
     iter_clean_rows,
@@ -682,6 +683,11 @@ def batch_upload(
                 ),
             )
         )
+    if fmt == "csv":
+        report = CheckReport()
+        check_csv_header(stream=file, report=report)
+        if not report.ok:
+            raise UploadRefused(report)
     relative, digest = _store(file, fmt)
     earlier = _duplicate(project, digest)
     if earlier is not None:

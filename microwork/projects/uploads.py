@@ -9,6 +9,7 @@ inserting.
 
 import codecs
 import csv
+import io
 import json
 import os
 import re
@@ -697,6 +698,22 @@ def _first(record: Mapping[str, Any], names: Iterable[str]) -> Any:
 
 def _as_text(record: Mapping[str, Any]) -> dict[str, Any]:
     return {k: ("" if v is None else v) for k, v in record.items()}
+
+
+def check_csv_header(*, stream: IO[bytes], report: CheckReport) -> None:
+    """The header's length and width, read before a big file is saved for the background job:
+    a file refused for its shape is never stored. Leaves the stream where it was."""
+    start = stream.tell()
+    head = stream.read(max_row_bytes() + 4)
+    stream.seek(start)
+    first = head.split(b"\n", 1)[0]
+    try:
+        if len(first) > max_row_bytes():
+            raise _row_too_long(None, 1)
+        _csv_records(_Reader(io.BytesIO(first + b"\n")))
+    except FileProblem as exc:
+        for p in exc.problems:
+            report.add(p)
 
 
 def iter_clean_rows(

@@ -137,17 +137,40 @@ def test_a_deep_answer_cell_is_a_row_problem(multi_project, rita):
     assert (problem["row"], problem["field"]) == (2, "answer")
 
 
-def test_a_wide_file_in_the_background_fails_with_the_reason(project, rita, tmp_path, settings):
+def test_a_million_columns_are_refused_before_the_file_is_stored(project, rita, tmp_path, settings):
     # A million columns once kept the background worker busy for hours.
     settings.MEDIA_ROOT = tmp_path
-    settings.UPLOAD_MAX_ROW_BYTES = 100_000
     content = _wide_csv(1_000_000)
     assert len(content) > services.INLINE_MAX_BYTES
+    error = _refused(project, rita, content)
+    assert error.details[0]["line"] == 1 and "1048576 bytes" in error.details[0]["reason"]
+    assert not Batch.objects.exists()
+    assert not (tmp_path / "uploads").exists() or not list((tmp_path / "uploads").iterdir())
+
+
+def test_a_wide_header_of_a_big_file_is_refused_before_it_is_stored(
+    project, rita, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    content = _wide_csv(WIDE) + b"x\n" * 700_000
+    assert len(content) > services.INLINE_MAX_BYTES
+    error = _refused(project, rita, content)
+    assert error.details[0]["field"] == "columns"
+    assert not Batch.objects.exists()
+
+
+def test_a_long_row_deep_in_a_big_file_fails_the_batch_with_the_reason(
+    project, rita, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.UPLOAD_MAX_ROW_BYTES = 100_000
+    content = b"text\n" + b"a row of text\n" * 100_000 + b"x" * 200_000 + b"\n"
     batch = upload(project, rita, content).batch
     assert batch.status == "pending"
     services.batch_process(batch_id=batch.pk)
     batch.refresh_from_db()
-    assert batch.status == "failed" and "100000 bytes" in batch.errors[0]["reason"]
+    assert batch.status == "failed"
+    assert "Line 100002 is longer than 100000 bytes" in batch.errors[0]["reason"]
     assert not Task.objects.exists()
     assert not list((tmp_path / "uploads").iterdir())
 
