@@ -9,6 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from microwork.aggregation.api import router as aggregation_router
 from microwork.lib.api import API_AUTH
 from microwork.lib.errors import ApplicationError
+from microwork.lib.limits import InputLimitExceeded, LimitedJSONParser
 from microwork.projects.api import router as projects_router
 from microwork.work.api import router as work_router
 
@@ -22,6 +23,8 @@ api = NinjaAPI(
     ),
     auth=API_AUTH,
     urls_namespace="api",
+    # Bounded nesting and numbers for every JSON body (microwork/lib/limits.py).
+    parser=LimitedJSONParser(),
 )
 
 
@@ -67,6 +70,14 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, InputLimitExceeded):
+        # The body parser's refusal reaches us wrapped in "Cannot parse request body"; the
+        # sender needs to know which limit it crossed.
+        return api.create_response(
+            request,
+            {"code": "too_large", "message": str(exc.__cause__), "field": "body"},
+            status=400,
+        )
     return api.create_response(
         request, {"code": "http_error", "message": str(exc)}, status=exc.status_code
     )

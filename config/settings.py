@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before django_tasks_db so that its `db_worker` command (with heartbeats, time limits
+    # and recovery of dead workers' jobs) is the one `microwork db_worker` runs.
+    "microwork.clock",
     "django_tasks_db",
     "microwork.accounts",
     "microwork.inbox",
@@ -50,7 +53,6 @@ INSTALLED_APPS = [
     "microwork.aggregation",
     "microwork.payments",
     "microwork.demo",
-    "microwork.clock",
 ]
 
 MIDDLEWARE = [
@@ -161,9 +163,20 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 # Uploads bigger than this are refused before parsing (a 2 GB file must not fill the disk).
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# Bounds on the shape of what users send, each checked in linear time before anything is
+# stored (docs/projects.md, "Limits"): a file's columns, one row's size, and for every JSON
+# (API bodies, uploaded files, answers) its nesting and the digits of a number.
+UPLOAD_MAX_COLUMNS = envint("UPLOAD_MAX_COLUMNS", 1000)
+UPLOAD_MAX_ROW_BYTES = envint("UPLOAD_MAX_ROW_BYTES", 1024 * 1024)
+MAX_UPLOAD_ROWS = envint("MAX_UPLOAD_ROWS", 200_000)
+JSON_MAX_DEPTH = envint("JSON_MAX_DEPTH", 32)
+JSON_MAX_NUMBER_DIGITS = envint("JSON_MAX_NUMBER_DIGITS", 100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_TEMP_DIR = None
+# Big request bodies are spooled here (not the shared system temporary directory) so that the
+# periodic cleanup can remove what a crashed request left behind.
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "tmp" / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -174,11 +187,37 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Background jobs run on three queues so that one tenant's big upload or re-estimate never
+# holds up payouts and the periodic jobs: `default` (periodic jobs, money, notifications),
+# `uploads` (checking and adding an uploaded file) and `aggregation` (re-estimating a
+# project's answers). Run one `microwork db_worker --queue-name <queue>` per queue
+# (docs/projects.md, "Background jobs"); a worker started without --queue-name serves every
+# queue in turn.
+TASK_QUEUES = ["default", "uploads", "aggregation"]
 TASKS = {
     "default": {
         "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": TASK_QUEUES,
     }
 }
+# A job running longer than its queue's limit (seconds) is stopped and fails with a reason the
+# requester sees; one still running JOB_HARD_STOP_GRACE seconds later ends its worker process
+# (the process supervisor starts it again and the job is recovered as below).
+JOB_TIME_LIMITS = {
+    "default": envint("JOB_TIME_LIMIT", 10 * 60),
+    "uploads": envint("UPLOAD_JOB_TIME_LIMIT", 15 * 60),
+    "aggregation": envint("AGGREGATION_JOB_TIME_LIMIT", 30 * 60),
+}
+JOB_HARD_STOP_GRACE = envint("JOB_HARD_STOP_GRACE", 30)
+# Each worker writes a heartbeat this often; a worker silent for WORKER_STALE_SECONDS (or, on
+# the same machine, whose process is gone) is dead, and any live worker fails or resumes the
+# jobs it was running. A batch is retried this many times before it fails with the reason.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 5)
+WORKER_STALE_SECONDS = envint("WORKER_STALE_SECONDS", 30)
+BATCH_MAX_ATTEMPTS = envint("BATCH_MAX_ATTEMPTS", 2)
+# Stored uploads no waiting batch needs, and temporary upload files a crashed request left,
+# are removed by the periodic cleanup once this many hours old.
+UPLOAD_ORPHAN_HOURS = envint("UPLOAD_ORPHAN_HOURS", 1)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -51,6 +51,21 @@ install_chromium() {
     fi
 }
 
+supervise() {
+    # Starts a worker again when it ends: a worker ends itself when a job cannot be stopped at
+    # its time limit, and the next one recovers that job. Stopping this loop stops its worker.
+    log=$1
+    shift
+    child=""
+    trap 'if [ -n "$child" ]; then kill "$child" 2>/dev/null; fi; exit 0' TERM INT
+    while :; do
+        "$@" >>"$log" 2>&1 &
+        child=$!
+        wait "$child" || true
+        sleep 1
+    done
+}
+
 cmd=${1:-}
 case "$cmd" in
 run)
@@ -61,13 +76,18 @@ run)
     "$VENV/bin/microwork" migrate --no-input -v0
     "$VENV/bin/microwork" collectstatic --no-input -v0
     "$VENV/bin/microwork" demo
-    # Background jobs (big uploads, aggregation, payouts) run in a second process; the clock
-    # enqueues the periodic ones (auto-approval, appeal deadlines, pay-floor checks).
-    "$VENV/bin/microwork" db_worker --no-startup-delay >"$ROOT/var/worker.log" 2>&1 &
-    WORKER=$!
+    # Background jobs run in one worker per queue, so that a big upload or re-estimate never
+    # holds up payouts and the periodic jobs; the clock enqueues the periodic ones
+    # (auto-approval, appeal deadlines, pay-floor checks). See docs/projects.md.
+    supervise "$ROOT/var/worker-default.log" "$VENV/bin/microwork" db_worker --queue-name default &
+    WORKER_DEFAULT=$!
+    supervise "$ROOT/var/worker-uploads.log" "$VENV/bin/microwork" db_worker --queue-name uploads &
+    WORKER_UPLOADS=$!
+    supervise "$ROOT/var/worker-aggregation.log" "$VENV/bin/microwork" db_worker --queue-name aggregation &
+    WORKER_AGGREGATION=$!
     "$VENV/bin/microwork" clock >"$ROOT/var/clock.log" 2>&1 &
     CLOCK=$!
-    trap 'kill $WORKER $CLOCK 2>/dev/null || true' EXIT INT TERM
+    trap 'kill $WORKER_DEFAULT $WORKER_UPLOADS $WORKER_AGGREGATION $CLOCK 2>/dev/null || true' EXIT INT TERM
     echo "microwork is on http://127.0.0.1:8000  (Ctrl-C stops it)"
     "$VENV/bin/microwork" runserver 127.0.0.1:8000 --noreload --insecure
     ;;

@@ -288,6 +288,25 @@ def _progress(run_id: int, stage: str, percent: float) -> None:
     Run.objects.filter(pk=run_id).update(stage=stage, progress=max(0, min(99, int(percent))))
 
 
+def aggregation_run_abandon(*, run_id: int, reason: str) -> bool:
+    """Fail a run whose job ended without finishing it (its worker died, or it overran its
+    time limit); False when the run had already finished."""
+    now = timezone.now()
+    changed = Run.objects.filter(
+        pk=run_id, status__in=[Run.Status.QUEUED, Run.Status.RUNNING]
+    ).update(status=Run.Status.FAILED, error=reason[:2000], finished_at=now)
+    if changed:
+        run = Run.objects.select_related("project").get(pk=run_id)
+        _event(
+            project=run.project,
+            run=run,
+            kind=AggregationEvent.Kind.FAILED,
+            at=now,
+            details={"error": reason},
+        )
+    return bool(changed)
+
+
 def aggregation_run_execute(*, run_id: int) -> AggregationRun:
     """The background job's body. Only the call that moves the run from queued to running
     does the work, so a job delivered twice is harmless. Not one transaction on purpose: reads

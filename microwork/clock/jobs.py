@@ -25,6 +25,21 @@ PERIODIC_JOBS: dict[str, tuple[str, timedelta]] = {
     # Prove the books (one read-only snapshot, so beside live traffic) and keep the result for
     # the operators: hourly, so a mismatch is seen the same hour it appears.
     "ledger_check": ("microwork.ledger.tasks.ledger_check_task", timedelta(hours=1)),
+    # Stored uploads no batch waits for, temporary upload files left by a crashed request, and
+    # batches whose job was lost; each run leaves a record.
+    "uploads_cleanup": ("microwork.projects.tasks.uploads_cleanup_task", timedelta(minutes=15)),
+}
+
+# What to do, beyond failing the task result with the reason, when a job ends badly: its
+# worker died (`retry=True`: it may run again) or it failed or overran its time limit
+# (`retry=False`). The hook is called with the job's own arguments plus `reason` and `retry`,
+# and settles what the requester is waiting for. Periodic jobs need none: the clock runs them
+# again on their next tick.
+JOB_RECOVERY: dict[str, str] = {
+    "microwork.projects.tasks.process_batch": "microwork.projects.tasks.process_batch_recover",
+    "microwork.aggregation.tasks.aggregate_project": (
+        "microwork.aggregation.tasks.aggregate_project_recover"
+    ),
 }
 
 

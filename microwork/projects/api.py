@@ -14,6 +14,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from microwork.lib.api import requester_organisation
 from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError, NotFound
+from microwork.lib.limits import InputLimitExceeded, json_loads_limited
 from microwork.projects import selectors, services
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
 from microwork.projects.interfaces import (
@@ -385,9 +386,11 @@ def upload_tasks(request: HttpRequest, project_id: int):
         )
     elif content_type == "application/json":
         try:
-            body = json.loads(request.body)
+            body = json_loads_limited(request.body)
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise ApplicationError(_("The body is not valid JSON."), field="tasks") from None
+        except InputLimitExceeded as exc:
+            raise ApplicationError(str(exc), code="too_large", field="tasks") from None
         if not isinstance(body, dict) or not isinstance(body.get("tasks"), list):
             raise ApplicationError(
                 _('Send {"tasks": [{…}, …]} or a multipart file.'), field="tasks"

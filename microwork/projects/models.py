@@ -154,6 +154,9 @@ class Batch(models.Model):
     # The requester's announced release: the batch's tasks reach workers from this moment
     # (null: as soon as they are added to a live project).
     opens_at = models.DateTimeField(null=True, blank=True)
+    # Runs of the background job so far. A run only writes while the batch still carries its
+    # number, so a run taken for dead that was only slow can never add the tasks twice.
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -206,3 +209,18 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"task {self.pk} of {self.project_id}"
+
+
+class UploadCleanup(models.Model):
+    """One run of the periodic upload cleanup: what it removed and which batches it settled."""
+
+    at = models.DateTimeField()
+    files_removed = models.PositiveIntegerField(default=0)
+    bytes_removed = models.BigIntegerField(default=0)
+    batches_requeued = models.PositiveIntegerField(default=0)
+    batches_failed = models.PositiveIntegerField(default=0)
+    # The removed files' names (the first 100), for whoever wonders where a file went.
+    removed = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"upload cleanup at {self.at:%Y-%m-%d %H:%M}"

@@ -14,19 +14,22 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import ApplicationError, Conflict
+from microwork.lib.limits import InputLimitExceeded, check_depth
 from microwork.lib.money import check_currency, parse_amount
 from microwork.lib.status import status_change
 from microwork.projects import hooks, selectors
 from microwork.projects.interfaces import get_interface
-from microwork.projects.models import Batch, Project, ProjectEvent, Task
+from microwork.projects.models import Batch, Project, ProjectEvent, Task, UploadCleanup
 from microwork.projects.uploads import (
     CheckReport,
     CleanRow,
+    check_csv_header,
     detect_format,
     iter_clean_records,
     iter_clean_rows,
@@ -680,6 +683,11 @@ def batch_upload(
                 ),
             )
         )
+    if fmt == "csv":
+        report = CheckReport()
+        check_csv_header(stream=file, report=report)
+        if not report.ok:
+            raise UploadRefused(report)
     relative, digest = _store(file, fmt)
     earlier = _duplicate(project, digest)
     if earlier is not None:
@@ -815,18 +823,22 @@ def _store(file: IO[bytes], fmt: str) -> tuple[str, str]:
 
 def batch_process(*, batch_id: int) -> Batch:
     """Check and add a stored upload (the background job's body). Running it twice is harmless:
-    only the run that moves the batch from pending to processing does anything."""
+    only the run that moves the batch from pending to processing does anything, and its writes
+    are guarded by its attempt number (see Batch.attempts)."""
     claimed = Batch.objects.filter(pk=batch_id, status=Batch.Status.PENDING).update(
-        status=Batch.Status.PROCESSING
+        status=Batch.Status.PROCESSING, attempts=F("attempts") + 1
     )
     batch = Batch.objects.select_related("project").get(pk=batch_id)
     if claimed != 1:
         return batch
     path = Path(settings.MEDIA_ROOT) / batch.stored_path
     project = batch.project
+    mine = Batch.objects.filter(
+        pk=batch_id, status=Batch.Status.PROCESSING, attempts=batch.attempts
+    )
 
     def progress(rows: int, bytes_read: int) -> None:
-        Batch.objects.filter(pk=batch_id).update(rows_seen=rows, bytes_checked=bytes_read)
+        mine.update(rows_seen=rows, bytes_checked=bytes_read)
 
     try:
         _check_project_takes_uploads(project)
@@ -847,7 +859,7 @@ def batch_process(*, batch_id: int) -> Batch:
         _batch_insert_stored(batch=batch, path=path)
     except ApplicationError as exc:
         refused = exc.report if isinstance(exc, UploadRefused) else None
-        Batch.objects.filter(pk=batch_id).update(
+        mine.update(
             status=Batch.Status.FAILED,
             errors=refused.errors
             if refused
@@ -855,9 +867,11 @@ def batch_process(*, batch_id: int) -> Batch:
             errors_total=refused.errors_total if refused else 1,
             finished_at=timezone.now(),
         )
+    except BatchRunSuperseded:
+        logger.warning("batch %s: run %d was superseded", batch_id, batch.attempts)
     except Exception:
         logger.exception("batch %s failed", batch_id)
-        Batch.objects.filter(pk=batch_id).update(
+        mine.update(
             status=Batch.Status.FAILED,
             errors=[
                 {
@@ -873,6 +887,61 @@ def batch_process(*, batch_id: int) -> Batch:
         )
         raise
     finally:
+        # Unless a later run of the batch is waiting for it (this one was taken for dead).
+        later = Q(status=Batch.Status.PENDING) | (
+            Q(status=Batch.Status.PROCESSING) & ~Q(attempts=batch.attempts)
+        )
+        if not Batch.objects.filter(later, pk=batch_id).exists():
+            path.unlink(missing_ok=True)
+    batch.refresh_from_db()
+    return batch
+
+
+class BatchRunSuperseded(Exception):  # noqa: N818
+    """A background run of a batch that another run (or a failure) has replaced."""
+
+
+def batch_recover(*, batch_id: int, reason: str, retry: bool) -> Batch | None:
+    """Settle a batch whose job ended badly (microwork/clock/recovery.py). A run that never
+    finished because its worker died is run again while attempts remain and the stored file is
+    there; otherwise the batch fails with the reason, so the project can go live without it and
+    the same file can be sent again."""
+    batch = Batch.objects.filter(pk=batch_id).first()
+    if batch is None or batch.is_finished:
+        return batch
+    path = Path(settings.MEDIA_ROOT) / batch.stored_path if batch.stored_path else None
+    unfinished = Batch.objects.filter(
+        pk=batch_id,
+        status__in=[Batch.Status.PENDING, Batch.Status.PROCESSING],
+        attempts=batch.attempts,
+    )
+    if retry and batch.attempts < settings.BATCH_MAX_ATTEMPTS and path and path.exists():
+        from microwork.projects.tasks import process_batch
+
+        with transaction.atomic():
+            if unfinished.update(status=Batch.Status.PENDING, rows_seen=0, bytes_checked=0):
+                transaction.on_commit(lambda: process_batch.enqueue(batch_id=batch_id))
+        batch.refresh_from_db()
+        return batch
+    if retry:
+        reason = _(
+            "%(reason)s It was tried %(n)d times. Nothing was added; upload the file again, "
+            "or split it into smaller files."
+        ) % {"reason": reason, "n": batch.attempts}
+    else:
+        reason = _("%(reason)s Nothing was added; split the file or upload it again.") % {
+            "reason": reason
+        }
+    if (
+        unfinished.update(
+            status=Batch.Status.FAILED,
+            errors=[{"row": None, "field": "file", "reason": reason}],
+            errors_total=1,
+            stored_path="",
+            finished_at=timezone.now(),
+        )
+        and path is not None
+    ):
         path.unlink(missing_ok=True)
     batch.refresh_from_db()
     return batch
@@ -881,6 +950,12 @@ def batch_process(*, batch_id: int) -> Batch:
 @transaction.atomic
 def _batch_insert_stored(*, batch: Batch, path: Path) -> None:
     project = Project.objects.select_for_update().get(pk=batch.project_id)
+    mine = Batch.objects.filter(
+        pk=batch.pk, status=Batch.Status.PROCESSING, attempts=batch.attempts
+    )
+    if not mine.exists():
+        # This run was taken for dead and the batch settled or handed to another run.
+        raise BatchRunSuperseded(batch.pk)
     report = CheckReport()
     with path.open("rb") as stream:
         _insert(
@@ -896,7 +971,7 @@ def _batch_insert_stored(*, batch: Batch, path: Path) -> None:
             ),
             report,
         )
-    Batch.objects.filter(pk=batch.pk).update(
+    mine.update(
         status=Batch.Status.DONE,
         rows_seen=report.rows,
         rows_added=report.rows,
@@ -927,6 +1002,11 @@ def batch_create_from_records(
             code="too_many_rows",
             field="tasks",
         )
+    try:
+        # API bodies are bounded by their parser already; other callers pass Python values.
+        check_depth(records)
+    except InputLimitExceeded as exc:
+        raise ApplicationError(str(exc), code="too_large", field="tasks") from None
     body = json.dumps(records, sort_keys=True, ensure_ascii=False, default=str).encode()
     digest = hashlib.sha256(body).hexdigest()
     earlier = _duplicate(project, digest)
@@ -953,3 +1033,80 @@ def batch_create_from_records(
             ),
         )
     )
+
+
+CLEANUP_RECORDS_KEPT = timedelta(days=30)
+LOST_JOB_AFTER = timedelta(hours=1)
+
+
+def _old_files(folder: Path, *, before: float) -> Iterator[Path]:
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < before:
+                yield path
+        except FileNotFoundError:
+            continue
+
+
+def uploads_cleanup(*, now: datetime | None = None) -> UploadCleanup:
+    """The periodic cleanup: stored uploads no unfinished batch needs, temporary upload files
+    of requests that crashed, and waiting batches whose job was lost (run again, or failed).
+    Leaves one record per run; records older than a month are dropped."""
+    from microwork.projects.tasks import process_batch
+
+    now = now or timezone.now()
+    before = (now - timedelta(hours=settings.UPLOAD_ORPHAN_HOURS)).timestamp()
+    record = UploadCleanup(at=now)
+
+    waiting = Batch.objects.filter(status__in=[Batch.Status.PENDING, Batch.Status.PROCESSING])
+    needed = set(waiting.exclude(stored_path="").values_list("stored_path", flat=True))
+    folders = [Path(settings.MEDIA_ROOT) / "uploads"]
+    if settings.FILE_UPLOAD_TEMP_DIR:
+        folders.append(Path(settings.FILE_UPLOAD_TEMP_DIR))
+    for folder in folders:
+        for path in _old_files(folder, before=before):
+            if f"uploads/{path.name}" in needed and folder.name == "uploads":
+                continue
+            size = path.stat().st_size
+            path.unlink(missing_ok=True)
+            record.files_removed += 1
+            record.bytes_removed += size
+            if len(record.removed) < 100:
+                record.removed.append(path.name)
+
+    # A pending batch with no job to run it: the process died between commit and enqueue.
+    if _tasks_are_stored():
+        from django_tasks_db.compat import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        live = DBTaskResult.objects.filter(
+            task_path=process_batch.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+        )
+        live_ids = {
+            (r.get("kwargs") or {}).get("batch_id")
+            for r in live.values_list("args_kwargs", flat=True)
+        }
+        for batch in waiting.filter(
+            status=Batch.Status.PENDING, created_at__lt=now - LOST_JOB_AFTER
+        ):
+            if batch.pk in live_ids:
+                continue
+            settled = batch_recover(
+                batch_id=batch.pk, reason=_("The job checking this file was lost."), retry=True
+            )
+            if settled is not None and settled.status == Batch.Status.FAILED:
+                record.batches_failed += 1
+            else:
+                record.batches_requeued += 1
+    record.save()
+    UploadCleanup.objects.filter(at__lt=now - CLEANUP_RECORDS_KEPT).delete()
+    return record
+
+
+def _tasks_are_stored() -> bool:
+    from django.tasks import task_backends
+
+    return task_backends["default"].__class__.__module__.startswith("django_tasks_db")

@@ -9,9 +9,11 @@ inserting.
 
 import codecs
 import csv
+import io
 import json
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -20,6 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from microwork.lib.errors import ApplicationError
+from microwork.lib.limits import InputLimitExceeded, check_depth, json_decoder, json_loads_limited
 from microwork.projects.interfaces import TaskInterface, get_interface
 from microwork.projects.interfaces.base import RowError
 from microwork.projects.models import Project
@@ -40,12 +43,47 @@ CONTENT_TYPES = {
 # Spreadsheets and archives are refused with a hint, not parsed as garbage.
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xls", ".xlsm", ".ods", ".numbers"}
 MAX_ERRORS = 100
-MAX_ROWS = getattr(settings, "MAX_UPLOAD_ROWS", 200_000)
-# A JSON array is parsed one task at a time; this bounds one task, and so the memory it takes.
-MAX_JSON_ROW_CHARS = 1024 * 1024
+MAX_ROWS = settings.MAX_UPLOAD_ROWS
 MAX_EXTERNAL_ID = 200
 READ_CHUNK = 64 * 1024
 PROGRESS_EVERY = 2_000
+
+
+def max_columns() -> int:
+    return int(settings.UPLOAD_MAX_COLUMNS)
+
+
+def max_row_bytes() -> int:
+    """One task's size in the file. It bounds the memory a row takes, and keeps every pass over
+    a row (splitting lines, re-reading a JSON object cut by a chunk) linear in the file."""
+    return int(settings.UPLOAD_MAX_ROW_BYTES)
+
+
+def _row_too_long(row: int | None, line: int | None) -> "FileProblem":
+    return FileProblem(
+        Problem(
+            row,
+            "row",
+            _("Line %(line)d is longer than %(n)d bytes, the limit for one task.")
+            % {"line": line or 0, "n": max_row_bytes()},
+            line=line,
+        )
+    )
+
+
+def _too_many_columns(count: int, line: int | None = 1) -> "FileProblem":
+    return FileProblem(
+        Problem(
+            None,
+            "columns",
+            _(
+                "The header has %(count)d columns; the limit is %(n)d. Remove the columns you do not need."
+            )
+            % {"count": count, "n": max_columns()},
+            line=line,
+        )
+    )
+
 
 ID_COLUMNS = ("id", "external_id")
 ANSWER_COLUMNS = ("answer", "gold_answer")
@@ -154,6 +192,8 @@ class _Reader:
     def __init__(self, stream: IO[bytes]) -> None:
         self.stream = stream
         self.bytes_read = 0
+        # Bytes of the line `lines()` yielded last.
+        self.line_bytes = 0
 
     def chunks(self) -> Iterator[bytes]:
         while True:
@@ -164,6 +204,9 @@ class _Reader:
             yield chunk
 
     def lines(self) -> Iterator[tuple[int, str]]:
+        """Lines of at most `max_row_bytes()`: a longer one ends the file there, before an
+        endless line makes every chunk re-copy and re-split everything read so far."""
+        limit = max_row_bytes()
         offset = 0
         lineno = 0
         pending = b""
@@ -178,13 +221,19 @@ class _Reader:
             *complete, pending = pending.split(b"\n")
             for raw in complete:
                 lineno += 1
+                if len(raw) > limit:
+                    raise _row_too_long(None, lineno)
+                self.line_bytes = len(raw) + 1
                 yield lineno, self._decode(raw + b"\n", offset, lineno)
                 offset += len(raw) + 1
+            if len(pending) > limit:
+                raise _row_too_long(None, lineno + 1)
         if pending:
             if first and pending.startswith(codecs.BOM_UTF8):
                 pending = pending[3:]
                 offset = 3
             lineno += 1
+            self.line_bytes = len(pending)
             yield lineno, self._decode(pending, offset, lineno)
 
     def texts(self) -> Iterator[str]:
@@ -247,10 +296,13 @@ Record = tuple[int, int | None, Mapping[str, Any]]  # row, line, values
 def _csv_records(reader: _Reader) -> tuple[list[str], Iterator[Record]]:
     lines = reader.lines()
     line_numbers: list[int] = [0]
+    # Bytes of the lines read since the last record: a quoted value may span lines.
+    record_bytes: list[int] = [0]
 
     def texts() -> Iterator[str]:
         for lineno, text in lines:
             line_numbers[0] = lineno
+            record_bytes[0] += reader.line_bytes
             yield text
 
     text_iter = texts()
@@ -260,8 +312,13 @@ def _csv_records(reader: _Reader) -> tuple[list[str], Iterator[Record]]:
     counts = {d: header_line.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     header_row = next(csv.reader([header_line], delimiter=delimiter))
+    if len(header_row) > max_columns():
+        raise _too_many_columns(len(header_row), line_numbers[0])
     header = [h.strip().lower() for h in header_row]
-    dupes = sorted({h for h in header if header.count(h) > 1 and h})
+    # One pass with a counter: `header.count()` per column was quadratic (20,000 columns took
+    # 17 seconds).
+    seen = Counter(header)
+    dupes = sorted(h for h, n in seen.items() if n > 1 and h)
     if dupes:
         raise FileProblem(
             Problem(
@@ -274,11 +331,16 @@ def _csv_records(reader: _Reader) -> tuple[list[str], Iterator[Record]]:
 
     def records() -> Iterator[Record]:
         row = 0
+        limit = max_row_bytes()
         try:
+            record_bytes[0] = 0
             for values in csv.reader(text_iter, delimiter=delimiter, strict=True):
+                size, record_bytes[0] = record_bytes[0], 0
                 if not values or all(not v.strip() for v in values):
                     continue
                 row += 1
+                if size > limit:
+                    raise _row_too_long(row, line_numbers[0])
                 if len(values) != len(header):
                     yield (
                         row,
@@ -313,9 +375,12 @@ def _jsonl_records(reader: _Reader) -> Iterator[Record]:
             continue
         row += 1
         try:
-            value = json.loads(text)
+            value = json_loads_limited(text)
         except json.JSONDecodeError as exc:
             yield row, lineno, {"__json__": _("is not valid JSON: %(error)s") % {"error": exc.msg}}
+            continue
+        except InputLimitExceeded as exc:
+            yield row, lineno, {"__json__": str(exc)}
             continue
         yield row, lineno, value
 
@@ -335,7 +400,8 @@ class _JsonArray:
         self.eof = False
         self.line = 1  # the line of buffer[pos]
         self.column = 1  # and its column, counted in characters
-        self.decoder = json.JSONDecoder()
+        self.decoder = json_decoder()
+        self.max_chars = max_row_bytes()
 
     def more(self) -> bool:
         """Drop what has been read, append the next piece; False at the end of the file."""
@@ -379,17 +445,26 @@ class _JsonArray:
         while True:
             try:
                 value, end = self.decoder.raw_decode(self.buffer, self.pos)
+                check_depth(value)
+            except (InputLimitExceeded, RecursionError) as exc:
+                line, _column = self.where(self.pos)
+                reason = (
+                    str(exc)
+                    if isinstance(exc, InputLimitExceeded)
+                    else _("The JSON is nested too deeply.")
+                )
+                raise self.problem(row, reason, line=line, field="row") from None
             except json.JSONDecodeError as exc:
                 # The task may only be cut by the end of the piece read so far: then the error
                 # is at the end of the buffer, or is a string still open there.
                 cut = exc.pos >= len(self.buffer) - 6 or exc.msg.startswith("Unterminated")
-                if cut and len(self.buffer) - self.pos <= MAX_JSON_ROW_CHARS and self.more():
+                if cut and len(self.buffer) - self.pos <= self.max_chars and self.more():
                     continue
                 if cut and not self.eof:
                     raise self.problem(
                         row,
                         _("is longer than %(n)d characters, or its JSON is not closed")
-                        % {"n": MAX_JSON_ROW_CHARS},
+                        % {"n": self.max_chars},
                         field="row",
                     ) from None
                 line, column = self.where(exc.pos)
@@ -511,6 +586,14 @@ class RowChecker:
             return None, [problem("row", record["__json__"])]
         if not isinstance(record, Mapping):
             return None, [problem("row", _("must be an object with named fields"))]
+        if len(record) > max_columns():
+            return None, [
+                problem(
+                    "row",
+                    _("has %(count)d fields; the limit is %(n)d")
+                    % {"count": len(record), "n": max_columns()},
+                )
+            ]
         record = {str(k).strip().lower(): v for k, v in record.items()}
         problems: list[Problem] = []
 
@@ -588,9 +671,11 @@ class RowChecker:
             text = raw.strip()
             if text[:1] in ("[", "{"):
                 try:
-                    raw = json.loads(text)
+                    raw = json_loads_limited(text)
                 except json.JSONDecodeError:
                     raw = text
+                except InputLimitExceeded as exc:
+                    raise ApplicationError(str(exc), field="answer") from None
             else:
                 raw = text
         try:
@@ -613,6 +698,22 @@ def _first(record: Mapping[str, Any], names: Iterable[str]) -> Any:
 
 def _as_text(record: Mapping[str, Any]) -> dict[str, Any]:
     return {k: ("" if v is None else v) for k, v in record.items()}
+
+
+def check_csv_header(*, stream: IO[bytes], report: CheckReport) -> None:
+    """The header's length and width, read before a big file is saved for the background job:
+    a file refused for its shape is never stored. Leaves the stream where it was."""
+    start = stream.tell()
+    head = stream.read(max_row_bytes() + 4)
+    stream.seek(start)
+    first = head.split(b"\n", 1)[0]
+    try:
+        if len(first) > max_row_bytes():
+            raise _row_too_long(None, 1)
+        _csv_records(_Reader(io.BytesIO(first + b"\n")))
+    except FileProblem as exc:
+        for p in exc.problems:
+            report.add(p)
 
 
 def iter_clean_rows(
@@ -654,7 +755,12 @@ def iter_clean_rows(
                     )
                 )
             report.rows = row
-            if fmt != "csv" and isinstance(record, Mapping) and len(ignored) < 20:
+            if (
+                fmt != "csv"
+                and isinstance(record, Mapping)
+                and len(ignored) < 20
+                and len(record) <= max_columns()
+            ):
                 for name in checker.ignored(str(k).strip().lower() for k in record):
                     ignored.setdefault(name)
             clean, problems = checker.check(row, line, record)
@@ -688,7 +794,7 @@ def iter_clean_records(
     ignored: dict[str, None] = {}
     for row, record in enumerate(records, start=1):
         report.rows = row
-        if isinstance(record, Mapping):
+        if isinstance(record, Mapping) and len(record) <= max_columns():
             for name in checker.ignored(str(k).strip().lower() for k in record):
                 ignored.setdefault(name)
         clean, problems = checker.check(row, None, record)

@@ -23,7 +23,12 @@ from microwork.work import hooks
 from microwork.work.tests.factories import add_tasks, live_project, make_worker
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "uploads", "aggregation"],
+    }
+}
 
 
 @pytest.fixture

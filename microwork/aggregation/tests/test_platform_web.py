@@ -15,7 +15,12 @@ from microwork.projects.models import Task
 from microwork.projects.tests.test_services import _answer
 from microwork.work.tests.factories import add_tasks, live_project, make_worker
 
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "uploads", "aggregation"],
+    }
+}
 
 
 @pytest.fixture

@@ -11,7 +11,12 @@ T0 = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def db_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
 
 
 def test_every_job_is_due_on_the_first_tick_then_only_after_its_interval(db, db_tasks):
@@ -23,8 +28,16 @@ def test_every_job_is_due_on_the_first_tick_then_only_after_its_interval(db, db_
     assert DBTaskResult.objects.count() == len(PERIODIC_JOBS) + 1
 
 
-def test_every_registered_job_names_a_task_that_runs(db, settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+def test_every_registered_job_names_a_task_that_runs(db, settings, tmp_path):
+    # The upload cleanup runs too: it must not touch the files of a development database.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "spool")
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     Clock(last={}).tick(T0)
 
 
@@ -40,7 +53,12 @@ def test_the_books_are_checked_on_the_clock_and_the_result_kept(db, settings):
     path, every = PERIODIC_JOBS["ledger_check"]
     assert path == "microwork.ledger.tasks.ledger_check_task"
     assert timedelta(minutes=15) <= every <= timedelta(days=1)
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     Clock(last={}).tick(T0, names=["ledger_check"])
     run = LedgerCheckRun.objects.get()
     assert run.ok and run.problems == []

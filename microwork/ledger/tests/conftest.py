@@ -7,7 +7,12 @@ from microwork.accounts.access import access_organisation_for_requester
 def _simulated_payments(settings):
     # The demo's simulated card and mobile-money providers are what the tests pay through.
     settings.SIMULATED_PAYMENTS = True
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
 
 
 @pytest.fixture

@@ -23,7 +23,12 @@ def _money_settings(settings):
     settings.SIMULATED_PAYMENTS = True
     settings.PAY_FLOOR_PER_HOUR = Decimal("8.00")
     settings.PLATFORM_FEE_RATE = Decimal("0.20")
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
 
 
 @pytest.fixture

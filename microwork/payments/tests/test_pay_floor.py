@@ -80,7 +80,12 @@ def test_a_paused_project_cannot_go_live_again_at_the_same_reward(rich_acme, rit
 def test_answers_queue_the_floor_check_that_pauses_the_project(
     rich_acme, rita, walt, settings, django_capture_on_commit_callbacks
 ):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     project = make_project(rich_acme, rita, tasks=40, reward="0.05", seconds=20, overlap=1)
     go_live(project, rita)
     with django_capture_on_commit_callbacks(execute=True):
@@ -263,7 +268,12 @@ def test_completing_a_project_before_the_check_still_tops_its_workers_up(
 ):
     from microwork.projects import services as projects
 
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     project = _slow_project(rich_acme, rita, [walt])
     with django_capture_on_commit_callbacks(execute=True):
         projects.project_set_status(project=project, actor=rita, status="completed")
@@ -288,7 +298,12 @@ def test_pausing_a_project_by_hand_still_tops_its_workers_up(
 ):
     from microwork.projects import services as projects
 
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     project = _slow_project(rich_acme, rita, [walt, nina])
     with django_capture_on_commit_callbacks(execute=True):
         projects.project_set_status(project=project, actor=rita, status="paused")

@@ -16,7 +16,12 @@ from microwork.quality.models import ApprovalRuleConfig
 from microwork.quality.tests.helpers import fund, make_project, make_tasks, release, submit
 from microwork.work.models import Submission
 
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+IMMEDIATE = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": ["default", "uploads", "aggregation"],
+    }
+}
 
 
 @pytest.fixture

@@ -1,0 +1,115 @@
+"""Bounds on what a user may send, checked in linear time before anything is stored.
+
+Python's own parsers are not safe on hostile input: `json.loads` recurses once per level of
+nesting (a deep enough document ends in RecursionError, a 500), `int()` of a long digit string
+costs time quadratic in its length (CPython refuses more than 4,300 digits with a bare
+ValueError), and a number that parses may still be too large for the database. Every JSON that
+comes from outside — an API body, an uploaded file, an answer typed into a cell — goes through
+`json_loads_limited`, which refuses these with a reason that says what was wrong.
+
+The limits are settings (config/settings.py) so an operator can move them; the defaults are far
+above what a real task needs.
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from ninja.parser import Parser
+
+
+class InputLimitExceeded(ValueError):
+    """A value is too deep, too long or too big; the message is shown to the sender."""
+
+
+def max_json_depth() -> int:
+    return int(settings.JSON_MAX_DEPTH)
+
+
+def max_number_digits() -> int:
+    return int(settings.JSON_MAX_NUMBER_DIGITS)
+
+
+def _too_many_digits(text: str) -> InputLimitExceeded:
+    limit = max_number_digits()
+    return InputLimitExceeded(
+        _("A number has more than %(n)d digits (it starts %(start)s…).")
+        % {"n": limit, "start": text[:12]}
+    )
+
+
+def _number_parsers(digits: int) -> tuple[Callable[[str], int], Callable[[str], float]]:
+    # The scanner hands each number over as its text, so the length is checked before any
+    # conversion does quadratic work on it.
+    def parse_int(text: str) -> int:
+        if len(text) > digits + 1:  # one more for a sign
+            raise _too_many_digits(text)
+        return int(text)
+
+    def parse_float(text: str) -> float:
+        if len(text) > digits + 8:  # room for the sign, the point and an exponent
+            raise _too_many_digits(text)
+        value = float(text)
+        if value in (float("inf"), float("-inf")):
+            raise InputLimitExceeded(_("A number is too large: %(start)s…") % {"start": text[:12]})
+        return value
+
+    return parse_int, parse_float
+
+
+def _refuse_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON, and PostgreSQL's jsonb refuses them.
+    raise InputLimitExceeded(_("%(name)s is not a number JSON allows.") % {"name": name})
+
+
+def check_depth(value: Any, *, limit: int | None = None) -> None:
+    """Refuse containers nested deeper than the limit; a walk without recursion, linear in the
+    number of values."""
+    limit = max_json_depth() if limit is None else limit
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children: Iterable[Any]
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise InputLimitExceeded(
+                _("The JSON is nested more than %(n)d levels deep.") % {"n": limit}
+            )
+        stack.extend((child, depth + 1) for child in children)
+
+
+def json_decoder() -> json.JSONDecoder:
+    """A decoder whose numbers are bounded; pair it with `check_depth` on each value it returns."""
+    parse_int, parse_float = _number_parsers(max_number_digits())
+    return json.JSONDecoder(
+        parse_int=parse_int, parse_float=parse_float, parse_constant=_refuse_constant
+    )
+
+
+def json_loads_limited(text: str | bytes) -> Any:
+    """`json.loads` within the limits; raises json.JSONDecodeError for bad syntax and
+    InputLimitExceeded for a document that is valid but out of bounds."""
+    if isinstance(text, bytes | bytearray):
+        text = text.decode("utf-8")
+    try:
+        value = json_decoder().decode(text)
+    except RecursionError:
+        raise InputLimitExceeded(
+            _("The JSON is nested more than %(n)d levels deep.") % {"n": max_json_depth()}
+        ) from None
+    check_depth(value)
+    return value
+
+
+class LimitedJSONParser(Parser):
+    """The API's body parser: the same bounds for every endpoint that takes JSON."""
+
+    def parse_body(self, request: Any) -> Any:
+        return json_loads_limited(request.body)
