@@ -8,6 +8,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from microwork.aggregation.api import router as aggregation_router
 from microwork.lib.api import API_AUTH
+from microwork.lib.api_docs import LocalSwagger
 from microwork.lib.errors import ApplicationError
 from microwork.projects.api import router as projects_router
 from microwork.work.api import router as work_router
@@ -22,6 +23,7 @@ api = NinjaAPI(
     ),
     auth=API_AUTH,
     urls_namespace="api",
+    docs=LocalSwagger(),
 )
 
 
