@@ -305,3 +305,13 @@ def test_task_picture_hosts_can_be_narrowed(tmp_path):
         "blob:",
         "https://img.example.org",
     ]
+
+
+def test_no_template_carries_inline_script_handlers_or_style():
+    # Pages the walk above cannot reach (partials, error pages, mails shown in a browser) are
+    # held to the same rule at the source.
+    problems = []
+    for template in sorted((ROOT / "microwork").glob("**/templates/**/*.html")):
+        for problem in html_problems(template.read_text(encoding="utf-8")):
+            problems.append(f"{template.relative_to(ROOT)}: {problem}")
+    assert not problems, "\n".join(problems)
