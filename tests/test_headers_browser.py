@@ -158,17 +158,27 @@ def test_requester_pages_run_their_scripts_without_a_violation(
     assert watch.problems == []
 
 
-def test_api_docs_show_the_operations_from_local_files(live_server, desktop, transactional_db):
+def test_api_docs_show_the_operations_from_local_files(
+    live_server, desktop, transactional_db, walt
+):
     watch = Watch(desktop, live_server.url)
     requested = []
     desktop.on("request", lambda r: requested.append(r.url))
+    watch.log_in("walt", "walt-pass-123")
     watch.goto("/api/docs")
     desktop.wait_for_selector(".opblock", timeout=20000)
     assert desktop.locator(".opblock").count() > 20
     assert "microwork API" in desktop.locator(".info .title").inner_text()
-    # Operations open and show their parameters: Swagger UI is fully working, not just drawn.
-    desktop.locator(".opblock-summary").first.click()
-    desktop.wait_for_selector(".opblock-body")
+    # "Try it out" works from the page: the call goes to this site with Walt's session.
+    operation = desktop.locator(
+        ".opblock-get", has=desktop.locator("[data-path='/api/work/history']")
+    )
+    operation.locator(".opblock-summary").click()
+    operation.locator(".try-out__btn").click()
+    with desktop.expect_response("**/api/work/history*") as call:
+        operation.locator(".execute").click()
+    assert call.value.status == 200
+    operation.locator(".live-responses-table").wait_for()
     assert all(url.startswith(live_server.url) or url.startswith("data:") for url in requested)
     assert watch.problems == []
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from ninja.openapi.docs import Swagger, _csrf_needed
+from ninja.openapi.docs import Swagger
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -31,6 +31,12 @@ class LocalSwagger(Swagger):
         context = {
             "api": api,
             "swagger_settings": json.dumps(settings),
-            "add_csrf": _csrf_needed(api),
+            "add_csrf": _session_auth(api),
         }
         return render(request, self.template, context)
+
+
+def _session_auth(api: "NinjaAPI") -> bool:
+    """Whether "Try it out" from a logged-in browser needs the CSRF token (session auth)."""
+    auth = api.auth if isinstance(api.auth, list | tuple) else [api.auth]
+    return any(getattr(a, "csrf", False) for a in auth)
