@@ -198,9 +198,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # serves (no inline script, no eval, no inline style), nothing embeds the site, forms post
 # only to it. An injected <script> or onclick= therefore does not run.
 # Task pictures are the one thing taken from elsewhere: a task's image_url may be any
-# https URL (docs/projects.md). CSP_IMAGE_SOURCES narrows that to named hosts
-# ("https://img.example.org,https://cdn.example.net") or widens it ("https:,http:").
-CSP_IMAGE_SOURCES = envlist("CSP_IMAGE_SOURCES", ["https:"])
+# http(s) URL (docs/projects.md); over HTTPS, http:// pictures are upgraded (below).
+# CSP_IMAGE_SOURCES narrows that to named hosts ("https://img.example.org,https://cdn.example.net").
+CSP_IMAGE_SOURCES = envlist("CSP_IMAGE_SOURCES", ["https:"] if SECURE else ["https:", "http:"])
 SECURE_CSP: dict[str, list[str] | bool] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],

@@ -279,6 +279,8 @@ def test_the_secure_setting_turns_on_redirect_hsts_and_secure_cookies(tmp_path):
     assert default["SECURE_HSTS_SECONDS"] == 0
     assert default["SESSION_COOKIE_SECURE"] is False
     assert "upgrade-insecure-requests" not in default["SECURE_CSP"]
+    # A plain-HTTP site may show task pictures from plain-HTTP addresses; an HTTPS one upgrades.
+    assert default["SECURE_CSP"]["img-src"] == ["'self'", "data:", "blob:", "https:", "http:"]
 
     secure = _settings_from_env(tmp_path, SECURE="1", SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
     assert secure["SECURE_SSL_REDIRECT"] is True
@@ -287,6 +289,7 @@ def test_the_secure_setting_turns_on_redirect_hsts_and_secure_cookies(tmp_path):
     assert secure["SESSION_COOKIE_SECURE"] is True and secure["CSRF_COOKIE_SECURE"] is True
     assert secure["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert secure["SECURE_CSP"]["upgrade-insecure-requests"] is True
+    assert secure["SECURE_CSP"]["img-src"] == ["'self'", "data:", "blob:", "https:"]
 
     # SECURE_COOKIES, the setting's older name, means the same; each part can be tuned.
     older = _settings_from_env(
