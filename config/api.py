@@ -8,6 +8,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from microwork.aggregation.api import router as aggregation_router
 from microwork.lib.api import API_AUTH
+from microwork.lib.api_docs import LocalSwagger
 from microwork.lib.errors import ApplicationError
 from microwork.lib.limits import InputLimitExceeded, LimitedJSONParser
 from microwork.projects.api import router as projects_router
@@ -25,6 +26,7 @@ api = NinjaAPI(
     urls_namespace="api",
     # Bounded nesting and numbers for every JSON body (microwork/lib/limits.py).
     parser=LimitedJSONParser(),
+    docs=LocalSwagger(),
 )
 
 

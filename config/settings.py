@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from microwork.lib.env import envbool, envint, envlist, envstr
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     # and recovery of dead workers' jobs) is the one `microwork db_worker` runs.
     "microwork.clock",
     "django_tasks_db",
+    # Only for the Swagger UI files it ships, so /api/docs needs nothing from another site.
+    "ninja",
     "microwork.accounts",
     "microwork.inbox",
     "microwork.projects",
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Static files from the app server itself, so one process (or gunicorn alone) serves a
     # complete site; compressed and cached forever under hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -181,8 +185,24 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
+# SECURE=1 says the site is reached over HTTPS: cookies are sent over HTTPS only, plain HTTP
+# is redirected to HTTPS and browsers are told (HSTS) never to use plain HTTP again.
+# SECURE_COOKIES is its older name. Behind a proxy that ends TLS, also set
+# SECURE_PROXY_SSL_HEADER, or every request looks like plain HTTP and the redirect loops.
+SECURE = envbool("SECURE", envbool("SECURE_COOKIES", False))
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", SECURE)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if SECURE else 0)
+# Off by default: the platform may live on a subdomain of a site whose other hosts still
+# serve plain HTTP, and preloading cannot be undone quickly.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+# The header the TLS-ending proxy sets to the scheme the client used, e.g. X-Forwarded-Proto.
+# Only when that proxy always sets or overwrites it: otherwise any client could claim HTTPS.
+_PROXY_SSL_HEADER = envstr("SECURE_PROXY_SSL_HEADER")
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -194,6 +214,27 @@ SECURE_REFERRER_POLICY = "same-origin"
 # (docs/projects.md, "Background jobs"); a worker started without --queue-name serves every
 # queue in turn.
 TASK_QUEUES = ["default", "uploads", "aggregation"]
+# Content-Security-Policy on every response: script and style only from files this site
+# serves (no inline script, no eval, no inline style), nothing embeds the site, forms post
+# only to it. An injected <script> or onclick= therefore does not run.
+# Task pictures are the one thing taken from elsewhere: a task's image_url may be any
+# http(s) URL (docs/projects.md); over HTTPS, http:// pictures are upgraded (below).
+# CSP_IMAGE_SOURCES narrows that to named hosts ("https://img.example.org,https://cdn.example.net").
+CSP_IMAGE_SOURCES = envlist("CSP_IMAGE_SOURCES", ["https:"] if SECURE else ["https:", "http:"])
+SECURE_CSP: dict[str, list[str] | bool] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "blob:", *CSP_IMAGE_SOURCES],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+if SECURE:
+    # A picture given as http:// is fetched over HTTPS instead of being blocked as mixed content.
+    SECURE_CSP["upgrade-insecure-requests"] = True
+
 TASKS = {
     "default": {
         "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
