@@ -19,6 +19,7 @@ from microwork.accounts.forms import (
 from microwork.accounts.models import ApiToken
 from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
+from microwork.lib.redirects import safe_next_url
 from microwork.lib.views import form_error
 
 
@@ -76,8 +77,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             else:
                 services.login_failures_clear(username=name)
                 login(request, user)
-                target = request.GET.get("next", "")
-                if target.startswith("/") and not target.startswith("//"):
+                target = safe_next_url(request.GET.get("next"))
+                if target:
                     return redirect(target)
                 return redirect("home")
     return render(request, "accounts/login.html", {"form": form}, status=status)
