@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -165,10 +165,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request_user(request), pk=token_id).first()
-    if token is not None:
-        services.api_token_revoke(token=token)
-        messages.success(request, _("Token revoked."))
+    # Someone else's token is a missing one, as every other id of someone else's is.
+    token = get_object_or_404(ApiToken, user=request_user(request), pk=token_id)
+    services.api_token_revoke(token=token)
+    messages.success(request, _("Token revoked."))
     return redirect("accounts:tokens")
 
 

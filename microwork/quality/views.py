@@ -518,7 +518,9 @@ def requirement_add(request: HttpRequest, project_id: int) -> HttpResponse:
     qualification = None
     if request.POST.get("qualification_id"):
         qualification = access_qualification_for_requester(
-            user=user, qualification_id=_int(request.POST["qualification_id"])
+            user=user,
+            qualification_id=_int(request.POST["qualification_id"]),
+            organisation=project.organisation,
         )
     values = [v.strip() for v in request.POST.get("values", "").split(",") if v.strip()]
     services.project_requirement_add(
@@ -550,7 +552,9 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
     project = access_project_for_requester(user=user, project_id=project_id)
     qualification = access_qualification_for_requester(
-        user=user, qualification_id=_int(request.POST.get("qualification_id"))
+        user=user,
+        qualification_id=_int(request.POST.get("qualification_id")),
+        organisation=project.organisation,
     )
     services.qualification_grant(
         qualification=qualification,
