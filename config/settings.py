@@ -165,6 +165,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not _COLLECTED
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Seconds a signed media address (microwork/projects/media.py) works, for the one person it
+# was made for. Pages and API responses make a fresh one each time they are loaded.
+MEDIA_URL_MAX_AGE = envint("MEDIA_URL_MAX_AGE", 3600)
 # Uploads bigger than this are refused before parsing (a 2 GB file must not fill the disk).
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 # Bounds on the shape of what users send, each checked in linear time before anything is

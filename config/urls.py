@@ -2,10 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
-from django.views.static import serve
 
 from config.api import api
 from microwork.accounts.views import home
+from microwork.projects.media import serve_media
 
 urlpatterns = [
     path("", home, name="home"),
@@ -20,11 +20,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
-    # Uploaded media (task images) are served by Django itself so one process is enough for
-    # the embedded set-up; a production proxy may serve MEDIA_ROOT directly instead.
-    path(
-        f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-        serve,
-        {"document_root": settings.MEDIA_ROOT},
-    ),
+    # Task media and uploads, only through the signed, personal addresses pages and API
+    # responses make (microwork/projects/media.py); never serve MEDIA_ROOT directly.
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve_media, name="media"),
 ]

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +19,7 @@ from microwork.accounts.forms import (
 from microwork.accounts.models import ApiToken
 from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
+from microwork.lib.redirects import safe_next_url
 from microwork.lib.views import form_error
 
 
@@ -76,8 +77,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             else:
                 services.login_failures_clear(username=name)
                 login(request, user)
-                target = request.GET.get("next", "")
-                if target.startswith("/") and not target.startswith("//"):
+                target = safe_next_url(request.GET.get("next"))
+                if target:
                     return redirect(target)
                 return redirect("home")
     return render(request, "accounts/login.html", {"form": form}, status=status)
@@ -164,10 +165,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request_user(request), pk=token_id).first()
-    if token is not None:
-        services.api_token_revoke(token=token)
-        messages.success(request, _("Token revoked."))
+    # Someone else's token is a missing one, as every other id of someone else's is.
+    token = get_object_or_404(ApiToken, user=request_user(request), pk=token_id)
+    services.api_token_revoke(token=token)
+    messages.success(request, _("Token revoked."))
     return redirect("accounts:tokens")
 
 

@@ -11,7 +11,7 @@ from ninja import Router, Schema
 
 from microwork.aggregation import exports, results, selectors, services
 from microwork.aggregation.models import AggregationRun
-from microwork.lib.api import caller, requester_organisation
+from microwork.lib.api import caller, requester_scope
 from microwork.lib.auth import request_user
 from microwork.lib.errors import NotFound
 from microwork.projects.access import access_project_for_requester
@@ -90,7 +90,7 @@ def _project(request: HttpRequest, project_id: int) -> Project:
     return access_project_for_requester(
         user=request_user(request),
         project_id=project_id,
-        organisation=requester_organisation(request),
+        organisation=requester_scope(request),
     )
 
 

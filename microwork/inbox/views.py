@@ -1,11 +1,11 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from microwork.inbox import selectors, services
 from microwork.lib.auth import request_user
+from microwork.lib.redirects import safe_next_url
 
 
 @login_required
@@ -18,8 +18,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def inbox_read(request: HttpRequest) -> HttpResponse:
     services.inbox_mark_read(user=request_user(request))
-    back = request.POST.get("next", "")
     # Back to the page the button was on (the work page shows unread lines too), never away.
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    back = safe_next_url(request.POST.get("next"))
+    if back:
         return redirect(back)
     return redirect("inbox:inbox")

@@ -28,15 +28,31 @@ API_AUTH = [TokenAuth(), SessionAuth()]
 class Caller:
     user: User
     organisation: Organisation | None
+    # The bearer token of the call; None for a browser session.
+    token: ApiToken | None = None
 
 
 def caller(request: HttpRequest) -> Caller:
     auth = request.auth  # type: ignore[attr-defined]
     if isinstance(auth, ApiToken):
-        return Caller(user=auth.user, organisation=auth.organisation)
+        return Caller(user=auth.user, organisation=auth.organisation, token=auth)
     user = request_user(request)
     organisation = Organisation.objects.filter(memberships__user=user).order_by("id").first()
     return Caller(user=user, organisation=organisation)
+
+
+def requester_scope(request: HttpRequest) -> Organisation | None:
+    """The organisation whose objects a requester call may reach, for the access helpers.
+
+    A token reaches only the organisation it was made for, even when its user belongs to
+    several; a token made without one is a worker's and is refused here. A browser session
+    (None) reaches every organisation its user belongs to, as the pages do."""
+    who = caller(request)
+    if who.token is None:
+        return None
+    if who.organisation is None:
+        raise Forbidden(_("This endpoint needs a requester token (one made by an organisation)."))
+    return who.organisation
 
 
 def requester_organisation(request: HttpRequest) -> Organisation:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from microwork.accounts.models import User
-from microwork.lib.api import caller, requester_organisation
+from microwork.lib.api import requester_organisation, requester_scope
 from microwork.lib.auth import request_user
 from microwork.lib.errors import NotFound
 from microwork.payments import selectors, services
@@ -71,9 +71,10 @@ def _submission(request: HttpRequest, submission_id: int) -> Submission:
     submission = Submission.objects.filter(pk=submission_id).first()
     if submission is None:
         raise NotFound(_("No such answer."), field="submission_id")
-    who = caller(request)
     access_project_for_requester(
-        user=who.user, project_id=submission.project_id, organisation=who.organisation
+        user=request_user(request),
+        project_id=submission.project_id,
+        organisation=requester_scope(request),
     )
     return submission
 
@@ -95,9 +96,8 @@ def approve(request: HttpRequest, submission_id: int) -> DecisionOut:
 
 @router.post("/projects/{project_id}/submissions/approve", response=BulkOut)
 def approve_bulk(request: HttpRequest, project_id: int, payload: BulkApproveIn) -> BulkOut:
-    who = caller(request)
     project = access_project_for_requester(
-        user=who.user, project_id=project_id, organisation=who.organisation
+        user=request_user(request), project_id=project_id, organisation=requester_scope(request)
     )
     n = services.submissions_approve_bulk(
         project=project, actor=request_user(request), submission_ids=payload.submission_ids
@@ -107,9 +107,8 @@ def approve_bulk(request: HttpRequest, project_id: int, payload: BulkApproveIn) 
 
 @router.post("/projects/{project_id}/bonuses", response={201: BonusOut})
 def bonus(request: HttpRequest, project_id: int, payload: BonusIn) -> tuple[int, BonusOut]:
-    who = caller(request)
     project = access_project_for_requester(
-        user=who.user, project_id=project_id, organisation=who.organisation
+        user=request_user(request), project_id=project_id, organisation=requester_scope(request)
     )
     workers = list(User.objects.filter(pk__in=payload.worker_ids))
     if len(workers) != len(set(payload.worker_ids)):

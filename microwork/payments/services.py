@@ -31,7 +31,7 @@ from microwork.accounts.selectors import organisation_members
 from microwork.inbox.services import inbox_notify
 from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, Entry, ExchangeRate, Transaction
-from microwork.lib.errors import ApplicationError, Conflict
+from microwork.lib.errors import ApplicationError, Conflict, NotFound
 from microwork.lib.money import check_currency, format_money, parse_amount
 from microwork.payments.models import PayFloorNotice, SubmissionReview
 from microwork.payments.reasons import REJECTION_REASONS
@@ -874,7 +874,20 @@ def submissions_approve_bulk(
     its own transaction so a failure half-way keeps what was done. Returns how many."""
     qs = Submission.objects.filter(project=project, status=S.PENDING).order_by("pk")
     if submission_ids is not None:
-        qs = qs.filter(pk__in=list(submission_ids))
+        ids = sorted({int(i) for i in submission_ids})
+        # Another project's answer is refused like the reject endpoint refuses it, rather than
+        # skipped: a caller told "0 approved" cannot tell a foreign id from a done one.
+        known = set(
+            Submission.objects.filter(project=project, pk__in=ids).values_list("pk", flat=True)
+        )
+        missing = [i for i in ids if i not in known]
+        if missing:
+            raise NotFound(
+                _("These answers are not in this project: %(ids)s.")
+                % {"ids": ", ".join(map(str, missing))},
+                field="submission_ids",
+            )
+        qs = qs.filter(pk__in=ids)
     done = 0
     for submission in qs.iterator():
         done += submission_approve(submission=submission, actor=actor)

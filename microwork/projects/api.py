@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from microwork.lib.api import requester_organisation
+from microwork.lib.api import requester_organisation, requester_scope
 from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError, NotFound
 from microwork.lib.limits import InputLimitExceeded, json_loads_limited
@@ -243,7 +243,7 @@ def _project(request: HttpRequest, project_id: int) -> Project:
     return access_project_for_requester(
         user=request_user(request),
         project_id=project_id,
-        organisation=requester_organisation(request),
+        organisation=requester_scope(request),
     )
 
 
@@ -415,7 +415,7 @@ def get_batch(request: HttpRequest, batch_id: int):
     return access_batch_for_requester(
         user=request_user(request),
         batch_id=batch_id,
-        organisation=requester_organisation(request),
+        organisation=requester_scope(request),
     )
 
 

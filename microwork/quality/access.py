@@ -64,9 +64,15 @@ def access_decision_for_operator(*, user: User, decision_id: int) -> Decision:
 
 
 def access_requirement_for_requester(
-    *, user: User, project_id: int, requirement_id: int
+    *,
+    user: User,
+    project_id: int,
+    requirement_id: int,
+    organisation: Organisation | None = None,
 ) -> ProjectRequirement:
-    project = access_project_for_requester(user=user, project_id=project_id)
+    project = access_project_for_requester(
+        user=user, project_id=project_id, organisation=organisation
+    )
     requirement = project.requirements.filter(pk=requirement_id).first()
     if requirement is None:
         raise NotFound(_("No such requirement."), field="requirement_id")
@@ -124,9 +130,15 @@ def access_submission_for_requester(
     return Submission.objects.select_related("project", "task", "worker").get(pk=submission_id)
 
 
-def access_appeal_for_decider(*, user: User, appeal_id: int) -> Appeal:
+def access_appeal_for_decider(
+    *, user: User, appeal_id: int, organisation: Organisation | None = None
+) -> Appeal:
     """Requesters answer appeals on their projects; operators answer the ones routed to them
-    (account-level and escalated) and may step into any."""
+    (account-level and escalated) and may step into any.
+
+    A call confined to one organisation (an API token made for it) reaches only the appeals on
+    that organisation's projects, whoever holds the token: operator powers go with the
+    operator's own session, never with a token another organisation's script could use."""
     appeal = (
         Appeal.objects.select_related("decision", "decision__project", "worker")
         .filter(pk=appeal_id)
@@ -134,9 +146,19 @@ def access_appeal_for_decider(*, user: User, appeal_id: int) -> Appeal:
     )
     if appeal is None or not user.is_authenticated:
         raise NotFound(_("No such appeal."), field="appeal_id")
+    project: Project | None = appeal.decision.project
+    if organisation is not None:
+        if (
+            project is None
+            or project.organisation_id != organisation.pk
+            or not user.memberships.filter(organisation=organisation).exists()
+        ):
+            raise NotFound(_("No such appeal."), field="appeal_id")
+        if user.is_staff or appeal.route == Appeal.Route.REQUESTER:
+            return appeal
+        raise NotFound(_("No such appeal."), field="appeal_id")
     if user.is_staff:
         return appeal
-    project: Project | None = appeal.decision.project
     if (
         appeal.route == Appeal.Route.REQUESTER
         and project is not None

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from microwork.lib.api import caller, requester_organisation
+from microwork.lib.api import caller, requester_organisation, requester_scope
 from microwork.lib.auth import request_user
 from microwork.projects.models import Project
 from microwork.quality import selectors, services, texts
@@ -329,7 +329,7 @@ def _project(request: HttpRequest, project_id: int):
     return access_project_for_requester(
         user=request_user(request),
         project_id=project_id,
-        organisation=requester_organisation(request),
+        organisation=requester_scope(request),
     )
 
 
@@ -420,7 +420,7 @@ def requirement_add(request: HttpRequest, project_id: int, payload: RequirementI
         qualification = access_qualification_for_requester(
             user=request_user(request),
             qualification_id=payload.qualification_id,
-            organisation=requester_organisation(request),
+            organisation=requester_scope(request),
         )
     requirement = services.project_requirement_add(
         project=project,
@@ -452,7 +452,9 @@ def appeal_list(request: HttpRequest, project_id: int):
 @router.post("/quality/appeals/{appeal_id}/decide", response=AppealOut)
 def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn):
     user = request_user(request)
-    appeal = access_appeal_for_decider(user=user, appeal_id=appeal_id)
+    appeal = access_appeal_for_decider(
+        user=user, appeal_id=appeal_id, organisation=requester_scope(request)
+    )
     return _appeal_out(
         services.appeal_decide(
             appeal=appeal,
@@ -477,7 +479,7 @@ def qualification_grant(request: HttpRequest, qualification_id: int, payload: Gr
     qualification = access_qualification_for_requester(
         user=user,
         qualification_id=qualification_id,
-        organisation=requester_organisation(request),
+        organisation=requester_scope(request),
     )
     worker = selectors.worker_by_username(username=payload.worker, field="worker")
     grant = services.qualification_grant(
@@ -499,7 +501,7 @@ def qualification_revoke(request: HttpRequest, qualification_id: int, username: 
     qualification = access_qualification_for_requester(
         user=request_user(request),
         qualification_id=qualification_id,
-        organisation=requester_organisation(request),
+        organisation=requester_scope(request),
     )
     worker = selectors.worker_by_username(username=username, field="username", workers_only=False)
     services.qualification_revoke(qualification=qualification, worker=worker)
@@ -512,7 +514,7 @@ def _reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> tupl
     submission = access_submission_for_requester(
         user=user,
         submission_id=submission_id,
-        organisation=requester_organisation(request),
+        organisation=requester_scope(request),
     )
     pending = submission.status == submission.Status.PENDING
     return pending, services.submission_reject_with_decision(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from microwork.inbox import selectors as inbox_selectors
 from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
+from microwork.lib.redirects import safe_next_url, safe_referer_path
 from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import get_interface
 from microwork.quality import selectors, services, texts
@@ -55,9 +56,9 @@ def _errors_to_messages(view):
                     request, "quality/refused.html", {"message": exc.message}, status=exc.status
                 )
             messages.error(request, exc.message)
-            back = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
-            if not back.startswith("/") or back.startswith("//"):
-                back = "/"
+            back = safe_next_url(request.POST.get("next")) or safe_referer_path(
+                request, default="/"
+            )
             return HttpResponseRedirect(back)
 
     return wrapper
@@ -417,16 +418,12 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
         response=request.POST.get("response", ""),
     )
     messages.success(request, _("Answer recorded; the worker has been told."))
-    back = request.POST.get("next", "")
-    if back.startswith("/") and not back.startswith("//"):
+    back = safe_next_url(request.POST.get("next"))
+    if back:
         return HttpResponseRedirect(back)
     if appeal.decision.project_id and not user.is_staff:
         return redirect("quality:project", project_id=appeal.decision.project_id)
     return redirect("quality:operator")
-
-
-def _safe_next(value: str) -> str:
-    return value if value.startswith("/") and not value.startswith("//") else ""
 
 
 def _reject_page(
@@ -441,7 +438,7 @@ def _reject_page(
         "reasons": list(texts.REJECTION_REASONS.items()),
         "chosen": request.POST.get("reason", ""),
         "note": request.POST.get("note", ""),
-        "next": _safe_next(request.POST.get("next") or request.GET.get("next", "")),
+        "next": safe_next_url(request.POST.get("next") or request.GET.get("next")),
     }
     if request.method != "POST":
         return render(request, "quality/reject.html", context)
@@ -532,7 +529,9 @@ def requirement_add(request: HttpRequest, project_id: int) -> HttpResponse:
     qualification = None
     if request.POST.get("qualification_id"):
         qualification = access_qualification_for_requester(
-            user=user, qualification_id=_int(request.POST["qualification_id"])
+            user=user,
+            qualification_id=_int(request.POST["qualification_id"]),
+            organisation=project.organisation,
         )
     values = [v.strip() for v in request.POST.get("values", "").split(",") if v.strip()]
     services.project_requirement_add(
@@ -564,7 +563,9 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
     project = access_project_for_requester(user=user, project_id=project_id)
     qualification = access_qualification_for_requester(
-        user=user, qualification_id=_int(request.POST.get("qualification_id"))
+        user=user,
+        qualification_id=_int(request.POST.get("qualification_id")),
+        organisation=project.organisation,
     )
     services.qualification_grant(
         qualification=qualification,

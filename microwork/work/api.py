@@ -16,6 +16,7 @@ from microwork.accounts.access import access_worker
 from microwork.lib.auth import request_user
 from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import openapi_answer
+from microwork.projects.media import task_data_for
 from microwork.projects.models import Project
 from microwork.work import fairness, releases, selectors, services
 from microwork.work.access import (
@@ -152,7 +153,8 @@ def assignment_out(assignment: Assignment) -> dict[str, Any]:
             "currency": project.currency,
             "time_limit_seconds": project.time_limit_seconds,
         },
-        "data": assignment.task.data,
+        # Platform files in the data become addresses signed for this worker alone.
+        "data": task_data_for(assignment.task.data, user=assignment.worker),
         "leased_at": assignment.leased_at,
         "expires_at": assignment.expires_at,
         "draft": assignment.draft,

@@ -1,9 +1,12 @@
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
 
 from microwork.accounts import services
 from microwork.accounts.models import LoginFailure, User
 from microwork.lib.errors import ApplicationError
+from microwork.lib.tests.redirect_attacks import OPEN_REDIRECT_ATTACKS
 
 
 def test_passwords_are_hashed_with_argon2(db, settings):
@@ -193,3 +196,18 @@ def test_profile_update_switches_language(client, nina):
     r = client.get(reverse("accounts:profile"))
     assert r.status_code == 200
     assert "Votre compte" in r.content.decode()
+
+
+@pytest.mark.parametrize("attack", OPEN_REDIRECT_ATTACKS)
+def test_logging_in_never_follows_next_off_the_site(client, walt, attack):
+    r = client.post(
+        reverse("accounts:login") + "?" + urlencode({"next": attack}),
+        {"username": "walt", "password": "walt-pass-123"},
+    )
+    assert r.status_code == 302 and r["Location"] == reverse("home")
+    client.logout()
+    r = client.post(
+        reverse("accounts:login") + "?" + urlencode({"next": "/work/history/"}),
+        {"username": "walt", "password": "walt-pass-123"},
+    )
+    assert r["Location"] == "/work/history/"

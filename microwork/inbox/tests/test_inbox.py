@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from microwork.inbox import selectors, services
 from microwork.inbox.models import Notification
+from microwork.lib.tests.redirect_attacks import OPEN_REDIRECT_ATTACKS
 from microwork.quality import services as quality
 from microwork.quality.tests.helpers import make_project
 
@@ -94,3 +95,12 @@ def test_a_kind_nobody_can_put_into_words_is_refused(walt):
     with pytest.raises(ValueError):
         services.inbox_notify(users=[walt], kind="mystery", params={}, now=timezone.now())
     assert not Notification.objects.exists()
+
+
+@pytest.mark.parametrize("attack", OPEN_REDIRECT_ATTACKS)
+def test_marking_read_never_sends_the_browser_off_the_site(client, walt, attack):
+    client.force_login(walt)
+    r = client.post(reverse("inbox:read"), {"next": attack})
+    assert r.status_code == 302 and r["Location"] == reverse("inbox:inbox")
+    r = client.post(reverse("inbox:read"), {"next": reverse("work:home")})
+    assert r["Location"] == reverse("work:home")

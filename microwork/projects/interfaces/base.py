@@ -30,7 +30,8 @@ class TaskInterface:
     - `answer_field`: the name the answer is posted under by the task's HTML form, and wraps
       it in JSON ({"label": "ok"} is taken for "ok");
     - `template_name`: renders the task for a worker from {project, config, data, draft}
-      alone.
+      alone, plus `request` for `{% media_url %}`: a platform file in the data is shown
+      only through that tag (projects/media.py).
 
     Everything else has a default built from those declarations; override a method only for
     a rule JSON Schema cannot say (multiple choice keeps its answers in label order).

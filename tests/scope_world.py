@@ -1,0 +1,133 @@
+"""A small platform with one of everything an id can name, owned by Rita's organisation and
+by Walt, for the tests that call every endpoint and page as someone else."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.apps import apps
+from django.utils import timezone
+
+from microwork.accounts import services as account_services
+from microwork.accounts.models import Membership, Organisation, User
+from microwork.aggregation import services as aggregation_services
+from microwork.ledger import services as ledger_services
+from microwork.projects.models import Batch, Project
+from microwork.quality import services as quality_services
+from microwork.quality.models import ProjectRequirement
+from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
+from microwork.work.models import Assignment
+
+
+@dataclass
+class World:
+    acme: Organisation
+    other: Organisation
+    project: Project
+    batch: Batch
+    ids: dict[str, Any]
+    # Rob's own objects, for calls that name Rita's objects inside the body of his own.
+    rob_project: Project
+    rob_ids: dict[str, Any]
+
+
+def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) -> World:
+    acme = Organisation.objects.get(memberships__user=rita)
+    other = Organisation.objects.get(memberships__user=rob)
+    project = make_project(owner=rita)
+    fund(project, omar)
+    gold = make_tasks(project, 3, gold=True)
+    batch = gold[0].batch
+    tasks = make_tasks(project, 4, batch=batch)
+    pending = [submit(task=t, worker=walt, label="cat") for t in tasks[:3]]
+    appealed = quality_services.submission_reject_with_decision(
+        submission=pending[0], requester=rita, reason_code="wrong_answer", confirm=True
+    )
+    appeal = quality_services.appeal_create(worker=walt, decision=appealed, message="Unfair")
+    decision = quality_services.submission_reject_with_decision(
+        submission=pending[1], requester=rita, reason_code="wrong_answer", confirm=True
+    )
+    qualification = quality_services.qualification_create(organisation=acme, name="Cat expert")
+    quality_services.qualification_grant(
+        qualification=qualification, worker=walt, value=1, granted_by=rita
+    )
+    requirement = quality_services.project_requirement_add(
+        project=project,
+        subject=ProjectRequirement.Subject.LANGUAGE,
+        comparator="in",
+        values=["en", "fr"],
+    )
+    test = quality_services.qualification_test_create(
+        project=project, name="Cats", task_ids=[t.pk for t in gold], question_count=2
+    )
+    attempt = quality_services.test_attempt_start(test=test, worker=walt)
+    now = timezone.now()
+    assignment = Assignment.objects.create(
+        project=project,
+        task=tasks[3],
+        worker=walt,
+        leased_at=now,
+        expires_at=now + timedelta(minutes=10),
+    )
+    run = aggregation_services.aggregation_run_request(project=project, actor=rita)
+    method = ledger_services.payout_method_add(
+        user=walt, provider="simulated", label="", details={"phone": "+2348012345678"}
+    )
+    rita_token, _key = account_services.api_token_create(user=rita, name="acme", organisation=acme)
+
+    rob_project = make_project(owner=rob)
+    rob_qualification = quality_services.qualification_create(organisation=other, name="Rob's")
+    return World(
+        acme=acme,
+        other=other,
+        project=project,
+        batch=batch,
+        ids={
+            "project_id": project.pk,
+            "batch_id": batch.pk,
+            "run_id": run.pk,
+            "appeal_id": appeal.pk,
+            "decision_id": decision.pk,
+            "qualification_id": qualification.pk,
+            "requirement_id": requirement.pk,
+            "submission_id": pending[2].pk,
+            "submission_ids": [pending[2].pk],
+            "task_ids": [t.pk for t in gold],
+            "assignment_id": assignment.pk,
+            "test_id": test.pk,
+            "attempt_id": attempt.pk,
+            "method_id": method.pk,
+            "token_id": rita_token.pk,
+            "worker_ids": [walt.pk],
+            "username": "walt",
+        },
+        rob_project=rob_project,
+        rob_ids={"project_id": rob_project.pk, "qualification_id": rob_qualification.pk},
+    )
+
+
+def join(user: User, organisation: Organisation) -> None:
+    Membership.objects.get_or_create(user=user, organisation=organisation)
+
+
+# Written on every authenticated call or log-in, never by what the call asked for.
+VOLATILE = {("accounts", "apitoken"): {"last_used_at"}, ("accounts", "user"): {"last_login"}}
+SKIPPED = {("sessions", "session")}
+
+
+def database_state() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (the test databases hold a few hundred): two calls compare
+    equal only if nothing was written in between."""
+    state = {}
+    for model in apps.get_models():
+        key = (model._meta.app_label, model._meta.model_name)
+        if key in SKIPPED:
+            continue
+        names = [
+            f.attname for f in model._meta.concrete_fields if f.name not in VOLATILE.get(key, ())
+        ]
+        state[model._meta.label] = [
+            tuple(repr(v) for v in row)
+            for row in model._default_manager.order_by("pk").values_list(*names)
+        ]
+    return state
