@@ -1,7 +1,6 @@
 """Worker payout pages and the operators' money pages. Each view: parse, one access helper,
 one service or selector, render."""
 
-import csv
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +23,7 @@ from microwork.ledger.access import (
 from microwork.ledger.models import Entry
 from microwork.ledger.providers import PAYOUT_PROVIDERS, get_provider
 from microwork.lib.auth import request_user
+from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
 from microwork.lib.views import page
@@ -136,7 +136,7 @@ def statement_response(entries, filename: str) -> StreamingHttpResponse:
     """A CSV of entries with a running balance per account, streamed row by row."""
 
     def rows() -> Iterator[str]:
-        writer = csv.writer(_Echo())
+        writer = csv_writer(_Echo())
         yield writer.writerow(
             ["date_utc", "transaction", "kind", "description", "account", "project_id",
              "amount", "currency", "balance_after"]
