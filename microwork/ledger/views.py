@@ -23,6 +23,7 @@ from microwork.ledger.access import (
 from microwork.ledger.models import Entry
 from microwork.ledger.providers import PAYOUT_PROVIDERS, get_provider
 from microwork.lib.auth import request_user
+from microwork.lib.bounds import whole_number
 from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
@@ -71,9 +72,8 @@ def _default_currency(user) -> str:
 def payout_request(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     access_worker(user=user)
-    try:
-        method_id = int(request.POST.get("method", ""))
-    except ValueError:
+    method_id = whole_number(request.POST.get("method"), low=1)
+    if method_id is None:
         messages.error(request, _("Choose where to send the money."))
         return redirect("ledger:payouts")
     method = access_payout_method_for_worker(user=user, method_id=method_id)
@@ -230,7 +230,9 @@ def operator_deposit(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     access_operator(user=user)
     if request.method == "POST":
-        organisation = Organisation.objects.filter(pk=request.POST.get("organisation") or 0).first()
+        organisation = Organisation.objects.filter(
+            pk=whole_number(request.POST.get("organisation"), low=1) or 0
+        ).first()
         try:
             if organisation is None:
                 raise ApplicationError(

@@ -5,6 +5,7 @@ range; SQLite: OverflowError above 2**63-1) and surfaces as a 500. Declaring the
 schema or parameter refuses it first, with a 422 that names it, and documents the range in the
 OpenAPI document."""
 
+import re
 from typing import Annotated
 
 from ninja import Field, Schema
@@ -37,3 +38,16 @@ class BoundedPageNumberPagination(PageNumberPagination):
     class Input(Schema):
         page: PageNumber = 1
         page_size: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = None
+
+
+_WHOLE = re.compile(r"-?[0-9]{1,19}")
+
+
+def whole_number(value: object, *, low: int = 0, high: int = MAX_ID) -> int | None:
+    """A whole number typed into a page's form or query string, or None when it is not one
+    from `low` to `high` — for the views that read numbers without a Django form."""
+    text = "" if value is None else str(value).strip()
+    if not _WHOLE.fullmatch(text):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None
