@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from pydantic import BeforeValidator, Field, ValidationInfo
+from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
 
 from microwork.lib.errors import ApplicationError
 
@@ -25,7 +25,7 @@ MAX_AMOUNT = Decimal(10) ** 9
 MAX_BALANCE = Decimal(10) ** (AMOUNT_DIGITS - AMOUNT_PLACES) - QUANTUM
 # Amounts are written the plain way, 0.05 or 12: an exponent ("1e12") is how a mistake or an
 # attack looks, and a long string of digits costs time to read.
-_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_PLAIN = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
 _LONGEST = AMOUNT_DIGITS + 4
 CURRENCIES = {"USD": 2, "EUR": 2, "GBP": 2, "NGN": 2, "ZAR": 2, "PKR": 2, "MGA": 0, "XOF": 0}
 CURRENCY_CHOICES = [(code, code) for code in sorted(CURRENCIES)]
@@ -102,7 +102,14 @@ def _amount_field(value: object, info: ValidationInfo) -> object:
 AmountIn = Annotated[
     Decimal,
     BeforeValidator(_amount_field),
-    Field(ge=0, le=MAX_AMOUNT, json_schema_extra={"format": "decimal"}),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": int(MAX_AMOUNT)},
+                {"type": "string", "pattern": f"^{_PLAIN.pattern}$", "maxLength": _LONGEST},
+            ]
+        }
+    ),
 ]
 
 
