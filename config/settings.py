@@ -8,7 +8,8 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from microwork.lib.env import envbool, envint, envlist, envstr
+from microwork.lib.env import envbool, envdecimal, envint, envlist, envstr
+from microwork.lib.money import MAX_AMOUNT
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("MICROWORK_VAR_DIR", str(BASE_DIR / "var")))
@@ -275,10 +276,10 @@ CONTROL_FEEDBACK_MIN_ANSWERS = max(5, envint("CONTROL_FEEDBACK_MIN_ANSWERS", 20)
 
 # Platform money rules (issue: pay floor, fees). Decimal strings, never floats.
 PLATFORM_CURRENCY = envstr("PLATFORM_CURRENCY", "USD")
-PAY_FLOOR_PER_HOUR = Decimal(envstr("PAY_FLOOR_PER_HOUR", "8.00"))
-PLATFORM_FEE_RATE = Decimal(envstr("PLATFORM_FEE_RATE", "0.20"))
+PAY_FLOOR_PER_HOUR = envdecimal("PAY_FLOOR_PER_HOUR", "8.00", maximum=MAX_AMOUNT)
+PLATFORM_FEE_RATE = envdecimal("PLATFORM_FEE_RATE", "0.20", maximum=Decimal(1))
 # Workers may ask for a payout once their available balance reaches this.
-PAYOUT_MINIMUM = Decimal(envstr("PAYOUT_MINIMUM", "1.00"))
+PAYOUT_MINIMUM = envdecimal("PAYOUT_MINIMUM", "1.00", maximum=MAX_AMOUNT)
 # The demo's card / mobile-money deposits and payouts that succeed without a real provider.
 # Never on in production: set SIMULATED_PAYMENTS=0 (the default unless DEBUG).
 SIMULATED_PAYMENTS = envbool("SIMULATED_PAYMENTS", DEBUG)

@@ -13,6 +13,7 @@ from microwork.aggregation import exports, results, selectors, services
 from microwork.aggregation.models import AggregationRun
 from microwork.lib.api import caller, requester_scope
 from microwork.lib.auth import request_user
+from microwork.lib.bounds import Count, PageNumber
 from microwork.lib.errors import NotFound
 from microwork.projects.access import access_project_for_requester
 from microwork.projects.models import Project
@@ -96,7 +97,7 @@ def _project(request: HttpRequest, project_id: int) -> Project:
 
 @router.get("/projects/{project_id}/results", response=ResultPageOut)
 def project_results(
-    request: HttpRequest, project_id: int, page: int = 1, page_size: int = PAGE_SIZE
+    request: HttpRequest, project_id: int, page: PageNumber = 1, page_size: Count = PAGE_SIZE
 ):
     """One item per task, in task order: every answer, the majority label and the agreement."""
     project = _project(request, project_id)

@@ -7,7 +7,7 @@ can wrap it.
 Our own answers export (``…-answers.csv``) is read as it comes: its ``task_id``, ``worker`` and
 ``answer`` columns are found by name, rows whose ``counted`` column is false (rejected answers)
 are skipped, and the export's spreadsheet-formula guard (a ``'`` put before a cell starting with
-``= + - @``, tab or carriage return) is taken off again, so a label ``-1`` stays ``-1``.
+``= + - @``, tab or carriage return: microwork.lib.csvfile) is taken off again.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from microwork.aggregation.algorithms.registry import (
     kind_of,
     names,
 )
+from microwork.lib.csvfile import csv_writer, unescape_cell
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -40,8 +41,6 @@ WORKER_COLUMNS = ("worker", "workerid", "worker_id", "annotator")
 TASK_COLUMNS = ("task", "hitid", "hit_id", "task_id", "item")
 LABEL_COLUMNS = ("label", "answer")
 COUNTED_COLUMNS = ("counted",)
-# The characters our export's CSV-injection guard protects (microwork/aggregation/exports.py)
-GUARDED = ("=", "+", "-", "@", "\t", "\r")
 NOT_COUNTED = {"false", "0", "no"}
 # Kinds of input the command line can build from worker,task,label rows
 CLI_KINDS = ("categorical", "text", "numeric")
@@ -81,12 +80,6 @@ def _find_column(header: list[str], accepted: tuple[str, ...], prefix: str | Non
         if len(matches) == 1:
             return matches[0]
     return None
-
-
-def _unguard(cell: str) -> str:
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in GUARDED:
-        return cell[1:]
-    return cell
 
 
 @dataclass
@@ -172,7 +165,7 @@ def _read_table(
                 if counted is not None and row[counted].strip().lower() in NOT_COUNTED:
                     continue
                 for role, index in positions.items():
-                    cell = _unguard(row[index].strip())
+                    cell = unescape_cell(row[index].strip())
                     if not cell:
                         raise CliError(f"{name} line {line}: empty {role}")
                     table.values[role].append(cell)
@@ -265,7 +258,7 @@ def run_aggregate(
     values = table.values
     if not values["worker"]:
         raise CliError(f"{labels_path.name}: no answers after the header")
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     if kind == "numeric":
         return _write_median(aggregate, labels_path.name, table, writer)
     if declared is not None:

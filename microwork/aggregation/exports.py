@@ -1,6 +1,5 @@
 """Results as downloads, streamed row by row so a big project never sits in memory."""
 
-import csv
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -10,6 +9,7 @@ from django.http import StreamingHttpResponse
 from django.utils.text import slugify
 
 from microwork.aggregation.results import TaskResult, iter_task_results
+from microwork.lib.csvfile import csv_writer
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 
@@ -21,13 +21,6 @@ CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjso
 class _Echo:
     def write(self, value: str) -> str:
         return value
-
-
-def _cell(value: Any) -> Any:
-    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _json_default(value: Any) -> Any:
@@ -98,7 +91,7 @@ def _records(project: Project, kind: str) -> Iterator[dict[str, Any]]:
 
 
 def _csv_lines(project: Project, kind: str) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     if kind == "results":
         header = [
             "task_id",
@@ -137,7 +130,7 @@ def _csv_lines(project: Project, kind: str) -> Iterator[str]:
                 value = value.isoformat()
             elif value is None:
                 value = ""
-            row.append(_cell(value))
+            row.append(value)
         yield writer.writerow(row)
 
 

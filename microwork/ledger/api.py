@@ -15,6 +15,7 @@ from microwork.ledger.models import Payout, Transaction
 from microwork.ledger.providers import get_provider
 from microwork.lib.api import caller, requester_organisation
 from microwork.lib.auth import request_user
+from microwork.lib.bounds import Id, Offset, PageLimit
 
 router = Router(tags=["money"])
 
@@ -43,7 +44,7 @@ class MethodOut(Schema):
 
 
 class PayoutIn(Schema):
-    method_id: int
+    method_id: Id
     # A string, so the amount is never a binary float on the way in.
     amount: str
     currency: str | None = None
@@ -217,7 +218,7 @@ class StatementOut(Schema):
 
 
 @router.get("/money/statement", response=StatementOut)
-def statement(request: HttpRequest, limit: int = 100, offset: int = 0) -> StatementOut:
+def statement(request: HttpRequest, limit: PageLimit = 100, offset: Offset = 0) -> StatementOut:
     """Every entry on the caller's accounts, newest first, with each account's balance after
     it: an organisation's with a requester token, the worker's own otherwise."""
     user = request_user(request)

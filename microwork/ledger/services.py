@@ -39,6 +39,7 @@ from microwork.lib.money import (
     AMOUNT_DIGITS,
     AMOUNT_PLACES,
     CURRENCIES,
+    MAX_BALANCE,
     QUANTUM,
     check_currency,
     format_money,
@@ -363,6 +364,15 @@ def ledger_post(
                 shortfall=shortfall,
                 currency=account.currency,
                 account_kind=account.kind,
+            )
+    for pk, amount in merged.items():
+        # Every amount entered is bounded, but many of them add up: a balance past the column's
+        # precision would fail the write (PostgreSQL) or every later read (SQLite).
+        if abs(locked[pk].balance + amount) > MAX_BALANCE:
+            raise ApplicationError(
+                _("This movement would take an account past the largest balance it can hold."),
+                code="balance_limit",
+                field="amount",
             )
     tx = Transaction.objects.create(
         kind=kind,

@@ -1,7 +1,6 @@
 """Worker payout pages and the operators' money pages. Each view: parse, one access helper,
 one service or selector, render."""
 
-import csv
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +23,8 @@ from microwork.ledger.access import (
 from microwork.ledger.models import Entry
 from microwork.ledger.providers import PAYOUT_PROVIDERS, get_provider
 from microwork.lib.auth import request_user
+from microwork.lib.bounds import whole_number
+from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
 from microwork.lib.views import page
@@ -71,9 +72,8 @@ def _default_currency(user) -> str:
 def payout_request(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     access_worker(user=user)
-    try:
-        method_id = int(request.POST.get("method", ""))
-    except ValueError:
+    method_id = whole_number(request.POST.get("method"), low=1)
+    if method_id is None:
         messages.error(request, _("Choose where to send the money."))
         return redirect("ledger:payouts")
     method = access_payout_method_for_worker(user=user, method_id=method_id)
@@ -136,7 +136,7 @@ def statement_response(entries, filename: str) -> StreamingHttpResponse:
     """A CSV of entries with a running balance per account, streamed row by row."""
 
     def rows() -> Iterator[str]:
-        writer = csv.writer(_Echo())
+        writer = csv_writer(_Echo())
         yield writer.writerow(
             ["date_utc", "transaction", "kind", "description", "account", "project_id",
              "amount", "currency", "balance_after"]
@@ -230,7 +230,9 @@ def operator_deposit(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     access_operator(user=user)
     if request.method == "POST":
-        organisation = Organisation.objects.filter(pk=request.POST.get("organisation") or 0).first()
+        organisation = Organisation.objects.filter(
+            pk=whole_number(request.POST.get("organisation"), low=1) or 0
+        ).first()
         try:
             if organisation is None:
                 raise ApplicationError(

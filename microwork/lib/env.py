@@ -1,6 +1,9 @@
 """Typed readers for settings that come from the environment."""
 
 import os
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ImproperlyConfigured
 
 
 def envstr(name: str, default: str = "") -> str:
@@ -26,3 +29,16 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if value is None or value == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def envdecimal(name: str, default: str, *, maximum: Decimal) -> Decimal:
+    """A non-negative decimal such as 8.00, refused at start-up when it is not a plain finite
+    number at most `maximum`: a typo must stop the site, not reach every page as a 500."""
+    raw = os.environ.get(name) or default
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value < 0 or value > maximum or "e" in raw.lower():
+        raise ImproperlyConfigured(f"{name} must be a decimal from 0 to {maximum}, not {raw!r}.")
+    return value

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from microwork.accounts.models import User
 from microwork.lib.api import requester_organisation, requester_scope
 from microwork.lib.auth import request_user
+from microwork.lib.bounds import IdList
 from microwork.lib.errors import NotFound
 from microwork.payments import selectors, services
 from microwork.projects.access import access_project_for_requester
@@ -32,7 +33,7 @@ class DecisionOut(Schema):
 
 class BulkApproveIn(Schema):
     # Omitted: every answer of the project awaiting approval.
-    submission_ids: list[int] | None = None
+    submission_ids: IdList | None = None
 
 
 class BulkOut(Schema):
@@ -40,7 +41,7 @@ class BulkOut(Schema):
 
 
 class BonusIn(Schema):
-    worker_ids: list[int]
+    worker_ids: IdList
     amount: str
     message: str
     request_key: str

@@ -26,6 +26,7 @@ from microwork.ledger.providers import (
 )
 from microwork.ledger.views import statement_response
 from microwork.lib.auth import request_user
+from microwork.lib.bounds import whole_number
 from microwork.lib.errors import ApplicationError
 from microwork.lib.views import page
 from microwork.payments import charts, selectors, services
@@ -135,6 +136,11 @@ def requester_statement(request: HttpRequest) -> HttpResponseBase:
     return statement_response(entries, f"microwork-statement-{organisation.slug}.csv")
 
 
+def _ids(values: list[str]) -> list[int]:
+    # isdigit() alone let through ids past the database's integers (a 500 on SQLite).
+    return [n for n in (whole_number(v, low=1) for v in values) if n is not None]
+
+
 @page
 def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
@@ -161,13 +167,13 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
             n = services.submissions_approve_bulk(project=project, actor=user)
             messages.success(request, _("%(n)d answers approved.") % {"n": n})
         elif action == "approve":
-            ids = [int(i) for i in request.POST.getlist("submission") if i.isdigit()]
+            ids = _ids(request.POST.getlist("submission"))
             n = services.submissions_approve_bulk(project=project, actor=user, submission_ids=ids)
             messages.success(request, _("%(n)d answers approved.") % {"n": n})
         elif action == "reject":
             # Rejecting is quality control's form (a reason, the daily-share confirmation, a
             # decision the worker can appeal); the chosen answers go there.
-            chosen = [i for i in request.POST.getlist("submission") if i.isdigit()]
+            chosen = [str(i) for i in _ids(request.POST.getlist("submission"))]
             if not chosen:
                 raise ApplicationError(_("Choose the answers to reject."), field="submission")
             query = urlencode(
@@ -176,7 +182,7 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
             )
             return redirect(f"{reverse('quality:reject_many', args=[project.pk])}?{query}")
         elif action == "bonus":
-            ids = [int(i) for i in request.POST.getlist("worker") if i.isdigit()]
+            ids = _ids(request.POST.getlist("worker"))
             workers = list(User.objects.filter(pk__in=ids))
             services.bonus_pay(
                 organisation=project.organisation,

@@ -9,12 +9,14 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from microwork.lib.api import requester_organisation, requester_scope
 from microwork.lib.auth import request_user
+from microwork.lib.bounds import BoundedPageNumberPagination
 from microwork.lib.errors import ApplicationError, NotFound
 from microwork.lib.limits import InputLimitExceeded, json_loads_limited
+from microwork.lib.money import AmountIn
 from microwork.projects import selectors, services
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
 from microwork.projects.interfaces import (
@@ -47,7 +49,7 @@ class ProjectIn(Schema):
     interface: str = Field(description=INTERFACE_HELP)
     config: dict[str, Any] = Field(default_factory=dict, json_schema_extra=openapi_config)
     instructions: str = Field("", description="Markdown; rendered and sanitised for workers.")
-    reward: Decimal = Field(description='Per task, a decimal string such as "0.05".')
+    reward: AmountIn = Field(description='Per task, a decimal string such as "0.05".')
     currency: str = "USD"
     estimated_seconds: int
     overlap: int = 3
@@ -78,7 +80,7 @@ class ProjectPatch(Schema):
     interface: str | None = Field(None, description=INTERFACE_HELP)
     config: dict[str, Any] | None = Field(None, json_schema_extra=openapi_config)
     instructions: str | None = None
-    reward: Decimal | None = None
+    reward: AmountIn | None = None
     currency: str | None = None
     estimated_seconds: int | None = None
     overlap: int | None = None
@@ -275,7 +277,7 @@ def create_project(request: HttpRequest, payload: ProjectIn):
 
 
 @router.get("/projects", response=list[ProjectListOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_projects(request: HttpRequest):
     organisation = requester_organisation(request)
     return selectors.projects_for_requester(
@@ -420,6 +422,6 @@ def get_batch(request: HttpRequest, batch_id: int):
 
 
 @router.get("/projects/{project_id}/tasks", response=list[TaskOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(BoundedPageNumberPagination, page_size=100)
 def list_tasks(request: HttpRequest, project_id: int):
     return selectors.tasks_for_project(project=_project(request, project_id))

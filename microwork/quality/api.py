@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema
 
 from microwork.lib.api import caller, requester_organisation, requester_scope
 from microwork.lib.auth import request_user
+from microwork.lib.bounds import IdList
 from microwork.projects.models import Project
 from microwork.quality import selectors, services, texts
 from microwork.quality.access import (
@@ -36,7 +37,7 @@ router = Router(tags=["quality"])
 
 class TestIn(Schema):
     name: str
-    task_ids: list[int] = Field(description="Control (gold) tasks of this project to ask from.")
+    task_ids: IdList = Field(description="Control (gold) tasks of this project to ask from.")
     mode: str = Field("test", description="test (scored, reviewed at the end) or training.")
     pass_mark: str = Field("0.8", description="Share of right answers needed, 0–1.")
     question_count: int = 10
@@ -171,7 +172,7 @@ class RejectIn(Schema):
 
 
 class RejectManyIn(RejectIn):
-    submission_ids: list[int]
+    submission_ids: IdList
 
 
 class RejectedOut(Schema):

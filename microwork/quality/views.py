@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from microwork.inbox import selectors as inbox_selectors
 from microwork.lib.auth import request_user
+from microwork.lib.bounds import MAX_ID, whole_number
 from microwork.lib.errors import ApplicationError
 from microwork.lib.redirects import safe_next_url, safe_referer_path
 from microwork.lib.text import render_markdown
@@ -65,10 +66,8 @@ def _errors_to_messages(view):
 
 
 def _int(value: Any, default: int = 0) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    number = whole_number(value, low=0, high=MAX_ID)
+    return default if number is None else number
 
 
 # --- worker ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 
 from microwork.aggregation import exports
 from microwork.aggregation.cli import run_aggregate
+from microwork.lib.csvfile import unescape_cell
 from microwork.projects.tests.factories import ProjectFactory, TaskFactory
 from microwork.projects.tests.test_services import _answer
 from microwork.work.models import Submission
@@ -23,12 +24,13 @@ def workers(db, django_user_model):
 def test_our_answers_export_round_trips_through_the_command(workers, tmp_path):
     project = ProjectFactory()
     first, second = TaskFactory(project=project), TaskFactory(project=project)
-    # labels the export guards against spreadsheet formulas: they must come back unchanged
+    # "=1+1" is guarded against spreadsheet formulas and must come back unchanged; "-1" is a
+    # number, written as it is
     for worker in workers[:2]:
         _answer(first, worker, "-1")
-    _answer(first, workers[2], "+1")
-    _answer(second, workers[0], "+1")
-    _answer(second, workers[1], "+1")
+    _answer(first, workers[2], "=1+1")
+    _answer(second, workers[0], "=1+1")
+    _answer(second, workers[1], "=1+1")
     # rejected answers are listed in the export but must not count: counted, they would tie
     # the task 2-2 and the tie would go to the lower class, "-1"
     for worker in workers[2:]:
@@ -37,9 +39,13 @@ def test_our_answers_export_round_trips_through_the_command(workers, tmp_path):
     response = exports.export_response(project=project, kind="answers", fmt="csv")
     path = tmp_path / "answers.csv"
     path.write_bytes(b"".join(response.streaming_content))
-    assert "'-1" in path.read_text(encoding="utf-8-sig"), "the export guards the cell"
+    text = path.read_text(encoding="utf-8-sig")
+    assert "'=1+1" in text, "the export guards the cell"
+    assert "'-1" not in text and ",-1," in text, "a number stays a number"
 
     out = io.StringIO()
     run_aggregate("mv", path, out=out)
-    result = {r["task"]: r["label"] for r in csv.DictReader(io.StringIO(out.getvalue()))}
-    assert result == {str(first.pk): "-1", str(second.pk): "+1"}
+    assert "'=1+1" in out.getvalue(), "the command's own CSV is guarded too"
+    rows = csv.DictReader(io.StringIO(out.getvalue()))
+    result = {r["task"]: unescape_cell(r["label"]) for r in rows}
+    assert result == {str(first.pk): "-1", str(second.pk): "=1+1"}

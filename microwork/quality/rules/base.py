@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from microwork.lib.bounds import MAX_COUNT
 from microwork.lib.errors import ApplicationError
 
 
@@ -118,17 +119,20 @@ def check_share(value: Any, *, field: str, code: str | None = None) -> Decimal:
 def check_int(
     value: Any, *, field: str, minimum: int, maximum: int | None = None, code: str | None = None
 ) -> int:
+    # Without a maximum of its own, a number still has to fit the integer columns it is kept
+    # in and the timedelta it may become.
+    bound = MAX_COUNT if maximum is None else maximum
     try:
         number = int(str(value).strip())
     except ValueError:
         number = minimum - 1
-    if number < minimum or (maximum is not None and number > maximum):
-        if maximum is None:
+    if number < minimum or number > bound:
+        if maximum is None and number < minimum:
             message = _("%(field)s must be a whole number of at least %(min)d.")
         else:
             message = _("%(field)s must be a whole number from %(min)d to %(max)d.")
         raise ApplicationError(
-            message % {"field": field, "min": minimum, "max": maximum or 0}, code=code, field=field
+            message % {"field": field, "min": minimum, "max": bound}, code=code, field=field
         )
     return number
 
