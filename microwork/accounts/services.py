@@ -252,7 +252,20 @@ def _wait_minutes() -> int:
     return max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
 
 
-def user_log_in(*, request: HttpRequest | None, name: str, password: str, ip: str | None) -> User:
+def login_device_token(*, user: User) -> str:
+    """What the browser keeps (signed, in a cookie) after logging in to this account: the
+    mark of a device its owner has used, which someone else's failures cannot lock out."""
+    return f"{user.pk}:{secrets.token_urlsafe(16)}"
+
+
+def user_log_in(
+    *,
+    request: HttpRequest | None,
+    name: str,
+    password: str,
+    ip: str | None,
+    device: str | None = None,
+) -> User:
     """The account whose name (username or e-mail address) and password these are.
 
     Refused with TooMany while the account has LOGIN_FAILURE_LIMIT failures in the window,
@@ -261,11 +274,18 @@ def user_log_in(*, request: HttpRequest | None, name: str, password: str, ip: st
     unknown log-in from it is answered "too many", while the right password for an account
     that is not locked still logs in, so nobody sharing a network can lock the others out.
 
+    `device` is the verified token of a browser that logged in to this account before
+    (login_device_token). Its attempts are counted under the token instead of the account,
+    with the same limit: whoever locks an account by failing on it from elsewhere does not
+    lock its owner out of their own phone.
+
     Not atomic on purpose: the attempt is written (and committed) as a failure before the
     password is checked, so parallel guesses count each other and a burst cannot slip more
     than the limit past the count; a success deletes it again."""
     user = selectors.user_for_login(name=name)
     account = _account_key(user=user, name=name)
+    if user is not None and device and device.partition(":")[0] == str(user.pk):
+        account = f"device:{device}"[:300]
     bucket = address_bucket(ip)
     now = timezone.now()
     attempt = LoginFailure.objects.create(account=account, ip=bucket, at=now)
@@ -299,7 +319,7 @@ def user_log_in(*, request: HttpRequest | None, name: str, password: str, ip: st
         raise ApplicationError(
             _("Username or password is wrong."), code="wrong_credentials", field="username"
         )
-    LoginFailure.objects.filter(account=account).delete()
+    LoginFailure.objects.filter(account__in=[account, _account_key(user=found, name=name)]).delete()
     assert isinstance(found, User)
     return found
 

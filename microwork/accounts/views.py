@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -21,7 +22,7 @@ from microwork.accounts.forms import (
     TokenForm,
     WorkerSignupForm,
 )
-from microwork.accounts.models import ApiToken
+from microwork.accounts.models import ApiToken, User
 from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
 from microwork.lib.net import client_address
@@ -58,6 +59,25 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form, "kind": kind})
 
 
+# The browser's mark of having logged in to an account before (services.login_device_token).
+DEVICE_COOKIE = "mw_device"
+DEVICE_COOKIE_SALT = "microwork.accounts.login-device"
+DEVICE_COOKIE_AGE = 60 * 60 * 24 * 365
+
+
+def _remember_device(response: HttpResponse, user: User) -> HttpResponse:
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        services.login_device_token(user=user),
+        salt=DEVICE_COOKIE_SALT,
+        max_age=DEVICE_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     status = 200
@@ -68,6 +88,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 name=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
                 ip=client_address(request),
+                device=request.get_signed_cookie(
+                    DEVICE_COOKIE, default=None, salt=DEVICE_COOKIE_SALT, max_age=DEVICE_COOKIE_AGE
+                ),
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
@@ -77,8 +100,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user)
             target = request.GET.get("next", "")
             if target.startswith("/") and not target.startswith("//"):
-                return redirect(target)
-            return redirect("home")
+                return _remember_device(redirect(target), user)
+            return _remember_device(redirect("home"), user)
     return render(request, "accounts/login.html", {"form": form}, status=status)
 
 

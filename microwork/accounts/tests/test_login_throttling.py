@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from microwork.accounts.models import LoginFailure
@@ -137,3 +138,39 @@ def test_the_admin_log_in_accepts_an_operator_by_email(client, omar):
     )
     assert r.status_code == 302
     assert client.session["_auth_user_id"] == str(omar.pk)
+
+
+def test_someone_locking_an_account_does_not_lock_its_owner_out_of_their_phone(client, walt):
+    # Walt logged in on his phone last week; today someone fails on "walt" from elsewhere
+    # until the account locks. His phone still gets in; a new browser is still refused.
+    phone = client
+    assert log_in(phone, "walt", "walt-pass-123").status_code == 302
+    phone.post(reverse("accounts:logout"))
+    attacker = Client()
+    for _ in range(3):
+        log_in(attacker, "walt", "wrong")
+    assert log_in(attacker, "walt", "walt-pass-123").status_code == 429
+    assert log_in(Client(), "walt", "walt-pass-123").status_code == 429
+    r = log_in(phone, "walt", "walt-pass-123")
+    assert r.status_code == 302
+    assert phone.session["_auth_user_id"] == str(walt.pk)
+
+
+def test_a_known_device_has_its_own_failure_limit(client, walt):
+    assert log_in(client, "walt", "walt-pass-123").status_code == 302
+    client.post(reverse("accounts:logout"))
+    for _ in range(3):
+        assert log_in(client, "walt", "wrong").status_code == 200
+    assert log_in(client, "walt", "walt-pass-123").status_code == 429
+
+
+def test_a_device_mark_for_another_account_or_forged_is_worth_nothing(client, rita, walt):
+    assert log_in(client, "rita", "rita-pass-123").status_code == 302
+    client.post(reverse("accounts:logout"))
+    for _ in range(3):
+        log_in(Client(), "walt", "wrong")
+    # Rita's browser has no standing for Walt's account.
+    assert log_in(client, "walt", "walt-pass-123").status_code == 429
+    forged = Client()
+    forged.cookies["mw_device"] = f"{walt.pk}:made-up"
+    assert log_in(forged, "walt", "walt-pass-123").status_code == 429
