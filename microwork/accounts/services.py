@@ -319,7 +319,9 @@ def user_log_in(
         raise ApplicationError(
             _("Username or password is wrong."), code="wrong_credentials", field="username"
         )
-    LoginFailure.objects.filter(account__in=[account, _account_key(user=found, name=name)]).delete()
+    # Only the counter this attempt was held to: the owner logging in from their own phone
+    # must not hand whoever is guessing elsewhere a fresh set of guesses.
+    LoginFailure.objects.filter(account=account).delete()
     assert isinstance(found, User)
     return found
 

@@ -174,3 +174,12 @@ def test_a_device_mark_for_another_account_or_forged_is_worth_nothing(client, ri
     forged = Client()
     forged.cookies["mw_device"] = f"{walt.pk}:made-up"
     assert log_in(forged, "walt", "walt-pass-123").status_code == 429
+
+
+def test_the_owner_logging_in_from_their_phone_gives_the_guesser_no_fresh_guesses(client, walt):
+    assert log_in(client, "walt", "walt-pass-123").status_code == 302
+    attacker = Client()
+    for _ in range(3):
+        log_in(attacker, "walt", "wrong")
+    assert log_in(client, "walt", "walt-pass-123").status_code == 302
+    assert log_in(attacker, "walt", "walt-pass-123").status_code == 429
