@@ -136,10 +136,47 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed log-ins: this many within the window locks that username (and that address) out
-# for the rest of the window.
+# Failed log-ins (docs/security.md). This many failures for one account within the window --
+# by username or e-mail address, in any case -- lock that account until they age out of it.
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = envint("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Failures from one client address (IPv6: one /64) within the window, all accounts together,
+# after which that address's wrong and unknown log-ins are answered "too many". A right
+# password for an account that is not locked still logs in: a café or a carrier's NAT shares
+# one address among many workers, and one of them must not lock the others out.
+LOGIN_ADDRESS_FAILURE_LIMIT = envint("LOGIN_ADDRESS_FAILURE_LIMIT", 100)
+# Password-reset e-mails: at most this many per address typed within the window (further
+# requests are quietly not sent, so the answer never tells whether the address has an
+# account), and at most this many requests per client address (answered "too many").
+PASSWORD_RESET_LIMIT = envint("PASSWORD_RESET_LIMIT", 3)
+PASSWORD_RESET_ADDRESS_LIMIT = envint("PASSWORD_RESET_ADDRESS_LIMIT", 20)
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
+# The proxies in front of the platform (addresses or networks, e.g. "10.0.0.0/8,::1"). Only a
+# request arriving from one of them has its X-Forwarded-For read, from the right, skipping
+# these hops. Empty: the client is REMOTE_ADDR and the header is ignored.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", [])
+
+# Mail (password resets): printed on the console unless EMAIL_HOST names an SMTP server.
+# STARTTLS (usually port 587) unless EMAIL_USE_SSL asks for TLS from the first byte (465).
+_EMAIL_HOST = envstr("EMAIL_HOST", "")
+_EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _EMAIL_HOST,
+            "port": envint("EMAIL_PORT", 465 if _EMAIL_USE_SSL else 587),
+            "username": envstr("EMAIL_HOST_USER", ""),
+            "password": envstr("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": envbool("EMAIL_USE_TLS", not _EMAIL_USE_SSL),
+            "use_ssl": _EMAIL_USE_SSL,
+            "timeout": envint("EMAIL_TIMEOUT", 20),
+        },
+    }
+    if _EMAIL_HOST
+    else {"BACKEND": envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
+}
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "microwork <noreply@localhost>")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]

@@ -1,14 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from microwork.accounts.forms import (
+    AdminUserAddForm,
+    AdminUserChangeForm,
+    ThrottledAdminAuthenticationForm,
+)
 from microwork.accounts.models import (
     ApiToken,
     LoginFailure,
     Membership,
     Organisation,
+    PasswordResetRequest,
     User,
     WorkerProfile,
 )
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class WorkerProfileInline(admin.StackedInline):
@@ -19,6 +27,17 @@ class WorkerProfileInline(admin.StackedInline):
 @admin.register(User)
 class MicroworkUserAdmin(UserAdmin):
     inlines = [WorkerProfileInline]
+    form = AdminUserChangeForm
+    add_form = AdminUserAddForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
     list_display = ("username", "email", "is_staff", "is_active", "date_joined")
     # UserAdmin sets fieldsets, but its stub keeps ModelAdmin's Optional (None: one per field).
     fieldsets = (*UserAdmin.fieldsets, ("microwork", {"fields": ("language",)}))  # type: ignore[misc]
@@ -44,4 +63,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(LoginFailure)
 class LoginFailureAdmin(admin.ModelAdmin):
-    list_display = ("username", "ip", "at")
+    list_display = ("account", "ip", "at")
+    list_filter = ("at",)
+    search_fields = ("account", "ip")
+
+
+@admin.register(PasswordResetRequest)
+class PasswordResetRequestAdmin(admin.ModelAdmin):
+    list_display = ("email", "ip", "at")
+    search_fields = ("email", "ip")

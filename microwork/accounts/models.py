@@ -1,19 +1,82 @@
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from microwork.accounts.usernames import username_fold, username_skeleton, username_validate
+from microwork.lib.errors import ApplicationError
+
+
+def validate_username(value: str) -> None:
+    """The model's own check (the admin runs it), the same rules as sign-up."""
+    try:
+        username_validate(value)
+    except ApplicationError as exc:
+        raise ValidationError(exc.message, code=exc.code) from None
+
+
+def username_skeleton_digest(username: str) -> str:
+    # A digest rather than the skeleton itself: a skeleton can be many times longer than the
+    # name (one character may stand for a sequence), too long for an index entry.
+    return hashlib.sha256(username_skeleton(username).encode()).hexdigest()
 
 
 class User(AbstractUser):
     """Anyone who logs in. A worker has a WorkerProfile; a requester belongs to an
     Organisation; an operator is staff and works in the admin."""
 
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        unique=True,
+        help_text=_("150 characters or fewer: letters, digits and . @ + - _ only."),
+        validators=[validate_username],
+        error_messages={"unique": _("That username is taken.")},
+    )
+    # The username case-folded: how log-in finds an account whatever the case typed (SQLite's
+    # own case-insensitive match covers ASCII only).
+    username_folded = models.CharField(max_length=300, default="", editable=False, db_index=True)
+    # Digest of the username's confusable skeleton (accounts/usernames.py): names that a reader
+    # could mistake for each other have the same one. Empty for rows inserted in bulk without
+    # save(), which the constraints below leave alone.
+    username_skeleton = models.CharField(max_length=64, default="", editable=False, db_index=True)
     email = models.EmailField(_("email address"), unique=True)
     language = models.CharField(
         _("language"), max_length=8, default="en", choices=settings.LANGUAGES
     )
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # "Walt" and "walt" are one account name; the database refuses the second whichever
+            # path creates it. (SQLite's lower() folds ASCII only: the skeleton below, folded
+            # in Python, covers the other letters.)
+            models.UniqueConstraint(Lower("username"), name="user_username_ignoring_case"),
+            models.UniqueConstraint(
+                fields=["username_folded"],
+                condition=~models.Q(username_folded=""),
+                name="user_username_folded_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["username_skeleton"],
+                condition=~models.Q(username_skeleton=""),
+                name="user_username_no_lookalike",
+            ),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A derived column, like an index: it must follow the username on every path that
+        # writes one (services, the admin, createsuperuser), so it is kept here.
+        self.username_folded = username_fold(self.username)
+        self.username_skeleton = username_skeleton_digest(self.username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_folded", "username_skeleton"}
+        super().save(*args, **kwargs)
 
     @property
     def is_worker(self) -> bool:
@@ -94,11 +157,39 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed log-in; kept in the database so throttling holds across server processes."""
+    """One failed log-in; kept in the database so throttling holds across server processes.
 
-    username = models.CharField(max_length=150, db_index=True)
+    `account` is "user:<id>" for an existing account, whichever of its names was typed, and
+    "name:<folded text>" for a name no account has, so both are throttled alike. `ip` is the
+    client's address (an IPv6 client's /64 network), read behind the trusted proxies."""
+
+    account = models.CharField(max_length=300)
     ip = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(db_index=True)
 
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "at"], name="loginfailure_account_at"),
+            models.Index(fields=["ip", "at"], name="loginfailure_ip_at"),
+        ]
+
     def __str__(self) -> str:
-        return f"{self.username} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.account} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a password-reset e-mail, counted per address typed and per client
+    address so the form can neither flood someone's mailbox nor be run as a bulk mailer."""
+
+    email = models.CharField(max_length=254)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email", "at"], name="passwordreset_email_at"),
+            models.Index(fields=["ip", "at"], name="passwordreset_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,8 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from microwork.accounts.models import ApiToken, Organisation, User
+from microwork.accounts.usernames import username_fold, username_normalise
 
 
 def organisations_for_user(*, user: User) -> QuerySet[Organisation]:
@@ -13,14 +14,30 @@ def organisation_members(*, organisation_id: int) -> QuerySet[User]:
     return User.objects.filter(memberships__organisation_id=organisation_id).order_by("id")
 
 
+def user_for_login(*, name: str) -> User | None:
+    """The account a person means by what they typed in the log-in box: an e-mail address
+    (any case), or a username after NFKC normalisation, in any case."""
+    name = username_normalise(name)
+    if not name:
+        return None
+    if "@" in name:
+        by_email = User.objects.filter(email__iexact=name).first()
+        if by_email is not None:
+            return by_email
+    exact = User.objects.filter(username=name).first()
+    if exact is not None:
+        return exact
+    # iexact for rows written in bulk without save(), which have no folded name.
+    folded = username_fold(name)
+    candidates = User.objects.filter(Q(username_folded=folded) | Q(username__iexact=name))
+    return next((u for u in candidates.order_by("pk") if username_fold(u.username) == folded), None)
+
+
 def login_username(*, name: str) -> str:
     """The username to authenticate for what a person typed in the log-in box: their username,
     or the email address of an account (matched without case)."""
-    if "@" in name:
-        match = User.objects.filter(email__iexact=name).values_list("username", flat=True).first()
-        if match is not None:
-            return match
-    return name
+    user = user_for_login(name=name)
+    return user.username if user is not None else name
 
 
 def api_token_by_key(*, key: str) -> ApiToken | None:

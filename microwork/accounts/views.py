@@ -1,30 +1,33 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from microwork.accounts import selectors, services
+from microwork.accounts import services
 from microwork.accounts.access import access_organisation_for_requester, access_worker
 from microwork.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
+    PasswordResetConfirmForm,
+    PasswordResetRequestForm,
     ProfileForm,
     RequesterSignupForm,
     TokenForm,
     WorkerSignupForm,
 )
-from microwork.accounts.models import ApiToken
+from microwork.accounts.models import ApiToken, User
 from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
+from microwork.lib.net import client_address
 from microwork.lib.redirects import safe_next_url
 from microwork.lib.views import form_error
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -57,30 +60,47 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form, "kind": kind})
 
 
+# The browser's mark of having logged in to an account before (services.login_device_token).
+DEVICE_COOKIE = "mw_device"
+DEVICE_COOKIE_SALT = "microwork.accounts.login-device"
+DEVICE_COOKIE_AGE = 60 * 60 * 24 * 365
+
+
+def _remember_device(response: HttpResponse, user: User) -> HttpResponse:
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        services.login_device_token(user=user),
+        salt=DEVICE_COOKIE_SALT,
+        max_age=DEVICE_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
 def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        name = form.cleaned_data["username"].strip()
-        ip = _client_ip(request)
         try:
-            services.login_throttle_check(username=name, ip=ip)
+            user = services.user_log_in(
+                request=request,
+                name=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                ip=client_address(request),
+                device=request.get_signed_cookie(
+                    DEVICE_COOKIE, default=None, salt=DEVICE_COOKIE_SALT, max_age=DEVICE_COOKIE_AGE
+                ),
+            )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
-            status = exc.status
+            # A wrong password is an ordinary answer; only throttling has its own status.
+            status = exc.status if exc.status == 429 else 200
         else:
-            username = selectors.login_username(name=name)
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                services.login_failure_record(username=name, ip=ip)
-                form.add_error(None, _("Username or password is wrong."))
-            else:
-                services.login_failures_clear(username=name)
-                login(request, user)
-                target = safe_next_url(request.GET.get("next"))
-                if target:
-                    return redirect(target)
-                return redirect("home")
+            login(request, user)
+            target = safe_next_url(request.GET.get("next"))
+            return _remember_device(redirect(target or "home"), user)
     return render(request, "accounts/login.html", {"form": form}, status=status)
 
 
@@ -99,14 +119,52 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 user=request_user(request),
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
+                revoke_api_tokens=form.cleaned_data["revoke_api_tokens"],
             )
         except ApplicationError as exc:
             form_error(form, exc)
         else:
             update_session_auth_hash(request, user)
-            messages.success(request, _("Your password was changed."))
+            if form.cleaned_data["revoke_api_tokens"]:
+                messages.success(
+                    request, _("Your password was changed and your API tokens were revoked.")
+                )
+            else:
+                messages.success(request, _("Your password was changed."))
             return redirect("accounts:profile")
     return render(request, "accounts/password_change.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for an address and always answers the same way (services.password_reset_request)."""
+
+    form_class = PasswordResetRequestForm
+    template_name = "accounts/password_reset_form.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        try:
+            services.password_reset_request(
+                email=form.cleaned_data["email"], ip=client_address(self.request)
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status)
+        return redirect(self.get_success_url())
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = PasswordResetConfirmForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
 
 
 @login_required

@@ -109,7 +109,7 @@ def test_failed_logins_are_throttled_even_with_the_right_password(client, walt, 
     for _ in range(3):
         r = client.post(reverse("accounts:login"), {"username": "walt", "password": "wrong"})
         assert r.status_code == 200
-    assert LoginFailure.objects.filter(username="walt").count() == 3
+    assert LoginFailure.objects.filter(account=f"user:{walt.pk}").count() == 3
     r = client.post(reverse("accounts:login"), {"username": "walt", "password": "walt-pass-123"})
     assert r.status_code == 429
     assert "_auth_user_id" not in client.session
