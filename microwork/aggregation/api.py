@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from microwork.aggregation import exports, results, selectors, services
 from microwork.aggregation.models import AggregationRun
 from microwork.lib.api import caller, requester_organisation
+from microwork.lib.api_errors import responses
 from microwork.lib.auth import request_user
 from microwork.lib.errors import NotFound
 from microwork.projects.access import access_project_for_requester
@@ -94,7 +95,7 @@ def _project(request: HttpRequest, project_id: int) -> Project:
     )
 
 
-@router.get("/projects/{project_id}/results", response=ResultPageOut)
+@router.get("/projects/{project_id}/results", response=responses(ResultPageOut))
 def project_results(
     request: HttpRequest, project_id: int, page: int = 1, page_size: int = PAGE_SIZE
 ):
@@ -114,13 +115,13 @@ def project_results(
     }
 
 
-@router.get("/projects/{project_id}/results.csv", response={200: None})
+@router.get("/projects/{project_id}/results.csv", response=responses(None))
 def project_results_csv(request: HttpRequest, project_id: int):
     """One row per task (streamed CSV)."""
     return exports.export_response(project=_project(request, project_id), kind="results", fmt="csv")
 
 
-@router.get("/projects/{project_id}/results.jsonl", response={200: None})
+@router.get("/projects/{project_id}/results.jsonl", response=responses(None))
 def project_results_jsonl(request: HttpRequest, project_id: int):
     """One JSON object per task and line (streamed)."""
     return exports.export_response(
@@ -128,13 +129,13 @@ def project_results_jsonl(request: HttpRequest, project_id: int):
     )
 
 
-@router.get("/projects/{project_id}/answers.csv", response={200: None})
+@router.get("/projects/{project_id}/answers.csv", response=responses(None))
 def project_answers_csv(request: HttpRequest, project_id: int):
     """One row per answer (streamed CSV)."""
     return exports.export_response(project=_project(request, project_id), kind="answers", fmt="csv")
 
 
-@router.get("/projects/{project_id}/answers.jsonl", response={200: None})
+@router.get("/projects/{project_id}/answers.jsonl", response=responses(None))
 def project_answers_jsonl(request: HttpRequest, project_id: int):
     return exports.export_response(
         project=_project(request, project_id), kind="answers", fmt="jsonl"
@@ -191,13 +192,13 @@ def _settings_out(project: Project) -> dict[str, Any]:
     }
 
 
-@router.get("/projects/{project_id}/aggregation", response=AggregationOut)
+@router.get("/projects/{project_id}/aggregation", response=responses(AggregationOut))
 def project_aggregation(request: HttpRequest, project_id: int):
     """The project's aggregation method, dynamic overlap settings and latest re-estimate."""
     return _settings_out(_project(request, project_id))
 
 
-@router.put("/projects/{project_id}/aggregation", response=AggregationOut)
+@router.put("/projects/{project_id}/aggregation", response=responses(AggregationOut))
 def project_aggregation_update(request: HttpRequest, project_id: int, payload: AggregationIn):
     """Change the method or dynamic overlap; fields left out keep their value. A new method
     queues a re-estimate."""
@@ -217,7 +218,7 @@ def project_aggregation_update(request: HttpRequest, project_id: int, payload: A
     return _settings_out(project)
 
 
-@router.post("/projects/{project_id}/aggregate", response={202: RunOut})
+@router.post("/projects/{project_id}/aggregate", response=responses({202: RunOut}))
 def project_aggregate(request: HttpRequest, project_id: int):
     """Queue a full re-estimate with the project's method. It runs in the background: poll
     GET /api/projects/{id}/aggregation/runs/{run_id} for its progress. A run already waiting
@@ -226,7 +227,7 @@ def project_aggregate(request: HttpRequest, project_id: int):
     return 202, services.aggregation_run_request(project=project, actor=caller(request).user)
 
 
-@router.get("/projects/{project_id}/aggregation/runs/{run_id}", response=RunOut)
+@router.get("/projects/{project_id}/aggregation/runs/{run_id}", response=responses(RunOut))
 def project_aggregation_run(request: HttpRequest, project_id: int, run_id: int):
     """One re-estimate: status, stage, progress 0–100 and, when done, what it covered."""
     project = _project(request, project_id)

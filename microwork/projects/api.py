@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from microwork.lib.api import requester_organisation
+from microwork.lib.api_errors import responses
 from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError, NotFound
 from microwork.projects import selectors, services
@@ -19,6 +20,7 @@ from microwork.projects.access import access_batch_for_requester, access_project
 from microwork.projects.interfaces import (
     get_interface,
     interfaces_described,
+    nullable,
     openapi_answer,
     openapi_config,
     openapi_input,
@@ -28,13 +30,6 @@ from microwork.projects.models import Batch, Project
 
 router = Router(tags=["projects"])
 MULTIPART_SLACK = 64 * 1024
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
-    details: Any = None
 
 
 INTERFACE_HELP = "A task interface key; GET /api/interfaces lists them with their schemas."
@@ -75,7 +70,7 @@ class ProjectPatch(Schema):
     name: str | None = None
     description: str | None = None
     interface: str | None = Field(None, description=INTERFACE_HELP)
-    config: dict[str, Any] | None = Field(None, json_schema_extra=openapi_config)
+    config: dict[str, Any] | None = Field(None, json_schema_extra=nullable(openapi_config))
     instructions: str | None = None
     reward: Decimal | None = None
     currency: str | None = None
@@ -186,7 +181,7 @@ class TaskOut(Schema):
     external_id: str
     data: dict[str, Any] = Field(json_schema_extra=openapi_input)
     is_gold: bool
-    gold_answer: Any = Field(None, json_schema_extra=openapi_answer)
+    gold_answer: Any = Field(None, json_schema_extra=nullable(openapi_answer))
     gold_explanation: str
     priority: int
     answers_count: int
@@ -246,14 +241,14 @@ def _project(request: HttpRequest, project_id: int) -> Project:
     )
 
 
-@router.get("/interfaces", response=list[InterfaceOut])
+@router.get("/interfaces", response=responses(list[InterfaceOut]))
 def list_interfaces(request: HttpRequest):
     """The task interfaces a project can use: each one's settings, task fields and answer, as
     JSON Schema. The same declarations check uploads and answers."""
     return interfaces_described()
 
 
-@router.get("/interfaces/{key}", response={200: InterfaceOut, 404: ErrorOut})
+@router.get("/interfaces/{key}", response=responses(InterfaceOut))
 def get_interface_schemas(request: HttpRequest, key: str):
     try:
         interface = get_interface(key)
@@ -262,7 +257,7 @@ def get_interface_schemas(request: HttpRequest, key: str):
     return interface.describe()
 
 
-@router.post("/projects", response={201: ProjectOut, 400: ErrorOut, 403: ErrorOut})
+@router.post("/projects", response=responses({201: ProjectOut}))
 def create_project(request: HttpRequest, payload: ProjectIn):
     organisation = requester_organisation(request)
     project = services.project_create(
@@ -273,7 +268,7 @@ def create_project(request: HttpRequest, payload: ProjectIn):
     return 201, project
 
 
-@router.get("/projects", response=list[ProjectListOut])
+@router.get("/projects", response=responses(list[ProjectListOut]))
 @paginate(PageNumberPagination, page_size=50)
 def list_projects(request: HttpRequest):
     organisation = requester_organisation(request)
@@ -283,14 +278,14 @@ def list_projects(request: HttpRequest):
     )
 
 
-@router.get("/projects/{project_id}", response={200: ProjectOut, 404: ErrorOut})
+@router.get("/projects/{project_id}", response=responses(ProjectOut))
 def get_project(request: HttpRequest, project_id: int):
     return _project(request, project_id)
 
 
 @router.patch(
     "/projects/{project_id}",
-    response={200: ProjectOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response=responses(ProjectOut),
 )
 def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch):
     project = _project(request, project_id)
@@ -303,7 +298,7 @@ def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch)
 
 @router.post(
     "/projects/{project_id}/status",
-    response={200: ProjectOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response=responses(ProjectOut),
 )
 def set_project_status(request: HttpRequest, project_id: int, payload: StatusIn):
     project = _project(request, project_id)
@@ -325,15 +320,7 @@ def _batch_out(outcome: services.UploadOutcome) -> tuple[int, Batch]:
 
 @router.post(
     "/projects/{project_id}/tasks",
-    response={
-        200: BatchOut,
-        201: BatchOut,
-        202: BatchOut,
-        400: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        413: ErrorOut,
-    },
+    response=responses({200: BatchOut, 201: BatchOut, 202: BatchOut}, 413),
     openapi_extra={
         "requestBody": {
             "description": (
@@ -407,7 +394,7 @@ def upload_tasks(request: HttpRequest, project_id: int):
     return _batch_out(outcome)
 
 
-@router.get("/batches/{batch_id}", response={200: BatchOut, 404: ErrorOut})
+@router.get("/batches/{batch_id}", response=responses(BatchOut))
 def get_batch(request: HttpRequest, batch_id: int):
     return access_batch_for_requester(
         user=request_user(request),
@@ -416,7 +403,7 @@ def get_batch(request: HttpRequest, batch_id: int):
     )
 
 
-@router.get("/projects/{project_id}/tasks", response=list[TaskOut])
+@router.get("/projects/{project_id}/tasks", response=responses(list[TaskOut]))
 @paginate(PageNumberPagination, page_size=100)
 def list_tasks(request: HttpRequest, project_id: int):
     return selectors.tasks_for_project(project=_project(request, project_id))
