@@ -480,16 +480,16 @@ def qualification_revoke(request: HttpRequest, qualification_id: int, username: 
     return 204, None
 
 
-def _reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> tuple[bool, Decision]:
-    """(whether this call rejected the answer, the decision): a retry returns the first one."""
+def _reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> services.Rejection:
+    """The decision, and whether this call rejected the answer: a retry returns the first
+    decision with `changed` false."""
     user = request_user(request)
     submission = access_submission_for_requester(
         user=user,
         submission_id=submission_id,
         organisation=requester_organisation(request),
     )
-    pending = submission.status == submission.Status.PENDING
-    return pending, services.submission_reject_with_decision(
+    return services.submission_reject_once(
         submission=submission,
         requester=user,
         reason_code=payload.reason,
@@ -500,18 +500,18 @@ def _reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> tupl
 
 @router.post("/quality/submissions/{submission_id}/reject", response=responses(DecisionOut))
 def submission_reject(request: HttpRequest, submission_id: int, payload: RejectIn):
-    return _decision_out(_reject(request, submission_id, payload)[1])
+    return _decision_out(_reject(request, submission_id, payload).decision)
 
 
 @router.post("/submissions/{submission_id}/reject", response=responses(RejectedOut))
 def submission_reject_money(request: HttpRequest, submission_id: int, payload: RejectIn):
     """The money API's path, next to /approve and answered the same way."""
-    changed, decision = _reject(request, submission_id, payload)
+    rejection = _reject(request, submission_id, payload)
     return {
         "id": submission_id,
         "status": "rejected",
-        "changed": changed,
-        "decision_id": decision.pk,
+        "changed": rejection.changed,
+        "decision_id": rejection.decision.pk,
     }
 
 
