@@ -1,7 +1,6 @@
 """Results through the API: paginated JSON, or the same downloads as the results page."""
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -13,6 +12,7 @@ from microwork.aggregation import exports, results, selectors, services
 from microwork.aggregation.models import AggregationRun
 from microwork.lib.api import caller, requester_organisation
 from microwork.lib.api_errors import responses
+from microwork.lib.api_types import DecimalIn
 from microwork.lib.auth import request_user
 from microwork.lib.errors import NotFound
 from microwork.projects.access import access_project_for_requester
@@ -176,7 +176,7 @@ class AggregationIn(Schema):
     method: str | None = None
     dynamic_overlap: bool | None = None
     min_overlap: int | None = None
-    target_confidence: Decimal | None = None
+    target_confidence: DecimalIn | None = None
 
 
 def _settings_out(project: Project) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from microwork.ledger.models import Payout, Transaction
 from microwork.ledger.providers import get_provider
 from microwork.lib.api import caller, requester_organisation
 from microwork.lib.api_errors import responses
+from microwork.lib.api_types import Limit, Offset
 from microwork.lib.auth import request_user
 
 router = Router(tags=["money"])
@@ -218,7 +219,7 @@ class StatementOut(Schema):
 
 
 @router.get("/money/statement", response=responses(StatementOut))
-def statement(request: HttpRequest, limit: int = 100, offset: int = 0) -> StatementOut:
+def statement(request: HttpRequest, limit: Limit = 100, offset: Offset = 0) -> StatementOut:
     """Every entry on the caller's accounts, newest first, with each account's balance after
     it: an organisation's with a requester token, the worker's own otherwise."""
     user = request_user(request)

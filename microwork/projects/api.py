@@ -13,6 +13,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from microwork.lib.api import requester_organisation
 from microwork.lib.api_errors import responses
+from microwork.lib.api_types import DecimalIn
 from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError, NotFound
 from microwork.projects import selectors, services
@@ -41,12 +42,12 @@ class ProjectIn(Schema):
     interface: str = Field(description=INTERFACE_HELP)
     config: dict[str, Any] = Field(default_factory=dict, json_schema_extra=openapi_config)
     instructions: str = Field("", description="Markdown; rendered and sanitised for workers.")
-    reward: Decimal = Field(description='Per task, a decimal string such as "0.05".')
+    reward: DecimalIn = Field(description='Per task, a decimal string such as "0.05".')
     currency: str = "USD"
     estimated_seconds: int
     overlap: int = 3
     time_limit_seconds: int = 600
-    gold_rate: Decimal = Decimal("0.1")
+    gold_rate: DecimalIn = Decimal("0.1")
     max_open_per_worker: int = 1
     order: str = Project.Order.DEPTH_FIRST
     auto_approve_seconds: int = Field(
@@ -72,12 +73,12 @@ class ProjectPatch(Schema):
     interface: str | None = Field(None, description=INTERFACE_HELP)
     config: dict[str, Any] | None = Field(None, json_schema_extra=nullable(openapi_config))
     instructions: str | None = None
-    reward: Decimal | None = None
+    reward: DecimalIn | None = None
     currency: str | None = None
     estimated_seconds: int | None = None
     overlap: int | None = None
     time_limit_seconds: int | None = None
-    gold_rate: Decimal | None = None
+    gold_rate: DecimalIn | None = None
     max_open_per_worker: int | None = None
     order: str | None = None
     auto_approve_seconds: int | None = Field(

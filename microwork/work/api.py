@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema
 
 from microwork.accounts.access import access_worker
 from microwork.lib.api_errors import responses
+from microwork.lib.api_types import Limit, Offset
 from microwork.lib.auth import request_user
 from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import openapi_answer
@@ -292,7 +293,7 @@ def give_back(request: HttpRequest, assignment_id: int) -> Assignment:
 
 
 @router.get("/work/history", response=responses(list[HistoryOut]))
-def history(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def history(request: HttpRequest, limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
     user = request_user(request)
     access_worker(user=user)
     rows = selectors.submissions_for_worker(worker=user)[
