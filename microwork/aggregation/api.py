@@ -115,13 +115,34 @@ def project_results(
     }
 
 
-@router.get("/projects/{project_id}/results.csv", response=responses(None))
+def _download(fmt: str) -> dict[str, Any]:
+    """The streamed file an export answers with, so the document names its media type."""
+    media = exports.CONTENT_TYPES[fmt].split(";")[0]
+    return {
+        "responses": {
+            200: {
+                "description": "The file, streamed.",
+                "content": {media: {"schema": {"type": "string"}}},
+            }
+        }
+    }
+
+
+@router.get(
+    "/projects/{project_id}/results.csv",
+    response=responses(None),
+    openapi_extra=_download("csv"),
+)
 def project_results_csv(request: HttpRequest, project_id: int):
     """One row per task (streamed CSV)."""
     return exports.export_response(project=_project(request, project_id), kind="results", fmt="csv")
 
 
-@router.get("/projects/{project_id}/results.jsonl", response=responses(None))
+@router.get(
+    "/projects/{project_id}/results.jsonl",
+    response=responses(None),
+    openapi_extra=_download("jsonl"),
+)
 def project_results_jsonl(request: HttpRequest, project_id: int):
     """One JSON object per task and line (streamed)."""
     return exports.export_response(
@@ -129,13 +150,21 @@ def project_results_jsonl(request: HttpRequest, project_id: int):
     )
 
 
-@router.get("/projects/{project_id}/answers.csv", response=responses(None))
+@router.get(
+    "/projects/{project_id}/answers.csv",
+    response=responses(None),
+    openapi_extra=_download("csv"),
+)
 def project_answers_csv(request: HttpRequest, project_id: int):
     """One row per answer (streamed CSV)."""
     return exports.export_response(project=_project(request, project_id), kind="answers", fmt="csv")
 
 
-@router.get("/projects/{project_id}/answers.jsonl", response=responses(None))
+@router.get(
+    "/projects/{project_id}/answers.jsonl",
+    response=responses(None),
+    openapi_extra=_download("jsonl"),
+)
 def project_answers_jsonl(request: HttpRequest, project_id: int):
     return exports.export_response(
         project=_project(request, project_id), kind="answers", fmt="jsonl"

@@ -122,3 +122,21 @@ def test_pages_outside_the_api_keep_their_html_errors(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+def test_every_operation_refuses_a_call_without_credentials_with_401():
+    # Every operation of the document, called as a script with no token would call it.
+    from config.api import api
+
+    anonymous = Client(enforce_csrf_checks=True)
+    document = api.get_openapi_schema()
+    for path, methods in document["paths"].items():
+        url = path.replace("{key}", "single_choice").replace("{username}", "walt")
+        url = url.replace("{", "").replace("}", "")
+        for part in ("project_id", "batch_id", "assignment_id", "submission_id", "run_id"):
+            url = url.replace(part, "1")
+        for part in ("qualification_id", "appeal_id", "decision_id"):
+            url = url.replace(part, "1")
+        for method in methods:
+            response = anonymous.generic(method.upper(), url, "{}", content_type="application/json")
+            assert_error_shape(response, 401, "unauthenticated")
