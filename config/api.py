@@ -1,14 +1,15 @@
 """The one NinjaAPI. Each app contributes a Router; errors are JSON with a stable code."""
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from microwork.aggregation.api import router as aggregation_router
 from microwork.lib.api import API_AUTH
 from microwork.lib.api_docs import LocalSwagger
+from microwork.lib.api_errors import generic_error, server_error_response
 from microwork.lib.errors import ApplicationError
 from microwork.lib.limits import InputLimitExceeded, LimitedJSONParser
 from microwork.projects.api import router as projects_router
@@ -60,14 +61,15 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request,
-        {
-            "code": "unauthenticated",
-            "message": _("Send a valid token: Authorization: Bearer <token>."),
-        },
-        status=401,
-    )
+    return api.create_response(request, generic_error(401), status=401)
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = api.create_response(request, generic_error(429), status=429)
+    if exc.wait:
+        response["Retry-After"] = str(exc.wait)
+    return response
 
 
 @api.exception_handler(HttpError)
@@ -80,9 +82,34 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
             {"code": "too_large", "message": str(exc.__cause__), "field": "body"},
             status=400,
         )
-    return api.create_response(
-        request, {"code": "http_error", "message": str(exc)}, status=exc.status_code
-    )
+    # Ninja's own refusals (a body it cannot parse, a missing role): their English text is
+    # not for people, so the body says it in the request's language.
+    return api.create_response(request, generic_error(exc.status_code), status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, generic_error(404), status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, generic_error(403), status=403)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(request, generic_error(413), status=413)
+
+
+@api.exception_handler(SuspiciousOperation)
+def bad_request(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return api.create_response(request, generic_error(400), status=400)
+
+
+@api.exception_handler(Exception)
+def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return server_error_response(request, exc)
 
 
 api.add_router("/", projects_router)

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # complete site; compressed and cached forever under hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
+    # Under /api/ every error is JSON {code, message}, even one no API handler saw.
+    "microwork.lib.api_errors.ApiErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

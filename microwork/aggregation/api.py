@@ -1,7 +1,6 @@
 """Results through the API: paginated JSON, or the same downloads as the results page."""
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -12,6 +11,8 @@ from ninja import Router, Schema
 from microwork.aggregation import exports, results, selectors, services
 from microwork.aggregation.models import AggregationRun
 from microwork.lib.api import caller, requester_scope
+from microwork.lib.api_errors import responses
+from microwork.lib.api_types import DecimalIn
 from microwork.lib.auth import request_user
 from microwork.lib.bounds import Count, PageNumber
 from microwork.lib.errors import NotFound
@@ -95,7 +96,7 @@ def _project(request: HttpRequest, project_id: int) -> Project:
     )
 
 
-@router.get("/projects/{project_id}/results", response=ResultPageOut)
+@router.get("/projects/{project_id}/results", response=responses(ResultPageOut))
 def project_results(
     request: HttpRequest, project_id: int, page: PageNumber = 1, page_size: Count = PAGE_SIZE
 ):
@@ -115,13 +116,34 @@ def project_results(
     }
 
 
-@router.get("/projects/{project_id}/results.csv", response={200: None})
+def _download(fmt: str) -> dict[str, Any]:
+    """The streamed file an export answers with, so the document names its media type."""
+    media = exports.CONTENT_TYPES[fmt].split(";")[0]
+    return {
+        "responses": {
+            200: {
+                "description": "The file, streamed.",
+                "content": {media: {"schema": {"type": "string"}}},
+            }
+        }
+    }
+
+
+@router.get(
+    "/projects/{project_id}/results.csv",
+    response=responses(None),
+    openapi_extra=_download("csv"),
+)
 def project_results_csv(request: HttpRequest, project_id: int):
     """One row per task (streamed CSV)."""
     return exports.export_response(project=_project(request, project_id), kind="results", fmt="csv")
 
 
-@router.get("/projects/{project_id}/results.jsonl", response={200: None})
+@router.get(
+    "/projects/{project_id}/results.jsonl",
+    response=responses(None),
+    openapi_extra=_download("jsonl"),
+)
 def project_results_jsonl(request: HttpRequest, project_id: int):
     """One JSON object per task and line (streamed)."""
     return exports.export_response(
@@ -129,13 +151,21 @@ def project_results_jsonl(request: HttpRequest, project_id: int):
     )
 
 
-@router.get("/projects/{project_id}/answers.csv", response={200: None})
+@router.get(
+    "/projects/{project_id}/answers.csv",
+    response=responses(None),
+    openapi_extra=_download("csv"),
+)
 def project_answers_csv(request: HttpRequest, project_id: int):
     """One row per answer (streamed CSV)."""
     return exports.export_response(project=_project(request, project_id), kind="answers", fmt="csv")
 
 
-@router.get("/projects/{project_id}/answers.jsonl", response={200: None})
+@router.get(
+    "/projects/{project_id}/answers.jsonl",
+    response=responses(None),
+    openapi_extra=_download("jsonl"),
+)
 def project_answers_jsonl(request: HttpRequest, project_id: int):
     return exports.export_response(
         project=_project(request, project_id), kind="answers", fmt="jsonl"
@@ -176,7 +206,7 @@ class AggregationIn(Schema):
     method: str | None = None
     dynamic_overlap: bool | None = None
     min_overlap: int | None = None
-    target_confidence: Decimal | None = None
+    target_confidence: DecimalIn | None = None
 
 
 def _settings_out(project: Project) -> dict[str, Any]:
@@ -192,13 +222,13 @@ def _settings_out(project: Project) -> dict[str, Any]:
     }
 
 
-@router.get("/projects/{project_id}/aggregation", response=AggregationOut)
+@router.get("/projects/{project_id}/aggregation", response=responses(AggregationOut))
 def project_aggregation(request: HttpRequest, project_id: int):
     """The project's aggregation method, dynamic overlap settings and latest re-estimate."""
     return _settings_out(_project(request, project_id))
 
 
-@router.put("/projects/{project_id}/aggregation", response=AggregationOut)
+@router.put("/projects/{project_id}/aggregation", response=responses(AggregationOut))
 def project_aggregation_update(request: HttpRequest, project_id: int, payload: AggregationIn):
     """Change the method or dynamic overlap; fields left out keep their value. A new method
     queues a re-estimate."""
@@ -218,7 +248,7 @@ def project_aggregation_update(request: HttpRequest, project_id: int, payload: A
     return _settings_out(project)
 
 
-@router.post("/projects/{project_id}/aggregate", response={202: RunOut})
+@router.post("/projects/{project_id}/aggregate", response=responses({202: RunOut}))
 def project_aggregate(request: HttpRequest, project_id: int):
     """Queue a full re-estimate with the project's method. It runs in the background: poll
     GET /api/projects/{id}/aggregation/runs/{run_id} for its progress. A run already waiting
@@ -227,7 +257,7 @@ def project_aggregate(request: HttpRequest, project_id: int):
     return 202, services.aggregation_run_request(project=project, actor=caller(request).user)
 
 
-@router.get("/projects/{project_id}/aggregation/runs/{run_id}", response=RunOut)
+@router.get("/projects/{project_id}/aggregation/runs/{run_id}", response=responses(RunOut))
 def project_aggregation_run(request: HttpRequest, project_id: int, run_id: int):
     """One re-estimate: status, stage, progress 0–100 and, when done, what it covered."""
     project = _project(request, project_id)

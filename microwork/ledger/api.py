@@ -14,6 +14,7 @@ from microwork.ledger.access import access_payout_method_for_worker
 from microwork.ledger.models import Payout, Transaction
 from microwork.ledger.providers import get_provider
 from microwork.lib.api import caller, requester_organisation
+from microwork.lib.api_errors import responses
 from microwork.lib.auth import request_user
 from microwork.lib.bounds import Id, Offset, PageLimit
 
@@ -73,7 +74,7 @@ def _payout(p: Payout) -> PayoutOut:
     )
 
 
-@router.get("/money/balance", response=BalanceOut)
+@router.get("/money/balance", response=responses(BalanceOut))
 def balance(request: HttpRequest, currency: str | None = None) -> BalanceOut:
     user = request_user(request)
     access_worker(user=user)
@@ -90,7 +91,7 @@ def balance(request: HttpRequest, currency: str | None = None) -> BalanceOut:
     )
 
 
-@router.get("/money/payout-methods", response=list[MethodOut])
+@router.get("/money/payout-methods", response=responses(list[MethodOut]))
 def methods(request: HttpRequest) -> list[MethodOut]:
     user = request_user(request)
     access_worker(user=user)
@@ -105,7 +106,7 @@ def methods(request: HttpRequest) -> list[MethodOut]:
     ]
 
 
-@router.post("/money/payout-methods", response={201: MethodOut})
+@router.post("/money/payout-methods", response=responses({201: MethodOut}))
 def method_add(request: HttpRequest, payload: MethodIn) -> tuple[int, MethodOut]:
     user = request_user(request)
     access_worker(user=user)
@@ -123,14 +124,14 @@ def method_add(request: HttpRequest, payload: MethodIn) -> tuple[int, MethodOut]
     )
 
 
-@router.get("/money/payouts", response=list[PayoutOut])
+@router.get("/money/payouts", response=responses(list[PayoutOut]))
 def payouts(request: HttpRequest) -> list[PayoutOut]:
     user = request_user(request)
     access_worker(user=user)
     return [_payout(p) for p in selectors.payouts_of_worker(user=user, limit=100)]
 
 
-@router.post("/money/payouts", response={201: PayoutOut})
+@router.post("/money/payouts", response=responses({201: PayoutOut}))
 def payout_request(request: HttpRequest, payload: PayoutIn) -> tuple[int, PayoutOut]:
     user = request_user(request)
     access_worker(user=user)
@@ -175,7 +176,7 @@ def _deposit(tx: Transaction) -> DepositOut:
     )
 
 
-@router.post("/money/deposits", response={201: DepositOut})
+@router.post("/money/deposits", response=responses({201: DepositOut}))
 def deposit(request: HttpRequest, payload: DepositIn) -> tuple[int, DepositOut]:
     """Add funds to the requester's organisation through a deposit provider (the same one the
     billing page uses). Needs a requester token."""
@@ -191,7 +192,7 @@ def deposit(request: HttpRequest, payload: DepositIn) -> tuple[int, DepositOut]:
     return 201, _deposit(tx)
 
 
-@router.get("/money/deposits", response=list[DepositOut])
+@router.get("/money/deposits", response=responses(list[DepositOut]))
 def deposits(request: HttpRequest) -> list[DepositOut]:
     organisation = requester_organisation(request)
     return [
@@ -217,7 +218,7 @@ class StatementOut(Schema):
     items: list[StatementRowOut]
 
 
-@router.get("/money/statement", response=StatementOut)
+@router.get("/money/statement", response=responses(StatementOut))
 def statement(request: HttpRequest, limit: PageLimit = 100, offset: Offset = 0) -> StatementOut:
     """Every entry on the caller's accounts, newest first, with each account's balance after
     it: an organisation's with a requester token, the worker's own otherwise."""

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
+from ninja.utils import check_csrf
 
 from microwork.accounts.models import ApiToken, Organisation, User
 from microwork.accounts.selectors import api_token_by_key
@@ -20,8 +21,28 @@ class TokenAuth(HttpBearer):
         return found
 
 
-# Browser pages (htmx) call the same endpoints with the session cookie, CSRF-checked.
-API_AUTH = [TokenAuth(), SessionAuth()]
+class CsrfSessionAuth(SessionAuth):
+    """Browser pages (htmx) call the same endpoints with the session cookie, CSRF-checked.
+
+    Ninja checks CSRF before it knows whether there is a session at all, so a call with no
+    credentials would be told "CSRF failed" (403) instead of "log in" (401). Here the check
+    runs only for a logged-in session, and fails in the API's error shape."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = request.user
+        if not isinstance(user, User):
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise Forbidden(
+                _("The CSRF check failed: reload the page and try again."), code="csrf_failed"
+            )
+        return user
+
+
+API_AUTH = [TokenAuth(), CsrfSessionAuth()]
 
 
 @dataclass(frozen=True)

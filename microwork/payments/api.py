@@ -10,6 +10,7 @@ from ninja import Router, Schema
 
 from microwork.accounts.models import User
 from microwork.lib.api import requester_organisation, requester_scope
+from microwork.lib.api_errors import responses
 from microwork.lib.auth import request_user
 from microwork.lib.bounds import IdList
 from microwork.lib.errors import NotFound
@@ -25,7 +26,7 @@ class ReasonOut(Schema):
     label: str
 
 
-class DecisionOut(Schema):
+class ReviewOut(Schema):
     id: int
     status: str
     changed: bool
@@ -80,22 +81,22 @@ def _submission(request: HttpRequest, submission_id: int) -> Submission:
     return submission
 
 
-@router.get("/rejection-reasons", response=list[ReasonOut])
+@router.get("/rejection-reasons", response=responses(list[ReasonOut]))
 def reasons(request: HttpRequest) -> list[ReasonOut]:
     return [
         ReasonOut(code=c, label=str(label)) for c, label in services.rejection_reasons().items()
     ]
 
 
-@router.post("/submissions/{submission_id}/approve", response=DecisionOut)
-def approve(request: HttpRequest, submission_id: int) -> DecisionOut:
+@router.post("/submissions/{submission_id}/approve", response=responses(ReviewOut))
+def approve(request: HttpRequest, submission_id: int) -> ReviewOut:
     submission = _submission(request, submission_id)
     changed = services.submission_approve(submission=submission, actor=request_user(request))
     submission.refresh_from_db()
-    return DecisionOut(id=submission.pk, status=submission.status, changed=changed)
+    return ReviewOut(id=submission.pk, status=submission.status, changed=changed)
 
 
-@router.post("/projects/{project_id}/submissions/approve", response=BulkOut)
+@router.post("/projects/{project_id}/submissions/approve", response=responses(BulkOut))
 def approve_bulk(request: HttpRequest, project_id: int, payload: BulkApproveIn) -> BulkOut:
     project = access_project_for_requester(
         user=request_user(request), project_id=project_id, organisation=requester_scope(request)
@@ -106,7 +107,7 @@ def approve_bulk(request: HttpRequest, project_id: int, payload: BulkApproveIn) 
     return BulkOut(approved=n)
 
 
-@router.post("/projects/{project_id}/bonuses", response={201: BonusOut})
+@router.post("/projects/{project_id}/bonuses", response=responses({201: BonusOut}))
 def bonus(request: HttpRequest, project_id: int, payload: BonusIn) -> tuple[int, BonusOut]:
     project = access_project_for_requester(
         user=request_user(request), project_id=project_id, organisation=requester_scope(request)
@@ -128,7 +129,7 @@ def bonus(request: HttpRequest, project_id: int, payload: BonusIn) -> tuple[int,
     )
 
 
-@router.get("/billing", response=BillingOut)
+@router.get("/billing", response=responses(BillingOut))
 def billing(request: HttpRequest) -> BillingOut:
     organisation = requester_organisation(request)
     return BillingOut(

@@ -12,6 +12,8 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from microwork.lib.api import requester_organisation, requester_scope
+from microwork.lib.api_errors import responses
+from microwork.lib.api_types import DecimalIn
 from microwork.lib.auth import request_user
 from microwork.lib.bounds import BoundedPageNumberPagination
 from microwork.lib.errors import ApplicationError, NotFound
@@ -22,6 +24,7 @@ from microwork.projects.access import access_batch_for_requester, access_project
 from microwork.projects.interfaces import (
     get_interface,
     interfaces_described,
+    nullable,
     openapi_answer,
     openapi_config,
     openapi_input,
@@ -31,13 +34,6 @@ from microwork.projects.models import Batch, Project
 
 router = Router(tags=["projects"])
 MULTIPART_SLACK = 64 * 1024
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
-    details: Any = None
 
 
 INTERFACE_HELP = "A task interface key; GET /api/interfaces lists them with their schemas."
@@ -54,7 +50,7 @@ class ProjectIn(Schema):
     estimated_seconds: int
     overlap: int = 3
     time_limit_seconds: int = 600
-    gold_rate: Decimal = Decimal("0.1")
+    gold_rate: DecimalIn = Decimal("0.1")
     max_open_per_worker: int = 1
     order: str = Project.Order.DEPTH_FIRST
     auto_approve_seconds: int = Field(
@@ -78,14 +74,14 @@ class ProjectPatch(Schema):
     name: str | None = None
     description: str | None = None
     interface: str | None = Field(None, description=INTERFACE_HELP)
-    config: dict[str, Any] | None = Field(None, json_schema_extra=openapi_config)
+    config: dict[str, Any] | None = Field(None, json_schema_extra=nullable(openapi_config))
     instructions: str | None = None
     reward: AmountIn | None = None
     currency: str | None = None
     estimated_seconds: int | None = None
     overlap: int | None = None
     time_limit_seconds: int | None = None
-    gold_rate: Decimal | None = None
+    gold_rate: DecimalIn | None = None
     max_open_per_worker: int | None = None
     order: str | None = None
     auto_approve_seconds: int | None = Field(
@@ -189,7 +185,7 @@ class TaskOut(Schema):
     external_id: str
     data: dict[str, Any] = Field(json_schema_extra=openapi_input)
     is_gold: bool
-    gold_answer: Any = Field(None, json_schema_extra=openapi_answer)
+    gold_answer: Any = Field(None, json_schema_extra=nullable(openapi_answer))
     gold_explanation: str
     priority: int
     answers_count: int
@@ -249,14 +245,14 @@ def _project(request: HttpRequest, project_id: int) -> Project:
     )
 
 
-@router.get("/interfaces", response=list[InterfaceOut])
+@router.get("/interfaces", response=responses(list[InterfaceOut]))
 def list_interfaces(request: HttpRequest):
     """The task interfaces a project can use: each one's settings, task fields and answer, as
     JSON Schema. The same declarations check uploads and answers."""
     return interfaces_described()
 
 
-@router.get("/interfaces/{key}", response={200: InterfaceOut, 404: ErrorOut})
+@router.get("/interfaces/{key}", response=responses(InterfaceOut))
 def get_interface_schemas(request: HttpRequest, key: str):
     try:
         interface = get_interface(key)
@@ -265,7 +261,7 @@ def get_interface_schemas(request: HttpRequest, key: str):
     return interface.describe()
 
 
-@router.post("/projects", response={201: ProjectOut, 400: ErrorOut, 403: ErrorOut})
+@router.post("/projects", response=responses({201: ProjectOut}))
 def create_project(request: HttpRequest, payload: ProjectIn):
     organisation = requester_organisation(request)
     project = services.project_create(
@@ -276,7 +272,7 @@ def create_project(request: HttpRequest, payload: ProjectIn):
     return 201, project
 
 
-@router.get("/projects", response=list[ProjectListOut])
+@router.get("/projects", response=responses(list[ProjectListOut]))
 @paginate(BoundedPageNumberPagination, page_size=50)
 def list_projects(request: HttpRequest):
     organisation = requester_organisation(request)
@@ -286,14 +282,14 @@ def list_projects(request: HttpRequest):
     )
 
 
-@router.get("/projects/{project_id}", response={200: ProjectOut, 404: ErrorOut})
+@router.get("/projects/{project_id}", response=responses(ProjectOut))
 def get_project(request: HttpRequest, project_id: int):
     return _project(request, project_id)
 
 
 @router.patch(
     "/projects/{project_id}",
-    response={200: ProjectOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response=responses(ProjectOut),
 )
 def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch):
     project = _project(request, project_id)
@@ -306,7 +302,7 @@ def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch)
 
 @router.post(
     "/projects/{project_id}/status",
-    response={200: ProjectOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response=responses(ProjectOut),
 )
 def set_project_status(request: HttpRequest, project_id: int, payload: StatusIn):
     project = _project(request, project_id)
@@ -328,15 +324,7 @@ def _batch_out(outcome: services.UploadOutcome) -> tuple[int, Batch]:
 
 @router.post(
     "/projects/{project_id}/tasks",
-    response={
-        200: BatchOut,
-        201: BatchOut,
-        202: BatchOut,
-        400: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        413: ErrorOut,
-    },
+    response=responses({200: BatchOut, 201: BatchOut, 202: BatchOut}, 413),
     openapi_extra={
         "requestBody": {
             "description": (
@@ -412,7 +400,7 @@ def upload_tasks(request: HttpRequest, project_id: int):
     return _batch_out(outcome)
 
 
-@router.get("/batches/{batch_id}", response={200: BatchOut, 404: ErrorOut})
+@router.get("/batches/{batch_id}", response=responses(BatchOut))
 def get_batch(request: HttpRequest, batch_id: int):
     return access_batch_for_requester(
         user=request_user(request),
@@ -421,7 +409,7 @@ def get_batch(request: HttpRequest, batch_id: int):
     )
 
 
-@router.get("/projects/{project_id}/tasks", response=list[TaskOut])
+@router.get("/projects/{project_id}/tasks", response=responses(list[TaskOut]))
 @paginate(BoundedPageNumberPagination, page_size=100)
 def list_tasks(request: HttpRequest, project_id: int):
     return selectors.tasks_for_project(project=_project(request, project_id))

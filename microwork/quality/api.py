@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from microwork.lib.api import caller, requester_organisation, requester_scope
+from microwork.lib.api_errors import responses
 from microwork.lib.auth import request_user
 from microwork.lib.bounds import IdList
 from microwork.projects.models import Project
@@ -334,7 +335,7 @@ def _project(request: HttpRequest, project_id: int):
     )
 
 
-@router.post("/quality/projects/{project_id}/tests", response={201: TestOut})
+@router.post("/quality/projects/{project_id}/tests", response=responses({201: TestOut}))
 def test_create(request: HttpRequest, project_id: int, payload: TestIn):
     project = _project(request, project_id)
     test = services.qualification_test_create(
@@ -351,13 +352,13 @@ def test_create(request: HttpRequest, project_id: int, payload: TestIn):
     return 201, _test_out(test)
 
 
-@router.get("/quality/projects/{project_id}/tests", response=list[TestOut])
+@router.get("/quality/projects/{project_id}/tests", response=responses(list[TestOut]))
 def test_list(request: HttpRequest, project_id: int):
     project = _project(request, project_id)
     return [_test_out(t) for t in selectors.tests_for_project(project=project)]
 
 
-@router.put("/quality/projects/{project_id}/rules", response=RuleOut)
+@router.put("/quality/projects/{project_id}/rules", response=responses(RuleOut))
 def rule_put(request: HttpRequest, project_id: int, payload: RuleIn):
     project = _project(request, project_id)
     return services.rule_configure(
@@ -370,7 +371,7 @@ def rule_put(request: HttpRequest, project_id: int, payload: RuleIn):
     )
 
 
-@router.get("/quality/projects/{project_id}/rules", response=list[RuleOut])
+@router.get("/quality/projects/{project_id}/rules", response=responses(list[RuleOut]))
 def rule_list(request: HttpRequest, project_id: int) -> list[RuleConfig]:
     return list(selectors.rules_for_project(project=_project(request, project_id)))
 
@@ -385,20 +386,20 @@ def _settings_out(project: Project, row: QualitySettings) -> dict[str, Any]:
     }
 
 
-@router.get("/quality/projects/{project_id}/settings", response=SettingsOut)
+@router.get("/quality/projects/{project_id}/settings", response=responses(SettingsOut))
 def settings_get(request: HttpRequest, project_id: int):
     project = _project(request, project_id)
     return _settings_out(project, selectors.settings_for_project(project))
 
 
-@router.put("/quality/projects/{project_id}/settings", response=SettingsOut)
+@router.put("/quality/projects/{project_id}/settings", response=responses(SettingsOut))
 def settings_put(request: HttpRequest, project_id: int, payload: SettingsIn):
     project = _project(request, project_id)
     row = services.quality_settings_update(project=project, **payload.dict())
     return _settings_out(project, row)
 
 
-@router.put("/quality/projects/{project_id}/approval-rules", response=ApprovalRuleOut)
+@router.put("/quality/projects/{project_id}/approval-rules", response=responses(ApprovalRuleOut))
 def approval_rule_put(request: HttpRequest, project_id: int, payload: ApprovalRuleIn):
     return services.approval_rule_configure(
         project=_project(request, project_id),
@@ -408,12 +409,16 @@ def approval_rule_put(request: HttpRequest, project_id: int, payload: ApprovalRu
     )
 
 
-@router.get("/quality/projects/{project_id}/approval-rules", response=list[ApprovalRuleOut])
+@router.get(
+    "/quality/projects/{project_id}/approval-rules", response=responses(list[ApprovalRuleOut])
+)
 def approval_rule_list(request: HttpRequest, project_id: int) -> list[ApprovalRuleConfig]:
     return list(selectors.approval_rules_for_project(project=_project(request, project_id)))
 
 
-@router.post("/quality/projects/{project_id}/requirements", response={201: RequirementOut})
+@router.post(
+    "/quality/projects/{project_id}/requirements", response=responses({201: RequirementOut})
+)
 def requirement_add(request: HttpRequest, project_id: int, payload: RequirementIn):
     project = _project(request, project_id)
     qualification = None
@@ -433,13 +438,13 @@ def requirement_add(request: HttpRequest, project_id: int, payload: RequirementI
     return 201, requirement
 
 
-@router.get("/quality/projects/{project_id}/skills", response=list[SkillOut])
+@router.get("/quality/projects/{project_id}/skills", response=responses(list[SkillOut]))
 def skill_list(request: HttpRequest, project_id: int):
     project = _project(request, project_id)
     return [_skill_out(s) for s in selectors.skills_for_project(project=project)]
 
 
-@router.get("/quality/projects/{project_id}/appeals", response=list[AppealOut])
+@router.get("/quality/projects/{project_id}/appeals", response=responses(list[AppealOut]))
 def appeal_list(request: HttpRequest, project_id: int):
     project = _project(request, project_id)
     return [
@@ -450,7 +455,7 @@ def appeal_list(request: HttpRequest, project_id: int):
     ]
 
 
-@router.post("/quality/appeals/{appeal_id}/decide", response=AppealOut)
+@router.post("/quality/appeals/{appeal_id}/decide", response=responses(AppealOut))
 def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn):
     user = request_user(request)
     appeal = access_appeal_for_decider(
@@ -466,7 +471,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn)
     )
 
 
-@router.post("/quality/qualifications", response={201: QualificationOut})
+@router.post("/quality/qualifications", response=responses({201: QualificationOut}))
 def qualification_create(request: HttpRequest, payload: QualificationIn):
     organisation = requester_organisation(request)
     return 201, services.qualification_create(
@@ -474,7 +479,7 @@ def qualification_create(request: HttpRequest, payload: QualificationIn):
     )
 
 
-@router.post("/quality/qualifications/{qualification_id}/grants", response=GrantOut)
+@router.post("/quality/qualifications/{qualification_id}/grants", response=responses(GrantOut))
 def qualification_grant(request: HttpRequest, qualification_id: int, payload: GrantIn):
     user = request_user(request)
     qualification = access_qualification_for_requester(
@@ -497,7 +502,9 @@ def qualification_grant(request: HttpRequest, qualification_id: int, payload: Gr
     }
 
 
-@router.delete("/quality/qualifications/{qualification_id}/grants/{username}", response={204: None})
+@router.delete(
+    "/quality/qualifications/{qualification_id}/grants/{username}", response=responses({204: None})
+)
 def qualification_revoke(request: HttpRequest, qualification_id: int, username: str):
     qualification = access_qualification_for_requester(
         user=request_user(request),
@@ -509,16 +516,16 @@ def qualification_revoke(request: HttpRequest, qualification_id: int, username: 
     return 204, None
 
 
-def _reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> tuple[bool, Decision]:
-    """(whether this call rejected the answer, the decision): a retry returns the first one."""
+def _reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> services.Rejection:
+    """The decision, and whether this call rejected the answer: a retry returns the first
+    decision with `changed` false."""
     user = request_user(request)
     submission = access_submission_for_requester(
         user=user,
         submission_id=submission_id,
         organisation=requester_scope(request),
     )
-    pending = submission.status == submission.Status.PENDING
-    return pending, services.submission_reject_with_decision(
+    return services.submission_reject_once(
         submission=submission,
         requester=user,
         reason_code=payload.reason,
@@ -527,24 +534,26 @@ def _reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> tupl
     )
 
 
-@router.post("/quality/submissions/{submission_id}/reject", response=DecisionOut)
+@router.post("/quality/submissions/{submission_id}/reject", response=responses(DecisionOut))
 def submission_reject(request: HttpRequest, submission_id: int, payload: RejectIn):
-    return _decision_out(_reject(request, submission_id, payload)[1])
+    return _decision_out(_reject(request, submission_id, payload).decision)
 
 
-@router.post("/submissions/{submission_id}/reject", response=RejectedOut)
+@router.post("/submissions/{submission_id}/reject", response=responses(RejectedOut))
 def submission_reject_money(request: HttpRequest, submission_id: int, payload: RejectIn):
     """The money API's path, next to /approve and answered the same way."""
-    changed, decision = _reject(request, submission_id, payload)
+    rejection = _reject(request, submission_id, payload)
     return {
         "id": submission_id,
         "status": "rejected",
-        "changed": changed,
-        "decision_id": decision.pk,
+        "changed": rejection.changed,
+        "decision_id": rejection.decision.pk,
     }
 
 
-@router.post("/quality/projects/{project_id}/submissions/reject", response=RejectedManyOut)
+@router.post(
+    "/quality/projects/{project_id}/submissions/reject", response=responses(RejectedManyOut)
+)
 def submissions_reject(request: HttpRequest, project_id: int, payload: RejectManyIn):
     decisions = services.submissions_reject_with_decision(
         project=_project(request, project_id),
@@ -583,7 +592,7 @@ def _worker_decision_out(d: Decision, cutoffs: dict[int, tuple[datetime, int]]) 
     return {**_decision_out(d), "evidence": evidence, "evidence_waiting": waiting}
 
 
-@router.get("/quality/me/standing", response=StandingOut)
+@router.get("/quality/me/standing", response=responses(StandingOut))
 def my_standing(request: HttpRequest):
     """Your standing. Figures about control tasks and agreement come from feedback releases
     and do not move with each answer; decisions appear when made, their evidence with the
@@ -608,7 +617,7 @@ def my_standing(request: HttpRequest):
     }
 
 
-@router.post("/quality/decisions/{decision_id}/appeal", response={201: AppealOut})
+@router.post("/quality/decisions/{decision_id}/appeal", response=responses({201: AppealOut}))
 def decision_appeal(request: HttpRequest, decision_id: int, payload: AppealIn):
     user = caller(request).user
     decision = access_decision_for_worker(user=user, decision_id=decision_id)

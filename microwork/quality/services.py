@@ -1386,6 +1386,16 @@ def _rejection_overturn(
             )
 
 
+@dataclass(frozen=True)
+class Rejection:
+    """What one request to reject an answer did. `changed` comes from the locked row: only
+    the call that moved the answer from pending to rejected says True, however many identical
+    requests race (a double click, a client's retries, two tabs)."""
+
+    decision: Decision
+    changed: bool
+
+
 @transaction.atomic
 def submission_reject_with_decision(
     *,
@@ -1397,7 +1407,28 @@ def submission_reject_with_decision(
     now: datetime | None = None,
 ) -> Decision:
     """Reject one answer: the worker is told why and can appeal (see the bulk form below)."""
-    return submissions_reject_with_decision(
+    return submission_reject_once(
+        submission=submission,
+        requester=requester,
+        reason_code=reason_code,
+        note=note,
+        confirm=confirm,
+        now=now,
+    ).decision
+
+
+@transaction.atomic
+def submission_reject_once(
+    *,
+    submission: Submission,
+    requester: User,
+    reason_code: str,
+    note: str = "",
+    confirm: bool = False,
+    now: datetime | None = None,
+) -> Rejection:
+    """Reject one answer and say whether this call did it or found it already rejected."""
+    return _submissions_reject(
         project=submission.project,
         requester=requester,
         submission_ids=[submission.pk],
@@ -1424,12 +1455,37 @@ def submissions_reject_with_decision(
     project's share of one worker's work in a day, then for each answer a Decision with the
     answer as evidence, a notification, and the reward back to escrow. All or nothing; an
     answer already rejected returns its decision, so a retried request rejects nothing twice."""
+    return [
+        r.decision
+        for r in _submissions_reject(
+            project=project,
+            requester=requester,
+            submission_ids=submission_ids,
+            reason_code=reason_code,
+            note=note,
+            confirm=confirm,
+            now=now,
+        )
+    ]
+
+
+def _submissions_reject(
+    *,
+    project: Project,
+    requester: User,
+    submission_ids: Iterable[int],
+    reason_code: str,
+    note: str,
+    confirm: bool,
+    now: datetime | None,
+) -> list[Rejection]:
     now = now or timezone.now()
     note = payments.rejection_check(reason=reason_code, note=note)
     ids = sorted({int(i) for i in submission_ids})
     if not ids:
         raise ApplicationError(_("Choose at least one answer."), field="submission_ids")
-    # Locked in id order, so two requests over overlapping answers take turns.
+    # Locked in id order, so two requests over overlapping answers take turns; a request that
+    # waited reads the answers (and their decisions, below) as the one before it left them.
     subs = list(
         Submission.objects.select_for_update(of=("self",))
         .select_related("project", "task", "worker")
@@ -1469,7 +1525,12 @@ def submissions_reject_with_decision(
         made[sub.pk] = _reject_one(
             submission=sub, requester=requester, reason_code=reason_code, note=note, now=now
         )
-    return [existing.get(s.pk) or made[s.pk] for s in subs]
+    return [
+        Rejection(decision=existing[s.pk], changed=False)
+        if s.pk in existing
+        else Rejection(decision=made[s.pk], changed=True)
+        for s in subs
+    ]
 
 
 def _rejection_share_check(*, project: Project, subs: list[Submission], now: datetime) -> None:

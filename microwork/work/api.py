@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from microwork.accounts.access import access_worker
+from microwork.lib.api_errors import responses
 from microwork.lib.auth import request_user
 from microwork.lib.bounds import Offset, PageLimit
 from microwork.lib.text import render_markdown
@@ -34,7 +35,7 @@ router = Router(tags=["work"])
 _instructions_html = lru_cache(maxsize=256)(render_markdown)
 
 
-class ProjectOut(Schema):
+class OpenProjectOut(Schema):
     id: int
     name: str
     description: str
@@ -184,7 +185,7 @@ def claim_out(outcome: Assignment | WorkRequest | None, project: Project) -> dic
     return {"state": "no_work", "message": fairness.explain_no_work(later)}
 
 
-@router.get("/work/projects", response=list[ProjectOut])
+@router.get("/work/projects", response=responses(list[OpenProjectOut]))
 def projects(request: HttpRequest) -> list[dict[str, Any]]:
     """Projects with work for you (`tasks_available` > 0), and the ones that have run out for
     you where new work may come: ask to be told through `notify`."""
@@ -216,7 +217,7 @@ def projects(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/work/projects/{project_id}/claim", response=ClaimOut)
+@router.post("/work/projects/{project_id}/claim", response=responses(ClaimOut))
 def claim(request: HttpRequest, project_id: int) -> dict[str, Any]:
     """A task, or a place in the waiting round when work is scarce. Call again after
     `retry_after_seconds` to check in; while waiting, the same call is the check-in."""
@@ -225,7 +226,7 @@ def claim(request: HttpRequest, project_id: int) -> dict[str, Any]:
     return claim_out(services.work_request_create(worker=user, project=project), project)
 
 
-@router.post("/work/projects/{project_id}/leave", response=ClaimOut)
+@router.post("/work/projects/{project_id}/leave", response=responses(ClaimOut))
 def leave(request: HttpRequest, project_id: int) -> dict[str, Any]:
     """Stop waiting for a task of this project."""
     user = request_user(request)
@@ -236,7 +237,7 @@ def leave(request: HttpRequest, project_id: int) -> dict[str, Any]:
     return {"state": "no_work", "message": ""}
 
 
-@router.post("/work/projects/{project_id}/notify", response={204: None})
+@router.post("/work/projects/{project_id}/notify", response=responses({204: None}))
 def notify(request: HttpRequest, project_id: int) -> tuple[int, None]:
     """Be told at the project's next release of work: its opening time, going live again, or
     new tasks (a line in the worker's inbox at that moment). Works while it has run dry."""
@@ -246,7 +247,7 @@ def notify(request: HttpRequest, project_id: int) -> tuple[int, None]:
     return 204, None
 
 
-@router.get("/work/assignments/{assignment_id}", response=AssignmentOut)
+@router.get("/work/assignments/{assignment_id}", response=responses(AssignmentOut))
 def assignment_detail(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
     assignment = access_assignment_for_worker(
         user=request_user(request), assignment_id=assignment_id
@@ -254,7 +255,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> dict[str, Any
     return assignment_out(assignment)
 
 
-@router.put("/work/assignments/{assignment_id}/draft", response=DraftOut)
+@router.put("/work/assignments/{assignment_id}/draft", response=responses(DraftOut))
 def draft(request: HttpRequest, assignment_id: int, payload: DraftIn) -> Assignment:
     user = request_user(request)
     assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
@@ -266,7 +267,7 @@ def draft(request: HttpRequest, assignment_id: int, payload: DraftIn) -> Assignm
     )
 
 
-@router.post("/work/assignments/{assignment_id}/submit", response=SubmissionOut)
+@router.post("/work/assignments/{assignment_id}/submit", response=responses(SubmissionOut))
 def submit(request: HttpRequest, assignment_id: int, payload: SubmitIn) -> Submission:
     """Idempotent: the assignment is the key, so a retry returns the same submission."""
     user = request_user(request)
@@ -279,21 +280,21 @@ def submit(request: HttpRequest, assignment_id: int, payload: SubmitIn) -> Submi
     )
 
 
-@router.post("/work/assignments/{assignment_id}/skip", response=EndedOut)
+@router.post("/work/assignments/{assignment_id}/skip", response=responses(EndedOut))
 def skip(request: HttpRequest, assignment_id: int) -> Assignment:
     user = request_user(request)
     assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
     return services.assignment_skip(assignment=assignment, worker=user)
 
 
-@router.post("/work/assignments/{assignment_id}/return", response=EndedOut)
+@router.post("/work/assignments/{assignment_id}/return", response=responses(EndedOut))
 def give_back(request: HttpRequest, assignment_id: int) -> Assignment:
     user = request_user(request)
     assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
     return services.assignment_return(assignment=assignment, worker=user)
 
 
-@router.get("/work/history", response=list[HistoryOut])
+@router.get("/work/history", response=responses(list[HistoryOut]))
 def history(
     request: HttpRequest, limit: PageLimit = 100, offset: Offset = 0
 ) -> list[dict[str, Any]]:

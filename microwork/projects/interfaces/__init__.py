@@ -4,6 +4,7 @@ template (base.TaskInterface). The project form, the upload checks, the submit c
 results and the API documentation are all built from those declarations, so a new type is
 one module plus one line here. Built-ins register exactly like a third-party type would."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -80,6 +81,17 @@ def openapi_answer(field_schema: dict[str, Any]) -> None:
     )
 
 
+def nullable(extra: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    """One of the `openapi_*` extras for a field that may also be null (left unset, or cleared
+    with null): the extras replace the schema's `anyOf`, which is where pydantic marks it."""
+
+    def apply(field_schema: dict[str, Any]) -> None:
+        extra(field_schema)
+        field_schema["anyOf"] = [*field_schema["anyOf"], {"type": "null"}]
+
+    return apply
+
+
 __all__ = [
     "REGISTRY",
     "TaskInterface",
@@ -87,6 +99,7 @@ __all__ = [
     "interface_choices",
     "interfaces_all",
     "interfaces_described",
+    "nullable",
     "openapi_answer",
     "openapi_config",
     "openapi_input",
