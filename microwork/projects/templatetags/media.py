@@ -13,3 +13,9 @@ register = template.Library()
 def media_url(context: template.Context, value: Any) -> Any:
     request = context.get("request")
     return media.media_url(value, user=getattr(request, "user", None))
+
+
+@register.filter
+def is_platform_file(value: Any) -> bool:
+    """Whether a task's value names one of the platform's files (shown through `media_url`)."""
+    return media.storage_name(value) is not None

@@ -193,3 +193,20 @@ def test_a_file_that_could_run_as_a_page_is_only_ever_a_download(client, walt):
 def test_only_plain_paths_under_media_are_platform_files(value, walt):
     assert storage_name(value) is None
     assert media_url(value, user=walt) == value
+
+
+def test_the_requester_sees_the_picture_on_the_results_page(client, project, rita, rob, walt):
+    # Results listed the bare /media/ name as text, which the media view refuses to everyone:
+    # the requester had no way to see what was judged.
+    task = _task(project, "cat-17.png")
+    submit(task=task, worker=walt, label="cat")
+    client.force_login(rita)
+    page = client.get(reverse("results:page", args=[project.pk])).content.decode()
+    urls = set(re.findall(r'<img class="thumb" src="([^"]+)"', page))
+    assert len(urls) == 1
+    (url,) = urls
+    assert url.startswith("/media/demo/cat-17.png?t=")
+    r = client.get(url)
+    assert r.status_code == 200 and b"".join(r.streaming_content) == PNG
+    client.force_login(rob)
+    assert client.get(url).status_code == 403
