@@ -17,6 +17,7 @@ from microwork.lib.api import caller, requester_organisation
 from microwork.lib.api_errors import responses
 from microwork.lib.auth import request_user
 from microwork.lib.bounds import Id, Offset, PageLimit
+from microwork.lib.money import CurrencyCode, check_currency
 
 router = Router(tags=["money"])
 
@@ -75,11 +76,13 @@ def _payout(p: Payout) -> PayoutOut:
 
 
 @router.get("/money/balance", response=responses(BalanceOut))
-def balance(request: HttpRequest, currency: str | None = None) -> BalanceOut:
+def balance(request: HttpRequest, currency: CurrencyCode | None = None) -> BalanceOut:
     user = request_user(request)
     access_worker(user=user)
+    # An unknown code is refused rather than answered with zero balances in a currency that
+    # does not exist.
     b = selectors.worker_balances(
-        user=user, currency=(currency or settings.PLATFORM_CURRENCY).upper()
+        user=user, currency=check_currency(currency or settings.PLATFORM_CURRENCY)
     )
     return BalanceOut(
         currency=b.currency,

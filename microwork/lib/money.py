@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from pydantic import BeforeValidator, ValidationInfo, WithJsonSchema
+from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
 
 from microwork.lib.errors import ApplicationError
 
@@ -111,6 +111,10 @@ AmountIn = Annotated[
         }
     ),
 ]
+
+
+# A currency code as a client sends it: three letters (ISO 4217), checked against CURRENCIES.
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
 
 
 def check_currency(code: str, *, field: str = "currency") -> str:
