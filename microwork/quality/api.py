@@ -275,7 +275,8 @@ def _test_out(test: QualificationTest) -> dict[str, Any]:
     }
 
 
-def _skill_out(skill: WorkerSkill) -> dict[str, Any]:
+def _skill_out(skill: WorkerSkill | FeedbackRelease) -> dict[str, Any]:
+    """A worker's figures on a project: the live row (requesters) or a release (the worker)."""
     acc = skill.accuracy if skill.gold_answers else None
     return {
         "worker": skill.worker.username,
@@ -567,20 +568,8 @@ def submissions_reject(request: HttpRequest, project_id: int, payload: RejectMan
 
 
 def _released_skill_out(release: FeedbackRelease) -> dict[str, Any]:
-    acc = release.accuracy if release.gold_answers else None
     return {
-        "worker": release.worker.username,
-        "project_id": release.project_id,
-        "answers": release.answers,
-        "gold_answers": release.gold_answers,
-        "gold_correct": release.gold_correct,
-        "accuracy_mean": acc.mean if acc else None,
-        "accuracy_low": acc.low if acc else None,
-        "accuracy_high": acc.high if acc else None,
-        "compared": release.compared,
-        "agreed": release.agreed,
-        "agreement": release.agreement,
-        "median_active_ms": release.median_active_ms,
+        **_skill_out(release),
         "release": release.number,
         "released_at": release.released_at,
         "covers_until": release.cutoff_at,
