@@ -681,7 +681,7 @@ def _stop(
 # --- per answer -------------------------------------------------------------------------------
 
 
-def submission_aggregate(submission: Submission) -> None:
+def submission_aggregate(*, submission: Submission) -> None:
     """The work engine's submission hook (runs inside the submit transaction)."""
     locked = None
     if Submission.task.is_cached(submission):

@@ -1,14 +1,16 @@
-"""Periodic jobs: the one registry of what must happen on a timer, and how often.
+"""Periodic jobs: the one registry of what must happen on a timer, and how often, and the
+registry of what to do when a background job ends badly.
 
-Each entry names a django.tasks task (dotted path) and its interval. The `microwork clock`
-process enqueues each when it falls due; `microwork db_worker` runs them. Every job is
-idempotent, so a clock restarted early, or two clocks by mistake, do no harm."""
+PERIODIC_JOBS: name → (dotted path of a django.tasks task taking no arguments, interval).
+The `microwork clock` process enqueues each when it falls due; `microwork db_worker` runs
+them. Every job is idempotent, so a clock restarted early, or two clocks by mistake, do no
+harm, and their order is only the order of the first tick."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.utils.module_loading import import_string
+from microwork.lib.registry import loaded
 
 PERIODIC_JOBS: dict[str, tuple[str, timedelta]] = {
     # Expired leases are honoured at claim time; this only tidies and runs waiting rounds.
@@ -32,8 +34,10 @@ PERIODIC_JOBS: dict[str, tuple[str, timedelta]] = {
 
 # What to do, beyond failing the task result with the reason, when a job ends badly: its
 # worker died (`retry=True`: it may run again) or it failed or overran its time limit
-# (`retry=False`). The hook is called with the job's own arguments plus `reason` and `retry`,
-# and settles what the requester is waiting for. Periodic jobs need none: the clock runs them
+# (`retry=False`). Task path → dotted path of the recovery hook, called by the worker's sweep
+# (microwork/clock/recovery.py) with the job's own arguments plus `reason` and `retry`; the
+# jobs listed here are enqueued by keyword, so their hooks take keyword arguments only. It
+# settles what the requester is waiting for. Periodic jobs need none: the clock runs them
 # again on their next tick.
 JOB_RECOVERY: dict[str, str] = {
     "microwork.projects.tasks.process_batch": "microwork.projects.tasks.process_batch_recover",
@@ -60,7 +64,7 @@ class Clock:
         enqueued = []
         for name in self.due(now) if names is None else names:
             path, _every = PERIODIC_JOBS[name]
-            import_string(path).enqueue()
+            loaded(path).enqueue()
             self.last[name] = now
             enqueued.append(name)
         return enqueued

@@ -15,13 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from microwork.clock.jobs import JOB_RECOVERY
 from microwork.clock.models import WorkerHeartbeat
+from microwork.lib.registry import loaded
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def job_ended_badly(
     if path is None:
         return
     try:
-        import_string(path)(*args, **kwargs, reason=reason, retry=retry)
+        loaded(path)(*args, **kwargs, reason=reason, retry=retry)
     except Exception:
         logger.exception("recovery of %s(%s, %s) failed", task_path, args, kwargs)
 

@@ -1,7 +1,9 @@
-"""Who writes the words of each kind of inbox line: kind → dotted path of a function that
-takes the lines of its kinds (a list of Notification) and returns, for each in the same order,
-the sentence and the page it leads to (or None). One function sees all its lines at once, so
-it can fetch what they refer to in one query. A new kind is one entry here."""
+"""Who writes the words of each kind of inbox line: kind → dotted path of a writer,
+`writer(*, notifications) -> list[(sentence, page or None)]`, called each time an inbox page
+is shown with the lines of its kinds on that page (a list of Notification) and answering for
+each in the same order. One writer sees all its lines at once, so it can fetch what they
+refer to in one query; writers are independent, so the order of the kinds does not matter.
+A new kind is one entry here, and `inbox_notify` refuses a kind not listed."""
 
 QUALITY = "microwork.quality.texts.inbox_lines"
 WORK = "microwork.work.releases.inbox_lines"

@@ -34,6 +34,6 @@ def inbox_lines(*, user: User, unread_only: bool = False, limit: int = PAGE) -> 
             by_writer[KINDS[row.kind]].append(row)
     words: dict[int, tuple[str, str | None]] = {}
     for path, group in by_writer.items():
-        for row, line in zip(group, loaded(path)(group), strict=True):
+        for row, line in zip(group, loaded(path)(notifications=group), strict=True):
             words[row.pk] = line
     return [Line(row, *words.get(row.pk, (row.kind, None))) for row in rows]

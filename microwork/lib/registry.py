@@ -1,7 +1,8 @@
 """The one way a plug-in registry turns its dotted paths into code: `loaded` for registries
-of functions (hooks, checks, inbox writers), `plugin` for registries of classes (task
-interfaces, quality rules, payout and deposit providers), made once per path, so an entry
-replaced at run time (a site's own provider, a test's stand-in) is picked up."""
+of functions (hooks, checks, inbox writers), `run_hooks` to call every hook of an event in
+the registry's order, `plugin` for registries of classes (task interfaces, quality rules,
+payout and deposit providers). Each is made once per path, so an entry replaced at run time
+(a site's own provider, a test's stand-in) is picked up."""
 
 from collections.abc import Mapping
 from functools import cache
@@ -16,6 +17,14 @@ from microwork.lib.errors import ApplicationError
 def loaded(path: str) -> Any:
     """What the dotted path names, imported once."""
     return import_string(path)
+
+
+def run_hooks(registry: Mapping[str, str], **kwargs: Any) -> None:
+    """Call every hook of `registry` in the order it lists them, each with the same keyword
+    arguments. A hook's exception stops the rest and reaches the caller, so hooks that run in
+    the caller's transaction undo it together."""
+    for path in registry.values():
+        loaded(path)(**kwargs)
 
 
 @cache

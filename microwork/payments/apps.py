@@ -8,15 +8,3 @@ class PaymentsConfig(AppConfig):
     name = "microwork.payments"
     label = "payments"
     verbose_name = "Payments"
-
-    def ready(self) -> None:
-        # The work app's own registry: every stored answer books its pending earning in the
-        # same transaction.
-        try:
-            from microwork.work.hooks import SUBMISSION_HOOKS
-        except ImportError:  # a checkout of the work app from before its hook registry
-            return
-
-        SUBMISSION_HOOKS.setdefault(
-            "earning", "microwork.payments.services.submission_earning_record"
-        )

@@ -685,7 +685,7 @@ def _slots_cost(project: Project, slots: int) -> Decimal:
 # --- earnings ------------------------------------------------------------------------------
 
 
-def submission_earning_record(submission: Submission) -> Transaction:
+def submission_earning_record(*, submission: Submission) -> Transaction:
     """The submission hook: the answer's reward becomes the worker's pending earning."""
     project = submission.project
     return _earning_record(submission, project)

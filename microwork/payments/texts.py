@@ -29,6 +29,6 @@ def _pay_floor(p: dict[str, Any]) -> str:
     )
 
 
-def inbox_lines(notifications: list[Notification]) -> list[tuple[str, str | None]]:
+def inbox_lines(*, notifications: list[Notification]) -> list[tuple[str, str | None]]:
     """Pay-floor notices (the project and billing pages show them in full)."""
     return [(_pay_floor(n.params or {}), None) for n in notifications]

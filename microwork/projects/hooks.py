@@ -1,40 +1,48 @@
 """What other apps do when a project changes, and what they store about it, as registries
 (key → dotted path or model label), so the projects app never imports the apps built on top
-of it (work, payments, aggregation)."""
+of it (work, payments, aggregation).
 
-from typing import Any
+The projects services fire each event with `run_hooks(REGISTRY, **kwargs)`
+(microwork/lib/registry.py): every hook is called in the order listed, with the keyword
+arguments named above its registry, and an exception from one stops the rest."""
 
 from django.apps import apps
 from django.db.models import QuerySet
-from django.utils.module_loading import import_string
 
-# Called inside the status change's transaction with (project, old_status, actor): a refusal
-# (ApplicationError) undoes the change, e.g. going live without the funds for its tasks.
+# Fired inside the status change's transaction, after the new status is saved; a hook gets
+# `project`, `old_status` and `actor`. A refusal (ApplicationError) undoes the change, e.g.
+# going live without the funds for its tasks.
 STATUS_CHANGED: dict[str, str] = {
+    # Money first: going live checks the pay floor and funds every task, so a project that
+    # cannot pay is refused before any work is released.
     "payments": "microwork.payments.services.project_money_on_status",
     # Going live releases the project's tasks to workers through an opening round.
     "work": "microwork.work.releases.release_on_status",
 }
 
-# Called inside the upload's transaction with (project) once new tasks are stored.
+# Fired inside the upload's transaction once new tasks are stored; a hook gets `project`.
+# A refusal (ApplicationError) undoes the upload, e.g. a live project without the funds.
 TASKS_ADDED: dict[str, str] = {
     "payments": "microwork.payments.services.project_money_on_tasks_added",
 }
 
-# Called inside the update's transaction with (project, changes, actor) before anything is
-# written; `changes` holds the new value of each field that changes. A refusal
+# Fired inside the update's transaction before anything is written; a hook gets `project`,
+# `changes` (the new value of each field that changes) and `actor`. A refusal
 # (ApplicationError) stops the update, e.g. a live project edited to pay under the floor.
 SETTINGS_PROPOSED: dict[str, str] = {
     "payments": "microwork.payments.services.project_money_on_settings_proposed",
 }
 
-# Called inside the update's transaction with (project, old, actor) after its reward or
-# overlap changed; `old` holds the previous values. A refusal undoes the change.
+# Fired inside the update's transaction after a project's reward or overlap changed; a hook
+# gets `project`, `old` (the previous values of the changed fields) and `actor`. A refusal
+# undoes the change.
 SETTINGS_CHANGED: dict[str, str] = {
     "payments": "microwork.payments.services.project_money_on_settings",
 }
 
-# Called inside the upload's transaction with (batch) when a batch has been added in full.
+# Fired inside the upload's transaction when a batch has been added in full; a hook gets
+# `batch`. The two hooks touch different things (aggregation asks for a fresh estimate, work
+# releases the tasks), so their order is only the order they have always run in.
 BATCH_DONE: dict[str, str] = {
     "aggregation": "microwork.aggregation.services.batch_added",
     # New tasks reach workers through an opening round, now or at the announced time.
@@ -52,8 +60,3 @@ ANSWER_MODELS: dict[str, str] = {
 
 def answer_querysets() -> list[QuerySet]:
     return [apps.get_model(label)._default_manager.all() for label in ANSWER_MODELS.values()]
-
-
-def run(registry: dict[str, str], **kwargs: Any) -> None:
-    for path in registry.values():
-        import_string(path)(**kwargs)

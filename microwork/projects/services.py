@@ -22,6 +22,7 @@ from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import ApplicationError, Conflict
 from microwork.lib.limits import InputLimitExceeded, check_depth
 from microwork.lib.money import check_currency, parse_amount
+from microwork.lib.registry import run_hooks
 from microwork.lib.status import status_change
 from microwork.projects import hooks, selectors
 from microwork.projects.interfaces import get_interface
@@ -422,7 +423,7 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
                 code="locked",
                 field="auto_approve_seconds",
             )
-    hooks.run(
+    run_hooks(
         hooks.SETTINGS_PROPOSED,
         project=project,
         changes={name: values[name] for name in changed},
@@ -434,7 +435,7 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
     project.save(update_fields=[*changed, "updated_at"])
     _fair_sharing_events(project, old, actor, now)
     if {"reward", "overlap"} & set(changed):
-        hooks.run(hooks.SETTINGS_CHANGED, project=project, old=old, actor=actor)
+        run_hooks(hooks.SETTINGS_CHANGED, project=project, old=old, actor=actor)
     return project
 
 
@@ -482,7 +483,7 @@ def project_set_status(
         reason=reason,
         at=timezone.now(),
     )
-    hooks.run(hooks.STATUS_CHANGED, project=project, old_status=old, actor=actor)
+    run_hooks(hooks.STATUS_CHANGED, project=project, old_status=old, actor=actor)
     return project
 
 
@@ -607,7 +608,7 @@ def _insert(project: Project, batch: Batch, rows: Iterator[CleanRow], report: Ch
         # every open task on each claim (47 ms instead of 0.05 ms at 20,000 tasks).
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE " + connection.ops.quote_name(Task._meta.db_table))
-    hooks.run(hooks.TASKS_ADDED, project=project)
+    run_hooks(hooks.TASKS_ADDED, project=project)
 
 
 def upload_max_bytes() -> int:
@@ -756,7 +757,7 @@ def _batch_add_now(
             "finished_at",
         ]
     )
-    hooks.run(hooks.BATCH_DONE, batch=batch)
+    run_hooks(hooks.BATCH_DONE, batch=batch)
     return batch
 
 
@@ -981,7 +982,7 @@ def _batch_insert_stored(*, batch: Batch, path: Path) -> None:
         stored_path="",
         finished_at=timezone.now(),
     )
-    hooks.run(hooks.BATCH_DONE, batch=batch)
+    run_hooks(hooks.BATCH_DONE, batch=batch)
 
 
 def batch_create_from_records(

@@ -37,7 +37,7 @@ def requirements_check(project: Project, worker: User, now: datetime) -> str | N
     return None
 
 
-def controls_seen_in_tests(project: Project, worker_id: int) -> QuerySet[TestAnswer, Any]:
+def controls_seen_in_tests(*, project: Project, worker_id: int) -> QuerySet[TestAnswer, Any]:
     """The project's control tasks this worker was asked in a test or training: the review
     and the training feedback showed their expected answers, so they can no longer check the
     worker's work (registered in work's CONTROL_EXCLUSIONS)."""
@@ -46,7 +46,9 @@ def controls_seen_in_tests(project: Project, worker_id: int) -> QuerySet[TestAns
     ).values("task_id")
 
 
-def check(project: Project, worker: User, now: datetime) -> str | None:
+def check(*, project: Project, worker: User, now: datetime) -> str | None:
+    """The work engine's eligibility check (its ELIGIBILITY_CHECKS): a sanction first, then the
+    project's requirements."""
     return sanction_check(project, worker, now) or requirements_check(project, worker, now)
 
 

@@ -731,7 +731,7 @@ def _skill_locked(*, project: Project, worker: User) -> WorkerSkill:
     return skill
 
 
-def submission_recorded(submission: Submission) -> None:
+def submission_recorded(*, submission: Submission) -> None:
     """The work engine's submission hook: count the answer, then apply the project's rules."""
     skill_record_submission(submission=submission)
 

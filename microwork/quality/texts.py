@@ -217,7 +217,7 @@ def _line_url(
     return reverse("quality:operator")
 
 
-def inbox_lines(notifications: list[Notification]) -> list[tuple[str, str | None]]:
+def inbox_lines(*, notifications: list[Notification]) -> list[tuple[str, str | None]]:
     """Quality's inbox lines in words (microwork/inbox/kinds.py): decisions, appeals and test
     results, with the decisions and appeals they name fetched at once."""
     decision_ids = {n.params.get("decision_id") for n in notifications} - {None}

@@ -2,10 +2,12 @@
 sanctions) add an entry here and the claim service asks all of them, without `work`
 importing those apps.
 
-Each entry is key → dotted path of `check(project, worker, now) -> str | None`; a string is
-the refusal shown to the worker in plain words, None means "no objection". Built-in checks
-register exactly the same way. A check may also offer `check.many(projects, worker, now)`,
-returning {project id: refusal or None}, so a page listing many projects asks it once.
+Each entry is key → dotted path of `check(*, project, worker, now) -> str | None`, asked
+before a claim and when the work page lists projects; a string is the refusal shown to the
+worker in plain words, None means "no objection". Checks are asked in the order listed and
+the first refusal is the one shown. Built-in checks register exactly the same way. A check
+may also offer `check.many(*, projects, worker, now)`, returning {project id: refusal or
+None}, so a page listing many projects asks it once.
 """
 
 from collections.abc import Sequence
@@ -16,24 +18,29 @@ from microwork.lib.registry import loaded
 
 
 class EligibilityCheck(Protocol):
-    def __call__(self, project: Any, worker: Any, now: datetime) -> str | None: ...
+    def __call__(self, *, project: Any, worker: Any, now: datetime) -> str | None: ...
 
 
 def _many(check: EligibilityCheck, projects: Sequence[Any], worker: Any, now: datetime):
     bulk = getattr(check, "many", None)
     if bulk is not None:
-        return bulk(projects, worker, now)
-    return {project.pk: check(project, worker, now) for project in projects}
+        return bulk(projects=projects, worker=worker, now=now)
+    return {project.pk: check(project=project, worker=worker, now=now) for project in projects}
 
 
 # Control tasks a worker must never be given, whatever the draw: key → dotted path of
-# `exclude(project, worker_id) -> QuerySet of task ids`. Quality names the control tasks a
-# worker met in a test or training, whose expected answers they were shown there.
+# `exclude(*, project, worker_id) -> QuerySet of task ids`, asked when the scheduler draws a
+# control task for a worker; every entry is asked and their task ids are all excluded, so
+# the order does not matter. Quality names the control tasks a worker met in a test or
+# training, whose expected answers they were shown there.
 CONTROL_EXCLUSIONS: dict[str, str] = {
     "quality": "microwork.quality.eligibility.controls_seen_in_tests",
 }
 
 ELIGIBILITY_CHECKS: dict[str, str] = {
+    # The order decides only which refusal a worker reads when several apply. The cap first:
+    # it costs at most one query for a whole page, and each later check is asked only about
+    # the projects no earlier one refused.
     "hourly_cap": "microwork.work.fairness.hourly_cap_check",
     "quality": "microwork.quality.eligibility.check",
 }
@@ -47,7 +54,7 @@ def _load(path: str) -> EligibilityCheck:
 def eligibility_refusal(*, project: Any, worker: Any, now: datetime) -> tuple[str, str] | None:
     """The first objection as (check key, reason), or None when every check agrees."""
     for key, path in ELIGIBILITY_CHECKS.items():
-        reason = _load(path)(project, worker, now)
+        reason = _load(path)(project=project, worker=worker, now=now)
         if reason:
             return key, str(reason)
     return None
@@ -72,4 +79,6 @@ def eligibility_refusals(
 
 def control_exclusions(*, project: Any, worker_id: int) -> list[Any]:
     """Every registered exclusion's task ids, for `.exclude(pk__in=…)` on control tasks."""
-    return [loaded(path)(project, worker_id) for path in CONTROL_EXCLUSIONS.values()]
+    return [
+        loaded(path)(project=project, worker_id=worker_id) for path in CONTROL_EXCLUSIONS.values()
+    ]

@@ -72,7 +72,7 @@ def gini(values: Sequence[float]) -> float:
     return (2 * weighted) / (n * total) - (n + 1) / n
 
 
-def hourly_cap_check(project, worker, now: datetime) -> str | None:
+def hourly_cap_check(*, project, worker, now: datetime) -> str | None:
     """Eligibility check: the requester's per-worker hourly cap (Project.hourly_cap_per_worker)."""
     if not project.hourly_cap_per_worker:
         return None
@@ -82,7 +82,7 @@ def hourly_cap_check(project, worker, now: datetime) -> str | None:
     return _cap_refusal(project, starts)
 
 
-def _hourly_cap_many(projects, worker, now: datetime) -> dict[int, str | None]:
+def _hourly_cap_many(*, projects, worker, now: datetime) -> dict[int, str | None]:
     """The same check for a page of projects, in one query."""
     capped = [p for p in projects if p.hourly_cap_per_worker]
     out: dict[int, str | None] = {p.pk: None for p in projects}

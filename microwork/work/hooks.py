@@ -1,5 +1,6 @@
-"""What happens after a submission is stored. Other apps (the ledger's pending earning,
-gold feedback, aggregation) register here, key → dotted path of `hook(submission)`.
+"""What happens after a submission is stored: the registry of the submit's hooks, key →
+dotted path of `hook(*, submission)`, called in the order listed here with the Submission
+just stored (its task row locked by the submit).
 
 Hooks run inside the submit transaction: if one fails, the answer is not stored either, so a
 worker never has an answer without its earning. A hook that does slow work must queue it
@@ -8,15 +9,22 @@ with `transaction.on_commit` or a background task instead of doing it inline.
 
 from typing import Any
 
-from microwork.lib.registry import loaded
+from microwork.lib.registry import run_hooks
 
 SUBMISSION_HOOKS: dict[str, str] = {
     # Aggregation first: it relabels the task, and quality compares the answer with that label.
     "aggregation": "microwork.aggregation.hooks.submission_aggregate",
+    # Quality second: it counts the answer in the worker's skill, applies the project's rules
+    # and may queue an early approval, which only runs after the whole submit has committed.
     "quality": "microwork.quality.services.submission_recorded",
+    # The answer's reward becomes the worker's pending earning. Booked in this same
+    # transaction, so no answer is ever stored unpaid, and a project out of funds refuses the
+    # answer itself. Last, where it has always run: the hooks share the transaction, so its
+    # refusal undoes the two before it and the order changes no outcome; and quality's
+    # early approval, queued above, moves this earning once everything has committed.
+    "earning": "microwork.payments.services.submission_earning_record",
 }
 
 
 def submission_hooks_run(*, submission: Any) -> None:
-    for path in SUBMISSION_HOOKS.values():
-        loaded(path)(submission)
+    run_hooks(SUBMISSION_HOOKS, submission=submission)

@@ -221,7 +221,7 @@ def openings_notify(*, project: Project, now: datetime | None = None) -> int:
     return len(due)
 
 
-def inbox_lines(notifications: list[Notification]) -> list[tuple[str, str | None]]:
+def inbox_lines(*, notifications: list[Notification]) -> list[tuple[str, str | None]]:
     """The words of "new work" inbox lines (microwork/inbox/kinds.py), with the projects'
     names as they are now."""
     ids = {n.params.get("project_id") for n in notifications} - {None}

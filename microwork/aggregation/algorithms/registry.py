@@ -8,8 +8,9 @@ set by :func:`aggregator`, telling callers which input it takes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any, TypeVar
+
+from microwork.lib.registry import loaded
 
 _PACKAGE = "microwork.aggregation.algorithms"
 
@@ -59,7 +60,7 @@ def get_aggregator(name: str) -> Callable[..., Any]:
         raise UnknownAggregatorError(name) from None
     if isinstance(target, str):
         module_name, _, attribute = target.partition(":")
-        target = getattr(import_module(module_name), attribute)
+        target = loaded(f"{module_name}.{attribute}")
     _loaded[name] = target
     return target
 

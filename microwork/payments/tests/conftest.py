@@ -123,7 +123,7 @@ def answer(project, worker, *, active_ms=15_000, at: datetime | None = None, tas
         elapsed_ms=active_ms,
         submitted_at=at,
     )
-    services.submission_earning_record(submission)
+    services.submission_earning_record(submission=submission)
     return submission
 
 

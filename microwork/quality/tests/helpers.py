@@ -122,7 +122,7 @@ def answer(
         gold_correct=(label == task.gold_answer) if task.is_gold else None,
     )
     if run_hooks:
-        services.submission_recorded(submission)
+        services.submission_recorded(submission=submission)
     return submission
 
 

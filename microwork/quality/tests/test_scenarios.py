@@ -42,7 +42,7 @@ def test_careful_worker_at_85_percent_is_never_sanctioned_by_an_80_percent_rule(
     # Walt works carefully: 34 of 40 control tasks right (85 %).
     answer_gold_series(project=project, worker=walt, correct=34, wrong=6)
     assert not Decision.objects.filter(worker=walt).exists()
-    assert eligibility.check(project, walt, timezone.now()) is None
+    assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
     skill = selectors.skill_for(project=project, worker=walt)
     assert (skill.gold_answers, skill.gold_correct) == (40, 34)
     assert skill.accuracy.low < 0.85 < skill.accuracy.high
@@ -65,7 +65,7 @@ def test_worker_at_60_percent_is_warned_then_paused_sees_misses_appeals_and_is_r
     assert warning.kind == "warning" and warning.inputs["breached"] is True
     assert warning.inputs["distance"] < 0
     assert "If you still are after 5 more answers, you will be paused" in warning.outcome
-    assert eligibility.check(project, walt, timezone.now()) is None
+    assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
 
     # Four answers of the five-answer grace, still at 60 %: nothing new.
     answer_gold_series(project=project, worker=walt, correct=3, wrong=1)
@@ -78,7 +78,7 @@ def test_worker_at_60_percent_is_warned_then_paused_sees_misses_appeals_and_is_r
     assert len(pause.evidence) == 7
     assert {e["expected"] for e in pause.evidence} == {"Cat"}
     assert {e["answer"] for e in pause.evidence} == {"Dog"}
-    refusal = eligibility.check(project, walt, timezone.now())
+    refusal = eligibility.check(project=project, worker=walt, now=timezone.now())
     assert "Paused on Cats or dogs" in refusal
     assert reverse("quality:decision", args=[pause.pk]) in refusal
 
@@ -124,7 +124,7 @@ def test_worker_at_60_percent_is_warned_then_paused_sees_misses_appeals_and_is_r
     assert warning.status == "reversed"
     near.refresh_from_db()
     assert near.status == "reversed"
-    assert eligibility.check(project, walt, timezone.now()) is None
+    assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
     assert pause.events.filter(new_status="reversed").exists()
 
     # Standing restored: the next answers do not pause him again on the old numbers.

@@ -205,14 +205,14 @@ def test_passing_grants_the_qualification_with_the_score_and_opens_the_project(p
         values=[75],
         qualification=test.qualification,
     )
-    refusal = eligibility.check(project, walt, timezone.now())
+    refusal = eligibility.check(project=project, worker=walt, now=timezone.now())
     assert "Pass the paid test “Cats test” first" in refusal
     attempt = services.test_attempt_start(test=test, worker=walt)
     for pos, label in enumerate(["cat", "cat", "cat", "dog"], start=1):
         services.test_answer_submit(attempt=attempt, position=pos, answer=label, active_ms=5000)
     grant = walt.qualification_grants.get()
     assert grant.value == 75
-    assert eligibility.check(project, walt, timezone.now()) is None
+    assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
     with pytest.raises(Conflict):
         services.test_attempt_start(test=test, worker=walt)
 
@@ -244,8 +244,8 @@ def test_profile_requirements(project, walt, nina, subject, comparator, values, 
         project=project, subject=subject, comparator=comparator, values=values
     )
     now = timezone.now()
-    assert (eligibility.check(project, walt, now) is None) is walt_ok
-    assert (eligibility.check(project, nina, now) is None) is nina_ok
+    assert (eligibility.check(project=project, worker=walt, now=now) is None) is walt_ok
+    assert (eligibility.check(project=project, worker=nina, now=now) is None) is nina_ok
 
 
 @pytest.mark.parametrize(
@@ -279,16 +279,16 @@ def test_granted_qualification_comparators(project, rita, walt, comparator, valu
         values=values,
         qualification=qualification,
     )
-    assert (eligibility.check(project, walt, timezone.now()) is None) is ok
+    assert (eligibility.check(project=project, worker=walt, now=timezone.now()) is None) is ok
 
 
 def test_device_requirement_uses_the_device_last_seen(project, walt):
     services.project_requirement_add(
         project=project, subject="device", comparator="==", values=["phone"]
     )
-    assert eligibility.check(project, walt, timezone.now()) is not None
+    assert eligibility.check(project=project, worker=walt, now=timezone.now()) is not None
     services.worker_device_record(worker=walt, user_agent="Mozilla/5.0 (Linux; Android 13) Mobile")
-    assert eligibility.check(project, walt, timezone.now()) is None
+    assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
 
 
 def test_bad_requirements_are_refused(project, rob):
@@ -336,7 +336,7 @@ def test_too_fast_warns_then_removes(project, walt, nina):
     removal = Decision.objects.get(worker=walt, kind="removal")
     assert removal.ends_at is None
     assert removal.inputs["numbers"]["project_median_ms"] == 10_000
-    assert "Removed from" in eligibility.check(project, walt, timezone.now())
+    assert "Removed from" in eligibility.check(project=project, worker=walt, now=timezone.now())
 
 
 def test_skips_in_a_row_warns_near_the_limit_and_pauses_after(project, walt):
@@ -377,7 +377,7 @@ def test_daily_cap_warns_when_close_and_stops_at_the_cap_until_midnight_utc(proj
         assert "2 answers left today" in warning.outcome
         answer(task=tasks[3], worker=walt, label="cat")
         assert Decision.objects.filter(worker=walt).count() == 1
-        assert eligibility.check(project, walt, timezone.now()) is None
+        assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
         # The fifth answer reaches the cap: stopped at once, not one answer later.
         answer(task=tasks[4], worker=walt, label="cat")
         pause = Decision.objects.get(worker=walt, kind="pause")
@@ -387,10 +387,10 @@ def test_daily_cap_warns_when_close_and_stops_at_the_cap_until_midnight_utc(proj
             pause.outcome
         )
         assert "you can work on it again from" in pause.outcome
-        refusal = eligibility.check(project, walt, timezone.now())
+        refusal = eligibility.check(project=project, worker=walt, now=timezone.now())
         assert "Paused on Cats or dogs until March 3, 2026, midnight UTC" in refusal
     with time_machine.travel("2026-03-03 00:00:01+00:00", tick=True):
-        assert eligibility.check(project, walt, timezone.now()) is None
+        assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
         answer(task=tasks[5], worker=walt, label="cat")
         assert Decision.objects.filter(worker=walt).count() == 2
 
@@ -416,7 +416,7 @@ def test_flag_goes_to_operators_without_blocking(project, walt):
         answer(task=task, worker=walt, label="dog")
     flag = Decision.objects.get(worker=walt, kind="flag")
     assert flag.status == "active"
-    assert eligibility.check(project, walt, timezone.now()) is None
+    assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
 
 
 def test_warn_only_rule_never_pauses(project, walt):
@@ -696,7 +696,9 @@ def test_suspended_worker_keeps_standing_page_and_can_appeal_to_operators(
     with pytest.raises(Forbidden):
         services.account_suspend(operator=walt, worker=walt, reason="x")
     suspension = services.account_suspend(operator=omar, worker=walt, reason="Shared account")
-    assert "Account suspended" in eligibility.check(project, walt, timezone.now())
+    assert "Account suspended" in eligibility.check(
+        project=project, worker=walt, now=timezone.now()
+    )
     client.force_login(walt)
     page = client.get(reverse("quality:standing"))
     assert page.status_code == 200 and b"Account suspended" in page.content
@@ -719,8 +721,8 @@ def test_pauses_expire_and_the_worker_is_told(project, walt):
         starts_at=now,
         ends_at=now + timedelta(hours=1),
     )
-    assert eligibility.check(project, walt, now) is not None
-    assert eligibility.check(project, walt, now + timedelta(hours=2)) is None
+    assert eligibility.check(project=project, worker=walt, now=now) is not None
+    assert eligibility.check(project=project, worker=walt, now=now + timedelta(hours=2)) is None
     assert services.decisions_expire(now=now + timedelta(hours=2)) == 1
     pause.refresh_from_db()
     assert pause.status == "expired"
@@ -749,13 +751,13 @@ def test_a_required_training_is_named_in_the_refusal(project, walt):
         required=True,
     )
     assert "Finish the paid training “Practice round” first" in eligibility.check(
-        project, walt, timezone.now()
+        project=project, worker=walt, now=timezone.now()
     )
     attempt = services.test_attempt_start(test=training, worker=walt)
     for pos in (1, 2):
         services.test_answer_submit(attempt=attempt, position=pos, answer="dog", active_ms=1000)
     # Training is passed by finishing it, right or wrong.
-    assert eligibility.check(project, walt, timezone.now()) is None
+    assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
 
 
 def test_operator_suspends_from_the_page_and_lifts(client, project, walt, omar):
@@ -770,11 +772,11 @@ def test_operator_suspends_from_the_page_and_lifts(client, project, walt, omar):
     )
     suspension = Decision.objects.get(kind="suspension")
     assert (suspension.ends_at - suspension.starts_at).days == 7
-    assert eligibility.check(project, walt, timezone.now()) is not None
+    assert eligibility.check(project=project, worker=walt, now=timezone.now()) is not None
     client.post(reverse("quality:operator_lift", args=[suspension.pk]), {"reason": "Verified"})
     suspension.refresh_from_db()
     assert suspension.status == "reversed"
-    assert eligibility.check(project, walt, timezone.now()) is None
+    assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
 
 
 def test_a_paused_worker_cannot_start_the_projects_test(project, walt):

@@ -124,7 +124,7 @@ def test_claim_is_refused_before_the_project_opens(walt, rita, t0):
     assert not Assignment.objects.exists()
 
 
-def refuse_nina(project, worker, now):
+def refuse_nina(*, project, worker, now):
     return "You need the Image moderation qualification." if worker.username == "nina" else None
 
 

@@ -154,7 +154,7 @@ def test_late_answer_after_the_place_was_taken_is_explained_on_the_work_page(
     assert not Submission.objects.exists()
 
 
-def refuse_nina_on_hard_projects(project, worker, now):
+def refuse_nina_on_hard_projects(*, project, worker, now):
     if worker.username == "nina" and project.name.startswith("Hard"):
         return "Pass the paid test “Image basics” first: /quality/tests/7/"
     return None

@@ -183,14 +183,14 @@ def test_active_time_cannot_exceed_wall_clock(walt, leased, t0):
     assert sub.active_ms == 3000
 
 
-def record(submission):
+def record(*, submission):
     record.seen.append(submission.pk)
 
 
 record.seen = []
 
 
-def fail(submission):
+def fail(*, submission):
     raise RuntimeError("ledger down")
 
 
