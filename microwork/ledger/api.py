@@ -9,15 +9,15 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from microwork.accounts.access import access_worker
+from microwork.accounts.api_auth import caller, requester_organisation
+from microwork.accounts.auth import request_user
 from microwork.ledger import selectors
 from microwork.ledger.access import access_payout_method_for_worker
 from microwork.ledger.models import Payout, Transaction
 from microwork.ledger.providers import get_provider
 from microwork.ledger.services import deposits as ledger_deposits
 from microwork.ledger.services import payouts as ledger_payouts
-from microwork.lib.api import caller, requester_organisation
 from microwork.lib.api_errors import responses
-from microwork.lib.auth import request_user
 from microwork.lib.bounds import Id, Offset, PageLimit
 from microwork.lib.money import CurrencyCode, check_currency
 

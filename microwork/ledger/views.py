@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_worker
+from microwork.accounts.auth import request_user
 from microwork.accounts.models import Organisation
 from microwork.ledger import selectors
 from microwork.ledger.access import (
@@ -25,7 +26,6 @@ from microwork.ledger.providers import PAYOUT_PROVIDERS, get_provider
 from microwork.ledger.services import deposits as ledger_deposits
 from microwork.ledger.services import payouts as ledger_payouts
 from microwork.ledger.services.posting import round_down_to_minor
-from microwork.lib.auth import request_user
 from microwork.lib.bounds import whole_number
 from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_organisation_for_requester, access_worker
+from microwork.accounts.auth import request_user
 from microwork.accounts.models import User
 from microwork.ledger import selectors as ledger_selectors
 from microwork.ledger.providers import (
@@ -28,7 +29,6 @@ from microwork.ledger.services.payouts import payout_minimum
 from microwork.ledger.services.posting import round_down_to_minor
 from microwork.ledger.services.rates import exchange_estimate
 from microwork.ledger.views import statement_response
-from microwork.lib.auth import request_user
 from microwork.lib.bounds import whole_number
 from microwork.lib.errors import ApplicationError
 from microwork.lib.views import page
