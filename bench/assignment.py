@@ -147,7 +147,7 @@ def _fund(project, organisation, rita, tasks: int) -> None:
     """Money for every answer, as a requester would have it, so the earning hook can book."""
     try:
         from microwork.accounts.models import User
-        from microwork.ledger import services as ledger
+        from microwork.ledger.services.deposits import deposit_record
         from microwork.payments import services as payments
     except ImportError:
         return
@@ -155,7 +155,7 @@ def _fund(project, organisation, rita, tasks: int) -> None:
         username="bench_omar", email="bench_omar@example.org", password="!", is_staff=True
     )
     need = payments.escrow_needed(project, tasks)
-    ledger.deposit_record(
+    deposit_record(
         organisation=organisation,
         amount=need * 2,
         currency=project.currency,

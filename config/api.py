@@ -6,8 +6,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from microwork.accounts.api_auth import API_AUTH
 from microwork.aggregation.api import router as aggregation_router
-from microwork.lib.api import API_AUTH
 from microwork.lib.api_docs import LocalSwagger
 from microwork.lib.api_errors import generic_error, server_error_response
 from microwork.lib.errors import ApplicationError

@@ -11,7 +11,7 @@ from django.utils import timezone
 from microwork.accounts import services as account_services
 from microwork.accounts.models import Membership, Organisation, User
 from microwork.aggregation import services as aggregation_services
-from microwork.ledger import services as ledger_services
+from microwork.ledger.services.payouts import payout_method_add
 from microwork.projects.models import Batch, Project
 from microwork.quality import services as quality_services
 from microwork.quality.models import ProjectRequirement
@@ -70,7 +70,7 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
         expires_at=now + timedelta(minutes=10),
     )
     run = aggregation_services.aggregation_run_request(project=project, actor=rita)
-    method = ledger_services.payout_method_add(
+    method = payout_method_add(
         user=walt, provider="simulated", label="", details={"phone": "+2348012345678"}
     )
     rita_token, _key = account_services.api_token_create(user=rita, name="acme", organisation=acme)

@@ -101,7 +101,7 @@ def _filler(field: dict[str, Any], components: dict[str, Any]) -> Any:
 @pytest.fixture
 def rich_acme(rita, omar):
     from microwork.accounts.access import access_organisation_for_requester
-    from microwork.ledger.services import deposit_record
+    from microwork.ledger.services.deposits import deposit_record
 
     organisation = access_organisation_for_requester(user=rita)
     deposit_record(

@@ -15,7 +15,7 @@ from schemathesis.config._checks import PositiveDataAcceptanceConfig
 
 from config.wsgi import application
 from microwork.accounts.access import access_organisation_for_requester
-from microwork.ledger import services as ledger
+from microwork.ledger.services.deposits import deposit_record
 from microwork.projects import services as project_services
 from microwork.projects.models import Batch, Project, Task
 
@@ -29,7 +29,7 @@ def live_project(rita, omar):
     # Rita's organisation has money in, and one live project with tasks, a control task
     # among them, so the worker's operations have something to find.
     acme = access_organisation_for_requester(user=rita)
-    ledger.deposit_record(organisation=acme, amount="50", currency="USD", reference="d", actor=omar)
+    deposit_record(organisation=acme, amount="50", currency="USD", reference="d", actor=omar)
     project = project_services.project_create(
         organisation=acme,
         actor=rita,

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.accounts.models import ApiToken
-from microwork.ledger.services import deposit_record
+from microwork.ledger.services.deposits import deposit_record
 from microwork.quality import services as quality
 from microwork.quality.tests.helpers import answer, make_batch, make_project, make_tasks
 from microwork.work.models import Assignment

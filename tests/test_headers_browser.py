@@ -4,7 +4,7 @@ the requester's project form, upload, project and results pages, /api/docs and t
 
 import pytest
 
-from microwork.ledger.services import deposit_record
+from microwork.ledger.services.deposits import deposit_record
 from microwork.projects.models import Batch
 from microwork.quality import services as quality
 from microwork.quality.tests.helpers import make_tasks

@@ -48,7 +48,7 @@ def world(rita, walt, omar, settings):
     from django.utils import timezone
 
     from microwork.accounts.access import access_organisation_for_requester
-    from microwork.ledger.services import deposit_record
+    from microwork.ledger.services.deposits import deposit_record
     from microwork.work.models import Assignment
 
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from microwork.accounts import services
 from microwork.accounts.access import access_organisation_for_requester, access_worker
+from microwork.accounts.auth import request_user
 from microwork.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -23,7 +24,6 @@ from microwork.accounts.forms import (
     WorkerSignupForm,
 )
 from microwork.accounts.models import ApiToken, User
-from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
 from microwork.lib.net import client_address
 from microwork.lib.redirects import safe_next_url

@@ -8,12 +8,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from microwork.accounts.api_auth import caller, requester_scope
+from microwork.accounts.auth import request_user
 from microwork.aggregation import exports, results, selectors, services
 from microwork.aggregation.models import AggregationRun
-from microwork.lib.api import caller, requester_scope
 from microwork.lib.api_errors import responses
 from microwork.lib.api_types import DecimalIn
-from microwork.lib.auth import request_user
 from microwork.lib.bounds import Count, PageNumber
 from microwork.lib.errors import NotFound
 from microwork.projects.access import access_project_for_requester

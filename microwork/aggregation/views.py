@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from microwork.accounts.auth import request_user
 from microwork.aggregation import exports, results, selectors, services
 from microwork.aggregation.forms import METHOD_NAMES, AggregationSettingsForm
-from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError
 from microwork.lib.views import page
 from microwork.projects.access import access_project_for_requester

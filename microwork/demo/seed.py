@@ -16,7 +16,7 @@ from microwork.accounts import services as accounts
 from microwork.accounts.models import Organisation, User
 from microwork.demo import data
 from microwork.demo.images import write_images
-from microwork.ledger import services as ledger
+from microwork.ledger.services.deposits import deposit_record
 from microwork.lib.errors import ApplicationError
 from microwork.payments import services as payments
 from microwork.projects import services as projects
@@ -238,7 +238,7 @@ def demo_load(
     rng = random.Random(seed)
     org, rita, crowd = _people(crowd_size)
     omar = User.objects.get(username="omar")
-    ledger.deposit_record(
+    deposit_record(
         organisation=org,
         amount=Decimal("500.00"),
         currency="USD",

@@ -3,8 +3,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from microwork.accounts.auth import request_user
 from microwork.inbox import selectors, services
-from microwork.lib.auth import request_user
 from microwork.lib.redirects import safe_next_url
 
 

@@ -9,13 +9,15 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from microwork.accounts.access import access_worker
-from microwork.ledger import selectors, services
+from microwork.accounts.api_auth import caller, requester_organisation
+from microwork.accounts.auth import request_user
+from microwork.ledger import selectors
 from microwork.ledger.access import access_payout_method_for_worker
 from microwork.ledger.models import Payout, Transaction
 from microwork.ledger.providers import get_provider
-from microwork.lib.api import caller, requester_organisation
+from microwork.ledger.services import deposits as ledger_deposits
+from microwork.ledger.services import payouts as ledger_payouts
 from microwork.lib.api_errors import responses
-from microwork.lib.auth import request_user
 from microwork.lib.bounds import Id, Offset, PageLimit
 from microwork.lib.money import CurrencyCode, check_currency
 
@@ -90,7 +92,7 @@ def balance(request: HttpRequest, currency: CurrencyCode | None = None) -> Balan
         available=b.available,
         in_flight=b.in_flight,
         paid=b.paid,
-        payout_minimum=services.payout_minimum(),
+        payout_minimum=ledger_payouts.payout_minimum(),
     )
 
 
@@ -113,7 +115,7 @@ def methods(request: HttpRequest) -> list[MethodOut]:
 def method_add(request: HttpRequest, payload: MethodIn) -> tuple[int, MethodOut]:
     user = request_user(request)
     access_worker(user=user)
-    m = services.payout_method_add(
+    m = ledger_payouts.payout_method_add(
         user=user,
         provider=payload.provider,
         label=payload.label,
@@ -139,7 +141,7 @@ def payout_request(request: HttpRequest, payload: PayoutIn) -> tuple[int, Payout
     user = request_user(request)
     access_worker(user=user)
     method = access_payout_method_for_worker(user=user, method_id=payload.method_id)
-    p = services.payout_request(
+    p = ledger_payouts.payout_request(
         user=user,
         method=method,
         amount=payload.amount,
@@ -184,7 +186,7 @@ def deposit(request: HttpRequest, payload: DepositIn) -> tuple[int, DepositOut]:
     """Add funds to the requester's organisation through a deposit provider (the same one the
     billing page uses). Needs a requester token."""
     organisation = requester_organisation(request)
-    tx = services.deposit_request(
+    tx = ledger_deposits.deposit_request(
         organisation=organisation,
         amount=payload.amount,
         currency=payload.currency or settings.PLATFORM_CURRENCY,

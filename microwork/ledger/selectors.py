@@ -16,7 +16,7 @@ from microwork.ledger.models import (
     PayoutMethod,
     Transaction,
 )
-from microwork.ledger.services import quantize
+from microwork.ledger.services.posting import quantize
 
 K = Account.Kind
 T = Transaction.Kind

@@ -1,21 +1,18 @@
-"""Background jobs: sending payouts never happens inside a web request; the books are proved
-on the clock."""
+"""Background jobs the clock runs: payouts waiting for their provider, and the proof of the
+books. Sending one payout is enqueued by its request, so that task lives beside it in
+services/payouts.py."""
 
 from django.tasks import task
 
-from microwork.ledger import services
-
-
-@task()
-def payout_process_task(payout_id: int) -> str:
-    return services.payout_process(payout_id=payout_id).status
+from microwork.ledger.services.check import ledger_check_record
+from microwork.ledger.services.payouts import payouts_process_due
 
 
 @task()
 def payouts_process_due_task() -> int:
-    return services.payouts_process_due()
+    return payouts_process_due()
 
 
 @task()
 def ledger_check_task() -> bool:
-    return services.ledger_check_record().ok
+    return ledger_check_record().ok

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_worker
+from microwork.accounts.auth import request_user
 from microwork.accounts.models import Organisation
-from microwork.ledger import selectors, services
+from microwork.ledger import selectors
 from microwork.ledger.access import (
     access_operator,
     access_payout_for_operator,
@@ -22,7 +23,9 @@ from microwork.ledger.access import (
 )
 from microwork.ledger.models import Entry
 from microwork.ledger.providers import PAYOUT_PROVIDERS, get_provider
-from microwork.lib.auth import request_user
+from microwork.ledger.services import deposits as ledger_deposits
+from microwork.ledger.services import payouts as ledger_payouts
+from microwork.ledger.services.posting import round_down_to_minor
 from microwork.lib.bounds import whole_number
 from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError
@@ -32,7 +35,9 @@ from microwork.lib.views import page
 
 def _providers() -> list[tuple[str, str]]:
     keys = [
-        k for k in PAYOUT_PROVIDERS if k != "simulated" or services.simulated_payments_enabled()
+        k
+        for k in PAYOUT_PROVIDERS
+        if k != "simulated" or ledger_payouts.simulated_payments_enabled()
     ]
     return [(k, str(get_provider(k).label)) for k in keys]
 
@@ -49,8 +54,8 @@ def payouts(request: HttpRequest) -> HttpResponse:
         "ledger/payouts.html",
         {
             "balances": balances,
-            "minimum": services.payout_minimum(),
-            "all_available": services.round_down_to_minor(balances.available, currency),
+            "minimum": ledger_payouts.payout_minimum(),
+            "all_available": round_down_to_minor(balances.available, currency),
             "methods": [(m, get_provider(m.provider).describe(m.details)) for m in methods],
             "payouts": selectors.payouts_of_worker(user=user),
             "providers": _providers(),
@@ -78,7 +83,7 @@ def payout_request(request: HttpRequest) -> HttpResponse:
         return redirect("ledger:payouts")
     method = access_payout_method_for_worker(user=user, method_id=method_id)
     try:
-        payout = services.payout_request(
+        payout = ledger_payouts.payout_request(
             user=user,
             method=method,
             amount=request.POST.get("amount", ""),
@@ -102,7 +107,7 @@ def payout_method_add(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     access_worker(user=user)
     try:
-        services.payout_method_add(
+        ledger_payouts.payout_method_add(
             user=user,
             provider=request.POST.get("provider", ""),
             label=request.POST.get("label", ""),
@@ -120,7 +125,7 @@ def payout_method_add(request: HttpRequest) -> HttpResponse:
 def payout_method_remove(request: HttpRequest, method_id: int) -> HttpResponse:
     user = request_user(request)
     access_worker(user=user)
-    services.payout_method_remove(
+    ledger_payouts.payout_method_remove(
         method=access_payout_method_for_worker(user=user, method_id=method_id)
     )
     messages.success(request, _("Payout method removed."))
@@ -200,21 +205,21 @@ def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse
     try:
         outcome = request.POST.get("outcome")
         if outcome == "retry":
-            payout = services.payout_redrive(payout=payout, actor=user)
+            payout = ledger_payouts.payout_redrive(payout=payout, actor=user)
             messages.success(
                 request,
                 _("Payout %(id)s: its provider was asked again; it is now %(status)s.")
                 % {"id": payout.pk, "status": payout.get_status_display().lower()},
             )
         elif outcome == "failed":
-            services.payout_mark_failed(
+            ledger_payouts.payout_mark_failed(
                 payout=payout, reason=request.POST.get("reason", ""), actor=user
             )
             messages.success(
                 request, _("Payout %(id)s marked failed; the money went back.") % {"id": payout.pk}
             )
         else:
-            services.payout_mark_sent(
+            ledger_payouts.payout_mark_sent(
                 payout=payout,
                 reference=request.POST.get("reference", ""),
                 actor=user,
@@ -238,7 +243,7 @@ def operator_deposit(request: HttpRequest) -> HttpResponse:
                 raise ApplicationError(
                     _("Choose the organisation that paid."), field="organisation"
                 )
-            services.deposit_record(
+            ledger_deposits.deposit_record(
                 organisation=organisation,
                 amount=request.POST.get("amount", ""),
                 currency=request.POST.get("currency", ""),

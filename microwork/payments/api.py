@@ -8,10 +8,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from microwork.accounts.api_auth import requester_organisation, requester_scope
+from microwork.accounts.auth import request_user
 from microwork.accounts.models import User
-from microwork.lib.api import requester_organisation, requester_scope
 from microwork.lib.api_errors import responses
-from microwork.lib.auth import request_user
 from microwork.lib.bounds import IdList
 from microwork.lib.errors import NotFound
 from microwork.payments import selectors, services

@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 from microwork.accounts.models import Organisation, User
 from microwork.ledger.models import Account, Entry, Transaction
 from microwork.ledger.selectors import worker_earning_entries
-from microwork.ledger.services import quantize
+from microwork.ledger.services.posting import quantize
 from microwork.payments.models import PayFloorNotice, SubmissionReview
 from microwork.projects.models import Project
 from microwork.work.models import Submission

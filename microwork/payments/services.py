@@ -29,8 +29,20 @@ from django.utils.translation import gettext as _
 from microwork.accounts.models import Organisation, User
 from microwork.accounts.selectors import organisation_members
 from microwork.inbox.services import inbox_notify
-from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, Entry, ExchangeRate, Transaction
+from microwork.ledger.services.accounts import (
+    AccountSpec,
+    ledger_account,
+    ledger_accounts,
+    platform_fees_account,
+)
+from microwork.ledger.services.posting import (
+    InsufficientFunds,
+    fee_for,
+    ledger_post,
+    ledger_transfer,
+    quantize,
+)
 from microwork.lib.errors import ApplicationError, Conflict, NotFound
 from microwork.lib.money import check_currency, format_money, parse_amount
 from microwork.payments.models import PayFloorNotice, SubmissionReview
@@ -88,35 +100,35 @@ def rejection_check(*, reason: str, note: str) -> str:
 
 
 def unit_fee(project: Project) -> Decimal:
-    return ledger.fee_for(project.reward)
+    return fee_for(project.reward)
 
 
-def _escrow_spec(project: Project) -> ledger.AccountSpec:
-    return ledger.AccountSpec(
+def _escrow_spec(project: Project) -> AccountSpec:
+    return AccountSpec(
         K.REQUESTER_ESCROW, project.currency, project.organisation, project_id=project.pk
     )
 
 
-def _available_spec(organisation: Organisation, currency: str) -> ledger.AccountSpec:
-    return ledger.AccountSpec(K.REQUESTER_AVAILABLE, currency, organisation)
+def _available_spec(organisation: Organisation, currency: str) -> AccountSpec:
+    return AccountSpec(K.REQUESTER_AVAILABLE, currency, organisation)
 
 
 def escrow_account(project: Project) -> Account:
-    return ledger.ledger_accounts(specs=[_escrow_spec(project)])[0]
+    return ledger_accounts(specs=[_escrow_spec(project)])[0]
 
 
 def requester_account(organisation: Organisation, currency: str) -> Account:
-    return ledger.ledger_accounts(specs=[_available_spec(organisation, currency)])[0]
+    return ledger_accounts(specs=[_available_spec(organisation, currency)])[0]
 
 
 def worker_account(user: User, kind: str, currency: str) -> Account:
-    return ledger.ledger_account(kind=kind, currency=currency, user=user)
+    return ledger_account(kind=kind, currency=currency, user=user)
 
 
-def _funding_accounts(project: Project, *also: ledger.AccountSpec) -> list[Account]:
+def _funding_accounts(project: Project, *also: AccountSpec) -> list[Account]:
     """The project's escrow and its requester's available funds, in the order a draw takes
     from them, then the accounts in `also`: all found in one query."""
-    return ledger.ledger_accounts(
+    return ledger_accounts(
         specs=[
             _escrow_spec(project),
             _available_spec(project.organisation, project.currency),
@@ -133,7 +145,7 @@ def _from_escrow(project: Project, amount: Decimal) -> tuple[list[Account], Deci
     return _funding_accounts(project), amount
 
 
-def _funds_error(exc: ledger.InsufficientFunds, *, what: str) -> ApplicationError:
+def _funds_error(exc: InsufficientFunds, *, what: str) -> ApplicationError:
     return ApplicationError(
         _("%(what)s: you need %(missing)s more. Add funds on the billing page.")
         % {"what": what, "missing": format_money(exc.shortfall, exc.currency)},
@@ -168,7 +180,7 @@ def floor_per_hour(currency: str) -> Decimal:
             code="no_exchange_rate",
             field="currency",
         )
-    return ledger.quantize(floor * rate)
+    return quantize(floor * rate)
 
 
 def reward_for_floor(*, floor: Decimal, seconds: Decimal) -> Decimal:
@@ -177,7 +189,7 @@ def reward_for_floor(*, floor: Decimal, seconds: Decimal) -> Decimal:
 
 
 def _hourly(reward: Decimal, seconds: Decimal) -> Decimal:
-    return ledger.quantize(reward * Decimal(3600) / seconds)
+    return quantize(reward * Decimal(3600) / seconds)
 
 
 def project_measured_time(project: Project) -> tuple[int, Decimal | None]:
@@ -441,7 +453,7 @@ def _topups_due(project: Project, floor: Decimal) -> dict[int, TopUp]:
         earlier_count[user_id] += 1
     due = {}
     for worker_id, ms in times.items():
-        owed = ledger.quantize(floor * Decimal(ms) / Decimal(3_600_000))
+        owed = quantize(floor * Decimal(ms) / Decimal(3_600_000))
         topup = owed - paid[worker_id] - earlier[worker_id]
         if topup > 0:
             due[worker_id] = TopUp(amount=topup, earlier=earlier_count[worker_id])
@@ -464,10 +476,10 @@ def pay_floor_topups_pay(*, notice: PayFloorNotice, now: datetime | None = None)
     users = {u.pk: u for u in User.objects.filter(pk__in=due)}
     for worker_id, topup in sorted(due.items()):
         amount = topup.amount
-        fee = ledger.fee_for(amount)
+        fee = fee_for(amount)
         try:
             with transaction.atomic():
-                ledger.ledger_post(
+                ledger_post(
                     kind=T.FLOOR_TOPUP,
                     idempotency_key=f"floor-topup:{notice.pk}:{worker_id}:{topup.earlier + 1}",
                     draw=_from_escrow(project, amount + fee),
@@ -476,7 +488,7 @@ def pay_floor_topups_pay(*, notice: PayFloorNotice, now: datetime | None = None)
                             worker_account(users[worker_id], K.WORKER_AVAILABLE, project.currency),
                             amount,
                         ),
-                        (ledger.platform_fees_account(project.currency), fee),
+                        (platform_fees_account(project.currency), fee),
                     ],
                     memo=_("Top-up to the %(floor)s an hour pay floor on %(project)s")
                     % {
@@ -487,7 +499,7 @@ def pay_floor_topups_pay(*, notice: PayFloorNotice, now: datetime | None = None)
                     metadata={"notice_id": notice.pk, "worker_id": worker_id, "fee": str(fee)},
                     now=now,
                 )
-        except ledger.InsufficientFunds:
+        except InsufficientFunds:
             owed += amount
             continue
         paid_total += amount
@@ -544,7 +556,7 @@ def project_tasks_fund(
         return None
     amount = escrow_needed(project, new)
     try:
-        return ledger.ledger_transfer(
+        return ledger_transfer(
             kind=T.ESCROW_FUND,
             idempotency_key=f"escrow-fund:{project.pk}:{funded}-{total}",
             source=requester_account(project.organisation, project.currency),
@@ -563,7 +575,7 @@ def project_tasks_fund(
             },
             now=now,
         )
-    except ledger.InsufficientFunds as exc:
+    except InsufficientFunds as exc:
         raise _funds_error(
             exc,
             what=_("Publishing %(n)d tasks reserves %(amount)s")
@@ -583,7 +595,7 @@ def project_escrow_release(*, project: Project, now: datetime | None = None) -> 
     if amount <= 0:
         return None
     version = Entry.objects.filter(account=escrow).count()
-    return ledger.ledger_transfer(
+    return ledger_transfer(
         kind=T.ESCROW_RELEASE,
         idempotency_key=f"escrow-release:{project.pk}:v{version}",
         source=escrow,
@@ -653,7 +665,7 @@ def project_escrow_top_up(
         return None
     version = Entry.objects.filter(account=escrow).count()
     try:
-        return ledger.ledger_transfer(
+        return ledger_transfer(
             kind=T.ESCROW_FUND,
             idempotency_key=f"escrow-top-up:{project.pk}:{version}",
             source=requester_account(project.organisation, project.currency),
@@ -666,7 +678,7 @@ def project_escrow_top_up(
             metadata={"open_slots": open_slots, "reward": str(project.reward)},
             now=now,
         )
-    except ledger.InsufficientFunds as exc:
+    except InsufficientFunds as exc:
         raise _funds_error(
             exc,
             what=_("The new price reserves %(amount)s more")
@@ -695,10 +707,10 @@ def _earning_record(submission: Submission, project: Project) -> Transaction:
     reward = project.reward
     # Every answer comes here: its three accounts in one query.
     escrow, available, pending = _funding_accounts(
-        project, ledger.AccountSpec(K.WORKER_PENDING, project.currency, user=submission.worker)
+        project, AccountSpec(K.WORKER_PENDING, project.currency, user=submission.worker)
     )
     try:
-        tx = ledger.ledger_post(
+        tx = ledger_post(
             kind=T.EARNING,
             idempotency_key=f"earning:{submission.pk}",
             draw=([escrow, available], reward),
@@ -709,7 +721,7 @@ def _earning_record(submission: Submission, project: Project) -> Transaction:
             metadata={"task_id": submission.task_id, "worker_id": submission.worker_id},
             now=submission.submitted_at,
         )
-    except ledger.InsufficientFunds as exc:
+    except InsufficientFunds as exc:
         raise _funds_error(exc, what=_("The project has run out of funds")) from None
     after = tx.balances or {}
     project_funds_guard(
@@ -838,15 +850,15 @@ def submission_approve(
     submission = moved
     project = submission.project
     reward = _earned_amount(submission)
-    fee = ledger.fee_for(reward)
-    ledger.ledger_post(
+    fee = fee_for(reward)
+    ledger_post(
         kind=T.APPROVAL,
         idempotency_key=f"approve:{submission.pk}",
         draw=_from_escrow(project, fee),
         legs=[
             (worker_account(submission.worker, K.WORKER_PENDING, project.currency), -reward),
             (worker_account(submission.worker, K.WORKER_AVAILABLE, project.currency), reward),
-            (ledger.platform_fees_account(project.currency), fee),
+            (platform_fees_account(project.currency), fee),
         ],
         memo=_("Answer to %(project)s approved") % {"project": project.name},
         created_by=actor,
@@ -932,7 +944,7 @@ def submission_reject(
     )
     project = submission.project
     reward = _earned_amount(submission)
-    ledger.ledger_post(
+    ledger_post(
         kind=T.REJECTION,
         idempotency_key=f"reject:{submission.pk}",
         legs=[
@@ -981,15 +993,15 @@ def submission_rejection_overturn(
     submission = moved
     project = submission.project
     reward = _earned_amount(submission)
-    fee = ledger.fee_for(reward)
+    fee = fee_for(reward)
     try:
-        ledger.ledger_post(
+        ledger_post(
             kind=T.OVERTURN,
             idempotency_key=f"overturn:{submission.pk}",
             draw=_from_escrow(project, reward + fee),
             legs=[
                 (worker_account(submission.worker, K.WORKER_AVAILABLE, project.currency), reward),
-                (ledger.platform_fees_account(project.currency), fee),
+                (platform_fees_account(project.currency), fee),
             ],
             memo=_("Rejection overturned: answer to %(project)s paid") % {"project": project.name},
             created_by=actor,
@@ -998,7 +1010,7 @@ def submission_rejection_overturn(
             metadata={"rule": rule, "fee": str(fee)},
             now=now,
         )
-    except ledger.InsufficientFunds as exc:
+    except InsufficientFunds as exc:
         raise _funds_error(exc, what=_("Paying the overturned answer")) from None
     _review(
         submission,
@@ -1095,7 +1107,7 @@ def bonus_pay(
             code="not_your_worker",
             field="workers",
         )
-    fee = ledger.fee_for(amount)
+    fee = fee_for(amount)
     source = requester_account(organisation, currency)
     total = (amount + fee) * len(workers)
     if source.balance < total:
@@ -1111,13 +1123,13 @@ def bonus_pay(
     done = []
     for worker in sorted(workers, key=lambda w: w.pk):
         done.append(
-            ledger.ledger_post(
+            ledger_post(
                 kind=T.BONUS,
                 idempotency_key=f"bonus:{organisation.pk}:{request_key}:{worker.pk}",
                 legs=[
                     (source, -(amount + fee)),
                     (worker_account(worker, K.WORKER_AVAILABLE, currency), amount),
-                    (ledger.platform_fees_account(currency), fee),
+                    (platform_fees_account(currency), fee),
                 ],
                 memo=message,
                 created_by=actor,
@@ -1156,25 +1168,23 @@ def test_payment_record(
         project.reward * Decimal(3600) / Decimal(project.estimated_seconds),
         floor_per_hour(project.currency),
     )
-    computed = ledger.quantize(rate * Decimal(capped) / Decimal(3_600_000))
+    computed = quantize(rate * Decimal(capped) / Decimal(3_600_000))
     if amount is not None:
         # The quality app's own figure, so its books and ours agree — but never above the cap.
         computed = (
-            min(ledger.quantize(Decimal(amount)), computed)
-            if estimated_ms
-            else ledger.quantize(Decimal(amount))
+            min(quantize(Decimal(amount)), computed) if estimated_ms else quantize(Decimal(amount))
         )
     if computed <= 0:
         return None
-    fee = ledger.fee_for(computed)
+    fee = fee_for(computed)
     try:
-        return ledger.ledger_post(
+        return ledger_post(
             kind=T.TEST_PAYMENT,
             idempotency_key=f"test-payment:{reference}:{worker.pk}",
             draw=_from_escrow(project, computed + fee),
             legs=[
                 (worker_account(worker, K.WORKER_AVAILABLE, project.currency), computed),
-                (ledger.platform_fees_account(project.currency), fee),
+                (platform_fees_account(project.currency), fee),
             ],
             memo=_("Paid %(kind)s for %(project)s") % {"kind": kind, "project": project.name},
             project_id=project.pk,
@@ -1183,12 +1193,12 @@ def test_payment_record(
                 "reference": reference,
                 "active_ms": active_ms,
                 "paid_ms": capped,
-                "hourly": str(ledger.quantize(rate)),
+                "hourly": str(quantize(rate)),
                 "fee": str(fee),
             },
             now=now,
         )
-    except ledger.InsufficientFunds as exc:
+    except InsufficientFunds as exc:
         raise _funds_error(exc, what=_("Paying the test")) from None
 
 

@@ -16,16 +16,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_organisation_for_requester, access_worker
+from microwork.accounts.auth import request_user
 from microwork.accounts.models import User
 from microwork.ledger import selectors as ledger_selectors
-from microwork.ledger import services as ledger
 from microwork.ledger.providers import (
     deposit_providers_enabled,
     get_deposit_provider,
     get_provider,
 )
+from microwork.ledger.services.deposits import deposit_request
+from microwork.ledger.services.payouts import payout_minimum
+from microwork.ledger.services.posting import round_down_to_minor
+from microwork.ledger.services.rates import exchange_estimate
 from microwork.ledger.views import statement_response
-from microwork.lib.auth import request_user
 from microwork.lib.bounds import whole_number
 from microwork.lib.errors import ApplicationError
 from microwork.lib.views import page
@@ -44,7 +47,7 @@ def worker_dashboard(request: HttpRequest) -> HttpResponse:
     local = selectors.COUNTRY_CURRENCY.get(profile.country)
     estimates = None
     if local and local != currency:
-        convert = lambda amount: ledger.exchange_estimate(amount, currency, local)  # noqa: E731
+        convert = lambda amount: exchange_estimate(amount, currency, local)  # noqa: E731
         if convert(balances.available) is not None:
             estimates = {
                 "currency": local,
@@ -68,8 +71,8 @@ def worker_dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "chart": {"width": charts.WIDTH, "height": charts.HEIGHT},
             "methods": [(m, get_provider(m.provider).describe(m.details)) for m in methods],
-            "all_available": ledger.round_down_to_minor(balances.available, currency),
-            "minimum": ledger.payout_minimum(),
+            "all_available": round_down_to_minor(balances.available, currency),
+            "minimum": payout_minimum(),
             "request_key": uuid.uuid4().hex,
             "bonuses": ledger_selectors.bonus_messages(user=user),
             "reviews": selectors.worker_recent_reviews(user=user),
@@ -112,7 +115,7 @@ def deposit(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     organisation = access_organisation_for_requester(user=user)
     try:
-        ledger.deposit_request(
+        deposit_request(
             organisation=organisation,
             amount=request.POST.get("amount", ""),
             currency=request.POST.get("currency") or settings.PLATFORM_CURRENCY,

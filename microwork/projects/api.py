@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from microwork.lib.api import requester_organisation, requester_scope
+from microwork.accounts.api_auth import requester_organisation, requester_scope
+from microwork.accounts.auth import request_user
 from microwork.lib.api_errors import responses
 from microwork.lib.api_types import DecimalIn
-from microwork.lib.auth import request_user
 from microwork.lib.bounds import BoundedPageNumberPagination
 from microwork.lib.errors import ApplicationError, NotFound
 from microwork.lib.limits import InputLimitExceeded, json_loads_limited

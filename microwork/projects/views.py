@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_organisation_for_requester
-from microwork.lib.auth import request_user
+from microwork.accounts.auth import request_user
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import format_money
 from microwork.lib.text import render_markdown

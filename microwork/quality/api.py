@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from microwork.lib.api import caller, requester_organisation, requester_scope
+from microwork.accounts.api_auth import caller, requester_organisation, requester_scope
+from microwork.accounts.auth import request_user
 from microwork.lib.api_errors import responses
-from microwork.lib.auth import request_user
 from microwork.lib.bounds import IdList
 from microwork.projects.models import Project
 from microwork.quality import selectors, services, texts

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from microwork.accounts.auth import request_user
 from microwork.inbox import selectors as inbox_selectors
-from microwork.lib.auth import request_user
 from microwork.lib.bounds import MAX_ID, whole_number
 from microwork.lib.errors import ApplicationError
 from microwork.lib.redirects import safe_next_url, safe_referer_path

@@ -13,8 +13,8 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 
 from microwork.accounts.access import access_worker
+from microwork.accounts.auth import request_user
 from microwork.lib.api_errors import responses
-from microwork.lib.auth import request_user
 from microwork.lib.bounds import Offset, PageLimit
 from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import openapi_answer

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_worker
+from microwork.accounts.auth import request_user
 from microwork.inbox import selectors as inbox_selectors
-from microwork.lib.auth import request_user
 from microwork.lib.errors import ApplicationError, Forbidden, NotFound
 from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import get_interface

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from microwork.accounts.access import access_organisation_for_requester
-from microwork.ledger import services
 from microwork.ledger.models import Account, Transaction
+from microwork.ledger.services.accounts import ledger_account
+from microwork.ledger.services.deposits import deposit_request
 from microwork.lib.errors import ApplicationError
 
 K = Account.Kind
@@ -34,9 +35,7 @@ def _post(client, token, body):
 
 
 def _available(acme, currency="USD"):
-    return services.ledger_account(
-        kind=K.REQUESTER_AVAILABLE, currency=currency, organisation=acme
-    ).balance
+    return ledger_account(kind=K.REQUESTER_AVAILABLE, currency=currency, organisation=acme).balance
 
 
 def test_a_deposit_through_the_api_is_made_once_per_request_key(client, rita_token, acme):
@@ -123,7 +122,7 @@ def test_the_billing_page_deposits_through_the_same_service(client, rita, acme):
 
 def test_the_statement_lists_the_requesters_entries_newest_first(client, rita, rita_token, acme):
     for key, amount in (("a", "3"), ("b", "4")):
-        services.deposit_request(
+        deposit_request(
             organisation=acme,
             amount=amount,
             currency="USD",
@@ -143,7 +142,7 @@ def test_the_statement_lists_the_requesters_entries_newest_first(client, rita, r
 
 def test_the_service_refuses_an_unknown_provider_before_anything_else(acme, rita):
     with pytest.raises(ApplicationError) as exc:
-        services.deposit_request(
+        deposit_request(
             organisation=acme,
             amount="5",
             currency="USD",

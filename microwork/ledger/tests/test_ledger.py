@@ -3,8 +3,22 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
 
-from microwork.ledger import services
 from microwork.ledger.models import Account, Entry, Transaction
+from microwork.ledger.services.accounts import (
+    AccountSpec,
+    ledger_account,
+    ledger_accounts,
+    world_account,
+)
+from microwork.ledger.services.check import ledger_check
+from microwork.ledger.services.deposits import deposit_record, deposit_request
+from microwork.ledger.services.posting import (
+    InsufficientFunds,
+    _clean_leg_amount,
+    fee_for,
+    ledger_post,
+    ledger_transfer,
+)
 from microwork.lib.errors import ApplicationError, Conflict
 
 K = Account.Kind
@@ -12,17 +26,17 @@ T = Transaction.Kind
 
 
 def _funded(acme, omar, amount="50.00", currency="USD", reference="bank-1"):
-    services.deposit_record(
+    deposit_record(
         organisation=acme, amount=amount, currency=currency, reference=reference, actor=omar
     )
-    return services.ledger_account(kind=K.REQUESTER_AVAILABLE, currency=currency, organisation=acme)
+    return ledger_account(kind=K.REQUESTER_AVAILABLE, currency=currency, organisation=acme)
 
 
 def test_deposit_moves_money_from_the_world_and_the_books_balance(acme, omar):
     available = _funded(acme, omar)
     assert available.balance == Decimal("50.00")
-    assert services.world_account("USD").balance == Decimal("-50.00")
-    report = services.ledger_check()
+    assert world_account("USD").balance == Decimal("-50.00")
+    report = ledger_check()
     assert report.ok, report.problems
     assert report.totals == {"USD": Decimal(0)}
 
@@ -41,46 +55,40 @@ def test_same_key_with_another_amount_is_refused_and_writes_nothing(acme, omar):
         _funded(acme, omar, amount="60.00")
     assert exc.value.field == "idempotency_key"
     assert Entry.objects.count() == entries
-    assert services.ledger_check().ok
+    assert ledger_check().ok
 
 
 @pytest.mark.parametrize("amount", ["0", "-5", "abc", "0.0000001", "NaN"])
 def test_bad_deposit_amounts_are_refused_naming_the_field(acme, omar, amount):
     with pytest.raises(ApplicationError) as exc:
-        services.deposit_record(
-            organisation=acme, amount=amount, currency="USD", reference="r", actor=omar
-        )
+        deposit_record(organisation=acme, amount=amount, currency="USD", reference="r", actor=omar)
     assert exc.value.field == "amount"
     assert Entry.objects.count() == 0
 
 
 def test_unknown_currency_is_refused(acme, omar):
     with pytest.raises(ApplicationError) as exc:
-        services.deposit_record(
-            organisation=acme, amount="5", currency="XXX", reference="r", actor=omar
-        )
+        deposit_record(organisation=acme, amount="5", currency="XXX", reference="r", actor=omar)
     assert exc.value.field == "currency"
 
 
 def test_only_operators_record_deposits(acme, rita):
     # Rita cannot credit her own organisation.
     with pytest.raises(ApplicationError):
-        services.deposit_record(
-            organisation=acme, amount="5", currency="USD", reference="r", actor=rita
-        )
+        deposit_record(organisation=acme, amount="5", currency="USD", reference="r", actor=rita)
     assert Entry.objects.count() == 0
 
 
 def test_a_movement_between_currencies_is_refused(acme, omar, walt):
     available = _funded(acme, omar)
-    eur = services.ledger_account(kind=K.WORKER_AVAILABLE, currency="EUR", user=walt)
+    eur = ledger_account(kind=K.WORKER_AVAILABLE, currency="EUR", user=walt)
     with pytest.raises(ApplicationError) as exc:
-        services.ledger_transfer(
+        ledger_transfer(
             kind=T.BONUS, idempotency_key="x", source=available, destination=eur, amount=Decimal(1)
         )
     assert exc.value.code == "currency_mismatch"
     with pytest.raises(ApplicationError) as exc:
-        services.ledger_post(
+        ledger_post(
             kind=T.BONUS,
             idempotency_key="y",
             legs=[(available, Decimal(-1)), (eur, Decimal(1))],
@@ -91,9 +99,9 @@ def test_a_movement_between_currencies_is_refused(acme, omar, walt):
 
 def test_unbalanced_legs_are_refused(acme, omar, walt):
     available = _funded(acme, omar)
-    worker = services.ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=walt)
+    worker = ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=walt)
     with pytest.raises(ApplicationError) as exc:
-        services.ledger_post(
+        ledger_post(
             kind=T.BONUS, idempotency_key="z", legs=[(available, Decimal(-1)), (worker, Decimal(2))]
         )
     assert exc.value.code == "unbalanced"
@@ -101,18 +109,18 @@ def test_unbalanced_legs_are_refused(acme, omar, walt):
 
 def test_floats_are_refused(acme, omar, walt):
     available = _funded(acme, omar)
-    worker = services.ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=walt)
+    worker = ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=walt)
     with pytest.raises(ApplicationError):
-        services.ledger_transfer(
+        ledger_transfer(
             kind=T.BONUS, idempotency_key="f", source=available, destination=worker, amount=0.1
         )
 
 
 def test_no_account_but_the_world_goes_below_zero(acme, omar, walt):
     available = _funded(acme, omar, amount="1.00")
-    worker = services.ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=walt)
-    with pytest.raises(services.InsufficientFunds) as exc:
-        services.ledger_transfer(
+    worker = ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=walt)
+    with pytest.raises(InsufficientFunds) as exc:
+        ledger_transfer(
             kind=T.BONUS,
             idempotency_key="big",
             source=available,
@@ -141,7 +149,7 @@ def test_entries_cannot_be_changed(acme, omar):
 def test_ledger_check_finds_a_cached_balance_that_drifted(acme, omar):
     available = _funded(acme, omar)
     Account.objects.filter(pk=available.pk).update(balance=Decimal("49.00"))
-    report = services.ledger_check()
+    report = ledger_check()
     assert not report.ok
     assert any("caches 49" in p for p in report.problems)
 
@@ -171,14 +179,14 @@ def test_ledger_check_command_fails_on_problems(acme, omar):
 def test_fees_are_rounded_half_up_to_six_places(amount, fee):
     if fee is None:
         with pytest.raises(ApplicationError):
-            services._clean_leg_amount(Decimal(amount))
+            _clean_leg_amount(Decimal(amount))
         return
-    assert services.fee_for(Decimal(amount)) == Decimal(fee)
+    assert fee_for(Decimal(amount)) == Decimal(fee)
 
 
 def test_simulated_deposit_is_idempotent_on_its_form_key(acme, rita):
     for _ in range(2):
-        services.deposit_request(
+        deposit_request(
             organisation=acme,
             amount="20",
             currency="USD",
@@ -186,14 +194,14 @@ def test_simulated_deposit_is_idempotent_on_its_form_key(acme, rita):
             actor=rita,
             request_key="k1",
         )
-    account = services.ledger_account(kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme)
+    account = ledger_account(kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme)
     assert account.balance == Decimal(20)
 
 
 def test_simulated_deposit_is_off_unless_enabled(acme, rita, settings):
     settings.SIMULATED_PAYMENTS = False
     with pytest.raises(ApplicationError):
-        services.deposit_request(
+        deposit_request(
             organisation=acme,
             amount="20",
             currency="USD",
@@ -205,17 +213,17 @@ def test_simulated_deposit_is_off_unless_enabled(acme, rita, settings):
 
 def test_a_draw_takes_from_the_first_account_then_the_next(acme, omar, walt):
     available = _funded(acme, omar, amount="10")
-    escrow = services.ledger_account(
+    escrow = ledger_account(
         kind=K.REQUESTER_ESCROW, currency="USD", organisation=acme, project_id=7
     )
-    services.ledger_transfer(
+    ledger_transfer(
         kind=T.ESCROW_FUND, idempotency_key="fund", source=available, destination=escrow,
         amount=Decimal("0.30"),
     )  # fmt: skip
-    worker = services.ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=walt)
+    worker = ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=walt)
 
     def pay(key, amount):
-        return services.ledger_post(
+        return ledger_post(
             kind=T.TEST_PAYMENT,
             idempotency_key=key,
             draw=([escrow, available], Decimal(amount)),
@@ -233,19 +241,19 @@ def test_a_draw_takes_from_the_first_account_then_the_next(acme, omar, walt):
     assert pay("t1", "0.50").pk == tx.pk
     with pytest.raises(Conflict):
         pay("t1", "0.40")
-    with pytest.raises(services.InsufficientFunds) as exc:
+    with pytest.raises(InsufficientFunds) as exc:
         pay("t2", "20")
     assert exc.value.shortfall == Decimal("10.50")
-    assert services.ledger_check().ok
+    assert ledger_check().ok
 
 
 def test_a_posting_reports_the_balances_it_left_and_they_are_the_stored_ones(acme, omar, walt):
     available = _funded(acme, omar, amount="10.00")
-    escrow = services.ledger_account(
+    escrow = ledger_account(
         kind=K.REQUESTER_ESCROW, currency="USD", organisation=acme, project_id=7
     )
-    pending = services.ledger_account(kind=K.WORKER_PENDING, currency="USD", user=walt)
-    services.ledger_transfer(
+    pending = ledger_account(kind=K.WORKER_PENDING, currency="USD", user=walt)
+    ledger_transfer(
         kind=T.ESCROW_FUND,
         idempotency_key="fund",
         source=available,
@@ -253,7 +261,7 @@ def test_a_posting_reports_the_balances_it_left_and_they_are_the_stored_ones(acm
         amount=Decimal("0.02"),
     )
     # 0.05 drawn: the escrow's 0.02, then 0.03 from available funds.
-    tx = services.ledger_post(
+    tx = ledger_post(
         kind=T.EARNING,
         idempotency_key="earn",
         draw=([escrow, available], Decimal("0.05")),
@@ -266,8 +274,8 @@ def test_a_posting_reports_the_balances_it_left_and_they_are_the_stored_ones(acm
     )
     assert tx.balances == stored
     assert stored == {escrow.pk: 0, available.pk: Decimal("9.95"), pending.pk: Decimal("0.05")}
-    assert services.ledger_check().ok
-    replay = services.ledger_post(
+    assert ledger_check().ok
+    replay = ledger_post(
         kind=T.EARNING,
         idempotency_key="earn",
         draw=([escrow, available], Decimal("0.05")),
@@ -279,17 +287,17 @@ def test_a_posting_reports_the_balances_it_left_and_they_are_the_stored_ones(acm
 
 
 def test_several_existing_accounts_are_found_in_one_query(acme, walt, django_assert_num_queries):
-    spec = services.AccountSpec
+    spec = AccountSpec
     wanted = [
         spec(K.WORKER_PENDING, "USD", user=walt),
         spec(K.REQUESTER_AVAILABLE, "USD", organisation=acme),
         spec(K.REQUESTER_ESCROW, "USD", organisation=acme, project_id=3),
     ]
-    made = services.ledger_accounts(specs=wanted)
+    made = ledger_accounts(specs=wanted)
     assert [a.kind for a in made] == [K.WORKER_PENDING, K.REQUESTER_AVAILABLE, K.REQUESTER_ESCROW]
     assert made[2].project_id == 3 and made[0].user_id == walt.pk
     with django_assert_num_queries(1):
-        again = services.ledger_accounts(specs=list(reversed(wanted)))
+        again = ledger_accounts(specs=list(reversed(wanted)))
     assert [a.pk for a in again] == [a.pk for a in reversed(made)]
     with pytest.raises(ValueError):
-        services.ledger_accounts(specs=[spec(K.WORKER_PENDING, "USD")])
+        ledger_accounts(specs=[spec(K.WORKER_PENDING, "USD")])

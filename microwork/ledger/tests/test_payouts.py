@@ -3,8 +3,22 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from microwork.ledger import services
 from microwork.ledger.models import Account, Payout, PayoutEvent, SimulatedTransfer, Transaction
+from microwork.ledger.services.accounts import in_flight_account, ledger_account
+from microwork.ledger.services.check import ledger_check
+from microwork.ledger.services.deposits import deposit_record
+from microwork.ledger.services.payouts import (
+    PAYOUT_CLAIM_TIMEOUT,
+    _payout_claim,
+    payout_mark_failed,
+    payout_mark_sent,
+    payout_method_add,
+    payout_process,
+    payout_redrive,
+    payout_request,
+    payouts_process_due,
+)
+from microwork.ledger.services.posting import ledger_transfer
 from microwork.lib.errors import ApplicationError, Conflict
 
 K = Account.Kind
@@ -13,69 +27,63 @@ K = Account.Kind
 @pytest.fixture
 def walt_earned(walt, acme, omar):
     """Walt has 12.345678 USD available (as if approved work had paid him)."""
-    services.deposit_record(
-        organisation=acme, amount="100", currency="USD", reference="b", actor=omar
-    )
-    services.ledger_transfer(
+    deposit_record(organisation=acme, amount="100", currency="USD", reference="b", actor=omar)
+    ledger_transfer(
         kind=Transaction.Kind.BONUS,
         idempotency_key="seed",
-        source=services.ledger_account(
-            kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme
-        ),
-        destination=services.ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=walt),
+        source=ledger_account(kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme),
+        destination=ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=walt),
         amount=Decimal("12.345678"),
     )
     return walt
 
 
 def _available(user):
-    return services.ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=user).balance
+    return ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=user).balance
 
 
 def _method(user, provider="simulated", phone="+2348012345678"):
-    return services.payout_method_add(
-        user=user, provider=provider, label="", details={"phone": phone}
-    )
+    return payout_method_add(user=user, provider=provider, label="", details={"phone": phone})
 
 
 def test_simulated_payout_is_sent_and_recorded(walt_earned):
     method = _method(walt_earned)
-    payout = services.payout_request(user=walt_earned, method=method, amount="12.34")
+    payout = payout_request(user=walt_earned, method=method, amount="12.34")
     assert payout.status == Payout.Status.REQUESTED
     assert _available(walt_earned) == Decimal("0.005678")  # below a cent stays available
-    payout = services.payout_process(payout_id=payout.pk)
+    payout = payout_process(payout_id=payout.pk)
     assert payout.status == Payout.Status.PAID
     assert payout.provider_reference.startswith("SIM-")
-    assert services.in_flight_account("USD").balance == 0
+    assert in_flight_account("USD").balance == 0
     assert list(payout.events.values_list("new_status", flat=True).order_by("pk")) == [
         "requested",
         "processing",
         "paid",
     ]
-    assert services.ledger_check().ok
+    assert ledger_check().ok
 
 
 def test_processing_twice_sends_once(walt_earned):
-    payout = services.payout_request(user=walt_earned, method=_method(walt_earned), amount="5.00")
-    services.payout_process(payout_id=payout.pk)
-    services.payout_process(payout_id=payout.pk)
+    payout = payout_request(user=walt_earned, method=_method(walt_earned), amount="5.00")
+    payout_process(payout_id=payout.pk)
+    payout_process(payout_id=payout.pk)
     assert SimulatedTransfer.objects.count() == 1
     assert Transaction.objects.filter(kind=Transaction.Kind.PAYOUT_SENT).count() == 1
 
 
 def test_a_failed_payout_returns_the_money(walt_earned):
     # The simulated provider refuses amounts ending in .13.
-    payout = services.payout_request(user=walt_earned, method=_method(walt_earned), amount="2.13")
-    payout = services.payout_process(payout_id=payout.pk)
+    payout = payout_request(user=walt_earned, method=_method(walt_earned), amount="2.13")
+    payout = payout_process(payout_id=payout.pk)
     assert payout.status == Payout.Status.FAILED
     assert payout.failure_reason
     assert _available(walt_earned) == Decimal("12.345678")
-    assert services.ledger_check().ok
+    assert ledger_check().ok
 
 
 def test_a_crash_after_the_provider_paid_is_finished_by_recovery(walt_earned, time_machine):
     time_machine.move_to("2026-03-02 10:00Z", tick=False)
-    payout = services.payout_request(user=walt_earned, method=_method(walt_earned), amount="3.00")
+    payout = payout_request(user=walt_earned, method=_method(walt_earned), amount="3.00")
 
     class Crash(Exception):
         pass
@@ -84,37 +92,37 @@ def test_a_crash_after_the_provider_paid_is_finished_by_recovery(walt_earned, ti
         raise Crash
 
     with pytest.raises(Crash):
-        services.payout_process(payout_id=payout.pk, after_send=crash)
+        payout_process(payout_id=payout.pk, after_send=crash)
     payout.refresh_from_db()
     assert payout.status == Payout.Status.PROCESSING
     # Too early: the claim might still belong to a live process.
-    assert services.payouts_process_due() == 0
-    time_machine.shift(services.PAYOUT_CLAIM_TIMEOUT.total_seconds() + 1)
-    assert services.payouts_process_due() == 1
+    assert payouts_process_due() == 0
+    time_machine.shift(PAYOUT_CLAIM_TIMEOUT.total_seconds() + 1)
+    assert payouts_process_due() == 1
     payout.refresh_from_db()
     assert payout.status == Payout.Status.PAID
     assert payout.attempts == 2
     assert SimulatedTransfer.objects.count() == 1
-    assert services.ledger_check().ok
+    assert ledger_check().ok
 
 
 def test_manual_payout_waits_for_an_operator(walt_earned, omar):
     method = _method(walt_earned, provider="manual")
-    payout = services.payout_request(user=walt_earned, method=method, amount="10.00")
-    assert services.payouts_process_due() == 0
+    payout = payout_request(user=walt_earned, method=method, amount="10.00")
+    assert payouts_process_due() == 0
     with pytest.raises(ApplicationError) as exc:
-        services.payout_mark_sent(payout=payout, reference=" ", actor=omar)
+        payout_mark_sent(payout=payout, reference=" ", actor=omar)
     assert exc.value.field == "reference"
-    payout = services.payout_mark_sent(payout=payout, reference="MPESA-991", actor=omar)
+    payout = payout_mark_sent(payout=payout, reference="MPESA-991", actor=omar)
     assert payout.status == Payout.Status.PAID
     # A second click on "mark sent" changes nothing.
-    services.payout_mark_sent(payout=payout, reference="MPESA-991", actor=omar)
+    payout_mark_sent(payout=payout, reference="MPESA-991", actor=omar)
     assert Transaction.objects.filter(kind=Transaction.Kind.PAYOUT_SENT).count() == 1
     with pytest.raises(ApplicationError):
-        services.payout_mark_failed(payout=payout, reason="oops", actor=omar)
+        payout_mark_failed(payout=payout, reason="oops", actor=omar)
     event = PayoutEvent.objects.get(payout=payout, actor=omar)
     assert (event.old_status, event.new_status, event.note) == ("requested", "paid", "MPESA-991")
-    assert services.ledger_check().ok
+    assert ledger_check().ok
 
 
 @pytest.mark.parametrize(
@@ -130,7 +138,7 @@ def test_manual_payout_waits_for_an_operator(walt_earned, omar):
 def test_bad_payout_requests_change_nothing(walt_earned, amount, code):
     method = _method(walt_earned)
     with pytest.raises(ApplicationError) as exc:
-        services.payout_request(user=walt_earned, method=method, amount=amount)
+        payout_request(user=walt_earned, method=method, amount=amount)
     assert exc.value.code == code
     assert exc.value.field == "amount"
     assert Payout.objects.count() == 0
@@ -139,23 +147,23 @@ def test_bad_payout_requests_change_nothing(walt_earned, amount, code):
 
 def test_a_retried_payout_request_counts_once(walt_earned):
     method = _method(walt_earned)
-    first = services.payout_request(user=walt_earned, method=method, amount="4", request_key="t1")
-    again = services.payout_request(user=walt_earned, method=method, amount="4", request_key="t1")
+    first = payout_request(user=walt_earned, method=method, amount="4", request_key="t1")
+    again = payout_request(user=walt_earned, method=method, amount="4", request_key="t1")
     assert first.pk == again.pk
     assert _available(walt_earned) == Decimal("8.345678")
 
 
 def test_a_payout_request_key_reused_with_another_amount_is_refused(walt_earned, client):
     method = _method(walt_earned)
-    first = services.payout_request(user=walt_earned, method=method, amount="4", request_key="t1")
+    first = payout_request(user=walt_earned, method=method, amount="4", request_key="t1")
     events, transactions = PayoutEvent.objects.count(), Transaction.objects.count()
     with pytest.raises(Conflict) as exc:
-        services.payout_request(user=walt_earned, method=method, amount="5", request_key="t1")
+        payout_request(user=walt_earned, method=method, amount="5", request_key="t1")
     assert (exc.value.code, exc.value.field) == ("idempotency_conflict", "request_key")
     assert "4.00 USD" in exc.value.message
     other = _method(walt_earned, phone="+2348011111111")
     with pytest.raises(Conflict):
-        services.payout_request(user=walt_earned, method=other, amount="4", request_key="t1")
+        payout_request(user=walt_earned, method=other, amount="4", request_key="t1")
     assert list(Payout.objects.values_list("pk", flat=True)) == [first.pk]
     assert (PayoutEvent.objects.count(), Transaction.objects.count()) == (events, transactions)
     assert _available(walt_earned) == Decimal("8.345678")
@@ -188,7 +196,7 @@ def test_nobody_pays_out_through_another_workers_method(walt_earned, nina):
     # Nina's number must never receive Walt's money.
     ninas = _method(nina, phone="+261341234567")
     with pytest.raises(ApplicationError) as exc:
-        services.payout_request(user=walt_earned, method=ninas, amount="2")
+        payout_request(user=walt_earned, method=ninas, amount="2")
     assert exc.value.field == "method"
 
 
@@ -200,19 +208,17 @@ def test_phone_numbers_are_checked(walt):
 
 def test_two_workers_may_use_the_same_retry_token(walt_earned, nina, acme):
     # Nina's app happens to pick the token Walt's app used; her request is her own.
-    services.ledger_transfer(
+    ledger_transfer(
         kind=Transaction.Kind.BONUS,
         idempotency_key="seed-nina",
-        source=services.ledger_account(
-            kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme
-        ),
-        destination=services.ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=nina),
+        source=ledger_account(kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme),
+        destination=ledger_account(kind=K.WORKER_AVAILABLE, currency="USD", user=nina),
         amount=Decimal("3"),
     )
-    mine = services.payout_request(
+    mine = payout_request(
         user=walt_earned, method=_method(walt_earned), amount="2", request_key="same"
     )
-    hers = services.payout_request(
+    hers = payout_request(
         user=nina, method=_method(nina, phone="+261341234567"), amount="2", request_key="same"
     )
     assert mine.pk != hers.pk
@@ -224,8 +230,8 @@ def test_two_workers_may_use_the_same_retry_token(walt_earned, nina, acme):
 
 def _processing(user, provider="simulated"):
     """A payout its provider is still working on: claimed, not yet answered."""
-    payout = services.payout_request(user=user, method=_method(user, provider=provider), amount="3")
-    services._payout_claim(payout.pk, timezone.now(), services.PAYOUT_CLAIM_TIMEOUT)
+    payout = payout_request(user=user, method=_method(user, provider=provider), amount="3")
+    _payout_claim(payout.pk, timezone.now(), PAYOUT_CLAIM_TIMEOUT)
     payout.refresh_from_db()
     assert payout.status == Payout.Status.PROCESSING
     return payout
@@ -239,9 +245,9 @@ def test_an_operator_cannot_settle_an_automatic_payout(walt_earned, omar, outcom
     transactions = Transaction.objects.count()
     with pytest.raises(Conflict) as exc:
         if outcome == "sent":
-            services.payout_mark_sent(payout=payout, reference="X", actor=omar)
+            payout_mark_sent(payout=payout, reference="X", actor=omar)
         else:
-            services.payout_mark_failed(payout=payout, reason="stuck", actor=omar)
+            payout_mark_failed(payout=payout, reason="stuck", actor=omar)
     assert exc.value.code == "settled_by_provider"
     payout.refresh_from_db()
     assert payout.status == Payout.Status.PROCESSING
@@ -251,22 +257,22 @@ def test_an_operator_cannot_settle_an_automatic_payout(walt_earned, omar, outcom
 
 def test_an_operator_can_ask_the_provider_again_about_a_stuck_payout(walt_earned, omar):
     payout = _processing(walt_earned)
-    payout = services.payout_redrive(payout=payout, actor=omar)
+    payout = payout_redrive(payout=payout, actor=omar)
     assert payout.status == Payout.Status.PAID
     assert SimulatedTransfer.objects.count() == 1
     # Asking again once it is settled changes nothing.
-    services.payout_redrive(payout=payout, actor=omar)
+    payout_redrive(payout=payout, actor=omar)
     assert SimulatedTransfer.objects.count() == 1
     assert Transaction.objects.filter(kind=Transaction.Kind.PAYOUT_SENT).count() == 1
-    assert services.ledger_check().ok
+    assert ledger_check().ok
 
 
 def test_a_manual_payout_cannot_be_redriven_it_waits_for_an_operator(walt_earned, omar):
-    payout = services.payout_request(
+    payout = payout_request(
         user=walt_earned, method=_method(walt_earned, provider="manual"), amount="3"
     )
     with pytest.raises(Conflict) as exc:
-        services.payout_redrive(payout=payout, actor=omar)
+        payout_redrive(payout=payout, actor=omar)
     assert exc.value.code == "settled_by_operator"
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from microwork.accounts.access import access_organisation_for_requester
-from microwork.ledger import services as ledger
+from microwork.ledger.services.deposits import deposit_record
 from microwork.payments import services
 from microwork.projects import services as project_services
 from microwork.projects.models import Batch, Project, Task
@@ -39,7 +39,7 @@ def acme(rita):
 @pytest.fixture
 def rich_acme(acme, omar):
     # Acme Labs after paying 100 USD into microwork.
-    ledger.deposit_record(
+    deposit_record(
         organisation=acme, amount="100", currency="USD", reference="acme-100", actor=omar
     )
     return acme

@@ -29,7 +29,7 @@ def main(job: str, pause: float) -> None:
 
         submissions_approve_due(between=step("approved"))
     elif job == "payouts_process":
-        from microwork.ledger.services import payouts_process_due
+        from microwork.ledger.services.payouts import payouts_process_due
 
         payouts_process_due(after_send=step("sent"))
     else:

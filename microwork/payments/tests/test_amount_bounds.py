@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, Payout, PayoutMethod, Transaction
+from microwork.ledger.services.accounts import ledger_account
+from microwork.ledger.services.deposits import deposit_record
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import MAX_AMOUNT, MAX_BALANCE, parse_amount
 from microwork.payments.tests.conftest import answer, go_live, make_project
@@ -149,14 +150,14 @@ def test_a_bonus_out_of_bounds_is_refused(client, rich_acme, rita, walt, rita_to
 
 def test_a_balance_never_grows_past_the_column(rich_acme, omar):
     # Each deposit is within the bound; a thousand of them would not fit the column.
-    account = ledger.ledger_account(
+    account = ledger_account(
         kind=Account.Kind.REQUESTER_AVAILABLE, currency="USD", organisation=rich_acme
     )
     near_full = Decimal("999999999990")  # whole, so SQLite's REAL storage keeps it exact
     assert near_full + 20 > MAX_BALANCE
     Account.objects.filter(pk=account.pk).update(balance=near_full)
     with pytest.raises(ApplicationError) as caught:
-        ledger.deposit_record(
+        deposit_record(
             organisation=rich_acme, amount="20", currency="USD", reference="big", actor=omar
         )
     assert caught.value.code == "balance_limit"

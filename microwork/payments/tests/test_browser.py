@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from microwork.accounts.access import access_organisation_for_requester
-from microwork.ledger import services as ledger
 from microwork.ledger.models import Payout
+from microwork.ledger.services.check import ledger_check
+from microwork.ledger.services.deposits import deposit_record
 from microwork.payments import services
 from microwork.payments.tests.conftest import answer, go_live, make_project
 
@@ -26,7 +27,7 @@ def test_worker_gets_paid_from_a_phone(
     transactional_db, live_server, phone, desktop, rita, walt, omar
 ):
     acme = access_organisation_for_requester(user=rita)
-    ledger.deposit_record(organisation=acme, amount="50", currency="USD", reference="b", actor=omar)
+    deposit_record(organisation=acme, amount="50", currency="USD", reference="b", actor=omar)
     project = make_project(acme, rita, tasks=30, reward="0.10", seconds=30, overlap=1)
     go_live(project, rita)
     subs = [answer(project, walt, active_ms=20_000) for _ in range(14)]
@@ -64,5 +65,5 @@ def test_worker_gets_paid_from_a_phone(
     phone.goto(f"{base}/money/earnings/")
     assert phone.text_content("#paid").strip() == "1.20 USD"
     assert phone.text_content("#available").strip() == "0.00 USD"
-    report = ledger.ledger_check()
+    report = ledger_check()
     assert report.ok, report.problems

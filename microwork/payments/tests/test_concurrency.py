@@ -9,8 +9,12 @@ import pytest
 from django.db import connection
 
 from microwork.accounts.access import access_organisation_for_requester
-from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, SimulatedTransfer, Transaction
+from microwork.ledger.services.accounts import ledger_account
+from microwork.ledger.services.check import ledger_check
+from microwork.ledger.services.deposits import deposit_record
+from microwork.ledger.services.payouts import payout_method_add, payout_process, payout_request
+from microwork.ledger.services.posting import ledger_transfer
 from microwork.payments import services
 from microwork.payments.tests.conftest import answer, go_live, make_project
 
@@ -40,7 +44,7 @@ def _race(n, fn):
 
 def test_racing_approvals_of_the_same_answer_pay_once(rita, omar, walt):
     acme = access_organisation_for_requester(user=rita)
-    ledger.deposit_record(organisation=acme, amount="10", currency="USD", reference="r", actor=omar)
+    deposit_record(organisation=acme, amount="10", currency="USD", reference="r", actor=omar)
     project = make_project(acme, rita, tasks=4)
     go_live(project, rita)
     subs = [answer(project, walt) for _ in range(4)]
@@ -56,35 +60,33 @@ def test_racing_approvals_of_the_same_answer_pay_once(rita, omar, walt):
         )
     )
     assert paid == {s.pk: 1 for s in subs}
-    report = ledger.ledger_check()
+    report = ledger_check()
     assert report.ok, report.problems
 
 
 def test_racing_payout_senders_send_once(walt, rita, omar):
     acme = access_organisation_for_requester(user=rita)
-    ledger.deposit_record(organisation=acme, amount="10", currency="USD", reference="r", actor=omar)
-    ledger.ledger_transfer(
+    deposit_record(organisation=acme, amount="10", currency="USD", reference="r", actor=omar)
+    ledger_transfer(
         kind=Transaction.Kind.BONUS,
         idempotency_key="seed",
-        source=ledger.ledger_account(
+        source=ledger_account(
             kind=Account.Kind.REQUESTER_AVAILABLE, currency="USD", organisation=acme
         ),
-        destination=ledger.ledger_account(
-            kind=Account.Kind.WORKER_AVAILABLE, currency="USD", user=walt
-        ),
+        destination=ledger_account(kind=Account.Kind.WORKER_AVAILABLE, currency="USD", user=walt),
         amount=Decimal("5"),
     )
-    method = ledger.payout_method_add(
+    method = payout_method_add(
         user=walt, provider="simulated", label="", details={"phone": "+2348012345678"}
     )
-    payout = ledger.payout_request(user=walt, method=method, amount="4.00")
+    payout = payout_request(user=walt, method=method, amount="4.00")
 
-    _results, errors = _race(4, lambda i: ledger.payout_process(payout_id=payout.pk))
+    _results, errors = _race(4, lambda i: payout_process(payout_id=payout.pk))
     assert not errors, errors
     payout.refresh_from_db()
     assert payout.status == "paid"
     assert payout.attempts == 1
     assert SimulatedTransfer.objects.count() == 1
     assert Transaction.objects.filter(kind=Transaction.Kind.PAYOUT_SENT).count() == 1
-    report = ledger.ledger_check()
+    report = ledger_check()
     assert report.ok, report.problems

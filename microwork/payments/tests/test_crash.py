@@ -17,8 +17,12 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, Payout, SimulatedTransfer, Transaction
+from microwork.ledger.services.accounts import in_flight_account, ledger_account
+from microwork.ledger.services.check import ledger_check
+from microwork.ledger.services.deposits import deposit_record
+from microwork.ledger.services.payouts import payout_method_add, payout_request
+from microwork.ledger.services.posting import ledger_transfer
 from microwork.payments.tests.conftest import answer, go_live, make_project, make_worker
 from microwork.work.models import Submission
 
@@ -89,7 +93,7 @@ def _run(command: list[str]) -> str:
 
 
 def _books_ok():
-    report = ledger.ledger_check()
+    report = ledger_check()
     assert report.ok, report.problems
 
 
@@ -97,9 +101,7 @@ def test_killed_approval_batch_resumes_without_paying_twice(rita, omar):
     from microwork.accounts.access import access_organisation_for_requester
 
     acme = access_organisation_for_requester(user=rita)
-    ledger.deposit_record(
-        organisation=acme, amount="50", currency="USD", reference="crash", actor=omar
-    )
+    deposit_record(organisation=acme, amount="50", currency="USD", reference="crash", actor=omar)
     project = make_project(acme, rita, tasks=8, overlap=1)
     go_live(project, rita)
     worker = make_worker("kemi")
@@ -120,9 +122,7 @@ def test_killed_approval_batch_resumes_without_paying_twice(rita, omar):
         Transaction.objects.filter(kind=T.APPROVAL).values_list("submission_id", flat=True)
     )
     assert approvals == {s.pk: 1 for s in subs}
-    available = ledger.ledger_account(
-        kind=Account.Kind.WORKER_AVAILABLE, currency="USD", user=worker
-    )
+    available = ledger_account(kind=Account.Kind.WORKER_AVAILABLE, currency="USD", user=worker)
     assert available.balance == Decimal("0.40")
     _books_ok()
 
@@ -131,29 +131,27 @@ def test_killed_payout_run_between_provider_and_ledger_pays_each_once(walt, nina
     from microwork.accounts.access import access_organisation_for_requester
 
     acme = access_organisation_for_requester(user=rita)
-    ledger.deposit_record(
-        organisation=acme, amount="50", currency="USD", reference="crash", actor=omar
-    )
-    source = ledger.ledger_account(
+    deposit_record(organisation=acme, amount="50", currency="USD", reference="crash", actor=omar)
+    source = ledger_account(
         kind=Account.Kind.REQUESTER_AVAILABLE, currency="USD", organisation=acme
     )
     payouts = []
     for user in (walt, nina):
-        ledger.ledger_transfer(
+        ledger_transfer(
             kind=T.BONUS,
             idempotency_key=f"seed-{user.pk}",
             source=source,
-            destination=ledger.ledger_account(
+            destination=ledger_account(
                 kind=Account.Kind.WORKER_AVAILABLE, currency="USD", user=user
             ),
             amount=Decimal("10"),
         )
-        method = ledger.payout_method_add(
+        method = payout_method_add(
             user=user, provider="simulated", label="", details={"phone": "+2348012345678"}
         )
         # 2.13 is refused by the simulated provider: a failure must return the money, once.
         for amount in ("2.00", "2.13", "3.00"):
-            payouts.append(ledger.payout_request(user=user, method=method, amount=amount))
+            payouts.append(payout_request(user=user, method=method, amount=amount))
 
     # Killed after the provider sent the second payout and before the ledger recorded it.
     _run_and_kill("payouts_process", marker="sent", after=2)
@@ -174,9 +172,7 @@ def test_killed_payout_run_between_provider_and_ledger_pays_each_once(walt, nina
     assert Transaction.objects.filter(kind=T.PAYOUT_SENT).count() == 4
     assert Transaction.objects.filter(kind=T.PAYOUT_RETURN).count() == 2
     for user in (walt, nina):
-        available = ledger.ledger_account(
-            kind=Account.Kind.WORKER_AVAILABLE, currency="USD", user=user
-        )
+        available = ledger_account(kind=Account.Kind.WORKER_AVAILABLE, currency="USD", user=user)
         assert available.balance == Decimal("5.00")  # 10 − 2 − 3; the 2.13 came back
-    assert ledger.in_flight_account("USD").balance == 0
+    assert in_flight_account("USD").balance == 0
     _books_ok()

@@ -4,8 +4,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, Transaction
+from microwork.ledger.services.accounts import platform_fees_account
+from microwork.ledger.services.check import ledger_check
+from microwork.ledger.services.deposits import deposit_record
 from microwork.lib.errors import ApplicationError
 from microwork.payments import services
 from microwork.payments.models import SubmissionReview
@@ -18,7 +20,7 @@ K = Account.Kind
 
 
 def _ok():
-    report = ledger.ledger_check()
+    report = ledger_check()
     assert report.ok, report.problems
 
 
@@ -39,9 +41,7 @@ def test_escrow_covers_the_control_answers_at_the_gold_share(rich_acme, rita):
 
 
 def test_without_funds_nothing_goes_live_and_the_error_says_how_much_is_missing(acme, rita, omar):
-    ledger.deposit_record(
-        organisation=acme, amount="1.00", currency="USD", reference="r", actor=omar
-    )
+    deposit_record(organisation=acme, amount="1.00", currency="USD", reference="r", actor=omar)
     project = make_project(acme, rita, tasks=10)
     with pytest.raises(ApplicationError) as exc:
         go_live(project, rita)
@@ -86,7 +86,7 @@ def test_an_answer_is_pending_then_approved_exactly_once(rich_acme, rita, walt):
     assert services.submission_approve(submission=sub, actor=rita) is True
     assert services.submission_approve(submission=sub, actor=rita) is False
     assert (balance(pending), balance(available)) == (Decimal(0), Decimal("0.05"))
-    assert balance(ledger.platform_fees_account("USD")) == Decimal("0.01")
+    assert balance(platform_fees_account("USD")) == Decimal("0.01")
     sub.refresh_from_db()
     assert sub.status == Submission.Status.APPROVED
     review = SubmissionReview.objects.get(submission=sub)
@@ -265,9 +265,7 @@ def test_paid_tests_use_the_hourly_rate_and_at_most_twice_the_estimate(rich_acme
 
 def test_a_project_that_cannot_pay_for_the_next_answer_is_paused(acme, rita, omar, walt):
     # Exactly enough for 2 tasks × 1 answer; then a paid test eats into the escrow.
-    ledger.deposit_record(
-        organisation=acme, amount="0.12", currency="USD", reference="r", actor=omar
-    )
+    deposit_record(organisation=acme, amount="0.12", currency="USD", reference="r", actor=omar)
     project = make_project(acme, rita, tasks=2, overlap=1)
     go_live(project, rita)
     services.test_payment_record(

@@ -19,8 +19,10 @@ from hypothesis.stateful import (
 )
 
 from microwork.accounts.models import User, WorkerProfile
-from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, Payout, Transaction
+from microwork.ledger.services.check import ledger_check
+from microwork.ledger.services.deposits import deposit_record
+from microwork.ledger.services.payouts import payout_method_add, payout_process, payout_request
 from microwork.lib.errors import ApplicationError
 from microwork.payments import services
 from microwork.payments.tests.conftest import add_tasks, answer, make_project
@@ -50,13 +52,13 @@ class Books(RuleBasedStateMachine):
         self.project = make_project(ORG, RITA, tasks=0, reward="0.05", seconds=20, overlap=2)
         self.submissions: list[int] = []
         # Start from a funded live project so most steps have something to act on.
-        ledger.deposit_record(
+        deposit_record(
             organisation=ORG, amount="3", currency="USD", reference=f"start{id(self)}", actor=OMAR
         )
         add_tasks(self.project, RITA, 4)
         project_services.project_set_status(project=self.project, actor=RITA, status="live")
         self.methods = {
-            w.pk: ledger.payout_method_add(
+            w.pk: payout_method_add(
                 user=w, provider="simulated", label="", details={"phone": "+2348012345678"}
             )
             for w in WORKERS
@@ -75,7 +77,7 @@ class Books(RuleBasedStateMachine):
 
     @rule(amount=amounts)
     def deposit(self, amount):
-        ledger.deposit_record(
+        deposit_record(
             organisation=ORG,
             amount=amount,
             currency="USD",
@@ -164,9 +166,9 @@ class Books(RuleBasedStateMachine):
     )
     def payout(self, worker, amount):
         w = WORKERS[worker]
-        p = self._try(ledger.payout_request, user=w, method=self.methods[w.pk], amount=amount)
+        p = self._try(payout_request, user=w, method=self.methods[w.pk], amount=amount)
         if p is not None:
-            ledger.payout_process(payout_id=p.pk)
+            payout_process(payout_id=p.pk)
 
     @precondition(lambda self: len(self.submissions) >= 5)
     @rule()
@@ -179,7 +181,7 @@ class Books(RuleBasedStateMachine):
 
     @invariant()
     def books_balance(self):
-        report = ledger.ledger_check()
+        report = ledger_check()
         assert report.ok, report.problems
 
     @invariant()

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from microwork.inbox.models import Notification
-from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, ExchangeRate, Payout, Transaction
+from microwork.ledger.services.accounts import ledger_account
+from microwork.ledger.services.check import ledger_check
 from microwork.payments import selectors, services
 from microwork.payments.tests.conftest import answer, go_live, make_project
 from microwork.quality.models import Decision
@@ -95,7 +96,7 @@ def test_worker_requests_a_payout_that_an_operator_completes(
     client.force_login(walt)
     html = client.get(reverse("payments:worker")).content.decode()
     assert re.search(r'id="paid">2\.15 USD', html)
-    report = ledger.ledger_check()
+    report = ledger_check()
     assert report.ok, report.problems
 
 
@@ -179,7 +180,7 @@ def test_operator_records_a_deposit_once(client, omar, acme):
             reverse("ledger:operator_deposit"),
             {"organisation": acme.pk, "amount": "250", "currency": "USD", "reference": "WIRE-1"},
         )
-    account = ledger.ledger_account(kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme)
+    account = ledger_account(kind=K.REQUESTER_AVAILABLE, currency="USD", organisation=acme)
     assert account.balance == Decimal("250")
 
 

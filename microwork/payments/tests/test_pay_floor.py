@@ -4,8 +4,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, ExchangeRate, Transaction
+from microwork.ledger.services.check import ledger_check
+from microwork.ledger.services.deposits import deposit_record
 from microwork.lib.errors import ApplicationError
 from microwork.payments import services
 from microwork.payments.models import PayFloorNotice
@@ -50,7 +51,7 @@ def test_measured_time_under_the_floor_pauses_the_project_and_tops_workers_up(ri
     assert services.project_pay_floor_enforce(project=project) is None
     services.pay_floor_topups_pay(notice=notice)
     assert topups.count() == 2
-    report = ledger.ledger_check()
+    report = ledger_check()
     assert report.ok, report.problems
 
 
@@ -98,7 +99,7 @@ def test_answers_queue_the_floor_check_that_pauses_the_project(
 
 
 def test_the_floor_converts_at_the_operators_rate_and_needs_one(acme, rita, omar):
-    ledger.deposit_record(organisation=acme, amount="50", currency="EUR", reference="e", actor=omar)
+    deposit_record(organisation=acme, amount="50", currency="EUR", reference="e", actor=omar)
     project = make_project(acme, rita, reward="0.045", seconds=20, currency="EUR")  # 8.10 EUR/h
     with pytest.raises(ApplicationError) as exc:
         go_live(project, rita)
@@ -139,7 +140,7 @@ def test_raising_the_reward_tops_up_escrow_and_lets_a_paused_project_go_live_aga
     go_live(project, rita)
     project.refresh_from_db()
     assert project.status == "live"
-    assert ledger.ledger_check().ok
+    assert ledger_check().ok
 
 
 # --- editing a live or paused project ------------------------------------------------------
@@ -290,7 +291,7 @@ def test_completing_a_project_before_the_check_still_tops_its_workers_up(
     assert services.pay_floor_check_all() == 0
     assert services.project_pay_floor_enforce(project=project) is None
     assert _topups(walt).count() == 1
-    assert ledger.ledger_check().ok
+    assert ledger_check().ok
 
 
 def test_pausing_a_project_by_hand_still_tops_its_workers_up(
@@ -389,7 +390,7 @@ def test_answers_that_arrive_after_a_top_up_are_topped_up_once_more_never_twice(
     assert services.project_pay_floor_enforce(project=project) is None
     services.pay_floor_topups_pay(notice=notice)
     assert _topups(walt).count() == 2
-    assert ledger.ledger_check().ok
+    assert ledger_check().ok
 
 
 def test_a_project_with_a_pay_floor_notice_cannot_be_deleted(rich_acme, rita):

@@ -68,9 +68,9 @@ def test_a_test_within_its_estimate_is_paid_for_all_its_time(rich_acme, rita, wa
 
 
 def test_a_test_in_another_currency_is_paid_at_least_the_converted_floor(acme, rita, walt, omar):
-    from microwork.ledger import services as ledger
+    from microwork.ledger.services.deposits import deposit_record
 
-    ledger.deposit_record(organisation=acme, amount="50", currency="EUR", reference="e", actor=omar)
+    deposit_record(organisation=acme, amount="50", currency="EUR", reference="e", actor=omar)
     ExchangeRate.objects.create(base="USD", currency="EUR", rate=Decimal("0.90"))  # floor 7.20
     # 0.045 EUR for 20 s is 8.10 EUR an hour: above the floor when it went live.
     project = make_project(

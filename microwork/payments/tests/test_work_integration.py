@@ -3,8 +3,8 @@ submission hook, once, however often the phone retries."""
 
 from decimal import Decimal
 
-from microwork.ledger import services as ledger
 from microwork.ledger.models import Account, Transaction
+from microwork.ledger.services.check import ledger_check
 from microwork.payments import services
 from microwork.payments.tests.conftest import balance, go_live, make_project
 from microwork.work import services as work_services
@@ -25,5 +25,5 @@ def test_a_submitted_answer_becomes_a_pending_earning_once(rich_acme, rita, walt
     assert balance(services.worker_account(walt, K.WORKER_PENDING, "USD")) == Decimal("0.05")
     assert services.submission_approve(submission=submission, actor=rita)
     assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.05")
-    report = ledger.ledger_check()
+    report = ledger_check()
     assert report.ok, report.problems

@@ -9,7 +9,7 @@ from microwork.projects import services
 @pytest.fixture
 def acme(rita, omar):
     # Acme Labs, Rita's organisation, with money deposited so its projects can go live.
-    from microwork.ledger.services import deposit_record
+    from microwork.ledger.services.deposits import deposit_record
 
     organisation = access_organisation_for_requester(user=rita)
     deposit_record(

@@ -74,7 +74,7 @@ def _stop(proc: subprocess.Popen) -> None:
 def test_a_batch_whose_worker_was_killed_finishes_after_restart_and_the_project_goes_live(
     project, rita, omar, acme, tmp_path, settings, monkeypatch
 ):
-    from microwork.ledger.services import deposit_record
+    from microwork.ledger.services.deposits import deposit_record
 
     # Enough for every task of the file to be published.
     deposit_record(

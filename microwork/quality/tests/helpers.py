@@ -62,7 +62,7 @@ def make_tasks(
 
 def fund(project: Project, operator: User, amount: str = "50") -> None:
     """Money on the requester's account, so the work engine's earning hook can pay answers."""
-    from microwork.ledger.services import deposit_record
+    from microwork.ledger.services.deposits import deposit_record
 
     deposit_record(
         organisation=project.organisation,

@@ -12,8 +12,9 @@ from django.db import connection, connections
 from django.test import Client
 
 from microwork.accounts.access import access_organisation_for_requester
-from microwork.ledger import services as ledger
 from microwork.ledger.models import Transaction
+from microwork.ledger.services.check import ledger_check
+from microwork.ledger.services.deposits import deposit_record
 from microwork.payments.models import SubmissionReview
 from microwork.payments.tests.conftest import answer, go_live, make_project
 from microwork.quality import services
@@ -37,7 +38,7 @@ def needs_postgres():
 @pytest.fixture
 def submission(rita, walt, omar):
     acme = access_organisation_for_requester(user=rita)
-    ledger.deposit_record(organisation=acme, amount="10", currency="USD", reference="r", actor=omar)
+    deposit_record(organisation=acme, amount="10", currency="USD", reference="r", actor=omar)
     project = go_live(make_project(acme, rita, tasks=2), rita)
     return answer(project, walt)
 
@@ -89,7 +90,7 @@ def test_ten_parallel_rejects_of_one_answer_reject_it_once(submission, rita_toke
     assert Transaction.objects.filter(kind="rejection", submission_id=submission.pk).count() == 1
     submission.refresh_from_db()
     assert submission.status == Submission.Status.REJECTED
-    assert ledger.ledger_check().ok
+    assert ledger_check().ok
 
 
 def test_rejects_through_both_endpoints_at_once_record_one_decision(submission, rita_token):
@@ -116,7 +117,7 @@ def test_ten_parallel_approvals_pay_once_and_one_says_so(submission, rita_token)
     assert Counter(r.json()["changed"] for r in responses) == {True: 1, False: THREADS - 1}
     assert {r.json()["status"] for r in responses} == {"approved"}
     assert Transaction.objects.filter(kind="approval", submission_id=submission.pk).count() == 1
-    assert ledger.ledger_check().ok
+    assert ledger_check().ok
 
 
 def test_approvals_racing_rejections_settle_the_answer_once(submission, rita_token):
@@ -137,7 +138,7 @@ def test_approvals_racing_rejections_settle_the_answer_once(submission, rita_tok
     reviews = SubmissionReview.objects.filter(submission=submission)
     assert reviews.count() == 1
     assert reviews.get().action == submission.status
-    assert ledger.ledger_check().ok
+    assert ledger_check().ok
 
 
 def test_ten_parallel_answers_to_one_appeal_answer_it_once(submission, rita, walt, rita_token):
@@ -154,7 +155,7 @@ def test_ten_parallel_answers_to_one_appeal_answer_it_once(submission, rita, wal
     assert appeal.status == Appeal.Status.REVERSED
     assert AppealEvent.objects.filter(appeal=appeal, new_status=Appeal.Status.REVERSED).count() == 1
     assert Transaction.objects.filter(kind="overturn", submission_id=submission.pk).count() == 1
-    assert ledger.ledger_check().ok
+    assert ledger_check().ok
 
 
 def test_ten_parallel_bonuses_with_one_request_key_pay_once(submission, walt, rita_token):
@@ -164,4 +165,4 @@ def test_ten_parallel_bonuses_with_one_request_key_pay_once(submission, walt, ri
 
     assert [r.status_code for r in responses] == [201] * THREADS
     assert Transaction.objects.filter(kind="bonus").count() == 1
-    assert ledger.ledger_check().ok
+    assert ledger_check().ok

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from microwork.ledger.models import Account
-from microwork.ledger.services import deposit_record
+from microwork.ledger.services.deposits import deposit_record
 from microwork.projects.models import Project
 from microwork.quality import eligibility, selectors, services
 from microwork.quality.models import Appeal, Decision, TestAttempt, TestPayment

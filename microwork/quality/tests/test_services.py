@@ -659,7 +659,7 @@ def test_rejecting_needs_a_listed_reason_and_confirmation_above_the_share(
 def test_an_undefended_rejection_is_paid_after_the_deadline_and_others_escalate(
     project, walt, rita, omar
 ):
-    from microwork.ledger.services import deposit_record
+    from microwork.ledger.services.deposits import deposit_record
 
     deposit_record(
         organisation=project.organisation, amount="10", currency="USD", reference="w", actor=omar

@@ -81,7 +81,7 @@ def funded_project(owner: User, operator: User, *, deposit: str = "100", **field
     """A draft project made through the projects service, with money deposited so that it can
     go live and its answers can be paid (the way a requester really does it)."""
     from microwork.accounts.access import access_organisation_for_requester
-    from microwork.ledger.services import deposit_record
+    from microwork.ledger.services.deposits import deposit_record
     from microwork.projects.services import project_create
 
     organisation = access_organisation_for_requester(user=owner)

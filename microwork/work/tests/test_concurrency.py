@@ -186,8 +186,8 @@ def test_thirty_two_connections_through_the_start_button_with_every_hook_on(
     import time_machine
     from django.utils import timezone
 
-    from microwork.ledger import services as ledger
     from microwork.ledger.models import Transaction
+    from microwork.ledger.services.check import ledger_check
     from microwork.projects import services as project_services
     from microwork.work import fairness
     from microwork.work.models import WorkRequest
@@ -261,7 +261,7 @@ def test_thirty_two_connections_through_the_start_button_with_every_hook_on(
     )
     assert set(earnings) == set(submissions.values_list("id", flat=True))
     assert set(earnings.values()) == {1}
-    report = ledger.ledger_check()
+    report = ledger_check()
     assert report.ok, report.problems
     assert not Task.objects.filter(project=project, answers_count__lt=overlap).exists()
     print(f"\n{dict(outcomes)}; {submissions.count()} answers on {tasks} tasks")

@@ -23,8 +23,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from microwork.ledger import services as ledger
 from microwork.ledger.models import Transaction
+from microwork.ledger.services.check import ledger_check
 from microwork.lib.errors import ApplicationError
 from microwork.projects import services as project_services
 from microwork.projects.models import Task
@@ -212,7 +212,7 @@ def build_machine(make_project, owner, operator, workers, books: bool):
                 ).values_list("submission_id", flat=True)
             )
             assert set(earned) == submitted and set(earned.values()) <= {1}
-            report = ledger.ledger_check()
+            report = ledger_check()
             assert report.ok, report.problems
 
     return WorkLoop

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from microwork.ledger.services import ledger_check_record
+from microwork.ledger.services.check import ledger_check_record
 
 
 class Command(BaseCommand):

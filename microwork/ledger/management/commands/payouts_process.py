@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from microwork.ledger.services import payouts_process_due
+from microwork.ledger.services.payouts import payouts_process_due
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""Pieces every app's API router shares: token auth and the caller's identity."""
+"""Pieces every app's API router shares: token auth and the caller's identity. They live with
+accounts because they read its tokens, users and organisations; every app above may use them."""
 
 from dataclasses import dataclass
 
@@ -7,9 +8,9 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
 
+from microwork.accounts.auth import request_user
 from microwork.accounts.models import ApiToken, Organisation, User
 from microwork.accounts.selectors import api_token_by_key
-from microwork.lib.auth import request_user
 from microwork.lib.errors import Forbidden
 
 
