@@ -36,7 +36,7 @@ SETTINGS_CHANGED: dict[str, str] = {
 
 # Called inside the upload's transaction with (batch) when a batch has been added in full.
 BATCH_DONE: dict[str, str] = {
-    "aggregation": "microwork.aggregation.services.batch_added",
+    "aggregation": "microwork.aggregation.services.run_requests.batch_added",
     # New tasks reach workers through an opening round, now or at the announced time.
     "work": "microwork.work.releases.release_on_batch_added",
 }

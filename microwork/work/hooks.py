@@ -12,7 +12,7 @@ from microwork.lib.registry import loaded
 
 SUBMISSION_HOOKS: dict[str, str] = {
     # Aggregation first: it relabels the task, and quality compares the answer with that label.
-    "aggregation": "microwork.aggregation.hooks.submission_aggregate",
+    "aggregation": "microwork.aggregation.services.live.submission_aggregate",
     "quality": "microwork.quality.services.submission_recorded",
 }
 
