@@ -45,8 +45,8 @@ def main() -> None:
     from django.utils import timezone
 
     from microwork.accounts import services as accounts
-    from microwork.aggregation import services
     from microwork.aggregation.models import AggregationRun
+    from microwork.aggregation.services import live, run_requests, runs
     from microwork.projects.models import Batch, Task
     from microwork.work.models import Assignment, Submission
     from microwork.work.tests.factories import live_project, make_worker
@@ -120,11 +120,11 @@ def main() -> None:
     build_seconds = time.perf_counter() - built
 
     t = time.perf_counter()
-    run = services.aggregation_run_request(project=project, actor=owner)
+    run = run_requests.aggregation_run_request(project=project, actor=owner)
     request_ms = (time.perf_counter() - t) * 1000
 
     stages: dict[str, float] = {}
-    real_progress = services._progress
+    real_progress = runs._progress
     last = [time.perf_counter(), "reading"]
 
     def timed(run_id: int, stage: str, percent: float) -> None:
@@ -134,18 +134,18 @@ def main() -> None:
             last[:] = [moment, stage]
         real_progress(run_id, stage, percent)
 
-    services._progress = timed
+    runs._progress = timed
     t = time.perf_counter()
-    run = services.aggregation_run_execute(run_id=run.pk)
+    run = runs.aggregation_run_execute(run_id=run.pk)
     total = time.perf_counter() - t
     stages[str(last[1])] = stages.get(str(last[1]), 0) + time.perf_counter() - float(last[0])
-    services._progress = real_progress
+    runs._progress = real_progress
     assert run.status == AggregationRun.Status.DONE, run.error
 
     hook = []
     for task_id in task_ids[n_gold : n_gold + 200]:
         t = time.perf_counter()
-        services.task_aggregate_refresh(task_id=task_id)
+        live.task_aggregate_refresh(task_id=task_id)
         hook.append(time.perf_counter() - t)
 
     from microwork.aggregation.models import TaskAggregate

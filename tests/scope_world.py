@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from microwork.accounts import services as account_services
 from microwork.accounts.models import Membership, Organisation, User
-from microwork.aggregation import services as aggregation_services
+from microwork.aggregation.services.run_requests import aggregation_run_request
 from microwork.ledger.services.payouts import payout_method_add
 from microwork.projects.models import Batch, Project
 from microwork.quality import services as quality_services
@@ -69,7 +69,7 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
         leased_at=now,
         expires_at=now + timedelta(minutes=10),
     )
-    run = aggregation_services.aggregation_run_request(project=project, actor=rita)
+    run = aggregation_run_request(project=project, actor=rita)
     method = payout_method_add(
         user=walt, provider="simulated", label="", details={"phone": "+2348012345678"}
     )

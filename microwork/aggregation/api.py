@@ -10,8 +10,10 @@ from ninja import Router, Schema
 
 from microwork.accounts.api_auth import caller, requester_scope
 from microwork.accounts.auth import request_user
-from microwork.aggregation import exports, results, selectors, services
+from microwork.aggregation import exports, results, selectors
 from microwork.aggregation.models import AggregationRun
+from microwork.aggregation.services import run_requests
+from microwork.aggregation.services import settings as aggregation_settings
 from microwork.lib.api_errors import responses
 from microwork.lib.api_types import DecimalIn
 from microwork.lib.bounds import Count, PageNumber
@@ -212,7 +214,7 @@ class AggregationIn(Schema):
 def _settings_out(project: Project) -> dict[str, Any]:
     return {
         "method": project.aggregation_method,
-        "methods": services.categorical_methods(),
+        "methods": aggregation_settings.categorical_methods(),
         "dynamic_overlap": project.dynamic_overlap,
         "min_overlap": project.min_overlap,
         "max_overlap": project.overlap,
@@ -233,7 +235,7 @@ def project_aggregation_update(request: HttpRequest, project_id: int, payload: A
     """Change the method or dynamic overlap; fields left out keep their value. A new method
     queues a re-estimate."""
     project = _project(request, project_id)
-    project = services.project_aggregation_configure(
+    project = aggregation_settings.project_aggregation_configure(
         project=project,
         actor=caller(request).user,
         method=payload.method if payload.method is not None else project.aggregation_method,
@@ -254,7 +256,7 @@ def project_aggregate(request: HttpRequest, project_id: int):
     GET /api/projects/{id}/aggregation/runs/{run_id} for its progress. A run already waiting
     to start is returned instead of queuing another."""
     project = _project(request, project_id)
-    return 202, services.aggregation_run_request(project=project, actor=caller(request).user)
+    return 202, run_requests.aggregation_run_request(project=project, actor=caller(request).user)
 
 
 @router.get("/projects/{project_id}/aggregation/runs/{run_id}", response=responses(RunOut))

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from microwork.aggregation.services import categorical_methods
+from microwork.aggregation.services.settings import categorical_methods
 
 # How each method is named on the page; a method registered later shows under its key.
 METHOD_NAMES = {

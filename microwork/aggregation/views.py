@@ -6,8 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.auth import request_user
-from microwork.aggregation import exports, results, selectors, services
+from microwork.aggregation import exports, results, selectors
 from microwork.aggregation.forms import METHOD_NAMES, AggregationSettingsForm
+from microwork.aggregation.services import run_requests
+from microwork.aggregation.services import settings as aggregation_settings
 from microwork.lib.errors import ApplicationError
 from microwork.lib.views import page
 from microwork.projects.access import access_project_for_requester
@@ -64,7 +66,9 @@ def results_configure(request: HttpRequest, project_id: int) -> HttpResponse:
     form = _settings_form(project, request.POST)
     if form.is_valid():
         try:
-            services.project_aggregation_configure(project=project, actor=user, **form.cleaned_data)
+            aggregation_settings.project_aggregation_configure(
+                project=project, actor=user, **form.cleaned_data
+            )
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -78,7 +82,7 @@ def results_configure(request: HttpRequest, project_id: int) -> HttpResponse:
 def results_reestimate(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
     project = access_project_for_requester(user=user, project_id=project_id)
-    services.aggregation_run_request(project=project, actor=user)
+    run_requests.aggregation_run_request(project=project, actor=user)
     messages.success(request, _("Re-estimate queued. This page shows its progress."))
     return redirect("results:page", project_id=project.pk)
 

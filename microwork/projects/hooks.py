@@ -44,7 +44,7 @@ SETTINGS_CHANGED: dict[str, str] = {
 # `batch`. The two hooks touch different things (aggregation asks for a fresh estimate, work
 # releases the tasks), so their order is only the order they have always run in.
 BATCH_DONE: dict[str, str] = {
-    "aggregation": "microwork.aggregation.services.batch_added",
+    "aggregation": "microwork.aggregation.services.run_requests.batch_added",
     # New tasks reach workers through an opening round, now or at the announced time.
     "work": "microwork.work.releases.release_on_batch_added",
 }

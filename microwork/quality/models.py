@@ -5,7 +5,6 @@ the worker in plain words and appealed; nothing here is a silent flag on the wor
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -15,10 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from microwork.accounts.models import Organisation
 from microwork.lib.money import AMOUNT_DIGITS, AMOUNT_PLACES, CURRENCY_CHOICES
 from microwork.projects.models import Project, Task
+from microwork.quality.stats import BetaSummary, beta_summary
 from microwork.work.models import Submission
-
-if TYPE_CHECKING:
-    from microwork.quality.selectors import BetaSummary
 
 # A decision can be appealed for this long after it was made.
 APPEAL_WINDOW = timedelta(days=30)
@@ -360,9 +357,7 @@ class WorkerSkill(models.Model):
         return f"skill of {self.worker_id} on {self.project_id}"
 
     @property
-    def accuracy(self) -> "BetaSummary":
-        from microwork.quality.selectors import beta_summary
-
+    def accuracy(self) -> BetaSummary:
         return beta_summary(correct=self.gold_correct, total=self.gold_answers)
 
     @property
@@ -418,38 +413,12 @@ class FeedbackRelease(models.Model):
         return f"release {self.number} for {self.worker_id} on {self.project_id}"
 
     @property
-    def accuracy(self) -> "BetaSummary":
-        from microwork.quality.selectors import beta_summary
-
+    def accuracy(self) -> BetaSummary:
         return beta_summary(correct=self.gold_correct, total=self.gold_answers)
 
     @property
     def agreement(self) -> float | None:
         return self.agreed / self.compared if self.compared else None
-
-
-class TaskLabel(models.Model):
-    """A task's aggregated label as the aggregation app last computed it (the project's method,
-    Dawid–Skene by default; the gold answer on a control task). Aggregation sits above quality
-    and fills this through `services.task_labels_record`, so quality compares answers with the
-    aggregate without importing it. `label` is the interface's `answer_label` of the answer."""
-
-    task = models.OneToOneField(
-        Task, on_delete=models.CASCADE, primary_key=True, related_name="quality_label"
-    )
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    label = models.TextField(null=True, blank=True)
-    confidence = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
-    # How many answers the label was made from: one answer's label is only that answer.
-    answers = models.PositiveIntegerField(default=0)
-    method = models.CharField(max_length=20, blank=True)
-    updated_at = models.DateTimeField()
-
-    class Meta:
-        indexes = [models.Index(fields=["project", "updated_at"])]
-
-    def __str__(self) -> str:
-        return f"label of task {self.task_id}: {self.label}"
 
 
 class Decision(models.Model):

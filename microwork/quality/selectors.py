@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from statistics import median
 from typing import Any
 
@@ -21,9 +20,9 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.utils.translation import gettext as _
-from scipy.stats import beta
 
 from microwork.accounts.models import User
+from microwork.aggregation import selectors as aggregation_selectors
 from microwork.lib.errors import NotFound
 from microwork.payments.models import SubmissionReview
 from microwork.projects.interfaces import get_interface
@@ -37,17 +36,12 @@ from microwork.quality.models import (
     QualificationTest,
     QualitySettings,
     RuleConfig,
-    TaskLabel,
     TestAnswer,
     TestAttempt,
     WorkerSkill,
 )
 from microwork.work.models import Assignment, Submission
 
-# Beta(1, 1) is the uniform prior: before any control answer, every accuracy is as likely.
-PRIOR_A = 1
-PRIOR_B = 1
-CREDIBLE = 0.90
 # Recent answers are enough for a median and keep the query bounded for busy workers.
 MEDIAN_WINDOW = 200
 AGREEMENT_WINDOW = 500
@@ -55,31 +49,6 @@ AGREEMENT_WINDOW = 500
 MIN_LABEL_ANSWERS = 2
 # The answers aggregation counts (a rejected one is left out of every label).
 COUNTED = (Submission.Status.PENDING, Submission.Status.APPROVED)
-
-
-@dataclass(frozen=True)
-class BetaSummary:
-    correct: int
-    total: int
-    mean: float
-    low: float
-    high: float
-
-
-@lru_cache(maxsize=4096)
-def beta_summary(*, correct: int, total: int) -> BetaSummary:
-    """Posterior of accuracy after `correct` of `total` control answers, with the central
-    90 % credible interval (5th and 95th percentiles)."""
-    a = PRIOR_A + correct
-    b = PRIOR_B + (total - correct)
-    tail = (1 - CREDIBLE) / 2
-    return BetaSummary(
-        correct=correct,
-        total=total,
-        mean=a / (a + b),
-        low=float(beta.ppf(tail, a, b)),
-        high=float(beta.ppf(1 - tail, a, b)),
-    )
 
 
 def _since(qs: QuerySet, since: datetime | None, field: str = "submitted_at") -> QuerySet:
@@ -173,8 +142,8 @@ def agreement_counts(
     if upto is not None:
         qs = qs.filter(upto)
     # The label comes in the same query (a join), however many answers there are.
-    rows = qs.values_list(
-        "id", "answer", "task__quality_label__label", "task__quality_label__answers"
+    rows = aggregation_selectors.with_task_labels(qs).values_list(
+        "id", "answer", "task_label", "task_label_answers"
     )
     compared = agreed = 0
     disagreeing: list[int] = []
@@ -191,11 +160,11 @@ def agreement_counts(
 
 def task_labels(*, task_ids: Iterable[int]) -> dict[int, str]:
     """task id → aggregated label, for tasks whose label may be compared with."""
-    rows = TaskLabel.objects.filter(
-        task_id__in=list(task_ids), label__isnull=False, answers__gte=MIN_LABEL_ANSWERS
-    ).values_list("task_id", "label")
-    # The filter already drops empty labels; the stubs cannot see that through values_list.
-    return {task_id: label for task_id, label in rows if label is not None}
+    rows = aggregation_selectors.task_labels(
+        task_ids=task_ids, labelled=True, min_answers=MIN_LABEL_ANSWERS
+    ).values()
+    # The selector already drops empty labels; the type checker cannot see that.
+    return {row.task_id: row.label for row in rows if row.label is not None}
 
 
 def agrees_with_label(*, submission: Submission) -> bool | None:
@@ -356,8 +325,7 @@ def missed_gold(
 
 def _aggregated_label(interface: Any, sub: Submission) -> tuple[str, float | None]:
     """The task's aggregated label as the worker would read it, with its confidence."""
-    row = TaskLabel.objects.filter(task_id=sub.task_id, label__isnull=False).first()
-    # The filter keeps only rows with a label; the second test lets the type checker see it.
+    row = aggregation_selectors.task_label(task_id=sub.task_id)
     if row is None or row.label is None:
         return "", None
     # Shown as a matching answer reads ("Cat", "Red, Blue"), else as the label itself.

@@ -3,10 +3,11 @@ row (DecisionEvent, AppealEvent) and notifies the people concerned in the same t
 
 import logging
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import batched
 from statistics import median
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from microwork.accounts.models import Organisation, User
 from microwork.accounts.selectors import organisation_members
+from microwork.aggregation import selectors as aggregation_selectors
 from microwork.inbox.services import inbox_notify
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden, NotFound
 from microwork.lib.money import QUANTUM
@@ -40,7 +42,6 @@ from microwork.quality.models import (
     QualificationTest,
     QualitySettings,
     RuleConfig,
-    TaskLabel,
     TestAnswer,
     TestAttempt,
     TestPayment,
@@ -801,51 +802,11 @@ def skill_recompute(*, project: Project, worker: User, now: datetime | None = No
     return skill
 
 
-@dataclass(frozen=True)
-class AggregatedLabel:
-    """One task's label as aggregation computed it: the interface's `answer_label` form (None:
-    no label), its posterior probability, how many answers it was made from, the method."""
-
-    task_id: int
-    label: str | None
-    confidence: Decimal | None
-    answers: int
-    method: str
-
-
-@transaction.atomic
-def task_labels_record(
-    *, project: Project, labels: Sequence[AggregatedLabel], now: datetime | None = None
-) -> int:
-    """Aggregation's call whenever it stores labels: one task per answer (inside the submit
-    transaction, so one upsert and nothing else), or a chunk of a full re-estimate."""
-    if not labels:
-        return 0
-    now = now or timezone.now()
-    TaskLabel.objects.bulk_create(
-        [
-            TaskLabel(
-                task_id=row.task_id,
-                project=project,
-                label=row.label,
-                confidence=row.confidence,
-                answers=row.answers,
-                method=row.method,
-                updated_at=now,
-            )
-            for row in labels
-        ],
-        update_conflicts=True,
-        unique_fields=["task"],
-        update_fields=["label", "confidence", "answers", "method", "updated_at"],
-    )
-    return len(labels)
-
-
 def skills_agreement_refresh(*, project: Project) -> int:
     """Recount every worker's agreement with the project's labels, after a full re-estimate
-    changed them. One small transaction per worker, holding that worker's skill row, so an
-    answer arriving meanwhile is counted once. Returns how many workers were recounted."""
+    changed them (aggregation's LABELS_CHANGED hook). One small transaction per worker,
+    holding that worker's skill row, so an answer arriving meanwhile is counted once. Returns
+    how many workers were recounted."""
     done = 0
     for worker in User.objects.filter(quality_skills__project=project).order_by("pk"):
         with transaction.atomic():
@@ -882,7 +843,7 @@ def _approval_verdict(
     submission: Submission,
     configs: Iterable[ApprovalRuleConfig],
     skill: WorkerSkill | None,
-    label: TaskLabel | None,
+    label: aggregation_selectors.AggregatedLabel | None,
 ) -> dict[str, Any] | None:
     """The first enabled rule (in key order) that approves the answer: its key, its numbers
     and the numbers it looked at, as kept on the review."""
@@ -903,7 +864,7 @@ def _approval_queue(*, submission: Submission, skill: WorkerSkill) -> None:
     configs = list(ApprovalRuleConfig.objects.filter(project=submission.project, enabled=True))
     if not configs:
         return
-    label = TaskLabel.objects.filter(task_id=submission.task_id).first()
+    label = aggregation_selectors.task_label(task_id=submission.task_id)
     if _approval_verdict(submission=submission, configs=configs, skill=skill, label=label):
         from microwork.quality.tasks import submission_approve_by_rules_task
 
@@ -958,7 +919,7 @@ def submission_approve_by_rules(*, submission: Submission, now: datetime | None 
         submission=submission,
         configs=configs,
         skill=WorkerSkill.objects.filter(project=project, worker=submission.worker).first(),
-        label=TaskLabel.objects.filter(task_id=submission.task_id).first(),
+        label=aggregation_selectors.task_label(task_id=submission.task_id),
     )
     if verdict is None:
         return False
@@ -981,18 +942,20 @@ def submissions_approve_by_rules(*, now: datetime | None = None) -> int:
         pending = (
             Submission.objects.filter(project=project, status=Submission.Status.PENDING)
             .exclude(worker_id__in=held)
-            .select_related("project", "task__quality_label")
+            .select_related("project", "task")
             .order_by("pk")
         )
-        for submission in pending.iterator(chunk_size=1000):
-            verdict = _approval_verdict(
-                submission=submission,
-                configs=configs,
-                skill=skills.get(submission.worker_id),
-                label=getattr(submission.task, "quality_label", None),
-            )
-            if verdict is not None:
-                done += _approve_by_rule(submission=submission, verdict=verdict, now=now)
+        for chunk in batched(pending.iterator(chunk_size=1000), 1000):
+            labels = aggregation_selectors.task_labels(task_ids={s.task_id for s in chunk})
+            for submission in chunk:
+                verdict = _approval_verdict(
+                    submission=submission,
+                    configs=configs,
+                    skill=skills.get(submission.worker_id),
+                    label=labels.get(submission.task_id),
+                )
+                if verdict is not None:
+                    done += _approve_by_rule(submission=submission, verdict=verdict, now=now)
     return done
 
 

@@ -13,7 +13,7 @@ from microwork.lib.registry import run_hooks
 
 SUBMISSION_HOOKS: dict[str, str] = {
     # Aggregation first: it relabels the task, and quality compares the answer with that label.
-    "aggregation": "microwork.aggregation.hooks.submission_aggregate",
+    "aggregation": "microwork.aggregation.services.live.submission_aggregate",
     # Quality second: it counts the answer in the worker's skill, applies the project's rules
     # and may queue an early approval, which only runs after the whole submit has committed.
     "quality": "microwork.quality.services.submission_recorded",

@@ -8,7 +8,6 @@ import pytest
 from django.db.models import F
 from django.test import override_settings
 
-from microwork.aggregation import services
 from microwork.aggregation.algorithms.majority import symmetric_posterior
 from microwork.aggregation.models import (
     AggregationEvent,
@@ -16,6 +15,9 @@ from microwork.aggregation.models import (
     TaskAggregate,
     WorkerEstimate,
 )
+from microwork.aggregation.services import live as live_estimate
+from microwork.aggregation.services import run_requests, runs
+from microwork.aggregation.services import settings as aggregation_settings
 from microwork.lib.errors import ApplicationError
 from microwork.projects.models import Task
 from microwork.projects.tests.test_services import _answer
@@ -49,7 +51,7 @@ def aggregation_hook_only(monkeypatch):
     monkeypatch.setattr(
         hooks,
         "SUBMISSION_HOOKS",
-        {"aggregation": "microwork.aggregation.hooks.submission_aggregate"},
+        {"aggregation": "microwork.aggregation.services.live.submission_aggregate"},
     )
 
 
@@ -61,14 +63,14 @@ def _configure(project, **changes):
         "target_confidence": project.target_confidence,
     }
     values.update(changes)
-    return services.project_aggregation_configure(project=project, **values)
+    return aggregation_settings.project_aggregation_configure(project=project, **values)
 
 
 # --- settings ---------------------------------------------------------------------------------
 
 
 def test_configure_saves_the_settings_and_logs_old_and_new(project, rita):
-    services.project_aggregation_configure(
+    aggregation_settings.project_aggregation_configure(
         project=project,
         actor=rita,
         method="mv",
@@ -144,8 +146,8 @@ def test_a_run_queues_once_and_the_job_stores_label_confidence_and_progress(
     truth = ["ok", "gory", "ok", "gory"]
     _answers(tasks, crowd, truth)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = services.aggregation_run_request(project=project, actor=rita)
-        again = services.aggregation_run_request(project=project, actor=rita)
+        run = run_requests.aggregation_run_request(project=project, actor=rita)
+        again = run_requests.aggregation_run_request(project=project, actor=rita)
     assert again.pk == run.pk, "a run waiting to start covers a repeated request"
     assert len(callbacks) == 1
     assert (run.status, run.progress, run.method) == ("queued", 0, "ds")
@@ -169,25 +171,25 @@ def test_a_run_queues_once_and_the_job_stores_label_confidence_and_progress(
     kinds = list(AggregationEvent.objects.filter(run=run).values_list("kind", flat=True))
     assert kinds == ["queued", "started", "done"]
     # Delivered twice (a job retried by the queue): the second delivery does nothing.
-    assert services.aggregation_run_execute(run_id=run.pk).finished_at == run.finished_at
+    assert runs.aggregation_run_execute(run_id=run.pk).finished_at == run.finished_at
 
 
 def test_progress_is_written_while_the_run_reads_fits_and_writes(project, crowd, monkeypatch):
     tasks = add_tasks(project, 3)
     _answers(tasks, crowd, ["ok", "ok", "gory"])
-    monkeypatch.setattr(services, "READ_CHUNK", 4)
-    monkeypatch.setattr(services, "WRITE_CHUNK", 1)
+    monkeypatch.setattr(runs, "READ_CHUNK", 4)
+    monkeypatch.setattr(runs, "WRITE_CHUNK", 1)
     seen = []
-    real = services._progress
+    real = runs._progress
 
     def spy(run_id, stage, percent):
         real(run_id, stage, percent)
         run = AggregationRun.objects.get(pk=run_id)
         seen.append((run.stage, run.progress))
 
-    monkeypatch.setattr(services, "_progress", spy)
+    monkeypatch.setattr(runs, "_progress", spy)
     run = AggregationRun.objects.create(project=project, method="ds", created_at=project.created_at)
-    services.aggregation_run_execute(run_id=run.pk)
+    runs.aggregation_run_execute(run_id=run.pk)
     stages = [s for s, _p in seen]
     assert stages.index("reading") < stages.index("fitting") < stages.index("writing")
     progress = [p for _s, p in seen]
@@ -202,7 +204,7 @@ def test_gold_answers_are_observed_truth(project, crowd):
         _answer(gold, worker, "ok")
         _answer(task, worker, "ok")
     run = AggregationRun.objects.create(project=project, method="ds", created_at=project.created_at)
-    services.aggregation_run_execute(run_id=run.pk)
+    runs.aggregation_run_execute(run_id=run.pk)
     row = TaskAggregate.objects.get(task=gold)
     assert (row.label, row.confidence, row.majority_label) == ("gory", Decimal("1.0000"), "ok")
 
@@ -210,7 +212,7 @@ def test_gold_answers_are_observed_truth(project, crowd):
 def test_a_run_on_an_empty_project_finishes_with_nothing(project):
     add_tasks(project, 2)
     run = AggregationRun.objects.create(project=project, method="ds", created_at=project.created_at)
-    run = services.aggregation_run_execute(run_id=run.pk)
+    run = runs.aggregation_run_execute(run_id=run.pk)
     assert (run.status, run.progress, run.n_tasks, run.n_answers) == ("done", 100, 0, 0)
     assert not TaskAggregate.objects.exists()
 
@@ -222,9 +224,9 @@ def test_a_failing_run_keeps_its_error_and_logs_it(project, crowd, monkeypatch):
     def broken(answers, gold=None):
         raise MemoryError("out of memory")
 
-    monkeypatch.setitem(services.get_aggregator.__globals__["_loaded"], "ds", broken)
+    monkeypatch.setitem(runs.get_aggregator.__globals__["_loaded"], "ds", broken)
     run = AggregationRun.objects.create(project=project, method="ds", created_at=project.created_at)
-    run = services.aggregation_run_execute(run_id=run.pk)
+    run = runs.aggregation_run_execute(run_id=run.pk)
     assert run.status == "failed" and "out of memory" in run.error
     assert run.finished_at is not None
     assert AggregationEvent.objects.filter(run=run, kind="failed").exists()
@@ -233,13 +235,13 @@ def test_a_failing_run_keeps_its_error_and_logs_it(project, crowd, monkeypatch):
 def test_every_categorical_method_runs_in_the_platform(project, crowd):
     tasks = add_tasks(project, 3, gold=1)
     _answers(tasks, crowd, ["ok", "gory", "ok", "ok"])
-    for method in services.categorical_methods():
+    for method in aggregation_settings.categorical_methods():
         project.aggregation_method = method
         project.save(update_fields=["aggregation_method"])
         run = AggregationRun.objects.create(
             project=project, method=method, created_at=project.created_at
         )
-        run = services.aggregation_run_execute(run_id=run.pk)
+        run = runs.aggregation_run_execute(run_id=run.pk)
         assert run.status == "done", (method, run.error)
         labels = dict(TaskAggregate.objects.values_list("task_id", "label"))
         assert labels[tasks[1].pk] == "gory", method
@@ -250,14 +252,14 @@ def test_rejected_answers_leave_the_estimate(project, crowd):
 
     [task] = add_tasks(project, 1)
     sub = _answer(task, crowd[0], "ok")
-    services.aggregation_run_execute(
+    runs.aggregation_run_execute(
         run_id=AggregationRun.objects.create(
             project=project, method="ds", created_at=project.created_at
         ).pk
     )
     assert TaskAggregate.objects.filter(task=task).exists()
     Submission.objects.filter(pk=sub.pk).update(status=Submission.Status.REJECTED)
-    services.aggregation_run_execute(
+    runs.aggregation_run_execute(
         run_id=AggregationRun.objects.create(
             project=project, method="ds", created_at=project.created_at
         ).pk
@@ -295,7 +297,7 @@ def test_the_hook_gives_a_majority_vote_project_a_posterior_not_the_vote_share(p
     [task] = add_tasks(project, 1)
     for worker, answer in zip(crowd[:4], ["ok", "ok", "ok", "gory"], strict=True):
         _answer(task, worker, answer)
-    row = services.task_aggregate_refresh(task_id=task.pk)
+    row = live_estimate.task_aggregate_refresh(task_id=task.pk)
     # strangers are right 2 times in 3: 3 votes against 1 leave odds of 2^2 = 4 to 1
     assert (row.label, row.confidence, row.method) == ("ok", Decimal("0.8000"), "mv")
     assert row.posterior == {"ok": 0.8, "gory": 0.2}
@@ -308,7 +310,7 @@ def test_the_hook_tempers_a_majority_vote_project_by_the_last_runs_answer_correl
     _configure(project, method="mv")
     tasks = add_tasks(project, 6)
     _answers(tasks, crowd, ["ok", "gory", "ok", "gory", "ok", "gory"])
-    run = services.aggregation_run_execute(
+    run = runs.aggregation_run_execute(
         run_id=AggregationRun.objects.create(
             project=project, method="mv", created_at=project.created_at
         ).pk
@@ -318,7 +320,7 @@ def test_the_hook_tempers_a_majority_vote_project_by_the_last_runs_answer_correl
     [new] = add_tasks(project, 1)
     for worker, answer in zip(crowd[:4], ["ok", "ok", "ok", "gory"], strict=True):
         _answer(new, worker, answer)
-    row = services.task_aggregate_refresh(task_id=new.pk)
+    row = live_estimate.task_aggregate_refresh(task_id=new.pk)
     accuracy = np.mean(
         [WorkerEstimate.objects.get(project=project, worker=w).accuracy for w in crowd[:4]]
     )
@@ -333,7 +335,7 @@ def test_the_hook_tempers_a_majority_vote_project_by_the_last_runs_answer_correl
 def test_the_hook_weighs_answers_with_the_last_runs_accuracies(project, crowd):
     tasks = add_tasks(project, 6)
     _answers(tasks, crowd, ["ok", "gory", "ok", "gory", "ok", "gory"])
-    services.aggregation_run_execute(
+    runs.aggregation_run_execute(
         run_id=AggregationRun.objects.create(
             project=project, method="ds", created_at=project.created_at
         ).pk
@@ -342,7 +344,7 @@ def test_the_hook_weighs_answers_with_the_last_runs_accuracies(project, crowd):
     [new] = add_tasks(project, 1)
     _answer(new, crowd[0], "gory")
     _answer(new, crowd[4], "ok")
-    row = services.task_aggregate_refresh(task_id=new.pk)
+    row = live_estimate.task_aggregate_refresh(task_id=new.pk)
     assert row.label == "gory" and row.confidence > Decimal("0.8")
 
 
@@ -359,7 +361,7 @@ def test_a_run_whose_worker_died_is_marked_failed_when_the_next_is_asked_for(pro
         started_at=long_ago,
         status=AggregationRun.Status.RUNNING,
     )
-    fresh = services.aggregation_run_request(project=project, actor=rita)
+    fresh = run_requests.aggregation_run_request(project=project, actor=rita)
     dead.refresh_from_db()
     assert dead.status == "failed" and "stopped without finishing" in dead.error
     assert fresh.pk != dead.pk and fresh.status == "queued"
@@ -398,10 +400,10 @@ def test_multiple_choice_sets_are_one_label_each(rita, crowd, method):
     for worker, answer in zip(crowd, [["x", "y"], ["x", "y"], ["x"], [], ["x", "y"]], strict=True):
         _answer(task, worker, answer)
         _answer(other, worker, [])
-    live = services.task_aggregate_refresh(task_id=task.pk)
+    live = live_estimate.task_aggregate_refresh(task_id=task.pk)
     assert (live.label, live.majority_label) == ("x|y", "x|y")
     run = AggregationRun.objects.create(project=project, method=method, created_at=T)
-    run = services.aggregation_run_execute(run_id=run.pk)
+    run = runs.aggregation_run_execute(run_id=run.pk)
     assert run.classes == ["x", "y", "z", "", "x|y"]
     rows = dict(TaskAggregate.objects.values_list("task_id", "label"))
     assert rows == {task.pk: "x|y", other.pk: ""}
@@ -418,7 +420,7 @@ def test_graded_relevance_grades_are_labels(rita, crowd):
     for worker, grade in zip(crowd[:3], [2, 2, 3], strict=True):
         _answer(task, worker, grade)
     run = AggregationRun.objects.create(project=project, method="ds", created_at=T)
-    run = services.aggregation_run_execute(run_id=run.pk)
+    run = runs.aggregation_run_execute(run_id=run.pk)
     assert run.classes == ["0", "1", "2", "3"]
     assert TaskAggregate.objects.get(task=task).label == "2"
 
@@ -431,11 +433,11 @@ def test_an_open_ended_interface_with_one_answer_seen_is_not_certain(project, cr
     [task] = add_tasks(project, 1)
     for worker in crowd[:2]:
         _answer(task, worker, "ok")
-    row = services.task_aggregate_refresh(task_id=task.pk)
+    row = live_estimate.task_aggregate_refresh(task_id=task.pk)
     assert row.label == "ok" and row.confidence == Decimal("0.8000")
     assert list(row.posterior) == ["ok"]
     run = AggregationRun.objects.create(project=project, method="ds", created_at=T)
-    assert services.aggregation_run_execute(run_id=run.pk).status == "done"
+    assert runs.aggregation_run_execute(run_id=run.pk).status == "done"
     assert TaskAggregate.objects.get(task=task).label == "ok"
 
 
@@ -449,7 +451,7 @@ def test_the_last_answer_of_a_batch_queues_a_re_estimate(
             for worker in crowd[:2]:
                 _answer(task, worker, "ok")
                 Task.objects.filter(pk=task.pk).update(answers_count=F("answers_count") + 1)
-                services.task_aggregate_refresh(task_id=task.pk)
+                live_estimate.task_aggregate_refresh(task_id=task.pk)
                 if task == first:
                     assert not AggregationRun.objects.exists(), "the batch is not finished"
     run = AggregationRun.objects.get()

@@ -37,10 +37,10 @@ def test_results_page_follows_a_running_re_estimate_until_it_is_done(
     )
     assert "Estimating" in desktop.locator("#run-status").inner_text()
 
-    from microwork.aggregation import services
+    from microwork.aggregation.services import runs
 
     AggregationRun.objects.filter(pk=run.pk).update(status="queued")
-    services.aggregation_run_execute(run_id=run.pk)
+    runs.aggregation_run_execute(run_id=run.pk)
     desktop.wait_for_selector("text=Up to date")
     row = desktop.locator("table tr", has_text="Picture number").inner_text()
     assert "gory" in row and "ds" in row

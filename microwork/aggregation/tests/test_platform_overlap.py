@@ -7,8 +7,9 @@ from itertools import cycle
 
 import pytest
 
-from microwork.aggregation import services
 from microwork.aggregation.models import AggregationRun, TaskAggregate
+from microwork.aggregation.services import runs
+from microwork.aggregation.services import settings as aggregation_settings
 from microwork.projects.models import Task
 from microwork.work import hooks
 from microwork.work import services as work
@@ -28,7 +29,7 @@ def aggregation_hook_only(monkeypatch):
     monkeypatch.setattr(
         hooks,
         "SUBMISSION_HOOKS",
-        {"aggregation": "microwork.aggregation.hooks.submission_aggregate"},
+        {"aggregation": "microwork.aggregation.services.live.submission_aggregate"},
     )
 
 
@@ -161,11 +162,11 @@ def test_a_full_run_closes_open_tasks_that_already_meet_the_rule(project, crowd)
             assignment = work.assignment_claim(worker=worker, project=project, now=now, rng=rng)
             work.submission_create(assignment=assignment, worker=worker, answer="gory", now=now)
     assert not Task.objects.filter(done=True).exists()
-    services.project_aggregation_configure(
+    aggregation_settings.project_aggregation_configure(
         project=project, method="ds", dynamic_overlap=True, min_overlap=2, target_confidence="0.95"
     )
     run = AggregationRun.objects.create(project=project, method="ds", created_at=T0)
-    assert services.aggregation_run_execute(run_id=run.pk).status == "done"
+    assert runs.aggregation_run_execute(run_id=run.pk).status == "done"
     for task in tasks:
         task.refresh_from_db()
         aggregate = TaskAggregate.objects.get(task=task)

@@ -9,8 +9,10 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from microwork.aggregation import exports, services
+from microwork.aggregation import exports
 from microwork.aggregation.models import AggregationRun, TaskAggregate
+from microwork.aggregation.services import live, runs
+from microwork.aggregation.services import settings as aggregation_settings
 from microwork.projects.models import Task
 from microwork.projects.tests.test_services import _answer
 from microwork.work.tests.factories import add_tasks, live_project, make_worker
@@ -45,7 +47,7 @@ def _run(project):
     run = AggregationRun.objects.create(
         project=project, method=project.aggregation_method, created_at=project.created_at
     )
-    return services.aggregation_run_execute(run_id=run.pk)
+    return runs.aggregation_run_execute(run_id=run.pk)
 
 
 def _bearer(token):
@@ -260,7 +262,7 @@ def test_a_worker_cannot_open_the_results_page(client, project, walt):
 
 
 def test_turning_dynamic_overlap_off_reopens_the_tasks_it_closed(project, rita):
-    services.project_aggregation_configure(
+    aggregation_settings.project_aggregation_configure(
         project=project, method="ds", dynamic_overlap=True, min_overlap=2, target_confidence="0.9"
     )
     [task] = add_tasks(project, 1)
@@ -273,10 +275,10 @@ def test_turning_dynamic_overlap_off_reopens_the_tasks_it_closed(project, rita):
         for worker in workers:
             sub = _answer(g, worker, "ok")
             type(sub).objects.filter(pk=sub.pk).update(gold_correct=True)
-    row = services.task_aggregate_refresh(task_id=task.pk)
+    row = live.task_aggregate_refresh(task_id=task.pk)
     assert Task.objects.get(pk=task.pk).done and row.stop_rule == "target_reached"
     assert row.stop_details["answers"] == 2 and row.stop_details["target"] == "0.900"
-    services.project_aggregation_configure(
+    aggregation_settings.project_aggregation_configure(
         project=project, method="ds", dynamic_overlap=True, min_overlap=2, target_confidence="0.99"
     )
     assert not Task.objects.get(pk=task.pk).done, "the stricter target is not met any more"
@@ -293,7 +295,7 @@ def test_operators_can_read_runs_and_task_aggregates_in_the_admin(client, projec
 
 
 def test_results_page_explains_why_a_task_stopped_early(client, project, rita):
-    services.project_aggregation_configure(
+    aggregation_settings.project_aggregation_configure(
         project=project, method="ds", dynamic_overlap=True, min_overlap=2, target_confidence="0.9"
     )
     [task] = add_tasks(project, 1)
@@ -304,7 +306,7 @@ def test_results_page_explains_why_a_task_stopped_early(client, project, rita):
             type(sub).objects.filter(pk=sub.pk).update(gold_correct=True)
     for worker in workers:
         _answer(task, worker, "gory")
-    services.task_aggregate_refresh(task_id=task.pk)
+    live.task_aggregate_refresh(task_id=task.pk)
     client.force_login(rita)
     html = client.get(reverse("results:page", args=[project.pk])).content.decode()
     assert "stopped early" in html

@@ -157,8 +157,9 @@ class ApprovalRule(Configurable):
 
     `verdict(submission, skill, label, params)` returns the numbers that approve the answer
     now (kept on its review and shown to the worker), or None. `skill` is the worker's
-    WorkerSkill on the project, `label` the task's TaskLabel (None before aggregation saw it).
-    It must be cheap: it runs on the submit path."""
+    WorkerSkill on the project, `label` the task's label as aggregation keeps it
+    (microwork.aggregation.selectors.AggregatedLabel: label, confidence, answers, method; None
+    before aggregation saw the task). It must be cheap: it runs on the submit path."""
 
     def verdict(
         self, *, submission: Any, skill: Any, label: Any, params: Mapping[str, Any]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from microwork.quality import selectors
+from microwork.quality import selectors, stats
 from microwork.quality.rules.base import Measurement, Param, Rule
 
 MARGIN = Param("margin", "share", 0.05, _("Warn when this close to the threshold"))
@@ -37,7 +37,7 @@ class GoldAccuracy(Rule):
         total, correct, wrong_ids = selectors.gold_counts(
             project=project, worker=worker, since=since
         )
-        summary = selectors.beta_summary(correct=correct, total=total)
+        summary = stats.beta_summary(correct=correct, total=total)
         bound = summary.high if params["bound"] == "upper" else summary.low
         threshold = params["threshold"]
         numbers = {

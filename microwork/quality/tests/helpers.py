@@ -126,6 +126,24 @@ def answer(
     return submission
 
 
+def label_set(*, task: Task, label: str, confidence: str, answers: int, method: str = "ds") -> None:
+    """The task's aggregated label, written where aggregation keeps it, so a test chooses
+    the label quality compares answers with (whatever the answers so far would make)."""
+    from microwork.aggregation.models import TaskAggregate
+
+    TaskAggregate.objects.update_or_create(
+        task=task,
+        defaults={
+            "project": task.project,
+            "label": label,
+            "confidence": Decimal(confidence),
+            "answers_count": answers,
+            "method": method,
+            "updated_at": timezone.now(),
+        },
+    )
+
+
 def answer_gold_series(
     *, project: Project, worker: User, correct: int, wrong: int
 ) -> list[Submission]:

@@ -2,8 +2,6 @@
 approved at once through the money side, kept with the rule and its numbers, and shown to the
 worker in plain words."""
 
-from decimal import Decimal
-
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -13,7 +11,14 @@ from microwork.lib.errors import ApplicationError
 from microwork.payments.models import SubmissionReview
 from microwork.quality import services
 from microwork.quality.models import ApprovalRuleConfig
-from microwork.quality.tests.helpers import fund, make_project, make_tasks, release, submit
+from microwork.quality.tests.helpers import (
+    fund,
+    label_set,
+    make_project,
+    make_tasks,
+    release,
+    submit,
+)
 from microwork.work.models import Submission
 
 IMMEDIATE = {
@@ -82,17 +87,8 @@ def test_answers_matching_a_confident_label_are_approved_by_the_sweep(project, w
         for t in (sure, unsure)
         for w, label in ((walt, "cat"), (nina, "dog"))
     ]
-    services.task_labels_record(
-        project=project,
-        labels=[
-            services.AggregatedLabel(
-                task_id=sure.pk, label="cat", confidence=Decimal("0.97"), answers=2, method="ds"
-            ),
-            services.AggregatedLabel(
-                task_id=unsure.pk, label="cat", confidence=Decimal("0.6"), answers=2, method="ds"
-            ),
-        ],
-    )
+    label_set(task=sure, label="cat", confidence="0.97", answers=2)
+    label_set(task=unsure, label="cat", confidence="0.6", answers=2)
     assert services.quality_sweep()["approved_by_rule"] == 1
     statuses = {(s.task_id, s.worker_id): s.status for s in Submission.objects.all()}
     assert statuses == {

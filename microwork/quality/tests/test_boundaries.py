@@ -1,5 +1,5 @@
-"""The import direction the apps keep (STYLE.md): payments sits below quality, aggregation
-above it. Checked on the source, function-level imports included, so a cycle cannot creep in
+"""The import direction the apps keep (STYLE.md): payments and aggregation sit below quality
+(quality reads aggregation's labels). Checked on the source, function-level imports included, so a cycle cannot creep in
 through a late import."""
 
 import ast
@@ -72,9 +72,10 @@ def test_only_quality_control_rejects_answers_or_pays_them_back():
     assert _callers("submission_rejection_overturn") == ["quality/services.py"]
 
 
-def test_quality_never_imports_aggregation():
-    # Aggregation sits above quality: it hands quality the labels (task_labels_record).
-    assert _importers("quality", "microwork.aggregation") == []
+def test_aggregation_never_imports_quality():
+    # Quality sits above aggregation and reads its labels through aggregation's selectors;
+    # aggregation tells it labels changed only through its LABELS_CHANGED registry.
+    assert _importers("aggregation", "microwork.quality") == []
 
 
 def test_quality_views_and_handlers_leave_the_database_to_services_and_selectors():

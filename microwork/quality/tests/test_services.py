@@ -10,7 +10,7 @@ from django.utils import timezone
 from microwork.inbox.models import Notification
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
 from microwork.projects.models import Project
-from microwork.quality import eligibility, selectors, services
+from microwork.quality import eligibility, selectors, services, stats
 from microwork.quality.models import (
     Appeal,
     Decision,
@@ -21,6 +21,7 @@ from microwork.quality.models import (
 from microwork.quality.tests.helpers import (
     answer,
     fund,
+    label_set,
     make_project,
     make_tasks,
     release,
@@ -46,7 +47,7 @@ def project(rita):
     ],
 )
 def test_accuracy_is_a_beta_posterior_with_a_90_percent_interval(correct, total, mean, low, high):
-    summary = selectors.beta_summary(correct=correct, total=total)
+    summary = stats.beta_summary(correct=correct, total=total)
     assert summary.mean == pytest.approx(mean)
     assert summary.low == pytest.approx(low, abs=1e-4)
     assert summary.high == pytest.approx(high, abs=1e-4)
@@ -444,19 +445,8 @@ def _olga():
 
 
 def _labels(project, tasks, label, confidence="0.9700", answers=3):
-    services.task_labels_record(
-        project=project,
-        labels=[
-            services.AggregatedLabel(
-                task_id=t.pk,
-                label=label,
-                confidence=Decimal(confidence),
-                answers=answers,
-                method="ds",
-            )
-            for t in tasks
-        ],
-    )
+    for t in tasks:
+        label_set(task=t, label=label, confidence=confidence, answers=answers)
 
 
 def test_agreement_is_with_the_aggregated_label_and_the_rule_runs_in_the_sweep(
@@ -503,8 +493,9 @@ def test_a_label_made_from_one_answer_is_not_compared_with(project, walt):
 
 
 def test_aggregation_fills_the_labels_and_a_full_run_recounts_agreement(project, walt, nina, omar):
-    from microwork.aggregation.services import aggregation_run_execute, aggregation_run_request
-    from microwork.quality.models import TaskLabel
+    from microwork.aggregation.selectors import task_labels
+    from microwork.aggregation.services.run_requests import aggregation_run_request
+    from microwork.aggregation.services.runs import aggregation_run_execute
 
     olga = _olga()
     fund(project, omar)
@@ -518,7 +509,7 @@ def test_aggregation_fills_the_labels_and_a_full_run_recounts_agreement(project,
         submit(task=task, worker=olga, label="dog")
         submit(task=task, worker=walt, label="cat")
     # The answers weighed by accuracy say "cat"; the raw majority of the others says "dog".
-    labels = TaskLabel.objects.filter(task__in=tasks)
+    labels = task_labels(task_ids=[t.pk for t in tasks]).values()
     assert {(t.label, t.answers) for t in labels} == {("cat", 3)}
     walt_skill = selectors.skill_for(project=project, worker=walt)
     assert (walt_skill.compared, walt_skill.agreed) == (3, 3)
@@ -527,7 +518,8 @@ def test_aggregation_fills_the_labels_and_a_full_run_recounts_agreement(project,
     assert selectors.skill_for(project=project, worker=nina).compared == 0
     run = aggregation_run_request(project=project)
     aggregation_run_execute(run_id=run.pk)
-    assert TaskLabel.objects.filter(task__in=tasks, method=run.method).count() == 3
+    labels = task_labels(task_ids=[t.pk for t in tasks]).values()
+    assert len([t for t in labels if t.method == run.method]) == 3
     nina_skill = selectors.skill_for(project=project, worker=nina)
     assert (nina_skill.compared, nina_skill.agreed) == (3, 0)
     assert selectors.skill_for(project=project, worker=walt).agreed == 3
