@@ -19,9 +19,10 @@ from microwork.demo.images import write_images
 from microwork.ledger import services as ledger
 from microwork.lib.errors import ApplicationError
 from microwork.payments import services as payments
-from microwork.projects import services as projects
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
+from microwork.projects.services.batches import batch_create_from_records
+from microwork.projects.services.projects import project_create, project_set_status
 from microwork.work import services as work
 from microwork.work.models import Submission
 
@@ -71,7 +72,7 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
     made = []
     examples = "\n\n## Examples\n\n"
 
-    recipes = projects.project_create(
+    recipes = project_create(
         organisation=org,
         actor=rita,
         name="Which foods are in this recipe?",
@@ -105,7 +106,7 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
         truth[row["id"]] = ingredients
     made.append((recipes, {"rows": rows, "truth": truth}))
 
-    relevance = projects.project_create(
+    relevance = project_create(
         organisation=org,
         actor=rita,
         name="Does this result answer the search?",
@@ -140,7 +141,7 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
         truth[row["id"]] = grade
     made.append((relevance, {"rows": rows, "truth": truth}))
 
-    moderation = projects.project_create(
+    moderation = project_create(
         organisation=org,
         actor=rita,
         name="Is this image acceptable, gory or harmful?",
@@ -249,10 +250,10 @@ def demo_load(
     media = Path(settings.MEDIA_ROOT)
     loaded = _projects(org, rita, media)
     for project, spec in loaded:
-        projects.batch_create_from_records(
+        batch_create_from_records(
             project=project, actor=rita, records=spec["rows"], name="demo.jsonl"
         )
-        projects.project_set_status(project=project, actor=rita, status="live", reason="demo")
+        project_set_status(project=project, actor=rita, status="live", reason="demo")
 
     # The simulated crowd: most careful, a few careless, answering over the last few days.
     skills = [0.92 if i % 6 else 0.55 for i in range(len(crowd))]

@@ -368,22 +368,18 @@ def test_a_run_whose_worker_died_is_marked_failed_when_the_next_is_asked_for(pro
 def test_upload_of_a_batch_queues_a_re_estimate_once_there_are_answers(
     crowd, rita, django_capture_on_commit_callbacks
 ):
-    from microwork.projects import services as project_services
     from microwork.projects.models import Project
+    from microwork.projects.services.batches import batch_create_from_records
 
     # A draft project: uploads to it reserve no money, which is the payments app's concern.
     project = live_project(rita, status=Project.Status.DRAFT)
 
     with django_capture_on_commit_callbacks(execute=False):
-        project_services.batch_create_from_records(
-            project=project, actor=rita, records=[{"text": "first"}]
-        )
+        batch_create_from_records(project=project, actor=rita, records=[{"text": "first"}])
     assert not AggregationRun.objects.exists(), "nothing to estimate before any answer"
     _answer(Task.objects.get(project=project), crowd[0], "ok")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        project_services.batch_create_from_records(
-            project=project, actor=rita, records=[{"text": "second"}]
-        )
+        batch_create_from_records(project=project, actor=rita, records=[{"text": "second"}])
     run = AggregationRun.objects.get()
     assert (run.reason, run.status) == ("upload", "queued") and len(callbacks) == 1
 

@@ -24,8 +24,8 @@ from microwork.ledger.models import Account, Payout, Transaction
 from microwork.lib.errors import ApplicationError
 from microwork.payments import services
 from microwork.payments.tests.conftest import add_tasks, answer, make_project
-from microwork.projects import services as project_services
 from microwork.projects.models import Project, Task
+from microwork.projects.services.projects import project_set_status
 from microwork.work.models import Submission
 
 K = Account.Kind
@@ -54,7 +54,7 @@ class Books(RuleBasedStateMachine):
             organisation=ORG, amount="3", currency="USD", reference=f"start{id(self)}", actor=OMAR
         )
         add_tasks(self.project, RITA, 4)
-        project_services.project_set_status(project=self.project, actor=RITA, status="live")
+        project_set_status(project=self.project, actor=RITA, status="live")
         self.methods = {
             w.pk: ledger.payout_method_add(
                 user=w, provider="simulated", label="", details={"phone": "+2348012345678"}
@@ -92,7 +92,7 @@ class Books(RuleBasedStateMachine):
         def go():
             add_tasks(self.project, RITA, n)
             if self.project.status == Project.Status.DRAFT:
-                project_services.project_set_status(project=self.project, actor=RITA, status="live")
+                project_set_status(project=self.project, actor=RITA, status="live")
             else:
                 services.project_money_on_tasks_added(project=self.project)
 
@@ -173,9 +173,7 @@ class Books(RuleBasedStateMachine):
     def complete(self):
         self.project.refresh_from_db()
         if self.project.status == Project.Status.LIVE:
-            project_services.project_set_status(
-                project=self.project, actor=RITA, status="completed"
-            )
+            project_set_status(project=self.project, actor=RITA, status="completed")
 
     @invariant()
     def books_balance(self):

@@ -22,7 +22,7 @@ from django.db.models import Count
 
 from microwork.accounts.models import User, WorkerProfile
 from microwork.inbox.models import Notification
-from microwork.projects import services as project_services
+from microwork.projects.services.projects import project_set_status
 from microwork.work import releases, services
 from microwork.work.fairness import check_in_after, gini
 from microwork.work.models import Assignment, Submission, WorkRequest
@@ -151,9 +151,7 @@ def run(
                 first_round["read"] = None
                 if i == 0:
                     # The project goes live: everyone sees it on their work page.
-                    project = project_services.project_set_status(
-                        project=project, actor=owner, status="live"
-                    )
+                    project = project_set_status(project=project, actor=owner, status="live")
                     told = [w.pk for w in workers]
                 else:
                     # Whoever asked to be told gets the message now.

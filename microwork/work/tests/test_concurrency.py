@@ -188,7 +188,7 @@ def test_thirty_two_connections_through_the_start_button_with_every_hook_on(
 
     from microwork.ledger import services as ledger
     from microwork.ledger.models import Transaction
-    from microwork.projects import services as project_services
+    from microwork.projects.services.projects import project_set_status
     from microwork.work import fairness
     from microwork.work.models import WorkRequest
     from microwork.work.tests.factories import funded_project, upload_tasks
@@ -198,7 +198,7 @@ def test_thirty_two_connections_through_the_start_button_with_every_hook_on(
     with time_machine.travel(timezone.now() - timedelta(minutes=10), tick=True):
         project = funded_project(rita, omar, overlap=overlap, deposit="300")
         upload_tasks(project, tasks)
-        project = project_services.project_set_status(project=project, actor=rita, status="live")
+        project = project_set_status(project=project, actor=rita, status="live")
     # Rounds every second instead of five, so the scarce end of the run is short.
     monkeypatch.setattr(fairness, "ROUND_SECONDS", 1)
     workers = [make_worker(f"hooked{i}") for i in range(2 * THREADS)]

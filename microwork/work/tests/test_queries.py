@@ -92,7 +92,7 @@ FULL_CYCLE_QUERIES = 46
 def test_a_whole_claim_and_submit_with_every_hook_stays_bounded(
     rita, omar, walt, with_all_hooks, past_opening_round
 ):
-    from microwork.projects.services import project_set_status
+    from microwork.projects.services.projects import project_set_status
     from microwork.work.tests.factories import funded_project, upload_tasks
 
     project = funded_project(rita, omar, overlap=3)

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from microwork.inbox.models import Notification
-from microwork.projects import services as project_services
+from microwork.projects.services.projects import project_set_status, project_update
 from microwork.work import releases, services
 from microwork.work.fairness import OPENING_ROUND_SECONDS
 from microwork.work.models import Assignment, Release, WorkRequest
@@ -54,7 +54,7 @@ def dry_project(clock, rita, omar):
     # Rita's live project whose first 2 tasks have both been answered by Fay, the regular.
     project = funded_project(rita, omar)
     upload_tasks(project, 2)
-    project = project_services.project_set_status(project=project, actor=rita, status="live")
+    project = project_set_status(project=project, actor=rita, status="live")
     fay = make_worker("fay")
     now = at(clock, 120)
     for _ in range(2):
@@ -103,7 +103,7 @@ def test_going_live_opens_with_a_round_for_everyone_who_asked_in_its_first_minut
 ):
     project = funded_project(rita, omar)
     upload_tasks(project, 2)
-    project = project_services.project_set_status(project=project, actor=rita, status="live")
+    project = project_set_status(project=project, actor=rita, status="live")
     release = Release.objects.get(project=project)
     assert (release.reason, release.batch, release.opens_at) == ("went_live", None, T)
     workers = [make_worker(f"w{i}") for i in range(4)]
@@ -167,9 +167,7 @@ def test_notify_me_on_a_dry_project_is_honoured_at_the_next_release_only(clock, 
     releases.opening_subscribe(worker=fay, project=project, now=at(clock, 950))
     at(clock, 1000)
     for status in ("paused", "live"):
-        project_services.project_set_status(
-            project=project, actor=project.created_by, status=status
-        )
+        project_set_status(project=project, actor=project.created_by, status=status)
     assert Notification.objects.filter(user=fay).count() == 2
 
 
@@ -194,9 +192,7 @@ def test_waiting_on_a_project_that_runs_out_ends_and_offers_to_tell(clock, dry_p
 
 def test_the_home_and_waiting_pages_offer_to_tell_and_show_the_rules(client, clock, dry_project):
     project, fay = dry_project
-    project_services.project_update(
-        project=project, actor=project.created_by, changes={"hourly_cap_per_worker": 4}
-    )
+    project_update(project=project, actor=project.created_by, changes={"hourly_cap_per_worker": 4})
     at(clock, 1000)
     upload_tasks(project, 2, start=10, opens_at=T + timedelta(hours=3))
     client.force_login(fay)

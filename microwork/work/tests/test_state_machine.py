@@ -26,8 +26,9 @@ from hypothesis.stateful import (
 from microwork.ledger import services as ledger
 from microwork.ledger.models import Transaction
 from microwork.lib.errors import ApplicationError
-from microwork.projects import services as project_services
 from microwork.projects.models import Task
+from microwork.projects.services.batches import batch_create_from_records
+from microwork.projects.services.projects import project_set_status
 from microwork.work import services
 from microwork.work.models import Assignment, Submission
 from microwork.work.tests.conftest import T0
@@ -54,8 +55,8 @@ def funded_live_project(owner, operator):
     project = funded_project(owner, operator, deposit="5", **SETTINGS)
     upload_tasks(project, 2)
     records = [{"id": "g", "text": "A control picture", "answer": "ok"}]
-    project_services.batch_create_from_records(project=project, actor=owner, records=records)
-    return project_services.project_set_status(project=project, actor=owner, status="live")
+    batch_create_from_records(project=project, actor=owner, records=records)
+    return project_set_status(project=project, actor=owner, status="live")
 
 
 def build_machine(make_project, owner, operator, workers, books: bool):

@@ -9,8 +9,8 @@ import time_machine
 
 from microwork.ledger.models import Transaction
 from microwork.lib.errors import ApplicationError
-from microwork.projects import services as project_services
 from microwork.projects.models import Project, Task
+from microwork.projects.services.projects import project_set_status
 from microwork.work import services
 from microwork.work.models import Assignment, Submission, WorkRequest
 from microwork.work.tests.factories import funded_project, make_worker, upload_tasks
@@ -24,13 +24,11 @@ def live(rita, omar):
     with time_machine.travel(T - timedelta(hours=1), tick=False):
         project = funded_project(rita, omar, overlap=2)
         upload_tasks(project, 4)
-        return project_services.project_set_status(project=project, actor=rita, status="live")
+        return project_set_status(project=project, actor=rita, status="live")
 
 
 def stop(project, status):
-    return project_services.project_set_status(
-        project=project, actor=project.created_by, status=status
-    )
+    return project_set_status(project=project, actor=project.created_by, status=status)
 
 
 def test_a_claim_holding_an_old_copy_of_the_project_is_refused_after_a_pause(live, walt):
