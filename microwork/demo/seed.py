@@ -23,8 +23,9 @@ from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 from microwork.projects.services.batches import batch_create_from_records
 from microwork.projects.services.projects import project_create, project_set_status
-from microwork.work import services as work
 from microwork.work.models import Submission
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.submitting import submission_create
 
 # Printed by `microwork demo` for people trying the platform; never used outside the demo.
 PASSWORD = "demo-pass-2026"  # noqa: S105
@@ -269,7 +270,7 @@ def demo_load(
             moment = start + timedelta(minutes=rng.randint(0, 60 * 24 * 3))
             for _ in range(answers_per_worker):
                 try:
-                    assignment = work.assignment_claim(worker=worker, project=project, now=moment)
+                    assignment = assignment_claim(worker=worker, project=project, now=moment)
                 except ApplicationError:  # the project filled up or closed for this worker
                     break
                 if assignment is None:
@@ -278,7 +279,7 @@ def demo_load(
                 answer = _crowd_answer(interface, project.config, truth, skill, rng)
                 active = int(project.estimated_seconds * 1000 * rng.uniform(0.6, 1.5))
                 moment += timedelta(milliseconds=active + rng.randint(500, 4000))
-                work.submission_create(
+                submission_create(
                     assignment=assignment,
                     worker=worker,
                     answer=answer,
@@ -292,13 +293,13 @@ def demo_load(
         project.refresh_from_db()
         interface = get_interface(project.interface)
         for _ in range(4):
-            assignment = work.assignment_claim(worker=walt, project=project, now=moment)
+            assignment = assignment_claim(worker=walt, project=project, now=moment)
             if assignment is None:
                 break
             truth = spec["truth"].get(assignment.task.external_id)
             active = int(project.estimated_seconds * 1000 * rng.uniform(0.7, 1.1))
             moment += timedelta(milliseconds=active + 1500)
-            work.submission_create(
+            submission_create(
                 assignment=assignment,
                 worker=walt,
                 answer=_crowd_answer(interface, project.config, truth, 0.97, rng),

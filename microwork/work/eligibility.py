@@ -34,7 +34,7 @@ CONTROL_EXCLUSIONS: dict[str, str] = {
 }
 
 ELIGIBILITY_CHECKS: dict[str, str] = {
-    "hourly_cap": "microwork.work.fairness.hourly_cap_check",
+    "hourly_cap": "microwork.work.selectors.hourly_cap_check",
     "quality": "microwork.quality.eligibility.check",
 }
 

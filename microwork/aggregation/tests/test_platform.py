@@ -269,14 +269,15 @@ def test_rejected_answers_leave_the_estimate(project, crowd):
 
 
 def test_the_hook_updates_the_task_on_each_answer(project, crowd, aggregation_hook_only):
-    from microwork.work import services as work
+    from microwork.work.services.claiming import assignment_claim
+    from microwork.work.services.submitting import submission_create
 
     [task] = add_tasks(project, 1)
     seen = []
     for worker, answer in zip(crowd[:3], ["gory", "ok", "ok"], strict=True):
-        assignment = work.assignment_claim(worker=worker, project=project)
+        assignment = assignment_claim(worker=worker, project=project)
         assert assignment.task_id == task.pk
-        work.submission_create(assignment=assignment, worker=worker, answer=answer)
+        submission_create(assignment=assignment, worker=worker, answer=answer)
         row = TaskAggregate.objects.get(task=task)
         seen.append((row.answers_count, row.majority_label, row.agreement, row.label))
     assert seen == [

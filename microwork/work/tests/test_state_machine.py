@@ -29,8 +29,15 @@ from microwork.lib.errors import ApplicationError
 from microwork.projects.models import Task
 from microwork.projects.services.batches import batch_create_from_records
 from microwork.projects.services.projects import project_set_status
-from microwork.work import services
 from microwork.work.models import Assignment, Submission
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.giving_back import (
+    assignment_return,
+    assignment_skip,
+    assignments_expire,
+)
+from microwork.work.services.sharing import work_request_create, work_rounds_allocate
+from microwork.work.services.submitting import submission_create
 from microwork.work.tests.conftest import T0
 from microwork.work.tests.factories import (
     add_tasks,
@@ -88,14 +95,12 @@ def build_machine(make_project, owner, operator, workers, books: bool):
             # Every run begins with each worker holding a task, so answers, skips, returns
             # and expiries have something to act on from the first step.
             for worker in workers:
-                services.assignment_claim(
-                    worker=worker, project=self.project, now=self.now, rng=self.rng
-                )
+                assignment_claim(worker=worker, project=self.project, now=self.now, rng=self.rng)
 
         @rule(w=st.integers(0, WORKERS - 1))
         def claim(self, w):
             before = set(Assignment.objects.values_list("pk", flat=True))
-            a = services.assignment_claim(
+            a = assignment_claim(
                 worker=workers[w], project=self.project, now=self.now, rng=self.rng
             )
             if a is not None and a.pk not in before:
@@ -104,7 +109,7 @@ def build_machine(make_project, owner, operator, workers, books: bool):
         @rule(w=st.integers(0, WORKERS - 1))
         def ask_fairly(self, w):
             with contextlib.suppress(ApplicationError):
-                services.work_request_create(
+                work_request_create(
                     worker=workers[w], project=self.project, now=self.now, rng=self.rng
                 )
 
@@ -120,7 +125,7 @@ def build_machine(make_project, owner, operator, workers, books: bool):
                 return
             for _ in range(2 if twice else 1):
                 with contextlib.suppress(ApplicationError):
-                    services.submission_create(
+                    submission_create(
                         assignment=a,
                         worker=workers[w],
                         answer=answer,
@@ -133,7 +138,7 @@ def build_machine(make_project, owner, operator, workers, books: bool):
             a = self.mine(w, -1 - i)
             if a is None:
                 return
-            action = services.assignment_return if give_back else services.assignment_skip
+            action = assignment_return if give_back else assignment_skip
             with contextlib.suppress(ApplicationError):
                 action(assignment=a, worker=workers[w], now=self.now)
 
@@ -143,13 +148,11 @@ def build_machine(make_project, owner, operator, workers, books: bool):
 
         @rule()
         def sweep(self):
-            services.assignments_expire(now=self.now)
+            assignments_expire(now=self.now)
 
         @rule()
         def round(self):
-            services.work_rounds_allocate(
-                project=self.project, now=self.now, rng=self.rng, force=True
-            )
+            work_rounds_allocate(project=self.project, now=self.now, rng=self.rng, force=True)
 
         @rule(i=st.integers(0, 5))
         def mark_done(self, i):
