@@ -28,7 +28,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.COMPLETED: frozenset({S.ARCHIVED}),
     S.ARCHIVED: frozenset(),
 }
-# Projects that take new tasks.
 # Fields that change what an answer means or what it costs: frozen once any task has an answer.
 LOCKED_ONCE_ANSWERED = ("interface", "config", "currency")
 EDITABLE_FIELDS = (

@@ -16,10 +16,7 @@ from microwork.lib.errors import ApplicationError, Forbidden
 from microwork.projects.models import Project, Task
 from microwork.work import scheduler
 from microwork.work.eligibility import eligibility_refusal
-from microwork.work.models import (
-    Assignment,
-    AssignmentEvent,
-)
+from microwork.work.models import Assignment, AssignmentEvent
 from microwork.work.releases import HOLD_UNTIL_OPEN
 
 # For this long after a lease runs out the worker gets the same task back (with their draft)

@@ -11,10 +11,7 @@ from django.utils.translation import gettext as _
 from microwork.accounts.models import User
 from microwork.lib.errors import Conflict
 from microwork.work import scheduler
-from microwork.work.models import (
-    Assignment,
-    AssignmentEvent,
-)
+from microwork.work.models import Assignment, AssignmentEvent
 from microwork.work.services.claiming import RELEASE_GRACE, check_owner, record_event
 
 SWEEP_BATCH = 500

@@ -6,9 +6,7 @@ from django.utils import timezone
 
 from microwork.projects.models import Project
 from microwork.work import releases
-from microwork.work.models import (
-    WorkRequest,
-)
+from microwork.work.models import WorkRequest
 from microwork.work.releases import openings_notify
 from microwork.work.services.giving_back import assignments_expire
 from microwork.work.services.sharing import work_rounds_allocate

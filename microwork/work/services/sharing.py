@@ -16,12 +16,7 @@ from microwork.lib.errors import ApplicationError, Forbidden
 from microwork.projects.models import Project, Task
 from microwork.work import fairness, releases, scheduler
 from microwork.work.eligibility import eligibility_refusal
-from microwork.work.models import (
-    AllocationRound,
-    Assignment,
-    WorkQueue,
-    WorkRequest,
-)
+from microwork.work.models import AllocationRound, Assignment, WorkQueue, WorkRequest
 from microwork.work.releases import HOLD_UNTIL_FIRST_ROUND, HOLD_UNTIL_OPEN
 from microwork.work.selectors import received_counts
 from microwork.work.services import claiming

@@ -16,10 +16,7 @@ from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project, Task
 from microwork.work import scheduler
 from microwork.work.hooks import submission_hooks_run
-from microwork.work.models import (
-    Assignment,
-    Submission,
-)
+from microwork.work.models import Assignment, Submission
 from microwork.work.services.claiming import check_owner, record_event
 
 # A draft is a half-picked answer, not a document: a few hundred bytes is plenty and keeps a
