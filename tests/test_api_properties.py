@@ -16,8 +16,8 @@ from schemathesis.config._checks import PositiveDataAcceptanceConfig
 from config.wsgi import application
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.ledger.services.deposits import deposit_record
-from microwork.projects import services as project_services
 from microwork.projects.models import Batch, Project, Task
+from microwork.projects.services.projects import project_create, project_set_status
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
@@ -30,7 +30,7 @@ def live_project(rita, omar):
     # among them, so the worker's operations have something to find.
     acme = access_organisation_for_requester(user=rita)
     deposit_record(organisation=acme, amount="50", currency="USD", reference="d", actor=omar)
-    project = project_services.project_create(
+    project = project_create(
         organisation=acme,
         actor=rita,
         name="Image moderation",
@@ -51,7 +51,7 @@ def live_project(rita, omar):
             for i in range(20)
         ]
     )
-    project_services.project_set_status(project=project, actor=rita, status=Project.Status.LIVE)
+    project_set_status(project=project, actor=rita, status=Project.Status.LIVE)
     return project
 
 

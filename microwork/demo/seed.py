@@ -19,11 +19,13 @@ from microwork.demo.images import write_images
 from microwork.ledger.services.deposits import deposit_record
 from microwork.lib.errors import ApplicationError
 from microwork.payments import services as payments
-from microwork.projects import services as projects
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
-from microwork.work import services as work
+from microwork.projects.services.batches import batch_create_from_records
+from microwork.projects.services.projects import project_create, project_set_status
 from microwork.work.models import Submission
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.submitting import submission_create
 
 # Printed by `microwork demo` for people trying the platform; never used outside the demo.
 PASSWORD = "demo-pass-2026"  # noqa: S105
@@ -71,7 +73,7 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
     made = []
     examples = "\n\n## Examples\n\n"
 
-    recipes = projects.project_create(
+    recipes = project_create(
         organisation=org,
         actor=rita,
         name="Which foods are in this recipe?",
@@ -105,7 +107,7 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
         truth[row["id"]] = ingredients
     made.append((recipes, {"rows": rows, "truth": truth}))
 
-    relevance = projects.project_create(
+    relevance = project_create(
         organisation=org,
         actor=rita,
         name="Does this result answer the search?",
@@ -140,7 +142,7 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
         truth[row["id"]] = grade
     made.append((relevance, {"rows": rows, "truth": truth}))
 
-    moderation = projects.project_create(
+    moderation = project_create(
         organisation=org,
         actor=rita,
         name="Is this image acceptable, gory or harmful?",
@@ -249,10 +251,10 @@ def demo_load(
     media = Path(settings.MEDIA_ROOT)
     loaded = _projects(org, rita, media)
     for project, spec in loaded:
-        projects.batch_create_from_records(
+        batch_create_from_records(
             project=project, actor=rita, records=spec["rows"], name="demo.jsonl"
         )
-        projects.project_set_status(project=project, actor=rita, status="live", reason="demo")
+        project_set_status(project=project, actor=rita, status="live", reason="demo")
 
     # The simulated crowd: most careful, a few careless, answering over the last few days.
     skills = [0.92 if i % 6 else 0.55 for i in range(len(crowd))]
@@ -268,7 +270,7 @@ def demo_load(
             moment = start + timedelta(minutes=rng.randint(0, 60 * 24 * 3))
             for _ in range(answers_per_worker):
                 try:
-                    assignment = work.assignment_claim(worker=worker, project=project, now=moment)
+                    assignment = assignment_claim(worker=worker, project=project, now=moment)
                 except ApplicationError:  # the project filled up or closed for this worker
                     break
                 if assignment is None:
@@ -277,7 +279,7 @@ def demo_load(
                 answer = _crowd_answer(interface, project.config, truth, skill, rng)
                 active = int(project.estimated_seconds * 1000 * rng.uniform(0.6, 1.5))
                 moment += timedelta(milliseconds=active + rng.randint(500, 4000))
-                work.submission_create(
+                submission_create(
                     assignment=assignment,
                     worker=worker,
                     answer=answer,
@@ -291,13 +293,13 @@ def demo_load(
         project.refresh_from_db()
         interface = get_interface(project.interface)
         for _ in range(4):
-            assignment = work.assignment_claim(worker=walt, project=project, now=moment)
+            assignment = assignment_claim(worker=walt, project=project, now=moment)
             if assignment is None:
                 break
             truth = spec["truth"].get(assignment.task.external_id)
             active = int(project.estimated_seconds * 1000 * rng.uniform(0.7, 1.1))
             moment += timedelta(milliseconds=active + 1500)
-            work.submission_create(
+            submission_create(
                 assignment=assignment,
                 worker=walt,
                 answer=_crowd_answer(interface, project.config, truth, 0.97, rng),

@@ -335,7 +335,7 @@ def project_pay_floor_enforce(
     every worker who did the work is topped up to the floor for the time they spent, net of
     what they were already paid, so running this again never pays twice. Returns the notice
     that paused the project or paid a top-up, or None when there was nothing to do."""
-    from microwork.projects.services import project_set_status
+    from microwork.projects.services.projects import project_set_status
 
     now = now or timezone.now()
     project = Project.objects.select_for_update().get(pk=project.pk)
@@ -744,7 +744,7 @@ def project_funds_guard(
     escrow is comfortable (one count). `escrow` and `available` are the balances if the caller
     has just read them under the ledger's locks; otherwise they are read here. Returns whether
     it paused the project."""
-    from microwork.projects.services import project_set_status
+    from microwork.projects.services.projects import project_set_status
     from microwork.work.models import Assignment
 
     unit = project.reward + unit_fee(project)

@@ -19,7 +19,7 @@ from microwork.lib.bounds import BoundedPageNumberPagination
 from microwork.lib.errors import ApplicationError, NotFound
 from microwork.lib.limits import InputLimitExceeded, json_loads_limited
 from microwork.lib.money import AmountIn
-from microwork.projects import selectors, services
+from microwork.projects import selectors
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
 from microwork.projects.interfaces import (
     get_interface,
@@ -31,6 +31,18 @@ from microwork.projects.interfaces import (
 )
 from microwork.projects.interfaces.schema import public
 from microwork.projects.models import Batch, Project
+from microwork.projects.services.batches import (
+    UploadOutcome,
+    batch_create_from_records,
+    batch_upload,
+)
+from microwork.projects.services.projects import (
+    DEFAULT_AUTO_APPROVE_SECONDS,
+    allowed_transitions,
+    project_create,
+    project_set_status,
+    project_update,
+)
 
 router = Router(tags=["projects"])
 MULTIPART_SLACK = 64 * 1024
@@ -54,7 +66,7 @@ class ProjectIn(Schema):
     max_open_per_worker: int = 1
     order: str = Project.Order.DEPTH_FIRST
     auto_approve_seconds: int = Field(
-        services.DEFAULT_AUTO_APPROVE_SECONDS,
+        DEFAULT_AUTO_APPROVE_SECONDS,
         description="Seconds an answer waits for your review before it is approved and paid "
         "automatically: 3600 (1 hour) to 604800 (7 days); once tasks have answers it can only "
         "be shortened.",
@@ -133,7 +145,7 @@ class ProjectOut(Schema):
 
     @staticmethod
     def resolve_allowed_transitions(obj: Project) -> list[str]:
-        return services.allowed_transitions(obj)
+        return allowed_transitions(obj)
 
     @staticmethod
     def resolve_answer_schema(obj: Project) -> dict[str, Any]:
@@ -264,7 +276,7 @@ def get_interface_schemas(request: HttpRequest, key: str):
 @router.post("/projects", response=responses({201: ProjectOut}))
 def create_project(request: HttpRequest, payload: ProjectIn):
     organisation = requester_organisation(request)
-    project = services.project_create(
+    project = project_create(
         organisation=organisation,
         actor=request_user(request),
         **payload.dict(),
@@ -293,7 +305,7 @@ def get_project(request: HttpRequest, project_id: int):
 )
 def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch):
     project = _project(request, project_id)
-    return services.project_update(
+    return project_update(
         project=project,
         actor=request_user(request),
         changes=payload.dict(exclude_unset=True),
@@ -306,7 +318,7 @@ def update_project(request: HttpRequest, project_id: int, payload: ProjectPatch)
 )
 def set_project_status(request: HttpRequest, project_id: int, payload: StatusIn):
     project = _project(request, project_id)
-    return services.project_set_status(
+    return project_set_status(
         project=project,
         actor=request_user(request),
         status=payload.status,
@@ -314,7 +326,7 @@ def set_project_status(request: HttpRequest, project_id: int, payload: StatusIn)
     )
 
 
-def _batch_out(outcome: services.UploadOutcome) -> tuple[int, Batch]:
+def _batch_out(outcome: UploadOutcome) -> tuple[int, Batch]:
     batch = outcome.batch
     batch.duplicate = outcome.duplicate  # type: ignore[attr-defined]
     if outcome.duplicate:
@@ -365,7 +377,7 @@ def upload_tasks(request: HttpRequest, project_id: int):
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError(_("Send the tasks file in a field named file."), field="file")
-        outcome = services.batch_upload(
+        outcome = batch_upload(
             project=project,
             actor=actor,
             file=upload,
@@ -385,7 +397,7 @@ def upload_tasks(request: HttpRequest, project_id: int):
             raise ApplicationError(
                 _('Send {"tasks": [{…}, …]} or a multipart file.'), field="tasks"
             )
-        outcome = services.batch_create_from_records(
+        outcome = batch_create_from_records(
             project=project,
             actor=actor,
             records=body["tasks"],

@@ -9,7 +9,7 @@ from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
 from microwork.projects.interfaces import TaskInterface, get_interface, interfaces_all
 from microwork.projects.models import Project
-from microwork.projects.services import LOCKED_ONCE_ANSWERED
+from microwork.projects.services.projects import LOCKED_ONCE_ANSWERED
 
 INSTRUCTIONS_EXAMPLE = _(
     """Say whether each image would be fine on a family website.

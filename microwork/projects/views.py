@@ -15,11 +15,13 @@ from microwork.lib.errors import ApplicationError
 from microwork.lib.money import format_money
 from microwork.lib.text import render_markdown
 from microwork.lib.views import page
-from microwork.projects import selectors, services
+from microwork.projects import selectors
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
 from microwork.projects.forms import ProjectForm, StatusForm, UploadForm, duration_text
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
+from microwork.projects.services import batches
+from microwork.projects.services import projects as project_services
 
 # Multipart framing around the file; the limit applies to the file itself.
 MULTIPART_SLACK = 64 * 1024
@@ -42,7 +44,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            project = services.project_create(
+            project = project_services.project_create(
                 organisation=organisation, actor=user, **form.values()
             )
         except ApplicationError as exc:
@@ -63,7 +65,7 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.project_update(project=project, actor=user, changes=form.values())
+            project_services.project_update(project=project, actor=user, changes=form.values())
         except ApplicationError as exc:
             form.service_error(exc)
         else:
@@ -84,7 +86,9 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "project": project,
             "counts": selectors.project_counts(project=project),
             "batches": selectors.batches_for_project(project=project)[:50],
-            "transitions": [Project.Status(s) for s in services.allowed_transitions(project)],
+            "transitions": [
+                Project.Status(s) for s in project_services.allowed_transitions(project)
+            ],
             "events": project.events.select_related("actor").order_by("-at", "-id")[:20],
             "reward": format_money(project.reward, project.currency),
             "hourly": format_money(project.estimated_hourly_rate, project.currency),
@@ -106,7 +110,7 @@ def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
         messages.error(request, _("Choose a status."))
     else:
         try:
-            services.project_set_status(
+            project_services.project_set_status(
                 project=project,
                 actor=user,
                 status=form.cleaned_data["status"],
@@ -153,7 +157,7 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
         return render(request, "projects/upload.html", context, status=400)
     upload = form.cleaned_data["file"]
     try:
-        outcome = services.batch_upload(
+        outcome = batches.batch_upload(
             project=project,
             actor=user,
             file=upload,

@@ -20,13 +20,16 @@ from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import openapi_answer
 from microwork.projects.media import task_data_for
 from microwork.projects.models import Project
-from microwork.work import fairness, releases, selectors, services
+from microwork.work import fairness, releases, selectors
 from microwork.work.access import (
     access_assignment_for_worker,
     access_project_for_worker,
     access_work_request_for_worker,
 )
 from microwork.work.models import Assignment, Submission, WorkRequest
+from microwork.work.services.giving_back import assignment_return, assignment_skip
+from microwork.work.services.sharing import work_request_cancel, work_request_create
+from microwork.work.services.submitting import assignment_save_draft, submission_create
 
 router = Router(tags=["work"])
 
@@ -223,7 +226,7 @@ def claim(request: HttpRequest, project_id: int) -> dict[str, Any]:
     `retry_after_seconds` to check in; while waiting, the same call is the check-in."""
     user = request_user(request)
     project = access_project_for_worker(user=user, project_id=project_id)
-    return claim_out(services.work_request_create(worker=user, project=project), project)
+    return claim_out(work_request_create(worker=user, project=project), project)
 
 
 @router.post("/work/projects/{project_id}/leave", response=responses(ClaimOut))
@@ -233,7 +236,7 @@ def leave(request: HttpRequest, project_id: int) -> dict[str, Any]:
     project = access_project_for_worker(user=user, project_id=project_id)
     waiting = access_work_request_for_worker(user=user, project=project)
     if waiting is not None:
-        services.work_request_cancel(request=waiting, worker=user)
+        work_request_cancel(request=waiting, worker=user)
     return {"state": "no_work", "message": ""}
 
 
@@ -259,7 +262,7 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> dict[str, Any
 def draft(request: HttpRequest, assignment_id: int, payload: DraftIn) -> Assignment:
     user = request_user(request)
     assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
-    return services.assignment_save_draft(
+    return assignment_save_draft(
         assignment=assignment,
         worker=user,
         draft=payload.draft,
@@ -272,7 +275,7 @@ def submit(request: HttpRequest, assignment_id: int, payload: SubmitIn) -> Submi
     """Idempotent: the assignment is the key, so a retry returns the same submission."""
     user = request_user(request)
     assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
-    return services.submission_create(
+    return submission_create(
         assignment=assignment,
         worker=user,
         answer=payload.answer,
@@ -284,14 +287,14 @@ def submit(request: HttpRequest, assignment_id: int, payload: SubmitIn) -> Submi
 def skip(request: HttpRequest, assignment_id: int) -> Assignment:
     user = request_user(request)
     assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
-    return services.assignment_skip(assignment=assignment, worker=user)
+    return assignment_skip(assignment=assignment, worker=user)
 
 
 @router.post("/work/assignments/{assignment_id}/return", response=responses(EndedOut))
 def give_back(request: HttpRequest, assignment_id: int) -> Assignment:
     user = request_user(request)
     assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
-    return services.assignment_return(assignment=assignment, worker=user)
+    return assignment_return(assignment=assignment, worker=user)
 
 
 @router.get("/work/history", response=responses(list[HistoryOut]))

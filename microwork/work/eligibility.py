@@ -41,7 +41,7 @@ ELIGIBILITY_CHECKS: dict[str, str] = {
     # The order decides only which refusal a worker reads when several apply. The cap first:
     # it costs at most one query for a whole page, and each later check is asked only about
     # the projects no earlier one refused.
-    "hourly_cap": "microwork.work.fairness.hourly_cap_check",
+    "hourly_cap": "microwork.work.selectors.hourly_cap_check",
     "quality": "microwork.quality.eligibility.check",
 }
 

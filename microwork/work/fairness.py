@@ -72,36 +72,8 @@ def gini(values: Sequence[float]) -> float:
     return (2 * weighted) / (n * total) - (n + 1) / n
 
 
-def hourly_cap_check(*, project, worker, now: datetime) -> str | None:
-    """Eligibility check: the requester's per-worker hourly cap (Project.hourly_cap_per_worker)."""
-    if not project.hourly_cap_per_worker:
-        return None
-    from microwork.work.selectors import worker_recent_starts
-
-    starts = worker_recent_starts(project=project, worker=worker, since=now - HOURLY_WINDOW)
-    return _cap_refusal(project, starts)
-
-
-def _hourly_cap_many(*, projects, worker, now: datetime) -> dict[int, str | None]:
-    """The same check for a page of projects, in one query."""
-    capped = [p for p in projects if p.hourly_cap_per_worker]
-    out: dict[int, str | None] = {p.pk: None for p in projects}
-    if not capped:
-        return out
-    from microwork.work.selectors import worker_recent_starts_by_project
-
-    starts = worker_recent_starts_by_project(
-        projects=[p.pk for p in capped], worker=worker, since=now - HOURLY_WINDOW
-    )
-    for project in capped:
-        out[project.pk] = _cap_refusal(project, starts.get(project.pk, []))
-    return out
-
-
-hourly_cap_check.many = _hourly_cap_many  # type: ignore[attr-defined]
-
-
-def _cap_refusal(project, starts: list[datetime]) -> str | None:
+def cap_refusal(project, starts: list[datetime]) -> str | None:
+    """The refusal of the requester's hourly cap, given the worker's starts in the last hour."""
     cap = project.hourly_cap_per_worker
     if len(starts) < cap:
         return None

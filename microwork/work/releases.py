@@ -26,6 +26,7 @@ from microwork.accounts.models import User
 from microwork.inbox.models import Notification
 from microwork.inbox.services import inbox_notify
 from microwork.lib.errors import ApplicationError
+from microwork.lib.registry import loaded
 from microwork.projects.models import Batch, Project
 from microwork.work import fairness
 from microwork.work.models import OpeningSubscription, Release
@@ -36,6 +37,9 @@ HOLD_UNTIL_OPEN = "opens_at"
 HOLD_UNTIL_FIRST_ROUND = "first_round_at"
 
 OPENING = timedelta(seconds=fairness.OPENING_ROUND_SECONDS)
+# The job that tells subscribers when an announced opening arrives. Named, not imported: its
+# module (work/tasks.py) builds on this one.
+NOTIFY_OPENING = "microwork.work.tasks.notify_opening"
 
 
 def held_batches(*, project: Project, now: datetime, until: str) -> QuerySet:
@@ -115,11 +119,9 @@ def _release(
 
 def _notify_at(project_id: int, at: datetime) -> None:
     def enqueue() -> None:
-        from microwork.work.tasks import notify_opening
-
         # A backend without deferred runs refuses run_after: housekeeping tells them instead.
         with contextlib.suppress(InvalidTask):
-            notify_opening.using(run_after=at).enqueue(project_id)
+            loaded(NOTIFY_OPENING).using(run_after=at).enqueue(project_id)
 
     transaction.on_commit(enqueue)
 

@@ -57,6 +57,33 @@ def worker_recent_starts_by_project(
     return starts
 
 
+def hourly_cap_check(*, project, worker, now: datetime) -> str | None:
+    """Eligibility check: the requester's per-worker hourly cap (Project.hourly_cap_per_worker)."""
+    if not project.hourly_cap_per_worker:
+        return None
+    starts = worker_recent_starts(
+        project=project, worker=worker, since=now - fairness.HOURLY_WINDOW
+    )
+    return fairness.cap_refusal(project, starts)
+
+
+def _hourly_cap_many(*, projects, worker, now: datetime) -> dict[int, str | None]:
+    """The same check for a page of projects, in one query."""
+    capped = [p for p in projects if p.hourly_cap_per_worker]
+    out: dict[int, str | None] = {p.pk: None for p in projects}
+    if not capped:
+        return out
+    starts = worker_recent_starts_by_project(
+        projects=[p.pk for p in capped], worker=worker, since=now - fairness.HOURLY_WINDOW
+    )
+    for project in capped:
+        out[project.pk] = fairness.cap_refusal(project, starts.get(project.pk, []))
+    return out
+
+
+hourly_cap_check.many = _hourly_cap_many  # type: ignore[attr-defined]
+
+
 def received_counts(*, project: Project, workers: list[int], since: datetime) -> dict[int, int]:
     """Tasks each worker was given in this project since `since` (for fair sharing)."""
     rows = (

@@ -3,7 +3,8 @@
 from django.tasks import task
 
 from microwork.projects.models import Project
-from microwork.work import releases, services
+from microwork.work import releases
+from microwork.work.services.housekeeping import work_housekeeping
 
 
 @task
@@ -16,4 +17,4 @@ def notify_opening(project_id: int) -> int:
 
 @task
 def housekeeping() -> dict[str, int]:
-    return services.work_housekeeping()
+    return work_housekeeping()

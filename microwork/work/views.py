@@ -22,13 +22,16 @@ from microwork.lib.errors import ApplicationError, Forbidden, NotFound
 from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
-from microwork.work import fairness, releases, selectors, services
+from microwork.work import fairness, releases, selectors
 from microwork.work.access import (
     access_assignment_for_worker,
     access_project_for_worker,
     access_work_request_for_worker,
 )
 from microwork.work.models import Assignment, Submission, WorkRequest
+from microwork.work.services.giving_back import assignment_return, assignment_skip
+from microwork.work.services.sharing import work_request_cancel, work_request_create
+from microwork.work.services.submitting import submission_create
 
 # Unread inbox lines shown on the work page; the inbox has the rest.
 NEWS_LINES = 5
@@ -96,7 +99,7 @@ def project_start(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
     project = access_project_for_worker(user=user, project_id=project_id)
     try:
-        outcome = services.work_request_create(worker=user, project=project)
+        outcome = work_request_create(worker=user, project=project)
     except ApplicationError as exc:
         return _refused(request, exc)
     return _go(request, outcome, project)
@@ -148,7 +151,7 @@ def leave(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_worker(user=user, project_id=project_id)
     work_request = access_work_request_for_worker(user=user, project=project)
     if work_request is not None:
-        services.work_request_cancel(request=work_request, worker=user)
+        work_request_cancel(request=work_request, worker=user)
     return redirect("work:home")
 
 
@@ -185,7 +188,7 @@ def task(request: HttpRequest, assignment_id: int) -> HttpResponse:
         except ValueError:
             active_ms = 0
         try:
-            services.submission_create(
+            submission_create(
                 assignment=assignment,
                 worker=user,
                 answer=answer,
@@ -214,9 +217,7 @@ def _ended_message(assignment: Assignment) -> str:
 
 def _next(request: HttpRequest, assignment: Assignment) -> HttpResponse:
     try:
-        outcome = services.work_request_create(
-            worker=request_user(request), project=assignment.project
-        )
+        outcome = work_request_create(worker=request_user(request), project=assignment.project)
     except ApplicationError as exc:
         return _refused(request, exc)
     return _go(request, outcome, assignment.project)
@@ -228,7 +229,7 @@ def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
     user = request_user(request)
     assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
     try:
-        services.assignment_skip(assignment=assignment, worker=user)
+        assignment_skip(assignment=assignment, worker=user)
     except ApplicationError as exc:
         return _refused(request, exc)
     return _next(request, assignment)
@@ -240,7 +241,7 @@ def give_back(request: HttpRequest, assignment_id: int) -> HttpResponse:
     user = request_user(request)
     assignment = access_assignment_for_worker(user=user, assignment_id=assignment_id)
     try:
-        services.assignment_return(assignment=assignment, worker=user)
+        assignment_return(assignment=assignment, worker=user)
     except ApplicationError as exc:
         return _refused(request, exc)
     return redirect(reverse("work:home"))

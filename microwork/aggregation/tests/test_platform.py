@@ -271,14 +271,15 @@ def test_rejected_answers_leave_the_estimate(project, crowd):
 
 
 def test_the_hook_updates_the_task_on_each_answer(project, crowd, aggregation_hook_only):
-    from microwork.work import services as work
+    from microwork.work.services.claiming import assignment_claim
+    from microwork.work.services.submitting import submission_create
 
     [task] = add_tasks(project, 1)
     seen = []
     for worker, answer in zip(crowd[:3], ["gory", "ok", "ok"], strict=True):
-        assignment = work.assignment_claim(worker=worker, project=project)
+        assignment = assignment_claim(worker=worker, project=project)
         assert assignment.task_id == task.pk
-        work.submission_create(assignment=assignment, worker=worker, answer=answer)
+        submission_create(assignment=assignment, worker=worker, answer=answer)
         row = TaskAggregate.objects.get(task=task)
         seen.append((row.answers_count, row.majority_label, row.agreement, row.label))
     assert seen == [
@@ -370,22 +371,18 @@ def test_a_run_whose_worker_died_is_marked_failed_when_the_next_is_asked_for(pro
 def test_upload_of_a_batch_queues_a_re_estimate_once_there_are_answers(
     crowd, rita, django_capture_on_commit_callbacks
 ):
-    from microwork.projects import services as project_services
     from microwork.projects.models import Project
+    from microwork.projects.services.batches import batch_create_from_records
 
     # A draft project: uploads to it reserve no money, which is the payments app's concern.
     project = live_project(rita, status=Project.Status.DRAFT)
 
     with django_capture_on_commit_callbacks(execute=False):
-        project_services.batch_create_from_records(
-            project=project, actor=rita, records=[{"text": "first"}]
-        )
+        batch_create_from_records(project=project, actor=rita, records=[{"text": "first"}])
     assert not AggregationRun.objects.exists(), "nothing to estimate before any answer"
     _answer(Task.objects.get(project=project), crowd[0], "ok")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        project_services.batch_create_from_records(
-            project=project, actor=rita, records=[{"text": "second"}]
-        )
+        batch_create_from_records(project=project, actor=rita, records=[{"text": "second"}])
     run = AggregationRun.objects.get()
     assert (run.reason, run.status) == ("upload", "queued") and len(callbacks) == 1
 

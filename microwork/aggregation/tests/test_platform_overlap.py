@@ -12,8 +12,9 @@ from microwork.aggregation.services import runs
 from microwork.aggregation.services import settings as aggregation_settings
 from microwork.projects.models import Task
 from microwork.work import hooks
-from microwork.work import services as work
 from microwork.work.models import Assignment, Submission
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.submitting import submission_create
 from microwork.work.tests.factories import add_tasks, live_project, make_worker
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -59,9 +60,9 @@ def _calibrate(project, crowd, rng, clock):
     for worker in crowd:
         for _ in range(GOLD):
             now = next(clock)
-            assignment = work.assignment_claim(worker=worker, project=project, now=now, rng=rng)
+            assignment = assignment_claim(worker=worker, project=project, now=now, rng=rng)
             assert assignment.task.is_gold
-            work.submission_create(assignment=assignment, worker=worker, answer="ok", now=now)
+            submission_create(assignment=assignment, worker=worker, answer="ok", now=now)
     project.gold_rate = Decimal("0")
     project.save(update_fields=["gold_rate"])
 
@@ -97,9 +98,9 @@ def test_easy_tasks_stop_at_two_or_three_answers_and_contested_ones_collect_five
     idle = 0
     for worker in cycle(crowd):
         now = next(clock)
-        assignment = work.assignment_claim(worker=worker, project=project, now=now, rng=rng)
+        assignment = assignment_claim(worker=worker, project=project, now=now, rng=rng)
         if in_flight is not None:
-            work.submission_create(
+            submission_create(
                 assignment=in_flight,
                 worker=in_flight.worker,
                 answer=answer(in_flight),
@@ -133,15 +134,15 @@ def test_easy_tasks_stop_at_two_or_three_answers_and_contested_ones_collect_five
     assert spent <= EASY * 3 + CONTESTED * OVERLAP
     # A newcomer finds nothing to do: every task is closed or has all its answers.
     late = make_worker("late")
-    assert work.assignment_claim(worker=late, project=project, now=next(clock), rng=rng) is None
+    assert assignment_claim(worker=late, project=project, now=next(clock), rng=rng) is None
 
 
 def test_without_gold_calibration_two_agreeing_strangers_are_not_enough(project, crowd):
     [task] = add_tasks(project, 1)
     rng = random.Random(1)
     for worker in crowd[:2]:
-        assignment = work.assignment_claim(worker=worker, project=project, rng=rng)
-        work.submission_create(assignment=assignment, worker=worker, answer="ok")
+        assignment = assignment_claim(worker=worker, project=project, rng=rng)
+        submission_create(assignment=assignment, worker=worker, answer="ok")
     task.refresh_from_db()
     aggregate = TaskAggregate.objects.get(task=task)
     assert not task.done and aggregate.confidence < Decimal("0.95")
@@ -159,8 +160,8 @@ def test_a_full_run_closes_open_tasks_that_already_meet_the_rule(project, crowd)
     for worker in crowd[:2]:
         for _ in tasks:
             now = next(clock)
-            assignment = work.assignment_claim(worker=worker, project=project, now=now, rng=rng)
-            work.submission_create(assignment=assignment, worker=worker, answer="gory", now=now)
+            assignment = assignment_claim(worker=worker, project=project, now=now, rng=rng)
+            submission_create(assignment=assignment, worker=worker, answer="gory", now=now)
     assert not Task.objects.filter(done=True).exists()
     aggregation_settings.project_aggregation_configure(
         project=project, method="ds", dynamic_overlap=True, min_overlap=2, target_confidence="0.95"

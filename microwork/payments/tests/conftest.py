@@ -11,8 +11,8 @@ from django.utils import timezone
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.ledger.services.deposits import deposit_record
 from microwork.payments import services
-from microwork.projects import services as project_services
 from microwork.projects.models import Batch, Project, Task
+from microwork.projects.services.projects import project_create, project_set_status
 from microwork.work.models import Assignment, Submission
 
 _counter = itertools.count(1)
@@ -48,7 +48,7 @@ def rich_acme(acme, omar):
 def make_project(
     org, owner, *, tasks=10, reward="0.05", seconds=20, overlap=3, gold_rate="0", **kw
 ):
-    project = project_services.project_create(
+    project = project_create(
         organisation=org,
         actor=owner,
         name=kw.pop("name", "Image moderation"),
@@ -89,7 +89,7 @@ def add_tasks(project, owner, n, *, gold=0):
 
 
 def go_live(project, actor):
-    project_services.project_set_status(project=project, actor=actor, status=Project.Status.LIVE)
+    project_set_status(project=project, actor=actor, status=Project.Status.LIVE)
     project.refresh_from_db()
     return project
 

@@ -12,8 +12,8 @@ from microwork.lib.errors import ApplicationError
 from microwork.payments import services
 from microwork.payments.models import SubmissionReview
 from microwork.payments.tests.conftest import add_tasks, answer, balance, go_live, make_project
-from microwork.projects import services as project_services
 from microwork.projects.models import Project
+from microwork.projects.services.projects import project_set_status
 from microwork.work.models import Submission
 
 K = Account.Kind
@@ -160,7 +160,7 @@ def test_completing_a_project_returns_unused_escrow_but_keeps_pending_fees(rich_
     pending = answer(project, walt)
     approved = answer(project, walt)
     services.submission_approve(submission=approved, actor=rita)
-    project_services.project_set_status(project=project, actor=rita, status="completed")
+    project_set_status(project=project, actor=rita, status="completed")
     escrow = services.escrow_account(project)
     assert balance(escrow) == Decimal("0.01")  # the fee of the one answer still pending
     services.submission_approve(submission=pending, actor=rita)
@@ -174,7 +174,7 @@ def test_a_rejection_after_completion_goes_back_to_the_requester(rich_acme, rita
     project = make_project(rich_acme, rita, tasks=10)
     go_live(project, rita)
     sub = answer(project, walt)
-    project_services.project_set_status(project=project, actor=rita, status="completed")
+    project_set_status(project=project, actor=rita, status="completed")
     services.submission_reject(submission=sub, actor=rita, reason="spam")
     assert balance(services.escrow_account(project)) == 0
     assert balance(services.requester_account(rich_acme, "USD")) == Decimal("100")

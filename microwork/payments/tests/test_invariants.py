@@ -26,8 +26,8 @@ from microwork.ledger.services.payouts import payout_method_add, payout_process,
 from microwork.lib.errors import ApplicationError
 from microwork.payments import services
 from microwork.payments.tests.conftest import add_tasks, answer, make_project
-from microwork.projects import services as project_services
 from microwork.projects.models import Project, Task
+from microwork.projects.services.projects import project_set_status
 from microwork.work.models import Submission
 
 K = Account.Kind
@@ -56,7 +56,7 @@ class Books(RuleBasedStateMachine):
             organisation=ORG, amount="3", currency="USD", reference=f"start{id(self)}", actor=OMAR
         )
         add_tasks(self.project, RITA, 4)
-        project_services.project_set_status(project=self.project, actor=RITA, status="live")
+        project_set_status(project=self.project, actor=RITA, status="live")
         self.methods = {
             w.pk: payout_method_add(
                 user=w, provider="simulated", label="", details={"phone": "+2348012345678"}
@@ -94,7 +94,7 @@ class Books(RuleBasedStateMachine):
         def go():
             add_tasks(self.project, RITA, n)
             if self.project.status == Project.Status.DRAFT:
-                project_services.project_set_status(project=self.project, actor=RITA, status="live")
+                project_set_status(project=self.project, actor=RITA, status="live")
             else:
                 services.project_money_on_tasks_added(project=self.project)
 
@@ -175,9 +175,7 @@ class Books(RuleBasedStateMachine):
     def complete(self):
         self.project.refresh_from_db()
         if self.project.status == Project.Status.LIVE:
-            project_services.project_set_status(
-                project=self.project, actor=RITA, status="completed"
-            )
+            project_set_status(project=self.project, actor=RITA, status="completed")
 
     @invariant()
     def books_balance(self):

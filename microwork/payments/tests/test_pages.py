@@ -245,7 +245,7 @@ def test_the_real_hourly_rate_counts_each_pay_over_the_time_it_paid_for(
 
 
 def test_the_requester_is_told_of_a_floor_pause_where_she_looks(client, rita, rich_acme, walt):
-    from microwork.projects import services as projects
+    from microwork.projects.services.projects import project_update
 
     # Estimated 20 s at 0.05 USD, but answers take 30 s: 6.00 an hour under the 8.00 floor.
     project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
@@ -273,7 +273,7 @@ def test_the_requester_is_told_of_a_floor_pause_where_she_looks(client, rita, ri
     )
 
     # Once she raises the reward and goes live again, the banner goes.
-    projects.project_update(project=project, actor=rita, changes={"reward": "0.07"})
+    project_update(project=project, actor=rita, changes={"reward": "0.07"})
     go_live(project, rita)
     detail = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "Paused under the pay floor" not in detail

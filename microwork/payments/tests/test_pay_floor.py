@@ -117,7 +117,7 @@ def test_the_floor_converts_at_the_operators_rate_and_needs_one(acme, rita, omar
 def test_raising_the_reward_tops_up_escrow_and_lets_a_paused_project_go_live_again(
     rich_acme, rita, walt
 ):
-    from microwork.projects import services as projects
+    from microwork.projects.services.projects import project_update
 
     project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
     go_live(project, rita)
@@ -131,10 +131,10 @@ def test_raising_the_reward_tops_up_escrow_and_lets_a_paused_project_go_live_aga
 
     # Workers were promised a price: it may go up, never down.
     with pytest.raises(ApplicationError) as exc:
-        projects.project_update(project=project, actor=rita, changes={"reward": "0.04"})
+        project_update(project=project, actor=rita, changes={"reward": "0.04"})
     assert exc.value.field == "reward"
 
-    projects.project_update(project=project, actor=rita, changes={"reward": "0.09"})
+    project_update(project=project, actor=rita, changes={"reward": "0.09"})
     # 5 open slots (and their control-answer share) are now priced at 0.09 + fee.
     assert balance(escrow) > before
     go_live(project, rita)
@@ -147,7 +147,7 @@ def test_raising_the_reward_tops_up_escrow_and_lets_a_paused_project_go_live_aga
 
 
 def test_raising_the_estimate_of_a_live_project_under_the_floor_is_refused(rich_acme, rita):
-    from microwork.projects import services as projects
+    from microwork.projects.services.projects import project_update
 
     # 0.05 USD for 20 s is 9.00 an hour; 40 s would be 4.50.
     project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
@@ -155,7 +155,7 @@ def test_raising_the_estimate_of_a_live_project_under_the_floor_is_refused(rich_
     escrow_before = balance(services.escrow_account(project))
 
     with pytest.raises(ApplicationError) as exc:
-        projects.project_update(project=project, actor=rita, changes={"estimated_seconds": 40})
+        project_update(project=project, actor=rita, changes={"estimated_seconds": 40})
 
     assert exc.value.code == "under_pay_floor"
     assert exc.value.field == "estimated_seconds"
@@ -167,33 +167,33 @@ def test_raising_the_estimate_of_a_live_project_under_the_floor_is_refused(rich_
 
 
 def test_lowering_the_reward_of_a_live_project_under_the_floor_is_refused(rich_acme, rita):
-    from microwork.projects import services as projects
+    from microwork.projects.services.projects import project_update
 
     project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
     go_live(project, rita)
 
     with pytest.raises(ApplicationError) as exc:
-        projects.project_update(project=project, actor=rita, changes={"reward": "0.03"})
+        project_update(project=project, actor=rita, changes={"reward": "0.03"})
 
     assert (exc.value.code, exc.value.field) == ("under_pay_floor", "reward")
     assert exc.value.details["needed_reward"] == "0.0445"
     project.refresh_from_db()
     assert project.reward == Decimal("0.05")
     # Still above the floor: allowed.
-    projects.project_update(project=project, actor=rita, changes={"reward": "0.045"})
+    project_update(project=project, actor=rita, changes={"reward": "0.045"})
     project.refresh_from_db()
     assert project.reward == Decimal("0.045")
 
 
 def test_a_paused_project_cannot_be_edited_under_the_floor_either(rich_acme, rita):
-    from microwork.projects import services as projects
+    from microwork.projects.services.projects import project_set_status, project_update
 
     project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
     go_live(project, rita)
-    projects.project_set_status(project=project, actor=rita, status="paused")
+    project_set_status(project=project, actor=rita, status="paused")
 
     with pytest.raises(ApplicationError) as exc:
-        projects.project_update(
+        project_update(
             project=project, actor=rita, changes={"estimated_seconds": 30, "name": "Renamed"}
         )
 
@@ -203,10 +203,10 @@ def test_a_paused_project_cannot_be_edited_under_the_floor_either(rich_acme, rit
 
 
 def test_a_draft_project_may_be_priced_under_the_floor_until_it_goes_live(rich_acme, rita):
-    from microwork.projects import services as projects
+    from microwork.projects.services.projects import project_update
 
     project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
-    projects.project_update(project=project, actor=rita, changes={"estimated_seconds": 60})
+    project_update(project=project, actor=rita, changes={"estimated_seconds": 60})
     project.refresh_from_db()
     assert project.estimated_seconds == 60
     with pytest.raises(ApplicationError) as exc:
@@ -215,14 +215,14 @@ def test_a_draft_project_may_be_priced_under_the_floor_until_it_goes_live(rich_a
 
 
 def test_correcting_the_estimate_of_a_measured_project_is_allowed(rich_acme, rita, walt):
-    from microwork.projects import services as projects
+    from microwork.projects.services.projects import project_update
 
     # Once 20 answers are measured the median rules, so the estimate no longer moves the rate.
     project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
     go_live(project, rita)
     for _ in range(20):
         answer(project, walt, active_ms=15_000)
-    projects.project_update(project=project, actor=rita, changes={"estimated_seconds": 30})
+    project_update(project=project, actor=rita, changes={"estimated_seconds": 30})
     project.refresh_from_db()
     assert project.estimated_seconds == 30
 
@@ -267,7 +267,7 @@ def _slow_project(acme, rita, workers, *, answers=20, active_ms=30_000):
 def test_completing_a_project_before_the_check_still_tops_its_workers_up(
     rich_acme, rita, walt, settings, django_capture_on_commit_callbacks
 ):
-    from microwork.projects import services as projects
+    from microwork.projects.services.projects import project_set_status
 
     settings.TASKS = {
         "default": {
@@ -277,7 +277,7 @@ def test_completing_a_project_before_the_check_still_tops_its_workers_up(
     }
     project = _slow_project(rich_acme, rita, [walt])
     with django_capture_on_commit_callbacks(execute=True):
-        projects.project_set_status(project=project, actor=rita, status="completed")
+        project_set_status(project=project, actor=rita, status="completed")
 
     project.refresh_from_db()
     assert project.status == "completed"
@@ -297,7 +297,7 @@ def test_completing_a_project_before_the_check_still_tops_its_workers_up(
 def test_pausing_a_project_by_hand_still_tops_its_workers_up(
     rich_acme, rita, walt, nina, settings, django_capture_on_commit_callbacks
 ):
-    from microwork.projects import services as projects
+    from microwork.projects.services.projects import project_set_status
 
     settings.TASKS = {
         "default": {
@@ -307,7 +307,7 @@ def test_pausing_a_project_by_hand_still_tops_its_workers_up(
     }
     project = _slow_project(rich_acme, rita, [walt, nina])
     with django_capture_on_commit_callbacks(execute=True):
-        projects.project_set_status(project=project, actor=rita, status="paused")
+        project_set_status(project=project, actor=rita, status="paused")
 
     for worker in (walt, nina):
         assert balance(services.worker_account(worker, K.WORKER_AVAILABLE, "USD")) == Decimal(
@@ -319,11 +319,11 @@ def test_pausing_a_project_by_hand_still_tops_its_workers_up(
 def test_the_periodic_check_tops_up_recently_active_projects_that_are_no_longer_live(
     rich_acme, rita, walt, nina
 ):
-    from microwork.projects import services as projects
+    from microwork.projects.services.projects import project_set_status
 
     # The background task queued by the status change never ran (DummyBackend here).
     recent = _slow_project(rich_acme, rita, [walt])
-    projects.project_set_status(project=recent, actor=rita, status="completed")
+    project_set_status(project=recent, actor=rita, status="completed")
     assert not _topups(walt).exists()
 
     assert services.pay_floor_check_all() == 1
@@ -336,11 +336,11 @@ def test_the_periodic_check_tops_up_recently_active_projects_that_are_no_longer_
 def test_the_periodic_check_leaves_long_finished_projects_alone(
     rich_acme, rita, nina, time_machine, monkeypatch
 ):
-    from microwork.projects import services as projects
+    from microwork.projects.services.projects import project_set_status
 
     time_machine.move_to(timezone.now() - timedelta(days=30), tick=False)
     old = _slow_project(rich_acme, rita, [nina])
-    projects.project_set_status(project=old, actor=rita, status="completed")
+    project_set_status(project=old, actor=rita, status="completed")
     time_machine.shift(timedelta(days=30))
     checked = []
     monkeypatch.setattr(
@@ -353,13 +353,13 @@ def test_the_periodic_check_leaves_long_finished_projects_alone(
 
 
 def test_top_ups_count_what_each_answer_was_really_paid(rich_acme, rita, walt):
-    from microwork.projects import services as projects
+    from microwork.projects.services.projects import project_update
 
     project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
     go_live(project, rita)
     for _ in range(10):
         answer(project, walt, active_ms=30_000)
-    projects.project_update(project=project, actor=rita, changes={"reward": "0.06"})
+    project_update(project=project, actor=rita, changes={"reward": "0.06"})
     project.refresh_from_db()
     for _ in range(10):
         answer(project, walt, active_ms=30_000)

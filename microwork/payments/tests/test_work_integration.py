@@ -7,7 +7,8 @@ from microwork.ledger.models import Account, Transaction
 from microwork.ledger.services.check import ledger_check
 from microwork.payments import services
 from microwork.payments.tests.conftest import balance, go_live, make_project
-from microwork.work import services as work_services
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.submitting import submission_create
 
 K = Account.Kind
 
@@ -15,10 +16,10 @@ K = Account.Kind
 def test_a_submitted_answer_becomes_a_pending_earning_once(rich_acme, rita, walt):
     project = make_project(rich_acme, rita, tasks=3, reward="0.05", seconds=20)
     go_live(project, rita)
-    assignment = work_services.assignment_claim(worker=walt, project=project)
+    assignment = assignment_claim(worker=walt, project=project)
     assert assignment is not None
     for _ in range(2):  # the retry over a bad connection
-        submission = work_services.submission_create(
+        submission = submission_create(
             assignment=assignment, worker=walt, answer="ok", active_ms=12_000
         )
     assert Transaction.objects.filter(kind=Transaction.Kind.EARNING).count() == 1

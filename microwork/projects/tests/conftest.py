@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from microwork.accounts.access import access_organisation_for_requester
-from microwork.projects import services
+from microwork.projects.services.projects import project_create
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def acme(rita, omar):
 @pytest.fixture
 def project(rita, acme):
     # Rita's image-moderation project: single choice between "ok" and "gory".
-    return services.project_create(
+    return project_create(
         organisation=acme,
         actor=rita,
         name="Image moderation",
@@ -41,7 +41,7 @@ def project(rita, acme):
 @pytest.fixture
 def relevance_project(rita, acme):
     # Rita's search-relevance project on a 0–3 scale.
-    return services.project_create(
+    return project_create(
         organisation=acme,
         actor=rita,
         name="Search relevance",
@@ -56,7 +56,7 @@ def relevance_project(rita, acme):
 @pytest.fixture
 def multi_project(rita, acme):
     # Rita's multi-label project: tick every topic a text mentions.
-    return services.project_create(
+    return project_create(
         organisation=acme,
         actor=rita,
         name="Topics",

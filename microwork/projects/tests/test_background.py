@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.test import override_settings
 
-from microwork.projects import services
 from microwork.projects.models import Batch, Task
+from microwork.projects.services import batch_runs, batches
+from microwork.projects.services.projects import project_set_status
 
 IMMEDIATE = {
     "default": {
@@ -27,7 +28,7 @@ def media(tmp_path, settings):
 
 def _upload(project, user, content, name="big.csv"):
     f = SimpleUploadedFile(name, content, content_type="text/csv")
-    return services.batch_upload(
+    return batches.batch_upload(
         project=project, actor=user, file=f, filename=name, content_type="", size=len(content)
     )
 
@@ -36,7 +37,7 @@ def _upload(project, user, content, name="big.csv"):
 def test_big_file_is_queued_then_added_by_the_job(
     project, rita, media, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
+    monkeypatch.setattr(batches, "INLINE_MAX_BYTES", 10)
     content = ("text,answer\n" + "".join(f"row {i},\n" for i in range(50)) + "g,ok\n").encode()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         outcome = _upload(project, rita, content)
@@ -55,7 +56,7 @@ def test_big_file_is_queued_then_added_by_the_job(
 def test_a_refused_big_file_keeps_its_errors_on_the_batch(
     project, rita, media, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
+    monkeypatch.setattr(batches, "INLINE_MAX_BYTES", 10)
     with django_capture_on_commit_callbacks(execute=True):
         batch = _upload(project, rita, b"text,answer\nfine,\nbad,maybe\n").batch
     batch.refresh_from_db()
@@ -65,10 +66,10 @@ def test_a_refused_big_file_keeps_its_errors_on_the_batch(
 
 
 def test_processing_twice_counts_once(project, rita, media, monkeypatch):
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
+    monkeypatch.setattr(batches, "INLINE_MAX_BYTES", 10)
     batch = _upload(project, rita, b"text\none\ntwo\n").batch
-    services.batch_process(batch_id=batch.pk)
-    services.batch_process(batch_id=batch.pk)
+    batch_runs.batch_process(batch_id=batch.pk)
+    batch_runs.batch_process(batch_id=batch.pk)
     assert Task.objects.count() == 2
     assert Batch.objects.get(pk=batch.pk).rows_added == 2
 
@@ -100,9 +101,9 @@ def test_a_big_json_array_is_checked_and_added_by_the_job(project, rita, media):
         json.dumps({"id": f"r{i}", "text": f"Row {i}", "note": "x" * 40}) for i in range(60_000)
     )
     content = ("[\n" + ",\n".join(rows) + "\n]\n").encode()
-    assert len(content) > services.INLINE_MAX_BYTES
+    assert len(content) > batches.INLINE_MAX_BYTES
     batch = _upload(project, rita, content, name="big.json").batch
-    services.batch_process(batch_id=batch.pk)
+    batch_runs.batch_process(batch_id=batch.pk)
     batch.refresh_from_db()
     assert (batch.status, batch.rows_added, batch.ignored_columns) == ("done", 60_000, ["note"])
     assert Task.objects.get(external_id="r59999").row_number == 60_000
@@ -142,18 +143,18 @@ def db_worker(settings, monkeypatch):
 def test_a_batch_past_its_time_limit_fails_with_the_reason_and_the_file_can_be_sent_again(
     project, rita, media, monkeypatch, settings, db_worker, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
+    monkeypatch.setattr(batches, "INLINE_MAX_BYTES", 10)
     settings.JOB_TIME_LIMITS = {**settings.JOB_TIME_LIMITS, "uploads": 1}
     content = b"text\none\ntwo\n"
     with django_capture_on_commit_callbacks(execute=True):
         batch = _upload(project, rita, content).batch
-    real_existing_ids = services._existing_ids
+    real_existing_ids = batch_runs.existing_ids
 
     def slow(project):
         time.sleep(5)  # any pure-Python stall the limit must cut
         return real_existing_ids(project)
 
-    monkeypatch.setattr(services, "_existing_ids", slow)
+    monkeypatch.setattr(batch_runs, "existing_ids", slow)
     db_worker()
     batch.refresh_from_db()
     assert batch.status == "failed"
@@ -162,7 +163,7 @@ def test_a_batch_past_its_time_limit_fails_with_the_reason_and_the_file_can_be_s
     assert not Task.objects.exists()
     assert not list((media / "uploads").iterdir())
 
-    monkeypatch.setattr(services, "_existing_ids", real_existing_ids)
+    monkeypatch.setattr(batch_runs, "existing_ids", real_existing_ids)
     with django_capture_on_commit_callbacks(execute=True):
         again = _upload(project, rita, content)
     assert not again.duplicate and again.batch.pk != batch.pk
@@ -209,7 +210,7 @@ def test_a_dead_workers_batch_runs_again_then_fails_with_the_reason(
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
     }
     settings.BATCH_MAX_ATTEMPTS = 2
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
+    monkeypatch.setattr(batches, "INLINE_MAX_BYTES", 10)
     content = b"text\none\ntwo\n"
     with django_capture_on_commit_callbacks(execute=True):
         batch = _upload(project, rita, content).batch
@@ -236,21 +237,21 @@ def test_a_dead_workers_batch_runs_again_then_fails_with_the_reason(
     db_worker()
     again.batch.refresh_from_db()
     assert (again.batch.status, again.batch.rows_added) == ("done", 2)
-    services.project_set_status(project=project, actor=rita, status="live")
+    project_set_status(project=project, actor=rita, status="live")
 
 
 def test_a_run_taken_for_dead_adds_nothing_when_it_wakes_up(project, rita, media, monkeypatch):
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
+    monkeypatch.setattr(batches, "INLINE_MAX_BYTES", 10)
     batch = _upload(project, rita, b"text\none\ntwo\n").batch
-    real_insert = services._batch_insert_stored
+    real_insert = batch_runs._batch_insert_stored
 
     def overtaken(*, batch, path):
         # Meanwhile the run was taken for dead, and a second run claimed the batch.
         Batch.objects.filter(pk=batch.pk).update(attempts=F("attempts") + 1)
         return real_insert(batch=batch, path=path)
 
-    monkeypatch.setattr(services, "_batch_insert_stored", overtaken)
-    services.batch_process(batch_id=batch.pk)
+    monkeypatch.setattr(batch_runs, "_batch_insert_stored", overtaken)
+    batch_runs.batch_process(batch_id=batch.pk)
     assert not Task.objects.exists()
     batch.refresh_from_db()
     assert batch.status == "processing", "left to the run that replaced it"
@@ -264,7 +265,7 @@ def test_cleanup_removes_orphaned_and_temporary_upload_files_and_keeps_a_record(
 
     from microwork.projects.models import UploadCleanup
 
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
+    monkeypatch.setattr(batches, "INLINE_MAX_BYTES", 10)
     settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "spool")
     os.makedirs(settings.FILE_UPLOAD_TEMP_DIR)
     waiting = _upload(project, rita, b"text\none\ntwo\n").batch
@@ -279,7 +280,7 @@ def test_cleanup_removes_orphaned_and_temporary_upload_files_and_keeps_a_record(
     for path in (orphan, spooled, media / waiting.stored_path):
         os.utime(path, (two_hours_ago, two_hours_ago))
 
-    record = services.uploads_cleanup()
+    record = batch_runs.uploads_cleanup()
 
     assert not orphan.exists() and not spooled.exists()
     assert (media / waiting.stored_path).exists(), "a waiting batch keeps its file"
@@ -300,13 +301,13 @@ def test_cleanup_runs_again_a_waiting_batch_whose_job_was_lost(
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}
     }
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 10)
+    monkeypatch.setattr(batches, "INLINE_MAX_BYTES", 10)
     # The web process died between saving the batch and handing it to the queue.
     batch = _upload(project, rita, b"text\none\ntwo\n").batch
     assert not DBTaskResult.objects.exists()
     time_machine.move_to(timezone.now() + timedelta(hours=2))
     with django_capture_on_commit_callbacks(execute=True):
-        record = services.uploads_cleanup()
+        record = batch_runs.uploads_cleanup()
     assert record.batches_requeued == 1
     assert DBTaskResult.objects.filter(task_path="microwork.projects.tasks.process_batch").exists()
     batch.refresh_from_db()

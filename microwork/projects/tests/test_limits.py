@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from microwork.lib.errors import ApplicationError
-from microwork.projects import services
 from microwork.projects.models import Batch, Task
+from microwork.projects.services.batch_runs import batch_process
+from microwork.projects.services.batches import INLINE_MAX_BYTES
 from microwork.projects.tests.test_uploads import upload
 
 WIDE = 20_000
@@ -141,7 +142,7 @@ def test_a_million_columns_are_refused_before_the_file_is_stored(project, rita, 
     # A million columns once kept the background worker busy for hours.
     settings.MEDIA_ROOT = tmp_path
     content = _wide_csv(1_000_000)
-    assert len(content) > services.INLINE_MAX_BYTES
+    assert len(content) > INLINE_MAX_BYTES
     error = _refused(project, rita, content)
     assert error.details[0]["line"] == 1 and "1048576 bytes" in error.details[0]["reason"]
     assert not Batch.objects.exists()
@@ -153,7 +154,7 @@ def test_a_wide_header_of_a_big_file_is_refused_before_it_is_stored(
 ):
     settings.MEDIA_ROOT = tmp_path
     content = _wide_csv(WIDE) + b"x\n" * 700_000
-    assert len(content) > services.INLINE_MAX_BYTES
+    assert len(content) > INLINE_MAX_BYTES
     error = _refused(project, rita, content)
     assert error.details[0]["field"] == "columns"
     assert not Batch.objects.exists()
@@ -167,7 +168,7 @@ def test_a_long_row_deep_in_a_big_file_fails_the_batch_with_the_reason(
     content = b"text\n" + b"a row of text\n" * 100_000 + b"x" * 200_000 + b"\n"
     batch = upload(project, rita, content).batch
     assert batch.status == "pending"
-    services.batch_process(batch_id=batch.pk)
+    batch_process(batch_id=batch.pk)
     batch.refresh_from_db()
     assert batch.status == "failed"
     assert "Line 100002 is longer than 100000 bytes" in batch.errors[0]["reason"]

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from microwork.lib.errors import ApplicationError
-from microwork.projects import services
 from microwork.projects.models import Batch, Project, ProjectEvent, Task
+from microwork.projects.services.batches import batch_upload
+from microwork.projects.services.projects import project_create, project_update
 from microwork.projects.tests.test_pages import FORM
 from microwork.projects.tests.test_uploads import upload
 
@@ -35,7 +36,7 @@ def reasons(project):
 
 
 def test_opening_time_and_hourly_cap_are_stored_and_logged(project, rita):
-    services.project_update(
+    project_update(
         project=project,
         actor=rita,
         changes={"opens_at": "2026-03-02T11:00:42+01:00", "hourly_cap_per_worker": "12"},
@@ -63,7 +64,7 @@ def test_a_past_opening_naive_time_or_bad_cap_is_refused_and_changes_nothing(pro
     ]
     for changes, field, words in cases:
         with pytest.raises(ApplicationError) as info:
-            services.project_update(project=project, actor=rita, changes=changes)
+            project_update(project=project, actor=rita, changes=changes)
         assert info.value.field == field and words in info.value.message, changes
     project.refresh_from_db()
     assert project.opens_at is None and project.hourly_cap_per_worker is None
@@ -71,18 +72,18 @@ def test_a_past_opening_naive_time_or_bad_cap_is_refused_and_changes_nothing(pro
 
 
 def test_an_opening_already_past_may_stay_while_other_settings_change(project, rita):
-    services.project_update(project=project, actor=rita, changes={"opens_at": "2026-03-02T09:30Z"})
+    project_update(project=project, actor=rita, changes={"opens_at": "2026-03-02T09:30Z"})
     with time_machine.travel(NOW + timedelta(hours=2), tick=False):
-        services.project_update(project=project, actor=rita, changes={"name": "Renamed"})
+        project_update(project=project, actor=rita, changes={"name": "Renamed"})
         # Removing it is always allowed, and logged.
-        services.project_update(project=project, actor=rita, changes={"opens_at": None})
+        project_update(project=project, actor=rita, changes={"opens_at": None})
     project.refresh_from_db()
     assert project.name == "Renamed" and project.opens_at is None
     assert reasons(project)[-1] == "No opening time: work is open while the project is live."
 
 
 def test_creating_with_an_opening_time_logs_it(rita, acme):
-    project = services.project_create(
+    project = project_create(
         organisation=acme,
         actor=rita,
         name="Scheduled",
@@ -104,7 +105,7 @@ def test_a_batch_announced_for_later_keeps_its_time_and_logs_it(project, rita):
     outcome = upload(project, rita, CSV)
     assert outcome.batch.opens_at is None
     f = SimpleUploadedFile("later.csv", b"id,text\nt3,third\n", content_type="text/csv")
-    later = services.batch_upload(
+    later = batch_upload(
         project=project,
         actor=rita,
         file=f,
@@ -122,7 +123,7 @@ def test_a_batch_announced_for_later_keeps_its_time_and_logs_it(project, rita):
 def test_a_batch_opening_in_the_past_is_refused_before_anything_is_stored(project, rita):
     f = SimpleUploadedFile("t.csv", CSV.encode(), content_type="text/csv")
     with pytest.raises(ApplicationError) as info:
-        services.batch_upload(
+        batch_upload(
             project=project,
             actor=rita,
             file=f,

@@ -9,10 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from microwork.projects import services
 from microwork.projects.interfaces import REGISTRY, TaskInterface
 from microwork.projects.interfaces.fields import Integer, Text
 from microwork.projects.models import Project, Task
+from microwork.projects.services.projects import project_set_status
 from microwork.work.models import Assignment, Submission
 
 
@@ -119,7 +119,7 @@ def test_a_registered_type_works_through_the_pages(
     r = client.post(reverse("projects:upload", args=[project.pk]), {"file": good})
     assert r.status_code == 302
     assert Task.objects.get(external_id="g1").gold_answer == "four"
-    services.project_set_status(project=project, actor=rita, status="live")
+    project_set_status(project=project, actor=rita, status="live")
     past_opening_round()
 
     # Walt gets the task on the page the type's template draws, and answers in his words.

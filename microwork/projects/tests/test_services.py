@@ -4,8 +4,13 @@ import pytest
 import time_machine
 
 from microwork.lib.errors import ApplicationError
-from microwork.projects import services
 from microwork.projects.models import Project, ProjectEvent
+from microwork.projects.services.projects import (
+    allowed_transitions,
+    project_create,
+    project_set_status,
+    project_update,
+)
 from microwork.projects.tests.factories import TaskFactory
 
 S = Project.Status
@@ -78,7 +83,7 @@ def test_create_cleans_and_logs_the_draft(project, rita):
 )
 def test_bad_settings_name_the_field_and_store_nothing(rita, acme, field, overrides):
     with pytest.raises(ApplicationError) as info:
-        services.project_create(organisation=acme, actor=rita, **_base(**overrides))
+        project_create(organisation=acme, actor=rita, **_base(**overrides))
     assert info.value.field == field
     assert not Project.objects.exists()
     assert not ProjectEvent.objects.exists()
@@ -86,12 +91,12 @@ def test_bad_settings_name_the_field_and_store_nothing(rita, acme, field, overri
 
 def test_overlap_zero_is_refused_with_a_plain_message(rita, acme):
     with pytest.raises(ApplicationError) as info:
-        services.project_create(organisation=acme, actor=rita, **_base(overlap=0))
+        project_create(organisation=acme, actor=rita, **_base(overlap=0))
     assert "at least 1" in info.value.message
 
 
 def test_reward_keeps_six_places_exactly(rita, acme):
-    project = services.project_create(organisation=acme, actor=rita, **_base(reward="0.004125"))
+    project = project_create(organisation=acme, actor=rita, **_base(reward="0.004125"))
     project.refresh_from_db()
     assert project.reward == Decimal("0.004125")
 
@@ -99,7 +104,7 @@ def test_reward_keeps_six_places_exactly(rita, acme):
 def test_instructions_markdown_is_sanitised_when_rendered(rita, acme):
     from microwork.lib.text import render_markdown
 
-    project = services.project_create(
+    project = project_create(
         organisation=acme, actor=rita, **_base(instructions="Hi <script>alert(1)</script> **b**")
     )
     html = render_markdown(project.instructions)
@@ -119,7 +124,7 @@ def test_lifecycle_table(project, rita, old, new):
     _at(project, old)
     events_before = ProjectEvent.objects.count()
     if (old, new) in ALLOWED:
-        services.project_set_status(project=project, actor=rita, status=new, reason="test")
+        project_set_status(project=project, actor=rita, status=new, reason="test")
         project.refresh_from_db()
         assert project.status == new
         event = ProjectEvent.objects.latest("id")
@@ -131,7 +136,7 @@ def test_lifecycle_table(project, rita, old, new):
         )
     else:
         with pytest.raises(ApplicationError) as info:
-            services.project_set_status(project=project, actor=rita, status=new)
+            project_set_status(project=project, actor=rita, status=new)
         assert info.value.field == "status"
         project.refresh_from_db()
         assert project.status == old
@@ -141,20 +146,20 @@ def test_lifecycle_table(project, rita, old, new):
 def test_allowed_transitions_match_the_table(project):
     for status in ALL:
         _at(project, status)
-        assert {(status, s) for s in services.allowed_transitions(project)} == {
+        assert {(status, s) for s in allowed_transitions(project)} == {
             pair for pair in ALLOWED if pair[0] == status
         }
 
 
 def test_unknown_status_is_refused(project, rita):
     with pytest.raises(ApplicationError) as info:
-        services.project_set_status(project=project, actor=rita, status="deleted")
+        project_set_status(project=project, actor=rita, status="deleted")
     assert info.value.field == "status"
 
 
 def test_going_live_needs_a_task(project, rita):
     with pytest.raises(ApplicationError) as info:
-        services.project_set_status(project=project, actor=rita, status="live")
+        project_set_status(project=project, actor=rita, status="live")
     assert info.value.code == "no_tasks"
     assert Project.objects.get(pk=project.pk).status == "draft"
 
@@ -162,7 +167,7 @@ def test_going_live_needs_a_task(project, rita):
 def test_going_live_needs_a_task_that_is_not_gold(project, rita):
     TaskFactory(project=project, is_gold=True, gold_answer="ok")
     with pytest.raises(ApplicationError) as info:
-        services.project_set_status(project=project, actor=rita, status="live")
+        project_set_status(project=project, actor=rita, status="live")
     assert info.value.code == "no_tasks"
 
 
@@ -170,30 +175,30 @@ def test_going_live_rechecks_the_config(project, rita):
     TaskFactory(project=project)
     Project.objects.filter(pk=project.pk).update(config={"question": "", "labels": []})
     with pytest.raises(ApplicationError) as info:
-        services.project_set_status(project=project, actor=rita, status="live")
+        project_set_status(project=project, actor=rita, status="live")
     assert info.value.field == "question"
 
 
 def test_status_event_time_is_the_frozen_now(project, rita):
     TaskFactory(project=project)
     with time_machine.travel("2026-03-01 12:00:00+00:00", tick=False):
-        services.project_set_status(project=project, actor=rita, status="live")
+        project_set_status(project=project, actor=rita, status="live")
     event = ProjectEvent.objects.latest("id")
     assert event.at.isoformat() == "2026-03-01T12:00:00+00:00"
 
 
 def test_update_changes_only_what_is_given(project, rita):
-    services.project_update(project=project, actor=rita, changes={"name": "New name", "overlap": 5})
+    project_update(project=project, actor=rita, changes={"name": "New name", "overlap": 5})
     project.refresh_from_db()
     assert (project.name, project.overlap, project.reward) == ("New name", 5, Decimal("0.05"))
 
 
 def test_update_refuses_unknown_and_bad_fields(project, rita):
     with pytest.raises(ApplicationError) as info:
-        services.project_update(project=project, actor=rita, changes={"status": "live"})
+        project_update(project=project, actor=rita, changes={"status": "live"})
     assert info.value.field == "status"
     with pytest.raises(ApplicationError) as info:
-        services.project_update(project=project, actor=rita, changes={"overlap": 0})
+        project_update(project=project, actor=rita, changes={"overlap": 0})
     assert info.value.field == "overlap"
     assert Project.objects.get(pk=project.pk).overlap == 3
 
@@ -238,24 +243,24 @@ def test_answered_projects_lock_what_answers_mean_and_never_lower_the_reward(
 ):
     _answer(TaskFactory(project=project), walt)
     with pytest.raises(ApplicationError) as info:
-        services.project_update(project=project, actor=rita, changes={field: value})
+        project_update(project=project, actor=rita, changes={field: value})
     assert (info.value.code, info.value.field) == ("locked", field)
 
 
 def test_answered_projects_may_raise_overlap_not_lower_it(project, rita, walt):
     _answer(TaskFactory(project=project), walt)
-    services.project_update(project=project, actor=rita, changes={"overlap": 4})
+    project_update(project=project, actor=rita, changes={"overlap": 4})
     with pytest.raises(ApplicationError) as info:
-        services.project_update(project=project, actor=rita, changes={"overlap": 2})
+        project_update(project=project, actor=rita, changes={"overlap": 2})
     assert info.value.field == "overlap"
-    services.project_update(project=project, actor=rita, changes={"instructions": "Better ones"})
+    project_update(project=project, actor=rita, changes={"instructions": "Better ones"})
     assert Project.objects.get(pk=project.pk).overlap == 4
 
 
 def test_archived_projects_are_read_only(project, rita):
-    services.project_set_status(project=project, actor=rita, status="archived")
+    project_set_status(project=project, actor=rita, status="archived")
     with pytest.raises(ApplicationError) as info:
-        services.project_update(project=project, actor=rita, changes={"name": "x"})
+        project_update(project=project, actor=rita, changes={"name": "x"})
     assert info.value.code == "archived"
 
 
@@ -263,9 +268,9 @@ DAY = 24 * 3600
 
 
 def test_the_approval_period_defaults_to_three_days_and_can_be_set(rita, acme):
-    default = services.project_create(organisation=acme, actor=rita, **_base())
+    default = project_create(organisation=acme, actor=rita, **_base())
     assert default.auto_approve_seconds == 3 * DAY
-    chosen = services.project_create(
+    chosen = project_create(
         organisation=acme, actor=rita, **_base(name="Quick pay", auto_approve_seconds=DAY)
     )
     assert Project.objects.get(pk=chosen.pk).auto_approve_seconds == DAY
@@ -274,19 +279,17 @@ def test_the_approval_period_defaults_to_three_days_and_can_be_set(rita, acme):
 @pytest.mark.parametrize("value", [7 * DAY + 1, 3599, 0, -1, "soon", None])
 def test_an_approval_period_outside_one_hour_to_seven_days_is_refused(rita, acme, value):
     with pytest.raises(ApplicationError) as info:
-        services.project_create(organisation=acme, actor=rita, **_base(auto_approve_seconds=value))
+        project_create(organisation=acme, actor=rita, **_base(auto_approve_seconds=value))
     assert info.value.field == "auto_approve_seconds"
     assert "auto_approve_seconds" in info.value.message
     assert not Project.objects.exists()
 
 
 def test_the_approval_period_is_changed_through_update(project, rita):
-    services.project_update(project=project, actor=rita, changes={"auto_approve_seconds": DAY})
+    project_update(project=project, actor=rita, changes={"auto_approve_seconds": DAY})
     assert Project.objects.get(pk=project.pk).auto_approve_seconds == DAY
     with pytest.raises(ApplicationError) as info:
-        services.project_update(
-            project=project, actor=rita, changes={"auto_approve_seconds": 8 * DAY}
-        )
+        project_update(project=project, actor=rita, changes={"auto_approve_seconds": 8 * DAY})
     assert info.value.field == "auto_approve_seconds"
     assert Project.objects.get(pk=project.pk).auto_approve_seconds == DAY
 
@@ -295,11 +298,9 @@ def test_once_answered_the_approval_period_may_shorten_never_lengthen(project, r
     # Walt's answer waits for its money on the period he was shown; it must not grow.
     _answer(TaskFactory(project=project), walt)
     with pytest.raises(ApplicationError) as info:
-        services.project_update(
-            project=project, actor=rita, changes={"auto_approve_seconds": 5 * DAY}
-        )
+        project_update(project=project, actor=rita, changes={"auto_approve_seconds": 5 * DAY})
     assert (info.value.code, info.value.field) == ("locked", "auto_approve_seconds")
-    services.project_update(project=project, actor=rita, changes={"auto_approve_seconds": DAY})
+    project_update(project=project, actor=rita, changes={"auto_approve_seconds": DAY})
     assert Project.objects.get(pk=project.pk).auto_approve_seconds == DAY
 
 

@@ -5,15 +5,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from microwork.lib.errors import ApplicationError
-from microwork.projects import services
 from microwork.projects.models import Batch, Task
+from microwork.projects.services.batches import batch_create_from_records, batch_upload
+from microwork.projects.services.projects import project_set_status
 
 
 def upload(project, user, content, name="tasks.csv", content_type="text/csv", size=None):
     if isinstance(content, str):
         content = content.encode()
     f = SimpleUploadedFile(name, content, content_type=content_type)
-    return services.batch_upload(
+    return batch_upload(
         project=project,
         actor=user,
         file=f,
@@ -223,7 +224,7 @@ def test_two_gigabytes_are_refused_by_size_without_reading(project, rita):
             raise AssertionError("the file must not be read")
 
     with pytest.raises(ApplicationError) as info:
-        services.batch_upload(
+        batch_upload(
             project=project,
             actor=rita,
             file=Unreadable(),
@@ -236,9 +237,9 @@ def test_two_gigabytes_are_refused_by_size_without_reading(project, rita):
 
 
 def test_too_many_rows_is_refused(project, rita, monkeypatch):
-    from microwork.projects import uploads
+    from microwork.projects.uploads import checking
 
-    monkeypatch.setattr(uploads, "MAX_ROWS", 3)
+    monkeypatch.setattr(checking, "MAX_ROWS", 3)
     error = refused(project, rita, "text\na\nb\nc\nd\n")
     assert "more than 3 rows" in error.details[-1]["reason"]
 
@@ -250,18 +251,18 @@ def test_only_the_first_hundred_problems_are_listed(project, rita):
 
 
 def test_closed_projects_take_no_tasks(project, rita):
-    services.project_set_status(project=project, actor=rita, status="archived")
+    project_set_status(project=project, actor=rita, status="archived")
     assert refused(project, rita, "text\nhi\n").code == "project_closed"
 
 
 def test_records_from_an_api_body(relevance_project, rita):
-    outcome = services.batch_create_from_records(
+    outcome = batch_create_from_records(
         project=relevance_project,
         actor=rita,
         records=[{"query": "q", "result_title": "t", "answer": "2"}],
     )
     assert outcome.batch.rows_added == 1
-    again = services.batch_create_from_records(
+    again = batch_create_from_records(
         project=relevance_project,
         actor=rita,
         records=[{"query": "q", "result_title": "t", "answer": "2"}],
@@ -271,7 +272,7 @@ def test_records_from_an_api_body(relevance_project, rita):
 
 def test_records_with_problems_store_nothing(relevance_project, rita):
     with pytest.raises(ApplicationError) as info:
-        services.batch_create_from_records(
+        batch_create_from_records(
             project=relevance_project, actor=rita, records=[{"query": "q"}, "text"]
         )
     assert [(p["row"], p["field"]) for p in info.value.details] == [(1, "result_title"), (2, "row")]
@@ -295,14 +296,14 @@ def _json_array(n):
 
 
 def test_a_json_array_is_read_as_a_stream(project):
-    from microwork.projects import uploads
+    from microwork.projects.uploads import reading
 
     stream = CountingStream(_json_array(20_000))
-    records = uploads._json_records(uploads._Reader(stream))
+    records = reading.json_records(reading.Reader(stream))
     row, line, first = next(records)
     assert (row, line, first["id"]) == (1, 2, "r0")
     # The first task is checked before the rest of the file is read.
-    assert stream.bytes_read <= 2 * uploads.READ_CHUNK < len(stream.getvalue())
+    assert stream.bytes_read <= 2 * reading.READ_CHUNK < len(stream.getvalue())
     rows = [(row, line, first)] + list(records)
     assert len(rows) == 20_000 and rows[-1][:2] == (20_000, 20_001)
 
@@ -310,14 +311,14 @@ def test_a_json_array_is_read_as_a_stream(project):
 def test_a_large_json_array_is_parsed_in_bounded_memory(project):
     import tracemalloc
 
-    from microwork.projects import uploads
+    from microwork.projects.uploads import reading
 
     content = _json_array(60_000)
     assert len(content) > 5 * 1024 * 1024
     stream = io.BytesIO(content)
     tracemalloc.start()
     try:
-        count = sum(1 for _ in uploads._json_records(uploads._Reader(stream)))
+        count = sum(1 for _ in reading.json_records(reading.Reader(stream)))
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -358,14 +359,14 @@ def test_a_json_array_row_problem_names_its_line(project, rita):
 
 
 def test_a_syntax_error_early_in_a_big_json_array_is_found_without_reading_on(project):
-    from microwork.projects import uploads
+    from microwork.projects.uploads import reading
 
     content = b'[{"text": "a"},\n{"text": }' + _json_array(20_000)[1:]
     stream = CountingStream(content)
-    records = uploads._json_records(uploads._Reader(stream))
+    records = reading.json_records(reading.Reader(stream))
     assert next(records)[2] == {"text": "a"}
-    with pytest.raises(uploads.FileProblem) as info:
+    with pytest.raises(reading.FileProblem) as info:
         next(records)
     [problem] = info.value.problems
     assert (problem.row, problem.line) == (2, 2) and "column 10" in problem.reason
-    assert stream.bytes_read <= uploads.READ_CHUNK
+    assert stream.bytes_read <= reading.READ_CHUNK

@@ -15,8 +15,9 @@ from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
 from microwork.payments.tests.test_crash import _child_env
-from microwork.projects import services
 from microwork.projects.models import Batch, Task
+from microwork.projects.services import batches
+from microwork.projects.services.projects import project_set_status
 from microwork.projects.tests.test_uploads import upload
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -80,7 +81,7 @@ def test_a_batch_whose_worker_was_killed_finishes_after_restart_and_the_project_
     deposit_record(
         organisation=acme, amount="5000", currency="USD", reference="crash-test", actor=omar
     )
-    monkeypatch.setattr(services, "INLINE_MAX_BYTES", 1024)
+    monkeypatch.setattr(batches, "INLINE_MAX_BYTES", 1024)
     var = tmp_path / "var"
     settings.MEDIA_ROOT = var / "media"
     rows = (
@@ -144,6 +145,6 @@ def test_a_batch_whose_worker_was_killed_finishes_after_restart_and_the_project_
     if batch.status != "done":
         # The same file is taken again after a failure.
         upload(project, rita, b"text\none more\n")
-    services.project_set_status(project=project, actor=rita, status="live")
+    project_set_status(project=project, actor=rita, status="live")
     project.refresh_from_db()
     assert project.status == "live"

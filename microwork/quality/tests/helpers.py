@@ -75,7 +75,7 @@ def fund(project: Project, operator: User, amount: str = "50") -> None:
 
 def submit(*, task: Task, worker: User, label: str, active_ms: int = 6000) -> Submission:
     """An answer through the work engine itself: lease, submit, every registered hook."""
-    from microwork.work import services as work_services
+    from microwork.work.services.submitting import submission_create
 
     now = timezone.now()
     assignment = Assignment.objects.create(
@@ -85,7 +85,7 @@ def submit(*, task: Task, worker: User, label: str, active_ms: int = 6000) -> Su
         leased_at=now - timedelta(seconds=60),
         expires_at=now + timedelta(minutes=10),
     )
-    return work_services.submission_create(
+    return submission_create(
         assignment=assignment, worker=worker, answer=label, active_ms=active_ms
     )
 

@@ -67,7 +67,7 @@ def test_an_attacker_reading_the_standing_after_each_answer_cannot_single_out_a_
     client, rita, walt, walt_token, omar, time_machine, monkeypatch
 ):
     # Rita's project: one task in four handed out is a control (expected answer "cat").
-    monkeypatch.setattr("microwork.work.services._rng", random.Random(10))
+    monkeypatch.setattr("microwork.work.services.claiming.default_rng", random.Random(10))
     time_machine.move_to(T0, tick=False)
     project = make_project(owner=rita, gold_rate=Decimal("0.25"), overlap=1)
     make_tasks(project, 60)

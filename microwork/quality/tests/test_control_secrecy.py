@@ -19,7 +19,8 @@ from microwork.quality.tests.helpers import (
     release,
     submit,
 )
-from microwork.work import services as work_services
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.submitting import submission_create
 
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
@@ -53,17 +54,15 @@ def test_a_control_met_in_a_training_is_never_served_to_that_worker_as_a_control
     # Walt is handed the one control he has not met, then only ordinary tasks.
     handed = []
     for _ in range(4):
-        assignment = work_services.assignment_claim(worker=walt, project=project)
+        assignment = assignment_claim(worker=walt, project=project)
         assert assignment is not None
         handed.append(assignment.task_id)
-        work_services.submission_create(
-            assignment=assignment, worker=walt, answer="cat", active_ms=4000
-        )
+        submission_create(assignment=assignment, worker=walt, answer="cat", active_ms=4000)
     assert not met & set(handed)
     assert handed[0] in {t.pk for t in gold} - met
     assert set(handed[1:]) <= {t.pk for t in ordinary}
     # Nina took no training: all three controls can still check her.
-    first = work_services.assignment_claim(worker=nina, project=project)
+    first = assignment_claim(worker=nina, project=project)
     assert first is not None and first.task.is_gold
 
 

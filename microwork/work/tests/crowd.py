@@ -22,10 +22,13 @@ from django.db.models import Count
 
 from microwork.accounts.models import User, WorkerProfile
 from microwork.inbox.models import Notification
-from microwork.projects import services as project_services
-from microwork.work import releases, services
+from microwork.projects.services.projects import project_set_status
+from microwork.work import releases
 from microwork.work.fairness import check_in_after, gini
 from microwork.work.models import Assignment, Submission, WorkRequest
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.sharing import work_request_create, work_request_poll
+from microwork.work.services.submitting import submission_create
 from microwork.work.tests.factories import funded_project, upload_tasks
 
 START = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
@@ -151,9 +154,7 @@ def run(
                 first_round["read"] = None
                 if i == 0:
                     # The project goes live: everyone sees it on their work page.
-                    project = project_services.project_set_status(
-                        project=project, actor=owner, status="live"
-                    )
+                    project = project_set_status(project=project, actor=owner, status="live")
                     told = [w.pk for w in workers]
                 else:
                     # Whoever asked to be told gets the message now.
@@ -167,24 +168,16 @@ def run(
             worker = workers[i]
             calls += 1
             if kind == DONE:
-                services.submission_create(
-                    assignment=holding.pop(i), worker=worker, answer="ok", now=now
-                )
+                submission_create(assignment=holding.pop(i), worker=worker, answer="ok", now=now)
                 # "Submit" moves straight on to asking for the next task.
                 push(t + crowd.latency[i] * rng.uniform(0.7, 1.3), LOOK, i)
                 continue
             if rule == "click":
-                outcome = services.assignment_claim(
-                    worker=worker, project=project, now=now, rng=rng
-                )
+                outcome = assignment_claim(worker=worker, project=project, now=now, rng=rng)
             elif kind == CHECK_IN:
-                outcome = services.work_request_poll(
-                    request=waiting.pop(i), worker=worker, now=now, rng=rng
-                )
+                outcome = work_request_poll(request=waiting.pop(i), worker=worker, now=now, rng=rng)
             else:
-                outcome = services.work_request_create(
-                    worker=worker, project=project, now=now, rng=rng
-                )
+                outcome = work_request_create(worker=worker, project=project, now=now, rng=rng)
             if isinstance(outcome, Assignment):
                 holding[i] = outcome
                 push(t + crowd.pace[i], DONE, i)

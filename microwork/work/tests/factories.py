@@ -82,7 +82,7 @@ def funded_project(owner: User, operator: User, *, deposit: str = "100", **field
     go live and its answers can be paid (the way a requester really does it)."""
     from microwork.accounts.access import access_organisation_for_requester
     from microwork.ledger.services.deposits import deposit_record
-    from microwork.projects.services import project_create
+    from microwork.projects.services.projects import project_create
 
     organisation = access_organisation_for_requester(user=owner)
     deposit_record(
@@ -109,7 +109,7 @@ def funded_project(owner: User, operator: User, *, deposit: str = "100", **field
 
 def upload_tasks(project: Project, n: int, *, start: int = 0, opens_at: Any = None) -> Batch:
     """n tasks through the real upload service (its hooks release them to workers)."""
-    from microwork.projects.services import batch_create_from_records
+    from microwork.projects.services.batches import batch_create_from_records
 
     records = [{"id": f"r{start + i}", "text": f"Picture number {start + i}"} for i in range(n)]
     return batch_create_from_records(

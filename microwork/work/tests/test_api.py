@@ -185,12 +185,12 @@ def test_subscribe_to_an_opening(client, walt_token, walt, rita):
 
 
 def test_leaving_the_line_through_the_api_stops_waiting(client, walt_token, walt, nina, rita):
-    from microwork.work import services
     from microwork.work.models import WorkRequest
+    from microwork.work.services.claiming import assignment_claim
 
     project = live_project(rita, overlap=1)
     add_tasks(project, 1)
-    services.assignment_claim(worker=nina, project=project)
+    assignment_claim(worker=nina, project=project)
     body = call(client, "post", f"/api/work/projects/{project.pk}/claim", walt_token).json()
     assert body["state"] == "waiting"
     r = call(client, "post", f"/api/work/projects/{project.pk}/leave", walt_token)

@@ -12,8 +12,11 @@ from django.db.models import Count
 
 from microwork.lib.errors import ApplicationError
 from microwork.projects.models import Task
-from microwork.work import services
 from microwork.work.models import Assignment, Submission
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.giving_back import assignment_return, assignment_skip
+from microwork.work.services.sharing import work_request_create, work_rounds_allocate
+from microwork.work.services.submitting import submission_create
 from microwork.work.tests.factories import add_tasks, live_project, make_worker
 
 pytestmark = [
@@ -68,25 +71,23 @@ def test_thirty_two_threads_never_exceed_overlap(rita):
         active = list(mine)
         while active:
             worker = active[rng.randrange(len(active))]
-            a = services.assignment_claim(worker=worker, project=project, rng=rng)
+            a = assignment_claim(worker=worker, project=project, rng=rng)
             if a is None:
                 active.remove(worker)
                 continue
             roll = rng.random()
             try:
                 if roll < 0.05:
-                    services.assignment_skip(assignment=a, worker=worker)
+                    assignment_skip(assignment=a, worker=worker)
                     kind = "skipped"
                 elif roll < 0.08:
-                    services.assignment_return(assignment=a, worker=worker)
+                    assignment_return(assignment=a, worker=worker)
                     kind = "returned"
                 else:
-                    services.submission_create(
-                        assignment=a, worker=worker, answer="ok", active_ms=10
-                    )
+                    submission_create(assignment=a, worker=worker, answer="ok", active_ms=10)
                     # A retry over a bad connection: must not count twice.
                     if roll > 0.97:
-                        services.submission_create(assignment=a, worker=worker, answer="ok")
+                        submission_create(assignment=a, worker=worker, answer="ok")
                     kind = "submitted"
             except ApplicationError as exc:
                 kind = exc.code
@@ -111,11 +112,11 @@ def test_thirty_two_threads_never_exceed_overlap(rita):
 def test_concurrent_duplicate_submits_store_one_answer(rita, walt):
     project = live_project(rita)
     add_tasks(project, 1)
-    a = services.assignment_claim(worker=walt, project=project)
+    a = assignment_claim(worker=walt, project=project)
     ids = []
 
     def submit(_i):
-        ids.append(services.submission_create(assignment=a, worker=walt, answer="gory").pk)
+        ids.append(submission_create(assignment=a, worker=walt, answer="gory").pk)
 
     run_threads(16, submit)
     assert len(set(ids)) == 1
@@ -130,7 +131,7 @@ def test_one_worker_racing_themself_holds_one_lease(rita, walt):
     got = []
 
     def claim(_i):
-        got.append(services.assignment_claim(worker=walt, project=project).pk)
+        got.append(assignment_claim(worker=walt, project=project).pk)
 
     run_threads(12, claim)
     assert len(set(got)) == 1
@@ -149,8 +150,8 @@ def test_a_due_round_already_being_run_is_skipped_not_waited_for(rita, walt, nin
 
     project = live_project(rita, overlap=1)
     add_tasks(project, 1)
-    services.assignment_claim(worker=nina, project=project)
-    request = services.work_request_create(worker=walt, project=project)
+    assignment_claim(worker=nina, project=project)
+    request = work_request_create(worker=walt, project=project)
     assert isinstance(request, WorkRequest)
     WorkQueue.objects.filter(project=project).update(
         last_round_at=timezone.now() - timedelta(minutes=1)
@@ -168,7 +169,7 @@ def test_a_due_round_already_being_run_is_skipped_not_waited_for(rita, walt, nin
     assert holding.wait(10)
     started = time.monotonic()
     try:
-        assert services.work_rounds_allocate(project=project) is None
+        assert work_rounds_allocate(project=project) is None
         took = time.monotonic() - started
     finally:
         release.set()
@@ -188,7 +189,7 @@ def test_thirty_two_connections_through_the_start_button_with_every_hook_on(
 
     from microwork.ledger.models import Transaction
     from microwork.ledger.services.check import ledger_check
-    from microwork.projects import services as project_services
+    from microwork.projects.services.projects import project_set_status
     from microwork.work import fairness
     from microwork.work.models import WorkRequest
     from microwork.work.tests.factories import funded_project, upload_tasks
@@ -198,7 +199,7 @@ def test_thirty_two_connections_through_the_start_button_with_every_hook_on(
     with time_machine.travel(timezone.now() - timedelta(minutes=10), tick=True):
         project = funded_project(rita, omar, overlap=overlap, deposit="300")
         upload_tasks(project, tasks)
-        project = project_services.project_set_status(project=project, actor=rita, status="live")
+        project = project_set_status(project=project, actor=rita, status="live")
     # Rounds every second instead of five, so the scarce end of the run is short.
     monkeypatch.setattr(fairness, "ROUND_SECONDS", 1)
     workers = [make_worker(f"hooked{i}") for i in range(2 * THREADS)]
@@ -211,7 +212,7 @@ def test_thirty_two_connections_through_the_start_button_with_every_hook_on(
         while active:
             worker = active[rng.randrange(len(active))]
             try:
-                outcome = services.work_request_create(worker=worker, project=project, rng=rng)
+                outcome = work_request_create(worker=worker, project=project, rng=rng)
             except ApplicationError as exc:
                 kind = exc.code
                 outcome = None
@@ -225,19 +226,17 @@ def test_thirty_two_connections_through_the_start_button_with_every_hook_on(
                 roll = rng.random()
                 try:
                     if roll < 0.04:
-                        services.assignment_skip(assignment=outcome, worker=worker)
+                        assignment_skip(assignment=outcome, worker=worker)
                         kind = "skipped"
                     elif roll < 0.06:
-                        services.assignment_return(assignment=outcome, worker=worker)
+                        assignment_return(assignment=outcome, worker=worker)
                         kind = "returned"
                     else:
-                        services.submission_create(
+                        submission_create(
                             assignment=outcome, worker=worker, answer="ok", active_ms=900
                         )
                         if roll > 0.97:  # the phone's retry
-                            services.submission_create(
-                                assignment=outcome, worker=worker, answer="ok"
-                            )
+                            submission_create(assignment=outcome, worker=worker, answer="ok")
                         kind = "submitted"
                 except ApplicationError as exc:
                     kind = exc.code

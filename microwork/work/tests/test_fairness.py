@@ -4,8 +4,12 @@ import pytest
 
 from microwork.inbox.models import Notification
 from microwork.lib.errors import ApplicationError
-from microwork.work import eligibility, fairness, releases, services
+from microwork.work import eligibility, fairness, releases
 from microwork.work.models import AllocationRound, Assignment, WorkRequest
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.giving_back import assignment_return
+from microwork.work.services.sharing import work_request_create, work_rounds_allocate
+from microwork.work.services.submitting import submission_create
 from microwork.work.tests import crowd
 from microwork.work.tests.factories import add_tasks, live_project, make_worker
 
@@ -39,7 +43,7 @@ def test_two_hundred_workers_share_a_thousand_tasks_fairly(rita, omar, monkeypat
     monkeypatch.setattr(
         eligibility,
         "ELIGIBILITY_CHECKS",
-        {"hourly_cap": "microwork.work.fairness.hourly_cap_check"},
+        {"hourly_cap": "microwork.work.selectors.hourly_cap_check"},
     )
     people = crowd.Crowd.draw(200, seed=5)
     runs = {
@@ -83,24 +87,22 @@ def test_the_waiting_round_serves_the_least_served_first(rita, t0, rng):
     newcomers = [make_worker(f"new{i}") for i in range(2)]
     # The regulars answered earlier today.
     for w in regulars:
-        a = services.assignment_claim(worker=w, project=project, now=t0 - timedelta(hours=3))
-        services.submission_create(assignment=a, worker=w, answer="ok", now=t0 - timedelta(hours=3))
+        a = assignment_claim(worker=w, project=project, now=t0 - timedelta(hours=3))
+        submission_create(assignment=a, worker=w, answer="ok", now=t0 - timedelta(hours=3))
     add_tasks(project, 3)
     # Three people hold the three new tasks: work is scarce and everyone who asks waits.
     blockers = [make_worker(f"blocker{i}") for i in range(3)]
-    held = [services.assignment_claim(worker=b, project=project, now=t0) for b in blockers]
+    held = [assignment_claim(worker=b, project=project, now=t0) for b in blockers]
     # The regulars click first — and fast; the newcomers a few seconds later.
     for i, w in enumerate(regulars + newcomers):
-        outcome = services.work_request_create(
+        outcome = work_request_create(
             worker=w, project=project, now=t0 + timedelta(seconds=i), rng=rng
         )
         assert isinstance(outcome, WorkRequest)
     # Two tasks come free.
     for a, b in zip(held[:2], blockers[:2], strict=True):
-        services.assignment_return(assignment=a, worker=b, now=t0 + timedelta(seconds=6))
-    services.work_rounds_allocate(
-        project=project, now=t0 + timedelta(seconds=10), rng=rng, force=True
-    )
+        assignment_return(assignment=a, worker=b, now=t0 + timedelta(seconds=6))
+    work_rounds_allocate(project=project, now=t0 + timedelta(seconds=10), rng=rng, force=True)
     granted = set(
         WorkRequest.objects.filter(status=WorkRequest.Status.GRANTED).values_list(
             "worker__username", flat=True
@@ -123,17 +125,13 @@ def test_arriving_late_in_the_opening_minute_costs_nothing(rita, t0, rng):
     late = [make_worker(f"late{i}") for i in range(3)]
     for w in early:
         with pytest.raises(ApplicationError):
-            services.work_request_create(
-                worker=w, project=project, now=opens - timedelta(seconds=1)
-            )
+            work_request_create(worker=w, project=project, now=opens - timedelta(seconds=1))
         releases.opening_subscribe(worker=w, project=project, now=t0)
     # Polling all night gives nothing: at opening, early and late are in the same first round.
     for w in early:
-        assert isinstance(
-            services.work_request_create(worker=w, project=project, now=opens), WorkRequest
-        )
+        assert isinstance(work_request_create(worker=w, project=project, now=opens), WorkRequest)
     for w in late:
-        services.work_request_create(worker=w, project=project, now=opens + timedelta(seconds=40))
+        work_request_create(worker=w, project=project, now=opens + timedelta(seconds=40))
     # Nobody is served during the opening minute.
     assert not Assignment.objects.exists()
     assert releases.openings_notify(project=project, now=opens) == 3
@@ -149,7 +147,7 @@ def test_arriving_late_in_the_opening_minute_costs_nothing(rita, t0, rng):
         WorkQueue.objects.update(last_round_at=None)
         import random
 
-        services.work_rounds_allocate(
+        work_rounds_allocate(
             project=project, now=opens + timedelta(seconds=60), rng=random.Random(seed)
         )
         for name in Assignment.objects.values_list("worker__username", flat=True):
@@ -162,11 +160,11 @@ def test_requests_of_workers_who_left_lapse(rita, t0, rng):
     project = live_project(rita, overlap=1)
     add_tasks(project, 1)
     holder, gone = make_worker("holder"), make_worker("gone")
-    a = services.assignment_claim(worker=holder, project=project, now=t0)
-    request = services.work_request_create(worker=gone, project=project, now=t0)
+    a = assignment_claim(worker=holder, project=project, now=t0)
+    request = work_request_create(worker=gone, project=project, now=t0)
     assert isinstance(request, WorkRequest)
-    services.assignment_return(assignment=a, worker=holder, now=t0 + timedelta(seconds=1))
-    services.work_rounds_allocate(project=project, now=t0 + timedelta(seconds=60), rng=rng)
+    assignment_return(assignment=a, worker=holder, now=t0 + timedelta(seconds=1))
+    work_rounds_allocate(project=project, now=t0 + timedelta(seconds=60), rng=rng)
     request.refresh_from_db()
     assert request.status == WorkRequest.Status.LAPSED
     assert not Assignment.objects.filter(worker=gone).exists()
@@ -176,17 +174,15 @@ def test_a_freed_slot_goes_to_the_waiting_worker_at_the_next_round(rita, t0, rng
     project = live_project(rita, overlap=1)
     add_tasks(project, 1)
     holder, waiter, newcomer = make_worker("holder"), make_worker("waiter"), make_worker("newcomer")
-    a = services.assignment_claim(worker=holder, project=project, now=t0)
-    assert isinstance(
-        services.work_request_create(worker=waiter, project=project, now=t0), WorkRequest
-    )
-    services.assignment_return(assignment=a, worker=holder, now=t0 + timedelta(seconds=1))
+    a = assignment_claim(worker=holder, project=project, now=t0)
+    assert isinstance(work_request_create(worker=waiter, project=project, now=t0), WorkRequest)
+    assignment_return(assignment=a, worker=holder, now=t0 + timedelta(seconds=1))
     # A newcomer clicking right now joins the line instead of jumping it.
-    outcome = services.work_request_create(
+    outcome = work_request_create(
         worker=newcomer, project=project, now=t0 + timedelta(seconds=2), rng=rng
     )
     assert isinstance(outcome, WorkRequest | Assignment)
-    got = services.work_request_create(
+    got = work_request_create(
         worker=waiter, project=project, now=t0 + timedelta(seconds=6), rng=rng
     )
     holders = set(

@@ -140,13 +140,13 @@ def test_late_answer_after_the_place_was_taken_is_explained_on_the_work_page(
 
     from django.utils import timezone
 
-    from microwork.work import services
+    from microwork.work.services.claiming import assignment_claim
 
     project = live_project(rita, overlap=1, time_limit_seconds=60)
     add_tasks(project, 1)
     long_ago = timezone.now() - timedelta(minutes=5)
-    mine = services.assignment_claim(worker=walt, project=project, now=long_ago)
-    services.assignment_claim(worker=nina, project=project)
+    mine = assignment_claim(worker=walt, project=project, now=long_ago)
+    assignment_claim(worker=nina, project=project)
     client.force_login(walt)
     r = client.post(f"/work/a/{mine.pk}/", {"label": "ok"}, follow=True)
     assert "given to someone else after your time ran out" in r.content.decode()

@@ -5,7 +5,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from microwork.work import eligibility, services
+from microwork.work import eligibility
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.sharing import (
+    work_request_create,
+    work_request_poll,
+    work_rounds_allocate,
+)
+from microwork.work.services.submitting import submission_create
 from microwork.work.tests.factories import add_tasks, live_project
 
 # Claim: lock the worker, their leases, the candidate (locked), the re-check, the lease and
@@ -20,7 +27,7 @@ def built_in_checks_only(monkeypatch):
     monkeypatch.setattr(
         eligibility,
         "ELIGIBILITY_CHECKS",
-        {"hourly_cap": "microwork.work.fairness.hourly_cap_check"},
+        {"hourly_cap": "microwork.work.selectors.hourly_cap_check"},
     )
 
 
@@ -29,9 +36,9 @@ def test_claim_and_submit_use_few_queries(walt, rita, t0, tasks, built_in_checks
     project = live_project(rita)
     add_tasks(project, tasks)
     with CaptureQueriesContext(connection) as claim:
-        a = services.assignment_claim(worker=walt, project=project, now=t0)
+        a = assignment_claim(worker=walt, project=project, now=t0)
     with CaptureQueriesContext(connection) as submit:
-        services.submission_create(assignment=a, worker=walt, answer="ok", now=t0)
+        submission_create(assignment=a, worker=walt, answer="ok", now=t0)
     assert len(claim) <= CLAIM_QUERIES, [q["sql"][:90] for q in claim.captured_queries]
     assert len(submit) <= SUBMIT_QUERIES, [q["sql"][:90] for q in submit.captured_queries]
 
@@ -39,10 +46,10 @@ def test_claim_and_submit_use_few_queries(walt, rita, t0, tasks, built_in_checks
 def test_a_retried_submit_is_two_queries_and_writes_nothing(walt, rita, t0, built_in_checks_only):
     project = live_project(rita)
     add_tasks(project, 3)
-    a = services.assignment_claim(worker=walt, project=project, now=t0)
-    services.submission_create(assignment=a, worker=walt, answer="ok", now=t0)
+    a = assignment_claim(worker=walt, project=project, now=t0)
+    submission_create(assignment=a, worker=walt, answer="ok", now=t0)
     with CaptureQueriesContext(connection) as retry:
-        services.submission_create(assignment=a, worker=walt, answer="ok", now=t0)
+        submission_create(assignment=a, worker=walt, answer="ok", now=t0)
     writes = [q for q in retry.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
     assert not writes
     assert len(retry) <= 4
@@ -55,12 +62,12 @@ def test_a_check_in_with_no_round_due_reads_once_and_locks_nothing(rita, walt, n
 
     project = live_project(rita, overlap=1)
     add_tasks(project, 1)
-    services.assignment_claim(worker=nina, project=project, now=t0)
-    request = services.work_request_create(worker=walt, project=project, now=t0, rng=rng)
+    assignment_claim(worker=nina, project=project, now=t0)
+    request = work_request_create(worker=walt, project=project, now=t0, rng=rng)
     assert isinstance(request, WorkRequest)
-    assert services.work_rounds_allocate(project=project, now=t0, rng=rng) is not None
+    assert work_rounds_allocate(project=project, now=t0, rng=rng) is not None
     with CaptureQueriesContext(connection) as check_in:
-        outcome = services.work_request_poll(
+        outcome = work_request_poll(
             request=request, worker=walt, now=t0 + timedelta(seconds=2), rng=rng
         )
     assert outcome == request
@@ -92,7 +99,7 @@ FULL_CYCLE_QUERIES = 46
 def test_a_whole_claim_and_submit_with_every_hook_stays_bounded(
     rita, omar, walt, with_all_hooks, past_opening_round
 ):
-    from microwork.projects.services import project_set_status
+    from microwork.projects.services.projects import project_set_status
     from microwork.work.tests.factories import funded_project, upload_tasks
 
     project = funded_project(rita, omar, overlap=3)
@@ -102,8 +109,8 @@ def test_a_whole_claim_and_submit_with_every_hook_stays_bounded(
     counts = []
     for _ in range(3):
         with CaptureQueriesContext(connection) as cycle:
-            a = services.assignment_claim(worker=walt, project=project)
-            services.submission_create(assignment=a, worker=walt, answer="ok", active_ms=900)
+            a = assignment_claim(worker=walt, project=project)
+            submission_create(assignment=a, worker=walt, answer="ok", active_ms=900)
         counts.append(len(cycle))
     # The first cycle makes the worker's accounts and skill row; later ones find them.
     assert counts[-1] <= FULL_CYCLE_QUERIES, [q["sql"][:90] for q in cycle.captured_queries]

@@ -10,10 +10,14 @@ import pytest
 import time_machine
 
 from microwork.inbox.models import Notification
-from microwork.projects import services as project_services
-from microwork.work import releases, services
+from microwork.projects.services.projects import project_set_status, project_update
+from microwork.work import releases
 from microwork.work.fairness import OPENING_ROUND_SECONDS
 from microwork.work.models import Assignment, Release, WorkRequest
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.housekeeping import work_housekeeping
+from microwork.work.services.sharing import work_request_create, work_rounds_allocate
+from microwork.work.services.submitting import submission_create
 from microwork.work.tests.factories import funded_project, make_worker, upload_tasks
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -33,9 +37,7 @@ def at(clock, seconds):
 
 
 def ask(worker, project, now, seed=0):
-    return services.work_request_create(
-        worker=worker, project=project, now=now, rng=random.Random(seed)
-    )
+    return work_request_create(worker=worker, project=project, now=now, rng=random.Random(seed))
 
 
 def check_in(clock, workers, project, start, end):
@@ -46,7 +48,7 @@ def check_in(clock, workers, project, start, end):
 
 
 def answer(assignment, worker, now):
-    return services.submission_create(assignment=assignment, worker=worker, answer="ok", now=now)
+    return submission_create(assignment=assignment, worker=worker, answer="ok", now=now)
 
 
 @pytest.fixture
@@ -54,7 +56,7 @@ def dry_project(clock, rita, omar):
     # Rita's live project whose first 2 tasks have both been answered by Fay, the regular.
     project = funded_project(rita, omar)
     upload_tasks(project, 2)
-    project = project_services.project_set_status(project=project, actor=rita, status="live")
+    project = project_set_status(project=project, actor=rita, status="live")
     fay = make_worker("fay")
     now = at(clock, 120)
     for _ in range(2):
@@ -103,7 +105,7 @@ def test_going_live_opens_with_a_round_for_everyone_who_asked_in_its_first_minut
 ):
     project = funded_project(rita, omar)
     upload_tasks(project, 2)
-    project = project_services.project_set_status(project=project, actor=rita, status="live")
+    project = project_set_status(project=project, actor=rita, status="live")
     release = Release.objects.get(project=project)
     assert (release.reason, release.batch, release.opens_at) == ("went_live", None, T)
     workers = [make_worker(f"w{i}") for i in range(4)]
@@ -111,9 +113,9 @@ def test_going_live_opens_with_a_round_for_everyone_who_asked_in_its_first_minut
         assert isinstance(ask(worker, project, at(clock, 5 + 12 * i)), WorkRequest)
     # Rounds do not run during the opening minute, whoever checks in.
     check_in(clock, workers, project, 45, 60)
-    assert services.work_rounds_allocate(project=project, now=at(clock, 58)) is None
+    assert work_rounds_allocate(project=project, now=at(clock, 58)) is None
     assert not Assignment.objects.exists()
-    services.work_rounds_allocate(project=project, now=at(clock, 60), rng=random.Random(3))
+    work_rounds_allocate(project=project, now=at(clock, 60), rng=random.Random(3))
     assert Assignment.objects.count() == 2
     assert WorkRequest.objects.filter(status="granted").count() == 2
 
@@ -130,16 +132,16 @@ def test_a_batch_announced_for_later_is_handed_out_by_no_path_before_its_time(
     gus = make_worker("gus")
     early = at(clock, 1100)
     # Neither the engine nor the Start button hands out tasks announced for later.
-    assert services.assignment_claim(worker=gus, project=project, now=early) is None
+    assert assignment_claim(worker=gus, project=project, now=early) is None
     assert ask(gus, project, early) is None
     assert not WorkRequest.objects.filter(worker=gus).exists()
     later = releases.announced_releases(projects=[project.pk], now=early)
     assert later == {project.pk: (opens, 2)}
     releases.opening_subscribe(worker=gus, project=project, now=early)
     # Housekeeping tells the subscriber at the announced moment, and not before.
-    assert services.work_housekeeping(now=opens - timedelta(minutes=1))["notified"] == 0
+    assert work_housekeeping(now=opens - timedelta(minutes=1))["notified"] == 0
     clock.move_to(opens)
-    assert services.work_housekeeping(now=opens)["notified"] == 1
+    assert work_housekeeping(now=opens)["notified"] == 1
     assert Notification.objects.filter(user=gus, params__project_id=project.pk).count() == 1
     # In its opening minute the tasks go to nobody; the round after it serves the line.
     assert isinstance(ask(fay, project, opens + timedelta(seconds=2)), WorkRequest)
@@ -156,7 +158,7 @@ def test_notify_me_on_a_dry_project_is_honoured_at_the_next_release_only(clock, 
     now = at(clock, 500)
     assert ask(fay, project, now) is None
     releases.opening_subscribe(worker=fay, project=project, now=now)
-    assert services.work_housekeeping(now=at(clock, 600))["notified"] == 0
+    assert work_housekeeping(now=at(clock, 600))["notified"] == 0
     at(clock, 700)
     upload_tasks(project, 1, start=10)
     assert Notification.objects.filter(user=fay, params__project_id=project.pk).count() == 1
@@ -167,9 +169,7 @@ def test_notify_me_on_a_dry_project_is_honoured_at_the_next_release_only(clock, 
     releases.opening_subscribe(worker=fay, project=project, now=at(clock, 950))
     at(clock, 1000)
     for status in ("paused", "live"):
-        project_services.project_set_status(
-            project=project, actor=project.created_by, status=status
-        )
+        project_set_status(project=project, actor=project.created_by, status=status)
     assert Notification.objects.filter(user=fay).count() == 2
 
 
@@ -194,9 +194,7 @@ def test_waiting_on_a_project_that_runs_out_ends_and_offers_to_tell(clock, dry_p
 
 def test_the_home_and_waiting_pages_offer_to_tell_and_show_the_rules(client, clock, dry_project):
     project, fay = dry_project
-    project_services.project_update(
-        project=project, actor=project.created_by, changes={"hourly_cap_per_worker": 4}
-    )
+    project_update(project=project, actor=project.created_by, changes={"hourly_cap_per_worker": 4})
     at(clock, 1000)
     upload_tasks(project, 2, start=10, opens_at=T + timedelta(hours=3))
     client.force_login(fay)

@@ -26,10 +26,18 @@ from hypothesis.stateful import (
 from microwork.ledger.models import Transaction
 from microwork.ledger.services.check import ledger_check
 from microwork.lib.errors import ApplicationError
-from microwork.projects import services as project_services
 from microwork.projects.models import Task
-from microwork.work import services
+from microwork.projects.services.batches import batch_create_from_records
+from microwork.projects.services.projects import project_set_status
 from microwork.work.models import Assignment, Submission
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.giving_back import (
+    assignment_return,
+    assignment_skip,
+    assignments_expire,
+)
+from microwork.work.services.sharing import work_request_create, work_rounds_allocate
+from microwork.work.services.submitting import submission_create
 from microwork.work.tests.conftest import T0
 from microwork.work.tests.factories import (
     add_tasks,
@@ -54,8 +62,8 @@ def funded_live_project(owner, operator):
     project = funded_project(owner, operator, deposit="5", **SETTINGS)
     upload_tasks(project, 2)
     records = [{"id": "g", "text": "A control picture", "answer": "ok"}]
-    project_services.batch_create_from_records(project=project, actor=owner, records=records)
-    return project_services.project_set_status(project=project, actor=owner, status="live")
+    batch_create_from_records(project=project, actor=owner, records=records)
+    return project_set_status(project=project, actor=owner, status="live")
 
 
 def build_machine(make_project, owner, operator, workers, books: bool):
@@ -87,14 +95,12 @@ def build_machine(make_project, owner, operator, workers, books: bool):
             # Every run begins with each worker holding a task, so answers, skips, returns
             # and expiries have something to act on from the first step.
             for worker in workers:
-                services.assignment_claim(
-                    worker=worker, project=self.project, now=self.now, rng=self.rng
-                )
+                assignment_claim(worker=worker, project=self.project, now=self.now, rng=self.rng)
 
         @rule(w=st.integers(0, WORKERS - 1))
         def claim(self, w):
             before = set(Assignment.objects.values_list("pk", flat=True))
-            a = services.assignment_claim(
+            a = assignment_claim(
                 worker=workers[w], project=self.project, now=self.now, rng=self.rng
             )
             if a is not None and a.pk not in before:
@@ -103,7 +109,7 @@ def build_machine(make_project, owner, operator, workers, books: bool):
         @rule(w=st.integers(0, WORKERS - 1))
         def ask_fairly(self, w):
             with contextlib.suppress(ApplicationError):
-                services.work_request_create(
+                work_request_create(
                     worker=workers[w], project=self.project, now=self.now, rng=self.rng
                 )
 
@@ -119,7 +125,7 @@ def build_machine(make_project, owner, operator, workers, books: bool):
                 return
             for _ in range(2 if twice else 1):
                 with contextlib.suppress(ApplicationError):
-                    services.submission_create(
+                    submission_create(
                         assignment=a,
                         worker=workers[w],
                         answer=answer,
@@ -132,7 +138,7 @@ def build_machine(make_project, owner, operator, workers, books: bool):
             a = self.mine(w, -1 - i)
             if a is None:
                 return
-            action = services.assignment_return if give_back else services.assignment_skip
+            action = assignment_return if give_back else assignment_skip
             with contextlib.suppress(ApplicationError):
                 action(assignment=a, worker=workers[w], now=self.now)
 
@@ -142,13 +148,11 @@ def build_machine(make_project, owner, operator, workers, books: bool):
 
         @rule()
         def sweep(self):
-            services.assignments_expire(now=self.now)
+            assignments_expire(now=self.now)
 
         @rule()
         def round(self):
-            services.work_rounds_allocate(
-                project=self.project, now=self.now, rng=self.rng, force=True
-            )
+            work_rounds_allocate(project=self.project, now=self.now, rng=self.rng, force=True)
 
         @rule(i=st.integers(0, 5))
         def mark_done(self, i):

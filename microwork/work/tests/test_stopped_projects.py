@@ -9,10 +9,12 @@ import time_machine
 
 from microwork.ledger.models import Transaction
 from microwork.lib.errors import ApplicationError
-from microwork.projects import services as project_services
 from microwork.projects.models import Project, Task
-from microwork.work import services
+from microwork.projects.services.projects import project_set_status
 from microwork.work.models import Assignment, Submission, WorkRequest
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.sharing import work_request_create, work_rounds_allocate
+from microwork.work.services.submitting import submission_create
 from microwork.work.tests.factories import funded_project, make_worker, upload_tasks
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -24,13 +26,11 @@ def live(rita, omar):
     with time_machine.travel(T - timedelta(hours=1), tick=False):
         project = funded_project(rita, omar, overlap=2)
         upload_tasks(project, 4)
-        return project_services.project_set_status(project=project, actor=rita, status="live")
+        return project_set_status(project=project, actor=rita, status="live")
 
 
 def stop(project, status):
-    return project_services.project_set_status(
-        project=project, actor=project.created_by, status=status
-    )
+    return project_set_status(project=project, actor=project.created_by, status=status)
 
 
 def test_a_claim_holding_an_old_copy_of_the_project_is_refused_after_a_pause(live, walt):
@@ -38,23 +38,23 @@ def test_a_claim_holding_an_old_copy_of_the_project_is_refused_after_a_pause(liv
     stop(live, "paused")
     assert stale.status == "live"
     with pytest.raises(ApplicationError) as info:
-        services.assignment_claim(worker=walt, project=stale, now=T)
+        assignment_claim(worker=walt, project=stale, now=T)
     assert info.value.code == "project_paused"
     assert not Assignment.objects.exists()
 
 
 def test_a_round_started_from_an_old_copy_serves_nobody_after_a_pause(live, walt, nina, rng):
     blocker = make_worker("blocker")
-    held = services.assignment_claim(worker=blocker, project=live, now=T)
+    held = assignment_claim(worker=blocker, project=live, now=T)
     # Every other place is taken: Walt waits for the blocker's task to come back.
     Task.objects.filter(project=live).exclude(pk=held.task_id).update(answers_count=2)
     Task.objects.filter(pk=held.task_id).update(answers_count=1)
-    request = services.work_request_create(worker=walt, project=live, now=T, rng=rng)
+    request = work_request_create(worker=walt, project=live, now=T, rng=rng)
     assert isinstance(request, WorkRequest)
     stale = request.project
     stop(live, "paused")
     Assignment.objects.filter(worker=blocker).update(status="returned")
-    services.work_rounds_allocate(project=stale, now=T + timedelta(seconds=6), rng=rng)
+    work_rounds_allocate(project=stale, now=T + timedelta(seconds=6), rng=rng)
     request.refresh_from_db()
     assert request.status == WorkRequest.Status.CANCELLED
     assert "paused" in request.refusal
@@ -63,19 +63,19 @@ def test_a_round_started_from_an_old_copy_serves_nobody_after_a_pause(live, walt
 
 @pytest.mark.parametrize("status", ["paused", "completed"])
 def test_answers_in_time_are_taken_and_paid_after_a_stop(live, walt, status, with_all_hooks):
-    lease = services.assignment_claim(worker=walt, project=live, now=T)
+    lease = assignment_claim(worker=walt, project=live, now=T)
     stop(live, status)
-    submission = services.submission_create(
+    submission = submission_create(
         assignment=lease, worker=walt, answer="ok", now=T + timedelta(minutes=2)
     )
     assert Transaction.objects.filter(kind="earning", submission_id=submission.pk).count() == 1
 
 
 def test_late_answers_after_a_stop_are_refused_with_the_reason(live, walt):
-    lease = services.assignment_claim(worker=walt, project=live, now=T)
+    lease = assignment_claim(worker=walt, project=live, now=T)
     stop(live, "paused")
     with pytest.raises(ApplicationError) as info:
-        services.submission_create(
+        submission_create(
             assignment=lease, worker=walt, answer="ok", now=lease.expires_at + timedelta(seconds=1)
         )
     assert info.value.code == "project_stopped"
@@ -84,11 +84,11 @@ def test_late_answers_after_a_stop_are_refused_with_the_reason(live, walt):
 
 
 def test_an_archived_project_takes_no_answer_and_changes_nothing(live, walt, client):
-    lease = services.assignment_claim(worker=walt, project=live, now=T)
+    lease = assignment_claim(worker=walt, project=live, now=T)
     stop(live, "paused")
     stop(live, "archived")
     with pytest.raises(ApplicationError) as info:
-        services.submission_create(assignment=lease, worker=walt, answer="ok", now=T)
+        submission_create(assignment=lease, worker=walt, answer="ok", now=T)
     assert info.value.code == "project_archived"
     assert not Submission.objects.exists()
     assert Task.objects.get(pk=lease.task_id).answers_count == 0
