@@ -18,10 +18,10 @@ from microwork.demo import data
 from microwork.demo.images import write_images
 from microwork.ledger import services as ledger
 from microwork.lib.errors import ApplicationError
-from microwork.payments import services as payments
 from microwork.projects import services as projects
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
+from microwork.review import services as review
 from microwork.work import services as work
 from microwork.work.models import Submission
 
@@ -305,7 +305,7 @@ def demo_load(
                 now=moment,
             )
         moment += timedelta(days=9)
-    payments.bonus_pay(
+    review.bonus_pay(
         organisation=org,
         actor=rita,
         workers=[walt],
@@ -316,5 +316,5 @@ def demo_load(
     # Rita has approved the older half of the work; the rest waits for her or auto-approval.
     pending = Submission.objects.filter(status=Submission.Status.PENDING).order_by("submitted_at")
     for submission in pending[: pending.count() // 2]:
-        payments.submission_approve(submission=submission, actor=rita)
+        review.submission_approve(submission=submission, actor=rita)
     return LOGINS
