@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "microwork.quality",
     "microwork.aggregation",
     "microwork.payments",
+    "microwork.review",
     "microwork.demo",
 ]
 

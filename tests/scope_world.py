@@ -16,6 +16,7 @@ from microwork.projects.models import Batch, Project
 from microwork.quality import services as quality_services
 from microwork.quality.models import ProjectRequirement
 from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
+from microwork.review import services as review_services
 from microwork.work.models import Assignment
 
 
@@ -40,11 +41,11 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
     batch = gold[0].batch
     tasks = make_tasks(project, 4, batch=batch)
     pending = [submit(task=t, worker=walt, label="cat") for t in tasks[:3]]
-    appealed = quality_services.submission_reject_with_decision(
+    appealed = review_services.submission_reject(
         submission=pending[0], requester=rita, reason_code="wrong_answer", confirm=True
     )
     appeal = quality_services.appeal_create(worker=walt, decision=appealed, message="Unfair")
-    decision = quality_services.submission_reject_with_decision(
+    decision = review_services.submission_reject(
         submission=pending[1], requester=rita, reason_code="wrong_answer", confirm=True
     )
     qualification = quality_services.qualification_create(organisation=acme, name="Cat expert")

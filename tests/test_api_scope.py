@@ -70,6 +70,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "confirm": True,
         "submission_ids": "<submission_ids>",
     },
+    ("POST", "/api/projects/{project_id}/submissions/reject"): {
+        "reason": "wrong_answer",
+        "confirm": True,
+        "submission_ids": "<submission_ids>",
+    },
     ("POST", "/api/quality/decisions/{decision_id}/appeal"): {"message": "Not fair."},
     ("POST", "/api/money/payouts"): {"method_id": "<method_id>", "amount": "1.00"},
     ("POST", "/api/projects/{project_id}/submissions/approve"): {

@@ -15,7 +15,7 @@ from microwork.payments.tests.conftest import add_tasks, answer, go_live, make_p
 from microwork.quality.rules import APPROVAL_RULES, RULES
 
 ROOT = Path(__file__).resolve().parents[1] / "microwork"
-NAMESPACES = ("projects", "quality", "payments", "ledger", "results", "work")
+NAMESPACES = ("projects", "quality", "payments", "review", "ledger", "results", "work")
 BAD = [str(2**63), "1" + "0" * 30, "-1", "1e12", "9" * 5000]
 
 
@@ -80,7 +80,7 @@ def test_no_number_makes_a_page_fail(client, world, rita, walt, omar, name, para
         for value in BAD:
             form = dict.fromkeys(fields, value)
             # the review page does one of several things with the same fields
-            actions = ("approve", "bonus", "reject") if name == "payments:review_act" else ("",)
+            actions = ("approve", "bonus", "reject") if name == "review:act" else ("",)
             for action in actions:
                 body = {
                     **form,

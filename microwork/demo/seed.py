@@ -18,11 +18,11 @@ from microwork.demo import data
 from microwork.demo.images import write_images
 from microwork.ledger.services.deposits import deposit_record
 from microwork.lib.errors import ApplicationError
-from microwork.payments import services as payments
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 from microwork.projects.services.batches import batch_create_from_records
 from microwork.projects.services.projects import project_create, project_set_status
+from microwork.review import services as review
 from microwork.work.models import Submission
 from microwork.work.services.claiming import assignment_claim
 from microwork.work.services.submitting import submission_create
@@ -307,7 +307,7 @@ def demo_load(
                 now=moment,
             )
         moment += timedelta(days=9)
-    payments.bonus_pay(
+    review.bonus_pay(
         organisation=org,
         actor=rita,
         workers=[walt],
@@ -318,5 +318,5 @@ def demo_load(
     # Rita has approved the older half of the work; the rest waits for her or auto-approval.
     pending = Submission.objects.filter(status=Submission.Status.PENDING).order_by("submitted_at")
     for submission in pending[: pending.count() // 2]:
-        payments.submission_approve(submission=submission, actor=rita)
+        review.submission_approve(submission=submission, actor=rita)
     return LOGINS

@@ -8,13 +8,16 @@ Flows (docs/money.md has the whole picture):
   overturn        escrow → worker available + fees        reward + fee
   bonus, top-up   requester (or escrow) → worker available + fees
   completion      escrow → requester available            what no answer can still need
+
+A requester's approvals, rejections and bonuses are checked and ordered in review.services,
+which calls the money moves here (`earning_approve`, `earning_reject`, `bonus_transfer`).
 """
 
 import copy
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -43,8 +46,8 @@ from microwork.ledger.services.posting import (
     ledger_transfer,
     quantize,
 )
-from microwork.lib.errors import ApplicationError, Conflict, NotFound
-from microwork.lib.money import check_currency, format_money, parse_amount
+from microwork.lib.errors import ApplicationError, Conflict
+from microwork.lib.money import format_money
 from microwork.payments.models import PayFloorNotice, SubmissionReview
 from microwork.payments.reasons import REJECTION_REASONS
 from microwork.projects.models import Project, ProjectEvent, Task
@@ -68,7 +71,6 @@ FLOOR_CHECK_EVERY = 10
 FLOOR_RECHECK_WINDOW = timedelta(days=7)
 MAX_AUTO_APPROVE = timedelta(days=7)
 MAX_NOTE = 2000
-MAX_BONUS = Decimal("1000")
 
 
 # --- small helpers -------------------------------------------------------------------------
@@ -81,8 +83,8 @@ def rejection_reasons() -> dict[str, Any]:
 
 def rejection_check(*, reason: str, note: str) -> str:
     """Refuse a reason outside the list, "other" without a note, or a note too long; return
-    the note as it will be stored. Quality control checks with this before anything else, so
-    a bad reason is named before any confirmation is asked."""
+    the note as it will be stored. A rejection (review.services) checks with this before
+    anything else, so a bad reason is named before any confirmation is asked."""
     if reason not in REJECTION_REASONS:
         raise ApplicationError(
             _("reason must be one of: %(choices)s.") % {"choices": ", ".join(REJECTION_REASONS)},
@@ -832,7 +834,7 @@ def _review(
 
 
 @transaction.atomic
-def submission_approve(
+def earning_approve(
     *,
     submission: Submission,
     actor: User | None = None,
@@ -840,9 +842,10 @@ def submission_approve(
     inputs: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> bool:
-    """Pending → approved, exactly once: the conditional UPDATE lets one caller through, and
-    the ledger key makes even a replay of that caller move the money once. Returns whether
-    this call approved it."""
+    """The money move of an approval: pending → approved, exactly once: the conditional UPDATE
+    lets one caller through, and the ledger key makes even a replay of that caller move the
+    money once. Returns whether this call approved it. A requester approves through
+    review.services; approval by rule and after the review window call this directly."""
     now = now or timezone.now()
     moved = _status_move(submission, S.PENDING, S.APPROVED)
     if moved is None:
@@ -879,35 +882,8 @@ def submission_approve(
     return True
 
 
-def submissions_approve_bulk(
-    *, project: Project, actor: User, submission_ids: Iterable[int] | None = None
-) -> int:
-    """Approve the given pending answers of the project (all of them when no ids), each in
-    its own transaction so a failure half-way keeps what was done. Returns how many."""
-    qs = Submission.objects.filter(project=project, status=S.PENDING).order_by("pk")
-    if submission_ids is not None:
-        ids = sorted({int(i) for i in submission_ids})
-        # Another project's answer is refused like the reject endpoint refuses it, rather than
-        # skipped: a caller told "0 approved" cannot tell a foreign id from a done one.
-        known = set(
-            Submission.objects.filter(project=project, pk__in=ids).values_list("pk", flat=True)
-        )
-        missing = [i for i in ids if i not in known]
-        if missing:
-            raise NotFound(
-                _("These answers are not in this project: %(ids)s.")
-                % {"ids": ", ".join(map(str, missing))},
-                field="submission_ids",
-            )
-        qs = qs.filter(pk__in=ids)
-    done = 0
-    for submission in qs.iterator():
-        done += submission_approve(submission=submission, actor=actor)
-    return done
-
-
 @transaction.atomic
-def submission_reject(
+def earning_reject(
     *,
     submission: Submission,
     actor: User | None,
@@ -920,9 +896,9 @@ def submission_reject(
     """Pending → rejected: the reward goes back to the project's escrow. A reason from the
     list is required, a note with "other". Returns whether this call rejected it.
 
-    The money half of a rejection only: every page and endpoint rejects through quality
-    control's `submissions_reject_with_decision`, which records the decision the worker is
-    told about and can appeal, then calls this in the same transaction."""
+    The money half of a rejection only: every page and endpoint rejects through
+    review.services `submissions_reject`, which records the decision the worker is told about
+    and can appeal, then calls this in the same transaction."""
     now = now or timezone.now()
     note = rejection_check(reason=reason, note=note)
     changed = Submission.objects.filter(pk=submission.pk, status=S.PENDING).update(
@@ -1041,7 +1017,7 @@ def submissions_approve_due(
             project=project, status=S.PENDING, submitted_at__lte=now - period
         ).order_by("pk")
         for submission in due.iterator():
-            approved = submission_approve(
+            approved = earning_approve(
                 submission=submission,
                 rule=SubmissionReview.Rule.AUTO_APPROVE,
                 inputs={
@@ -1060,53 +1036,22 @@ def submissions_approve_due(
 
 
 @transaction.atomic
-def bonus_pay(
+def bonus_transfer(
     *,
     organisation: Organisation,
     actor: User,
     workers: list[User],
-    amount: Any,
+    amount: Decimal,
+    currency: str,
     message: str,
     request_key: str,
-    currency: str | None = None,
     project: Project | None = None,
     now: datetime | None = None,
 ) -> list[Transaction]:
-    """A bonus with a message to each worker, from the requester's funds plus the fee. Only
-    workers who answered this requester's tasks can receive one. All or nothing."""
+    """The money move of a bonus: `amount` to each worker from the requester's funds, plus the
+    fee, all or nothing, once per request key and worker. review.services `bonus_pay` checks
+    the request (amount, message, workers who did this requester's tasks) before calling."""
     now = now or timezone.now()
-    amount = parse_amount(amount)
-    if amount > MAX_BONUS:
-        raise ApplicationError(
-            _("A bonus is at most %(max)s per worker.") % {"max": MAX_BONUS}, field="amount"
-        )
-    currency = check_currency(
-        currency or (project.currency if project else settings.PLATFORM_CURRENCY)
-    )
-    message = (message or "").strip()
-    if not message:
-        raise ApplicationError(_("Tell the workers what the bonus is for."), field="message")
-    if len(message) > 500:
-        raise ApplicationError(_("Keep the message under 500 characters."), field="message")
-    if not workers:
-        raise ApplicationError(_("Choose at least one worker."), field="workers")
-    request_key = (request_key or "").strip()
-    if not request_key:
-        raise ApplicationError(_("A request key is required."), field="request_key")
-    worked = Submission.objects.filter(project__organisation=organisation)
-    if project is not None:
-        if project.organisation_id != organisation.pk:
-            raise ApplicationError(_("Choose one of your projects."), field="project")
-        worked = worked.filter(project=project)
-    worked_ids = set(worked.filter(worker__in=workers).values_list("worker_id", flat=True))
-    strangers = sorted(w.username for w in workers if w.pk not in worked_ids)
-    if strangers:
-        raise ApplicationError(
-            _("Bonuses go only to workers who did your tasks; not: %(names)s.")
-            % {"names": ", ".join(strangers)},
-            code="not_your_worker",
-            field="workers",
-        )
     fee = fee_for(amount)
     source = requester_account(organisation, currency)
     total = (amount + fee) * len(workers)

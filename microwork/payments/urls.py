@@ -9,7 +9,4 @@ urlpatterns = [
     path("billing/deposit/", views.deposit, name="deposit"),
     path("billing/statement.csv", views.requester_statement, name="requester_statement"),
     path("billing/projects/<int:project_id>/review/", views.project_review, name="review"),
-    path(
-        "billing/projects/<int:project_id>/review/act/", views.project_review_act, name="review_act"
-    ),
 ]

@@ -1,23 +1,21 @@
-"""Workers' earnings page, requesters' billing and answer review. Each view: parse, one access
-helper, one service or selector, render."""
+"""Workers' earnings page, requesters' billing and the page listing answers to review (its
+buttons post to review/views.py). Each view: parse, one access helper, one service or
+selector, render."""
 
 import uuid
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_organisation_for_requester, access_worker
 from microwork.accounts.auth import request_user
-from microwork.accounts.models import User
 from microwork.ledger import selectors as ledger_selectors
 from microwork.ledger.providers import (
     deposit_providers_enabled,
@@ -29,7 +27,6 @@ from microwork.ledger.services.payouts import payout_minimum
 from microwork.ledger.services.posting import round_down_to_minor
 from microwork.ledger.services.rates import exchange_estimate
 from microwork.ledger.views import statement_response
-from microwork.lib.bounds import whole_number
 from microwork.lib.errors import ApplicationError
 from microwork.lib.views import page
 from microwork.payments import charts, selectors, services
@@ -139,11 +136,6 @@ def requester_statement(request: HttpRequest) -> HttpResponseBase:
     return statement_response(entries, f"microwork-statement-{organisation.slug}.csv")
 
 
-def _ids(values: list[str]) -> list[int]:
-    # isdigit() alone let through ids past the database's integers (a 500 on SQLite).
-    return [n for n in (whole_number(v, low=1) for v in values) if n is not None]
-
-
 @page
 def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
@@ -157,46 +149,3 @@ def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
             "request_key": uuid.uuid4().hex,
         },
     )
-
-
-@page
-@require_POST
-def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
-    user = request_user(request)
-    project = access_project_for_requester(user=user, project_id=project_id)
-    action = request.POST.get("action")
-    try:
-        if action == "approve_all":
-            n = services.submissions_approve_bulk(project=project, actor=user)
-            messages.success(request, _("%(n)d answers approved.") % {"n": n})
-        elif action == "approve":
-            ids = _ids(request.POST.getlist("submission"))
-            n = services.submissions_approve_bulk(project=project, actor=user, submission_ids=ids)
-            messages.success(request, _("%(n)d answers approved.") % {"n": n})
-        elif action == "reject":
-            # Rejecting is quality control's form (a reason, the daily-share confirmation, a
-            # decision the worker can appeal); the chosen answers go there.
-            chosen = [str(i) for i in _ids(request.POST.getlist("submission"))]
-            if not chosen:
-                raise ApplicationError(_("Choose the answers to reject."), field="submission")
-            query = urlencode(
-                [("submission", i) for i in chosen]
-                + [("next", reverse("payments:review", args=[project.pk]))]
-            )
-            return redirect(f"{reverse('quality:reject_many', args=[project.pk])}?{query}")
-        elif action == "bonus":
-            ids = _ids(request.POST.getlist("worker"))
-            workers = list(User.objects.filter(pk__in=ids))
-            services.bonus_pay(
-                organisation=project.organisation,
-                actor=user,
-                workers=workers,
-                amount=request.POST.get("amount", ""),
-                message=request.POST.get("message", ""),
-                request_key=request.POST.get("request_key", ""),
-                project=project,
-            )
-            messages.success(request, _("Bonus sent to %(n)d workers.") % {"n": len(workers)})
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    return redirect("payments:review", project_id=project.pk)

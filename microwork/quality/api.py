@@ -1,6 +1,6 @@
-"""Quality API: requesters create tests and rules, grant qualifications, reject answers and
-answer appeals; workers read their standing and appeal. Each handler: parse, access, one
-service or selector, serialise."""
+"""Quality API: requesters create tests and rules, grant qualifications and answer appeals;
+workers read their standing and appeal. Each handler: parse, access, one service or selector,
+serialise. Rejecting an answer is review/api.py."""
 
 from datetime import datetime
 from typing import Any
@@ -20,7 +20,6 @@ from microwork.quality.access import (
     access_decision_for_worker,
     access_project_for_requester,
     access_qualification_for_requester,
-    access_submission_for_requester,
 )
 from microwork.quality.models import (
     Appeal,
@@ -164,30 +163,6 @@ class DecisionOut(Schema):
     appeal_status: str | None
 
 
-class RejectIn(Schema):
-    reason: str = Field(description="wrong_answer, instructions_ignored, incomplete, spam, other")
-    note: str = ""
-    confirm: bool = Field(
-        False, description="Needed when the rejection passes the project's daily share."
-    )
-
-
-class RejectManyIn(RejectIn):
-    submission_ids: IdList
-
-
-class RejectedOut(Schema):
-    id: int
-    status: str
-    changed: bool
-    decision_id: int
-
-
-class RejectedManyOut(Schema):
-    rejected: int
-    decisions: list[DecisionOut]
-
-
 class AppealIn(Schema):
     message: str
 
@@ -294,7 +269,7 @@ def _skill_out(skill: WorkerSkill | FeedbackRelease) -> dict[str, Any]:
     }
 
 
-def _decision_out(d: Decision) -> dict[str, Any]:
+def decision_out(d: Decision) -> dict[str, Any]:
     try:
         appeal = d.appeal  # prefetched by the selectors that list decisions
     except Appeal.DoesNotExist:
@@ -517,56 +492,6 @@ def qualification_revoke(request: HttpRequest, qualification_id: int, username: 
     return 204, None
 
 
-def _reject(request: HttpRequest, submission_id: int, payload: RejectIn) -> services.Rejection:
-    """The decision, and whether this call rejected the answer: a retry returns the first
-    decision with `changed` false."""
-    user = request_user(request)
-    submission = access_submission_for_requester(
-        user=user,
-        submission_id=submission_id,
-        organisation=requester_scope(request),
-    )
-    return services.submission_reject_once(
-        submission=submission,
-        requester=user,
-        reason_code=payload.reason,
-        note=payload.note,
-        confirm=payload.confirm,
-    )
-
-
-@router.post("/quality/submissions/{submission_id}/reject", response=responses(DecisionOut))
-def submission_reject(request: HttpRequest, submission_id: int, payload: RejectIn):
-    return _decision_out(_reject(request, submission_id, payload).decision)
-
-
-@router.post("/submissions/{submission_id}/reject", response=responses(RejectedOut))
-def submission_reject_money(request: HttpRequest, submission_id: int, payload: RejectIn):
-    """The money API's path, next to /approve and answered the same way."""
-    rejection = _reject(request, submission_id, payload)
-    return {
-        "id": submission_id,
-        "status": "rejected",
-        "changed": rejection.changed,
-        "decision_id": rejection.decision.pk,
-    }
-
-
-@router.post(
-    "/quality/projects/{project_id}/submissions/reject", response=responses(RejectedManyOut)
-)
-def submissions_reject(request: HttpRequest, project_id: int, payload: RejectManyIn):
-    decisions = services.submissions_reject_with_decision(
-        project=_project(request, project_id),
-        requester=request_user(request),
-        submission_ids=payload.submission_ids,
-        reason_code=payload.reason,
-        note=payload.note,
-        confirm=payload.confirm,
-    )
-    return {"rejected": len(decisions), "decisions": [_decision_out(d) for d in decisions]}
-
-
 def _released_skill_out(release: FeedbackRelease) -> dict[str, Any]:
     return {
         **_skill_out(release),
@@ -576,9 +501,9 @@ def _released_skill_out(release: FeedbackRelease) -> dict[str, Any]:
     }
 
 
-def _worker_decision_out(d: Decision, cutoffs: dict[int, tuple[datetime, int]]) -> dict[str, Any]:
+def _workerdecision_out(d: Decision, cutoffs: dict[int, tuple[datetime, int]]) -> dict[str, Any]:
     evidence, waiting = selectors.evidence_for_worker(decision=d, cutoffs=cutoffs)
-    return {**_decision_out(d), "evidence": evidence, "evidence_waiting": waiting}
+    return {**decision_out(d), "evidence": evidence, "evidence_waiting": waiting}
 
 
 @router.get("/quality/me/standing", response=responses(StandingOut))
@@ -592,7 +517,7 @@ def my_standing(request: HttpRequest):
     cutoffs = selectors.released_cutoffs(worker=user)
     return {
         "skills": [_released_skill_out(r) for r in data["skills"]],
-        "decisions": [_worker_decision_out(d, cutoffs) for d in data["decisions"]],
+        "decisions": [_workerdecision_out(d, cutoffs) for d in data["decisions"]],
         "missed_controls": [
             {
                 "project_id": m["project"].pk,

@@ -4,7 +4,6 @@ row (DecisionEvent, AppealEvent) and notifies the people concerned in the same t
 import logging
 import random
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import batched
@@ -20,7 +19,7 @@ from microwork.accounts.models import Organisation, User
 from microwork.accounts.selectors import organisation_members
 from microwork.aggregation import selectors as aggregation_selectors
 from microwork.inbox.services import inbox_notify
-from microwork.lib.errors import ApplicationError, Conflict, Forbidden, NotFound
+from microwork.lib.errors import ApplicationError, Conflict, Forbidden
 from microwork.lib.money import QUANTUM
 from microwork.lib.status import status_change
 from microwork.payments import services as payments
@@ -889,7 +888,7 @@ def _held_back(*, project: Project, now: datetime) -> set[int]:
 
 def _approve_by_rule(*, submission: Submission, verdict: dict[str, Any], now: datetime) -> bool:
     try:
-        return payments.submission_approve(
+        return payments.earning_approve(
             submission=submission,
             actor=None,
             rule=SubmissionReview.Rule.QUALITY_RULE,
@@ -1323,7 +1322,7 @@ def account_suspend(
     )
 
 
-# --- rejections -------------------------------------------------------------------------
+# --- overturned rejections ---------------------------------------------------------------
 
 
 def _rejection_overturn(
@@ -1347,225 +1346,6 @@ def _rejection_overturn(
                 % {"status": Submission.Status(status).label},
                 code="not_rejected",
             )
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """What one request to reject an answer did. `changed` comes from the locked row: only
-    the call that moved the answer from pending to rejected says True, however many identical
-    requests race (a double click, a client's retries, two tabs)."""
-
-    decision: Decision
-    changed: bool
-
-
-@transaction.atomic
-def submission_reject_with_decision(
-    *,
-    submission: Submission,
-    requester: User,
-    reason_code: str,
-    note: str = "",
-    confirm: bool = False,
-    now: datetime | None = None,
-) -> Decision:
-    """Reject one answer: the worker is told why and can appeal (see the bulk form below)."""
-    return submission_reject_once(
-        submission=submission,
-        requester=requester,
-        reason_code=reason_code,
-        note=note,
-        confirm=confirm,
-        now=now,
-    ).decision
-
-
-@transaction.atomic
-def submission_reject_once(
-    *,
-    submission: Submission,
-    requester: User,
-    reason_code: str,
-    note: str = "",
-    confirm: bool = False,
-    now: datetime | None = None,
-) -> Rejection:
-    """Reject one answer and say whether this call did it or found it already rejected."""
-    return _submissions_reject(
-        project=submission.project,
-        requester=requester,
-        submission_ids=[submission.pk],
-        reason_code=reason_code,
-        note=note,
-        confirm=confirm,
-        now=now,
-    )[0]
-
-
-@transaction.atomic
-def submissions_reject_with_decision(
-    *,
-    project: Project,
-    requester: User,
-    submission_ids: Iterable[int],
-    reason_code: str,
-    note: str = "",
-    confirm: bool = False,
-    now: datetime | None = None,
-) -> list[Decision]:
-    """The one way an answer is rejected, from any page or endpoint: a reason from the list
-    and an optional note, a confirmation when the requester would reject more than the
-    project's share of one worker's work in a day, then for each answer a Decision with the
-    answer as evidence, a notification, and the reward back to escrow. All or nothing; an
-    answer already rejected returns its decision, so a retried request rejects nothing twice."""
-    return [
-        r.decision
-        for r in _submissions_reject(
-            project=project,
-            requester=requester,
-            submission_ids=submission_ids,
-            reason_code=reason_code,
-            note=note,
-            confirm=confirm,
-            now=now,
-        )
-    ]
-
-
-def _submissions_reject(
-    *,
-    project: Project,
-    requester: User,
-    submission_ids: Iterable[int],
-    reason_code: str,
-    note: str,
-    confirm: bool,
-    now: datetime | None,
-) -> list[Rejection]:
-    now = now or timezone.now()
-    note = payments.rejection_check(reason=reason_code, note=note)
-    ids = sorted({int(i) for i in submission_ids})
-    if not ids:
-        raise ApplicationError(_("Choose at least one answer."), field="submission_ids")
-    # Locked in id order, so two requests over overlapping answers take turns; a request that
-    # waited reads the answers (and their decisions, below) as the one before it left them.
-    subs = list(
-        Submission.objects.select_for_update(of=("self",))
-        .select_related("project", "task", "worker")
-        .filter(project=project, pk__in=ids)
-        .order_by("pk")
-    )
-    missing = sorted(set(ids) - {s.pk for s in subs})
-    if missing:
-        raise NotFound(
-            _("These answers are not in this project: %(ids)s.")
-            % {"ids": ", ".join(map(str, missing))},
-            field="submission_ids",
-        )
-    existing = {
-        d.submission_id: d
-        for d in Decision.objects.filter(submission__in=subs, kind=Decision.Kind.REJECTION).exclude(
-            status=Decision.Status.REVERSED
-        )
-    }
-    new = [s for s in subs if s.pk not in existing]
-    for sub in new:
-        if sub.status != Submission.Status.PENDING:
-            raise Conflict(
-                _("Only answers awaiting approval can be rejected; answer %(id)d is %(status)s.")
-                % {"id": sub.pk, "status": sub.get_status_display()},
-                code="not_pending",
-                field="submission_ids",
-            )
-    by_worker: dict[int, list[Submission]] = {}
-    for sub in new:
-        by_worker.setdefault(sub.worker_id, []).append(sub)
-    if not confirm:
-        for worker_subs in by_worker.values():
-            _rejection_share_check(project=project, subs=worker_subs, now=now)
-    made: dict[int, Decision] = {}
-    for sub in new:
-        made[sub.pk] = _reject_one(
-            submission=sub, requester=requester, reason_code=reason_code, note=note, now=now
-        )
-    return [
-        Rejection(decision=existing[s.pk], changed=False)
-        if s.pk in existing
-        else Rejection(decision=made[s.pk], changed=True)
-        for s in subs
-    ]
-
-
-def _rejection_share_check(*, project: Project, subs: list[Submission], now: datetime) -> None:
-    """Refuse, asking for confirmation, a rejection that takes one worker past the project's
-    share of rejected work in 24 hours. Their work in the day is what they sent this
-    organisation in that time, plus any older answer rejected in it (or being rejected now),
-    so rejecting old answers in bulk needs confirming too."""
-    worker = subs[0].worker
-    day_start = now - timedelta(hours=24)
-    rejected_ids = set(
-        Decision.objects.filter(
-            worker=worker,
-            kind=Decision.Kind.REJECTION,
-            project__organisation_id=project.organisation_id,
-            starts_at__gte=day_start,
-        )
-        .exclude(status=Decision.Status.REVERSED)
-        .values_list("submission_id", flat=True)
-    )
-    rejecting = rejected_ids | {s.pk for s in subs}
-    work = (
-        Submission.objects.filter(worker=worker, project__organisation_id=project.organisation_id)
-        .filter(Q(submitted_at__gte=day_start) | Q(pk__in=rejecting))
-        .count()
-    )
-    share = selectors.settings_for_project(project).rejection_confirm_share
-    if Decimal(len(rejecting)) / Decimal(max(work, 1)) <= share:
-        return
-    raise ApplicationError(
-        _(
-            "This would reject %(n)d of %(worker)s's %(total)d answers in the last 24 hours "
-            "(more than %(share)s %%). Check again, then send confirm=true."
-        )
-        % {
-            "n": len(rejecting),
-            "worker": worker.username,
-            "total": work,
-            "share": f"{share * 100:.0f}",
-        },
-        code="confirm_needed",
-        field="confirm",
-        details={"worker": worker.username, "rejections": len(rejecting), "answers": work},
-    )
-
-
-def _reject_one(
-    *, submission: Submission, requester: User, reason_code: str, note: str, now: datetime
-) -> Decision:
-    decision = decision_record(
-        worker=submission.worker,
-        project=submission.project,
-        kind=Decision.Kind.REJECTION,
-        inputs={"submission": submission.pk, "task": submission.task_id},
-        evidence=[selectors.evidence_row(submission)],
-        submission=submission,
-        reason_code=reason_code,
-        note=note,
-        starts_at=now,
-        decided_by=requester,
-    )
-    # The money moves in this transaction: a decision without its refund cannot exist.
-    if not payments.submission_reject(
-        submission=submission,
-        actor=requester,
-        reason=reason_code,
-        note=note,
-        rule=SubmissionReview.Rule.REQUESTER,
-        inputs={"decision_id": decision.pk},
-        now=now,
-    ):
-        raise Conflict(_("This answer was already rejected."), code="already_rejected")
-    return decision
 
 
 # --- appeals ----------------------------------------------------------------------------

@@ -20,8 +20,6 @@ urlpatterns = [
         name="approval_rule_save",
     ),
     path("projects/<int:project_id>/settings/", views.settings_save, name="settings_save"),
-    path("submissions/<int:submission_id>/reject/", views.submission_reject, name="reject"),
-    path("projects/<int:project_id>/reject/", views.submissions_reject, name="reject_many"),
     path("projects/<int:project_id>/tests/", views.test_create, name="test_create"),
     path("projects/<int:project_id>/requirements/", views.requirement_add, name="requirement_add"),
     path(

@@ -3,27 +3,25 @@ quality page per project; the operators' appeals page. Each view: parse, one acc
 one service or selector, render."""
 
 from collections.abc import Callable, Iterable
-from functools import cache, wraps
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.auth import request_user
 from microwork.inbox import selectors as inbox_selectors
 from microwork.lib.bounds import MAX_ID, whole_number
-from microwork.lib.errors import ApplicationError
-from microwork.lib.redirects import safe_next_url, safe_referer_path
+from microwork.lib.redirects import safe_next_url
 from microwork.lib.text import render_markdown
+from microwork.lib.views import action
 from microwork.projects.interfaces import get_interface
 from microwork.quality import selectors, services, texts
 from microwork.quality.access import (
@@ -35,34 +33,12 @@ from microwork.quality.access import (
     access_project_for_requester,
     access_qualification_for_requester,
     access_requirement_for_requester,
-    access_submission_for_requester,
     access_test_for_worker,
 )
 from microwork.quality.models import APPEAL_WINDOW, Decision, ProjectRequirement, RuleConfig
 from microwork.quality.rules import APPROVAL_RULES, RULES, get_approval_rule, get_rule
 
 DOCS = Path(settings.BASE_DIR) / "docs"
-
-
-def _errors_to_messages(view):
-    """A refused write goes back to the page it came from with the reason shown."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except ApplicationError as exc:
-            if exc.status in (403, 404):
-                return render(
-                    request, "quality/refused.html", {"message": exc.message}, status=exc.status
-                )
-            messages.error(request, exc.message)
-            back = safe_next_url(request.POST.get("next")) or safe_referer_path(
-                request, default="/"
-            )
-            return HttpResponseRedirect(back)
-
-    return wrapper
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -89,8 +65,7 @@ def _warning_rows(decisions: list[Decision]) -> list[dict[str, Any]]:
     return rows
 
 
-@login_required
-@_errors_to_messages
+@action
 def standing(request: HttpRequest) -> HttpResponse:
     data = selectors.standing_for_worker(worker=request_user(request), now=timezone.now())
     live = data["live"]
@@ -113,8 +88,7 @@ def standing(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@_errors_to_messages
+@action
 def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
     user = request_user(request)
     decision = access_decision_for_worker(user=user, decision_id=decision_id)
@@ -136,9 +110,8 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def appeal_create(request: HttpRequest, decision_id: int) -> HttpResponse:
     user = request_user(request)
     decision = access_decision_for_worker(user=user, decision_id=decision_id)
@@ -170,8 +143,7 @@ def rules_doc(request: HttpRequest) -> HttpResponse:
     return render(request, "quality/rules_doc.html", {"html": html})
 
 
-@login_required
-@_errors_to_messages
+@action
 def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
     user = request_user(request)
     test = access_test_for_worker(user=user, test_id=test_id)
@@ -189,9 +161,8 @@ def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def test_start(request: HttpRequest, test_id: int) -> HttpResponse:
     user = request_user(request)
     test = access_test_for_worker(user=user, test_id=test_id)
@@ -200,8 +171,7 @@ def test_start(request: HttpRequest, test_id: int) -> HttpResponse:
     return redirect("quality:attempt", attempt_id=attempt.pk)
 
 
-@login_required
-@_errors_to_messages
+@action
 def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = access_attempt_for_worker(user=request_user(request), attempt_id=attempt_id)
     project = attempt.test.project
@@ -261,8 +231,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@_errors_to_messages
+@action
 def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     user = request_user(request)
     attempt = access_attempt_for_worker(user=user, attempt_id=attempt_id)
@@ -332,8 +301,7 @@ def _approval_forms(project: Any) -> list[dict[str, Any]]:
     )
 
 
-@login_required
-@_errors_to_messages
+@action
 def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
     return render(
@@ -351,9 +319,8 @@ def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
     key = request.POST.get("rule_key", "")
@@ -371,9 +338,8 @@ def rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("quality:project", project_id=project.pk)
 
 
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def approval_rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
     key = request.POST.get("rule_key", "")
@@ -388,9 +354,8 @@ def approval_rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("quality:project", project_id=project.pk)
 
 
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def settings_save(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
     services.quality_settings_update(
@@ -404,9 +369,8 @@ def settings_save(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("quality:project", project_id=project.pk)
 
 
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     user = request_user(request)
     appeal = access_appeal_for_decider(user=user, appeal_id=appeal_id)
@@ -425,79 +389,8 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     return redirect("quality:operator")
 
 
-def _reject_page(
-    request: HttpRequest, *, project: Any, submissions: list[Any], ids: list[int]
-) -> HttpResponse:
-    """The reject form for one answer or several: a reason from the list, an optional note,
-    and a second step when the requester is rejecting an unusual share of a worker's work."""
-    context: dict[str, Any] = {
-        "project": project,
-        "rows": [(s, selectors.evidence_row(s)) for s in submissions],
-        "ids": ids,
-        "reasons": list(texts.REJECTION_REASONS.items()),
-        "chosen": request.POST.get("reason", ""),
-        "note": request.POST.get("note", ""),
-        "next": safe_next_url(request.POST.get("next") or request.GET.get("next")),
-    }
-    if request.method != "POST":
-        return render(request, "quality/reject.html", context)
-    try:
-        decisions = services.submissions_reject_with_decision(
-            project=project,
-            requester=request_user(request),
-            submission_ids=ids,
-            reason_code=request.POST.get("reason", ""),
-            note=request.POST.get("note", ""),
-            confirm=request.POST.get("confirm") == "1",
-        )
-    except ApplicationError as exc:
-        context["error"] = exc.message
-        context["needs_confirm"] = exc.code == "confirm_needed"
-        return render(request, "quality/reject.html", context, status=exc.status)
-    workers = sorted({d.worker.username for d in decisions})
-    messages.success(
-        request,
-        ngettext(
-            "Rejected. %(workers)s has been told why and can appeal.",
-            "Rejected %(n)d answers. %(workers)s have been told why and can appeal.",
-            len(decisions),
-        )
-        % {"n": len(decisions), "workers": ", ".join(workers)},
-    )
-    if context["next"]:
-        return HttpResponseRedirect(context["next"])
-    return redirect("quality:project", project_id=project.pk)
-
-
-@login_required
-@_errors_to_messages
-def submission_reject(request: HttpRequest, submission_id: int) -> HttpResponse:
-    submission = access_submission_for_requester(
-        user=request_user(request), submission_id=submission_id
-    )
-    return _reject_page(
-        request, project=submission.project, submissions=[submission], ids=[submission.pk]
-    )
-
-
-@login_required
-@_errors_to_messages
-def submissions_reject(request: HttpRequest, project_id: int) -> HttpResponse:
-    """Several answers of one project at once, chosen on the review page."""
-    project = access_project_for_requester(user=request_user(request), project_id=project_id)
-    source = request.POST if request.method == "POST" else request.GET
-    ids = sorted({_int(v) for v in source.getlist("submission") if _int(v) > 0})
-    return _reject_page(
-        request,
-        project=project,
-        submissions=list(selectors.submissions_of_project(project=project, ids=ids)),
-        ids=ids,
-    )
-
-
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
     services.qualification_test_create(
@@ -519,9 +412,8 @@ def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("quality:project", project_id=project.pk)
 
 
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def requirement_add(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
     project = access_project_for_requester(user=user, project_id=project_id)
@@ -544,9 +436,8 @@ def requirement_add(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("quality:project", project_id=project.pk)
 
 
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def requirement_remove(request: HttpRequest, project_id: int, requirement_id: int) -> HttpResponse:
     requirement = access_requirement_for_requester(
         user=request_user(request), project_id=project_id, requirement_id=requirement_id
@@ -555,9 +446,8 @@ def requirement_remove(request: HttpRequest, project_id: int, requirement_id: in
     return redirect("quality:project", project_id=requirement.project_id)
 
 
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
     project = access_project_for_requester(user=user, project_id=project_id)
@@ -578,9 +468,8 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("quality:project", project_id=project.pk)
 
 
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def qualification_add(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
     services.qualification_create(
@@ -595,8 +484,7 @@ def qualification_add(request: HttpRequest, project_id: int) -> HttpResponse:
 # --- operators --------------------------------------------------------------------------
 
 
-@login_required
-@_errors_to_messages
+@action
 def operator_page(request: HttpRequest) -> HttpResponse:
     access_operator(user=request_user(request))
     now = timezone.now()
@@ -605,9 +493,8 @@ def operator_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def operator_suspend(request: HttpRequest) -> HttpResponse:
     operator = access_operator(user=request_user(request))
     services.account_suspend(
@@ -622,9 +509,8 @@ def operator_suspend(request: HttpRequest) -> HttpResponse:
     return redirect("quality:operator")
 
 
-@login_required
+@action
 @require_POST
-@_errors_to_messages
 def operator_lift(request: HttpRequest, decision_id: int) -> HttpResponse:
     user = request_user(request)
     decision = access_decision_for_operator(user=user, decision_id=decision_id)

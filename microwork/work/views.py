@@ -1,14 +1,10 @@
 """Worker pages: small, server-rendered, one short script. Each view: access helper, one
 service or selector, render."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +14,9 @@ from django.views.decorators.http import require_POST
 from microwork.accounts.access import access_worker
 from microwork.accounts.auth import request_user
 from microwork.inbox import selectors as inbox_selectors
-from microwork.lib.errors import ApplicationError, Forbidden, NotFound
+from microwork.lib.errors import ApplicationError
 from microwork.lib.text import render_markdown
+from microwork.lib.views import page
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 from microwork.work import fairness, releases, selectors
@@ -37,21 +34,6 @@ from microwork.work.services.submitting import submission_create
 NEWS_LINES = 5
 # Refusals that no second try on the same page can fix: explained on the work page instead.
 LOST = {"lease_lost", "task_full", "project_archived", "project_stopped"}
-
-
-def worker_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Log-in required; an access helper's refusal becomes the usual 403/404 page."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from None
-        except Forbidden as exc:
-            raise PermissionDenied(exc.message) from None
-
-    return login_required(wrapped)
 
 
 def _go(
@@ -76,7 +58,7 @@ def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     return redirect("work:home")
 
 
-@worker_page
+@page
 def work_home(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     access_worker(user=user)
@@ -93,7 +75,7 @@ def work_home(request: HttpRequest) -> HttpResponse:
     return render(request, "work/home.html", context)
 
 
-@worker_page
+@page
 @require_POST
 def project_start(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
@@ -105,7 +87,7 @@ def project_start(request: HttpRequest, project_id: int) -> HttpResponse:
     return _go(request, outcome, project)
 
 
-@worker_page
+@page
 @require_POST
 def project_notify(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
@@ -118,7 +100,7 @@ def project_notify(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("work:home")
 
 
-@worker_page
+@page
 def waiting(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
     project = access_project_for_worker(user=user, project_id=project_id)
@@ -144,7 +126,7 @@ def waiting(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(request, "work/waiting.html", context)
 
 
-@worker_page
+@page
 @require_POST
 def leave(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
@@ -175,7 +157,7 @@ def _task_context(assignment: Assignment, *, draft: Any, error: ApplicationError
     }
 
 
-@worker_page
+@page
 def task(request: HttpRequest, assignment_id: int) -> HttpResponse:
     """GET shows the task; POST submits it and moves on to the next one."""
     user = request_user(request)
@@ -223,7 +205,7 @@ def _next(request: HttpRequest, assignment: Assignment) -> HttpResponse:
     return _go(request, outcome, assignment.project)
 
 
-@worker_page
+@page
 @require_POST
 def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
     user = request_user(request)
@@ -235,7 +217,7 @@ def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return _next(request, assignment)
 
 
-@worker_page
+@page
 @require_POST
 def give_back(request: HttpRequest, assignment_id: int) -> HttpResponse:
     user = request_user(request)
@@ -247,7 +229,7 @@ def give_back(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return redirect(reverse("work:home"))
 
 
-@worker_page
+@page
 def history(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     access_worker(user=user)

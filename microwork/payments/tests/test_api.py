@@ -7,6 +7,7 @@ from microwork.ledger.models import Payout, Transaction
 from microwork.payments import services
 from microwork.payments.tests.conftest import answer, go_live, make_project
 from microwork.quality.models import Decision
+from microwork.review import services as review_services
 from microwork.work.models import Submission
 
 
@@ -17,8 +18,8 @@ def _auth(key):
 def test_worker_reads_balance_and_requests_a_payout(client, rich_acme, rita, walt, walt_token):
     project = make_project(rich_acme, rita)
     go_live(project, rita)
-    services.submission_approve(submission=answer(project, walt), actor=rita)
-    services.bonus_pay(
+    services.earning_approve(submission=answer(project, walt), actor=rita)
+    review_services.bonus_pay(
         organisation=rich_acme,
         actor=rita,
         workers=[walt],

@@ -32,7 +32,7 @@ def test_worker_gets_paid_from_a_phone(
     go_live(project, rita)
     subs = [answer(project, walt, active_ms=20_000) for _ in range(14)]
     for sub in subs[:12]:
-        services.submission_approve(submission=sub, actor=rita)
+        services.earning_approve(submission=sub, actor=rita)
     base = live_server.url
 
     log_in(phone, base, "walt", "walt-pass-123")

@@ -50,7 +50,7 @@ def test_racing_approvals_of_the_same_answer_pay_once(rita, omar, walt):
     subs = [answer(project, walt) for _ in range(4)]
 
     results, errors = _race(
-        8, lambda i: services.submission_approve(submission=subs[i % 4], actor=rita)
+        8, lambda i: services.earning_approve(submission=subs[i % 4], actor=rita)
     )
     assert not errors, errors
     assert Counter(results) == {True: 4, False: 4}

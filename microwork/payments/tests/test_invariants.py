@@ -28,6 +28,7 @@ from microwork.payments import services
 from microwork.payments.tests.conftest import add_tasks, answer, make_project
 from microwork.projects.models import Project, Task
 from microwork.projects.services.projects import project_set_status
+from microwork.review import services as review_services
 from microwork.work.models import Submission
 
 K = Account.Kind
@@ -129,13 +130,13 @@ class Books(RuleBasedStateMachine):
     def approve(self, data, twice):
         sub = Submission.objects.get(pk=data.draw(st.sampled_from(self.submissions)))
         for _ in range(1 + twice):
-            self._try(services.submission_approve, submission=sub, actor=RITA)
+            self._try(services.earning_approve, submission=sub, actor=RITA)
 
     @precondition(lambda self: self.submissions)
     @rule(data=st.data(), reason=st.sampled_from(["wrong_answer", "spam", "incomplete"]))
     def reject(self, data, reason):
         sub = Submission.objects.get(pk=data.draw(st.sampled_from(self.submissions)))
-        self._try(services.submission_reject, submission=sub, actor=RITA, reason=reason)
+        self._try(services.earning_reject, submission=sub, actor=RITA, reason=reason)
 
     @precondition(lambda self: self.submissions)
     @rule(data=st.data())
@@ -152,7 +153,7 @@ class Books(RuleBasedStateMachine):
     @rule(worker=st.sampled_from(range(3)), amount=amounts)
     def bonus(self, worker, amount):
         self._try(
-            services.bonus_pay,
+            review_services.bonus_pay,
             organisation=ORG,
             actor=RITA,
             workers=[WORKERS[worker]],

@@ -11,6 +11,7 @@ from django.urls import reverse
 from microwork.ledger.models import PayoutMethod
 from microwork.payments import services
 from microwork.payments.tests.conftest import answer, go_live, make_project
+from microwork.review import services as review_services
 
 ROOT = Path(__file__).resolve().parents[2]
 NUMERIC_ATTRIBUTES = ("value", "min", "max", "step")
@@ -75,8 +76,8 @@ def nina_earned(rich_acme, rita, nina):
     # Nina reads French; she earned 0.05 for an approved answer and a 1.50 bonus.
     project = make_project(rich_acme, rita)
     go_live(project, rita)
-    services.submission_approve(submission=answer(project, nina), actor=rita)
-    services.bonus_pay(
+    services.earning_approve(submission=answer(project, nina), actor=rita)
+    review_services.bonus_pay(
         organisation=rich_acme,
         actor=rita,
         workers=[nina],

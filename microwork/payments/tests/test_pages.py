@@ -7,13 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from microwork.inbox.models import Notification
-from microwork.ledger.models import Account, ExchangeRate, Payout, Transaction
+from microwork.ledger.models import Account, ExchangeRate, Payout
 from microwork.ledger.services.accounts import ledger_account
 from microwork.ledger.services.check import ledger_check
 from microwork.payments import selectors, services
 from microwork.payments.tests.conftest import answer, go_live, make_project
-from microwork.quality.models import Decision
-from microwork.work.models import Submission
+from microwork.review import services as review_services
 
 K = Account.Kind
 
@@ -28,7 +27,7 @@ def walt_worked(rich_acme, rita, walt):
         for d in (1, 2, 9, 20)
     ]
     for sub in subs[:3]:
-        services.submission_approve(submission=sub, actor=rita)
+        services.earning_approve(submission=sub, actor=rita)
     return project, subs
 
 
@@ -60,7 +59,7 @@ def test_worker_requests_a_payout_that_an_operator_completes(
     client, walt, omar, rich_acme, rita, walt_worked
 ):
     project, _subs = walt_worked
-    services.bonus_pay(
+    review_services.bonus_pay(
         organisation=rich_acme,
         actor=rita,
         workers=[walt],
@@ -110,62 +109,6 @@ def test_requester_billing_shows_escrow_spend_and_fees(client, rita, walt_worked
     assert b"".join(statement.streaming_content).count(b"\n") >= 3
 
 
-def test_requester_reviews_rejects_with_a_reason_and_sends_a_bonus(client, rita, walt, walt_worked):
-    project, subs = walt_worked
-    client.force_login(rita)
-    page = client.get(reverse("payments:review", args=[project.pk]))
-    assert page.status_code == 200
-    url = reverse("payments:review_act", args=[project.pk])
-    # "Reject selected" hands the answers to quality control's form: nothing is rejected
-    # until a reason is chosen there.
-    r = client.post(url, {"action": "reject", "submission": [subs[3].pk]})
-    subs[3].refresh_from_db()
-    assert subs[3].status == Submission.Status.PENDING
-    form = client.get(r["Location"])
-    assert form.status_code == 200 and b"The instructions were not followed" in form.content
-    form_url = r["Location"]
-    fields = {
-        "submission": [subs[3].pk],
-        "reason": "wrong_answer",
-        "note": "Image 4 is gory",
-        "next": reverse("payments:review", args=[project.pk]),
-    }
-    # It is all of Walt's work in review today, more than the project's share: confirm.
-    r = client.post(form_url, fields)
-    assert r.status_code == 400 and 'name="confirm" value="1"' in r.content.decode()
-    r = client.post(form_url, {**fields, "confirm": "1"})
-    assert r["Location"] == reverse("payments:review", args=[project.pk])
-    subs[3].refresh_from_db()
-    assert subs[3].status == Submission.Status.REJECTED
-    decision = Decision.objects.get(submission=subs[3], kind="rejection")
-    assert decision.note == "Image 4 is gory"
-    assert Notification.objects.filter(user=walt, params__decision_id=decision.pk).exists()
-    client.post(
-        url,
-        {
-            "action": "bonus",
-            "worker": [walt.pk],
-            "amount": "0.50",
-            "message": "Careful work",
-            "request_key": "k1",
-        },
-    )
-    assert Transaction.objects.filter(kind="bonus").count() == 1
-    client.force_login(walt)
-    html = client.get(reverse("payments:worker")).content.decode()
-    assert "Image 4 is gory" in html and "Careful work" in html
-
-
-def test_another_requester_cannot_review_ritas_project(client, rob, walt_worked):
-    # Rob runs another organisation: Rita's project does not exist for him.
-    project, subs = walt_worked
-    client.force_login(rob)
-    assert client.get(reverse("payments:review", args=[project.pk])).status_code == 404
-    client.post(reverse("payments:review_act", args=[project.pk]), {"action": "approve_all"})
-    subs[3].refresh_from_db()
-    assert subs[3].status == Submission.Status.PENDING
-
-
 def test_pages_need_the_right_role(client, walt, rita):
     client.force_login(rita)
     assert client.get(reverse("payments:worker")).status_code == 403
@@ -192,9 +135,9 @@ def test_the_real_hourly_rate_counts_each_pay_over_the_time_it_paid_for(
     go_live(project, rita)
     subs = [answer(project, walt, active_ms=30_000) for _ in range(4)]
     for sub in subs[:2]:
-        services.submission_approve(submission=sub, actor=rita)
-    services.submission_reject(submission=subs[2], actor=rita, reason="spam")
-    services.bonus_pay(
+        services.earning_approve(submission=sub, actor=rita)
+    services.earning_reject(submission=subs[2], actor=rita, reason="spam")
+    review_services.bonus_pay(
         organisation=rich_acme,
         actor=rita,
         workers=[walt],

@@ -27,7 +27,7 @@ def test_measured_time_under_the_floor_pauses_the_project_and_tops_workers_up(ri
     assert services.project_pay_floor_enforce(project=project) is None
     answer(project, amir, active_ms=30_000)
     rejected = answer(project, sana, active_ms=30_000)
-    services.submission_reject(submission=rejected, actor=rita, reason="spam")
+    services.earning_reject(submission=rejected, actor=rita, reason="spam")
 
     notice = services.project_pay_floor_enforce(project=project)
 

@@ -24,7 +24,7 @@ def test_a_submitted_answer_becomes_a_pending_earning_once(rich_acme, rita, walt
         )
     assert Transaction.objects.filter(kind=Transaction.Kind.EARNING).count() == 1
     assert balance(services.worker_account(walt, K.WORKER_PENDING, "USD")) == Decimal("0.05")
-    assert services.submission_approve(submission=submission, actor=rita)
+    assert services.earning_approve(submission=submission, actor=rita)
     assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.05")
     report = ledger_check()
     assert report.ok, report.problems

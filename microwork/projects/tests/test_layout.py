@@ -6,7 +6,7 @@ from pathlib import Path
 
 import microwork.projects
 
-ABOVE = ("work", "quality", "aggregation", "ledger", "payments", "demo", "clock")
+ABOVE = ("work", "quality", "aggregation", "ledger", "payments", "review", "demo", "clock")
 
 
 def _imports(path: Path) -> list[str]:

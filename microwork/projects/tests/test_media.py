@@ -113,7 +113,7 @@ def test_the_requester_sees_the_picture_on_the_reject_page(client, project, rita
     task = _task(project, "cat-17.png")
     answer = submit(task=task, worker=walt, label="cat")
     client.force_login(rita)
-    page = client.get(reverse("quality:reject", args=[answer.pk])).content.decode()
+    page = client.get(reverse("review:reject", args=[answer.pk])).content.decode()
     (url,) = SRC.findall(page)
     r = client.get(url)
     assert r.status_code == 200 and b"".join(r.streaming_content) == PNG

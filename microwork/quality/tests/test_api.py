@@ -6,7 +6,6 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from microwork.inbox.models import Notification
 from microwork.quality import services
 from microwork.quality.feedback import feedback_releases_run
 from microwork.quality.models import (
@@ -149,52 +148,6 @@ def test_worker_reads_standing_and_appeals_over_the_api(client, project, walt, w
     )
     assert r.status_code == 409 and r.json()["code"] == "already_appealed"
     assert Appeal.objects.count() == 1
-
-
-def test_rejecting_over_the_api_one_or_several_answers_makes_decisions(
-    client, project, rita_token, walt, omar
-):
-    from microwork.quality.models import Decision
-    from microwork.quality.tests.helpers import fund, submit
-
-    fund(project, omar)
-    subs = [submit(task=t, worker=walt, label="dog") for t in make_tasks(project, 10)]
-    r = client.post(
-        f"/api/quality/submissions/{subs[0].pk}/reject",
-        {"reason": "wrong_answer", "note": "A dog, not a cat"},
-        content_type="application/json",
-        **_auth(rita_token),
-    )
-    assert r.status_code == 200 and r.json()["kind"] == "rejection"
-    first = Decision.objects.get(submission=subs[0])
-    assert Notification.objects.filter(user=walt, params__decision_id=first.pk).exists()
-    url = f"/api/quality/projects/{project.pk}/submissions/reject"
-    body = {"submission_ids": [s.pk for s in subs[1:4]], "reason": "spam"}
-    r = client.post(url, body, content_type="application/json", **_auth(rita_token))
-    # Four of ten in a day is over the 30 % share.
-    assert r.status_code == 400 and r.json()["code"] == "confirm_needed"
-    assert r.json()["details"] == {"worker": "walt", "rejections": 4, "answers": 10}
-    assert Decision.objects.count() == 1
-    r = client.post(
-        url, {**body, "confirm": True}, content_type="application/json", **_auth(rita_token)
-    )
-    assert r.status_code == 200 and r.json()["rejected"] == 3
-    assert Decision.objects.filter(kind="rejection").count() == 4
-    assert Notification.objects.filter(user=walt, kind="decision").count() == 4
-    assert {s.status for s in type(subs[0]).objects.filter(pk__in=body["submission_ids"])} == {
-        "rejected"
-    }
-    # An answer of another project is refused by name, and nothing changes.
-    other = make_project(owner=project.created_by)
-    stranger = submit(task=make_tasks(other, 1)[0], worker=walt, label="cat")
-    r = client.post(
-        url,
-        {"submission_ids": [subs[5].pk, stranger.pk], "reason": "spam", "confirm": True},
-        content_type="application/json",
-        **_auth(rita_token),
-    )
-    assert r.status_code == 404 and r.json()["field"] == "submission_ids"
-    assert Decision.objects.count() == 4
 
 
 def test_requester_reads_and_changes_the_quality_settings(client, project, rita_token):

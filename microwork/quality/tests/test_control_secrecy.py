@@ -19,6 +19,7 @@ from microwork.quality.tests.helpers import (
     release,
     submit,
 )
+from microwork.review import services as review_services
 from microwork.work.services.claiming import assignment_claim
 from microwork.work.services.submitting import submission_create
 
@@ -157,7 +158,7 @@ def test_a_rejected_control_answer_shows_its_expected_answer_only_with_a_release
     fund(project, omar)
     [control] = make_tasks(project, 1, gold=True)
     sub = submit(task=control, worker=walt, label="dog")
-    decision = services.submission_reject_with_decision(
+    decision = review_services.submission_reject(
         submission=sub, requester=rita, reason_code="wrong_answer", confirm=True
     )
     body = client.get("/api/quality/me/standing", **_auth(walt_token)).json()

@@ -27,6 +27,7 @@ from microwork.quality.tests.helpers import (
     release,
     submit,
 )
+from microwork.review import services as review_services
 from microwork.work.models import Assignment, Submission
 
 
@@ -612,42 +613,6 @@ def _pending(project, worker, n):
     return [submit(task=t, worker=worker, label="cat") for t in make_tasks(project, n)]
 
 
-def test_rejecting_needs_a_listed_reason_and_confirmation_above_the_share(
-    project, walt, rita, omar
-):
-    fund(project, omar)
-    subs = _pending(project, walt, 10)
-    with pytest.raises(ApplicationError) as exc:
-        services.submission_reject_with_decision(
-            submission=subs[0], requester=rita, reason_code="meh"
-        )
-    assert exc.value.field == "reason"
-    for sub in subs[:3]:
-        services.submission_reject_with_decision(
-            submission=sub, requester=rita, reason_code="wrong_answer"
-        )
-    with pytest.raises(ApplicationError) as exc:
-        services.submission_reject_with_decision(
-            submission=subs[3], requester=rita, reason_code="wrong_answer"
-        )
-    assert exc.value.code == "confirm_needed"
-    assert "4 of walt's 10 answers" in exc.value.message
-    subs[3].refresh_from_db()
-    assert subs[3].status == "pending"
-    decision = services.submission_reject_with_decision(
-        submission=subs[3], requester=rita, reason_code="wrong_answer", confirm=True
-    )
-    assert decision.kind == "rejection" and decision.evidence[0]["answer"] == "Cat"
-    subs[3].refresh_from_db()
-    assert subs[3].status == "rejected"
-    # A retried request returns the same decision.
-    again = services.submission_reject_with_decision(
-        submission=subs[3], requester=rita, reason_code="wrong_answer", confirm=True
-    )
-    assert again == decision
-    assert Decision.objects.filter(kind="rejection").count() == 4
-
-
 def test_an_undefended_rejection_is_paid_after_the_deadline_and_others_escalate(
     project, walt, rita, omar
 ):
@@ -657,7 +622,7 @@ def test_an_undefended_rejection_is_paid_after_the_deadline_and_others_escalate(
         organisation=project.organisation, amount="10", currency="USD", reference="w", actor=omar
     )
     sub = _pending(project, walt, 1)[0]
-    rejection = services.submission_reject_with_decision(
+    rejection = review_services.submission_reject(
         submission=sub, requester=rita, reason_code="incomplete", confirm=True
     )
     warning = _warning(project, walt)
@@ -795,7 +760,7 @@ def test_a_rejection_and_its_reversal_move_the_money_with_the_decision(project, 
 
     fund(project, omar)
     sub = _pending(project, walt, 1)[0]
-    rejection = services.submission_reject_with_decision(
+    rejection = review_services.submission_reject(
         submission=sub, requester=rita, reason_code="incomplete", note="Half done", confirm=True
     )
     review = SubmissionReview.objects.get(submission=sub, action="rejected")
@@ -816,7 +781,7 @@ def test_a_reversal_the_requester_cannot_pay_changes_nothing(project, walt, rita
 
     fund(project, omar, amount="0.10")
     sub = _pending(project, walt, 1)[0]
-    rejection = services.submission_reject_with_decision(
+    rejection = review_services.submission_reject(
         submission=sub, requester=rita, reason_code="spam", confirm=True
     )
     appeal = services.appeal_create(worker=walt, decision=rejection, message="Not spam.")
@@ -829,26 +794,6 @@ def test_a_reversal_the_requester_cannot_pay_changes_nothing(project, walt, rita
     rejection.refresh_from_db()
     appeal.refresh_from_db()
     assert (sub.status, rejection.status, appeal.status) == ("rejected", "active", "open")
-
-
-def test_rejecting_old_answers_in_bulk_still_needs_confirming(project, walt, rita, omar):
-    fund(project, omar)
-    subs = _pending(project, walt, 5)
-    Submission.objects.filter(pk__in=[s.pk for s in subs]).update(
-        submitted_at=timezone.now() - timedelta(days=2)
-    )
-    # Walt sent nothing today, yet rejecting all five is all of his work under review.
-    with pytest.raises(ApplicationError) as exc:
-        services.submissions_reject_with_decision(
-            project=project,
-            requester=rita,
-            submission_ids=[s.pk for s in subs],
-            reason_code="spam",
-        )
-    assert exc.value.code == "confirm_needed"
-    assert exc.value.details == {"worker": "walt", "rejections": 5, "answers": 5}
-    assert not Decision.objects.exists()
-    assert set(Submission.objects.values_list("status", flat=True)) == {"pending"}
 
 
 # --- rules the pages share with the services ----------------------------------------------

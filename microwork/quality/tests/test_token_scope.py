@@ -8,6 +8,7 @@ from microwork.accounts.models import Membership, Organisation
 from microwork.quality import services
 from microwork.quality.models import Appeal
 from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
+from microwork.review import services as review_services
 
 
 @pytest.fixture
@@ -15,7 +16,7 @@ def appeal(rita, walt, omar):
     project = make_project(owner=rita)
     fund(project, omar)
     sub = submit(task=make_tasks(project, 1)[0], worker=walt, label="cat")
-    decision = services.submission_reject_with_decision(
+    decision = review_services.submission_reject(
         submission=sub, requester=rita, reason_code="incomplete", confirm=True
     )
     return services.appeal_create(worker=walt, decision=decision, message="It was complete.")

@@ -19,6 +19,7 @@ from microwork.payments.models import SubmissionReview
 from microwork.payments.tests.conftest import answer, go_live, make_project
 from microwork.quality import services
 from microwork.quality.models import Appeal, AppealEvent, Decision
+from microwork.review import services as review_services
 from microwork.work.models import Submission
 
 pytestmark = [
@@ -142,7 +143,7 @@ def test_approvals_racing_rejections_settle_the_answer_once(submission, rita_tok
 
 
 def test_ten_parallel_answers_to_one_appeal_answer_it_once(submission, rita, walt, rita_token):
-    rejection = services.submission_reject_with_decision(
+    rejection = review_services.submission_reject(
         submission=submission, requester=rita, reason_code="wrong_answer", confirm=True
     )
     appeal = services.appeal_create(worker=walt, decision=rejection, message="It was right.")

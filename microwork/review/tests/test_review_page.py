@@ -1,0 +1,89 @@
+"""The review page's buttons (approve, reject, bonus) with the money tests' projects."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from microwork.inbox.models import Notification
+from microwork.ledger.models import Transaction
+from microwork.payments import services
+from microwork.payments.tests.conftest import (  # noqa: F401 - _money_settings is a fixture
+    _money_settings,
+    answer,
+    go_live,
+    make_project,
+)
+from microwork.quality.models import Decision
+from microwork.work.models import Submission
+
+
+@pytest.fixture
+def walt_worked(rich_acme, rita, walt):
+    """Walt answered 4 tasks of Rita's project at 15 s each; 3 approved, 1 pending."""
+    project = make_project(rich_acme, rita, tasks=10, reward="0.05", seconds=20)
+    go_live(project, rita)
+    subs = [
+        answer(project, walt, active_ms=15_000, at=timezone.now() - timedelta(days=d))
+        for d in (1, 2, 9, 20)
+    ]
+    for sub in subs[:3]:
+        services.earning_approve(submission=sub, actor=rita)
+    return project, subs
+
+
+def test_requester_reviews_rejects_with_a_reason_and_sends_a_bonus(client, rita, walt, walt_worked):
+    project, subs = walt_worked
+    client.force_login(rita)
+    page = client.get(reverse("payments:review", args=[project.pk]))
+    assert page.status_code == 200
+    url = reverse("review:act", args=[project.pk])
+    # "Reject selected" hands the answers to quality control's form: nothing is rejected
+    # until a reason is chosen there.
+    r = client.post(url, {"action": "reject", "submission": [subs[3].pk]})
+    subs[3].refresh_from_db()
+    assert subs[3].status == Submission.Status.PENDING
+    form = client.get(r["Location"])
+    assert form.status_code == 200 and b"The instructions were not followed" in form.content
+    form_url = r["Location"]
+    fields = {
+        "submission": [subs[3].pk],
+        "reason": "wrong_answer",
+        "note": "Image 4 is gory",
+        "next": reverse("payments:review", args=[project.pk]),
+    }
+    # It is all of Walt's work in review today, more than the project's share: confirm.
+    r = client.post(form_url, fields)
+    assert r.status_code == 400 and 'name="confirm" value="1"' in r.content.decode()
+    r = client.post(form_url, {**fields, "confirm": "1"})
+    assert r["Location"] == reverse("payments:review", args=[project.pk])
+    subs[3].refresh_from_db()
+    assert subs[3].status == Submission.Status.REJECTED
+    decision = Decision.objects.get(submission=subs[3], kind="rejection")
+    assert decision.note == "Image 4 is gory"
+    assert Notification.objects.filter(user=walt, params__decision_id=decision.pk).exists()
+    client.post(
+        url,
+        {
+            "action": "bonus",
+            "worker": [walt.pk],
+            "amount": "0.50",
+            "message": "Careful work",
+            "request_key": "k1",
+        },
+    )
+    assert Transaction.objects.filter(kind="bonus").count() == 1
+    client.force_login(walt)
+    html = client.get(reverse("payments:worker")).content.decode()
+    assert "Image 4 is gory" in html and "Careful work" in html
+
+
+def test_another_requester_cannot_review_ritas_project(client, rob, walt_worked):
+    # Rob runs another organisation: Rita's project does not exist for him.
+    project, subs = walt_worked
+    client.force_login(rob)
+    assert client.get(reverse("payments:review", args=[project.pk])).status_code == 404
+    client.post(reverse("review:act", args=[project.pk]), {"action": "approve_all"})
+    subs[3].refresh_from_db()
+    assert subs[3].status == Submission.Status.PENDING

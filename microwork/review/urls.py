@@ -1,0 +1,17 @@
+"""The review actions' addresses. They keep the paths they had under money/ and quality/, so
+bookmarks, open tabs and scripts that post to them still work."""
+
+from django.urls import path
+
+from microwork.review import views
+
+app_name = "review"
+urlpatterns = [
+    path(
+        "money/billing/projects/<int:project_id>/review/act/",
+        views.project_review_act,
+        name="act",
+    ),
+    path("quality/submissions/<int:submission_id>/reject/", views.submission_reject, name="reject"),
+    path("quality/projects/<int:project_id>/reject/", views.submissions_reject, name="reject_many"),
+]

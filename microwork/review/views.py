@@ -1,0 +1,150 @@
+"""The review actions a requester's pages post to: approve, bulk approve, bonus (from the
+review page, which payments shows), reject one answer or several (the reject form). Each
+view: parse, one access helper, one service, redirect or render."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from microwork.accounts.auth import request_user
+from microwork.accounts.models import User
+from microwork.lib.bounds import MAX_ID, whole_number
+from microwork.lib.errors import ApplicationError
+from microwork.lib.redirects import safe_next_url
+from microwork.lib.views import action, page
+from microwork.projects.access import access_project_for_requester
+from microwork.quality import access as quality_access
+from microwork.quality import selectors as quality_selectors
+from microwork.quality import texts as quality_texts
+from microwork.review import services
+
+
+def _ids(values: list[str]) -> list[int]:
+    # isdigit() alone let through ids past the database's integers (a 500 on SQLite).
+    return [n for n in (whole_number(v, low=1) for v in values) if n is not None]
+
+
+@page
+@require_POST
+def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The review page's buttons; a refusal is shown back on the review page."""
+    user = request_user(request)
+    project = access_project_for_requester(user=user, project_id=project_id)
+    action_name = request.POST.get("action")
+    try:
+        if action_name == "approve_all":
+            n = services.submissions_approve(project=project, actor=user)
+            messages.success(request, _("%(n)d answers approved.") % {"n": n})
+        elif action_name == "approve":
+            ids = _ids(request.POST.getlist("submission"))
+            n = services.submissions_approve(project=project, actor=user, submission_ids=ids)
+            messages.success(request, _("%(n)d answers approved.") % {"n": n})
+        elif action_name == "reject":
+            # Rejecting has its own form (a reason, the daily-share confirmation, a decision
+            # the worker can appeal); the chosen answers go there.
+            chosen = [str(i) for i in _ids(request.POST.getlist("submission"))]
+            if not chosen:
+                raise ApplicationError(_("Choose the answers to reject."), field="submission")
+            query = urlencode(
+                [("submission", i) for i in chosen]
+                + [("next", reverse("payments:review", args=[project.pk]))]
+            )
+            return redirect(f"{reverse('review:reject_many', args=[project.pk])}?{query}")
+        elif action_name == "bonus":
+            ids = _ids(request.POST.getlist("worker"))
+            workers = list(User.objects.filter(pk__in=ids))
+            services.bonus_pay(
+                organisation=project.organisation,
+                actor=user,
+                workers=workers,
+                amount=request.POST.get("amount", ""),
+                message=request.POST.get("message", ""),
+                request_key=request.POST.get("request_key", ""),
+                project=project,
+            )
+            messages.success(request, _("Bonus sent to %(n)d workers.") % {"n": len(workers)})
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("payments:review", project_id=project.pk)
+
+
+def _reject_page(
+    request: HttpRequest, *, project: Any, submissions: list[Any], ids: list[int]
+) -> HttpResponse:
+    """The reject form for one answer or several: a reason from the list, an optional note,
+    and a second step when the requester is rejecting an unusual share of a worker's work."""
+    context: dict[str, Any] = {
+        "project": project,
+        "rows": [(s, quality_selectors.evidence_row(s)) for s in submissions],
+        "ids": ids,
+        "reasons": list(quality_texts.REJECTION_REASONS.items()),
+        "chosen": request.POST.get("reason", ""),
+        "note": request.POST.get("note", ""),
+        "next": safe_next_url(request.POST.get("next") or request.GET.get("next")),
+    }
+    if request.method != "POST":
+        return render(request, "review/reject.html", context)
+    try:
+        decisions = services.submissions_reject(
+            project=project,
+            requester=request_user(request),
+            submission_ids=ids,
+            reason_code=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+            confirm=request.POST.get("confirm") == "1",
+        )
+    except ApplicationError as exc:
+        context["error"] = exc.message
+        context["needs_confirm"] = exc.code == "confirm_needed"
+        return render(request, "review/reject.html", context, status=exc.status)
+    workers = sorted({d.worker.username for d in decisions})
+    messages.success(
+        request,
+        ngettext(
+            "Rejected. %(workers)s has been told why and can appeal.",
+            "Rejected %(n)d answers. %(workers)s have been told why and can appeal.",
+            len(decisions),
+        )
+        % {"n": len(decisions), "workers": ", ".join(workers)},
+    )
+    if context["next"]:
+        return HttpResponseRedirect(context["next"])
+    return redirect("quality:project", project_id=project.pk)
+
+
+@action
+def submission_reject(request: HttpRequest, submission_id: int) -> HttpResponse:
+    submission = quality_access.access_submission_for_requester(
+        user=request_user(request), submission_id=submission_id
+    )
+    return _reject_page(
+        request, project=submission.project, submissions=[submission], ids=[submission.pk]
+    )
+
+
+def _int(value: Any) -> int:
+    number = whole_number(value, low=0, high=MAX_ID)
+    return 0 if number is None else number
+
+
+@action
+def submissions_reject(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Several answers of one project at once, chosen on the review page."""
+    project = quality_access.access_project_for_requester(
+        user=request_user(request), project_id=project_id
+    )
+    source = request.POST if request.method == "POST" else request.GET
+    ids = sorted({_int(v) for v in source.getlist("submission") if _int(v) > 0})
+    return _reject_page(
+        request,
+        project=project,
+        submissions=list(quality_selectors.submissions_of_project(project=project, ids=ids)),
+        ids=ids,
+    )
