@@ -177,7 +177,7 @@ def test_a_due_round_already_being_run_is_skipped_not_waited_for(rita, walt, nin
 
 
 def test_thirty_two_connections_through_the_start_button_with_every_hook_on(
-    rita, omar, monkeypatch, with_all_hooks
+    rita, omar, monkeypatch
 ):
     # What the pages and the API call (work_request_create, the rounds, submission_create),
     # with the ledger's earning, quality and aggregation hooks, on a funded project.
