@@ -11,7 +11,7 @@ from django.urls import reverse
 from microwork.lib.errors import ApplicationError
 from microwork.projects import services
 from microwork.projects.models import Batch, Task
-from microwork.projects.tests.test_uploads import upload
+from microwork.projects.tests.factories import upload
 
 WIDE = 20_000
 
