@@ -56,7 +56,9 @@ def run_threads(n, target):
 
 
 def test_thirty_two_threads_never_exceed_overlap(rita):
-    project = live_project(rita, overlap=OVERLAP)
+    # 2,000 tasks at overlap 3 cost some 360 USD in rewards and fees: the default 100 would
+    # pause the project halfway.
+    project = live_project(rita, overlap=OVERLAP, deposit="1000")
     add_tasks(project, TASKS)
     workers = [make_worker(f"crowd{i}") for i in range(WORKERS)]
     outcomes: Counter[str] = Counter()
