@@ -40,15 +40,26 @@ ensure_venv() {
     fi
 }
 
-install_chromium() {
-    # The browser tests drive Debian's chromium; install it where we are allowed to.
-    if command -v chromium >/dev/null 2>&1; then return 0; fi
+apt_install() {
+    # apt_install COMMAND PACKAGE WHAT: install Debian's PACKAGE when COMMAND is missing,
+    # where we are allowed to; otherwise say which tests will be skipped.
+    if command -v "$1" >/dev/null 2>&1; then return 0; fi
     if command -v apt-get >/dev/null 2>&1; then
         SUDO=""
         [ "$(id -u)" = 0 ] || SUDO="sudo -n"
-        ($SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-            || echo "Could not install chromium; browser tests will be skipped." >&2
+        ($SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null) \
+            || echo "Could not install $2; $3 will be skipped." >&2
     fi
+}
+
+install_chromium() {
+    # The browser tests drive Debian's chromium.
+    apt_install chromium chromium "browser tests"
+}
+
+install_gettext() {
+    # The catalogue test extracts every marked string with xgettext.
+    apt_install xgettext gettext "the translation catalogue test"
 }
 
 supervise() {
@@ -95,6 +106,7 @@ test)
     ensure_venv
     "$VENV/bin/pip" install -q -e ".[dev]"
     install_chromium
+    install_gettext
     shift
     exec "$VENV/bin/python" -m pytest "$@"
     ;;

@@ -2,7 +2,7 @@
 
 crowd-kit needs scikit-learn 1.5.2, pandas 2.2.3 and numpy 1.26.4, older than the project's
 numpy, so it lives in ``.venv-crowdkit/`` at the repository root, created on first use from
-the interpreter behind the project's venv (or ``CROWDKIT_PYTHON``). Each run happens in a
+the newest CPython from 3.9 to 3.12 on the machine (or ``CROWDKIT_PYTHON``). Each run happens in a
 fresh subprocess, which also gives the benchmark a per-run peak RSS comparable with ours.
 Results for named data sets are cached under ``.venv-crowdkit/results`` so the slow methods
 run once per machine. ``MICROWORK_SKIP_CROWDKIT=1`` turns all of this off.
@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,8 +104,53 @@ def skip_reason() -> str | None:
     return None
 
 
+# numpy 1.26.4, the newest numpy crowd-kit 1.4.2's pins allow, ships wheels for CPython 3.9
+# to 3.12 only: a 3.13 venv would try (and fail) to build numpy from source.
+SUPPORTED_PYTHONS = ((3, 9), (3, 12))
+
+
+def _python_version(path: str) -> tuple[int, int] | None:
+    try:
+        done = subprocess.run(
+            [path, "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    major, minor = done.stdout.split()
+    return int(major), int(minor)
+
+
 def base_python() -> str:
-    return os.environ.get("CROWDKIT_PYTHON") or getattr(sys, "_base_executable", sys.executable)
+    """``CROWDKIT_PYTHON`` if set, else the newest CPython on the machine that the pins
+    support, looked for the way scripts/dev.sh looks for the project's."""
+    if os.environ.get("CROWDKIT_PYTHON"):
+        return os.environ["CROWDKIT_PYTHON"]
+    low, high = SUPPORTED_PYTHONS
+    names = [f"python3.{minor}" for minor in range(high[1], low[1] - 1, -1)]
+    candidates = [getattr(sys, "_base_executable", sys.executable)]
+    candidates += [found for name in names if (found := shutil.which(name))]
+    for minor in range(high[1], low[1] - 1, -1):
+        candidates += [
+            *sorted(Path.home().glob(f".pyenv/versions/3.{minor}.*/bin/python3"), reverse=True),
+            f"/usr/local/bin/python3.{minor}",
+            f"/usr/bin/python3.{minor}",
+        ]
+    supported = {}
+    for path in map(str, candidates):
+        if path not in supported and os.access(path, os.X_OK):
+            version = _python_version(path)
+            if version is not None and low <= version <= high:
+                supported[path] = version
+    if not supported:
+        raise CrowdkitUnavailableError(
+            "crowd-kit's pins need CPython 3.9 to 3.12: install one or set CROWDKIT_PYTHON"
+        )
+    return max(supported, key=lambda path: supported[path])
 
 
 def venv_python() -> Path:

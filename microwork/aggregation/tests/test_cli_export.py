@@ -8,8 +8,7 @@ import pytest
 from microwork.aggregation import exports
 from microwork.aggregation.cli import run_aggregate
 from microwork.lib.csvfile import unescape_cell
-from microwork.projects.tests.factories import ProjectFactory, TaskFactory
-from microwork.projects.tests.test_services import _answer
+from microwork.projects.tests.factories import ProjectFactory, TaskFactory, stored_answer
 from microwork.work.models import Submission
 
 
@@ -27,14 +26,14 @@ def test_our_answers_export_round_trips_through_the_command(workers, tmp_path):
     # "=1+1" is guarded against spreadsheet formulas and must come back unchanged; "-1" is a
     # number, written as it is
     for worker in workers[:2]:
-        _answer(first, worker, "-1")
-    _answer(first, workers[2], "=1+1")
-    _answer(second, workers[0], "=1+1")
-    _answer(second, workers[1], "=1+1")
+        stored_answer(first, worker, "-1")
+    stored_answer(first, workers[2], "=1+1")
+    stored_answer(second, workers[0], "=1+1")
+    stored_answer(second, workers[1], "=1+1")
     # rejected answers are listed in the export but must not count: counted, they would tie
     # the task 2-2 and the tie would go to the lower class, "-1"
     for worker in workers[2:]:
-        rejected = _answer(second, worker, "-1")
+        rejected = stored_answer(second, worker, "-1")
         Submission.objects.filter(pk=rejected.pk).update(status=Submission.Status.REJECTED)
     response = exports.export_response(project=project, kind="answers", fmt="csv")
     path = tmp_path / "answers.csv"

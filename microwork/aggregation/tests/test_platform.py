@@ -20,7 +20,7 @@ from microwork.aggregation.services import run_requests, runs
 from microwork.aggregation.services import settings as aggregation_settings
 from microwork.lib.errors import ApplicationError
 from microwork.projects.models import Task
-from microwork.projects.tests.test_services import _answer
+from microwork.projects.tests.factories import stored_answer
 from microwork.work import hooks
 from microwork.work.tests.factories import add_tasks, live_project, make_worker
 
@@ -135,8 +135,8 @@ def _answers(tasks, crowd, truth):
     for task, right in zip(tasks, truth, strict=True):
         wrong = "gory" if right == "ok" else "ok"
         for worker in crowd[:4]:
-            _answer(task, worker, right)
-        _answer(task, crowd[4], wrong)
+            stored_answer(task, worker, right)
+        stored_answer(task, crowd[4], wrong)
 
 
 def test_a_run_queues_once_and_the_job_stores_label_confidence_and_progress(
@@ -201,8 +201,8 @@ def test_gold_answers_are_observed_truth(project, crowd):
     # The majority says "ok" but the control task's known answer is "gory".
     [task, gold] = add_tasks(project, 1, gold=1, gold_answer="gory")
     for worker in crowd[:3]:
-        _answer(gold, worker, "ok")
-        _answer(task, worker, "ok")
+        stored_answer(gold, worker, "ok")
+        stored_answer(task, worker, "ok")
     run = AggregationRun.objects.create(project=project, method="ds", created_at=project.created_at)
     runs.aggregation_run_execute(run_id=run.pk)
     row = TaskAggregate.objects.get(task=gold)
@@ -219,7 +219,7 @@ def test_a_run_on_an_empty_project_finishes_with_nothing(project):
 
 def test_a_failing_run_keeps_its_error_and_logs_it(project, crowd, monkeypatch):
     tasks = add_tasks(project, 1)
-    _answer(tasks[0], crowd[0], "ok")
+    stored_answer(tasks[0], crowd[0], "ok")
 
     def broken(answers, gold=None):
         raise MemoryError("out of memory")
@@ -251,7 +251,7 @@ def test_rejected_answers_leave_the_estimate(project, crowd):
     from microwork.work.models import Submission
 
     [task] = add_tasks(project, 1)
-    sub = _answer(task, crowd[0], "ok")
+    sub = stored_answer(task, crowd[0], "ok")
     runs.aggregation_run_execute(
         run_id=AggregationRun.objects.create(
             project=project, method="ds", created_at=project.created_at
@@ -297,7 +297,7 @@ def test_the_hook_gives_a_majority_vote_project_a_posterior_not_the_vote_share(p
     _configure(project, method="mv")
     [task] = add_tasks(project, 1)
     for worker, answer in zip(crowd[:4], ["ok", "ok", "ok", "gory"], strict=True):
-        _answer(task, worker, answer)
+        stored_answer(task, worker, answer)
     row = live_estimate.task_aggregate_refresh(task_id=task.pk)
     # strangers are right 2 times in 3: 3 votes against 1 leave odds of 2^2 = 4 to 1
     assert (row.label, row.confidence, row.method) == ("ok", Decimal("0.8000"), "mv")
@@ -320,7 +320,7 @@ def test_the_hook_tempers_a_majority_vote_project_by_the_last_runs_answer_correl
     assert run.answer_correlation == pytest.approx((36 + 10 / 9) / 62 * 2 - 1, abs=1e-6)
     [new] = add_tasks(project, 1)
     for worker, answer in zip(crowd[:4], ["ok", "ok", "ok", "gory"], strict=True):
-        _answer(new, worker, answer)
+        stored_answer(new, worker, answer)
     row = live_estimate.task_aggregate_refresh(task_id=new.pk)
     accuracy = np.mean(
         [WorkerEstimate.objects.get(project=project, worker=w).accuracy for w in crowd[:4]]
@@ -343,8 +343,8 @@ def test_the_hook_weighs_answers_with_the_last_runs_accuracies(project, crowd):
     )
     # A new task: the proven worker says "gory", the contrarian says "ok".
     [new] = add_tasks(project, 1)
-    _answer(new, crowd[0], "gory")
-    _answer(new, crowd[4], "ok")
+    stored_answer(new, crowd[0], "gory")
+    stored_answer(new, crowd[4], "ok")
     row = live_estimate.task_aggregate_refresh(task_id=new.pk)
     assert row.label == "gory" and row.confidence > Decimal("0.8")
 
@@ -380,7 +380,7 @@ def test_upload_of_a_batch_queues_a_re_estimate_once_there_are_answers(
     with django_capture_on_commit_callbacks(execute=False):
         batch_create_from_records(project=project, actor=rita, records=[{"text": "first"}])
     assert not AggregationRun.objects.exists(), "nothing to estimate before any answer"
-    _answer(Task.objects.get(project=project), crowd[0], "ok")
+    stored_answer(Task.objects.get(project=project), crowd[0], "ok")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         batch_create_from_records(project=project, actor=rita, records=[{"text": "second"}])
     run = AggregationRun.objects.get()
@@ -395,8 +395,8 @@ def test_multiple_choice_sets_are_one_label_each(rita, crowd, method):
     project.save(update_fields=["aggregation_method"])
     [task, other] = add_tasks(project, 2)
     for worker, answer in zip(crowd, [["x", "y"], ["x", "y"], ["x"], [], ["x", "y"]], strict=True):
-        _answer(task, worker, answer)
-        _answer(other, worker, [])
+        stored_answer(task, worker, answer)
+        stored_answer(other, worker, [])
     live = live_estimate.task_aggregate_refresh(task_id=task.pk)
     assert (live.label, live.majority_label) == ("x|y", "x|y")
     run = AggregationRun.objects.create(project=project, method=method, created_at=T)
@@ -415,7 +415,7 @@ def test_graded_relevance_grades_are_labels(rita, crowd):
     )
     [task] = add_tasks(project, 1)
     for worker, grade in zip(crowd[:3], [2, 2, 3], strict=True):
-        _answer(task, worker, grade)
+        stored_answer(task, worker, grade)
     run = AggregationRun.objects.create(project=project, method="ds", created_at=T)
     run = runs.aggregation_run_execute(run_id=run.pk)
     assert run.classes == ["0", "1", "2", "3"]
@@ -429,7 +429,7 @@ def test_an_open_ended_interface_with_one_answer_seen_is_not_certain(project, cr
     monkeypatch.setattr(SingleChoice, "label_values", lambda self, config: None)
     [task] = add_tasks(project, 1)
     for worker in crowd[:2]:
-        _answer(task, worker, "ok")
+        stored_answer(task, worker, "ok")
     row = live_estimate.task_aggregate_refresh(task_id=task.pk)
     assert row.label == "ok" and row.confidence == Decimal("0.8000")
     assert list(row.posterior) == ["ok"]
@@ -446,7 +446,7 @@ def test_the_last_answer_of_a_batch_queues_a_re_estimate(
     with django_capture_on_commit_callbacks(execute=True):
         for task in (first, second):
             for worker in crowd[:2]:
-                _answer(task, worker, "ok")
+                stored_answer(task, worker, "ok")
                 Task.objects.filter(pk=task.pk).update(answers_count=F("answers_count") + 1)
                 live_estimate.task_aggregate_refresh(task_id=task.pk)
                 if task == first:

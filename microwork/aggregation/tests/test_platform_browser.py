@@ -3,7 +3,7 @@
 import pytest
 
 from microwork.aggregation.models import AggregationRun
-from microwork.projects.tests.test_services import _answer
+from microwork.projects.tests.factories import stored_answer
 from microwork.work.tests.factories import add_tasks, live_project, make_worker
 
 pytestmark = pytest.mark.browser
@@ -14,7 +14,7 @@ def test_results_page_follows_a_running_re_estimate_until_it_is_done(
 ):
     project = live_project(rita)
     [task] = add_tasks(project, 1)
-    _answer(task, make_worker("crowd0"), "gory")
+    stored_answer(task, make_worker("crowd0"), "gory")
 
     desktop.goto(f"{live_server.url}/accounts/login/")
     desktop.fill("input[name=username]", "rita")

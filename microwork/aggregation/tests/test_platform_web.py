@@ -14,7 +14,7 @@ from microwork.aggregation.models import AggregationRun, TaskAggregate
 from microwork.aggregation.services import live, runs
 from microwork.aggregation.services import settings as aggregation_settings
 from microwork.projects.models import Task
-from microwork.projects.tests.test_services import _answer
+from microwork.projects.tests.factories import stored_answer
 from microwork.work.tests.factories import add_tasks, live_project, make_worker
 
 IMMEDIATE = {
@@ -37,9 +37,9 @@ def answered(project):
     workers = [make_worker(f"crowd{i}") for i in range(3)]
     first, second = add_tasks(project, 2)
     for worker in workers:
-        _answer(first, worker, "gory")
+        stored_answer(first, worker, "gory")
     for worker, label in zip(workers, ["ok", "ok", "gory"], strict=True):
-        _answer(second, worker, label)
+        stored_answer(second, worker, label)
     return first, second
 
 
@@ -268,12 +268,12 @@ def test_turning_dynamic_overlap_off_reopens_the_tasks_it_closed(project, rita):
     [task] = add_tasks(project, 1)
     workers = [make_worker(f"g{i}") for i in range(2)]
     for worker in workers:
-        _answer(task, worker, "ok")
+        stored_answer(task, worker, "ok")
     # Both workers have a clean control record, so two agreeing answers are enough.
     gold = add_tasks(project, 0, gold=4)
     for g in gold:
         for worker in workers:
-            sub = _answer(g, worker, "ok")
+            sub = stored_answer(g, worker, "ok")
             type(sub).objects.filter(pk=sub.pk).update(gold_correct=True)
     row = live.task_aggregate_refresh(task_id=task.pk)
     assert Task.objects.get(pk=task.pk).done and row.stop_rule == "target_reached"
@@ -302,10 +302,10 @@ def test_results_page_explains_why_a_task_stopped_early(client, project, rita):
     workers = [make_worker(f"g{i}") for i in range(2)]
     for g in add_tasks(project, 0, gold=3):
         for worker in workers:
-            sub = _answer(g, worker, "ok")
+            sub = stored_answer(g, worker, "ok")
             type(sub).objects.filter(pk=sub.pk).update(gold_correct=True)
     for worker in workers:
-        _answer(task, worker, "gory")
+        stored_answer(task, worker, "gory")
     live.task_aggregate_refresh(task_id=task.pk)
     client.force_login(rita)
     html = client.get(reverse("results:page", args=[project.pk])).content.decode()

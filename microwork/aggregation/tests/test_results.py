@@ -7,8 +7,7 @@ import pytest
 
 from microwork.aggregation import exports, results
 from microwork.projects.interfaces import get_interface
-from microwork.projects.tests.factories import ProjectFactory, TaskFactory
-from microwork.projects.tests.test_services import _answer
+from microwork.projects.tests.factories import ProjectFactory, TaskFactory, stored_answer
 from microwork.work.models import Submission
 
 
@@ -55,9 +54,9 @@ def test_graded_relevance_ties_go_to_the_lower_grade():
 def test_task_results_use_submissions_and_skip_rejected(workers):
     project = ProjectFactory()
     task = TaskFactory(project=project)
-    _answer(task, workers[0], "gory", active_ms=12_345)
-    _answer(task, workers[1], "gory")
-    rejected = _answer(task, workers[2], "ok")
+    stored_answer(task, workers[0], "gory", active_ms=12_345)
+    stored_answer(task, workers[1], "gory")
+    rejected = stored_answer(task, workers[2], "ok")
     Submission.objects.filter(pk=rejected.pk).update(status=Submission.Status.REJECTED)
     untouched = TaskFactory(project=project)
     [r1, r2] = results.task_results(project=project, tasks=[task, untouched])
@@ -72,8 +71,8 @@ def test_exports_stream_one_row_per_task_and_per_answer(workers):
     project = ProjectFactory()
     t1 = TaskFactory(project=project, external_id="e1", data={"text": "=HYPERLINK(1)"})
     TaskFactory(project=project, is_gold=True, gold_answer="ok", external_id="g")
-    _answer(t1, workers[0], "ok")
-    _answer(t1, workers[1], "gory")
+    stored_answer(t1, workers[0], "ok")
+    stored_answer(t1, workers[1], "gory")
     response = exports.export_response(project=project, kind="results", fmt="csv")
     text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))

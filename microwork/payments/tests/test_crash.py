@@ -10,11 +10,9 @@ from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from microwork.ledger.models import Account, Payout, SimulatedTransfer, Transaction
@@ -23,6 +21,7 @@ from microwork.ledger.services.check import ledger_check
 from microwork.ledger.services.deposits import deposit_record
 from microwork.ledger.services.payouts import payout_method_add, payout_request
 from microwork.ledger.services.posting import ledger_transfer
+from microwork.lib.tests.processes import child_env
 from microwork.payments.tests.conftest import answer, go_live, make_project, make_worker
 from microwork.work.models import Submission
 
@@ -32,30 +31,13 @@ ROOT = Path(settings.BASE_DIR)
 T = Transaction.Kind
 
 
-def _child_env() -> dict[str, str]:
-    """The environment a child process needs to use this test's database."""
-    db = connection.settings_dict
-    env = dict(os.environ)
-    if connection.vendor == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
-    else:
-        auth = quote(db["USER"] or "postgres")
-        if db.get("PASSWORD"):
-            auth += ":" + quote(db["PASSWORD"])
-        env["DATABASE_URL"] = (
-            f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
 def _run_and_kill(job: str, *, marker: str, after: int) -> list[str]:
     """Start the job's service loop in a child process, slowed between items, and SIGKILL it
     once it has printed `marker` `after` times."""
     proc = subprocess.Popen(
         [sys.executable, "-u", "-m", "microwork.payments.tests.crash_child", job, "0.5"],
         cwd=ROOT,
-        env=_child_env(),
+        env=child_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -83,7 +65,7 @@ def _run(command: list[str]) -> str:
     done = subprocess.run(
         [sys.executable, "manage.py", *command],
         cwd=ROOT,
-        env=_child_env(),
+        env=child_env(),
         capture_output=True,
         text=True,
         timeout=300,

@@ -7,11 +7,14 @@ from django.utils import timezone
 from microwork.ledger.models import Account, ExchangeRate, Transaction
 from microwork.ledger.services.check import ledger_check
 from microwork.ledger.services.deposits import deposit_record
+from microwork.ledger.services.posting import fee_for
 from microwork.lib.errors import ApplicationError
 from microwork.payments import services
 from microwork.payments.models import PayFloorNotice
 from microwork.payments.tests.conftest import answer, balance, go_live, make_project, make_worker
 from microwork.projects.models import ProjectEvent
+from microwork.work.services.claiming import assignment_claim
+from microwork.work.services.submitting import submission_create
 
 K = Account.Kind
 
@@ -121,8 +124,18 @@ def test_raising_the_reward_tops_up_escrow_and_lets_a_paused_project_go_live_aga
 
     project = make_project(rich_acme, rita, tasks=25, reward="0.05", seconds=20, overlap=1)
     go_live(project, rita)
-    for _ in range(20):
-        answer(project, walt, active_ms=40_000)
+    # Through the work app, so that each answer fills its task's slot as in production.
+    start = timezone.now() - timedelta(minutes=30)
+    for i in range(20):
+        leased = start + timedelta(minutes=i)
+        lease = assignment_claim(worker=walt, project=project, now=leased)
+        submission_create(
+            assignment=lease,
+            worker=walt,
+            answer="ok",
+            active_ms=40_000,
+            now=leased + timedelta(seconds=41),
+        )
     services.pay_floor_check_all()
     project.refresh_from_db()
     assert project.status == "paused"
@@ -135,7 +148,10 @@ def test_raising_the_reward_tops_up_escrow_and_lets_a_paused_project_go_live_aga
     assert exc.value.field == "reward"
 
     project_update(project=project, actor=rita, changes={"reward": "0.09"})
-    # 5 open slots (and their control-answer share) are now priced at 0.09 + fee.
+    # The 5 open slots are now priced at 0.09 + fee, and the fees of the 20 answers waiting
+    # for review stay in escrow: exactly that is held now.
+    fee = fee_for(Decimal("0.09"))
+    assert balance(escrow) == 5 * (Decimal("0.09") + fee) + 20 * fee
     assert balance(escrow) > before
     go_live(project, rita)
     project.refresh_from_db()

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from microwork.projects.models import Batch, Project, ProjectEvent, Task
-from microwork.projects.tests.test_services import _answer
+from microwork.projects.tests.factories import stored_answer
 
 PROJECT = {
     "name": "Moderation",
@@ -69,8 +69,8 @@ def test_end_to_end_create_upload_go_live_results(api, rita, walt, nina):
     assert ProjectEvent.objects.filter(project_id=pid, new_status="live", reason="ready").exists()
 
     t1 = Task.objects.get(external_id="t1")
-    _answer(t1, walt, "gory")
-    _answer(t1, nina, "gory")
+    stored_answer(t1, walt, "gory")
+    stored_answer(t1, nina, "gory")
     r = api.get(f"/api/projects/{pid}/results")
     assert r.status_code == 200
     body = r.json()

@@ -12,7 +12,7 @@ from microwork.lib.errors import ApplicationError
 from microwork.projects.models import Batch, Task
 from microwork.projects.services.batch_runs import batch_process
 from microwork.projects.services.batches import INLINE_MAX_BYTES
-from microwork.projects.tests.test_uploads import upload
+from microwork.projects.tests.factories import upload
 
 WIDE = 20_000
 

@@ -13,8 +13,7 @@ from microwork.lib.errors import ApplicationError
 from microwork.projects.models import Batch, Project, ProjectEvent, Task
 from microwork.projects.services.batches import batch_upload
 from microwork.projects.services.projects import project_create, project_update
-from microwork.projects.tests.test_pages import FORM
-from microwork.projects.tests.test_uploads import upload
+from microwork.projects.tests.factories import FORM, upload
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CSV = "id,text\nt1,first\nt2,second\n"

@@ -3,31 +3,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from microwork.projects.models import Batch, Project, Task
+from microwork.projects.tests.factories import FORM
 
 
 @pytest.fixture
 def rita_client(client, rita):
     client.force_login(rita)
     return client
-
-
-FORM = {
-    "name": "Relevance",
-    "description": "Judge results.",
-    "instructions": "## Examples\n",
-    "interface": "single_choice",
-    "single_choice-question": "Is it OK?",
-    "single_choice-labels": "ok|Acceptable\ngory|Gory",
-    "reward": "0.05",
-    "currency": "USD",
-    "estimated_seconds": "20",
-    "overlap": "3",
-    "time_limit_seconds": "600",
-    "gold_rate": "0.1",
-    "max_open_per_worker": "1",
-    "order": "depth_first",
-    "auto_approve_seconds": "259200",
-}
 
 
 def test_rita_creates_a_project_through_the_form(rita_client, acme):
@@ -101,10 +83,9 @@ def test_batch_progress_fragment(rita_client, project):
 
 
 def test_edit_locks_answer_fields_once_answered(rita_client, project, walt):
-    from microwork.projects.tests.factories import TaskFactory
-    from microwork.projects.tests.test_services import _answer
+    from microwork.projects.tests.factories import TaskFactory, stored_answer
 
-    _answer(TaskFactory(project=project), walt)
+    stored_answer(TaskFactory(project=project), walt)
     page = rita_client.get(reverse("projects:edit", args=[project.pk])).content.decode()
     assert "locked" in page.lower()
     r = rita_client.post(

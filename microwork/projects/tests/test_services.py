@@ -11,7 +11,7 @@ from microwork.projects.services.projects import (
     project_set_status,
     project_update,
 )
-from microwork.projects.tests.factories import TaskFactory
+from microwork.projects.tests.factories import TaskFactory, stored_answer
 
 S = Project.Status
 ALL = [s.value for s in S]
@@ -203,32 +203,6 @@ def test_update_refuses_unknown_and_bad_fields(project, rita):
     assert Project.objects.get(pk=project.pk).overlap == 3
 
 
-def _answer(task, worker, label="ok", active_ms=4000):
-    from django.utils import timezone
-
-    from microwork.work.models import Assignment, Submission
-
-    now = timezone.now()
-    assignment = Assignment.objects.create(
-        project=task.project,
-        task=task,
-        worker=worker,
-        status=Assignment.Status.SUBMITTED,
-        leased_at=now,
-        expires_at=now,
-        ended_at=now,
-    )
-    return Submission.objects.create(
-        assignment=assignment,
-        project=task.project,
-        task=task,
-        worker=worker,
-        answer=label,
-        active_ms=active_ms,
-        submitted_at=now,
-    )
-
-
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -241,14 +215,14 @@ def _answer(task, worker, label="ok", active_ms=4000):
 def test_answered_projects_lock_what_answers_mean_and_never_lower_the_reward(
     project, rita, walt, field, value
 ):
-    _answer(TaskFactory(project=project), walt)
+    stored_answer(TaskFactory(project=project), walt)
     with pytest.raises(ApplicationError) as info:
         project_update(project=project, actor=rita, changes={field: value})
     assert (info.value.code, info.value.field) == ("locked", field)
 
 
 def test_answered_projects_may_raise_overlap_not_lower_it(project, rita, walt):
-    _answer(TaskFactory(project=project), walt)
+    stored_answer(TaskFactory(project=project), walt)
     project_update(project=project, actor=rita, changes={"overlap": 4})
     with pytest.raises(ApplicationError) as info:
         project_update(project=project, actor=rita, changes={"overlap": 2})
@@ -296,7 +270,7 @@ def test_the_approval_period_is_changed_through_update(project, rita):
 
 def test_once_answered_the_approval_period_may_shorten_never_lengthen(project, rita, walt):
     # Walt's answer waits for its money on the period he was shown; it must not grow.
-    _answer(TaskFactory(project=project), walt)
+    stored_answer(TaskFactory(project=project), walt)
     with pytest.raises(ApplicationError) as info:
         project_update(project=project, actor=rita, changes={"auto_approve_seconds": 5 * DAY})
     assert (info.value.code, info.value.field) == ("locked", "auto_approve_seconds")
@@ -308,7 +282,7 @@ def test_answers_are_counted_from_every_registered_answer_store(project, rita, w
     from microwork.projects import hooks, selectors
 
     assert not selectors.project_has_answers(project=project)
-    _answer(TaskFactory(project=project), walt)
+    stored_answer(TaskFactory(project=project), walt)
     [listed] = selectors.projects_for_requester(user=rita)
     assert listed.answers_total == 1
     assert selectors.project_counts(project=project)["answers"] == 1

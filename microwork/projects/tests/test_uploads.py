@@ -2,26 +2,12 @@ import io
 import json
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from microwork.lib.errors import ApplicationError
 from microwork.projects.models import Batch, Task
 from microwork.projects.services.batches import batch_create_from_records, batch_upload
 from microwork.projects.services.projects import project_set_status
-
-
-def upload(project, user, content, name="tasks.csv", content_type="text/csv", size=None):
-    if isinstance(content, str):
-        content = content.encode()
-    f = SimpleUploadedFile(name, content, content_type=content_type)
-    return batch_upload(
-        project=project,
-        actor=user,
-        file=f,
-        filename=name,
-        content_type=content_type,
-        size=len(content) if size is None else size,
-    )
+from microwork.projects.tests.factories import upload
 
 
 def refused(project, user, content, **kwargs):

@@ -14,11 +14,11 @@ import pytest
 from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
-from microwork.payments.tests.test_crash import _child_env
+from microwork.lib.tests.processes import child_env
 from microwork.projects.models import Batch, Task
 from microwork.projects.services import batches
 from microwork.projects.services.projects import project_set_status
-from microwork.projects.tests.test_uploads import upload
+from microwork.projects.tests.factories import upload
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -27,7 +27,7 @@ ROWS = 6_000
 
 
 def _start_worker(var: Path) -> subprocess.Popen:
-    env = _child_env()
+    env = child_env()
     # The child's MEDIA_ROOT is where this test stores the upload.
     env["MICROWORK_VAR_DIR"] = str(var)
     env["WORKER_HEARTBEAT_SECONDS"] = "1"

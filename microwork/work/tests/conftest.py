@@ -41,22 +41,29 @@ def xavi(db):
     return make_worker("xavi")
 
 
-@pytest.fixture(autouse=True)
-def only_work_hooks(request, monkeypatch):
-    # Most of these tests check the worker loop alone: what other apps do after a submission
-    # (the pending earning, gold feedback, aggregation) is tested in those apps, against their
-    # own set-up. Tests that ask for `with_all_hooks` run with every app's hooks instead.
-    if "with_all_hooks" in request.fixturenames:
-        return
-    from microwork.work import hooks
-
-    monkeypatch.setattr(hooks, "SUBMISSION_HOOKS", {})
-
-
 @pytest.fixture
-def with_all_hooks():
-    """Every app's submission hooks, as in production: the earning is booked in the ledger,
-    quality and aggregation see the answer. Use it with a funded project."""
+def unfunded_project(rita):
+    """Rita's live project in an organisation with no money: the first answer's earning is
+    refused, so only tests without submission hooks (or about that refusal) may use it."""
+    return live_project(rita, deposit=None)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "without_submission_hooks: the worker loop alone, with no app's submission hook (no "
+        "earning, quality or aggregation after an answer): say in the test why.",
+    )
+
+
+@pytest.fixture(autouse=True)
+def submission_hooks(request, monkeypatch):
+    """Every app's submission hooks run, as in production (the earning is booked in the
+    ledger, quality and aggregation see the answer), unless the test is marked
+    `without_submission_hooks`."""
     from microwork.work import hooks
 
-    assert {"earning", "quality", "aggregation"} <= set(hooks.SUBMISSION_HOOKS)
+    if request.node.get_closest_marker("without_submission_hooks"):
+        monkeypatch.setattr(hooks, "SUBMISSION_HOOKS", {})
+    else:
+        assert {"earning", "quality", "aggregation"} <= set(hooks.SUBMISSION_HOOKS)

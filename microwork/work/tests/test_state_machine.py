@@ -53,7 +53,7 @@ SETTINGS = {"overlap": 2, "time_limit_seconds": 60, "gold_rate": Decimal("0.2")}
 
 
 def plain_project(owner, _operator):
-    project = live_project(owner, **SETTINGS)
+    project = live_project(owner, deposit=None, **SETTINGS)
     add_tasks(project, 2, gold=1)
     return project
 
@@ -66,7 +66,11 @@ def funded_live_project(owner, operator):
     return project_set_status(project=project, actor=owner, status="live")
 
 
-def build_machine(make_project, owner, operator, workers, books: bool):
+def build_machine(make_project, owner, operator, workers, books: bool, tally: Counter):
+    """`tally` counts, across every run, the actions that went through and the leases each
+    run ended with, so that the test can tell a run that kept the rules by doing things from
+    one where every action was refused."""
+
     class WorkLoop(RuleBasedStateMachine):
         def __init__(self):
             super().__init__()
@@ -78,6 +82,13 @@ def build_machine(make_project, owner, operator, workers, books: bool):
             self.rng = random.Random(0)
 
         def teardown(self):
+            tally.update(
+                f"ended {status}"
+                for status in Assignment.objects.filter(project=self.project).values_list(
+                    "status", flat=True
+                )
+            )
+            tally["answers stored"] += Submission.objects.filter(project=self.project).count()
             transaction.set_rollback(True)
             self._atomic.__exit__(None, None, None)
 
@@ -105,13 +116,16 @@ def build_machine(make_project, owner, operator, workers, books: bool):
             )
             if a is not None and a.pk not in before:
                 assert not Task.objects.get(pk=a.task_id).done, "a done task was handed out"
+                tally["claim leased"] += 1
 
         @rule(w=st.integers(0, WORKERS - 1))
         def ask_fairly(self, w):
+            tally["ask tried"] += 1
             with contextlib.suppress(ApplicationError):
                 work_request_create(
                     worker=workers[w], project=self.project, now=self.now, rng=self.rng
                 )
+                tally["ask went through"] += 1
 
         @rule(
             w=st.integers(0, WORKERS - 1),
@@ -124,6 +138,7 @@ def build_machine(make_project, owner, operator, workers, books: bool):
             if a is None:
                 return
             for _ in range(2 if twice else 1):
+                tally["submit tried"] += 1
                 with contextlib.suppress(ApplicationError):
                     submission_create(
                         assignment=a,
@@ -132,6 +147,7 @@ def build_machine(make_project, owner, operator, workers, books: bool):
                         active_ms=500,
                         now=self.now,
                     )
+                    tally["submit went through"] += 1
 
         @rule(w=st.integers(0, WORKERS - 1), i=st.integers(0, 3), give_back=st.booleans())
         def end(self, w, i, give_back):
@@ -139,8 +155,10 @@ def build_machine(make_project, owner, operator, workers, books: bool):
             if a is None:
                 return
             action = assignment_return if give_back else assignment_skip
+            tally["end tried"] += 1
             with contextlib.suppress(ApplicationError):
                 action(assignment=a, worker=workers[w], now=self.now)
+                tally["end went through"] += 1
 
         @rule(seconds=st.sampled_from([1, 20, 59, 61, 200, 1000]))
         def advance(self, seconds):
@@ -222,10 +240,27 @@ def build_machine(make_project, owner, operator, workers, books: bool):
     return WorkLoop
 
 
+def assert_the_runs_did_things(tally: Counter) -> None:
+    """Refusals are part of the game (a submit on a closed lease must be refused), but the
+    rules are only tested if most submits and a fair share of skips and returns went through
+    and every way a lease ends was reached. The figures are about half of today's runs (which
+    are derandomized), so a change that made the loop refuse everything fails here."""
+    assert tally["answers stored"] >= 20, tally
+    assert tally["submit went through"] >= tally["submit tried"] / 2, tally
+    assert tally["end went through"] >= tally["end tried"] / 5, tally
+    assert tally["ask went through"] >= tally["ask tried"] / 2, tally
+    assert tally["claim leased"] >= 2, tally
+    assert tally["ended skipped"] >= 5 and tally["ended returned"] >= 2, tally
+    assert tally["ended expired"] >= 4, tally
+
+
 @pytest.mark.slow
+# The worker loop's own rules, on an unfunded project: the run below adds the hooks.
+@pytest.mark.without_submission_hooks
 def test_random_interleavings_keep_the_rules(rita):
     workers = [make_worker(f"sm{i}") for i in range(WORKERS)]
-    machine = build_machine(plain_project, rita, None, workers, books=False)
+    tally: Counter = Counter()
+    machine = build_machine(plain_project, rita, None, workers, books=False, tally=tally)
     run_state_machine_as_test(
         machine,
         settings=settings(
@@ -236,14 +271,14 @@ def test_random_interleavings_keep_the_rules(rita):
             suppress_health_check=list(HealthCheck),
         ),
     )
+    assert_the_runs_did_things(tally)
 
 
 @pytest.mark.slow
-def test_random_interleavings_keep_the_rules_and_the_books_with_every_hook(
-    rita, omar, with_all_hooks
-):
+def test_random_interleavings_keep_the_rules_and_the_books_with_every_hook(rita, omar):
     workers = [make_worker(f"sm{i}") for i in range(WORKERS)]
-    machine = build_machine(funded_live_project, rita, omar, workers, books=True)
+    tally: Counter = Counter()
+    machine = build_machine(funded_live_project, rita, omar, workers, books=True, tally=tally)
     run_state_machine_as_test(
         machine,
         settings=settings(
@@ -254,3 +289,4 @@ def test_random_interleavings_keep_the_rules_and_the_books_with_every_hook(
             suppress_health_check=list(HealthCheck),
         ),
     )
+    assert_the_runs_did_things(tally)

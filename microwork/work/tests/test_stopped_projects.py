@@ -62,7 +62,7 @@ def test_a_round_started_from_an_old_copy_serves_nobody_after_a_pause(live, walt
 
 
 @pytest.mark.parametrize("status", ["paused", "completed"])
-def test_answers_in_time_are_taken_and_paid_after_a_stop(live, walt, status, with_all_hooks):
+def test_answers_in_time_are_taken_and_paid_after_a_stop(live, walt, status):
     lease = assignment_claim(worker=walt, project=live, now=T)
     stop(live, status)
     submission = submission_create(
