@@ -52,7 +52,7 @@ def test_every_registered_job_names_a_task_that_runs(db, settings, tmp_path, mon
             results[self.path] = import_string(self.path).enqueue()
             return results[self.path]
 
-    monkeypatch.setattr("microwork.clock.jobs.import_string", Recorded)
+    monkeypatch.setattr("microwork.clock.jobs.loaded", Recorded)
     Clock(last={}).tick(T0)
     assert sorted(results) == sorted(path for path, _every in PERIODIC_JOBS.values())
     for path, result in results.items():

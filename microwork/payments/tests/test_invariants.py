@@ -9,7 +9,7 @@ from decimal import ROUND_DOWN, Decimal
 import pytest
 from django.db import transaction
 from django.test import override_settings
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -151,7 +151,15 @@ class Books(RuleBasedStateMachine):
     @precondition(lambda self: self.submissions)
     @rule(data=st.data())
     def overturn(self, data):
-        sub = Submission.objects.get(pk=data.draw(st.sampled_from(self.submissions)))
+        # Mostly a rejected answer, the one an overturn exists for; any answer otherwise, which
+        # must be refused without moving money.
+        rejected = list(
+            Submission.objects.filter(
+                pk__in=self.submissions, status=Submission.Status.REJECTED
+            ).values_list("pk", flat=True)
+        )
+        pool = rejected if rejected and data.draw(st.integers(0, 3)) else self.submissions
+        sub = Submission.objects.get(pk=data.draw(st.sampled_from(pool)))
         self._try(services.submission_rejection_overturn, submission=sub)
 
     @rule()
@@ -222,18 +230,17 @@ def test_any_sequence_of_money_operations_keeps_the_books(rita, omar):
     ORG = access_organisation_for_requester(user=rita)
     WORKERS = [_cheap_worker(n) for n in ("ade", "bisi", "chidi")]
     run_state_machine_as_test(
-        Books,
+        seed(RUNS_SEED)(Books),
         settings=settings(
             max_examples=15,
             stateful_step_count=30,
             deadline=None,
-            # The same runs every time, so that the tally below can ask for fixed figures.
-            derandomize=True,
+            database=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
     # Every kind of money movement happened, the common ones by the dozen (about half of
-    # what today's derandomized runs book), so that a change making every operation refuse,
+    # what the seeded runs book), so that a change making every operation refuse,
     # or never reach the ledger, fails here.
     for kind, least in {
         "earning": 12,
@@ -248,6 +255,10 @@ def test_any_sequence_of_money_operations_keeps_the_books(rita, omar):
     assert TALLY["payout_request went through"] >= 1, TALLY
 
 
+# The same runs every time, so that the tally above can ask for fixed figures. A fixed seed
+# rather than `derandomize`, which seeds from the test's source: an edit to an import line
+# would draw other runs.
+RUNS_SEED = 4
 ORG = RITA = OMAR = None
 WORKERS: list[User] = []
 # What the runs did, across all of them: refusals are expected (approving twice, paying out

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.db.models import Count, Q
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -240,11 +240,17 @@ def build_machine(make_project, owner, operator, workers, books: bool, tally: Co
     return WorkLoop
 
 
+# The runs are drawn from a fixed seed rather than `derandomize`, which seeds from the test's
+# own source: any edit to this file (an import line) would draw other runs and move the
+# figures asserted below.
+RUNS_SEED = 4
+
+
 def assert_the_runs_did_things(tally: Counter) -> None:
     """Refusals are part of the game (a submit on a closed lease must be refused), but the
     rules are only tested if most submits and a fair share of skips and returns went through
-    and every way a lease ends was reached. The figures are about half of today's runs (which
-    are derandomized), so a change that made the loop refuse everything fails here."""
+    and every way a lease ends was reached. The figures are about half of today's runs (drawn
+    from a fixed seed), so a change that made the loop refuse everything fails here."""
     assert tally["answers stored"] >= 20, tally
     assert tally["submit went through"] >= tally["submit tried"] / 2, tally
     assert tally["end went through"] >= tally["end tried"] / 5, tally
@@ -261,13 +267,14 @@ def test_random_interleavings_keep_the_rules(rita):
     workers = [make_worker(f"sm{i}") for i in range(WORKERS)]
     tally: Counter = Counter()
     machine = build_machine(plain_project, rita, None, workers, books=False, tally=tally)
+    machine = seed(RUNS_SEED)(machine)
     run_state_machine_as_test(
         machine,
         settings=settings(
             max_examples=50,
             stateful_step_count=30,
             deadline=None,
-            derandomize=True,
+            database=None,
             suppress_health_check=list(HealthCheck),
         ),
     )
@@ -279,13 +286,14 @@ def test_random_interleavings_keep_the_rules_and_the_books_with_every_hook(rita,
     workers = [make_worker(f"sm{i}") for i in range(WORKERS)]
     tally: Counter = Counter()
     machine = build_machine(funded_live_project, rita, omar, workers, books=True, tally=tally)
+    machine = seed(RUNS_SEED)(machine)
     run_state_machine_as_test(
         machine,
         settings=settings(
             max_examples=30,
             stateful_step_count=30,
             deadline=None,
-            derandomize=True,
+            database=None,
             suppress_health_check=list(HealthCheck),
         ),
     )
