@@ -14,7 +14,7 @@ from microwork.accounts.auth import request_user
 from microwork.lib.api_errors import responses
 from microwork.lib.bounds import IdList
 from microwork.projects.models import Project
-from microwork.quality import selectors, texts
+from microwork.quality import dashboards, selectors, texts
 from microwork.quality.access import (
     access_appeal_for_decider,
     access_decision_for_worker,
@@ -254,7 +254,7 @@ def _test_out(test: QualificationTest) -> dict[str, Any]:
         "retake_cooldown_seconds": test.retake_cooldown_seconds,
         "max_attempts": test.max_attempts,
         "tasks": test.tasks.count(),
-        "control_warning": selectors.control_pool_warning(project=test.project),
+        "control_warning": dashboards.control_pool_warning(project=test.project),
     }
 
 
@@ -471,7 +471,7 @@ def qualification_grant(request: HttpRequest, qualification_id: int, payload: Gr
         qualification_id=qualification_id,
         organisation=requester_scope(request),
     )
-    worker = selectors.worker_by_username(username=payload.worker, field="worker")
+    worker = dashboards.worker_by_username(username=payload.worker, field="worker")
     grant = quality_qualifications.qualification_grant(
         qualification=qualification,
         worker=worker,
@@ -495,7 +495,7 @@ def qualification_revoke(request: HttpRequest, qualification_id: int, username: 
         qualification_id=qualification_id,
         organisation=requester_scope(request),
     )
-    worker = selectors.worker_by_username(username=username, field="username", workers_only=False)
+    worker = dashboards.worker_by_username(username=username, field="username", workers_only=False)
     quality_qualifications.qualification_revoke(qualification=qualification, worker=worker)
     return 204, None
 
@@ -521,7 +521,7 @@ def my_standing(request: HttpRequest):
     release that covers it."""
     user = caller(request).user
     now = timezone.now()
-    data = selectors.standing_for_worker(worker=user, now=now)
+    data = dashboards.standing_for_worker(worker=user, now=now)
     cutoffs = selectors.released_cutoffs(worker=user)
     return {
         "skills": [_released_skill_out(r) for r in data["skills"]],

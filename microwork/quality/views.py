@@ -23,7 +23,7 @@ from microwork.lib.redirects import safe_next_url
 from microwork.lib.text import render_markdown
 from microwork.lib.views import action
 from microwork.projects.interfaces import get_interface
-from microwork.quality import selectors, texts
+from microwork.quality import dashboards, selectors, texts
 from microwork.quality.access import (
     access_appeal_for_decider,
     access_attempt_for_worker,
@@ -82,7 +82,7 @@ def _warning_rows(decisions: list[Decision]) -> list[dict[str, Any]]:
 
 @action
 def standing(request: HttpRequest) -> HttpResponse:
-    data = selectors.standing_for_worker(worker=request_user(request), now=timezone.now())
+    data = dashboards.standing_for_worker(worker=request_user(request), now=timezone.now())
     live = data["live"]
     return render(
         request,
@@ -120,7 +120,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
             "headline": texts.decision_headline(decision),
             "text": texts.decision_text(decision),
             "reason": texts.REJECTION_REASONS.get(decision.reason_code, ""),
-            **selectors.decision_appeal_state(decision=decision, now=timezone.now()),
+            **dashboards.decision_appeal_state(decision=decision, now=timezone.now()),
         },
     )
 
@@ -173,7 +173,7 @@ def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
             "rate": exams.test_pay_rate(test.project),
             "pass_percent": int(test.pass_mark * 100),
             "open": test.project.status == test.project.Status.LIVE,
-            **selectors.attempt_stats(test=test, worker=user),
+            **dashboards.attempt_stats(test=test, worker=user),
         },
     )
 
@@ -212,7 +212,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect("quality:attempt", attempt_id=attempt.pk)
     feedback = None
     if attempt.test.is_training and request.GET.get("feedback"):
-        feedback = selectors.attempt_feedback(
+        feedback = dashboards.attempt_feedback(
             attempt=attempt, position=_int(request.GET["feedback"])
         )
     if feedback is not None:
@@ -229,7 +229,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         )
     if attempt.is_finished:
         return redirect("quality:attempt_result", attempt_id=attempt.pk)
-    question, total = selectors.attempt_question(attempt=attempt)
+    question, total = dashboards.attempt_question(attempt=attempt)
     return render(
         request,
         "quality/attempt.html",
@@ -255,7 +255,7 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if not attempt.is_finished:
         return redirect("quality:attempt", attempt_id=attempt.pk)
     project = attempt.test.project
-    rows = selectors.attempt_review_rows(attempt=attempt)
+    rows = dashboards.attempt_review_rows(attempt=attempt)
     payment = getattr(attempt, "payment", None)
     return render(
         request,
@@ -269,7 +269,7 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "percent": int((attempt.score or 0) * 100),
             "project_open": project.status == project.Status.LIVE,
             "closed_during": attempt.project_status_at_finish != project.Status.LIVE,
-            **selectors.attempt_stats(test=attempt.test, worker=user),
+            **dashboards.attempt_stats(test=attempt.test, worker=user),
         },
     )
 
@@ -326,7 +326,7 @@ def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
         "quality/project.html",
         {
             "project": project,
-            **selectors.project_quality_overview(project=project, now=timezone.now()),
+            **dashboards.project_quality_overview(project=project, now=timezone.now()),
             "rule_forms": _rule_forms(project),
             "approval_forms": _approval_forms(project),
             "actions": RuleConfig.Action.choices,
@@ -423,7 +423,7 @@ def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
         required=request.POST.get("required") == "on",
     )
     messages.success(request, _("Created."))
-    warning = selectors.control_pool_warning(project=project)
+    warning = dashboards.control_pool_warning(project=project)
     if warning:
         messages.warning(request, warning)
     return redirect("quality:project", project_id=project.pk)
@@ -475,7 +475,7 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
     )
     qualification_grant(
         qualification=qualification,
-        worker=selectors.worker_by_username(
+        worker=dashboards.worker_by_username(
             username=request.POST.get("worker", ""), field="worker"
         ),
         value=request.POST.get("value") or 1,
@@ -506,7 +506,7 @@ def operator_page(request: HttpRequest) -> HttpResponse:
     access_operator(user=request_user(request))
     now = timezone.now()
     return render(
-        request, "quality/operator.html", {**selectors.operator_overview(now=now), "now": now}
+        request, "quality/operator.html", {**dashboards.operator_overview(now=now), "now": now}
     )
 
 
@@ -516,7 +516,7 @@ def operator_suspend(request: HttpRequest) -> HttpResponse:
     operator = access_operator(user=request_user(request))
     account_suspend(
         operator=operator,
-        worker=selectors.worker_by_username(
+        worker=dashboards.worker_by_username(
             username=request.POST.get("username", ""), field="username", workers_only=False
         ),
         reason=request.POST.get("reason", ""),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from microwork.inbox.models import Notification
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
 from microwork.projects.models import Project
-from microwork.quality import eligibility, selectors, stats
+from microwork.quality import dashboards, eligibility, selectors, stats
 from microwork.quality.models import (
     Appeal,
     Decision,
@@ -812,13 +812,13 @@ def test_the_page_offers_an_appeal_exactly_while_the_service_takes_one(project, 
     decision = _warning(project, walt)
     last = decision.appeal_until
     assert last == decision.starts_at + timedelta(days=30)
-    assert selectors.decision_appeal_state(decision=decision, now=last)["can_appeal"] is True
+    assert dashboards.decision_appeal_state(decision=decision, now=last)["can_appeal"] is True
     late = last + timedelta(seconds=1)
-    assert selectors.decision_appeal_state(decision=decision, now=late)["can_appeal"] is False
+    assert dashboards.decision_appeal_state(decision=decision, now=late)["can_appeal"] is False
     with pytest.raises(ApplicationError):
         quality_appeals.appeal_create(worker=walt, decision=decision, message="Late", now=late)
     quality_appeals.appeal_create(worker=walt, decision=decision, message="Just in time", now=last)
-    assert selectors.decision_appeal_state(decision=decision, now=last)["can_appeal"] is False
+    assert dashboards.decision_appeal_state(decision=decision, now=last)["can_appeal"] is False
 
 
 def test_a_typed_in_grant_value_and_suspension_length_are_checked_by_the_services(
