@@ -13,8 +13,14 @@ from microwork.accounts.models import Membership, Organisation, User
 from microwork.aggregation.services.run_requests import aggregation_run_request
 from microwork.ledger.services.payouts import payout_method_add
 from microwork.projects.models import Batch, Project
-from microwork.quality import services as quality_services
 from microwork.quality.models import ProjectRequirement
+from microwork.quality.services import exams
+from microwork.quality.services.appeals import appeal_create
+from microwork.quality.services.qualifications import (
+    project_requirement_add,
+    qualification_create,
+    qualification_grant,
+)
 from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
 from microwork.review import services as review_services
 from microwork.work.models import Assignment
@@ -44,24 +50,22 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
     appealed = review_services.submission_reject(
         submission=pending[0], requester=rita, reason_code="wrong_answer", confirm=True
     )
-    appeal = quality_services.appeal_create(worker=walt, decision=appealed, message="Unfair")
+    appeal = appeal_create(worker=walt, decision=appealed, message="Unfair")
     decision = review_services.submission_reject(
         submission=pending[1], requester=rita, reason_code="wrong_answer", confirm=True
     )
-    qualification = quality_services.qualification_create(organisation=acme, name="Cat expert")
-    quality_services.qualification_grant(
-        qualification=qualification, worker=walt, value=1, granted_by=rita
-    )
-    requirement = quality_services.project_requirement_add(
+    qualification = qualification_create(organisation=acme, name="Cat expert")
+    qualification_grant(qualification=qualification, worker=walt, value=1, granted_by=rita)
+    requirement = project_requirement_add(
         project=project,
         subject=ProjectRequirement.Subject.LANGUAGE,
         comparator="in",
         values=["en", "fr"],
     )
-    test = quality_services.qualification_test_create(
+    test = exams.qualification_test_create(
         project=project, name="Cats", task_ids=[t.pk for t in gold], question_count=2
     )
-    attempt = quality_services.test_attempt_start(test=test, worker=walt)
+    attempt = exams.test_attempt_start(test=test, worker=walt)
     now = timezone.now()
     assignment = Assignment.objects.create(
         project=project,
@@ -77,7 +81,7 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
     rita_token, _key = account_services.api_token_create(user=rita, name="acme", organisation=acme)
 
     rob_project = make_project(owner=rob)
-    rob_qualification = quality_services.qualification_create(organisation=other, name="Rob's")
+    rob_qualification = qualification_create(organisation=other, name="Rob's")
     return World(
         acme=acme,
         other=other,

@@ -17,7 +17,9 @@ from django.utils import timezone
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.accounts.models import ApiToken
 from microwork.ledger.services.deposits import deposit_record
-from microwork.quality import services as quality
+from microwork.quality.services import exams
+from microwork.quality.services.appeals import appeal_create
+from microwork.quality.services.decisions import decision_record
 from microwork.quality.tests.helpers import answer, make_batch, make_project, make_tasks
 from microwork.work.models import Assignment
 from tests.csp import html_problems, strict_csp_problems
@@ -118,7 +120,7 @@ def site(rita, walt, nina, omar, rita_token):
         leased_at=now,
         expires_at=now + timedelta(minutes=10),
     )
-    test = quality.qualification_test_create(
+    test = exams.qualification_test_create(
         project=project,
         name="Practice",
         mode="training",
@@ -126,11 +128,11 @@ def site(rita, walt, nina, omar, rita_token):
         question_count=2,
         pass_mark="0",
     )
-    attempt = quality.test_attempt_start(test=test, worker=walt)
-    decision = quality.decision_record(
+    attempt = exams.test_attempt_start(test=test, worker=walt)
+    decision = decision_record(
         worker=walt, project=project, kind="warning", inputs={}, starts_at=now
     )
-    appeal = quality.appeal_create(worker=walt, decision=decision, message="I was careful.")
+    appeal = appeal_create(worker=walt, decision=decision, message="I was careful.")
     return {
         "project_id": project.pk,
         "batch_id": batch.pk,

@@ -6,7 +6,7 @@ import pytest
 
 from microwork.ledger.services.deposits import deposit_record
 from microwork.projects.models import Batch
-from microwork.quality import services as quality
+from microwork.quality.services.exams import qualification_test_create
 from microwork.quality.tests.helpers import make_tasks
 from microwork.work.models import Assignment, Submission
 from microwork.work.tests.factories import add_tasks, live_project
@@ -62,7 +62,7 @@ def test_worker_pages_run_their_scripts_without_a_violation(
     )
     add_tasks(project, 3)
     gold = make_tasks(project, 2, gold=True)
-    training = quality.qualification_test_create(
+    training = qualification_test_create(
         project=project,
         name="Practice",
         mode="training",

@@ -8,5 +8,5 @@ aggregation never imports the apps above it that read its labels (quality)."""
 # and reads the label through aggregation's selectors.
 LABELS_CHANGED: dict[str, str] = {
     # Every worker's agreement with the labels is recounted.
-    "quality": "microwork.quality.services.skills_agreement_refresh",
+    "quality": "microwork.quality.services.skills.skills_agreement_refresh",
 }

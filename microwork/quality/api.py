@@ -14,7 +14,7 @@ from microwork.accounts.auth import request_user
 from microwork.lib.api_errors import responses
 from microwork.lib.bounds import IdList
 from microwork.projects.models import Project
-from microwork.quality import selectors, services, texts
+from microwork.quality import dashboards, selectors, texts
 from microwork.quality.access import (
     access_appeal_for_decider,
     access_decision_for_worker,
@@ -31,6 +31,14 @@ from microwork.quality.models import (
     RuleConfig,
     WorkerSkill,
 )
+from microwork.quality.services import appeals as quality_appeals
+from microwork.quality.services import qualifications as quality_qualifications
+from microwork.quality.services.configuration import (
+    approval_rule_configure,
+    quality_settings_update,
+    rule_configure,
+)
+from microwork.quality.services.exams import qualification_test_create
 
 router = Router(tags=["quality"])
 
@@ -246,7 +254,7 @@ def _test_out(test: QualificationTest) -> dict[str, Any]:
         "retake_cooldown_seconds": test.retake_cooldown_seconds,
         "max_attempts": test.max_attempts,
         "tasks": test.tasks.count(),
-        "control_warning": selectors.control_pool_warning(project=test.project),
+        "control_warning": dashboards.control_pool_warning(project=test.project),
     }
 
 
@@ -314,7 +322,7 @@ def _project(request: HttpRequest, project_id: int):
 @router.post("/quality/projects/{project_id}/tests", response=responses({201: TestOut}))
 def test_create(request: HttpRequest, project_id: int, payload: TestIn):
     project = _project(request, project_id)
-    test = services.qualification_test_create(
+    test = qualification_test_create(
         project=project,
         name=payload.name,
         task_ids=payload.task_ids,
@@ -337,7 +345,7 @@ def test_list(request: HttpRequest, project_id: int):
 @router.put("/quality/projects/{project_id}/rules", response=responses(RuleOut))
 def rule_put(request: HttpRequest, project_id: int, payload: RuleIn):
     project = _project(request, project_id)
-    return services.rule_configure(
+    return rule_configure(
         project=project,
         rule_key=payload.rule_key,
         params=payload.params,
@@ -371,13 +379,13 @@ def settings_get(request: HttpRequest, project_id: int):
 @router.put("/quality/projects/{project_id}/settings", response=responses(SettingsOut))
 def settings_put(request: HttpRequest, project_id: int, payload: SettingsIn):
     project = _project(request, project_id)
-    row = services.quality_settings_update(project=project, **payload.dict())
+    row = quality_settings_update(project=project, **payload.dict())
     return _settings_out(project, row)
 
 
 @router.put("/quality/projects/{project_id}/approval-rules", response=responses(ApprovalRuleOut))
 def approval_rule_put(request: HttpRequest, project_id: int, payload: ApprovalRuleIn):
-    return services.approval_rule_configure(
+    return approval_rule_configure(
         project=_project(request, project_id),
         rule_key=payload.rule_key,
         params=payload.params,
@@ -404,7 +412,7 @@ def requirement_add(request: HttpRequest, project_id: int, payload: RequirementI
             qualification_id=payload.qualification_id,
             organisation=requester_scope(request),
         )
-    requirement = services.project_requirement_add(
+    requirement = quality_qualifications.project_requirement_add(
         project=project,
         subject=payload.subject,
         comparator=payload.comparator,
@@ -438,7 +446,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn)
         user=user, appeal_id=appeal_id, organisation=requester_scope(request)
     )
     return _appeal_out(
-        services.appeal_decide(
+        quality_appeals.appeal_decide(
             appeal=appeal,
             actor=user,
             reverse=payload.reverse,
@@ -450,7 +458,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int, payload: AppealDecideIn)
 @router.post("/quality/qualifications", response=responses({201: QualificationOut}))
 def qualification_create(request: HttpRequest, payload: QualificationIn):
     organisation = requester_organisation(request)
-    return 201, services.qualification_create(
+    return 201, quality_qualifications.qualification_create(
         organisation=organisation, name=payload.name, description=payload.description
     )
 
@@ -463,8 +471,8 @@ def qualification_grant(request: HttpRequest, qualification_id: int, payload: Gr
         qualification_id=qualification_id,
         organisation=requester_scope(request),
     )
-    worker = selectors.worker_by_username(username=payload.worker, field="worker")
-    grant = services.qualification_grant(
+    worker = dashboards.worker_by_username(username=payload.worker, field="worker")
+    grant = quality_qualifications.qualification_grant(
         qualification=qualification,
         worker=worker,
         value=payload.value,
@@ -487,8 +495,8 @@ def qualification_revoke(request: HttpRequest, qualification_id: int, username: 
         qualification_id=qualification_id,
         organisation=requester_scope(request),
     )
-    worker = selectors.worker_by_username(username=username, field="username", workers_only=False)
-    services.qualification_revoke(qualification=qualification, worker=worker)
+    worker = dashboards.worker_by_username(username=username, field="username", workers_only=False)
+    quality_qualifications.qualification_revoke(qualification=qualification, worker=worker)
     return 204, None
 
 
@@ -513,7 +521,7 @@ def my_standing(request: HttpRequest):
     release that covers it."""
     user = caller(request).user
     now = timezone.now()
-    data = selectors.standing_for_worker(worker=user, now=now)
+    data = dashboards.standing_for_worker(worker=user, now=now)
     cutoffs = selectors.released_cutoffs(worker=user)
     return {
         "skills": [_released_skill_out(r) for r in data["skills"]],
@@ -536,5 +544,5 @@ def decision_appeal(request: HttpRequest, decision_id: int, payload: AppealIn):
     user = caller(request).user
     decision = access_decision_for_worker(user=user, decision_id=decision_id)
     return 201, _appeal_out(
-        services.appeal_create(worker=user, decision=decision, message=payload.message)
+        quality_appeals.appeal_create(worker=user, decision=decision, message=payload.message)
     )

@@ -1,19 +1,11 @@
-"""Background jobs: the periodic sweep never runs inside a web request."""
+"""Background jobs: the periodic sweep never runs inside a web request. The submit path's
+approval task lives beside the code that enqueues it (services/approval.py)."""
 
 from django.tasks import task
 
-from microwork.quality import services
-from microwork.work.models import Submission
+from microwork.quality.services.sweep import quality_sweep
 
 
 @task()
 def quality_sweep_task() -> dict[str, int]:
-    return services.quality_sweep()
-
-
-@task()
-def submission_approve_by_rules_task(submission_id: int) -> bool:
-    submission = Submission.objects.filter(pk=submission_id).first()
-    if submission is None:
-        return False
-    return services.submission_approve_by_rules(submission=submission)
+    return quality_sweep()

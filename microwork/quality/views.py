@@ -23,7 +23,7 @@ from microwork.lib.redirects import safe_next_url
 from microwork.lib.text import render_markdown
 from microwork.lib.views import action
 from microwork.projects.interfaces import get_interface
-from microwork.quality import selectors, services, texts
+from microwork.quality import dashboards, selectors, texts
 from microwork.quality.access import (
     access_appeal_for_decider,
     access_attempt_for_worker,
@@ -37,6 +37,21 @@ from microwork.quality.access import (
 )
 from microwork.quality.models import APPEAL_WINDOW, Decision, ProjectRequirement, RuleConfig
 from microwork.quality.rules import APPROVAL_RULES, RULES, get_approval_rule, get_rule
+from microwork.quality.services import appeals as quality_appeals
+from microwork.quality.services import exams
+from microwork.quality.services.configuration import (
+    approval_rule_configure,
+    quality_settings_update,
+    rule_configure,
+)
+from microwork.quality.services.decisions import account_suspend, decision_reverse
+from microwork.quality.services.qualifications import (
+    project_requirement_add,
+    project_requirement_remove,
+    qualification_create,
+    qualification_grant,
+    worker_device_record,
+)
 
 DOCS = Path(settings.BASE_DIR) / "docs"
 
@@ -67,7 +82,7 @@ def _warning_rows(decisions: list[Decision]) -> list[dict[str, Any]]:
 
 @action
 def standing(request: HttpRequest) -> HttpResponse:
-    data = selectors.standing_for_worker(worker=request_user(request), now=timezone.now())
+    data = dashboards.standing_for_worker(worker=request_user(request), now=timezone.now())
     live = data["live"]
     return render(
         request,
@@ -105,7 +120,7 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
             "headline": texts.decision_headline(decision),
             "text": texts.decision_text(decision),
             "reason": texts.REJECTION_REASONS.get(decision.reason_code, ""),
-            **selectors.decision_appeal_state(decision=decision, now=timezone.now()),
+            **dashboards.decision_appeal_state(decision=decision, now=timezone.now()),
         },
     )
 
@@ -115,7 +130,9 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
 def appeal_create(request: HttpRequest, decision_id: int) -> HttpResponse:
     user = request_user(request)
     decision = access_decision_for_worker(user=user, decision_id=decision_id)
-    services.appeal_create(worker=user, decision=decision, message=request.POST.get("message", ""))
+    quality_appeals.appeal_create(
+        worker=user, decision=decision, message=request.POST.get("message", "")
+    )
     messages.success(request, _("Your appeal was sent. You will get an answer here."))
     return redirect("quality:decision", decision_id=decision.pk)
 
@@ -153,10 +170,10 @@ def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
         {
             "test": test,
             "project": test.project,
-            "rate": services.test_pay_rate(test.project),
+            "rate": exams.test_pay_rate(test.project),
             "pass_percent": int(test.pass_mark * 100),
             "open": test.project.status == test.project.Status.LIVE,
-            **selectors.attempt_stats(test=test, worker=user),
+            **dashboards.attempt_stats(test=test, worker=user),
         },
     )
 
@@ -166,8 +183,8 @@ def test_intro(request: HttpRequest, test_id: int) -> HttpResponse:
 def test_start(request: HttpRequest, test_id: int) -> HttpResponse:
     user = request_user(request)
     test = access_test_for_worker(user=user, test_id=test_id)
-    services.worker_device_record(worker=user, user_agent=request.headers.get("User-Agent", ""))
-    attempt = services.test_attempt_start(test=test, worker=user)
+    worker_device_record(worker=user, user_agent=request.headers.get("User-Agent", ""))
+    attempt = exams.test_attempt_start(test=test, worker=user)
     return redirect("quality:attempt", attempt_id=attempt.pk)
 
 
@@ -179,7 +196,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if request.method == "POST":
         position = _int(request.POST.get("position"))
         answer = interface.answer_from_form(project.config, request.POST)
-        row = services.test_answer_submit(
+        row = exams.test_answer_submit(
             attempt=attempt,
             position=position,
             answer=answer,
@@ -195,7 +212,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         return redirect("quality:attempt", attempt_id=attempt.pk)
     feedback = None
     if attempt.test.is_training and request.GET.get("feedback"):
-        feedback = selectors.attempt_feedback(
+        feedback = dashboards.attempt_feedback(
             attempt=attempt, position=_int(request.GET["feedback"])
         )
     if feedback is not None:
@@ -212,7 +229,7 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
         )
     if attempt.is_finished:
         return redirect("quality:attempt_result", attempt_id=attempt.pk)
-    question, total = selectors.attempt_question(attempt=attempt)
+    question, total = dashboards.attempt_question(attempt=attempt)
     return render(
         request,
         "quality/attempt.html",
@@ -238,7 +255,7 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if not attempt.is_finished:
         return redirect("quality:attempt", attempt_id=attempt.pk)
     project = attempt.test.project
-    rows = selectors.attempt_review_rows(attempt=attempt)
+    rows = dashboards.attempt_review_rows(attempt=attempt)
     payment = getattr(attempt, "payment", None)
     return render(
         request,
@@ -252,7 +269,7 @@ def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "percent": int((attempt.score or 0) * 100),
             "project_open": project.status == project.Status.LIVE,
             "closed_during": attempt.project_status_at_finish != project.Status.LIVE,
-            **selectors.attempt_stats(test=attempt.test, worker=user),
+            **dashboards.attempt_stats(test=attempt.test, worker=user),
         },
     )
 
@@ -309,7 +326,7 @@ def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
         "quality/project.html",
         {
             "project": project,
-            **selectors.project_quality_overview(project=project, now=timezone.now()),
+            **dashboards.project_quality_overview(project=project, now=timezone.now()),
             "rule_forms": _rule_forms(project),
             "approval_forms": _approval_forms(project),
             "actions": RuleConfig.Action.choices,
@@ -326,7 +343,7 @@ def rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
     key = request.POST.get("rule_key", "")
     rule = get_rule(key)
     params = {p.name: request.POST.get(p.name, "") for p in rule.params}
-    services.rule_configure(
+    rule_configure(
         project=project,
         rule_key=key,
         params=params,
@@ -344,7 +361,7 @@ def approval_rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
     key = request.POST.get("rule_key", "")
     rule = get_approval_rule(key)
-    services.approval_rule_configure(
+    approval_rule_configure(
         project=project,
         rule_key=key,
         params={p.name: request.POST.get(p.name, "") for p in rule.params},
@@ -358,7 +375,7 @@ def approval_rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 def settings_save(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
-    services.quality_settings_update(
+    quality_settings_update(
         project=project,
         reveal=request.POST.get("reveal"),
         gold_reveal_delay_hours=request.POST.get("gold_reveal_delay_hours"),
@@ -374,7 +391,7 @@ def settings_save(request: HttpRequest, project_id: int) -> HttpResponse:
 def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     user = request_user(request)
     appeal = access_appeal_for_decider(user=user, appeal_id=appeal_id)
-    services.appeal_decide(
+    quality_appeals.appeal_decide(
         appeal=appeal,
         actor=user,
         reverse=request.POST.get("outcome") == "reverse",
@@ -393,7 +410,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
 @require_POST
 def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
-    services.qualification_test_create(
+    exams.qualification_test_create(
         project=project,
         name=request.POST.get("name", ""),
         task_ids=[_int(v) for v in request.POST.getlist("task_ids")],
@@ -406,7 +423,7 @@ def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
         required=request.POST.get("required") == "on",
     )
     messages.success(request, _("Created."))
-    warning = selectors.control_pool_warning(project=project)
+    warning = dashboards.control_pool_warning(project=project)
     if warning:
         messages.warning(request, warning)
     return redirect("quality:project", project_id=project.pk)
@@ -425,7 +442,7 @@ def requirement_add(request: HttpRequest, project_id: int) -> HttpResponse:
             organisation=project.organisation,
         )
     values = [v.strip() for v in request.POST.get("values", "").split(",") if v.strip()]
-    services.project_requirement_add(
+    project_requirement_add(
         project=project,
         subject=request.POST.get("subject", ""),
         comparator=request.POST.get("comparator", ""),
@@ -442,7 +459,7 @@ def requirement_remove(request: HttpRequest, project_id: int, requirement_id: in
     requirement = access_requirement_for_requester(
         user=request_user(request), project_id=project_id, requirement_id=requirement_id
     )
-    services.project_requirement_remove(requirement=requirement)
+    project_requirement_remove(requirement=requirement)
     return redirect("quality:project", project_id=requirement.project_id)
 
 
@@ -456,9 +473,9 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
         qualification_id=_int(request.POST.get("qualification_id")),
         organisation=project.organisation,
     )
-    services.qualification_grant(
+    qualification_grant(
         qualification=qualification,
-        worker=selectors.worker_by_username(
+        worker=dashboards.worker_by_username(
             username=request.POST.get("worker", ""), field="worker"
         ),
         value=request.POST.get("value") or 1,
@@ -472,7 +489,7 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
 @require_POST
 def qualification_add(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
-    services.qualification_create(
+    qualification_create(
         organisation=project.organisation,
         name=request.POST.get("name", ""),
         description=request.POST.get("description", ""),
@@ -489,7 +506,7 @@ def operator_page(request: HttpRequest) -> HttpResponse:
     access_operator(user=request_user(request))
     now = timezone.now()
     return render(
-        request, "quality/operator.html", {**selectors.operator_overview(now=now), "now": now}
+        request, "quality/operator.html", {**dashboards.operator_overview(now=now), "now": now}
     )
 
 
@@ -497,9 +514,9 @@ def operator_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def operator_suspend(request: HttpRequest) -> HttpResponse:
     operator = access_operator(user=request_user(request))
-    services.account_suspend(
+    account_suspend(
         operator=operator,
-        worker=selectors.worker_by_username(
+        worker=dashboards.worker_by_username(
             username=request.POST.get("username", ""), field="username", workers_only=False
         ),
         reason=request.POST.get("reason", ""),
@@ -514,7 +531,7 @@ def operator_suspend(request: HttpRequest) -> HttpResponse:
 def operator_lift(request: HttpRequest, decision_id: int) -> HttpResponse:
     user = request_user(request)
     decision = access_decision_for_operator(user=user, decision_id=decision_id)
-    services.decision_reverse(
+    decision_reverse(
         decision=decision,
         actor=user,
         reason=request.POST.get("reason", "") or _("Lifted"),

@@ -27,7 +27,7 @@ from microwork.payments.models import SubmissionReview
 from microwork.projects.models import Project
 from microwork.quality import selectors as quality_selectors
 from microwork.quality.models import Decision
-from microwork.quality.services import decision_record
+from microwork.quality.services.decisions import decision_record
 from microwork.work.models import Submission
 
 S = Submission.Status

@@ -16,7 +16,7 @@ SUBMISSION_HOOKS: dict[str, str] = {
     "aggregation": "microwork.aggregation.services.live.submission_aggregate",
     # Quality second: it counts the answer in the worker's skill, applies the project's rules
     # and may queue an early approval, which only runs after the whole submit has committed.
-    "quality": "microwork.quality.services.submission_recorded",
+    "quality": "microwork.quality.services.enforcement.submission_recorded",
     # The answer's reward becomes the worker's pending earning. Booked in this same
     # transaction, so no answer is ever stored unpaid, and a project out of funds refuses the
     # answer itself. Last, where it has always run: the hooks share the transaction, so its

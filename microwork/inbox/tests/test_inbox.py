@@ -5,7 +5,7 @@ from django.utils import timezone
 from microwork.inbox import selectors, services
 from microwork.inbox.models import Notification
 from microwork.lib.tests.redirect_attacks import OPEN_REDIRECT_ATTACKS
-from microwork.quality import services as quality
+from microwork.quality.services.decisions import decision_record
 from microwork.quality.tests.helpers import make_project
 
 
@@ -15,7 +15,7 @@ def project(rita):
 
 
 def _warn(worker, project):
-    return quality.decision_record(
+    return decision_record(
         worker=worker,
         project=project,
         kind="warning",

@@ -11,14 +11,14 @@ from microwork.ledger.models import Account, ExchangeRate, Transaction
 from microwork.payments import services
 from microwork.payments.tests.conftest import add_tasks, balance, go_live, make_project
 from microwork.projects.models import Task
-from microwork.quality import services as quality
+from microwork.quality.services import exams
 
 K = Account.Kind
 
 
 def _take_test(project, worker, *, questions, active_ms_each, seconds_each):
     gold = Task.objects.filter(project=project, is_gold=True)
-    test = quality.qualification_test_create(
+    test = exams.qualification_test_create(
         project=project,
         name="Moderation test",
         task_ids=[t.pk for t in gold],
@@ -26,9 +26,9 @@ def _take_test(project, worker, *, questions, active_ms_each, seconds_each):
         pass_mark="0",
     )
     start = timezone.now()
-    attempt = quality.test_attempt_start(test=test, worker=worker, now=start)
+    attempt = exams.test_attempt_start(test=test, worker=worker, now=start)
     for position in range(1, questions + 1):
-        quality.test_answer_submit(
+        exams.test_answer_submit(
             attempt=attempt,
             position=position,
             answer="ok",

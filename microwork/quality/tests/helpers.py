@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from microwork.accounts.models import Organisation, User
 from microwork.projects.models import Batch, Project, Task
-from microwork.quality import services
+from microwork.quality.services.enforcement import submission_recorded
 from microwork.work.models import Assignment, Submission
 
 LABELS = [{"value": "cat", "text": "Cat"}, {"value": "dog", "text": "Dog"}]
@@ -122,7 +122,7 @@ def answer(
         gold_correct=(label == task.gold_answer) if task.is_gold else None,
     )
     if run_hooks:
-        services.submission_recorded(submission=submission)
+        submission_recorded(submission=submission)
     return submission
 
 

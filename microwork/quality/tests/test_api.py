@@ -6,7 +6,6 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from microwork.quality import services
 from microwork.quality.feedback import feedback_releases_run
 from microwork.quality.models import (
     Appeal,
@@ -15,6 +14,7 @@ from microwork.quality.models import (
     QualificationTest,
     RuleConfig,
 )
+from microwork.quality.services.configuration import rule_configure
 from microwork.quality.tests.helpers import answer, make_project, make_tasks
 
 
@@ -119,7 +119,7 @@ def test_grant_a_custom_qualification(client, rita_token, walt):
 
 @override_settings(CONTROL_FEEDBACK_DELAY=24, CONTROL_FEEDBACK_MIN_ANSWERS=4)
 def test_worker_reads_standing_and_appeals_over_the_api(client, project, walt, walt_token, nina):
-    services.rule_configure(project=project, rule_key="gold_accuracy", params={"min_answers": 3})
+    rule_configure(project=project, rule_key="gold_accuracy", params={"min_answers": 3})
     for task in make_tasks(project, 4, gold=True):
         answer(task=task, worker=walt, label="dog")
     r = client.get("/api/quality/me/standing", **_auth(walt_token))

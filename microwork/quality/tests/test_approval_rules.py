@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from microwork.lib.errors import ApplicationError
 from microwork.payments.models import SubmissionReview
-from microwork.quality import services
 from microwork.quality.models import ApprovalRuleConfig
+from microwork.quality.services.configuration import approval_rule_configure
+from microwork.quality.services.decisions import decision_record
+from microwork.quality.services.sweep import quality_sweep
 from microwork.quality.tests.helpers import (
     fund,
     label_set,
@@ -46,7 +48,7 @@ def test_a_trusted_workers_answers_are_approved_at_once_and_he_is_told_why(
     client, project, walt, nina, django_capture_on_commit_callbacks
 ):
     # Rita approves at once anyone at 85 % or better even at the low end, on 20 control answers.
-    services.approval_rule_configure(
+    approval_rule_configure(
         project=project,
         rule_key="trusted_worker",
         params={"threshold": "0.85", "min_answers": 20},
@@ -78,7 +80,7 @@ def test_a_trusted_workers_answers_are_approved_at_once_and_he_is_told_why(
 
 
 def test_answers_matching_a_confident_label_are_approved_by_the_sweep(project, walt, nina, rita):
-    services.approval_rule_configure(
+    approval_rule_configure(
         project=project, rule_key="agrees_with_label", params={"min_confidence": "0.9"}
     )
     sure, unsure = make_tasks(project, 2)
@@ -89,7 +91,7 @@ def test_answers_matching_a_confident_label_are_approved_by_the_sweep(project, w
     ]
     label_set(task=sure, label="cat", confidence="0.97", answers=2)
     label_set(task=unsure, label="cat", confidence="0.6", answers=2)
-    assert services.quality_sweep()["approved_by_rule"] == 1
+    assert quality_sweep()["approved_by_rule"] == 1
     statuses = {(s.task_id, s.worker_id): s.status for s in Submission.objects.all()}
     assert statuses == {
         (sure.pk, walt.pk): "approved",  # matches a 97 % label
@@ -106,33 +108,33 @@ def test_answers_matching_a_confident_label_are_approved_by_the_sweep(project, w
         "method": "ds",
     }
     # Approved once: the next sweep finds nothing more.
-    assert services.quality_sweep()["approved_by_rule"] == 0
+    assert quality_sweep()["approved_by_rule"] == 0
 
 
 def test_no_rule_approves_the_answers_of_a_paused_worker(project, walt):
-    services.approval_rule_configure(
+    approval_rule_configure(
         project=project, rule_key="trusted_worker", params={"threshold": "0.5", "min_answers": 1}
     )
     _gold(project, walt, right=5, wrong=0)
-    services.decision_record(
+    decision_record(
         worker=walt,
         project=project,
         kind="flag",
         inputs={},
         starts_at=timezone.now(),
     )
-    assert services.quality_sweep()["approved_by_rule"] == 0
+    assert quality_sweep()["approved_by_rule"] == 0
     assert set(Submission.objects.values_list("status", flat=True)) == {"pending"}
 
 
 def test_bad_numbers_for_an_approval_rule_are_refused_by_name(client, project, rita, rita_token):
     with pytest.raises(ApplicationError) as exc:
-        services.approval_rule_configure(
+        approval_rule_configure(
             project=project, rule_key="trusted_worker", params={"threshold": "1.5"}
         )
     assert exc.value.field == "threshold"
     with pytest.raises(ApplicationError) as exc:
-        services.approval_rule_configure(project=project, rule_key="everyone")
+        approval_rule_configure(project=project, rule_key="everyone")
     assert exc.value.field == "rule_key"
     r = client.put(
         f"/api/quality/projects/{project.pk}/approval-rules",

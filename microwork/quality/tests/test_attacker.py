@@ -12,8 +12,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from microwork.quality import services
 from microwork.quality.models import FeedbackRelease
+from microwork.quality.services.sweep import quality_sweep
 from microwork.quality.tests.helpers import fund, make_project, make_tasks
 from microwork.work.models import Assignment, Submission
 
@@ -59,7 +59,7 @@ class Attacker:
 
     def sweep(self) -> None:
         # The periodic job, run as the clock would between answers.
-        services.quality_sweep()
+        quality_sweep()
 
 
 @pytest.mark.django_db

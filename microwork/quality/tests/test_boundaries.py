@@ -69,7 +69,7 @@ def test_only_review_rejects_answers_and_only_quality_control_pays_them_back():
     # The money half of a rejection has one caller, which records the decision the worker is
     # told about and can appeal; a page or endpoint calling it directly would skip all that.
     assert _callers("earning_reject") == ["review/services.py"]
-    assert _callers("submission_rejection_overturn") == ["quality/services.py"]
+    assert _callers("submission_rejection_overturn") == ["quality/services/decisions.py"]
 
 
 def test_aggregation_never_imports_quality():

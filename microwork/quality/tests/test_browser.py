@@ -3,8 +3,9 @@ restored when the requester agrees."""
 
 import pytest
 
-from microwork.quality import services
 from microwork.quality.models import Appeal, Decision
+from microwork.quality.services.appeals import appeal_decide
+from microwork.quality.services.configuration import rule_configure
 from microwork.quality.tests.helpers import answer_gold_series, make_project, release
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ def test_paused_worker_appeals_from_a_phone_and_is_restored(
     transactional_db, live_server, phone, rita, walt
 ):
     project = make_project(owner=rita)
-    services.rule_configure(
+    rule_configure(
         project=project,
         rule_key="gold_accuracy",
         params={"threshold": "0.8", "min_answers": 10, "grace_answers": 5},
@@ -56,7 +57,7 @@ def test_paused_worker_appeals_from_a_phone_and_is_restored(
     assert "Waiting for an answer" in phone.locator("main").inner_text()
     appeal = Appeal.objects.get(decision=pause)
 
-    services.appeal_decide(
+    appeal_decide(
         appeal=appeal, actor=rita, reverse=True, response="Right: three control answers were wrong."
     )
     phone.goto(f"{live_server.url}/quality/")

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from microwork.quality import services
 from microwork.quality.models import Decision, WorkerSkill
+from microwork.quality.services.configuration import rule_configure
+from microwork.quality.services.enforcement import rules_evaluate
 from microwork.quality.tests.helpers import answer, make_project, make_tasks
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -26,7 +27,7 @@ def test_racing_evaluations_give_one_warning(rita, walt):
     project = make_project(owner=rita)
     for task in make_tasks(project, 10, gold=True):
         answer(task=task, worker=walt, label="dog", run_hooks=False)
-    services.rule_configure(
+    rule_configure(
         project=project, rule_key="gold_accuracy", params={"min_answers": 5}, action="pause"
     )
     barrier = threading.Barrier(THREADS)
@@ -35,7 +36,7 @@ def test_racing_evaluations_give_one_warning(rita, walt):
     def body() -> None:
         try:
             barrier.wait()
-            services.rules_evaluate(project=project, worker=walt, now=timezone.now())
+            rules_evaluate(project=project, worker=walt, now=timezone.now())
         except BaseException as exc:
             errors.append(exc)
         finally:

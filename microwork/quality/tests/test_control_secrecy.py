@@ -9,8 +9,10 @@ from django.test import override_settings
 from django.urls import reverse
 
 from microwork.payments.models import SubmissionReview
-from microwork.quality import services
 from microwork.quality.models import TestAnswer, TestAttempt
+from microwork.quality.services import exams
+from microwork.quality.services.configuration import approval_rule_configure, rule_configure
+from microwork.quality.services.sweep import quality_sweep
 from microwork.quality.tests.helpers import (
     answer,
     fund,
@@ -42,14 +44,14 @@ def test_a_control_met_in_a_training_is_never_served_to_that_worker_as_a_control
     fund(project, omar)
     gold = make_tasks(project, 3, gold=True)
     ordinary = make_tasks(project, 5)
-    training = services.qualification_test_create(
+    training = exams.qualification_test_create(
         project=project,
         name="Warm-up",
         task_ids=[t.pk for t in gold],
         question_count=2,
         mode="training",
     )
-    attempt = services.test_attempt_start(test=training, worker=walt)
+    attempt = exams.test_attempt_start(test=training, worker=walt)
     met = set(TestAnswer.objects.filter(attempt=attempt).values_list("task_id", flat=True))
     assert len(met) == 2
     # Walt is handed the one control he has not met, then only ordinary tasks.
@@ -73,10 +75,10 @@ def test_a_test_prefers_controls_the_worker_has_not_answered(project, walt, monk
     gold = make_tasks(project, 4, gold=True)
     answer(task=gold[0], worker=walt, label="dog")
     answer(task=gold[1], worker=walt, label="cat")
-    test = services.qualification_test_create(
+    test = exams.qualification_test_create(
         project=project, name="Cats", task_ids=[t.pk for t in gold], question_count=2
     )
-    attempt = services.test_attempt_start(test=test, worker=walt)
+    attempt = exams.test_attempt_start(test=test, worker=walt)
     asked = set(TestAnswer.objects.filter(attempt=attempt).values_list("task_id", flat=True))
     # Showing the expected answer of gold[0] now would say it was a control he missed.
     assert asked == {gold[2].pk, gold[3].pk}
@@ -109,7 +111,7 @@ def test_creating_a_test_that_uses_up_the_control_pool_says_so_with_the_numbers(
 
 def test_a_small_test_leaves_enough_controls_and_says_nothing(client, project, rita_token):
     gold = make_tasks(project, 30, gold=True)
-    services.rule_configure(project=project, rule_key="gold_accuracy", params={"min_answers": 10})
+    rule_configure(project=project, rule_key="gold_accuracy", params={"min_answers": 10})
     r = client.post(
         f"/api/quality/projects/{project.pk}/tests",
         {
@@ -139,14 +141,14 @@ def test_a_right_control_answer_is_never_approved_at_once_for_matching_its_expec
     # The label of a control task is its expected answer, "sure" at 100 %: approving the
     # answers that match it would tell the worker, answer by answer, which controls he got right.
     fund(project, omar)
-    services.approval_rule_configure(
+    approval_rule_configure(
         project=project, rule_key="agrees_with_label", params={"min_confidence": "0.9"}
     )
     [control] = make_tasks(project, 1, gold=True)
     submit(task=control, worker=nina, label="cat")
     with django_capture_on_commit_callbacks(execute=True):
         right = submit(task=control, worker=walt, label="cat")
-    services.quality_sweep()
+    quality_sweep()
     right.refresh_from_db()
     assert right.gold_correct is True and right.status == "pending"
     assert not SubmissionReview.objects.filter(rule="quality_rule").exists()

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from microwork.quality import services
 from microwork.quality.models import RuleConfig, TestAttempt
+from microwork.quality.services.decisions import decision_record
+from microwork.quality.services.exams import qualification_test_create
 from microwork.quality.tests.helpers import make_project, make_tasks
 
 
@@ -18,7 +19,7 @@ def test_training_gives_feedback_after_each_answer_and_never_the_gold_before(
     client, project, walt, time_machine
 ):
     gold = make_tasks(project, 2, gold=True)
-    training = services.qualification_test_create(
+    training = qualification_test_create(
         project=project,
         name="Practice",
         mode="training",
@@ -103,7 +104,7 @@ def test_other_people_get_404_and_workers_cannot_open_operator_pages(
     assert client.get(reverse("quality:project", args=[project.pk])).status_code == 404
     client.force_login(walt)
     assert client.get(reverse("quality:operator")).status_code == 403
-    decision = services.decision_record(
+    decision = decision_record(
         worker=nina, project=project, kind="warning", inputs={}, starts_at=project.created_at
     )
     assert client.get(reverse("quality:decision", args=[decision.pk])).status_code == 404
@@ -120,7 +121,7 @@ def test_rules_doc_is_the_markdown_file_for_workers(client, walt):
 
 
 def test_inbox_count_in_the_header_and_mark_read(client, project, walt):
-    services.decision_record(
+    decision_record(
         worker=walt,
         project=project,
         kind="warning",
@@ -236,7 +237,7 @@ def test_the_quality_page_is_linked_from_the_requesters_project_pages(client, pr
 
 
 def test_operators_lift_only_suspensions_and_flags(client, project, walt, omar):
-    warning = services.decision_record(
+    warning = decision_record(
         worker=walt, project=project, kind="warning", inputs={}, starts_at=timezone.now()
     )
     client.force_login(omar)

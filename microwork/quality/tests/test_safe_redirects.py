@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from microwork.lib.tests.redirect_attacks import OPEN_REDIRECT_ATTACKS
-from microwork.quality import services
+from microwork.quality.services.appeals import appeal_create
 from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
 from microwork.review import services as review_services
 
@@ -46,7 +46,7 @@ def test_answering_an_appeal_returns_to_the_project_not_to_next(
     decision = review_services.submission_reject(
         submission=pending[0], requester=rita, reason_code="incomplete"
     )
-    appeal = services.appeal_create(worker=walt, decision=decision, message="It was complete.")
+    appeal = appeal_create(worker=walt, decision=decision, message="It was complete.")
     client.force_login(rita)
     r = client.post(
         reverse("quality:appeal_decide", args=[appeal.pk]),

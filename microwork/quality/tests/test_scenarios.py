@@ -9,8 +9,10 @@ from django.utils import timezone
 from microwork.ledger.models import Account
 from microwork.ledger.services.deposits import deposit_record
 from microwork.projects.models import Project
-from microwork.quality import eligibility, selectors, services
+from microwork.quality import eligibility, selectors
 from microwork.quality.models import Appeal, Decision, TestAttempt, TestPayment
+from microwork.quality.services.configuration import rule_configure
+from microwork.quality.services.exams import qualification_test_create
 from microwork.quality.tests.helpers import (
     answer_gold_series,
     make_project,
@@ -27,7 +29,7 @@ def project(rita):
 @pytest.fixture
 def accuracy_rule(project):
     # Rita pauses anyone below 80 % on control tasks, judged on the upper bound.
-    return services.rule_configure(
+    return rule_configure(
         project=project,
         rule_key="gold_accuracy",
         params={"threshold": "0.8", "bound": "upper", "min_answers": 10, "grace_answers": 5},
@@ -150,7 +152,7 @@ def test_passing_a_test_of_a_project_that_closed_meanwhile_says_so_and_pays(
         actor=omar,
     )
     gold = make_tasks(project, 4, gold=True)
-    test = services.qualification_test_create(
+    test = qualification_test_create(
         project=project,
         name="Cats test",
         task_ids=[t.pk for t in gold],

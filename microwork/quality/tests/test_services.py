@@ -10,7 +10,7 @@ from django.utils import timezone
 from microwork.inbox.models import Notification
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
 from microwork.projects.models import Project
-from microwork.quality import eligibility, selectors, services, stats
+from microwork.quality import dashboards, eligibility, selectors, stats
 from microwork.quality.models import (
     Appeal,
     Decision,
@@ -18,6 +18,19 @@ from microwork.quality.models import (
     RuleConfig,
     TestAttempt,
 )
+from microwork.quality.services import appeals as quality_appeals
+from microwork.quality.services import exams
+from microwork.quality.services.configuration import quality_settings_update, rule_configure
+from microwork.quality.services.decisions import account_suspend, decision_record, decisions_expire
+from microwork.quality.services.enforcement import rules_evaluate
+from microwork.quality.services.qualifications import (
+    project_requirement_add,
+    qualification_create,
+    qualification_grant,
+    worker_device_record,
+)
+from microwork.quality.services.skills import skill_recompute
+from microwork.quality.services.sweep import quality_sweep
 from microwork.quality.tests.helpers import (
     answer,
     fund,
@@ -60,7 +73,7 @@ def test_accuracy_is_a_beta_posterior_with_a_90_percent_interval(correct, total,
 def test_a_test_with_fewer_gold_tasks_than_questions_is_refused(project):
     gold = make_tasks(project, 3, gold=True)
     with pytest.raises(ApplicationError) as exc:
-        services.qualification_test_create(
+        exams.qualification_test_create(
             project=project, name="T", task_ids=[t.pk for t in gold], question_count=5
         )
     assert exc.value.field == "question_count"
@@ -72,12 +85,12 @@ def test_a_test_refuses_ordinary_tasks_and_other_projects_tasks(project, rob):
     plain = make_tasks(project, 2)
     other = make_tasks(make_project(owner=rob), 1, gold=True)
     with pytest.raises(ApplicationError) as exc:
-        services.qualification_test_create(
+        exams.qualification_test_create(
             project=project, name="T", task_ids=[t.pk for t in plain], question_count=1
         )
     assert exc.value.field == "task_ids" and "not" in exc.value.message
     with pytest.raises(ApplicationError) as exc:
-        services.qualification_test_create(
+        exams.qualification_test_create(
             project=project, name="T", task_ids=[other[0].pk], question_count=1
         )
     assert exc.value.field == "task_ids"
@@ -87,7 +100,7 @@ def test_a_test_refuses_ordinary_tasks_and_other_projects_tasks(project, rob):
 def test_pass_mark_and_rule_thresholds_must_be_between_0_and_1(project, bad):
     gold = make_tasks(project, 2, gold=True)
     with pytest.raises(ApplicationError) as exc:
-        services.qualification_test_create(
+        exams.qualification_test_create(
             project=project,
             name="T",
             task_ids=[t.pk for t in gold],
@@ -96,9 +109,7 @@ def test_pass_mark_and_rule_thresholds_must_be_between_0_and_1(project, bad):
         )
     assert exc.value.field == "pass_mark"
     with pytest.raises(ApplicationError) as exc:
-        services.rule_configure(
-            project=project, rule_key="gold_accuracy", params={"threshold": bad}
-        )
+        rule_configure(project=project, rule_key="gold_accuracy", params={"threshold": bad})
     assert exc.value.field == "threshold"
     assert "from 0 to 1" in exc.value.message
     assert not RuleConfig.objects.exists()
@@ -106,13 +117,13 @@ def test_pass_mark_and_rule_thresholds_must_be_between_0_and_1(project, bad):
 
 def test_unknown_rules_and_settings_are_named(project):
     with pytest.raises(ApplicationError) as exc:
-        services.rule_configure(project=project, rule_key="vibes")
+        rule_configure(project=project, rule_key="vibes")
     assert exc.value.field == "rule_key"
     with pytest.raises(ApplicationError) as exc:
-        services.rule_configure(project=project, rule_key="too_fast", params={"speed": 1})
+        rule_configure(project=project, rule_key="too_fast", params={"speed": 1})
     assert exc.value.field == "speed"
     with pytest.raises(ApplicationError) as exc:
-        services.rule_configure(project=project, rule_key="gold_accuracy", action="fine")
+        rule_configure(project=project, rule_key="gold_accuracy", action="fine")
     assert exc.value.field == "action"
 
 
@@ -121,7 +132,7 @@ def test_unknown_rules_and_settings_are_named(project):
 
 def _test(project, n=4, **kw):
     gold = make_tasks(project, n, gold=True)
-    return services.qualification_test_create(
+    return exams.qualification_test_create(
         project=project, name="Cats test", task_ids=[t.pk for t in gold], question_count=n, **kw
     )
 
@@ -129,10 +140,10 @@ def _test(project, n=4, **kw):
 def test_a_failed_test_is_paid_and_cool_down_and_attempts_are_enforced(project, walt):
     test = _test(project, n=2, pass_mark="1", max_attempts=2, retake_cooldown_seconds=3600)
     start = timezone.now()
-    attempt = services.test_attempt_start(test=test, worker=walt, now=start)
+    attempt = exams.test_attempt_start(test=test, worker=walt, now=start)
     # A double tap on Start returns the same attempt.
-    assert services.test_attempt_start(test=test, worker=walt, now=start) == attempt
-    services.test_answer_submit(
+    assert exams.test_attempt_start(test=test, worker=walt, now=start) == attempt
+    exams.test_answer_submit(
         attempt=attempt,
         position=1,
         answer="dog",
@@ -140,14 +151,14 @@ def test_a_failed_test_is_paid_and_cool_down_and_attempts_are_enforced(project, 
         now=start + timedelta(seconds=40),
     )
     # A retried request for the same question counts once.
-    services.test_answer_submit(
+    exams.test_answer_submit(
         attempt=attempt,
         position=1,
         answer="cat",
         active_ms=30_000,
         now=start + timedelta(seconds=41),
     )
-    services.test_answer_submit(
+    exams.test_answer_submit(
         attempt=attempt,
         position=2,
         answer="cat",
@@ -160,13 +171,13 @@ def test_a_failed_test_is_paid_and_cool_down_and_attempts_are_enforced(project, 
     assert attempt.payment.amount == Decimal("0.080000")
     assert not walt.qualification_grants.exists()
     with pytest.raises(ApplicationError) as exc:
-        services.test_attempt_start(test=test, worker=walt, now=start + timedelta(minutes=30))
+        exams.test_attempt_start(test=test, worker=walt, now=start + timedelta(minutes=30))
     assert exc.value.code == "cooldown"
-    second = services.test_attempt_start(test=test, worker=walt, now=start + timedelta(hours=2))
+    second = exams.test_attempt_start(test=test, worker=walt, now=start + timedelta(hours=2))
     for pos in (1, 2):
-        services.test_answer_submit(attempt=second, position=pos, answer="dog", active_ms=1000)
+        exams.test_answer_submit(attempt=second, position=pos, answer="dog", active_ms=1000)
     with pytest.raises(ApplicationError) as exc:
-        services.test_attempt_start(test=test, worker=walt, now=start + timedelta(hours=4))
+        exams.test_attempt_start(test=test, worker=walt, now=start + timedelta(hours=4))
     assert exc.value.code == "no_attempts_left"
     assert TestAttempt.objects.filter(worker=walt).count() == 2
 
@@ -174,8 +185,8 @@ def test_a_failed_test_is_paid_and_cool_down_and_attempts_are_enforced(project, 
 def test_active_time_is_capped_at_the_projects_time_limit(project, walt):
     test = _test(project, n=1, pass_mark="0")
     start = timezone.now()
-    attempt = services.test_attempt_start(test=test, worker=walt, now=start)
-    services.test_answer_submit(
+    attempt = exams.test_attempt_start(test=test, worker=walt, now=start)
+    exams.test_answer_submit(
         attempt=attempt, position=1, answer="cat", active_ms=10**9, now=start + timedelta(hours=2)
     )
     attempt.refresh_from_db()
@@ -185,9 +196,9 @@ def test_active_time_is_capped_at_the_projects_time_limit(project, walt):
 def test_a_device_cannot_claim_more_time_than_has_passed(project, walt):
     test = _test(project, n=2, pass_mark="0")
     start = timezone.now()
-    attempt = services.test_attempt_start(test=test, worker=walt, now=start)
+    attempt = exams.test_attempt_start(test=test, worker=walt, now=start)
     for pos, seconds in ((1, 5), (2, 12)):
-        services.test_answer_submit(
+        exams.test_answer_submit(
             attempt=attempt,
             position=pos,
             answer="cat",
@@ -200,7 +211,7 @@ def test_a_device_cannot_claim_more_time_than_has_passed(project, walt):
 
 def test_passing_grants_the_qualification_with_the_score_and_opens_the_project(project, walt):
     test = _test(project, n=4, pass_mark="0.75")
-    services.project_requirement_add(
+    project_requirement_add(
         project=project,
         subject="qualification",
         comparator=">=",
@@ -209,21 +220,21 @@ def test_passing_grants_the_qualification_with_the_score_and_opens_the_project(p
     )
     refusal = eligibility.check(project=project, worker=walt, now=timezone.now())
     assert "Pass the paid test “Cats test” first" in refusal
-    attempt = services.test_attempt_start(test=test, worker=walt)
+    attempt = exams.test_attempt_start(test=test, worker=walt)
     for pos, label in enumerate(["cat", "cat", "cat", "dog"], start=1):
-        services.test_answer_submit(attempt=attempt, position=pos, answer=label, active_ms=5000)
+        exams.test_answer_submit(attempt=attempt, position=pos, answer=label, active_ms=5000)
     grant = walt.qualification_grants.get()
     assert grant.value == 75
     assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
     with pytest.raises(Conflict):
-        services.test_attempt_start(test=test, worker=walt)
+        exams.test_attempt_start(test=test, worker=walt)
 
 
 def test_a_closed_projects_test_cannot_be_started(project, walt):
     test = _test(project, n=1)
     Project.objects.filter(pk=project.pk).update(status=Project.Status.PAUSED)
     with pytest.raises(ApplicationError) as exc:
-        services.test_attempt_start(test=test, worker=walt)
+        exams.test_attempt_start(test=test, worker=walt)
     assert exc.value.code == "project_closed"
     assert not TestAttempt.objects.exists()
 
@@ -242,9 +253,7 @@ def test_a_closed_projects_test_cannot_be_started(project, walt):
     ],
 )
 def test_profile_requirements(project, walt, nina, subject, comparator, values, walt_ok, nina_ok):
-    services.project_requirement_add(
-        project=project, subject=subject, comparator=comparator, values=values
-    )
+    project_requirement_add(project=project, subject=subject, comparator=comparator, values=values)
     now = timezone.now()
     assert (eligibility.check(project=project, worker=walt, now=now) is None) is walt_ok
     assert (eligibility.check(project=project, worker=nina, now=now) is None) is nina_ok
@@ -267,14 +276,10 @@ def test_profile_requirements(project, walt, nina, subject, comparator, values, 
     ],
 )
 def test_granted_qualification_comparators(project, rita, walt, comparator, values, held, ok):
-    qualification = services.qualification_create(
-        organisation=project.organisation, name="Trusted reviewer"
-    )
+    qualification = qualification_create(organisation=project.organisation, name="Trusted reviewer")
     if held is not None:
-        services.qualification_grant(
-            qualification=qualification, worker=walt, value=held, granted_by=rita
-        )
-    services.project_requirement_add(
+        qualification_grant(qualification=qualification, worker=walt, value=held, granted_by=rita)
+    project_requirement_add(
         project=project,
         subject="qualification",
         comparator=comparator,
@@ -285,18 +290,14 @@ def test_granted_qualification_comparators(project, rita, walt, comparator, valu
 
 
 def test_device_requirement_uses_the_device_last_seen(project, walt):
-    services.project_requirement_add(
-        project=project, subject="device", comparator="==", values=["phone"]
-    )
+    project_requirement_add(project=project, subject="device", comparator="==", values=["phone"])
     assert eligibility.check(project=project, worker=walt, now=timezone.now()) is not None
-    services.worker_device_record(worker=walt, user_agent="Mozilla/5.0 (Linux; Android 13) Mobile")
+    worker_device_record(worker=walt, user_agent="Mozilla/5.0 (Linux; Android 13) Mobile")
     assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
 
 
 def test_bad_requirements_are_refused(project, rob):
-    other = services.qualification_create(
-        organisation=make_project(owner=rob).organisation, name="Rob's"
-    )
+    other = qualification_create(organisation=make_project(owner=rob).organisation, name="Rob's")
     cases = [
         ({"subject": "mood", "comparator": "=="}, "subject"),
         ({"subject": "country", "comparator": "~", "values": ["NG"]}, "comparator"),
@@ -311,7 +312,7 @@ def test_bad_requirements_are_refused(project, rob):
     ]
     for kwargs, field in cases:
         with pytest.raises(ApplicationError) as exc:
-            services.project_requirement_add(project=project, **kwargs)
+            project_requirement_add(project=project, **kwargs)
         assert exc.value.field == field
     assert not project.requirements.exists()
 
@@ -320,7 +321,7 @@ def test_bad_requirements_are_refused(project, rob):
 
 
 def test_too_fast_warns_then_removes(project, walt, nina):
-    services.rule_configure(
+    rule_configure(
         project=project,
         rule_key="too_fast",
         params={"share": "0.3", "min_answers": 5, "grace_answers": 2},
@@ -342,7 +343,7 @@ def test_too_fast_warns_then_removes(project, walt, nina):
 
 
 def test_skips_in_a_row_warns_near_the_limit_and_pauses_after(project, walt):
-    services.rule_configure(
+    rule_configure(
         project=project,
         rule_key="skips_in_row",
         params={"max_skips": 3, "margin": 1},
@@ -358,13 +359,13 @@ def test_skips_in_a_row_warns_near_the_limit_and_pauses_after(project, walt):
             leased_at=now + timedelta(seconds=i),
             expires_at=now + timedelta(minutes=10),
         )
-        services.rules_evaluate(project=project, worker=walt, now=now + timedelta(seconds=i))
+        rules_evaluate(project=project, worker=walt, now=now + timedelta(seconds=i))
     kinds = list(Decision.objects.filter(worker=walt).order_by("id").values_list("kind", flat=True))
     assert kinds == ["warning", "warning", "pause"]
 
 
 def test_daily_cap_warns_when_close_and_stops_at_the_cap_until_midnight_utc(project, walt):
-    services.rule_configure(project=project, rule_key="daily_cap", params={"cap": 5, "margin": 2})
+    rule_configure(project=project, rule_key="daily_cap", params={"cap": 5, "margin": 2})
     assert RuleConfig.objects.get().action == "pause"
     tasks = make_tasks(project, 7)
     with time_machine.travel("2026-03-02 15:00:00+00:00", tick=True):
@@ -399,16 +400,16 @@ def test_daily_cap_warns_when_close_and_stops_at_the_cap_until_midnight_utc(proj
 
 def test_the_daily_cap_takes_no_other_action_and_always_warns_first(project):
     with pytest.raises(ApplicationError) as exc:
-        services.rule_configure(project=project, rule_key="daily_cap", action="remove")
+        rule_configure(project=project, rule_key="daily_cap", action="remove")
     assert exc.value.field == "action"
     with pytest.raises(ApplicationError) as exc:
-        services.rule_configure(project=project, rule_key="daily_cap", params={"margin": 0})
+        rule_configure(project=project, rule_key="daily_cap", params={"margin": 0})
     assert exc.value.field == "margin"
     assert not RuleConfig.objects.exists()
 
 
 def test_flag_goes_to_operators_without_blocking(project, walt):
-    services.rule_configure(
+    rule_configure(
         project=project,
         rule_key="gold_accuracy",
         params={"min_answers": 3, "grace_answers": 1},
@@ -422,7 +423,7 @@ def test_flag_goes_to_operators_without_blocking(project, walt):
 
 
 def test_warn_only_rule_never_pauses(project, walt):
-    services.rule_configure(
+    rule_configure(
         project=project, rule_key="gold_accuracy", params={"min_answers": 3, "grace_answers": 0}
     )
     for task in make_tasks(project, 12, gold=True):
@@ -454,7 +455,7 @@ def test_agreement_is_with_the_aggregated_label_and_the_rule_runs_in_the_sweep(
     project, walt, nina, rita
 ):
     olga = _olga()
-    services.rule_configure(
+    rule_configure(
         project=project,
         rule_key="disagreement",
         params={"threshold": "0.5", "min_answers": 4, "grace_answers": 0},
@@ -471,7 +472,7 @@ def test_agreement_is_with_the_aggregated_label_and_the_rule_runs_in_the_sweep(
     assert (live.compared, live.agreed) == (5, 5)
     # The rule is not evaluated on each answer (too costly), only by the periodic job.
     assert not Decision.objects.exists()
-    result = services.quality_sweep()
+    result = quality_sweep()
     assert result["evaluated"] == 3
     nina_skill = selectors.skill_for(project=project, worker=nina)
     assert (nina_skill.compared, nina_skill.agreed) == (5, 0)
@@ -542,7 +543,7 @@ def test_missed_gold_is_revealed_after_the_delay_but_never_the_gold_before_answe
 
 
 def test_batch_reveal_waits_for_the_batch_to_finish(project, walt):
-    services.quality_settings_update(project=project, reveal="batch")
+    quality_settings_update(project=project, reveal="batch")
     gold = make_tasks(project, 1, gold=True)[0]
     open_task = make_tasks(project, 1, batch=gold.batch)[0]
     answer(task=gold, worker=walt, label="dog")
@@ -556,7 +557,7 @@ def test_batch_reveal_waits_for_the_batch_to_finish(project, walt):
 
 
 def _warning(project, worker):
-    return services.decision_record(
+    return decision_record(
         worker=worker,
         project=project,
         kind="warning",
@@ -570,12 +571,12 @@ def _warning(project, worker):
 def test_appeal_refusals_change_nothing(project, walt, nina):
     decision = _warning(project, walt)
     with pytest.raises(Forbidden):
-        services.appeal_create(worker=nina, decision=decision, message="Not mine but unfair")
+        quality_appeals.appeal_create(worker=nina, decision=decision, message="Not mine but unfair")
     with pytest.raises(ApplicationError) as exc:
-        services.appeal_create(worker=walt, decision=decision, message="  ")
+        quality_appeals.appeal_create(worker=walt, decision=decision, message="  ")
     assert exc.value.field == "message"
     with pytest.raises(ApplicationError) as exc:
-        services.appeal_create(
+        quality_appeals.appeal_create(
             worker=walt,
             decision=decision,
             message="late",
@@ -583,21 +584,21 @@ def test_appeal_refusals_change_nothing(project, walt, nina):
         )
     assert exc.value.code == "appeal_window_closed"
     assert not Appeal.objects.exists()
-    services.appeal_create(worker=walt, decision=decision, message="The gold is wrong.")
+    quality_appeals.appeal_create(worker=walt, decision=decision, message="The gold is wrong.")
     with pytest.raises(Conflict) as exc:
-        services.appeal_create(worker=walt, decision=decision, message="Again!")
+        quality_appeals.appeal_create(worker=walt, decision=decision, message="Again!")
     assert exc.value.code == "already_appealed"
     assert Appeal.objects.count() == 1
 
 
 def test_upheld_appeal_is_explained_and_notified(project, walt, rita):
     decision = _warning(project, walt)
-    appeal = services.appeal_create(worker=walt, decision=decision, message="Unfair")
+    appeal = quality_appeals.appeal_create(worker=walt, decision=decision, message="Unfair")
     assert Notification.objects.filter(user=rita, kind="appeal_received").exists()
     with pytest.raises(ApplicationError) as exc:
-        services.appeal_decide(appeal=appeal, actor=rita, reverse=False, response="")
+        quality_appeals.appeal_decide(appeal=appeal, actor=rita, reverse=False, response="")
     assert exc.value.field == "response"
-    services.appeal_decide(
+    quality_appeals.appeal_decide(
         appeal=appeal, actor=rita, reverse=False, response="Seven misses of ten."
     )
     appeal.refresh_from_db()
@@ -606,7 +607,9 @@ def test_upheld_appeal_is_explained_and_notified(project, walt, rita):
     note = Notification.objects.get(user=walt, kind="appeal_upheld")
     assert note.params["response"] == "Seven misses of ten."
     with pytest.raises(Conflict):
-        services.appeal_decide(appeal=appeal, actor=rita, reverse=True, response="Changed my mind")
+        quality_appeals.appeal_decide(
+            appeal=appeal, actor=rita, reverse=True, response="Changed my mind"
+        )
 
 
 def _pending(project, worker, n):
@@ -626,13 +629,13 @@ def test_an_undefended_rejection_is_paid_after_the_deadline_and_others_escalate(
         submission=sub, requester=rita, reason_code="incomplete", confirm=True
     )
     warning = _warning(project, walt)
-    a1 = services.appeal_create(worker=walt, decision=rejection, message="It was complete.")
-    a2 = services.appeal_create(worker=walt, decision=warning, message="Unfair.")
-    assert services.appeals_escalate(now=timezone.now() + timedelta(hours=71)) == {
+    a1 = quality_appeals.appeal_create(worker=walt, decision=rejection, message="It was complete.")
+    a2 = quality_appeals.appeal_create(worker=walt, decision=warning, message="Unfair.")
+    assert quality_appeals.appeals_escalate(now=timezone.now() + timedelta(hours=71)) == {
         "paid": 0,
         "escalated": 0,
     }
-    result = services.appeals_escalate(now=timezone.now() + timedelta(hours=73))
+    result = quality_appeals.appeals_escalate(now=timezone.now() + timedelta(hours=73))
     assert result == {"paid": 1, "escalated": 1}
     a1.refresh_from_db()
     a2.refresh_from_db()
@@ -640,7 +643,9 @@ def test_an_undefended_rejection_is_paid_after_the_deadline_and_others_escalate(
     assert a1.status == "reversed" and sub.status == "approved"
     assert a2.status == "escalated" and a2.route == "operator"
     assert Notification.objects.filter(user=omar, kind="appeal_received").exists()
-    services.appeal_decide(appeal=a2, actor=omar, reverse=True, response="Reviewed, reversed.")
+    quality_appeals.appeal_decide(
+        appeal=a2, actor=omar, reverse=True, response="Reviewed, reversed."
+    )
     warning.refresh_from_db()
     assert warning.status == "reversed"
 
@@ -651,8 +656,8 @@ def test_suspended_worker_keeps_standing_page_and_can_appeal_to_operators(
     from django.urls import reverse
 
     with pytest.raises(Forbidden):
-        services.account_suspend(operator=walt, worker=walt, reason="x")
-    suspension = services.account_suspend(operator=omar, worker=walt, reason="Shared account")
+        account_suspend(operator=walt, worker=walt, reason="x")
+    suspension = account_suspend(operator=omar, worker=walt, reason="Shared account")
     assert "Account suspended" in eligibility.check(
         project=project, worker=walt, now=timezone.now()
     )
@@ -670,7 +675,7 @@ def test_suspended_worker_keeps_standing_page_and_can_appeal_to_operators(
 
 def test_pauses_expire_and_the_worker_is_told(project, walt):
     now = timezone.now()
-    pause = services.decision_record(
+    pause = decision_record(
         worker=walt,
         project=project,
         kind="pause",
@@ -680,7 +685,7 @@ def test_pauses_expire_and_the_worker_is_told(project, walt):
     )
     assert eligibility.check(project=project, worker=walt, now=now) is not None
     assert eligibility.check(project=project, worker=walt, now=now + timedelta(hours=2)) is None
-    assert services.decisions_expire(now=now + timedelta(hours=2)) == 1
+    assert decisions_expire(now=now + timedelta(hours=2)) == 1
     pause.refresh_from_db()
     assert pause.status == "expired"
     assert Notification.objects.filter(user=walt, kind="decision_expired").exists()
@@ -698,7 +703,7 @@ def test_the_hook_counts_through_the_work_engine(project, walt, omar):
 
 def test_a_required_training_is_named_in_the_refusal(project, walt):
     gold = make_tasks(project, 2, gold=True)
-    training = services.qualification_test_create(
+    training = exams.qualification_test_create(
         project=project,
         name="Practice round",
         mode="training",
@@ -710,9 +715,9 @@ def test_a_required_training_is_named_in_the_refusal(project, walt):
     assert "Finish the paid training “Practice round” first" in eligibility.check(
         project=project, worker=walt, now=timezone.now()
     )
-    attempt = services.test_attempt_start(test=training, worker=walt)
+    attempt = exams.test_attempt_start(test=training, worker=walt)
     for pos in (1, 2):
-        services.test_answer_submit(attempt=attempt, position=pos, answer="dog", active_ms=1000)
+        exams.test_answer_submit(attempt=attempt, position=pos, answer="dog", active_ms=1000)
     # Training is passed by finishing it, right or wrong.
     assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
 
@@ -738,7 +743,7 @@ def test_operator_suspends_from_the_page_and_lifts(client, project, walt, omar):
 
 def test_a_paused_worker_cannot_start_the_projects_test(project, walt):
     test = _test(project, n=1)
-    services.decision_record(
+    decision_record(
         worker=walt,
         project=project,
         kind="pause",
@@ -747,7 +752,7 @@ def test_a_paused_worker_cannot_start_the_projects_test(project, walt):
         ends_at=timezone.now() + timedelta(hours=1),
     )
     with pytest.raises(Forbidden) as exc:
-        services.test_attempt_start(test=test, worker=walt)
+        exams.test_attempt_start(test=test, worker=walt)
     assert "Paused on Cats or dogs" in exc.value.message
     assert not TestAttempt.objects.exists()
 
@@ -766,8 +771,12 @@ def test_a_rejection_and_its_reversal_move_the_money_with_the_decision(project, 
     review = SubmissionReview.objects.get(submission=sub, action="rejected")
     # The money record points at the decision the worker reads and appeals.
     assert review.inputs == {"decision_id": rejection.pk}
-    appeal = services.appeal_create(worker=walt, decision=rejection, message="It was complete.")
-    services.appeal_decide(appeal=appeal, actor=rita, reverse=True, response="Right, it was.")
+    appeal = quality_appeals.appeal_create(
+        worker=walt, decision=rejection, message="It was complete."
+    )
+    quality_appeals.appeal_decide(
+        appeal=appeal, actor=rita, reverse=True, response="Right, it was."
+    )
     sub.refresh_from_db()
     assert sub.status == "approved"
     overturn = SubmissionReview.objects.get(submission=sub, action="overturned")
@@ -784,11 +793,11 @@ def test_a_reversal_the_requester_cannot_pay_changes_nothing(project, walt, rita
     rejection = review_services.submission_reject(
         submission=sub, requester=rita, reason_code="spam", confirm=True
     )
-    appeal = services.appeal_create(worker=walt, decision=rejection, message="Not spam.")
+    appeal = quality_appeals.appeal_create(worker=walt, decision=rejection, message="Not spam.")
     # Rita's money is gone by the time she agrees: nothing may change without the pay.
     Account.objects.filter(organisation=project.organisation).update(balance=0)
     with pytest.raises(ApplicationError) as exc:
-        services.appeal_decide(appeal=appeal, actor=rita, reverse=True, response="Fair.")
+        quality_appeals.appeal_decide(appeal=appeal, actor=rita, reverse=True, response="Fair.")
     assert exc.value.code == "insufficient_funds"
     sub.refresh_from_db()
     rejection.refresh_from_db()
@@ -803,35 +812,31 @@ def test_the_page_offers_an_appeal_exactly_while_the_service_takes_one(project, 
     decision = _warning(project, walt)
     last = decision.appeal_until
     assert last == decision.starts_at + timedelta(days=30)
-    assert selectors.decision_appeal_state(decision=decision, now=last)["can_appeal"] is True
+    assert dashboards.decision_appeal_state(decision=decision, now=last)["can_appeal"] is True
     late = last + timedelta(seconds=1)
-    assert selectors.decision_appeal_state(decision=decision, now=late)["can_appeal"] is False
+    assert dashboards.decision_appeal_state(decision=decision, now=late)["can_appeal"] is False
     with pytest.raises(ApplicationError):
-        services.appeal_create(worker=walt, decision=decision, message="Late", now=late)
-    services.appeal_create(worker=walt, decision=decision, message="Just in time", now=last)
-    assert selectors.decision_appeal_state(decision=decision, now=last)["can_appeal"] is False
+        quality_appeals.appeal_create(worker=walt, decision=decision, message="Late", now=late)
+    quality_appeals.appeal_create(worker=walt, decision=decision, message="Just in time", now=last)
+    assert dashboards.decision_appeal_state(decision=decision, now=last)["can_appeal"] is False
 
 
 def test_a_typed_in_grant_value_and_suspension_length_are_checked_by_the_services(
     project, walt, omar
 ):
-    qualification = services.qualification_create(organisation=project.organisation, name="Trusted")
+    qualification = qualification_create(organisation=project.organisation, name="Trusted")
     with pytest.raises(ApplicationError) as exc:
-        services.qualification_grant(
-            qualification=qualification, worker=walt, value="lots", granted_by=None
-        )
+        qualification_grant(qualification=qualification, worker=walt, value="lots", granted_by=None)
     assert exc.value.field == "value"
-    grant = services.qualification_grant(
+    grant = qualification_grant(
         qualification=qualification, worker=walt, value=" -2 ", granted_by=None
     )
     assert grant.value == -2
     with pytest.raises(ApplicationError) as exc:
-        services.account_suspend(operator=omar, worker=walt, reason="Shared", days="a week")
+        account_suspend(operator=omar, worker=walt, reason="Shared", days="a week")
     assert exc.value.field == "days"
     now = timezone.now()
-    suspension = services.account_suspend(
-        operator=omar, worker=walt, reason="Shared", days="7", now=now
-    )
+    suspension = account_suspend(operator=omar, worker=walt, reason="Shared", days="7", now=now)
     assert suspension.ends_at == now + timedelta(days=7)
 
 
@@ -841,7 +846,7 @@ def test_a_recount_writes_only_the_counters(project, walt):
 
     answer(task=make_tasks(project, 1, gold=True)[0], worker=walt, label="cat")
     with CaptureQueriesContext(connection) as queries:
-        services.skill_recompute(project=project, worker=walt)
+        skill_recompute(project=project, worker=walt)
     updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
     # rules_since is set by a reversal; a recount racing it must not write the old value back.
     assert updates and all("rules_since" not in sql for sql in updates)

@@ -3,8 +3,10 @@
 import pytest
 from django.utils import timezone, translation
 
-from microwork.quality import services, texts
+from microwork.quality import texts
 from microwork.quality.models import Decision
+from microwork.quality.services.configuration import rule_configure
+from microwork.quality.services.decisions import decision_record
 from microwork.quality.tests.helpers import answer_gold_series, make_project
 
 
@@ -12,7 +14,7 @@ from microwork.quality.tests.helpers import answer_gold_series, make_project
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_every_kind_of_decision_has_a_headline_and_an_explanation(rita, walt, kind, language):
     project = None if kind == "suspension" else make_project(owner=rita)
-    decision = services.decision_record(
+    decision = decision_record(
         worker=walt,
         project=project,
         kind=kind,
@@ -30,7 +32,7 @@ def test_every_kind_of_decision_has_a_headline_and_an_explanation(rita, walt, ki
 
 def test_a_warning_states_the_numbers_and_the_distance(rita, walt):
     project = make_project(owner=rita)
-    services.rule_configure(
+    rule_configure(
         project=project, rule_key="gold_accuracy", params={"min_answers": 10}, action="pause"
     )
     answer_gold_series(project=project, worker=walt, correct=6, wrong=4)

@@ -5,8 +5,8 @@ import pytest
 
 from microwork.accounts import services as account_services
 from microwork.accounts.models import Membership, Organisation
-from microwork.quality import services
 from microwork.quality.models import Appeal
+from microwork.quality.services.appeals import appeal_create
 from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
 from microwork.review import services as review_services
 
@@ -19,7 +19,7 @@ def appeal(rita, walt, omar):
     decision = review_services.submission_reject(
         submission=sub, requester=rita, reason_code="incomplete", confirm=True
     )
-    return services.appeal_create(worker=walt, decision=decision, message="It was complete.")
+    return appeal_create(worker=walt, decision=decision, message="It was complete.")
 
 
 def _decide(client, appeal, key):

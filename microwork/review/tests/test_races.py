@@ -17,8 +17,8 @@ from microwork.ledger.services.check import ledger_check
 from microwork.ledger.services.deposits import deposit_record
 from microwork.payments.models import SubmissionReview
 from microwork.payments.tests.conftest import answer, go_live, make_project
-from microwork.quality import services
 from microwork.quality.models import Appeal, AppealEvent, Decision
+from microwork.quality.services.appeals import appeal_create
 from microwork.review import services as review_services
 from microwork.work.models import Submission
 
@@ -146,7 +146,7 @@ def test_ten_parallel_answers_to_one_appeal_answer_it_once(submission, rita, wal
     rejection = review_services.submission_reject(
         submission=submission, requester=rita, reason_code="wrong_answer", confirm=True
     )
-    appeal = services.appeal_create(worker=walt, decision=rejection, message="It was right.")
+    appeal = appeal_create(worker=walt, decision=rejection, message="It was right.")
     body = {"reverse": True, "response": "You were right."}
     responses = race([(f"/api/quality/appeals/{appeal.pk}/decide", body)] * THREADS, rita_token)
 

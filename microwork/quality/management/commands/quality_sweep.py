@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from microwork.quality.services import quality_sweep
+from microwork.quality.services.sweep import quality_sweep
 from microwork.quality.tasks import quality_sweep_task
 
 
