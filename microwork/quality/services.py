@@ -22,8 +22,10 @@ from microwork.inbox.services import inbox_notify
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
 from microwork.lib.money import QUANTUM
 from microwork.lib.status import status_change
-from microwork.payments import services as payments
 from microwork.payments.models import SubmissionReview
+from microwork.payments.services import bonuses as payments_bonuses
+from microwork.payments.services import earnings as payments_earnings
+from microwork.payments.services import floor as payments_floor
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project, Task
 from microwork.quality import selectors, texts
@@ -506,7 +508,7 @@ def test_pay_rate(project: Project) -> Decimal:
     """The hourly rate a test is paid at: the project's, never below the platform floor in the
     project's currency (the money side converts it at the operators' exchange rate)."""
     try:
-        floor = payments.floor_per_hour(project.currency)
+        floor = payments_floor.floor_per_hour(project.currency)
     except ApplicationError as exc:
         # No rate to convert the floor with: the project's own rate met the floor when it went
         # live, and the money side books nothing until an operator sets the rate.
@@ -580,7 +582,7 @@ def _book_test_payment(
         return True
     try:
         with transaction.atomic():
-            payments.test_payment_record(
+            payments_bonuses.test_payment_record(
                 project=project,
                 worker=worker,
                 active_ms=active_ms,
@@ -888,7 +890,7 @@ def _held_back(*, project: Project, now: datetime) -> set[int]:
 
 def _approve_by_rule(*, submission: Submission, verdict: dict[str, Any], now: datetime) -> bool:
     try:
-        return payments.earning_approve(
+        return payments_earnings.earning_approve(
             submission=submission,
             actor=None,
             rule=SubmissionReview.Rule.QUALITY_RULE,
@@ -1330,7 +1332,7 @@ def _rejection_overturn(
 ) -> None:
     """Pay the rejected answer, in the caller's transaction: if the money cannot move (the
     requester's funds are short), the reversal fails with it and nothing changes."""
-    paid = payments.submission_rejection_overturn(
+    paid = payments_earnings.submission_rejection_overturn(
         submission=submission,
         actor=actor,
         reason=reason,
