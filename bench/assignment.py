@@ -149,13 +149,13 @@ def _fund(project, organisation, rita, tasks: int) -> None:
     try:
         from microwork.accounts.models import User
         from microwork.ledger.services.deposits import deposit_record
-        from microwork.payments import services as payments
+        from microwork.payments.services import escrow as payments_escrow
     except ImportError:
         return
     operator = User.objects.create(
         username="bench_omar", email="bench_omar@example.org", password="!", is_staff=True
     )
-    need = payments.escrow_needed(project, tasks)
+    need = payments_escrow.escrow_needed(project, tasks)
     deposit_record(
         organisation=organisation,
         amount=need * 2,
@@ -163,7 +163,7 @@ def _fund(project, organisation, rita, tasks: int) -> None:
         reference="bench-deposit",
         actor=operator,
     )
-    payments.project_tasks_fund(project=project, actor=rita)
+    payments_escrow.project_tasks_fund(project=project, actor=rita)
 
 
 # ---- HTTP load ---------------------------------------------------------------------------

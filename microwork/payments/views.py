@@ -29,7 +29,8 @@ from microwork.ledger.services.rates import exchange_estimate
 from microwork.ledger.views import statement_response
 from microwork.lib.errors import ApplicationError
 from microwork.lib.views import page
-from microwork.payments import charts, selectors, services
+from microwork.payments import charts, selectors
+from microwork.payments.services import accounts as payments_accounts
 from microwork.projects.access import access_project_for_requester
 
 
@@ -73,7 +74,7 @@ def worker_dashboard(request: HttpRequest) -> HttpResponse:
             "request_key": uuid.uuid4().hex,
             "bonuses": ledger_selectors.bonus_messages(user=user),
             "reviews": selectors.worker_recent_reviews(user=user),
-            "reasons": services.rejection_reasons(),
+            "reasons": payments_accounts.rejection_reasons(),
         },
     )
 

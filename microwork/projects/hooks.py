@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 STATUS_CHANGED: dict[str, str] = {
     # Money first: going live checks the pay floor and funds every task, so a project that
     # cannot pay is refused before any work is released.
-    "payments": "microwork.payments.services.project_money_on_status",
+    "payments": "microwork.payments.services.escrow.project_money_on_status",
     # Going live releases the project's tasks to workers through an opening round.
     "work": "microwork.work.releases.release_on_status",
 }
@@ -23,21 +23,21 @@ STATUS_CHANGED: dict[str, str] = {
 # Fired inside the upload's transaction once new tasks are stored; a hook gets `project`.
 # A refusal (ApplicationError) undoes the upload, e.g. a live project without the funds.
 TASKS_ADDED: dict[str, str] = {
-    "payments": "microwork.payments.services.project_money_on_tasks_added",
+    "payments": "microwork.payments.services.escrow.project_money_on_tasks_added",
 }
 
 # Fired inside the update's transaction before anything is written; a hook gets `project`,
 # `changes` (the new value of each field that changes) and `actor`. A refusal
 # (ApplicationError) stops the update, e.g. a live project edited to pay under the floor.
 SETTINGS_PROPOSED: dict[str, str] = {
-    "payments": "microwork.payments.services.project_money_on_settings_proposed",
+    "payments": "microwork.payments.services.floor.project_money_on_settings_proposed",
 }
 
 # Fired inside the update's transaction after a project's reward or overlap changed; a hook
 # gets `project`, `old` (the previous values of the changed fields) and `actor`. A refusal
 # undoes the change.
 SETTINGS_CHANGED: dict[str, str] = {
-    "payments": "microwork.payments.services.project_money_on_settings",
+    "payments": "microwork.payments.services.escrow.project_money_on_settings",
 }
 
 # Fired inside the upload's transaction when a batch has been added in full; a hook gets

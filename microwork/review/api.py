@@ -15,7 +15,7 @@ from microwork.accounts.models import User
 from microwork.lib.api_errors import responses
 from microwork.lib.bounds import IdList
 from microwork.lib.errors import NotFound
-from microwork.payments import services as payments
+from microwork.payments.services import accounts as payments_accounts
 from microwork.projects.access import access_project_for_requester
 from microwork.quality import access as quality_access
 from microwork.quality.api import DecisionOut, decision_out
@@ -97,7 +97,8 @@ def _submission(request: HttpRequest, submission_id: int) -> Submission:
 @router.get("/rejection-reasons", response=responses(list[ReasonOut]))
 def reasons(request: HttpRequest) -> list[ReasonOut]:
     return [
-        ReasonOut(code=c, label=str(label)) for c, label in payments.rejection_reasons().items()
+        ReasonOut(code=c, label=str(label))
+        for c, label in payments_accounts.rejection_reasons().items()
     ]
 
 

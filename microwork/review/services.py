@@ -22,8 +22,10 @@ from microwork.accounts.models import Organisation, User
 from microwork.ledger.models import Transaction
 from microwork.lib.errors import ApplicationError, Conflict, NotFound
 from microwork.lib.money import check_currency, parse_amount
-from microwork.payments import services as payments
 from microwork.payments.models import SubmissionReview
+from microwork.payments.services import accounts as payments_accounts
+from microwork.payments.services import bonuses as payments_bonuses
+from microwork.payments.services import earnings as payments_earnings
 from microwork.projects.models import Project
 from microwork.quality import selectors as quality_selectors
 from microwork.quality.models import Decision
@@ -41,7 +43,7 @@ MAX_BONUS = Decimal("1000")
 def submission_approve(*, submission: Submission, actor: User) -> bool:
     """A requester approves one answer: paid exactly once however many calls race. Returns
     whether this call approved it."""
-    return payments.earning_approve(submission=submission, actor=actor)
+    return payments_earnings.earning_approve(submission=submission, actor=actor)
 
 
 def submissions_approve(
@@ -67,7 +69,7 @@ def submissions_approve(
         qs = qs.filter(pk__in=ids)
     done = 0
     for submission in qs.iterator():
-        done += payments.earning_approve(submission=submission, actor=actor)
+        done += payments_earnings.earning_approve(submission=submission, actor=actor)
     return done
 
 
@@ -168,7 +170,7 @@ def _submissions_reject(
     now: datetime | None,
 ) -> list[Rejection]:
     now = now or timezone.now()
-    note = payments.rejection_check(reason=reason_code, note=note)
+    note = payments_accounts.rejection_check(reason=reason_code, note=note)
     ids = sorted({int(i) for i in submission_ids})
     if not ids:
         raise ApplicationError(_("Choose at least one answer."), field="submission_ids")
@@ -280,7 +282,7 @@ def _reject_one(
         decided_by=requester,
     )
     # The money moves in this transaction: a decision without its refund cannot exist.
-    if not payments.earning_reject(
+    if not payments_earnings.earning_reject(
         submission=submission,
         actor=requester,
         reason=reason_code,
@@ -346,7 +348,7 @@ def bonus_pay(
             code="not_your_worker",
             field="workers",
         )
-    return payments.bonus_transfer(
+    return payments_bonuses.bonus_transfer(
         organisation=organisation,
         actor=actor,
         workers=workers,

@@ -22,7 +22,7 @@ SUBMISSION_HOOKS: dict[str, str] = {
     # answer itself. Last, where it has always run: the hooks share the transaction, so its
     # refusal undoes the two before it and the order changes no outcome; and quality's
     # early approval, queued above, moves this earning once everything has committed.
-    "earning": "microwork.payments.services.submission_earning_record",
+    "earning": "microwork.payments.services.earnings.submission_earning_record",
 }
 
 

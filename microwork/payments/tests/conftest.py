@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.ledger.services.deposits import deposit_record
-from microwork.payments import services
+from microwork.payments.services import earnings as payments_earnings
 from microwork.projects.models import Batch, Project, Task
 from microwork.projects.services.projects import project_create, project_set_status
 from microwork.work.models import Assignment, Submission
@@ -123,7 +123,7 @@ def answer(project, worker, *, active_ms=15_000, at: datetime | None = None, tas
         elapsed_ms=active_ms,
         submitted_at=at,
     )
-    services.submission_earning_record(submission=submission)
+    payments_earnings.submission_earning_record(submission=submission)
     return submission
 
 

@@ -25,7 +25,7 @@ def main(job: str, pause: float) -> None:
         return report
 
     if job == "approve_due":
-        from microwork.payments.services import submissions_approve_due
+        from microwork.payments.services.earnings import submissions_approve_due
 
         submissions_approve_due(between=step("approved"))
     elif job == "payouts_process":

@@ -4,7 +4,7 @@ from microwork.accounts import services as account_services
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.inbox.models import Notification
 from microwork.ledger.models import Payout, Transaction
-from microwork.payments import services
+from microwork.payments.services import earnings as payments_earnings
 from microwork.payments.tests.conftest import answer, go_live, make_project
 from microwork.quality.models import Decision
 from microwork.review import services as review_services
@@ -18,7 +18,7 @@ def _auth(key):
 def test_worker_reads_balance_and_requests_a_payout(client, rich_acme, rita, walt, walt_token):
     project = make_project(rich_acme, rita)
     go_live(project, rita)
-    services.earning_approve(submission=answer(project, walt), actor=rita)
+    payments_earnings.earning_approve(submission=answer(project, walt), actor=rita)
     review_services.bonus_pay(
         organisation=rich_acme,
         actor=rita,

@@ -9,7 +9,7 @@ from microwork.accounts.access import access_organisation_for_requester
 from microwork.ledger.models import Payout
 from microwork.ledger.services.check import ledger_check
 from microwork.ledger.services.deposits import deposit_record
-from microwork.payments import services
+from microwork.payments.services import earnings as payments_earnings
 from microwork.payments.tests.conftest import answer, go_live, make_project
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def test_worker_gets_paid_from_a_phone(
     go_live(project, rita)
     subs = [answer(project, walt, active_ms=20_000) for _ in range(14)]
     for sub in subs[:12]:
-        services.earning_approve(submission=sub, actor=rita)
+        payments_earnings.earning_approve(submission=sub, actor=rita)
     base = live_server.url
 
     log_in(phone, base, "walt", "walt-pass-123")

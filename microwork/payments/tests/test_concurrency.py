@@ -15,7 +15,7 @@ from microwork.ledger.services.check import ledger_check
 from microwork.ledger.services.deposits import deposit_record
 from microwork.ledger.services.payouts import payout_method_add, payout_process, payout_request
 from microwork.ledger.services.posting import ledger_transfer
-from microwork.payments import services
+from microwork.payments.services import earnings as payments_earnings
 from microwork.payments.tests.conftest import answer, go_live, make_project
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,7 +50,7 @@ def test_racing_approvals_of_the_same_answer_pay_once(rita, omar, walt):
     subs = [answer(project, walt) for _ in range(4)]
 
     results, errors = _race(
-        8, lambda i: services.earning_approve(submission=subs[i % 4], actor=rita)
+        8, lambda i: payments_earnings.earning_approve(submission=subs[i % 4], actor=rita)
     )
     assert not errors, errors
     assert Counter(results) == {True: 4, False: 4}

@@ -26,7 +26,8 @@ from microwork.ledger.services.check import ledger_check
 from microwork.ledger.services.deposits import deposit_record
 from microwork.ledger.services.payouts import payout_method_add, payout_process, payout_request
 from microwork.lib.errors import ApplicationError
-from microwork.payments import services
+from microwork.payments.services import earnings as payments_earnings
+from microwork.payments.services import escrow as payments_escrow
 from microwork.payments.tests.conftest import add_tasks, answer, make_project
 from microwork.projects.models import Project, Task
 from microwork.projects.services.projects import project_set_status
@@ -107,7 +108,7 @@ class Books(RuleBasedStateMachine):
             if self.project.status == Project.Status.DRAFT:
                 project_set_status(project=self.project, actor=RITA, status="live")
             else:
-                services.project_money_on_tasks_added(project=self.project)
+                payments_escrow.project_money_on_tasks_added(project=self.project)
 
         self._try(go)
 
@@ -140,13 +141,13 @@ class Books(RuleBasedStateMachine):
     def approve(self, data, twice):
         sub = Submission.objects.get(pk=data.draw(st.sampled_from(self.submissions)))
         for _ in range(1 + twice):
-            self._try(services.earning_approve, submission=sub, actor=RITA)
+            self._try(payments_earnings.earning_approve, submission=sub, actor=RITA)
 
     @precondition(lambda self: self.submissions)
     @rule(data=st.data(), reason=st.sampled_from(["wrong_answer", "spam", "incomplete"]))
     def reject(self, data, reason):
         sub = Submission.objects.get(pk=data.draw(st.sampled_from(self.submissions)))
-        self._try(services.earning_reject, submission=sub, actor=RITA, reason=reason)
+        self._try(payments_earnings.earning_reject, submission=sub, actor=RITA, reason=reason)
 
     @precondition(lambda self: self.submissions)
     @rule(data=st.data())
@@ -160,13 +161,15 @@ class Books(RuleBasedStateMachine):
         )
         pool = rejected if rejected and data.draw(st.integers(0, 3)) else self.submissions
         sub = Submission.objects.get(pk=data.draw(st.sampled_from(pool)))
-        self._try(services.submission_rejection_overturn, submission=sub)
+        self._try(payments_earnings.submission_rejection_overturn, submission=sub)
 
     @rule()
     def approve_due(self):
         from django.utils import timezone
 
-        services.submissions_approve_due(now=timezone.now() + services.MAX_AUTO_APPROVE)
+        payments_earnings.submissions_approve_due(
+            now=timezone.now() + payments_earnings.MAX_AUTO_APPROVE
+        )
 
     @rule(worker=st.sampled_from(range(3)), amount=amounts)
     def bonus(self, worker, amount):

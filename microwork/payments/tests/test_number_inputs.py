@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from microwork.ledger.models import PayoutMethod
-from microwork.payments import services
+from microwork.payments.services import earnings as payments_earnings
 from microwork.payments.tests.conftest import answer, go_live, make_project
 from microwork.review import services as review_services
 
@@ -76,7 +76,7 @@ def nina_earned(rich_acme, rita, nina):
     # Nina reads French; she earned 0.05 for an approved answer and a 1.50 bonus.
     project = make_project(rich_acme, rita)
     go_live(project, rita)
-    services.earning_approve(submission=answer(project, nina), actor=rita)
+    payments_earnings.earning_approve(submission=answer(project, nina), actor=rita)
     review_services.bonus_pay(
         organisation=rich_acme,
         actor=rita,

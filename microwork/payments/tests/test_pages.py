@@ -10,7 +10,10 @@ from microwork.inbox.models import Notification
 from microwork.ledger.models import Account, ExchangeRate, Payout
 from microwork.ledger.services.accounts import ledger_account
 from microwork.ledger.services.check import ledger_check
-from microwork.payments import selectors, services
+from microwork.payments import selectors
+from microwork.payments.services import bonuses as payments_bonuses
+from microwork.payments.services import earnings as payments_earnings
+from microwork.payments.services import floor as payments_floor
 from microwork.payments.tests.conftest import answer, go_live, make_project
 from microwork.review import services as review_services
 
@@ -27,7 +30,7 @@ def walt_worked(rich_acme, rita, walt):
         for d in (1, 2, 9, 20)
     ]
     for sub in subs[:3]:
-        services.earning_approve(submission=sub, actor=rita)
+        payments_earnings.earning_approve(submission=sub, actor=rita)
     return project, subs
 
 
@@ -135,8 +138,8 @@ def test_the_real_hourly_rate_counts_each_pay_over_the_time_it_paid_for(
     go_live(project, rita)
     subs = [answer(project, walt, active_ms=30_000) for _ in range(4)]
     for sub in subs[:2]:
-        services.earning_approve(submission=sub, actor=rita)
-    services.earning_reject(submission=subs[2], actor=rita, reason="spam")
+        payments_earnings.earning_approve(submission=sub, actor=rita)
+    payments_earnings.earning_reject(submission=subs[2], actor=rita, reason="spam")
     review_services.bonus_pay(
         organisation=rich_acme,
         actor=rita,
@@ -147,7 +150,7 @@ def test_the_real_hourly_rate_counts_each_pay_over_the_time_it_paid_for(
         project=project,
     )
     # A paid test: 60 s at the project's 9.00 an hour is 0.15.
-    services.test_payment_record(
+    payments_bonuses.test_payment_record(
         project=project,
         worker=walt,
         active_ms=60_000,
@@ -195,7 +198,7 @@ def test_the_requester_is_told_of_a_floor_pause_where_she_looks(client, rita, ri
     go_live(project, rita)
     for _ in range(20):
         answer(project, walt, active_ms=30_000)
-    services.project_pay_floor_enforce(project=project)
+    payments_floor.project_pay_floor_enforce(project=project)
 
     figures = ("30.0 seconds", "6.00 USD an hour", "8.00 USD floor", "0.0667 USD")
     [note] = Notification.objects.filter(user=rita, kind="pay_floor")

@@ -9,8 +9,10 @@ from microwork.ledger.services.check import ledger_check
 from microwork.ledger.services.deposits import deposit_record
 from microwork.ledger.services.posting import fee_for
 from microwork.lib.errors import ApplicationError
-from microwork.payments import services
 from microwork.payments.models import PayFloorNotice
+from microwork.payments.services import accounts as payments_accounts
+from microwork.payments.services import earnings as payments_earnings
+from microwork.payments.services import floor as payments_floor
 from microwork.payments.tests.conftest import answer, balance, go_live, make_project, make_worker
 from microwork.projects.models import ProjectEvent
 from microwork.work.services.claiming import assignment_claim
@@ -27,12 +29,12 @@ def test_measured_time_under_the_floor_pauses_the_project_and_tops_workers_up(ri
     for i in range(19):
         answer(project, amir if i % 2 else sana, active_ms=30_000)
     # Below 20 answers the estimate still rules.
-    assert services.project_pay_floor_enforce(project=project) is None
+    assert payments_floor.project_pay_floor_enforce(project=project) is None
     answer(project, amir, active_ms=30_000)
     rejected = answer(project, sana, active_ms=30_000)
-    services.earning_reject(submission=rejected, actor=rita, reason="spam")
+    payments_earnings.earning_reject(submission=rejected, actor=rita, reason="spam")
 
-    notice = services.project_pay_floor_enforce(project=project)
+    notice = payments_floor.project_pay_floor_enforce(project=project)
 
     project.refresh_from_db()
     assert project.status == "paused"
@@ -47,12 +49,12 @@ def test_measured_time_under_the_floor_pauses_the_project_and_tops_workers_up(ri
     topups = Transaction.objects.filter(kind=Transaction.Kind.FLOOR_TOPUP)
     assert topups.count() == 2
     for worker in (amir, sana):
-        assert balance(services.worker_account(worker, K.WORKER_AVAILABLE, "USD")) == Decimal(
-            "0.166667"
-        )
+        assert balance(
+            payments_accounts.worker_account(worker, K.WORKER_AVAILABLE, "USD")
+        ) == Decimal("0.166667")
     # Run again (the job, a retry): nobody is paid twice.
-    assert services.project_pay_floor_enforce(project=project) is None
-    services.pay_floor_topups_pay(notice=notice)
+    assert payments_floor.project_pay_floor_enforce(project=project) is None
+    payments_floor.pay_floor_topups_pay(notice=notice)
     assert topups.count() == 2
     report = ledger_check()
     assert report.ok, report.problems
@@ -63,7 +65,7 @@ def test_the_floor_check_keeps_a_project_that_pays_enough(rich_acme, rita, walt)
     go_live(project, rita)
     for _ in range(20):
         answer(project, walt, active_ms=18_000)
-    assert services.pay_floor_check_all() == 0
+    assert payments_floor.pay_floor_check_all() == 0
     project.refresh_from_db()
     assert project.status == "live"
     assert not PayFloorNotice.objects.exists()
@@ -74,7 +76,7 @@ def test_a_paused_project_cannot_go_live_again_at_the_same_reward(rich_acme, rit
     go_live(project, rita)
     for _ in range(20):
         answer(project, walt, active_ms=40_000)
-    services.pay_floor_check_all()
+    payments_floor.pay_floor_check_all()
     with pytest.raises(ApplicationError) as exc:
         go_live(project, rita)
     assert exc.value.code == "under_pay_floor"
@@ -136,10 +138,10 @@ def test_raising_the_reward_tops_up_escrow_and_lets_a_paused_project_go_live_aga
             active_ms=40_000,
             now=leased + timedelta(seconds=41),
         )
-    services.pay_floor_check_all()
+    payments_floor.pay_floor_check_all()
     project.refresh_from_db()
     assert project.status == "paused"
-    escrow = services.escrow_account(project)
+    escrow = payments_accounts.escrow_account(project)
     before = balance(escrow)
 
     # Workers were promised a price: it may go up, never down.
@@ -168,7 +170,7 @@ def test_raising_the_estimate_of_a_live_project_under_the_floor_is_refused(rich_
     # 0.05 USD for 20 s is 9.00 an hour; 40 s would be 4.50.
     project = make_project(rich_acme, rita, tasks=5, reward="0.05", seconds=20, overlap=1)
     go_live(project, rita)
-    escrow_before = balance(services.escrow_account(project))
+    escrow_before = balance(payments_accounts.escrow_account(project))
 
     with pytest.raises(ApplicationError) as exc:
         project_update(project=project, actor=rita, changes={"estimated_seconds": 40})
@@ -179,7 +181,7 @@ def test_raising_the_estimate_of_a_live_project_under_the_floor_is_refused(rich_
     assert "0.0889 USD" in exc.value.message
     project.refresh_from_db()
     assert (project.estimated_seconds, project.status) == (20, "live")
-    assert balance(services.escrow_account(project)) == escrow_before
+    assert balance(payments_accounts.escrow_account(project)) == escrow_before
 
 
 def test_lowering_the_reward_of_a_live_project_under_the_floor_is_refused(rich_acme, rita):
@@ -298,14 +300,18 @@ def test_completing_a_project_before_the_check_still_tops_its_workers_up(
     project.refresh_from_db()
     assert project.status == "completed"
     # 20 × 30 s at 8.00 an hour is 1.333333; the rewards paid 1.00.
-    assert balance(services.worker_account(walt, K.WORKER_PENDING, "USD")) == Decimal("1.00")
-    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.333333")
+    assert balance(payments_accounts.worker_account(walt, K.WORKER_PENDING, "USD")) == Decimal(
+        "1.00"
+    )
+    assert balance(payments_accounts.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal(
+        "0.333333"
+    )
     notice = PayFloorNotice.objects.get(project=project)
     assert not notice.paused
     assert (notice.workers_topped_up, notice.topped_up_total) == (1, Decimal("0.333333"))
     # The periodic job and a retry find nothing more to pay.
-    assert services.pay_floor_check_all() == 0
-    assert services.project_pay_floor_enforce(project=project) is None
+    assert payments_floor.pay_floor_check_all() == 0
+    assert payments_floor.project_pay_floor_enforce(project=project) is None
     assert _topups(walt).count() == 1
     assert ledger_check().ok
 
@@ -326,9 +332,9 @@ def test_pausing_a_project_by_hand_still_tops_its_workers_up(
         project_set_status(project=project, actor=rita, status="paused")
 
     for worker in (walt, nina):
-        assert balance(services.worker_account(worker, K.WORKER_AVAILABLE, "USD")) == Decimal(
-            "0.166667"
-        )
+        assert balance(
+            payments_accounts.worker_account(worker, K.WORKER_AVAILABLE, "USD")
+        ) == Decimal("0.166667")
         assert _topups(worker).count() == 1
 
 
@@ -342,10 +348,12 @@ def test_the_periodic_check_tops_up_recently_active_projects_that_are_no_longer_
     project_set_status(project=recent, actor=rita, status="completed")
     assert not _topups(walt).exists()
 
-    assert services.pay_floor_check_all() == 1
+    assert payments_floor.pay_floor_check_all() == 1
 
-    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.333333")
-    assert services.pay_floor_check_all() == 0
+    assert balance(payments_accounts.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal(
+        "0.333333"
+    )
+    assert payments_floor.pay_floor_check_all() == 0
     assert _topups(walt).count() == 1
 
 
@@ -360,10 +368,10 @@ def test_the_periodic_check_leaves_long_finished_projects_alone(
     time_machine.shift(timedelta(days=30))
     checked = []
     monkeypatch.setattr(
-        services, "project_pay_floor_enforce", lambda *, project, now: checked.append(project)
+        payments_floor, "project_pay_floor_enforce", lambda *, project, now: checked.append(project)
     )
 
-    assert services.pay_floor_check_all() == 0
+    assert payments_floor.pay_floor_check_all() == 0
 
     assert checked == []
 
@@ -380,31 +388,35 @@ def test_top_ups_count_what_each_answer_was_really_paid(rich_acme, rita, walt):
     for _ in range(10):
         answer(project, walt, active_ms=30_000)
 
-    notice = services.project_pay_floor_enforce(project=project)
+    notice = payments_floor.project_pay_floor_enforce(project=project)
 
     # Owed 20 × 30 s at 8.00 an hour = 1.333333; paid 10 × 0.05 + 10 × 0.06 = 1.10. Valuing
     # every answer at today's 0.06 would have paid only 0.133333.
     assert notice.topped_up_total == Decimal("0.233333")
-    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.233333")
+    assert balance(payments_accounts.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal(
+        "0.233333"
+    )
 
 
 def test_answers_that_arrive_after_a_top_up_are_topped_up_once_more_never_twice(
     rich_acme, rita, walt
 ):
     project = _slow_project(rich_acme, rita, [walt])
-    notice = services.project_pay_floor_enforce(project=project)
+    notice = payments_floor.project_pay_floor_enforce(project=project)
     assert notice.topped_up_total == Decimal("0.333333")
     # A task Walt held when the project paused is handed in afterwards.
     answer(project, walt, active_ms=30_000)
 
-    again = services.project_pay_floor_enforce(project=project)
+    again = payments_floor.project_pay_floor_enforce(project=project)
 
     assert again.pk == notice.pk
     # One more answer: 30 s at 8.00 an hour (0.066667) less its 0.05 reward.
     assert again.topped_up_total == Decimal("0.350000")
-    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.35")
-    assert services.project_pay_floor_enforce(project=project) is None
-    services.pay_floor_topups_pay(notice=notice)
+    assert balance(payments_accounts.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal(
+        "0.35"
+    )
+    assert payments_floor.project_pay_floor_enforce(project=project) is None
+    payments_floor.pay_floor_topups_pay(notice=notice)
     assert _topups(walt).count() == 2
     assert ledger_check().ok
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from microwork.ledger.models import Account, ExchangeRate, Transaction
-from microwork.payments import services
+from microwork.payments.services import accounts as payments_accounts
 from microwork.payments.tests.conftest import add_tasks, balance, go_live, make_project
 from microwork.projects.models import Task
 from microwork.quality.services import exams
@@ -51,7 +51,9 @@ def test_a_slow_test_is_paid_at_most_twice_its_estimate(rich_acme, rita, walt):
     assert attempt.active_ms == 600_000
     assert attempt.payment.amount == Decimal("0.200000")
     assert attempt.payment.booked
-    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.20")
+    assert balance(payments_accounts.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal(
+        "0.20"
+    )
     tx = Transaction.objects.get(kind=Transaction.Kind.TEST_PAYMENT)
     assert (tx.metadata["active_ms"], tx.metadata["paid_ms"]) == (600_000, 80_000)
 
@@ -64,7 +66,9 @@ def test_a_test_within_its_estimate_is_paid_for_all_its_time(rich_acme, rita, wa
     attempt = _take_test(project, walt, questions=2, active_ms_each=30_000, seconds_each=40)
 
     assert attempt.payment.amount == Decimal("0.150000")  # 60 s at 9.00 an hour
-    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.15")
+    assert balance(payments_accounts.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal(
+        "0.15"
+    )
 
 
 def test_a_test_in_another_currency_is_paid_at_least_the_converted_floor(acme, rita, walt, omar):
@@ -86,4 +90,6 @@ def test_a_test_in_another_currency_is_paid_at_least_the_converted_floor(acme, r
     # 20 s at 8.40 EUR an hour, not at the project's 8.10 nor at "8.00" read as euros.
     assert attempt.payment.amount == Decimal("0.046667")
     assert attempt.payment.currency == "EUR"
-    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "EUR")) == Decimal("0.046667")
+    assert balance(payments_accounts.worker_account(walt, K.WORKER_AVAILABLE, "EUR")) == Decimal(
+        "0.046667"
+    )

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 from microwork.ledger.models import Account, Transaction
 from microwork.ledger.services.check import ledger_check
-from microwork.payments import services
+from microwork.payments.services import accounts as payments_accounts
+from microwork.payments.services import earnings as payments_earnings
 from microwork.payments.tests.conftest import balance, go_live, make_project
 from microwork.work.services.claiming import assignment_claim
 from microwork.work.services.submitting import submission_create
@@ -23,8 +24,12 @@ def test_a_submitted_answer_becomes_a_pending_earning_once(rich_acme, rita, walt
             assignment=assignment, worker=walt, answer="ok", active_ms=12_000
         )
     assert Transaction.objects.filter(kind=Transaction.Kind.EARNING).count() == 1
-    assert balance(services.worker_account(walt, K.WORKER_PENDING, "USD")) == Decimal("0.05")
-    assert services.earning_approve(submission=submission, actor=rita)
-    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("0.05")
+    assert balance(payments_accounts.worker_account(walt, K.WORKER_PENDING, "USD")) == Decimal(
+        "0.05"
+    )
+    assert payments_earnings.earning_approve(submission=submission, actor=rita)
+    assert balance(payments_accounts.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal(
+        "0.05"
+    )
     report = ledger_check()
     assert report.ok, report.problems

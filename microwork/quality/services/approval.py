@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from microwork.aggregation import selectors as aggregation_selectors
 from microwork.lib.errors import ApplicationError
-from microwork.payments import services as payments
 from microwork.payments.models import SubmissionReview
+from microwork.payments.services import earnings as payments_earnings
 from microwork.projects.models import Project
 from microwork.quality import selectors
 from microwork.quality.models import ApprovalRuleConfig, Decision, WorkerSkill
@@ -75,7 +75,7 @@ def _held_back(*, project: Project, now: datetime) -> set[int]:
 
 def _approve_by_rule(*, submission: Submission, verdict: dict[str, Any], now: datetime) -> bool:
     try:
-        return payments.earning_approve(
+        return payments_earnings.earning_approve(
             submission=submission,
             actor=None,
             rule=SubmissionReview.Rule.QUALITY_RULE,

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from microwork.accounts.models import User
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
 from microwork.lib.status import status_change
-from microwork.payments import services as payments
 from microwork.payments.models import SubmissionReview
+from microwork.payments.services import earnings as payments_earnings
 from microwork.projects.models import Project
 from microwork.quality import texts
 from microwork.quality.models import Decision, DecisionEvent
@@ -178,7 +178,7 @@ def _rejection_overturn(
 ) -> None:
     """Pay the rejected answer, in the caller's transaction: if the money cannot move (the
     requester's funds are short), the reversal fails with it and nothing changes."""
-    paid = payments.submission_rejection_overturn(
+    paid = payments_earnings.submission_rejection_overturn(
         submission=submission,
         actor=actor,
         reason=reason,

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from microwork.accounts.models import User
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
 from microwork.lib.money import QUANTUM
-from microwork.payments import services as payments
+from microwork.payments.services import bonuses as payments_bonuses
+from microwork.payments.services import floor as payments_floor
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project, Task
 from microwork.quality import selectors, texts
@@ -289,7 +290,7 @@ def test_pay_rate(project: Project) -> Decimal:
     """The hourly rate a test is paid at: the project's, never below the platform floor in the
     project's currency (the money side converts it at the operators' exchange rate)."""
     try:
-        floor = payments.floor_per_hour(project.currency)
+        floor = payments_floor.floor_per_hour(project.currency)
     except ApplicationError as exc:
         # No rate to convert the floor with: the project's own rate met the floor when it went
         # live, and the money side books nothing until an operator sets the rate.
@@ -363,7 +364,7 @@ def _book_test_payment(
         return True
     try:
         with transaction.atomic():
-            payments.test_payment_record(
+            payments_bonuses.test_payment_record(
                 project=project,
                 worker=worker,
                 active_ms=active_ms,

@@ -8,7 +8,7 @@ import pytest
 from microwork.ledger.models import Account, Transaction
 from microwork.ledger.services.check import ledger_check
 from microwork.lib.errors import ApplicationError
-from microwork.payments import services
+from microwork.payments.services import accounts as payments_accounts
 from microwork.payments.tests.conftest import (  # noqa: F401 - _money_settings is a fixture
     _money_settings,
     answer,
@@ -52,7 +52,9 @@ def test_bonuses_go_only_to_workers_who_did_the_requesters_work(rich_acme, rita,
             message="Great accuracy this week",
             request_key="b2",
         )
-    assert balance(services.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal("1.00")
+    assert balance(payments_accounts.worker_account(walt, K.WORKER_AVAILABLE, "USD")) == Decimal(
+        "1.00"
+    )
     bonus = Transaction.objects.get(kind=Transaction.Kind.BONUS)
     assert bonus.metadata["message"] == "Great accuracy this week"
     with pytest.raises(ApplicationError) as exc:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from microwork.inbox.models import Notification
 from microwork.ledger.models import Transaction
-from microwork.payments import services
+from microwork.payments.services import earnings as payments_earnings
 from microwork.payments.tests.conftest import (  # noqa: F401 - _money_settings is a fixture
     _money_settings,
     answer,
@@ -29,7 +29,7 @@ def walt_worked(rich_acme, rita, walt):
         for d in (1, 2, 9, 20)
     ]
     for sub in subs[:3]:
-        services.earning_approve(submission=sub, actor=rita)
+        payments_earnings.earning_approve(submission=sub, actor=rita)
     return project, subs
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from microwork.payments.services import submissions_approve_due
+from microwork.payments.services.earnings import submissions_approve_due
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from microwork.payments.services import pay_floor_check_all
+from microwork.payments.services.floor import pay_floor_check_all
 
 
 class Command(BaseCommand):
