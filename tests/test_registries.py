@@ -7,6 +7,7 @@ import inspect
 import pkgutil
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -102,3 +103,27 @@ def test_the_submit_runs_its_hooks_in_the_order_written():
     from microwork.work.hooks import SUBMISSION_HOOKS
 
     assert list(SUBMISSION_HOOKS) == ["aggregation", "quality", "earning"]
+
+
+def _documented_rows() -> dict[str, str]:
+    doc = (Path(microwork.__file__).parent.parent / "docs" / "architecture.md").read_text()
+    return {
+        m.group(1): line
+        for line in doc.splitlines()
+        if (m := re.match(r"^\| `(microwork\.[\w.]+)` \|", line))
+    }
+
+
+def test_docs_architecture_lists_every_registry_in_its_order():
+    # The map must not drift from the code: each registry has a row, and the row names its
+    # keys in the order the registry runs or lists them.
+    rows = _documented_rows()
+    for name in registries():
+        assert name in rows, f"docs/architecture.md has no row for {name}"
+        module, _, attribute = name.rpartition(".")
+        keys = [
+            k.rpartition(".")[2] if "." in k else k
+            for k in getattr(importlib.import_module(module), attribute)
+        ]
+        documented = re.findall(r"\w+", rows[name].split("|")[3])
+        assert [k for k in documented if k in keys] == keys, name

@@ -59,8 +59,7 @@ def get_aggregator(name: str) -> Callable[..., Any]:
     except KeyError:
         raise UnknownAggregatorError(name) from None
     if isinstance(target, str):
-        module_name, _, attribute = target.partition(":")
-        target = loaded(f"{module_name}.{attribute}")
+        target = loaded(target)
     _loaded[name] = target
     return target
 

@@ -1,6 +1,6 @@
-"""The import direction the apps keep (STYLE.md): payments and aggregation sit below quality
-(quality reads aggregation's labels). Checked on the source, function-level imports included, so a cycle cannot creep in
-through a late import."""
+"""Who may move an answer's money: quality calls the payments services it needs by import,
+never by name, and only quality control pays a rejection back. Checked on the source. (The
+layer order itself is held in tests/test_layers.py.)"""
 
 import ast
 from pathlib import Path
@@ -39,10 +39,6 @@ def _importers(app: str, forbidden: str) -> list[str]:
     )
 
 
-def test_payments_never_imports_quality():
-    assert _importers("payments", "microwork.quality") == []
-
-
 def test_quality_calls_the_money_services_directly_never_by_name():
     # Looked up by name, a renamed or missing service silently changed an answer's status
     # without moving its money.
@@ -70,12 +66,6 @@ def test_only_review_rejects_answers_and_only_quality_control_pays_them_back():
     # told about and can appeal; a page or endpoint calling it directly would skip all that.
     assert _callers("earning_reject") == ["review/services.py"]
     assert _callers("submission_rejection_overturn") == ["quality/services/decisions.py"]
-
-
-def test_aggregation_never_imports_quality():
-    # Quality sits above aggregation and reads its labels through aggregation's selectors;
-    # aggregation tells it labels changed only through its LABELS_CHANGED registry.
-    assert _importers("aggregation", "microwork.quality") == []
 
 
 def test_quality_views_and_handlers_leave_the_database_to_services_and_selectors():
