@@ -2,7 +2,7 @@
 they exist and plain rows where a test needs a precise answer time."""
 
 import itertools
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -143,3 +143,17 @@ def make_worker(name):
 def balance(account):
     account.refresh_from_db()
     return account.balance
+
+
+@pytest.fixture
+def walt_worked(rich_acme, rita, walt):
+    """Walt answered 4 tasks of Rita's project at 15 s each; 3 approved, 1 pending."""
+    project = make_project(rich_acme, rita, tasks=10, reward="0.05", seconds=20)
+    go_live(project, rita)
+    subs = [
+        answer(project, walt, active_ms=15_000, at=timezone.now() - timedelta(days=d))
+        for d in (1, 2, 9, 20)
+    ]
+    for sub in subs[:3]:
+        payments_earnings.earning_approve(submission=sub, actor=rita)
+    return project, subs

@@ -1,10 +1,7 @@
 import re
-from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from microwork.inbox.models import Notification
 from microwork.ledger.models import Account, ExchangeRate, Payout
@@ -18,20 +15,6 @@ from microwork.payments.tests.conftest import answer, go_live, make_project
 from microwork.review import services as review_services
 
 K = Account.Kind
-
-
-@pytest.fixture
-def walt_worked(rich_acme, rita, walt):
-    """Walt answered 4 tasks of Rita's project at 15 s each; 3 approved, 1 pending."""
-    project = make_project(rich_acme, rita, tasks=10, reward="0.05", seconds=20)
-    go_live(project, rita)
-    subs = [
-        answer(project, walt, active_ms=15_000, at=timezone.now() - timedelta(days=d))
-        for d in (1, 2, 9, 20)
-    ]
-    for sub in subs[:3]:
-        payments_earnings.earning_approve(submission=sub, actor=rita)
-    return project, subs
 
 
 def test_worker_sees_pending_available_real_hourly_rate_and_chart(client, walt, walt_worked):

@@ -171,3 +171,10 @@ def release(*, project: Project, worker: User, now: datetime | None = None) -> N
 
     with override_settings(CONTROL_FEEDBACK_DELAY=0, CONTROL_FEEDBACK_MIN_ANSWERS=1):
         feedback_release_create(project=project, worker=worker, now=now or timezone.now())
+
+
+def pending_answers(*, owner: User, worker: User, operator: User, n: int = 10) -> list[Submission]:
+    """A funded project of `owner`'s with `n` answers of `worker`'s waiting for review."""
+    project = make_project(owner=owner)
+    fund(project, operator)
+    return [submit(task=t, worker=worker, label="cat") for t in make_tasks(project, n)]

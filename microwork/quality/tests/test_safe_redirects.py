@@ -6,15 +6,13 @@ from django.urls import reverse
 
 from microwork.lib.tests.redirect_attacks import OPEN_REDIRECT_ATTACKS
 from microwork.quality.services.appeals import appeal_create
-from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
+from microwork.quality.tests.helpers import pending_answers
 from microwork.review import services as review_services
 
 
 @pytest.fixture
 def pending(rita, walt, omar):
-    project = make_project(owner=rita)
-    fund(project, omar)
-    return [submit(task=t, worker=walt, label="cat") for t in make_tasks(project, 10)]
+    return pending_answers(owner=rita, worker=walt, operator=omar)
 
 
 @pytest.mark.parametrize("attack", OPEN_REDIRECT_ATTACKS)

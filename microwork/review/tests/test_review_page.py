@@ -1,14 +1,9 @@
 """The review page's buttons (approve, reject, bonus) with the money tests' projects."""
 
-from datetime import timedelta
-
-import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from microwork.inbox.models import Notification
 from microwork.ledger.models import Transaction
-from microwork.payments.services import earnings as payments_earnings
 from microwork.payments.tests.conftest import (  # noqa: F401 - _money_settings is a fixture
     _money_settings,
     answer,
@@ -17,20 +12,6 @@ from microwork.payments.tests.conftest import (  # noqa: F401 - _money_settings 
 )
 from microwork.quality.models import Decision
 from microwork.work.models import Submission
-
-
-@pytest.fixture
-def walt_worked(rich_acme, rita, walt):
-    """Walt answered 4 tasks of Rita's project at 15 s each; 3 approved, 1 pending."""
-    project = make_project(rich_acme, rita, tasks=10, reward="0.05", seconds=20)
-    go_live(project, rita)
-    subs = [
-        answer(project, walt, active_ms=15_000, at=timezone.now() - timedelta(days=d))
-        for d in (1, 2, 9, 20)
-    ]
-    for sub in subs[:3]:
-        payments_earnings.earning_approve(submission=sub, actor=rita)
-    return project, subs
 
 
 def test_requester_reviews_rejects_with_a_reason_and_sends_a_bonus(client, rita, walt, walt_worked):

@@ -5,14 +5,12 @@ import pytest
 from django.urls import reverse
 
 from microwork.lib.tests.redirect_attacks import OPEN_REDIRECT_ATTACKS
-from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
+from microwork.quality.tests.helpers import pending_answers
 
 
 @pytest.fixture
 def pending(rita, walt, omar):
-    project = make_project(owner=rita)
-    fund(project, omar)
-    return [submit(task=t, worker=walt, label="cat") for t in make_tasks(project, 10)]
+    return pending_answers(owner=rita, worker=walt, operator=omar)
 
 
 @pytest.mark.parametrize("attack", OPEN_REDIRECT_ATTACKS)
