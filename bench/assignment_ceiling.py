@@ -6,11 +6,12 @@ How the statement lists were obtained: `django.test.utils.CaptureQueriesContext`
 `microwork.work.services.claiming.assignment_claim` and
 `microwork.work.services.submitting.submission_create`, with the production submission hooks
 (microwork/work/hooks.py: aggregation, quality, earning) on a funded live project at overlap
-3, on PostgreSQL, three workers answering each task in turn, after each worker's first answer (which makes their ledger account and skill row;
-the bench makes those up front for its SQL workers). The test
+3, on PostgreSQL, three workers answering each task in turn, after each worker's first answer
+(which makes their ledger account and skill row; the bench makes those up front for its SQL
+workers). The test
 microwork/work/tests/test_queries.py::test_the_bench_ceiling_sends_the_engines_statements
 captures them again and fails when the engine's statements (verb, main table, row lock, in
-order) differ from CLAIM_SHAPE or SUBMIT_SHAPE below; run it with `-s` on PostgreSQL to print
+order) differ from CLAIM_SHAPE, SUBMIT_SHAPE or LAST_ANSWER_SHAPE below; run it with `-s` on PostgreSQL to print
 the engine's SQL. Each ceiling cycle records the statements it sent and the bench refuses to
 report figures if they do not have these shapes either, so the two cannot drift apart.
 
