@@ -3,13 +3,15 @@
 Starts the real server (gunicorn, 4 worker processes) on a scratch PostgreSQL database with
 100,000 tasks at overlap 3, drives C simulated workers (each its own account and token, one
 keep-alive HTTP connection each) through claim -> submit for a fixed time, then issues the
-same claim/submit statements straight to PostgreSQL with psycopg (same row locks) as the
-ceiling, and finally checks the invariants on everything both produced.
+same statements a claim and a submit send (with the production submission hooks) straight to
+PostgreSQL with psycopg as the ceiling, and finally checks the invariants on everything both
+produced. bench/assignment_ceiling.py says how those statements were captured from the engine;
+a test keeps its lists equal to what the engine sends.
 
     .venv/bin/python bench/assignment.py [--seconds 10] [--levels 1,8,32,64]
 
 Every figure is the median of three runs. Prints a table, then as its last line one JSON object
-with the figures at 32 workers.
+with the figures at 32 workers and the statements per claim and per submit.
 """
 
 import argparse
@@ -24,32 +26,16 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import assignment_ceiling as ceiling
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432"
 DB = "bench_assignment"
-OVERLAP = 3
+OVERLAP = ceiling.OVERLAP
 HEADLINE = 32
-
-CANDIDATE = """
-SELECT t.id FROM projects_task t
-WHERE t.project_id = %(project)s AND t.answers_count < %(overlap)s AND NOT t.done
-  AND NOT t.is_gold
-  AND NOT EXISTS (SELECT 1 FROM work_assignment a WHERE a.task_id = t.id AND a.worker_id = %(worker)s)
-  AND t.answers_count < %(overlap)s - COALESCE((SELECT count(*) FROM work_assignment a
-      WHERE a.task_id = t.id AND a.status = 'leased' AND a.expires_at > %(now)s), 0)
-ORDER BY t.answers_count DESC, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED
-"""
-SLOT = """
-SELECT t.answers_count + COALESCE((SELECT count(*) FROM work_assignment a
-    WHERE a.task_id = t.id AND a.status = 'leased' AND a.expires_at > %(now)s
-      AND a.id <> %(mine)s), 0), t.done
-FROM projects_task t WHERE t.id = %(task)s
-"""
 
 
 def log(lines: list[str], text: str = "") -> None:
@@ -81,7 +67,10 @@ def setup_data(env: dict[str, str], tasks: int, workers: int) -> dict:
 
     from microwork.accounts import services as accounts
     from microwork.accounts.models import Organisation, User, WorkerProfile
+    from microwork.ledger.models import Account
+    from microwork.payments.services.accounts import worker_account
     from microwork.projects.models import Batch, Project, Task
+    from microwork.quality.models import WorkerSkill
 
     rita = accounts.requester_signup(
         username="bench_rita",
@@ -128,6 +117,9 @@ def setup_data(env: dict[str, str], tasks: int, workers: int) -> dict:
         other = User.objects.create(username=f"sql{i}", email=f"sql{i}@example.org", password="!")
         WorkerProfile.objects.create(user=other, country="NG", languages=["en"])
         sql_workers.append(other.pk)
+        # What the first answer of a worker makes: the ceiling replays the later answers.
+        worker_account(other, Account.Kind.WORKER_PENDING, project.currency)
+        WorkerSkill.objects.get_or_create(project=project, worker=other)
     from django.db import connection, connections
 
     # Fresh planner statistics, as autovacuum would have them a minute after an upload: with
@@ -296,87 +288,19 @@ def _sql_worker(project, worker, seconds, out):
     lat: list[float] = []
     submit_lat: list[float] = []
     errors = 0
-    conn = None
+    db = None
     try:
-        conn = psycopg.connect(f"{PG}/{DB}")
-        _sql_loop(conn, project, worker, time.monotonic() + seconds, lat, submit_lat)
+        db = ceiling.Session(f"{PG}/{DB}")
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and ceiling.cycle(db, project, worker, lat, submit_lat):
+            pass
     except psycopg.Error:
         # Typically "too many clients" when other programs share the server: counted, shown.
         errors += 1
     finally:
-        if conn is not None:
-            conn.close()
+        if db is not None:
+            db.close()
         out.put((len(lat), lat, submit_lat, errors))
-
-
-def _sql_loop(conn, project, worker, end, lat, submit_lat):
-    while time.monotonic() < end:
-        t0 = time.perf_counter()
-        now = datetime.now(UTC)
-        with conn.transaction():
-            conn.execute(
-                "SELECT id FROM accounts_workerprofile WHERE user_id = %s FOR UPDATE", (worker,)
-            ).fetchall()
-            conn.execute(
-                "SELECT id FROM work_assignment WHERE worker_id = %s AND project_id = %s "
-                "AND status = 'leased' AND expires_at > %s",
-                (worker, project, now - timedelta(minutes=15)),
-            ).fetchall()
-            row = conn.execute(
-                CANDIDATE, {"project": project, "overlap": OVERLAP, "worker": worker, "now": now}
-            ).fetchone()
-            if row is None:
-                break
-            task = row[0]
-            taken, _done = conn.execute(SLOT, {"now": now, "mine": 0, "task": task}).fetchone()
-            if taken >= OVERLAP:
-                # Filled between the scan and the lock: the engine re-checks the same way.
-                continue
-            assignment = conn.execute(
-                "INSERT INTO work_assignment (project_id, task_id, worker_id, status, "
-                "first_leased_at, leased_at, expires_at, active_ms) "
-                "VALUES (%s, %s, %s, 'leased', %s, %s, %s, 0) RETURNING id",
-                (project, task, worker, now, now, now + timedelta(seconds=600)),
-            ).fetchone()[0]
-            conn.execute(
-                "INSERT INTO work_assignmentevent (assignment_id, old_status, new_status, reason, at)"
-                " VALUES (%s, '', 'leased', 'claimed', %s)",
-                (assignment, now),
-            )
-        lat.append(time.perf_counter() - t0)
-        t1 = time.perf_counter()
-        now = datetime.now(UTC)
-        with conn.transaction():
-            conn.execute(
-                "SELECT a.id, p.overlap FROM work_assignment a JOIN projects_project p "
-                "ON p.id = a.project_id WHERE a.id = %s FOR UPDATE OF a",
-                (assignment,),
-            ).fetchone()
-            conn.execute("SELECT id FROM projects_task WHERE id = %s FOR UPDATE", (task,))
-            taken, _done = conn.execute(
-                SLOT, {"now": now, "mine": assignment, "task": task}
-            ).fetchone()
-            assert taken < OVERLAP
-            conn.execute(
-                "INSERT INTO work_submission (assignment_id, project_id, task_id, worker_id, "
-                "answer, active_ms, elapsed_ms, submitted_at, status) "
-                "VALUES (%s, %s, %s, %s, '\"ok\"', 900, 900, %s, 'pending')",
-                (assignment, project, task, worker, now),
-            )
-            conn.execute(
-                "UPDATE projects_task SET answers_count = answers_count + 1 WHERE id = %s", (task,)
-            )
-            conn.execute(
-                "UPDATE work_assignment SET status = 'submitted', ended_at = %s, active_ms = 900 "
-                "WHERE id = %s",
-                (now, assignment),
-            )
-            conn.execute(
-                "INSERT INTO work_assignmentevent (assignment_id, old_status, new_status, reason, at)"
-                " VALUES (%s, 'leased', 'submitted', 'submitted', %s)",
-                (assignment, now),
-            )
-        submit_lat.append(time.perf_counter() - t1)
 
 
 # ---- invariants --------------------------------------------------------------------------
@@ -494,8 +418,8 @@ def main() -> None:
         )
         # A claim and its submit are two requests: the most cycles the framework alone allows.
         floor_cycles = floor["claims_per_s"] / 2
-        ceiling = figures[c][1]["claims_per_s"]
-        floor_ratio = floor_cycles / ceiling if ceiling else 0.0
+        sql_rate = figures[c][1]["claims_per_s"]
+        floor_ratio = floor_cycles / sql_rate if sql_rate else 0.0
         log(lines)
         log(
             lines,
@@ -509,8 +433,9 @@ def main() -> None:
             lines,
             "HTTP: the whole application (with the ledger's earning hook and the quality checks); "
             "engine only: the same server without submission hooks; SQL: the engine's statements "
-            "sent straight to PostgreSQL with psycopg. Load average during the run: "
-            + " ".join(f"{x:.1f}" for x in os.getloadavg()),
+            f"with every hook ({ceiling.CLAIM_STATEMENTS} per claim, {ceiling.SUBMIT_STATEMENTS} "
+            "per submit, BEGIN and COMMIT included) sent straight to PostgreSQL with psycopg. "
+            "Load average during the run: " + " ".join(f"{x:.1f}" for x in os.getloadavg()),
         )
         ok, facts = check_invariants()
         log(lines)
@@ -527,6 +452,8 @@ def main() -> None:
             "floor_requests_per_s": round(floor["claims_per_s"], 1),
             "floor_ratio": round(floor_ratio, 3),
             "runs": h["runs"],
+            "claim_statements": ceiling.CLAIM_STATEMENTS,
+            "submit_statements": ceiling.SUBMIT_STATEMENTS,
         }
         log(lines, json.dumps(summary))
     finally:
@@ -545,7 +472,8 @@ def main() -> None:
 def _gunicorn(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
         [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            # The one installed beside the interpreter running the bench.
+            str(Path(sys.executable).parent / "gunicorn"),
             app,
             "--pythonpath",
             str(ROOT / "bench"),

@@ -117,3 +117,66 @@ def test_a_whole_claim_and_submit_with_every_hook_stays_bounded(
     # The first cycle makes the worker's accounts and skill row; later ones find them.
     assert counts[-1] <= FULL_CYCLE_QUERIES, [q["sql"][:90] for q in cycle.captured_queries]
     assert counts[1] == counts[2], counts
+
+
+def _shape(captured, *, locks: bool) -> tuple[str, ...]:
+    from bench.assignment_ceiling import statement_kind
+
+    kinds = [statement_kind(q["sql"]) for q in captured]
+    # Inside a test's own transaction the service's outermost atomic block is a savepoint.
+    if kinds and kinds[0] == "SAVEPOINT" and kinds[-1] == "RELEASE":
+        kinds[0], kinds[-1] = "BEGIN", "COMMIT"
+    if not locks:
+        kinds = [kind.split(" FOR UPDATE")[0] for kind in kinds]
+    return tuple(kinds)
+
+
+def test_the_bench_ceiling_sends_the_engines_statements(
+    rita, omar, walt, nina, wendy, past_opening_round
+):
+    """bench/assignment.py's raw-SQL ceiling replays a claim and a submit with every hook,
+    statement for statement: if the engine sends other statements, the ceiling must follow
+    (run with -s on PostgreSQL to print what the engine sends)."""
+    from bench.assignment_ceiling import (
+        CLAIM_SHAPE,
+        CLAIM_STATEMENTS,
+        LAST_ANSWER_SHAPE,
+        LAST_ANSWER_STATEMENTS,
+        SUBMIT_SHAPE,
+        SUBMIT_STATEMENTS,
+    )
+    from microwork.projects.models import Task
+    from microwork.projects.services.projects import project_set_status
+    from microwork.work.tests.factories import funded_project, upload_tasks
+
+    project = funded_project(rita, omar, overlap=3)
+    upload_tasks(project, 40)
+    project_set_status(project=project, actor=rita, status="live")
+    past_opening_round()
+    workers = [walt, nina, wendy]
+    # A worker's first answer makes their ledger account and skill row (the bench makes them
+    # up front for its SQL workers); the three then answer one task each time, the third
+    # filling it, as the bench's workers do.
+    for worker in workers:
+        a = assignment_claim(worker=worker, project=project)
+        submission_create(assignment=a, worker=worker, answer="ok", active_ms=900)
+    locks = connection.features.has_select_for_update
+    for _round in range(2):
+        for worker in workers:
+            with CaptureQueriesContext(connection) as claim:
+                a = assignment_claim(worker=worker, project=project)
+            with CaptureQueriesContext(connection) as submit:
+                submission_create(assignment=a, worker=worker, answer="ok", active_ms=900)
+            for sql in (q["sql"] for q in (*claim.captured_queries, *submit.captured_queries)):
+                print(sql)
+            # The third answer fills the task: its batch is asked for an open task left.
+            filled = Task.objects.get(pk=a.task_id).answers_count == project.overlap
+            assert filled == (worker == wendy)
+            assert len(claim) == CLAIM_STATEMENTS
+            assert len(submit) == (LAST_ANSWER_STATEMENTS if filled else SUBMIT_STATEMENTS)
+            expected = (CLAIM_SHAPE, LAST_ANSWER_SHAPE if filled else SUBMIT_SHAPE)
+            if not locks:
+                expected = tuple(
+                    tuple(kind.split(" FOR UPDATE")[0] for kind in shape) for shape in expected
+                )
+            assert (_shape(claim, locks=locks), _shape(submit, locks=locks)) == expected
