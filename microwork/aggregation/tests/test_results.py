@@ -48,7 +48,9 @@ def test_multiple_choice_compares_whole_sets():
 
 def test_graded_relevance_ties_go_to_the_lower_grade():
     config = {"scale": ["0", "1", "2", "3"]}
+    # Whichever grade was given first: the lower one wins, not the first or the last.
     assert _vote("graded_relevance", config, [3, 1])[0] == 1
+    assert _vote("graded_relevance", config, [1, 3])[0] == 1
 
 
 def test_task_results_use_submissions_and_skip_rejected(workers):
@@ -88,8 +90,17 @@ def test_exports_stream_one_row_per_task_and_per_answer(workers):
 
 def test_exports_read_in_chunks(workers, monkeypatch):
     monkeypatch.setattr(results, "CHUNK", 2)
+    chunks = []
+    task_results = results.task_results
+
+    def counting(*, project, tasks):
+        chunks.append(len(tasks))
+        return task_results(project=project, tasks=tasks)
+
+    monkeypatch.setattr(results, "task_results", counting)
     project = ProjectFactory()
     for _ in range(5):
         TaskFactory(project=project)
     response = exports.export_response(project=project, kind="results", fmt="jsonl")
     assert len(b"".join(response.streaming_content).decode().splitlines()) == 5
+    assert chunks == [2, 2, 1]

@@ -138,16 +138,22 @@ def test_the_statement_lists_the_requesters_entries_newest_first(client, rita, r
     assert body["count"] == 2
     [row] = body["items"]
     assert (row["kind"], row["amount"], row["balance_after"]) == ("deposit", "4.000000", "7.000000")
+    # The whole statement, not just its first row, runs from the newest entry to the oldest.
+    r = client.get("/api/money/statement", headers={"Authorization": f"Bearer {rita_token}"})
+    rows = [(row["amount"], row["balance_after"]) for row in r.json()["items"]]
+    assert rows == [("4.000000", "7.000000"), ("3.000000", "3.000000")]
 
 
 def test_the_service_refuses_an_unknown_provider_before_anything_else(acme, rita):
+    # Every other field is wrong too: the provider is the one named, and nothing is written.
     with pytest.raises(ApplicationError) as exc:
         deposit_request(
             organisation=acme,
-            amount="5",
-            currency="USD",
+            amount="-5",
+            currency="XYZ",
             provider="nope",
-            request_key="k",
+            request_key=" ",
             actor=rita,
         )
     assert exc.value.field == "provider"
+    assert not Transaction.objects.exists()

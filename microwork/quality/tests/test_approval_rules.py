@@ -2,6 +2,8 @@
 approved at once through the money side, kept with the rule and its numbers, and shown to the
 worker in plain words."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -111,20 +113,28 @@ def test_answers_matching_a_confident_label_are_approved_by_the_sweep(project, w
     assert quality_sweep()["approved_by_rule"] == 0
 
 
-def test_no_rule_approves_the_answers_of_a_paused_worker(project, walt):
+@pytest.mark.parametrize("kind", ["pause", "flag"])
+def test_no_rule_approves_the_answers_of_a_paused_worker(project, walt, kind):
+    # A paused worker, as the name says, and a flagged one: both wait for the requester.
     approval_rule_configure(
         project=project, rule_key="trusted_worker", params={"threshold": "0.5", "min_answers": 1}
     )
     _gold(project, walt, right=5, wrong=0)
+    release(project=project, worker=walt)
+    now = timezone.now()
     decision_record(
         worker=walt,
         project=project,
-        kind="flag",
+        kind=kind,
         inputs={},
-        starts_at=timezone.now(),
+        starts_at=now,
+        ends_at=now + timedelta(hours=1),
     )
-    assert quality_sweep()["approved_by_rule"] == 0
+    assert quality_sweep(now=now)["approved_by_rule"] == 0
     assert set(Submission.objects.values_list("status", flat=True)) == {"pending"}
+    # The rule does vouch for his five answers: once the decision is over, it approves them.
+    assert quality_sweep(now=now + timedelta(hours=2))["approved_by_rule"] == 5
+    assert set(Submission.objects.values_list("status", flat=True)) == {"approved"}
 
 
 def test_bad_numbers_for_an_approval_rule_are_refused_by_name(client, project, rita, rita_token):

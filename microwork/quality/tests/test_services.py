@@ -419,6 +419,8 @@ def test_flag_goes_to_operators_without_blocking(project, walt):
         answer(task=task, worker=walt, label="dog")
     flag = Decision.objects.get(worker=walt, kind="flag")
     assert flag.status == "active"
+    # It is listed on the operators' page, and the worker may go on working meanwhile.
+    assert list(dashboards.operator_overview(now=timezone.now())["flags"]) == [flag]
     assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
 
 

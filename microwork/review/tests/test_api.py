@@ -79,6 +79,23 @@ def test_the_bulk_reject_next_to_the_bulk_approve_answers_as_the_quality_path_di
     assert r.status_code == 200 and r.json()["rejected"] == 2
     assert {d["kind"] for d in r.json()["decisions"]} == {"rejection"}
     assert Decision.objects.filter(kind="rejection").count() == 2
+    # The quality path, given the other two answers, answers in the same shape and words.
+    old = client.post(
+        f"/api/quality/projects/{project.pk}/submissions/reject",
+        {**body, "submission_ids": [s.pk for s in subs[2:]]},
+        content_type="application/json",
+        **_auth(rita_token),
+    )
+    assert old.status_code == 200
+
+    def same_for_any_answer(out):
+        # Ids, the answer's own evidence and the moment differ from one answer to the next.
+        per_answer = {"id", "inputs", "evidence", "starts_at"}
+        decisions = [{k: v for k, v in d.items() if k not in per_answer} for d in out["decisions"]]
+        keys = [sorted(d) for d in out["decisions"]]
+        return sorted(out), out["rejected"], keys, decisions
+
+    assert same_for_any_answer(r.json()) == same_for_any_answer(old.json())
 
 
 def test_the_quality_paths_are_marked_deprecated_and_name_the_canonical_ones():

@@ -184,6 +184,8 @@ def test_home_lists_apart_the_projects_a_worker_cannot_do_with_what_to_do(
     available, _sep, rest = html.partition(heading)
     assert "Easy pictures" in available and f"/work/p/{easy.pk}/start/" in available
     assert "Hard pictures" not in available and f"/work/p/{hard.pk}/start/" not in html
+    # Listed apart: the project is named under the heading, with what to do about it.
+    assert "<strong>Hard pictures</strong>" in rest
     assert '<a href="/quality/tests/7/">Pass the paid test “Image basics” first.</a>' in rest
     r = client.get("/api/work/projects", headers={"Accept": "application/json"})
     rows = {row["name"]: row for row in r.json()}

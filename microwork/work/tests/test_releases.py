@@ -118,6 +118,13 @@ def test_going_live_opens_with_a_round_for_everyone_who_asked_in_its_first_minut
     work_rounds_allocate(project=project, now=at(clock, 60), rng=random.Random(3))
     assert Assignment.objects.count() == 2
     assert WorkRequest.objects.filter(status="granted").count() == 2
+    # All four, the first to ask and the last, were ranked in that one round; the two it
+    # could not serve stay in line.
+    requests = list(WorkRequest.objects.filter(worker__in=workers))
+    assert len(requests) == 4
+    assert len({r.round_id for r in requests}) == 1 and requests[0].round_id is not None
+    assert sorted(r.rank for r in requests) == [1, 2, 3, 4]
+    assert sorted(r.status for r in requests) == ["granted", "granted", "waiting", "waiting"]
 
 
 def test_a_batch_announced_for_later_is_handed_out_by_no_path_before_its_time(

@@ -2,6 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from microwork.lib.errors import ApplicationError
 from microwork.projects.models import Task
@@ -180,7 +181,9 @@ def test_active_time_cannot_exceed_wall_clock(walt, leased, t0):
 
 
 def record(*, submission):
-    record.seen.append(submission.pk)
+    # How deep in atomic blocks the hook runs: deeper than the caller means inside the
+    # transaction that stores the answer.
+    record.seen.append((submission.pk, len(connection.atomic_blocks)))
 
 
 record.seen = []
@@ -192,8 +195,11 @@ def fail(*, submission):
 
 def test_submission_hooks_run_inside_the_transaction(walt, leased, t0, monkeypatch):
     monkeypatch.setitem(hooks.SUBMISSION_HOOKS, "test", "microwork.work.tests.test_submit.record")
+    outside = len(connection.atomic_blocks)
     sub = submission_create(assignment=leased, worker=walt, answer="ok", now=t0)
-    assert record.seen[-1] == sub.pk
+    pk, depth = record.seen[-1]
+    assert pk == sub.pk
+    assert depth > outside
 
 
 def test_a_failing_hook_stores_nothing(walt, leased, t0, monkeypatch):
