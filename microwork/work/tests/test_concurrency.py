@@ -58,9 +58,12 @@ def run_threads(n, target):
     assert not errors, errors[:3]
 
 
+# The engine's own race, at a size where it shows (6,000 answers): with every hook it took six
+# minutes of CI; the same race through every hook is the 32-connection test below.
+@pytest.mark.without_submission_hooks
 def test_thirty_two_threads_never_exceed_overlap(rita):
-    # 2,000 tasks at overlap 3 cost some 360 USD in rewards and fees: the default 100 would
-    # pause the project halfway.
+    # 2,000 tasks at overlap 3 would cost some 360 USD in rewards and fees with the earning
+    # hook: funded all the same, so the test holds if it is run with the hooks.
     project = live_project(rita, overlap=OVERLAP, deposit="1000")
     add_tasks(project, TASKS)
     workers = [make_worker(f"crowd{i}") for i in range(WORKERS)]
