@@ -327,6 +327,10 @@ SIMULATED_PAYMENTS = envbool("SIMULATED_PAYMENTS", DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The level is the handler's too: Django's own loggers (a 404's "Not Found" warning) pass
+    # records to the root's handlers whatever the root's level.
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "level": envstr("LOG_LEVEL", "WARNING")}
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
 }
