@@ -154,18 +154,23 @@ def _rule_outcome(
         "grace_answers": params.get("grace_answers", 0),
     }
     warnings = live.filter(rule_key=config.rule_key, kind=Decision.Kind.WARNING)
+
+    def warn() -> Decision:
+        # Every warning of a rule lasts WARNING_VALID; only what it says (inputs) differs.
+        return _decide_rule(
+            skill=skill,
+            config=config,
+            kind=Decision.Kind.WARNING,
+            m=m,
+            inputs=inputs,
+            now=now,
+            ends_at=now + WARNING_VALID,
+        )
+
     if not m.breached:
         # Drifting towards the limit: one warning with the distance, not one per answer.
         if not warnings.exists():
-            return _decide_rule(
-                skill=skill,
-                config=config,
-                kind=Decision.Kind.WARNING,
-                m=m,
-                inputs=inputs,
-                now=now,
-                ends_at=now + WARNING_VALID,
-            )
+            return warn()
         return None
     # Past the limit. The worker is first told so in a warning of its own (a "close to the
     # limit" warning promised nothing happens unless they cross it); any sanction comes only
@@ -181,26 +186,10 @@ def _rule_outcome(
         prior = None
     if config.action == RuleConfig.Action.WARN:
         if not warnings.filter(inputs__breached=True).exists():
-            return _decide_rule(
-                skill=skill,
-                config=config,
-                kind=Decision.Kind.WARNING,
-                m=m,
-                inputs=inputs,
-                now=now,
-                ends_at=now + WARNING_VALID,
-            )
+            return warn()
         return None
     if prior is None:
-        return _decide_rule(
-            skill=skill,
-            config=config,
-            kind=Decision.Kind.WARNING,
-            m=m,
-            inputs=inputs,
-            now=now,
-            ends_at=now + WARNING_VALID,
-        )
+        return warn()
     # The grace counts from the warning, or from the end of an earlier sanction for the rule:
     # a worker back from a pause gets the same chance to show better work.
     last_ended = (
