@@ -16,6 +16,7 @@ from microwork.accounts import services as accounts
 from microwork.accounts.models import Organisation, User
 from microwork.demo import data
 from microwork.demo.images import write_images
+from microwork.demo.kinds import demo_projects
 from microwork.ledger.services.deposits import deposit_record
 from microwork.lib.errors import ApplicationError
 from microwork.projects.interfaces import get_interface
@@ -181,6 +182,22 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
         rows.append(row)
         truth[row["id"]] = kind
     made.append((moderation, {"rows": rows, "truth": truth}))
+    for kind in demo_projects(media=media, rng=random.Random(7)):
+        project = project_create(
+            organisation=org,
+            actor=rita,
+            name=kind.name,
+            description=kind.description,
+            instructions=kind.instructions,
+            interface=kind.interface,
+            config=kind.config,
+            reward=kind.reward,
+            estimated_seconds=kind.estimated_seconds,
+            overlap=kind.overlap,
+            gold_rate=kind.gold_rate,
+            **kind.settings,
+        )
+        made.append((project, {"rows": kind.rows, "truth": kind.truth, "crowd": kind.crowd_answer}))
     return made
 
 
@@ -276,7 +293,9 @@ def demo_load(
                 if assignment is None:
                     break
                 truth = spec["truth"].get(assignment.task.external_id)
-                answer = _crowd_answer(interface, project.config, truth, skill, rng)
+                answer = spec.get("crowd", _crowd_answer)(
+                    interface, project.config, truth, skill, rng
+                )
                 active = int(project.estimated_seconds * 1000 * rng.uniform(0.6, 1.5))
                 moment += timedelta(milliseconds=active + rng.randint(500, 4000))
                 submission_create(
@@ -302,7 +321,9 @@ def demo_load(
             submission_create(
                 assignment=assignment,
                 worker=walt,
-                answer=_crowd_answer(interface, project.config, truth, 0.97, rng),
+                answer=spec.get("crowd", _crowd_answer)(
+                    interface, project.config, truth, 0.97, rng
+                ),
                 active_ms=active,
                 now=moment,
             )

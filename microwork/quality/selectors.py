@@ -365,18 +365,9 @@ def answer_text(project: Project, answer: Any) -> str:
 def _label(interface: Any, answer: Any, config: Any = None) -> str:
     if answer is None:
         return ""
-    texts = {
-        str(item.get("value")): str(item.get("text") or item.get("value"))
-        for item in (config or {}).get("labels", [])
-        if isinstance(item, dict)
-    }
-    if texts and isinstance(answer, str):
-        return texts.get(answer, answer)
-    if texts and isinstance(answer, list):
-        return ", ".join(texts.get(str(a), str(a)) for a in answer)
     try:
-        return interface.answer_label(answer)
-    except (TypeError, ValueError, KeyError):
+        return str(interface.answer_text(config or {}, answer))
+    except (TypeError, ValueError, KeyError, AttributeError):
         return str(answer)
 
 

@@ -31,7 +31,16 @@ class TaskInterface:
       it in JSON ({"label": "ok"} is taken for "ok");
     - `template_name`: renders the task for a worker from {project, config, data, draft}
       alone, plus `request` for `{% media_url %}`: a platform file in the data is shown
-      only through that tag (projects/media.py).
+      only through that tag (projects/media.py); `scripts` are the static files that page
+      loads for it (the site's policy runs no inline script);
+    - `view_template_name`: the task and one answer, read-only, from {config, data, answer,
+      request}: the review page, the results, a worker's decision and appeal pages;
+    - `consensus`: how a task's answers become its label. None: each answer is one class
+      (`answer_label`) and the project's aggregation method picks one; a key of
+      `aggregation.algorithms.consensus.CONSENSUS` for answers with parts (a transcript, boxes,
+      spans); `reviewed` kinds are not aggregated at all: other workers review each answer;
+    - `example`: a valid `config`, one task's `data` and one `answer`, published with the
+      schemas so a script (and the docs) can post a working project of this kind.
 
     Everything else has a default built from those declarations; override a method only for
     a rule JSON Schema cannot say (multiple choice keeps its answers in label order).
@@ -45,6 +54,11 @@ class TaskInterface:
     input_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {}}
     answer_schema: ClassVar[dict[str, Any]] = {}
     answer_field: ClassVar[str] = "answer"
+    view_template_name: ClassVar[str] = "projects/interfaces/_view.html"
+    scripts: ClassVar[tuple[str, ...]] = ()
+    consensus: ClassVar[str | None] = None
+    reviewed: ClassVar[bool] = False
+    example: ClassVar[dict[str, Any]] = {}
 
     # --- inputs -------------------------------------------------------------------------------
 
@@ -137,6 +151,27 @@ class TaskInterface:
             return json.dumps(answer, sort_keys=True, ensure_ascii=False)
         return answer
 
+    def consensus_for(self, config: Mapping[str, Any]) -> str | None:
+        """The consensus method this project's answers go through (None: categorical)."""
+        return None if self.reviewed_for(config) else self.consensus
+
+    def reviewed_for(self, config: Mapping[str, Any]) -> bool:
+        """Whether this project's answers are checked by other workers instead of being
+        aggregated (a kind may leave the choice to the requester's settings)."""
+        return self.reviewed
+
+    def answer_matches(
+        self, config: Mapping[str, Any], data: Mapping[str, Any], answer: Any, expected: Any
+    ) -> bool:
+        """Whether a checked answer is right against an expected one (a control task's, a
+        test question's). Exact by default; kinds with parts allow a tolerance (a box drawn a
+        few pixels off is still the box)."""
+        return bool(self.answer_key(answer) == self.answer_key(expected))
+
+    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+        """An answer in words for pages and notices (the label's shown text, not its value)."""
+        return self.answer_label(answer)
+
     def label_values(self, config: Mapping[str, Any]) -> list[str] | None:
         """The closed list of possible answers as strings, for aggregation (None: open-ended).
         Read from the answer schema: an enum, a bounded integer, or a list of enum items."""
@@ -171,6 +206,9 @@ class TaskInterface:
                 "input_schema": self.input_schema,
                 "answer_schema": self.answer_schema,
                 "answer_field": self.answer_field,
+                "consensus": self.consensus,
+                "reviewed": self.reviewed,
+                "example": self.example,
                 "input_columns": {
                     "required": list(self.input_fields),
                     "optional": list(self.optional_fields),

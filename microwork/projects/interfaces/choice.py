@@ -54,6 +54,12 @@ def _label_values(config: Mapping[str, Any]) -> list[str]:
     return [label["value"] for label in config.get("labels", [])]
 
 
+def _label_texts(config: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        label["value"]: label.get("text") or label["value"] for label in config.get("labels", [])
+    }
+
+
 class SingleChoice(TaskInterface):
     key = "single_choice"
     title = _("Single choice (text and/or image)")
@@ -62,6 +68,14 @@ class SingleChoice(TaskInterface):
     config_fields = (QUESTION, LABELS)
     input_schema = INPUT_SCHEMA
     answer_field = "label"
+    example = {
+        "config": {
+            "question": "Is this picture acceptable for all ages?",
+            "labels": ["ok|Acceptable", "gory|Gory", "harmful|Harmful"],
+        },
+        "data": {"text": "A dog playing in a park"},
+        "answer": "ok",
+    }
     answer_schema = {
         "type": "string",
         "description": _('The value of one of the project\'s labels: "ok" (or {"label": "ok"}).'),
@@ -76,6 +90,9 @@ class SingleChoice(TaskInterface):
             "errorMessage": {"type": choose, "enum": choose},
         }
 
+    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+        return _label_texts(config).get(str(answer), str(answer))
+
 
 class MultipleChoice(TaskInterface):
     key = "multiple_choice"
@@ -85,6 +102,14 @@ class MultipleChoice(TaskInterface):
     config_fields = (QUESTION, LABELS)
     input_schema = INPUT_SCHEMA
     answer_field = "labels"
+    example = {
+        "config": {
+            "question": "Which topics does this headline touch?",
+            "labels": ["sport|Sport", "music|Music", "politics|Politics"],
+        },
+        "data": {"text": "Stadium concert raises funds for the national team"},
+        "answer": ["sport", "music"],
+    }
     answer_schema = {
         "type": "array",
         "items": {"type": "string"},
@@ -114,3 +139,7 @@ class MultipleChoice(TaskInterface):
         # In the project's label order, so equal sets compare equal.
         chosen = set(answer)
         return [v for v in _label_values(config) if v in chosen]
+
+    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+        texts = _label_texts(config)
+        return ", ".join(texts.get(str(a), str(a)) for a in answer or [])

@@ -69,6 +69,18 @@ class GradedRelevance(TaskInterface):
         "examples": [{"query": "cheap flights", "result_title": "Flights from £9"}],
     }
     answer_field = "grade"
+    example = {
+        "config": {
+            "scale": DEFAULT_SCALE,
+            "question": "How well does the result answer the query?",
+        },
+        "data": {
+            "query": "cheap flights to Lagos",
+            "result_title": "Flights to Lagos from 89 USD",
+            "result_url": "https://travel.example/lagos",
+        },
+        "answer": 2,
+    }
     answer_schema = {
         "type": "integer",
         "minimum": 0,
@@ -86,3 +98,9 @@ class GradedRelevance(TaskInterface):
             "maximum": len(config["scale"]) - 1,
             "errorMessage": {"type": message, "minimum": message, "maximum": message},
         }
+
+    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+        scale = config.get("scale") or []
+        if isinstance(answer, int) and 0 <= answer < len(scale):
+            return f"{answer} · {scale[answer]}"
+        return str(answer)

@@ -191,8 +191,13 @@ def test_attempt_start(
     return attempt
 
 
-def _same_answer(interface: Any, a: Any, b: Any) -> bool:
-    return interface.answer_key(a) == interface.answer_key(b)
+def _same_answer(interface: Any, project: Project, data: Any, a: Any, b: Any) -> bool:
+    try:
+        expected = interface.check_answer(project.config, data, b)
+    except ApplicationError:
+        # Stored before the labels changed: compared as it is, so no new answer matches it.
+        expected = b
+    return bool(interface.answer_matches(project.config, data, a, expected))
 
 
 @transaction.atomic
@@ -237,7 +242,7 @@ def test_answer_submit(
     wall_ms = int((now - (last or attempt.started_at)).total_seconds() * 1000)
     row.active_ms = max(0, min(active_ms, wall_ms, project.time_limit_seconds * 1000))
     row.answer = cleaned
-    row.correct = _same_answer(interface, cleaned, row.task.gold_answer)
+    row.correct = _same_answer(interface, project, row.task.data, cleaned, row.task.gold_answer)
     row.answered_at = now
     row.save(update_fields=["answer", "correct", "active_ms", "answered_at"])
     if not TestAnswer.objects.filter(attempt=attempt, answered_at__isnull=True).exists():

@@ -49,7 +49,7 @@ def _gold_correct(interface, project: Project, task: Task, answer: Any) -> bool 
     except ApplicationError:
         # A gold answer the interface no longer accepts (the labels changed) judges nobody.
         return None
-    return interface.answer_key(answer) == interface.answer_key(expected)
+    return bool(interface.answer_matches(project.config, task.data, answer, expected))
 
 
 @transaction.atomic
