@@ -135,6 +135,9 @@ class TaskAggregate(models.Model):
     confidence = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
     # Posterior over the classes, {label: probability}, for the classes above 0.001.
     posterior = models.JSONField(default=dict, blank=True)
+    # For kinds with a consensus (a transcript, boxes, spans): one entry per part of the
+    # label (a word, a box, a span) with its confidence and support.
+    parts = models.JSONField(default=list, blank=True)
     method = models.CharField(max_length=20, blank=True)
     source = models.CharField(max_length=4, choices=Source.choices, default=Source.LIVE)
     run = models.ForeignKey(

@@ -71,7 +71,7 @@ def _crowd_answer(interface, config, truth, skill: float, rng: random.Random):
 
 
 def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project, dict]]:
-    made = []
+    made: list[tuple[Project, dict[str, Any]]] = []
     examples = "\n\n## Examples\n\n"
 
     recipes = project_create(
@@ -182,22 +182,22 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
         rows.append(row)
         truth[row["id"]] = kind
     made.append((moderation, {"rows": rows, "truth": truth}))
-    for kind in demo_projects(media=media, rng=random.Random(7)):
+    for demo in demo_projects(media=media, rng=random.Random(7)):
         project = project_create(
             organisation=org,
             actor=rita,
-            name=kind.name,
-            description=kind.description,
-            instructions=kind.instructions,
-            interface=kind.interface,
-            config=kind.config,
-            reward=kind.reward,
-            estimated_seconds=kind.estimated_seconds,
-            overlap=kind.overlap,
-            gold_rate=kind.gold_rate,
-            **kind.settings,
+            name=demo.name,
+            description=demo.description,
+            instructions=demo.instructions,
+            interface=demo.interface,
+            config=demo.config,
+            reward=demo.reward,
+            estimated_seconds=demo.estimated_seconds,
+            overlap=demo.overlap,
+            gold_rate=demo.gold_rate,
+            **demo.settings,
         )
-        made.append((project, {"rows": kind.rows, "truth": kind.truth, "crowd": kind.crowd_answer}))
+        made.append((project, {"rows": demo.rows, "truth": demo.truth, "crowd": demo.crowd_answer}))
     return made
 
 

@@ -232,6 +232,12 @@ class InputColumnsOut(Schema):
     )
 
 
+class ExampleOut(Schema):
+    config: dict[str, Any] = Field(description="A valid project `config` for this kind.")
+    data: dict[str, Any] = Field(description="One task's `data`, as an upload row holds it.")
+    answer: Any = Field(description="An answer a worker may submit for that task.")
+
+
 class InterfaceOut(Schema):
     key: str
     title: str
@@ -247,6 +253,15 @@ class InterfaceOut(Schema):
         description='The answer may also be sent wrapped in an object under this name: {"label": "ok"}.'
     )
     input_columns: InputColumnsOut
+    consensus: str | None = Field(
+        description="How a task's answers are combined when they are not one of a list: "
+        "rover (transcripts, word by word), boxes (boxes clustered by overlap), spans (token "
+        "by token); null: each answer is one class and the project's aggregation method picks."
+    )
+    reviewed: bool = Field(
+        description="Answers of this kind are checked by other workers instead of aggregated."
+    )
+    example: ExampleOut
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:

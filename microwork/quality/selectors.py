@@ -146,7 +146,7 @@ def agreement_counts(
         if label is None or (label_answers or 0) < MIN_LABEL_ANSWERS:
             continue
         compared += 1
-        if _label_of(interface, answer) == label:
+        if interface.label_agrees(project.config, answer, label):
             agreed += 1
         else:
             disagreeing.append(sub_id)
@@ -167,7 +167,8 @@ def agrees_with_label(*, submission: Submission) -> bool | None:
     label = task_labels(task_ids=[submission.task_id]).get(submission.task_id)
     if label is None:
         return None
-    return _label_of(get_interface(submission.project.interface), submission.answer) == label
+    interface = get_interface(submission.project.interface)
+    return interface.label_agrees(submission.project.config, submission.answer, label)
 
 
 def settings_for_project(project: Project) -> QualitySettings:
@@ -323,6 +324,13 @@ def _aggregated_label(interface: Any, sub: Submission) -> tuple[str, float | Non
     row = aggregation_selectors.task_label(task_id=sub.task_id)
     if row is None or row.label is None:
         return "", None
+    confidence = None if row.confidence is None else float(row.confidence)
+    if interface.consensus_for(sub.project.config) is not None:
+        # A consensus (a transcript, boxes) is itself an answer: shown as one reads.
+        value = interface.label_value(row.label)
+        return (row.label if value is None else _label(interface, value, sub.project.config)), (
+            confidence
+        )
     # Shown as a matching answer reads ("Cat", "Red, Blue"), else as the label itself.
     answers = Submission.objects.filter(task_id=sub.task_id).values_list("answer", flat=True)
     text = next(
@@ -333,7 +341,7 @@ def _aggregated_label(interface: Any, sub: Submission) -> tuple[str, float | Non
         ),
         row.label,
     )
-    return text, None if row.confidence is None else float(row.confidence)
+    return text, confidence
 
 
 def evidence_row(sub: Submission) -> dict[str, Any]:

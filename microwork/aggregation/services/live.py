@@ -4,6 +4,7 @@ task so no one else is given it. The last answer of a batch asks for a full re-e
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from django.db import transaction
@@ -17,6 +18,7 @@ from microwork.aggregation.algorithms.overlap import overlap_decision, posterior
 from microwork.aggregation.models import AggregationRun, TaskAggregate, WorkerEstimate
 from microwork.aggregation.results import COUNTED, majority_vote
 from microwork.aggregation.selectors import run_latest_done
+from microwork.aggregation.services.consensus import task_consensus_refresh
 from microwork.aggregation.services.overlap import task_stop
 from microwork.aggregation.services.run_requests import aggregation_run_request
 from microwork.projects.interfaces import get_interface
@@ -90,6 +92,12 @@ def task_aggregate_refresh(
     if not rows:
         TaskAggregate.objects.filter(task=task, stopped_at__isnull=True).delete()
         return None
+    if interface.consensus_for(project.config) is not None or interface.reviewed_for(
+        project.config
+    ):
+        return _refresh_consensus(
+            task=task, project=project, interface=interface, rows=rows, now=now
+        )
     answers = [answer for _w, answer in rows]
     labels = [interface.answer_label(a) for a in answers]
     majority, agreement = majority_vote(interface=interface, config=project.config, answers=answers)
@@ -201,6 +209,40 @@ def task_aggregate_refresh(
     )
     if stopped or task.done:
         # The stop is in the row, not in what was upserted.
+        aggregate.refresh_from_db()
+    if not task.is_gold and (stopped or len(rows) == project.overlap):
+        _after_task_complete(task=task, project=project)
+    return aggregate
+
+
+def _refresh_consensus(
+    *, task: Task, project: Project, interface: Any, rows: list[tuple[int, Any]], now: datetime
+) -> TaskAggregate:
+    """The same per-answer step for a kind whose answers have parts, or that other workers
+    review: its consensus instead of a class, and no early stop for reviewed kinds (a review
+    is of each answer, not of the task)."""
+    accuracy = _accuracies(project=project, worker_ids=list(dict.fromkeys(w for w, _a in rows)))
+    aggregate, confidence = task_consensus_refresh(
+        task=task, project=project, interface=interface, rows=rows, accuracy=accuracy, now=now
+    )
+    stopped = (
+        project.dynamic_overlap
+        and not interface.reviewed_for(project.config)
+        and not task.is_gold
+        and not task.done
+        and len(rows) >= project.min_overlap
+        and confidence >= float(project.target_confidence)
+        and task_stop(
+            task_id=task.pk,
+            project=project,
+            now=now,
+            confidence=confidence,
+            answers=len(rows),
+            trigger="answer",
+            model=str(interface.consensus_for(project.config)),
+        )
+    )
+    if stopped or task.done:
         aggregate.refresh_from_db()
     if not task.is_gold and (stopped or len(rows) == project.overlap):
         _after_task_complete(task=task, project=project)

@@ -93,7 +93,14 @@ def tasks_stop_confident(
 
 
 def task_stop(
-    *, task_id: int, project: Project, now: datetime, confidence: float, answers: int, trigger: str
+    *,
+    task_id: int,
+    project: Project,
+    now: datetime,
+    confidence: float,
+    answers: int,
+    trigger: str,
+    model: str = "onecoin",
 ) -> bool:
     """Close a task to new answers (a conditional update: only the first closer counts) and
     keep the rule and the numbers it compared on the task's aggregate."""
@@ -104,7 +111,7 @@ def task_stop(
         stop_rule=TaskAggregate.StopRule.TARGET,
         stop_details={
             "rule": "posterior >= target and answers >= minimum",
-            "model": "onecoin",
+            "model": model,
             "confidence": round(confidence, 6),
             "target": str(project.target_confidence),
             "answers": answers,

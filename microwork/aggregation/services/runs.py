@@ -24,6 +24,7 @@ from microwork.aggregation.models import (
     WorkerEstimate,
 )
 from microwork.aggregation.results import COUNTED, majority_vote
+from microwork.aggregation.services.consensus import consensus_run
 from microwork.aggregation.services.events import aggregation_event_record
 from microwork.aggregation.services.overlap import tasks_stop_confident
 from microwork.lib.errors import ApplicationError
@@ -117,6 +118,18 @@ def aggregation_run_execute(*, run_id: int) -> AggregationRun:
 def _execute(*, run: AggregationRun, started: datetime) -> dict[str, Any]:
     project = run.project
     interface = get_interface(project.interface)
+    if interface.consensus_for(project.config) is not None or interface.reviewed_for(
+        project.config
+    ):
+        measured = consensus_run(
+            run=run,
+            interface=interface,
+            started=started,
+            progress=lambda stage, percent: _progress(run.pk, stage, percent),
+        )
+        _write_done(run=run, started=started)
+        run_hooks(LABELS_CHANGED, project=project)
+        return measured
     counted = Submission.objects.filter(project=project, status__in=COUNTED)
     total = counted.count()
 

@@ -168,6 +168,29 @@ class TaskInterface:
         few pixels off is still the box)."""
         return bool(self.answer_key(answer) == self.answer_key(expected))
 
+    def label_value(self, label: str) -> Any:
+        """An aggregated label (`answer_label`'s string) back in the answer's shape."""
+        if self.answer_schema.get("type") in ("object", "array"):
+            try:
+                return json.loads(label)
+            except ValueError:
+                return None
+        return label
+
+    def label_agrees(self, config: Mapping[str, Any], answer: Any, label: str) -> bool:
+        """Whether an answer agrees with its task's aggregated label, as quality counts
+        agreement: the same class for categorical kinds; for kinds with a consensus, a match
+        within the kind's tolerance (a transcript a word off still agrees)."""
+        if self.consensus_for(config) is None:
+            return bool(self.answer_label(answer) == label)
+        value = self.label_value(label)
+        if value is None:
+            return False
+        try:
+            return bool(self.answer_matches(config, {}, answer, value))
+        except (TypeError, ValueError, KeyError, IndexError):
+            return False
+
     def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
         """An answer in words for pages and notices (the label's shown text, not its value)."""
         return self.answer_label(answer)

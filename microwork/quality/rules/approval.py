@@ -70,7 +70,9 @@ class AgreesWithLabel(ApprovalRule):
             return None
         interface = get_interface(submission.project.interface)
         try:
-            matches = interface.answer_label(submission.answer) == label.label
+            matches = interface.label_agrees(
+                submission.project.config, submission.answer, label.label
+            )
         except (TypeError, ValueError, KeyError):
             return None
         if not matches:

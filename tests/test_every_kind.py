@@ -1,0 +1,98 @@
+"""For every registered task kind, a script can do what the API promises with nothing but
+`GET /api/interfaces/{key}`: create a project from the published example, post the example's
+task, go live, have a worker claim it and submit the example answer through the worker API,
+and read a result for the task. A new kind is covered the moment it is registered."""
+
+import json
+
+import pytest
+
+from microwork.accounts.access import access_organisation_for_requester
+from microwork.ledger.services.deposits import deposit_record
+from microwork.projects.interfaces import REGISTRY, get_interface
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def funded(rita, omar):
+    deposit_record(
+        organisation=access_organisation_for_requester(user=rita),
+        amount="100",
+        currency="USD",
+        reference="every-kind-deposit",
+        actor=omar,
+    )
+
+
+def _call(client, method, url, token, body=None):
+    kwargs = {"headers": {"Authorization": f"Bearer {token}"}}
+    if body is not None:
+        kwargs.update(data=json.dumps(body), content_type="application/json")
+    return getattr(client, method)(url, **kwargs)
+
+
+@pytest.mark.parametrize("key", list(REGISTRY))
+def test_every_kind_runs_from_its_published_example(
+    key, client, rita_token, walt_token, funded, past_opening_round
+):
+    described = _call(client, "get", f"/api/interfaces/{key}", rita_token)
+    assert described.status_code == 200
+    example = described.json()["example"]
+    assert {"config", "data", "answer"} <= example.keys(), key
+
+    r = _call(
+        client,
+        "post",
+        "/api/projects",
+        rita_token,
+        {
+            "name": f"Example of {key}",
+            "description": "Made from the published example.",
+            "instructions": "## Examples\n\nAs the example shows.",
+            "interface": key,
+            "config": example["config"],
+            "reward": "0.10",
+            "estimated_seconds": 30,
+            "overlap": 1,
+        },
+    )
+    assert r.status_code == 201, r.content
+    project_id = r.json()["id"]
+
+    r = _call(
+        client,
+        "post",
+        f"/api/projects/{project_id}/tasks",
+        rita_token,
+        {"tasks": [{"id": "example-1", **example["data"]}]},
+    )
+    assert r.status_code == 201, r.content
+    assert r.json()["rows_added"] == 1, r.json()
+    r = _call(client, "post", f"/api/projects/{project_id}/status", rita_token, {"status": "live"})
+    assert r.status_code == 200, r.content
+
+    past_opening_round()
+    r = _call(client, "post", f"/api/work/projects/{project_id}/claim", walt_token, {})
+    assert r.status_code == 200, r.content
+    assignment = r.json()["assignment"]
+    assert assignment is not None, r.json()
+    r = _call(
+        client,
+        "post",
+        f"/api/work/assignments/{assignment['id']}/submit",
+        walt_token,
+        {"answer": example["answer"], "active_ms": 12_000},
+    )
+    assert r.status_code == 200, r.content
+
+    r = _call(client, "get", f"/api/projects/{project_id}/results", rita_token)
+    assert r.status_code == 200, r.content
+    [item] = [i for i in r.json()["items"] if i["external_id"] == "example-1"]
+    assert item["answers_count"] == 1
+    [answer] = item["answers"]
+    interface = get_interface(key)
+    config = interface.check_config(example["config"])
+    expected = interface.check_answer(config, example["data"], example["answer"])
+    assert answer["worker"] == "walt"
+    assert interface.answer_key(answer["answer"]) == interface.answer_key(expected)
