@@ -6,7 +6,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from microwork.accounts.api_auth import caller, requester_scope
 from microwork.accounts.auth import request_user
@@ -28,6 +28,7 @@ class AnswerOut(Schema):
     worker: str
     answer: Any
     label: str
+    text: str
     active_seconds: str
     submitted_at: datetime
     status: str
@@ -43,6 +44,15 @@ class ResultOut(Schema):
     majority_label: str | None
     agreement: str | None
     label: str | None = None
+    value: Any = Field(
+        None, description="The label in the answer's own shape (a transcript, a list of boxes)."
+    )
+    label_text: str = Field("", description="The label in words, as pages show it.")
+    parts: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="For kinds with a consensus: each part of the label (a word, a box, a "
+        "span) with its confidence and support.",
+    )
     confidence: str | None = None
     method: str | None = None
     stopped_early: bool = False
@@ -71,6 +81,9 @@ def _result_out(r: results.TaskResult) -> dict[str, Any]:
         "majority_label": r.majority_label,
         "agreement": None if r.agreement is None else str(r.agreement),
         "label": r.label,
+        "value": r.value,
+        "label_text": r.label_text,
+        "parts": r.parts,
         "confidence": None if r.confidence is None else str(r.confidence),
         "method": r.method,
         "stopped_early": r.stopped_early,
@@ -80,6 +93,7 @@ def _result_out(r: results.TaskResult) -> dict[str, Any]:
                 "worker": a.worker,
                 "answer": a.answer,
                 "label": a.label,
+                "text": a.text,
                 "active_seconds": str(a.active_seconds),
                 "submitted_at": a.submitted_at,
                 "status": a.status,

@@ -48,6 +48,8 @@ def result_record(project: Project, result: TaskResult, columns: list[str]) -> d
             "majority_label": result.majority_label,
             "agreement": result.agreement,
             "label": result.label,
+            "value": result.value,
+            "parts": result.parts,
             "confidence": result.confidence,
             "method": result.method,
             "stopped_early": result.stopped_early,
@@ -105,6 +107,7 @@ def _csv_lines(project: Project, kind: str) -> Iterator[str]:
             "confidence",
             "method",
             "stopped_early",
+            "parts",
             "answers_count",
             "answers",
         ]
@@ -124,7 +127,9 @@ def _csv_lines(project: Project, kind: str) -> Iterator[str]:
         row = []
         for name in header:
             value = record.get(name)
-            if name in ("answers", "gold_answer") and value is not None:
+            if name == "parts" and not value:
+                value = ""
+            elif name in ("answers", "gold_answer", "parts") and value is not None:
                 value = json.dumps(value, default=_json_default, ensure_ascii=False)
             elif name == "submitted_at" and value is not None:
                 value = value.isoformat()

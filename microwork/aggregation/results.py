@@ -14,7 +14,7 @@ Rules (docs/projects.md):
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -36,6 +36,8 @@ class AnswerRow:
     worker: str
     answer: Any
     label: str
+    # The answer in words (a choice's shown text, "3 boxes: 2 car, 1 person").
+    text: str
     active_seconds: Decimal
     submitted_at: datetime
     status: str
@@ -59,6 +61,11 @@ class TaskResult:
     stopped_early: bool = False
     # The numbers the stopping rule compared (answers, confidence, target), to explain it.
     stop_details: dict[str, Any] | None = None
+    # The label in the answer's own shape (a transcript, a list of boxes), in words, and, for
+    # kinds with a consensus, its parts with their confidence.
+    value: Any = None
+    label_text: str = ""
+    parts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def answers_count(self) -> int:
@@ -91,7 +98,9 @@ def majority_vote(
     return first_answer[best], share
 
 
-def _answer_rows(interface: TaskInterface, task_ids: list[int]) -> dict[int, list[AnswerRow]]:
+def _answer_rows(
+    interface: TaskInterface, config: dict[str, Any], task_ids: list[int]
+) -> dict[int, list[AnswerRow]]:
     rows: dict[int, list[AnswerRow]] = {tid: [] for tid in task_ids}
     submissions = (
         Submission.objects.filter(task_id__in=task_ids)
@@ -106,6 +115,7 @@ def _answer_rows(interface: TaskInterface, task_ids: list[int]) -> dict[int, lis
                 worker=s.worker.username,
                 answer=s.answer,
                 label=interface.answer_label(s.answer),
+                text=interface.answer_text(config, s.answer),
                 active_seconds=(Decimal(s.active_ms) / 1000).quantize(Decimal("0.1")),
                 submitted_at=s.submitted_at,
                 status=s.status,
@@ -117,7 +127,7 @@ def _answer_rows(interface: TaskInterface, task_ids: list[int]) -> dict[int, lis
 def task_results(*, project: Project, tasks: Sequence[Task]) -> list[TaskResult]:
     """Results for the given tasks of one project (a page, or a chunk of an export)."""
     interface = get_interface(project.interface)
-    answers = _answer_rows(interface, [t.pk for t in tasks])
+    answers = _answer_rows(interface, project.config, [t.pk for t in tasks])
     aggregates = aggregates_for_tasks(task_ids=[t.pk for t in tasks])
     out = []
     for task in tasks:
@@ -128,6 +138,8 @@ def task_results(*, project: Project, tasks: Sequence[Task]) -> list[TaskResult]
             answers=[a.answer for a in rows if a.counted],
         )
         aggregate = aggregates.get(task.pk)
+        label = aggregate.label if aggregate else None
+        value = _label_value(interface, project.config, label, rows)
         out.append(
             TaskResult(
                 task=task,
@@ -135,7 +147,10 @@ def task_results(*, project: Project, tasks: Sequence[Task]) -> list[TaskResult]
                 majority=majority,
                 majority_label=None if majority is None else interface.answer_label(majority),
                 agreement=agreement,
-                label=aggregate.label if aggregate else None,
+                label=label,
+                value=value,
+                label_text="" if value is None else interface.answer_text(project.config, value),
+                parts=list(aggregate.parts) if aggregate else [],
                 confidence=aggregate.confidence if aggregate else None,
                 method=aggregate.method or None if aggregate else None,
                 stopped_early=bool(aggregate and aggregate.stop_rule and task.done),
@@ -143,6 +158,18 @@ def task_results(*, project: Project, tasks: Sequence[Task]) -> list[TaskResult]
             )
         )
     return out
+
+
+def _label_value(
+    interface: TaskInterface, config: dict[str, Any], label: str | None, rows: list[AnswerRow]
+) -> Any:
+    """The label in the answer's own shape: a consensus decodes; a class is the first answer
+    that has it (a class is an answer's `answer_label`, which may not decode on its own)."""
+    if label is None:
+        return None
+    if interface.consensus_for(config) is not None:
+        return interface.label_value(label)
+    return next((a.answer for a in rows if a.label == label), interface.label_value(label))
 
 
 def tasks_for_results(*, project: Project) -> QuerySet[Task]:

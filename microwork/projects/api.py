@@ -261,7 +261,9 @@ class InterfaceOut(Schema):
     reviewed: bool = Field(
         description="Answers of this kind are checked by other workers instead of aggregated."
     )
-    example: ExampleOut
+    example: ExampleOut | None = Field(
+        None, description="A working config, task and answer (null for a kind that gives none)."
+    )
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:

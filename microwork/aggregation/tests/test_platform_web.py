@@ -201,7 +201,9 @@ def test_results_page_shows_label_confidence_settings_and_run(client, project, a
         aggregate = TaskAggregate.objects.get(task=task)
         assert (aggregate.label, aggregate.method) == (("gory", "ds") if task == first else
                                                        ("ok", "ds"))  # fmt: skip
-        assert f'<td>{aggregate.label}<br><span class="muted">ds</span>' in row
+        # The label as workers read it: the shown text of the chosen label.
+        shown = {"gory": "Gory", "ok": "Acceptable"}[aggregate.label]
+        assert f'<td>{shown}<br><span class="muted">ds</span>' in row
         assert f"<td>{aggregate.confidence:.3f}</td>" in row
     assert 'name="method"' in html and 'value="ds" selected' in html
 

@@ -231,7 +231,7 @@ class TaskInterface:
                 "answer_field": self.answer_field,
                 "consensus": self.consensus,
                 "reviewed": self.reviewed,
-                "example": self.example,
+                "example": self.example or None,
                 "input_columns": {
                     "required": list(self.input_fields),
                     "optional": list(self.optional_fields),
