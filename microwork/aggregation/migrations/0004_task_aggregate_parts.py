@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aggregation', '0003_run_answer_correlation'),
+        ("aggregation", "0003_run_answer_correlation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='taskaggregate',
-            name='parts',
+            model_name="taskaggregate",
+            name="parts",
             field=models.JSONField(blank=True, default=list),
         ),
     ]

@@ -256,3 +256,51 @@ class Labels(ConfigField):
 
     def from_form(self, text: str) -> Any:
         return _lines(text)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Flag(ConfigField):
+    """Yes or no (offer "both are bad", play the clip without sound). A tick box in the form;
+    true/false, or the texts true/false/yes/no/1/0, in the API."""
+
+    required: bool = False
+    default: Any = False
+    type: ClassVar[str] = "flag"
+
+    def base_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+    def prepare(self, value: Any) -> Any:
+        return self.default if schema._empty(value) else value
+
+    def form_field(self) -> forms.Field:
+        return forms.BooleanField(
+            label=self.label, help_text=self.help, required=False, initial=bool(self.default)
+        )
+
+    def to_form(self, value: Any) -> Any:
+        return bool(value)
+
+    def from_form(self, text: Any) -> Any:
+        return bool(text) and text not in ("False", "false", "0", "off")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Choice(ConfigField):
+    """One of a fixed list of values the kind understands (how answers are checked: by
+    reviewers or by consensus). `choices` pairs each value with the words the form shows."""
+
+    choices: tuple[tuple[str, Wording], ...]
+    type: ClassVar[str] = "choice"
+
+    def base_schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": [value for value, _text in self.choices]}
+
+    def form_field(self) -> forms.Field:
+        return forms.ChoiceField(
+            label=self.label,
+            help_text=self.help,
+            required=False,
+            initial=self.default,
+            choices=[(value, text) for value, text in self.choices],
+        )

@@ -216,3 +216,36 @@ def test_interfaces_endpoint_documents_the_built_in_types(client, rita_token):
 def test_a_project_carries_its_own_answer_schema(client, rita_token, project):
     r = client.get(f"/api/projects/{project.pk}", headers=_bearer(rita_token))
     assert r.json()["answer_schema"]["enum"] == ["ok", "gory"]
+
+
+def test_a_flag_setting_reads_ticks_and_words_and_refuses_the_rest():
+    from microwork.lib.errors import ApplicationError
+    from microwork.projects.interfaces.fields import Flag
+
+    flag = Flag(name="allow_both_bad", label="Offer 'both are bad'")
+    assert flag.clean(None) is False
+    assert flag.clean(True) is True
+    assert flag.clean("yes") is True and flag.clean("0") is False
+    assert flag.from_form(True) is True and flag.from_form(False) is False
+    with pytest.raises(ApplicationError) as exc:
+        flag.clean("perhaps")
+    assert exc.value.field == "allow_both_bad"
+    assert flag.describe()["value_schema"]["type"] == "boolean"
+
+
+def test_a_choice_setting_takes_only_its_values():
+    from microwork.lib.errors import ApplicationError
+    from microwork.projects.interfaces.fields import Choice
+
+    choice = Choice(
+        name="checked_by",
+        label="Checked by",
+        default="consensus",
+        choices=(("consensus", "Consensus"), ("reviewers", "Reviewers")),
+    )
+    assert choice.clean(None) == "consensus"
+    assert choice.clean("reviewers") == "reviewers"
+    with pytest.raises(ApplicationError) as exc:
+        choice.clean("coin toss")
+    assert exc.value.field == "checked_by" and "consensus" in exc.value.message
+    assert [c[0] for c in choice.form_field().choices] == ["consensus", "reviewers"]

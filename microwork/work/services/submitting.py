@@ -21,7 +21,9 @@ from microwork.work.services.claiming import check_owner, record_event
 
 # A draft is a half-picked answer, not a document: a few hundred bytes is plenty and keeps a
 # phone's retries cheap.
-DRAFT_MAX_BYTES = 500
+# Enough for a long transcript, a few hundred boxes or a full form; a draft is one JSON
+# value kept on the lease, so it stays far below a request body's limit.
+DRAFT_MAX_BYTES = 64 * 1024
 
 Status = Assignment.Status
 

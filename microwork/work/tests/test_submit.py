@@ -14,7 +14,11 @@ from microwork.work.services.giving_back import (
     assignment_skip,
     assignments_expire,
 )
-from microwork.work.services.submitting import assignment_save_draft, submission_create
+from microwork.work.services.submitting import (
+    DRAFT_MAX_BYTES,
+    assignment_save_draft,
+    submission_create,
+)
 from microwork.work.tests.factories import add_tasks, live_project
 
 
@@ -148,7 +152,9 @@ def test_drafts_are_kept_and_size_limited(walt, leased, t0):
     leased.refresh_from_db()
     assert leased.draft == "gory" and leased.active_ms == 1500
     with pytest.raises(ApplicationError) as exc:
-        assignment_save_draft(assignment=leased, worker=walt, draft="x" * 600, now=t0)
+        assignment_save_draft(
+            assignment=leased, worker=walt, draft="x" * (DRAFT_MAX_BYTES + 1), now=t0
+        )
     assert exc.value.field == "draft" and exc.value.code == "draft_too_large"
     leased.refresh_from_db()
     assert leased.draft == "gory"
