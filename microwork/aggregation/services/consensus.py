@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from microwork.aggregation import stats
 from microwork.aggregation.algorithms.consensus import Consensus, Vote, consensus_of
-from microwork.aggregation.models import AggregationRun, TaskAggregate, WorkerEstimate
+from microwork.aggregation.models import AggregationRun, TaskAggregate
 from microwork.aggregation.results import COUNTED, majority_vote
+from microwork.aggregation.services.estimates import worker_estimates_write
 from microwork.projects.interfaces import TaskInterface
 from microwork.projects.models import Project, Task
 from microwork.work.models import Submission
@@ -204,7 +205,7 @@ def consensus_run(
                 progress(AggregationRun.Stage.FITTING, 40 + 20 * pass_no * i / max(len(by_task), 1))
         accuracy = _measured(agreements)
     progress(AggregationRun.Stage.WRITING, 85)
-    _write_workers(run=run, accuracy=accuracy, by_task=by_task)
+    worker_estimates_write(run=run, estimates=_estimates(accuracy, by_task))
     _write_tasks(
         run=run,
         interface=interface,
@@ -217,33 +218,14 @@ def consensus_run(
     return figures
 
 
-def _write_workers(
-    *, run: AggregationRun, accuracy: dict[int, float], by_task: dict[int, list[tuple[int, Any]]]
-) -> None:
+def _estimates(
+    accuracy: dict[int, float], by_task: dict[int, list[tuple[int, Any]]]
+) -> list[tuple[int, float, int]]:
     counts: dict[int, int] = defaultdict(int)
     for rows in by_task.values():
         for worker, _a in rows:
             counts[worker] += 1
-    now = timezone.now()
-    estimates = [
-        WorkerEstimate(
-            project_id=run.project_id,
-            worker_id=worker,
-            accuracy=value,
-            answers=counts[worker],
-            run=run,
-            updated_at=now,
-        )
-        for worker, value in accuracy.items()
-    ]
-    for start in range(0, len(estimates), WRITE_CHUNK):
-        with transaction.atomic():
-            WorkerEstimate.objects.bulk_create(
-                estimates[start : start + WRITE_CHUNK],
-                update_conflicts=True,
-                unique_fields=["project", "worker"],
-                update_fields=["accuracy", "answers", "run", "updated_at"],
-            )
+    return [(worker, value, counts[worker]) for worker, value in accuracy.items()]
 
 
 def _write_tasks(

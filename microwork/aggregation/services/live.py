@@ -192,26 +192,14 @@ def task_aggregate_refresh(
         unique_fields=["task"],
         update_fields=list(live),
     )
-    stopped = (
-        project.dynamic_overlap
-        and not task.is_gold
-        and not task.done
-        and len(rows) >= project.min_overlap
-        and onecoin_confidence >= float(project.target_confidence)
-        and task_stop(
-            task_id=task.pk,
-            project=project,
-            now=now,
-            confidence=onecoin_confidence,
-            answers=len(rows),
-            trigger="answer",
-        )
+    _stop_or_complete(
+        task=task,
+        project=project,
+        aggregate=aggregate,
+        answers=len(rows),
+        confidence=onecoin_confidence,
+        now=now,
     )
-    if stopped or task.done:
-        # The stop is in the row, not in what was upserted.
-        aggregate.refresh_from_db()
-    if not task.is_gold and (stopped or len(rows) == project.overlap):
-        _after_task_complete(task=task, project=project)
     return aggregate
 
 
@@ -225,28 +213,54 @@ def _refresh_consensus(
     aggregate, confidence = task_consensus_refresh(
         task=task, project=project, interface=interface, rows=rows, accuracy=accuracy, now=now
     )
+    _stop_or_complete(
+        task=task,
+        project=project,
+        aggregate=aggregate,
+        answers=len(rows),
+        confidence=confidence,
+        now=now,
+        can_stop=not interface.reviewed_for(project.config),
+        model=str(interface.consensus_for(project.config)),
+    )
+    return aggregate
+
+
+def _stop_or_complete(
+    *,
+    task: Task,
+    project: Project,
+    aggregate: TaskAggregate,
+    answers: int,
+    confidence: float,
+    now: datetime,
+    can_stop: bool = True,
+    model: str = "onecoin",
+) -> None:
+    """After a task's recount: with dynamic overlap, close it once enough answers agree
+    confidently enough; and when its batch's last open task is complete, ask for a full run."""
     stopped = (
-        project.dynamic_overlap
-        and not interface.reviewed_for(project.config)
+        can_stop
+        and project.dynamic_overlap
         and not task.is_gold
         and not task.done
-        and len(rows) >= project.min_overlap
+        and answers >= project.min_overlap
         and confidence >= float(project.target_confidence)
         and task_stop(
             task_id=task.pk,
             project=project,
             now=now,
             confidence=confidence,
-            answers=len(rows),
+            answers=answers,
             trigger="answer",
-            model=str(interface.consensus_for(project.config)),
+            model=model,
         )
     )
     if stopped or task.done:
+        # The stop is in the row, not in what was upserted.
         aggregate.refresh_from_db()
-    if not task.is_gold and (stopped or len(rows) == project.overlap):
+    if not task.is_gold and (stopped or answers == project.overlap):
         _after_task_complete(task=task, project=project)
-    return aggregate
 
 
 def _after_task_complete(*, task: Task, project: Project) -> None:

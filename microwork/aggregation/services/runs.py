@@ -21,10 +21,10 @@ from microwork.aggregation.models import (
     AggregationEvent,
     AggregationRun,
     TaskAggregate,
-    WorkerEstimate,
 )
 from microwork.aggregation.results import COUNTED, majority_vote
 from microwork.aggregation.services.consensus import consensus_run
+from microwork.aggregation.services.estimates import worker_estimates_write
 from microwork.aggregation.services.events import aggregation_event_record
 from microwork.aggregation.services.overlap import tasks_stop_confident
 from microwork.lib.errors import ApplicationError
@@ -195,7 +195,10 @@ def _execute(*, run: AggregationRun, started: datetime) -> dict[str, Any]:
         stats.ACCURACY_FLOOR,
         stats.ACCURACY_CEILING,
     )
-    _write_workers(run=run, book_workers=book.workers, accuracy=accuracy, counts=per_worker)
+    worker_estimates_write(
+        run=run,
+        estimates=zip(book.workers.tolist(), accuracy.tolist(), per_worker.tolist(), strict=True),
+    )
     _write_tasks(
         run=run,
         interface=interface,
@@ -222,29 +225,6 @@ def _execute(*, run: AggregationRun, started: datetime) -> dict[str, Any]:
     # Every label may have moved: whoever compares answers with them recounts now.
     run_hooks(LABELS_CHANGED, project=project)
     return figures
-
-
-def _write_workers(*, run: AggregationRun, book_workers: Any, accuracy: Any, counts: Any) -> None:
-    now = timezone.now()
-    rows = [
-        WorkerEstimate(
-            project_id=run.project_id,
-            worker_id=int(worker),
-            accuracy=float(accuracy[i]),
-            answers=int(counts[i]),
-            run=run,
-            updated_at=now,
-        )
-        for i, worker in enumerate(book_workers.tolist())
-    ]
-    for start in range(0, len(rows), WRITE_CHUNK):
-        with transaction.atomic():
-            WorkerEstimate.objects.bulk_create(
-                rows[start : start + WRITE_CHUNK],
-                update_conflicts=True,
-                unique_fields=["project", "worker"],
-                update_fields=["accuracy", "answers", "run", "updated_at"],
-            )
 
 
 def _write_tasks(
