@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from microwork.projects.models import Project, Task
 from microwork.work.models import Assignment, Submission
+from microwork.work.services.submitting import DRAFT_MAX_BYTES
 from microwork.work.tests.factories import add_tasks, live_project
 
 
@@ -144,7 +145,11 @@ def test_draft_too_big_is_refused(client, walt_token, project, tasks):
         "assignment"
     ]
     r = call(
-        client, "put", f"/api/work/assignments/{a['id']}/draft", walt_token, {"draft": "x" * 1000}
+        client,
+        "put",
+        f"/api/work/assignments/{a['id']}/draft",
+        walt_token,
+        {"draft": "x" * (DRAFT_MAX_BYTES + 1)},
     )
     assert r.status_code == 400 and r.json()["field"] == "draft"
 
