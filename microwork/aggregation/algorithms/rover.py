@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from microwork.lib.words import tokens, tokens_with_offsets, word_distance, word_error_rate
+from microwork.lib.words import tokens, tokens_with_offsets, word_distance
 
 from ._common import vote_weights
 from .consensus import Consensus, Vote
@@ -78,7 +78,7 @@ def rover(votes: Sequence[Vote], *, config: Mapping[str, Any], data: Any) -> Con
     )
     aligned = [pivot, *rest]
     if n == 1 or max(len(t.keys) for t in transcripts) > MAX_ALIGN_WORDS:
-        return _medoid(transcripts, weights, pivot)
+        return _medoid(transcripts, weights, distances, pivot)
 
     vocabulary: dict[str, int] = {}
     ids = [
@@ -117,13 +117,9 @@ def rover(votes: Sequence[Vote], *, config: Mapping[str, Any], data: Any) -> Con
         value_keys.append(words[winner])
         parts.append({"word": surface, "confidence": share, "support": len(holders)})
 
-    rover_cost = float(
-        sum(
-            w * word_distance(value_keys, t.keys) for w, t in zip(weights, transcripts, strict=True)
-        )
-    )
-    if rover_cost > totals[pivot] + _TOLERANCE:
-        return _medoid(transcripts, weights, pivot, cells=cells)
+    to_value = np.array([word_distance(value_keys, t.keys) for t in transcripts], dtype=float)
+    if round(float(to_value @ weights), 9) > totals[pivot] + _TOLERANCE:
+        return _medoid(transcripts, weights, distances, pivot, cells=cells)
     if parts:
         confidence = float(np.mean([p["confidence"] for p in parts]))
     else:
@@ -131,7 +127,7 @@ def rover(votes: Sequence[Vote], *, config: Mapping[str, Any], data: Any) -> Con
     return Consensus(
         value=" ".join(p["word"] for p in parts),
         confidence=confidence,
-        agreement=_agreement(transcripts, value_keys),
+        agreement=_agreement(to_value, len(value_keys)),
         parts=tuple(parts),
     )
 
@@ -178,6 +174,7 @@ def _align(cells: np.ndarray, ids: np.ndarray, vocabulary_size: int) -> np.ndarr
 def _medoid(
     transcripts: list[_Transcript],
     weights: np.ndarray,
+    distances: np.ndarray,
     pivot: int,
     *,
     cells: np.ndarray | None = None,
@@ -204,10 +201,14 @@ def _medoid(
     return Consensus(
         value=chosen.text,
         confidence=confidence,
-        agreement=_agreement(transcripts, chosen.keys),
+        agreement=_agreement(distances[pivot], len(chosen.keys)),
         parts=tuple(parts),
     )
 
 
-def _agreement(transcripts: list[_Transcript], value_keys: list[str]) -> tuple[float, ...]:
-    return tuple(max(0.0, 1.0 - word_error_rate(t.keys, value_keys)) for t in transcripts)
+def _agreement(distances: np.ndarray, value_words: int) -> tuple[float, ...]:
+    """max(0, 1 - WER) of each vote against the value, from their word distances to it
+    (a vote of no words against an empty value agrees fully, as word_error_rate says)."""
+    if not value_words:
+        return tuple(1.0 if d == 0 else 0.0 for d in distances.tolist())
+    return tuple(max(0.0, 1.0 - d / value_words) for d in distances.tolist())
