@@ -66,10 +66,17 @@ def rover(votes: Sequence[Vote], *, config: Mapping[str, Any], data: Any) -> Con
             d = word_distance(transcripts[i].keys, transcripts[j].keys)
             distances[i, j] = distances[j, i] = d
     totals = np.round(distances @ weights, 9)
-    # Ties go by content, never by position, so the order of the votes does not matter.
+    # Ties go by content, never by position, so the order of the votes does not matter; among
+    # equally central transcripts the heavier, then the longer (an empty one is often a skip).
     order = sorted(
         range(n),
-        key=lambda i: (totals[i], -weights[i], transcripts[i].keys, transcripts[i].text),
+        key=lambda i: (
+            totals[i],
+            -weights[i],
+            -len(transcripts[i].keys),
+            transcripts[i].keys,
+            transcripts[i].text,
+        ),
     )
     pivot = order[0]
     rest = sorted(
