@@ -47,9 +47,10 @@ def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
     for match in _RUN.finditer(text or ""):
         start, end = match.span()
-        while start < end and _is_punctuation(text[start]):
+        # Letters and digits are no punctuation: the common case skips the Unicode lookup.
+        while start < end and not text[start].isalnum() and _is_punctuation(text[start]):
             start += 1
-        while end > start and _is_punctuation(text[end - 1]):
+        while end > start and not text[end - 1].isalnum() and _is_punctuation(text[end - 1]):
             end -= 1
         if start < end:
             out.append((text[start:end], start, end))
@@ -84,6 +85,18 @@ def word_distance(a_tokens: Sequence[str], b_tokens: Sequence[str]) -> int:
         a_tokens, b_tokens = b_tokens, a_tokens
     if not b_tokens:
         return len(a_tokens)
+    # Transcripts of one clip mostly agree: what they share at either end costs nothing.
+    shortest = len(b_tokens)
+    head = 0
+    while head < shortest and a_tokens[head] == b_tokens[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and a_tokens[-1 - tail] == b_tokens[-1 - tail]:
+        tail += 1
+    a_tokens = a_tokens[head : len(a_tokens) - tail]
+    b_tokens = b_tokens[head : len(b_tokens) - tail]
+    if not b_tokens:
+        return len(a_tokens)
     if len(a_tokens) * len(b_tokens) <= _SMALL:
         return _small_distance(a_tokens, b_tokens)
     return _table_distance(a_tokens, b_tokens)
@@ -113,10 +126,16 @@ def _small_distance(a_tokens: Sequence[str], b_tokens: Sequence[str]) -> int:
     previous = list(range(len(b_tokens) + 1))
     for i, word in enumerate(a_tokens, start=1):
         current = [i]
-        for j, other in enumerate(b_tokens, start=1):
-            current.append(
-                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other))
-            )
+        left = i
+        for j, other in enumerate(b_tokens):
+            best = previous[j] + (word != other)  # substitute (or keep)
+            up = previous[j + 1] + 1  # delete
+            if up < best:
+                best = up
+            if left + 1 < best:  # insert
+                best = left + 1
+            current.append(best)
+            left = best
         previous = current
     return previous[-1]
 

@@ -159,23 +159,30 @@ def _align(cells: np.ndarray, ids: np.ndarray, vocabulary_size: int) -> np.ndarr
         np.minimum(table[i - 1, 1:] + skip[i - 1], table[i - 1, :-1] + match[i - 1], out=row[1:])
         # New slots along a row depend on the cell to their left: a running minimum.
         table[i] = np.minimum.accumulate(row - index) + index
-    columns: list[np.ndarray] = []
+    # Backtrace into (old slot, word) pairs, -1 for "none": a padded -1 column and -1 word
+    # make the new network one fancy-indexing step.
+    slot_of: list[int] = []
+    word_of: list[int] = []
     i, j = n_slots, length
     while i > 0 or j > 0:
         here = table[i, j]
         if i > 0 and j > 0 and abs(here - table[i - 1, j - 1] - match[i - 1, j - 1]) < _TOLERANCE:
-            columns.append(np.append(cells[:, i - 1], ids[j - 1]))
             i, j = i - 1, j - 1
+            slot_of.append(i)
+            word_of.append(j)
         elif i > 0 and abs(here - table[i - 1, j] - skip[i - 1]) < _TOLERANCE:
-            columns.append(np.append(cells[:, i - 1], -1))
             i -= 1
+            slot_of.append(i)
+            word_of.append(-1)
         else:
-            columns.append(np.append(np.full(m, -1, dtype=np.int64), ids[j - 1]))
             j -= 1
-    columns.reverse()
-    if not columns:
-        return np.full((m + 1, 0), -1, dtype=np.int64)
-    return np.stack(columns, axis=1)
+            slot_of.append(-1)
+            word_of.append(j)
+    slot_of.reverse()
+    word_of.reverse()
+    padded = np.hstack([cells, np.full((m, 1), -1, dtype=np.int64)])
+    new_row = np.append(ids, -1)[word_of] if word_of else np.zeros(0, dtype=np.int64)
+    return np.vstack([padded[:, slot_of], new_row[None, :]]).astype(np.int64)
 
 
 def _medoid(
