@@ -200,8 +200,9 @@ def timed_consensus(method: str, tasks: list[crowds.SyntheticTask]) -> tuple[lis
 def consensus_bench(n_tasks: int = CONSENSUS_TASKS) -> tuple[list[str], dict[str, float]]:
     """The consensus table's lines and its JSON figures."""
     lines = [
-        f"Consensus on synthetic crowds with known truth: {n_tasks} tasks per kind, 5 workers "
-        "per task of mixed skill, seed 0",
+        f"Consensus on synthetic crowds with known truth, {time.strftime('%Y-%m-%d')}, "
+        f"{os.cpu_count()} cores: {n_tasks} tasks per kind, 5 workers per task of mixed skill, "
+        "seed 0",
         f"{'kind':6s} {'answer':36s} {'score':>22s} {'CPU s':>8s}",
     ]
     lines.append("-" * len(lines[-1]))

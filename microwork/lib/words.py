@@ -57,13 +57,14 @@ def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def _fold(word: str) -> str:
+def fold(word: str) -> str:
+    """One word of :func:`tokens_with_offsets` as :func:`tokens` gives it: NFC, case-folded."""
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", word).casefold())
 
 
 def tokens(text: str) -> list[str]:
     """The normalised words of ``text`` (NFC, case-folded, edge punctuation removed)."""
-    return [_fold(word) for word, _start, _end in tokens_with_offsets(text)]
+    return [fold(word) for word, _start, _end in tokens_with_offsets(text)]
 
 
 def normalise(text: str) -> str:

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from microwork.lib.words import tokens, tokens_with_offsets, word_distance
+from microwork.lib.words import fold, tokens_with_offsets, word_distance
 
 from ._common import vote_weights
 from .consensus import Consensus, Vote
@@ -44,10 +44,11 @@ class _Transcript:
     def __init__(self, answer: Any) -> None:
         text = answer if isinstance(answer, str) else ""
         self.text = " ".join(text.split())
-        self.keys = tokens(text)
+        self.keys = []
         # The whole whitespace-separated run around each word, so "Paris," keeps its comma.
         self.surfaces = []
-        for _word, start, end in tokens_with_offsets(text):
+        for word, start, end in tokens_with_offsets(text):
+            self.keys.append(fold(word))
             while start > 0 and not text[start - 1].isspace():
                 start -= 1
             while end < len(text) and not text[end].isspace():
