@@ -16,8 +16,9 @@ no better than the medoid (its weighted word distance to the votes is larger), t
 returned as written.
 
 Cost: word distances between all pairs of votes, then one numpy pass per slot for each
-aligned vote: O(votes^2 x words^2) in numpy. Votes of more than MAX_ALIGN_WORDS words are not
-aligned: the medoid is returned.
+aligned vote: O(votes^2 x words^2). When a vote has more than MAX_ALIGN_WORDS words nothing is
+aligned and no word distance is computed: the value is the transcript written by the most
+weight (then the longest), and a vote agrees with it fully or not at all.
 """
 
 from __future__ import annotations
@@ -62,9 +63,13 @@ def rover(votes: Sequence[Vote], *, config: Mapping[str, Any], data: Any) -> Con
     weights = vote_weights(votes)
     n = len(transcripts)
     distances = np.zeros((n, n))
+    too_long = max(len(t.keys) for t in transcripts) > MAX_ALIGN_WORDS
     for i in range(n):
         for j in range(i + 1, n):
-            d = word_distance(transcripts[i].keys, transcripts[j].keys)
+            if too_long:  # bounded cost: only "the same words or not"
+                d = float(transcripts[i].keys != transcripts[j].keys)
+            else:
+                d = word_distance(transcripts[i].keys, transcripts[j].keys)
             distances[i, j] = distances[j, i] = d
     totals = np.round(distances @ weights, 9)
     # Ties go by content, never by position, so the order of the votes does not matter; among
@@ -85,8 +90,8 @@ def rover(votes: Sequence[Vote], *, config: Mapping[str, Any], data: Any) -> Con
         key=lambda i: (distances[pivot, i], transcripts[i].keys, transcripts[i].text, -weights[i]),
     )
     aligned = [pivot, *rest]
-    if n == 1 or max(len(t.keys) for t in transcripts) > MAX_ALIGN_WORDS:
-        return _medoid(transcripts, weights, distances, pivot)
+    if n == 1 or too_long:
+        return _medoid(transcripts, weights, distances, pivot, exact_only=too_long)
 
     vocabulary: dict[str, int] = {}
     ids = [
@@ -193,6 +198,7 @@ def _medoid(
     pivot: int,
     *,
     cells: np.ndarray | None = None,
+    exact_only: bool = False,
 ) -> Consensus:
     """The pivot transcript as written; its words' confidence from the network when there is
     one (the weight share holding the same word in its slot), else from exact word matches."""
@@ -216,7 +222,10 @@ def _medoid(
     return Consensus(
         value=chosen.text,
         confidence=confidence,
-        agreement=_agreement(distances[pivot], len(chosen.keys)),
+        # Without word distances a vote agrees fully or not at all.
+        agreement=tuple(1.0 - float(d) for d in distances[pivot])
+        if exact_only
+        else _agreement(distances[pivot], len(chosen.keys)),
         parts=tuple(parts),
     )
 

@@ -356,3 +356,13 @@ def test_spans_value_does_not_depend_on_vote_order(answers, random):
     assert second.parts == first.parts
     assert second.agreement == pytest.approx(tuple(first.agreement[i] for i in order))
     check_shape(first, len(answers))
+
+
+def test_rover_of_very_long_transcripts_stays_cheap(monkeypatch):
+    from microwork.aggregation.algorithms import rover
+
+    monkeypatch.setattr(rover, "MAX_ALIGN_WORDS", 5)
+    long = "one two three four five six seven"
+    result = run("rover", [long, long, long + " eight"])
+    assert result.value == long
+    assert result.agreement == (1.0, 1.0, 0.0)
