@@ -107,7 +107,11 @@ def test_a_required_reason_must_be_given_and_short_enough():
         "choice": "a",
         "reason": "Correct city",
     }
-    for answer in ({"choice": "a"}, {"choice": "a", "reason": "  "}, {"choice": "a", "reason": 1.5j}):
+    for answer in (
+        {"choice": "a"},
+        {"choice": "a", "reason": "  "},
+        {"choice": "a", "reason": 1.5j},
+    ):
         with pytest.raises(ApplicationError) as err:
             PAIRWISE.check_answer(required, ROW, answer)
         assert err.value.field == "answer.reason"
