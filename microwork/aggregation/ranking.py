@@ -203,8 +203,8 @@ def _fit(
         item.win_rate = round(1.0 / (1.0 + math.exp(-score)), 4)
         item.group = numbers.setdefault(int(group_of[index]), len(numbers) + 1)
     ranking.groups = len(numbers)
-    position = {index: n for n, index in enumerate(order)}
-    ordered = sorted(range(len(items)), key=lambda i: (position.get(i, len(order)), items[i].item))
+    place = {index: n for n, index in enumerate(order)}
+    ordered = sorted(range(len(items)), key=lambda i: (place.get(i, len(order)), items[i].item))
     ranking.items = [items[i] for i in ordered]
 
 
