@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 
 from microwork.accounts.api_auth import caller, requester_scope
 from microwork.accounts.auth import request_user
-from microwork.aggregation import exports, results, selectors
+from microwork.aggregation import exports, ranking, results, selectors
 from microwork.aggregation.models import AggregationRun
 from microwork.aggregation.services import run_requests
 from microwork.aggregation.services import settings as aggregation_settings
@@ -186,6 +186,56 @@ def project_answers_jsonl(request: HttpRequest, project_id: int):
     return exports.export_response(
         project=_project(request, project_id), kind="answers", fmt="jsonl"
     )
+
+
+# --- rankings ----------------------------------------------------------------------------------
+
+
+class RankedItemOut(Schema):
+    item: str = Field(description="What was compared: the task's a_id/b_id, or its content.")
+    rank: int | None = Field(description="1 is best; null for an item nobody compared yet.")
+    score: float | None = Field(description="Bradley–Terry log-strength, centred on 0.")
+    std_error: float | None
+    low: float | None = Field(description="The 95% interval of the score: low end.")
+    high: float | None
+    win_rate: float | None = Field(description="The chance it beats an average item, 0–1.")
+    wins: int
+    losses: int
+    ties: int
+    both_bad: int = Field(description="Answers that found both sides of its pair bad.")
+    comparisons: int
+    group: int | None = Field(
+        description="Items are comparable only within a group of linked comparisons."
+    )
+
+
+class RankingOut(Schema):
+    method: str
+    tasks: int
+    comparisons: int
+    both_bad: int
+    groups: int
+    connected: bool
+    explanation: str
+    items: list[RankedItemOut]
+
+
+@router.get("/projects/{project_id}/ranking", response=responses(RankingOut))
+def project_ranking(request: HttpRequest, project_id: int):
+    """For a project that compares two items per task (pairwise): every item ranked with
+    Bradley–Terry from all counted answers, with a 95% interval per score."""
+    project = _project(request, project_id)
+    return ranking.ranking_record(ranking.project_ranking(project=project))
+
+
+@router.get(
+    "/projects/{project_id}/ranking.csv",
+    response=responses(None),
+    openapi_extra=_download("csv"),
+)
+def project_ranking_csv(request: HttpRequest, project_id: int):
+    """The ranking, one row per item, best first."""
+    return exports.ranking_response(project=_project(request, project_id), fmt="csv")
 
 
 # --- aggregation settings and re-estimates ----------------------------------------------------

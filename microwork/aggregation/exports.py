@@ -1,13 +1,15 @@
 """Results as downloads, streamed row by row so a big project never sits in memory."""
 
+import io
 import json
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.text import slugify
 
+from microwork.aggregation.ranking import project_ranking, ranking_record
 from microwork.aggregation.results import TaskResult, iter_task_results
 from microwork.lib.csvfile import csv_writer
 from microwork.projects.interfaces import get_interface
@@ -148,5 +150,44 @@ def export_response(*, project: Project, kind: str, fmt: str) -> StreamingHttpRe
     lines = _csv_lines(project, kind) if fmt == "csv" else _jsonl_lines(project, kind)
     response = StreamingHttpResponse(lines, content_type=CONTENT_TYPES[fmt])
     name = f"{slugify(project.name) or 'project'}-{project.pk}-{kind}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- rankings (projects that compare two items) ------------------------------------------------
+
+RANKING_FORMATS = ("csv", "json")
+RANKING_COLUMNS = (
+    "rank",
+    "item",
+    "score",
+    "std_error",
+    "low",
+    "high",
+    "win_rate",
+    "wins",
+    "losses",
+    "ties",
+    "both_bad",
+    "comparisons",
+    "group",
+)
+
+
+def ranking_response(*, project: Project, fmt: str) -> HttpResponse:
+    """The project's ranking as a file: one row per item, best first (CSV), or the whole
+    ranking with how it was made (JSON)."""
+    ranked = ranking_record(project_ranking(project=project))
+    name = f"{slugify(project.name) or 'project'}-{project.pk}-ranking.{fmt}"
+    if fmt == "json":
+        body = json.dumps(ranked, ensure_ascii=False, indent=1)
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    else:
+        buffer = io.StringIO()
+        writer = csv_writer(buffer)
+        writer.writerow(RANKING_COLUMNS)
+        for item in ranked["items"]:
+            writer.writerow(["" if item[c] is None else item[c] for c in RANKING_COLUMNS])
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type=CONTENT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.auth import request_user
-from microwork.aggregation import exports, results, selectors
+from microwork.aggregation import exports, ranking, results, selectors
 from microwork.aggregation.forms import METHOD_NAMES, AggregationSettingsForm
 from microwork.aggregation.services import run_requests
 from microwork.aggregation.services import settings as aggregation_settings
@@ -16,6 +16,8 @@ from microwork.projects.access import access_project_for_requester
 from microwork.projects.models import Project
 
 PAGE_SIZE = 50
+# Items of a ranking listed on the results page; the downloads hold them all.
+RANKING_SHOWN = 100
 
 
 def _settings_form(project: Project, data=None) -> AggregationSettingsForm:
@@ -47,6 +49,10 @@ def _page(request: HttpRequest, project: Project, form: AggregationSettingsForm)
             "method_name": METHOD_NAMES.get(project.aggregation_method, project.aggregation_method),
             "run": selectors.run_latest(project=project),
             "stopped_early": selectors.tasks_stopped_early(project=project),
+            "ranking": ranking.project_ranking(project=project)
+            if ranking.has_ranking(project)
+            else None,
+            "ranking_shown": RANKING_SHOWN,
         },
         status=400 if form.errors else 200,
     )
@@ -101,7 +107,12 @@ def results_run_status(request: HttpRequest, project_id: int) -> HttpResponse:
 @page
 def results_download(
     request: HttpRequest, project_id: int, kind: str, fmt: str
-) -> StreamingHttpResponse:
+) -> HttpResponse | StreamingHttpResponse:
+    if kind == "ranking" and fmt in exports.RANKING_FORMATS:
+        project = access_project_for_requester(user=request_user(request), project_id=project_id)
+        if not ranking.has_ranking(project):
+            raise Http404
+        return exports.ranking_response(project=project, fmt=fmt)
     if kind not in exports.KINDS or fmt not in exports.FORMATS:
         raise Http404
     project = access_project_for_requester(user=request_user(request), project_id=project_id)

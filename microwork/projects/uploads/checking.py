@@ -86,11 +86,14 @@ class RowChecker:
         ]
         groups = self.interface.input_groups
         if groups and not any(all(name in present for name in group) for group in groups):
-            names = [name for group in groups for name in group]
+            names = list(dict.fromkeys(name for group in groups for name in group))
+            # Named by the first column missing from the nearest alternative (a file with
+            # a_text but no side B is missing b_text, not a_text).
+            nearest = max(groups, key=lambda group: sum(name in present for name in group))
             problems.append(
                 Problem(
                     None,
-                    names[0],
+                    next(name for name in nearest if name not in present),
                     _("Missing column: the file needs %(names)s.") % {"names": " or ".join(names)},
                     line=1,
                 )
