@@ -47,8 +47,9 @@ def test_worker_fills_the_framed_form_by_touch_and_keyboard(
     frame.locator("#stars").select_option("2")
     assignment = Assignment.objects.get(worker=walt)
     assert wait_for(
-        lambda: (Assignment.objects.get(pk=assignment.pk).draft or {}).get("note")
-        == "Moved to Opebi"
+        lambda: (
+            (Assignment.objects.get(pk=assignment.pk).draft or {}).get("note") == "Moved to Opebi"
+        )
     )
     phone.click("#task-form button[type=submit]")
     phone.wait_for_url(f"{base}/work/a/*/")
