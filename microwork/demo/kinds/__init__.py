@@ -13,7 +13,9 @@ from typing import Any
 
 from microwork.lib.registry import loaded
 
-DEMO_PROJECTS: dict[str, str] = {}
+DEMO_PROJECTS: dict[str, str] = {
+    "html_form": "microwork.demo.kinds.html_form.demo",
+}
 
 
 @dataclass(frozen=True)
