@@ -464,3 +464,38 @@ def test_the_api_refuses_a_form_with_a_script_naming_the_field(client, rita_toke
     assert response.status_code in (400, 422), response.content
     text = response.content.decode()
     assert "html" in text and "line 2" in text and "script" in text
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rita_client(client, rita):
+    client.force_login(rita)
+    return client
+
+
+def test_the_project_form_takes_the_html_in_a_text_area_and_names_a_refusal(rita_client, acme):
+    from django.urls import reverse
+
+    from microwork.projects.models import Project
+    from microwork.projects.tests.factories import FORM as PROJECT_FORM
+
+    page = rita_client.get(reverse("projects:create")).content.decode()
+    assert 'name="html_form-html"' in page and "<textarea" in page
+    bad = {
+        **PROJECT_FORM,
+        "interface": "html_form",
+        "html_form-html": '<input name="a">\n<p onclick="x()">hi</p>',
+    }
+    r = rita_client.post(reverse("projects:create"), bad)
+    assert r.status_code == 200
+    assert "line 2" in r.content.decode() and "onclick" in r.content.decode()
+    assert not Project.objects.exists()
+    good = {**bad, "html_form-html": FORM, "html_form-checked_by": "reviewers"}
+    r = rita_client.post(reverse("projects:create"), good)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    project = Project.objects.get()
+    assert project.config == {"html": FORM, "checked_by": "reviewers"}
+    upload_page = rita_client.get(reverse("projects:upload", args=[project.pk])).content.decode()
+    assert "<code>address</code>" in upload_page and "<code>text</code>" not in upload_page
