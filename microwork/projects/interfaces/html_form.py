@@ -185,6 +185,8 @@ class HtmlForm(TaskInterface):
     # --- answers ------------------------------------------------------------------------------
 
     def answer_schema_for(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        if not config.get("html"):
+            return self.answer_schema  # no form yet: the shape in general
         fields = form_of(config).fields
         properties = {}
         for name, control in fields.items():
