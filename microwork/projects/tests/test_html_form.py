@@ -499,3 +499,48 @@ def test_the_project_form_takes_the_html_in_a_text_area_and_names_a_refusal(rita
     assert project.config == {"html": FORM, "checked_by": "reviewers"}
     upload_page = rita_client.get(reverse("projects:upload", args=[project.pk])).content.decode()
     assert "<code>address</code>" in upload_page and "<code>text</code>" not in upload_page
+
+
+def test_the_task_page_frames_the_form_and_a_refused_post_keeps_the_workers_values(
+    client, rita, walt
+):
+    from microwork.work.models import Assignment, Submission
+    from microwork.work.tests.factories import add_tasks, live_project
+
+    project = live_project(
+        rita,
+        interface="html_form",
+        config=FORM_CONFIG,
+        overlap=1,
+    )
+    tasks = add_tasks(project, 2)
+    for task in tasks:
+        task.data = {"name": "Shop", "address": "Street", "photo": "https://i.example/1"}
+    Task.objects.bulk_update(tasks, ["data"])
+    client.force_login(walt)
+    r = client.post(f"/work/p/{project.pk}/start/")
+    assignment = Assignment.objects.get(worker=walt)
+    page = client.get(r["Location"]).content.decode()
+    assert "iframe" in page and "projects/html_form.js" in page and "work/task.js" in page
+    # Without a verdict: refused, the page comes back with the worker's note in the frame.
+    r = client.post(
+        f"/work/a/{assignment.pk}/", {"city": "abj", "note": "gone", "active_ms": "2000"}
+    )
+    assert r.status_code == 400
+    again = r.content.decode()
+    assert "verdict" in again
+    assert '<input type="text" name="note" value="gone"' in again
+    assert "&gt;gone&lt;/textarea&gt;" in again
+    r = client.post(
+        f"/work/a/{assignment.pk}/",
+        {"verdict": "correct", "city": "abj", "tags": ["food"], "stars": "3", "active_ms": "2000"},
+    )
+    assert r.status_code == 302
+    assert Submission.objects.get().answer == {
+        "verdict": "correct",
+        "closed": False,
+        "tags": ["food"],
+        "stars": 3,
+        "city": "abj",
+        "note": "",
+    }
