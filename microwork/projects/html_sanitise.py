@@ -43,58 +43,16 @@ COMMON = frozenset(
     | {"aria-describedby", "aria-hidden"}
 )
 CELL = frozenset({"colspan", "rowspan", "scope", "headers"})
+PLAIN_TAGS = frozenset(
+    {"p", "div", "span", "section", "article", "header", "footer", "br", "hr", "wbr"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "ul", "li", "dl", "dt", "dd", "pre", "code"}
+    | {"strong", "em", "b", "i", "u", "s", "small", "sub", "sup", "mark", "abbr", "cite", "q"}
+    | {"blockquote", "figure", "figcaption", "fieldset", "legend", "caption", "thead", "tbody"}
+    | {"tfoot", "tr"}
+)
 ALLOWED: dict[str, frozenset[str]] = {
-    **dict.fromkeys(
-        [
-            "p",
-            "div",
-            "span",
-            "section",
-            "article",
-            "header",
-            "footer",
-            "h1",
-            "h2",
-            "h3",
-            "h4",
-            "h5",
-            "h6",
-            "ul",
-            "li",
-            "dl",
-            "dt",
-            "dd",
-            "strong",
-            "em",
-            "b",
-            "i",
-            "u",
-            "s",
-            "small",
-            "sub",
-            "sup",
-            "mark",
-            "abbr",
-            "cite",
-            "q",
-            "blockquote",
-            "pre",
-            "code",
-            "br",
-            "hr",
-            "figure",
-            "figcaption",
-            "fieldset",
-            "legend",
-            "caption",
-            "thead",
-            "tbody",
-            "tfoot",
-            "tr",
-            "wbr",
-        ],
-        frozenset(),
-    ),
+    # Text, lists, tables and structure: no attribute beyond the common ones.
+    **dict.fromkeys(PLAIN_TAGS, frozenset()),
     "ol": frozenset({"start", "reversed"}),
     "table": frozenset(),
     "colgroup": frozenset({"span"}),
@@ -504,10 +462,6 @@ def sanitise(html: str) -> Sanitised:
 
 
 # --- rendering ------------------------------------------------------------------------------
-
-
-def _drafted(control: Control, draft: Mapping[str, Any]) -> Any:
-    return draft.get(control.name)
 
 
 def _is_on(value: Any) -> bool:
