@@ -35,7 +35,10 @@ def _json_default(value: Any) -> Any:
 
 def input_columns(project: Project) -> list[str]:
     interface = get_interface(project.interface)
-    return [*interface.input_fields, *interface.optional_fields]
+    return [
+        *interface.input_fields_for(project.config),
+        *interface.optional_fields_for(project.config),
+    ]
 
 
 def result_record(project: Project, result: TaskResult, columns: list[str]) -> dict[str, Any]:

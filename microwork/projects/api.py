@@ -114,6 +114,10 @@ class ProjectOut(Schema):
         description="What a worker's answer to this project must be: the interface's answer "
         "schema with this project's labels or scale filled in."
     )
+    input_schema: dict[str, Any] = Field(
+        description="What one task's `data` must be for this project: the interface's input "
+        "schema, with the columns a requester's own form names."
+    )
     reward: str
     currency: str
     estimated_seconds: int
@@ -150,6 +154,10 @@ class ProjectOut(Schema):
     @staticmethod
     def resolve_answer_schema(obj: Project) -> dict[str, Any]:
         return public(get_interface(obj.interface).answer_schema_for(obj.config))
+
+    @staticmethod
+    def resolve_input_schema(obj: Project) -> dict[str, Any]:
+        return public(get_interface(obj.interface).input_schema_for(obj.config))
 
 
 class ProjectListOut(ProjectOut):

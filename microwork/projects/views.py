@@ -135,8 +135,8 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "project": project,
         "max_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024),
-        "columns": interface.input_columns(),
-        "column_groups": interface.input_groups,
+        "columns": interface.input_columns(project.config),
+        "column_groups": interface.input_groups_for(project.config),
     }
     if request.method != "POST":
         context["form"] = UploadForm()

@@ -15,6 +15,7 @@ from microwork.lib.registry import loaded
 
 DEMO_PROJECTS: dict[str, str] = {
     "pairwise": "microwork.demo.kinds.pairwise.demo",
+    "html_form": "microwork.demo.kinds.html_form.demo",
 }
 
 

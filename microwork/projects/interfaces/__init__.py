@@ -17,6 +17,7 @@ REGISTRY: dict[str, str] = {
     "multiple_choice": "microwork.projects.interfaces.choice.MultipleChoice",
     "graded_relevance": "microwork.projects.interfaces.relevance.GradedRelevance",
     "pairwise": "microwork.projects.interfaces.pairwise.Pairwise",
+    "html_form": "microwork.projects.interfaces.html_form.HtmlForm",
 }
 
 

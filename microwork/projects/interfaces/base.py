@@ -24,7 +24,9 @@ class TaskInterface:
       the project form, the project service and the API documentation all read them;
     - `input_schema`: one task's data, as JSON Schema (schema.py lists the subset); its
       `required` properties are the columns an upload must have, the other properties are the
-      optional ones, `anyOf: [{"required": […]}, …]` says "at least one of these";
+      optional ones, `anyOf: [{"required": […]}, …]` says "at least one of these"; refined
+      for a project's settings by `input_schema_for(config)` (a requester's own form names
+      its columns), which uploads, the upload page and exports read;
     - `answer_schema`: a worker's answer, as JSON Schema, refined for a project's settings by
       `answer_schema_for(config)` (the labels a choice may take, the top of a scale);
     - `answer_field`: the name the answer is posted under by the task's HTML form, and wraps
@@ -62,33 +64,49 @@ class TaskInterface:
 
     # --- inputs -------------------------------------------------------------------------------
 
+    def input_schema_for(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """One task's data for a project's settings (a requester's form names its columns)."""
+        return self.input_schema
+
+    def input_fields_for(self, config: Mapping[str, Any]) -> tuple[str, ...]:
+        """Columns every uploaded row of this project must have."""
+        return tuple(self.input_schema_for(config).get("required", ()))
+
+    def optional_fields_for(self, config: Mapping[str, Any]) -> tuple[str, ...]:
+        required = set(self.input_fields_for(config))
+        properties = self.input_schema_for(config).get("properties", {})
+        return tuple(n for n in properties if n not in required)
+
+    def input_groups_for(self, config: Mapping[str, Any]) -> list[list[str]]:
+        """Alternatives of which a row must have one in full (text, or image_url, or both)."""
+        return schema.required_groups(self.input_schema_for(config))
+
     @property
     def input_fields(self) -> tuple[str, ...]:
-        """Columns every uploaded row must have."""
-        return tuple(self.input_schema.get("required", ()))
+        """Columns every uploaded row must have, whatever the project's settings."""
+        return self.input_fields_for({})
 
     @property
     def optional_fields(self) -> tuple[str, ...]:
-        required = set(self.input_fields)
-        return tuple(n for n in self.input_schema.get("properties", {}) if n not in required)
+        return self.optional_fields_for({})
 
     @property
     def input_groups(self) -> list[list[str]]:
-        """Alternatives of which a row must have one in full (text, or image_url, or both)."""
-        return schema.required_groups(self.input_schema)
+        return self.input_groups_for({})
 
-    def input_columns(self) -> list[dict[str, Any]]:
+    def input_columns(self, config: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """The columns of an upload, for the upload page: name, required, what it holds."""
-        required = set(self.input_fields)
+        input_schema = self.input_schema_for(config or {})
+        required = set(input_schema.get("required", ()))
         return [
             {"name": name, "required": name in required, "description": sub.get("description", "")}
-            for name, sub in self.input_schema.get("properties", {}).items()
+            for name, sub in input_schema.get("properties", {}).items()
         ]
 
     def check_input(self, config: Mapping[str, Any], row: Mapping[str, Any]) -> dict[str, Any]:
         """One uploaded row → the task's `data`, or RowError naming the column."""
         try:
-            return schema.clean(self.input_schema, row)
+            return schema.clean(self.input_schema_for(config), row)
         except schema.SchemaError as exc:
             raise RowError(exc.path or "row", exc.reason) from None
 

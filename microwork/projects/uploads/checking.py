@@ -75,16 +75,17 @@ class RowChecker:
         self.config = project.config
         self.existing_ids = existing_ids
         self.seen_ids: dict[str, int] = {}
-        self.known = {*self.interface.input_fields, *self.interface.optional_fields}
+        self.required = self.interface.input_fields_for(self.config)
+        self.known = {*self.required, *self.interface.optional_fields_for(self.config)}
 
     def required_columns(self, columns: Iterable[str]) -> list[Problem]:
         present = set(columns)
-        missing = [name for name in self.interface.input_fields if name not in present]
+        missing = [name for name in self.required if name not in present]
         problems = [
             Problem(None, name, _("Missing column %(name)s.") % {"name": name}, line=1)
             for name in missing
         ]
-        groups = self.interface.input_groups
+        groups = self.interface.input_groups_for(self.config)
         if groups and not any(all(name in present for name in group) for group in groups):
             names = list(dict.fromkeys(name for group in groups for name in group))
             # Named by the first column missing from the nearest alternative (a file with
@@ -127,7 +128,7 @@ class RowChecker:
         problems: list[Problem] = []
 
         data: dict[str, Any] = {}
-        missing = [n for n in self.interface.input_fields if n not in record]
+        missing = [n for n in self.required if n not in record]
         if missing:
             problems.extend(problem(n, _("is missing")) for n in missing)
         else:
