@@ -16,6 +16,8 @@ REGISTRY: dict[str, str] = {
     "single_choice": "microwork.projects.interfaces.choice.SingleChoice",
     "multiple_choice": "microwork.projects.interfaces.choice.MultipleChoice",
     "graded_relevance": "microwork.projects.interfaces.relevance.GradedRelevance",
+    "audio_transcription": "microwork.projects.interfaces.audio.AudioTranscription",
+    "video_rating": "microwork.projects.interfaces.video.VideoRating",
 }
 
 
