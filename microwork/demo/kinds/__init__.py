@@ -13,7 +13,10 @@ from typing import Any
 
 from microwork.lib.registry import loaded
 
-DEMO_PROJECTS: dict[str, str] = {}
+DEMO_PROJECTS: dict[str, str] = {
+    "audio_transcription": "microwork.demo.kinds.audio_transcription.demo",
+    "video_rating": "microwork.demo.kinds.video_rating.demo",
+}
 
 
 @dataclass(frozen=True)
