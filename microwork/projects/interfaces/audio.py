@@ -103,7 +103,7 @@ class AudioTranscription(TaskInterface):
         "type": "string",
         "maxLength": MAX_LENGTH,
         "description": _(
-            "The transcript, as text: \"the meeting starts at nine\" (or {\"transcript\": …}). "
+            'The transcript, as text: "the meeting starts at nine" (or {"transcript": …}). '
             "Words that cannot be made out are written [inaudible]; a clip with no speech is "
             "answered [inaudible] alone, when the project allows it."
         ),

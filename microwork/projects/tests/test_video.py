@@ -109,9 +109,7 @@ def clip(settings, tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_worker_page_plays_the_clip_silently_through_a_signed_address(
-    client, rita, walt, clip
-):
+def test_the_worker_page_plays_the_clip_silently_through_a_signed_address(client, rita, walt, clip):
     project = live_project(rita, interface="video_rating", config=CONFIG, overlap=1)
     [task] = make_tasks(project, 1)
     task.data = {"video_url": clip, "title": "Kitchen accident", "start": 1}
@@ -144,9 +142,7 @@ def test_the_worker_page_plays_the_clip_silently_through_a_signed_address(
 def test_the_read_only_view_shows_the_clip_and_the_answer(rita, clip):
     request = RequestFactory().get("/")
     request.user = rita
-    html = Template(
-        "{% load tasks %}{% task_view 'video_rating' config data answer %}"
-    ).render(
+    html = Template("{% load tasks %}{% task_view 'video_rating' config data answer %}").render(
         Context(
             {
                 "request": request,
