@@ -3,6 +3,7 @@ office, in English and French, typed out word for word. One clip has nobody spea
 ([inaudible]). A simulated worker mishears, drops or doubles words the less skilled they are."""
 
 import random
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -104,5 +105,6 @@ def demo(*, media: Path, rng: random.Random) -> DemoProject:
         rows=rows,
         truth=truth,
         crowd_answer=crowd_answer,
+        reward=Decimal("0.10"),
         estimated_seconds=40,
     )
