@@ -36,6 +36,13 @@ def _start(page, base, project):
     assert page.eval_on_selector("[data-player-media]", "m => m.duration") > 2
 
 
+def _leave(page):
+    # Nothing of the page may still be talking to the server when the test's data is wiped
+    # (PostgreSQL would wait on the open request's locks).
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
+
+
 def _media(page, expression):
     return page.eval_on_selector("[data-player-media]", f"m => {expression}")
 
@@ -79,6 +86,7 @@ def test_a_transcriber_controls_the_clip_while_typing(
     phone.tap("#task-form button[type=submit]")
     assert wait_for(lambda: Submission.objects.filter(worker=walt).exists())
     assert Submission.objects.get(worker=walt).answer == "The clinic opens at eight on Monday."
+    _leave(phone)
 
 
 def test_a_moderator_steps_the_clip_and_answers_with_a_number_key(
@@ -119,3 +127,4 @@ def test_a_moderator_steps_the_clip_and_answers_with_a_number_key(
     phone.tap("#task-form button[type=submit]")
     assert wait_for(lambda: Submission.objects.filter(worker=walt).exists())
     assert Submission.objects.get(worker=walt).answer == {"label": "gory", "at": 0.16}
+    _leave(phone)
