@@ -156,6 +156,15 @@ def test_the_worker_page_plays_the_clip_through_a_signed_address_and_keeps_the_d
     assert aggregate.label == "The clinic opens at eight."
     assert [part["word"] for part in aggregate.parts][:2] == ["The", "clinic"]
 
+    # The requester hears the clip beside the transcript on the results page.
+    client.force_login(rita)
+    page = client.get(reverse("results:page", args=[project.pk])).content.decode()
+    assert re.search(r'<audio class="task-audio" controls preload="none" src="/media/calls/', page)
+    assert "The clinic opens at eight." in page
+    page = client.get(reverse("payments:review", args=[project.pk])).content.decode()
+    assert re.search(r'<audio class="task-audio" controls preload="none" src="/media/calls/', page)
+    assert "The clinic opens at eight." in page
+
 
 @pytest.mark.django_db
 def test_the_read_only_view_has_a_player_and_the_whole_transcript(rita, clip):

@@ -137,6 +137,12 @@ def test_the_worker_page_plays_the_clip_silently_through_a_signed_address(client
     )
     assert Submission.objects.get().answer == {"label": "gory", "at": 1.5}
 
+    # The requester sees the clip as a small player beside its label on the results page.
+    client.force_login(rita)
+    page = client.get(reverse("results:page", args=[project.pk])).content.decode()
+    assert re.search(r'<video class="task-video thumb" controls muted[^>]*src="/media/clips/', page)
+    assert "Gory" in page
+
 
 @pytest.mark.django_db
 def test_the_read_only_view_shows_the_clip_and_the_answer(rita, clip):
