@@ -26,6 +26,7 @@ import numpy as np
 MAX_WORDS = 10_000
 
 _RUN = re.compile(r"\S+")
+_SMALL = 4_000  # below this many table cells a plain loop beats numpy's per-row overhead
 
 
 class TooManyWords(ValueError):
@@ -46,22 +47,24 @@ def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
     for match in _RUN.finditer(text or ""):
         start, end = match.span()
-        while start < end and _is_punctuation(text[start]):
+        # Letters and digits are no punctuation: the common case skips the Unicode lookup.
+        while start < end and not text[start].isalnum() and _is_punctuation(text[start]):
             start += 1
-        while end > start and _is_punctuation(text[end - 1]):
+        while end > start and not text[end - 1].isalnum() and _is_punctuation(text[end - 1]):
             end -= 1
         if start < end:
             out.append((text[start:end], start, end))
     return out
 
 
-def _fold(word: str) -> str:
+def fold(word: str) -> str:
+    """One word of :func:`tokens_with_offsets` as :func:`tokens` gives it: NFC, case-folded."""
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", word).casefold())
 
 
 def tokens(text: str) -> list[str]:
     """The normalised words of ``text`` (NFC, case-folded, edge punctuation removed)."""
-    return [_fold(word) for word, _start, _end in tokens_with_offsets(text)]
+    return [fold(word) for word, _start, _end in tokens_with_offsets(text)]
 
 
 def normalise(text: str) -> str:
@@ -83,6 +86,28 @@ def word_distance(a_tokens: Sequence[str], b_tokens: Sequence[str]) -> int:
         a_tokens, b_tokens = b_tokens, a_tokens
     if not b_tokens:
         return len(a_tokens)
+    # Transcripts of one clip mostly agree: what they share at either end costs nothing.
+    shortest = len(b_tokens)
+    head = 0
+    while head < shortest and a_tokens[head] == b_tokens[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and a_tokens[-1 - tail] == b_tokens[-1 - tail]:
+        tail += 1
+    a_tokens = a_tokens[head : len(a_tokens) - tail]
+    b_tokens = b_tokens[head : len(b_tokens) - tail]
+    if not b_tokens:
+        return len(a_tokens)
+    if len(a_tokens) * len(b_tokens) <= _SMALL:
+        return _small_distance(a_tokens, b_tokens)
+    return _table_distance(a_tokens, b_tokens)
+
+
+def _table_distance(a_tokens: Sequence[str], b_tokens: Sequence[str]) -> int:
+    if len(a_tokens) < len(b_tokens):
+        a_tokens, b_tokens = b_tokens, a_tokens
+    if not b_tokens:
+        return len(a_tokens)
     ids: dict[str, int] = {}
     a_ids = [ids.setdefault(word, len(ids)) for word in a_tokens]
     b_codes = np.array([ids.setdefault(word, len(ids)) for word in b_tokens], dtype=np.int64)
@@ -96,6 +121,24 @@ def word_distance(a_tokens: Sequence[str], b_tokens: Sequence[str]) -> int:
         np.minimum(row[1:] + 1, row[:-1] + (b_codes != code), out=tmp[1:])
         row = np.minimum.accumulate(tmp - index) + index
     return int(row[-1])
+
+
+def _small_distance(a_tokens: Sequence[str], b_tokens: Sequence[str]) -> int:
+    previous = list(range(len(b_tokens) + 1))
+    for i, word in enumerate(a_tokens, start=1):
+        current = [i]
+        left = i
+        for j, other in enumerate(b_tokens):
+            best = previous[j] + (word != other)  # substitute (or keep)
+            up = previous[j + 1] + 1  # delete
+            if up < best:
+                best = up
+            if left + 1 < best:  # insert
+                best = left + 1
+            current.append(best)
+            left = best
+        previous = current
+    return previous[-1]
 
 
 def word_error_rate(hypothesis: str | Sequence[str], reference: str | Sequence[str]) -> float:

@@ -72,12 +72,13 @@ def boxes(votes: Sequence[Vote], *, config: Mapping[str, Any], data: Any) -> Con
     for label, members in by_label.items():
         # Content order, so that the clusters (and their ties) do not depend on vote order.
         members.sort(key=lambda m: (_sort_key(m[1]), weights[m[0]]))
-        for cluster in _clusters(members, threshold):
+        iou = _iou_matrix([shape for _vote, shape in members])
+        for cluster in _clusters(members, iou, threshold):
             workers = sorted({members[i][0] for i in cluster})
             support = float(weights[workers].sum())
             if round(support, _ROUND) < round(total / 2, _ROUND):
                 continue
-            shape = _merged([members[i] for i in cluster], weights)
+            shape = _merged([members[i] for i in cluster], iou[np.ix_(cluster, cluster)], weights)
             shape = {"label": label, **shape}
             kept.append((shape, {"label": label, "confidence": support / total,
                                  "support": len(workers)}))  # fmt: skip
@@ -107,11 +108,11 @@ def _iou_matrix(shapes: Sequence[Mapping[str, Any]]) -> np.ndarray:
 
 
 def _clusters(
-    members: Sequence[tuple[int, Mapping[str, Any]]], threshold: float
+    members: Sequence[tuple[int, Mapping[str, Any]]], iou: np.ndarray, threshold: float
 ) -> list[list[int]]:
     """Average-linkage merging with at most one shape per worker in a cluster."""
     n = len(members)
-    link = _iou_matrix([shape for _vote, shape in members])  # mean pairwise IoU of clusters
+    link = iou.copy()  # mean pairwise IoU between clusters
     voters = np.array([vote for vote, _shape in members])
     blocked = voters[:, None] == voters[None, :]  # the two clusters share a worker
     clusters: list[list[int]] = [[i] for i in range(n)]
@@ -135,7 +136,7 @@ def _clusters(
 
 
 def _merged(
-    members: Sequence[tuple[int, Mapping[str, Any]]], weights: np.ndarray
+    members: Sequence[tuple[int, Mapping[str, Any]]], iou: np.ndarray, weights: np.ndarray
 ) -> dict[str, Any]:
     shapes = [shape for _vote, shape in members]
     w = np.array([weights[vote] for vote, _shape in members])
@@ -144,7 +145,6 @@ def _merged(
                          dtype=np.float64)  # fmt: skip
         x0, y0, x1, y1 = (round(float(e), 6) for e in (w @ edges) / w.sum())
         return {"x": x0, "y": y0, "w": round(x1 - x0, 6), "h": round(y1 - y0, 6)}
-    iou = _iou_matrix(shapes)
     scores = np.round(iou @ w, _ROUND)
     medoid = shapes[int(np.argmax(scores))]  # first maximum: content order breaks ties
     if "points" in medoid:

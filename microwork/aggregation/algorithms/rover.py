@@ -16,8 +16,9 @@ no better than the medoid (its weighted word distance to the votes is larger), t
 returned as written.
 
 Cost: word distances between all pairs of votes, then one numpy pass per slot for each
-aligned vote: O(votes^2 x words^2) in numpy. Votes of more than MAX_ALIGN_WORDS words are not
-aligned: the medoid is returned.
+aligned vote: O(votes^2 x words^2). When a vote has more than MAX_ALIGN_WORDS words nothing is
+aligned and no word distance is computed: the value is the transcript written by the most
+weight (then the longest), and a vote agrees with it fully or not at all.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from microwork.lib.words import tokens, tokens_with_offsets, word_distance, word_error_rate
+from microwork.lib.words import fold, tokens_with_offsets, word_distance
 
 from ._common import vote_weights
 from .consensus import Consensus, Vote
@@ -44,10 +45,11 @@ class _Transcript:
     def __init__(self, answer: Any) -> None:
         text = answer if isinstance(answer, str) else ""
         self.text = " ".join(text.split())
-        self.keys = tokens(text)
+        self.keys = []
         # The whole whitespace-separated run around each word, so "Paris," keeps its comma.
         self.surfaces = []
-        for _word, start, end in tokens_with_offsets(text):
+        for word, start, end in tokens_with_offsets(text):
+            self.keys.append(fold(word))
             while start > 0 and not text[start - 1].isspace():
                 start -= 1
             while end < len(text) and not text[end].isspace():
@@ -61,15 +63,26 @@ def rover(votes: Sequence[Vote], *, config: Mapping[str, Any], data: Any) -> Con
     weights = vote_weights(votes)
     n = len(transcripts)
     distances = np.zeros((n, n))
+    too_long = max(len(t.keys) for t in transcripts) > MAX_ALIGN_WORDS
     for i in range(n):
         for j in range(i + 1, n):
-            d = word_distance(transcripts[i].keys, transcripts[j].keys)
+            if too_long:  # bounded cost: only "the same words or not"
+                d = float(transcripts[i].keys != transcripts[j].keys)
+            else:
+                d = word_distance(transcripts[i].keys, transcripts[j].keys)
             distances[i, j] = distances[j, i] = d
     totals = np.round(distances @ weights, 9)
-    # Ties go by content, never by position, so the order of the votes does not matter.
+    # Ties go by content, never by position, so the order of the votes does not matter; among
+    # equally central transcripts the heavier, then the longer (an empty one is often a skip).
     order = sorted(
         range(n),
-        key=lambda i: (totals[i], -weights[i], transcripts[i].keys, transcripts[i].text),
+        key=lambda i: (
+            totals[i],
+            -weights[i],
+            -len(transcripts[i].keys),
+            transcripts[i].keys,
+            transcripts[i].text,
+        ),
     )
     pivot = order[0]
     rest = sorted(
@@ -77,8 +90,8 @@ def rover(votes: Sequence[Vote], *, config: Mapping[str, Any], data: Any) -> Con
         key=lambda i: (distances[pivot, i], transcripts[i].keys, transcripts[i].text, -weights[i]),
     )
     aligned = [pivot, *rest]
-    if n == 1 or max(len(t.keys) for t in transcripts) > MAX_ALIGN_WORDS:
-        return _medoid(transcripts, weights, pivot)
+    if n == 1 or too_long:
+        return _medoid(transcripts, weights, distances, pivot, exact_only=too_long)
 
     vocabulary: dict[str, int] = {}
     ids = [
@@ -117,13 +130,9 @@ def rover(votes: Sequence[Vote], *, config: Mapping[str, Any], data: Any) -> Con
         value_keys.append(words[winner])
         parts.append({"word": surface, "confidence": share, "support": len(holders)})
 
-    rover_cost = float(
-        sum(
-            w * word_distance(value_keys, t.keys) for w, t in zip(weights, transcripts, strict=True)
-        )
-    )
-    if rover_cost > totals[pivot] + _TOLERANCE:
-        return _medoid(transcripts, weights, pivot, cells=cells)
+    to_value = np.array([word_distance(value_keys, t.keys) for t in transcripts], dtype=float)
+    if round(float(to_value @ weights), 9) > totals[pivot] + _TOLERANCE:
+        return _medoid(transcripts, weights, distances, pivot, cells=cells)
     if parts:
         confidence = float(np.mean([p["confidence"] for p in parts]))
     else:
@@ -131,7 +140,7 @@ def rover(votes: Sequence[Vote], *, config: Mapping[str, Any], data: Any) -> Con
     return Consensus(
         value=" ".join(p["word"] for p in parts),
         confidence=confidence,
-        agreement=_agreement(transcripts, value_keys),
+        agreement=_agreement(to_value, len(value_keys)),
         parts=tuple(parts),
     )
 
@@ -156,31 +165,40 @@ def _align(cells: np.ndarray, ids: np.ndarray, vocabulary_size: int) -> np.ndarr
         np.minimum(table[i - 1, 1:] + skip[i - 1], table[i - 1, :-1] + match[i - 1], out=row[1:])
         # New slots along a row depend on the cell to their left: a running minimum.
         table[i] = np.minimum.accumulate(row - index) + index
-    columns: list[np.ndarray] = []
+    # Backtrace into (old slot, word) pairs, -1 for "none": a padded -1 column and -1 word
+    # make the new network one fancy-indexing step.
+    slot_of: list[int] = []
+    word_of: list[int] = []
     i, j = n_slots, length
     while i > 0 or j > 0:
         here = table[i, j]
         if i > 0 and j > 0 and abs(here - table[i - 1, j - 1] - match[i - 1, j - 1]) < _TOLERANCE:
-            columns.append(np.append(cells[:, i - 1], ids[j - 1]))
             i, j = i - 1, j - 1
+            slot_of.append(i)
+            word_of.append(j)
         elif i > 0 and abs(here - table[i - 1, j] - skip[i - 1]) < _TOLERANCE:
-            columns.append(np.append(cells[:, i - 1], -1))
             i -= 1
+            slot_of.append(i)
+            word_of.append(-1)
         else:
-            columns.append(np.append(np.full(m, -1, dtype=np.int64), ids[j - 1]))
             j -= 1
-    columns.reverse()
-    if not columns:
-        return np.full((m + 1, 0), -1, dtype=np.int64)
-    return np.stack(columns, axis=1)
+            slot_of.append(-1)
+            word_of.append(j)
+    slot_of.reverse()
+    word_of.reverse()
+    padded = np.hstack([cells, np.full((m, 1), -1, dtype=np.int64)])
+    new_row = np.append(ids, -1)[word_of] if word_of else np.zeros(0, dtype=np.int64)
+    return np.vstack([padded[:, slot_of], new_row[None, :]]).astype(np.int64)
 
 
 def _medoid(
     transcripts: list[_Transcript],
     weights: np.ndarray,
+    distances: np.ndarray,
     pivot: int,
     *,
     cells: np.ndarray | None = None,
+    exact_only: bool = False,
 ) -> Consensus:
     """The pivot transcript as written; its words' confidence from the network when there is
     one (the weight share holding the same word in its slot), else from exact word matches."""
@@ -204,10 +222,17 @@ def _medoid(
     return Consensus(
         value=chosen.text,
         confidence=confidence,
-        agreement=_agreement(transcripts, chosen.keys),
+        # Without word distances a vote agrees fully or not at all.
+        agreement=tuple(1.0 - float(d) for d in distances[pivot])
+        if exact_only
+        else _agreement(distances[pivot], len(chosen.keys)),
         parts=tuple(parts),
     )
 
 
-def _agreement(transcripts: list[_Transcript], value_keys: list[str]) -> tuple[float, ...]:
-    return tuple(max(0.0, 1.0 - word_error_rate(t.keys, value_keys)) for t in transcripts)
+def _agreement(distances: np.ndarray, value_words: int) -> tuple[float, ...]:
+    """max(0, 1 - WER) of each vote against the value, from their word distances to it
+    (a vote of no words against an empty value agrees fully, as word_error_rate says)."""
+    if not value_words:
+        return tuple(1.0 if d == 0 else 0.0 for d in distances.tolist())
+    return tuple(max(0.0, 1.0 - d / value_words) for d in distances.tolist())
