@@ -265,11 +265,15 @@ TASK_QUEUES = ["default", "uploads", "aggregation"]
 # http(s) URL (docs/projects.md); over HTTPS, http:// pictures are upgraded (below).
 # CSP_IMAGE_SOURCES narrows that to named hosts ("https://img.example.org,https://cdn.example.net").
 CSP_IMAGE_SOURCES = envlist("CSP_IMAGE_SOURCES", ["https:"] if SECURE else ["https:", "http:"])
+# The same for a task's audio and video (audio_url, video_url): the platform's own files are
+# signed addresses of this site; CSP_MEDIA_SOURCES names the outside hosts clips may come from.
+CSP_MEDIA_SOURCES = envlist("CSP_MEDIA_SOURCES", ["https:"] if SECURE else ["https:", "http:"])
 SECURE_CSP: dict[str, list[str] | bool] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:", "blob:", *CSP_IMAGE_SOURCES],
+    "media-src": [CSP.SELF, *CSP_MEDIA_SOURCES],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

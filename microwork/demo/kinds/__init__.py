@@ -16,6 +16,8 @@ from microwork.lib.registry import loaded
 DEMO_PROJECTS: dict[str, str] = {
     "pairwise": "microwork.demo.kinds.pairwise.demo",
     "html_form": "microwork.demo.kinds.html_form.demo",
+    "audio_transcription": "microwork.demo.kinds.audio_transcription.demo",
+    "video_rating": "microwork.demo.kinds.video_rating.demo",
 }
 
 

@@ -18,6 +18,8 @@ REGISTRY: dict[str, str] = {
     "graded_relevance": "microwork.projects.interfaces.relevance.GradedRelevance",
     "pairwise": "microwork.projects.interfaces.pairwise.Pairwise",
     "html_form": "microwork.projects.interfaces.html_form.HtmlForm",
+    "audio_transcription": "microwork.projects.interfaces.audio.AudioTranscription",
+    "video_rating": "microwork.projects.interfaces.video.VideoRating",
 }
 
 
