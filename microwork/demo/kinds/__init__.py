@@ -14,10 +14,10 @@ from typing import Any
 from microwork.lib.registry import loaded
 
 DEMO_PROJECTS: dict[str, str] = {
-    "pairwise": "microwork.demo.kinds.pairwise.demo",
-    "html_form": "microwork.demo.kinds.html_form.demo",
     "audio_transcription": "microwork.demo.kinds.audio_transcription.demo",
+    "pairwise": "microwork.demo.kinds.pairwise.demo",
     "video_rating": "microwork.demo.kinds.video_rating.demo",
+    "html_form": "microwork.demo.kinds.html_form.demo",
 }
 
 

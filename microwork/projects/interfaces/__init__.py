@@ -16,10 +16,10 @@ REGISTRY: dict[str, str] = {
     "single_choice": "microwork.projects.interfaces.choice.SingleChoice",
     "multiple_choice": "microwork.projects.interfaces.choice.MultipleChoice",
     "graded_relevance": "microwork.projects.interfaces.relevance.GradedRelevance",
-    "pairwise": "microwork.projects.interfaces.pairwise.Pairwise",
-    "html_form": "microwork.projects.interfaces.html_form.HtmlForm",
     "audio_transcription": "microwork.projects.interfaces.audio.AudioTranscription",
+    "pairwise": "microwork.projects.interfaces.pairwise.Pairwise",
     "video_rating": "microwork.projects.interfaces.video.VideoRating",
+    "html_form": "microwork.projects.interfaces.html_form.HtmlForm",
 }
 
 
