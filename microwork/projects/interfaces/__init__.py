@@ -16,6 +16,7 @@ REGISTRY: dict[str, str] = {
     "single_choice": "microwork.projects.interfaces.choice.SingleChoice",
     "multiple_choice": "microwork.projects.interfaces.choice.MultipleChoice",
     "graded_relevance": "microwork.projects.interfaces.relevance.GradedRelevance",
+    "answer_review": "microwork.projects.interfaces.review.AnswerReview",
 }
 
 
