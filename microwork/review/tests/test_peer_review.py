@@ -215,3 +215,69 @@ def test_a_live_project_cannot_lower_its_review_reward_under_the_floor(project, 
     with pytest.raises(ApplicationError) as caught:
         project_update(project=project, actor=rita, changes={"review_reward": "0.01"})
     assert caught.value.field == "review_reward"
+
+
+def _reviewed_and_rejected(project, walt, reviewers, past_opening_round):
+    original = _sent_for_review(project, walt, past_opening_round)
+    companion = Project.objects.get(review_of=project)
+    for who, verdict in zip(reviewers, [REJECT, REJECT, ACCEPT], strict=True):
+        answer(companion, who, verdict)
+    return original
+
+
+def test_the_requester_reads_the_reviews_on_a_page_in_csv_and_through_the_api(
+    client, project, walt, rita, rita_token, reviewers, past_opening_round
+):
+    original = _reviewed_and_rejected(project, walt, reviewers, past_opening_round)
+    client.force_login(rita)
+    page = client.get(f"/projects/{project.pk}/peer-reviews/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "It names a dog; the scene has a cat." in body
+    assert "A dog on a mat" in body
+    detail = client.get(f"/projects/{project.pk}/").content.decode()
+    assert f"/projects/{project.pk}/peer-reviews/" in detail
+
+    csv = client.get(f"/projects/{project.pk}/peer-reviews.csv")
+    assert csv.status_code == 200
+    lines = b"".join(csv.streaming_content).decode().splitlines()
+    assert lines[0].startswith("submission_id,task_id")
+    assert len(lines) == 4  # a header and one line per review
+    assert all(line.startswith(str(original.pk)) for line in lines[1:])
+
+    r = client.get(
+        f"/api/projects/{project.pk}/peer-reviews",
+        headers={"Authorization": f"Bearer {rita_token}"},
+    )
+    assert r.status_code == 200, r.content
+    [row] = r.json()
+    assert row["status"] == "rejected"
+    assert row["accepts"] == 1
+    assert [v["verdict"] for v in row["reviews"]] == ["reject", "reject", "accept"]
+    assert row["decision_id"] == Decision.objects.get(submission=original).pk
+
+
+def test_only_the_projects_requesters_read_its_reviews(client, project, rob, walt, walt_token):
+    client.force_login(rob)
+    assert client.get(f"/projects/{project.pk}/peer-reviews/").status_code == 404
+    assert client.get(f"/projects/{project.pk}/peer-reviews.csv").status_code == 404
+    client.force_login(walt)
+    assert client.get(f"/projects/{project.pk}/peer-reviews/").status_code == 403
+    r = client.get(
+        f"/api/projects/{project.pk}/peer-reviews",
+        headers={"Authorization": f"Bearer {walt_token}"},
+    )
+    assert r.status_code == 403
+
+
+def test_the_worker_reads_the_reasons_on_their_decision_page_and_can_appeal(
+    client, project, walt, reviewers, past_opening_round
+):
+    original = _reviewed_and_rejected(project, walt, reviewers, past_opening_round)
+    decision = Decision.objects.get(submission=original)
+    client.force_login(walt)
+    body = client.get(f"/quality/decisions/{decision.pk}/").content.decode()
+    assert "It names a dog; the scene has a cat." in body
+    assert "Send appeal" in body
+    for who in reviewers:
+        assert who.username not in body
