@@ -13,7 +13,9 @@ from typing import Any
 
 from microwork.lib.registry import loaded
 
-DEMO_PROJECTS: dict[str, str] = {}
+DEMO_PROJECTS: dict[str, str] = {
+    "answer_review": "microwork.demo.kinds.answer_review.demo",
+}
 
 
 @dataclass(frozen=True)
