@@ -99,6 +99,7 @@ class ProjectForm(forms.Form):
     max_open_per_worker = forms.IntegerField(label=_("Open tasks per worker at once"), initial=1)
     review_overlap = forms.IntegerField(
         label=_("Reviewers per answer (peer review)"),
+        required=False,
         initial=0,
         min_value=0,
         max_value=5,
@@ -114,6 +115,7 @@ class ProjectForm(forms.Form):
     )
     review_threshold = forms.CharField(
         label=_("Share of reviewers who must accept"),
+        required=False,
         initial="0.5",
         help_text=_("0.5: an answer is approved when at least half its reviewers accept it."),
     )

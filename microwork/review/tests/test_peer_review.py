@@ -281,3 +281,58 @@ def test_the_worker_reads_the_reasons_on_their_decision_page_and_can_appeal(
     assert "Send appeal" in body
     for who in reviewers:
         assert who.username not in body
+
+
+def test_a_requester_turns_peer_review_on_through_the_api_and_the_form(
+    client, rich_acme, rita, rita_token
+):
+    auth = {"Authorization": f"Bearer {rita_token}"}
+    body = {
+        "name": "Describe it",
+        "description": "One sentence per scene.",
+        "interface": "peer_text",
+        "config": {},
+        "reward": "0.10",
+        "estimated_seconds": 20,
+        "review_overlap": 2,
+        "review_reward": "0.05",
+        "review_threshold": "0.75",
+    }
+    r = client.post("/api/projects", body, content_type="application/json", headers=auth)
+    assert r.status_code == 201, r.content
+    made = r.json()
+    assert made["review_overlap"] == 2
+    assert Decimal(made["review_reward"]) == Decimal("0.05")
+    assert Decimal(made["review_threshold"]) == Decimal("0.75")
+    r = client.patch(
+        f"/api/projects/{made['id']}",
+        {"review_overlap": 9},
+        content_type="application/json",
+        headers=auth,
+    )
+    assert r.status_code == 400
+    assert r.json()["field"] == "review_overlap"
+
+    client.force_login(rita)
+    form = {
+        "name": "Describe it again",
+        "description": "One sentence per scene.",
+        "instructions": "## Examples\n",
+        "interface": "peer_text",
+        "reward": "0.10",
+        "currency": "USD",
+        "estimated_seconds": "20",
+        "overlap": "1",
+        "time_limit_seconds": "600",
+        "gold_rate": "0",
+        "max_open_per_worker": "1",
+        "order": "depth_first",
+        "auto_approve_seconds": "259200",
+        "review_overlap": "3",
+        "review_reward": "0.04",
+        "review_threshold": "0.5",
+    }
+    r = client.post("/projects/new/", form)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    project = Project.objects.get(name="Describe it again")
+    assert (project.review_overlap, project.review_reward) == (3, Decimal("0.04"))
