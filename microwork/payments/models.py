@@ -27,6 +27,7 @@ class SubmissionReview(models.Model):
         AUTO_APPROVE = "auto_approve", _("Approved automatically when the approval period ended")
         QUALITY_RULE = "quality_rule", _("Decided by a quality rule")
         APPEAL = "appeal", _("Decided on appeal")
+        PEER_REVIEW = "peer_review", _("Decided by other workers' review")
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="reviews")
     action = models.CharField(max_length=12, choices=Action.choices)

@@ -80,6 +80,20 @@ class ProjectIn(Schema):
     hourly_cap_per_worker: int | None = Field(
         None, description="At most this many tasks per worker per hour (1–1000); empty: no cap."
     )
+    review_overlap: int = Field(
+        0,
+        description="Peer review, for kinds whose answers are reviewed rather than aggregated "
+        "(see `reviewed` at GET /api/interfaces): each answer goes to this many other workers, "
+        "0 (off) to 5.",
+    )
+    review_reward: AmountIn | None = Field(
+        None, description='What each reviewer is paid, a decimal string such as "0.02".'
+    )
+    review_threshold: DecimalIn = Field(
+        Decimal("0.5"),
+        description="Share of reviewers who must accept an answer for it to be approved "
+        "(above 0, up to 1); otherwise it is rejected with their reasons.",
+    )
 
 
 class ProjectPatch(Schema):
@@ -101,6 +115,9 @@ class ProjectPatch(Schema):
     )
     opens_at: datetime | None = Field(None, description="Send null to remove the opening time.")
     hourly_cap_per_worker: int | None = Field(None, description="Send null to remove the cap.")
+    review_overlap: int | None = Field(None, description="See review_overlap on POST.")
+    review_reward: AmountIn | None = None
+    review_threshold: DecimalIn | None = None
 
 
 class ProjectOut(Schema):
@@ -130,6 +147,9 @@ class ProjectOut(Schema):
     auto_approve_seconds: int
     opens_at: datetime | None
     hourly_cap_per_worker: int | None
+    review_overlap: int
+    review_reward: str
+    review_threshold: str
     status: str
     allowed_transitions: list[str]
     created_at: datetime
@@ -142,6 +162,14 @@ class ProjectOut(Schema):
     @staticmethod
     def resolve_gold_rate(obj: Project) -> str:
         return str(obj.gold_rate)
+
+    @staticmethod
+    def resolve_review_reward(obj: Project) -> str:
+        return str(obj.review_reward)
+
+    @staticmethod
+    def resolve_review_threshold(obj: Project) -> str:
+        return str(obj.review_threshold)
 
     @staticmethod
     def resolve_estimated_hourly_rate(obj: Project) -> str:

@@ -97,6 +97,28 @@ class ProjectForm(forms.Form):
         help_text=_("0 to 1; 0.1 means about one task in ten is a control task."),
     )
     max_open_per_worker = forms.IntegerField(label=_("Open tasks per worker at once"), initial=1)
+    review_overlap = forms.IntegerField(
+        label=_("Reviewers per answer (peer review)"),
+        required=False,
+        initial=0,
+        min_value=0,
+        max_value=5,
+        help_text=_(
+            "For kinds reviewed rather than aggregated (free text, transcription checked by "
+            "reviewers): each answer goes to this many other workers. 0 turns it off."
+        ),
+    )
+    review_reward = forms.CharField(
+        label=_("Reward per review"),
+        required=False,
+        help_text=_("Paid to each reviewer, e.g. 0.02."),
+    )
+    review_threshold = forms.CharField(
+        label=_("Share of reviewers who must accept"),
+        required=False,
+        initial="0.5",
+        help_text=_("0.5: an answer is approved when at least half its reviewers accept it."),
+    )
     order = forms.ChoiceField(
         label=_("Order tasks are given out"),
         choices=Project.Order.choices,
@@ -165,6 +187,11 @@ class ProjectForm(forms.Form):
             "max_open_per_worker": project.max_open_per_worker,
             "order": project.order,
             "auto_approve_seconds": project.auto_approve_seconds,
+            "review_overlap": project.review_overlap,
+            "review_reward": str(project.review_reward.normalize())
+            if project.review_reward
+            else "",
+            "review_threshold": str(project.review_threshold.normalize()),
         }
         interface = get_interface(project.interface)
         for config_field in interface.config_fields:
@@ -194,6 +221,9 @@ class ProjectForm(forms.Form):
                 "max_open_per_worker",
                 "order",
                 "auto_approve_seconds",
+                "review_overlap",
+                "review_reward",
+                "review_threshold",
             )
             if not self.fields[name].disabled
         }

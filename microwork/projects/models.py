@@ -66,12 +66,44 @@ class Project(models.Model):
     target_confidence = models.DecimalField(
         max_digits=4, decimal_places=3, default=Decimal("0.950")
     )
+    # Peer review (kinds that are reviewed rather than aggregated): each answer goes to this
+    # many other workers (0: off), each paid `review_reward`; the answer is approved when at
+    # least `review_threshold` of them accept it, rejected with their reasons otherwise.
+    review_overlap = models.PositiveSmallIntegerField(_("reviewers per answer"), default=0)
+    review_reward = models.DecimalField(
+        _("reward per review"),
+        max_digits=AMOUNT_DIGITS,
+        decimal_places=AMOUNT_PLACES,
+        default=Decimal(0),
+    )
+    review_threshold = models.DecimalField(
+        _("share of reviewers who must accept"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.500"),
+    )
+    # Set on the companion project that holds another project's review tasks (made by the
+    # review app on the first answer to check); its requester is the reviewed project's.
+    review_of = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="review_project",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(review_overlap__lte=5), name="project_review_overlap_max_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(review_threshold__gt=0) & Q(review_threshold__lte=1),
+                name="project_review_threshold_share",
+            ),
             models.CheckConstraint(
                 condition=Q(auto_approve_seconds__lte=7 * 24 * 3600),
                 name="project_auto_approve_max_7d",
@@ -194,6 +226,15 @@ class Task(models.Model):
     answers_count = models.PositiveIntegerField(default=0)
     # Set when dynamic overlap decides the task has enough answers before reaching `overlap`.
     done = models.BooleanField(default=False)
+    # Never handed to this worker: a review task is never given to the author of the answer
+    # it checks (the claim leaves it out for them).
+    excluded_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -33,6 +33,8 @@ def format_value(rule_key: str, value: Any) -> str:
 
 
 def rule_title(rule_key: str) -> str:
+    if rule_key == "peer_review":
+        return _("Review by other workers")
     return str(get_rule(rule_key).title) if rule_key in RULES else rule_key
 
 
@@ -69,6 +71,8 @@ def rule_numbers_text(rule_key: str, inputs: dict[str, Any]) -> str:
             "threshold": threshold,
             "distance": _distance(rule_key, inputs.get("distance")),
         }
+    if rule_key == "peer_review":
+        return peer_review_text(inputs)
     if rule_key == "daily_cap":
         return _(
             "You gave %(count)d answers on this project today (UTC); the limit is %(cap)d a day."
@@ -81,6 +85,31 @@ def rule_numbers_text(rule_key: str, inputs: dict[str, Any]) -> str:
         "threshold": threshold,
         "distance": _distance(rule_key, inputs.get("distance")),
     }
+
+
+def peer_review_text(inputs: dict[str, Any]) -> str:
+    """Other workers' review in words: how many accepted, the share needed, and each
+    rejecting reviewer's reason (never who they are)."""
+    reviewers = int(inputs.get("reviewers") or 0)
+    accepts = int(inputs.get("accepts") or 0)
+    text = _(
+        "%(accepts)d of %(reviewers)d workers who reviewed your answer accepted it; this "
+        "project needs %(threshold)s of them to accept."
+    ) % {
+        "accepts": accepts,
+        "reviewers": reviewers,
+        "threshold": _percent(inputs.get("threshold")),
+    }
+    reasons = [
+        str(r.get("reason", ""))
+        for r in inputs.get("reviews") or []
+        if r.get("verdict") == "reject" and r.get("reason")
+    ]
+    if reasons:
+        text += " " + _("Their reasons: %(reasons)s") % {
+            "reasons": " ".join(f"“{reason}”" for reason in reasons)
+        }
+    return text
 
 
 def _distance(rule_key: str, distance: Any) -> str:
@@ -155,14 +184,14 @@ def decision_text(decision: Decision) -> str:
             )
         else:
             parts.append(_("You are close to the limit; nothing happens unless you cross it."))
-    elif decision.kind == Decision.Kind.REJECTION:
+    elif decision.kind == Decision.Kind.REJECTION and decision.rule_key != "peer_review":
         parts.append(
             _("Reason: %(reason)s.")
             % {"reason": REJECTION_REASONS.get(decision.reason_code, decision.reason_code)}
         )
     elif decision.kind in (Decision.Kind.PAUSE, Decision.Kind.REMOVAL):
         parts.append(_("You were warned about this before. You can appeal this decision."))
-    if decision.note:
+    if decision.note and decision.rule_key != "peer_review":
         parts.append(_("Note from the decider: %(note)s") % {"note": decision.note})
     if decision.status == Decision.Status.REVERSED:
         parts.append(_("This decision was reversed; it no longer counts against you."))
@@ -261,6 +290,15 @@ def approval_text(inputs: dict[str, Any]) -> str:
             "answers": numbers.get("answers", 0),
             "confidence": _percent(numbers.get("confidence")),
             "min": _percent(params.get("min_confidence")),
+        }
+    if rule_key == "peer_review":
+        return _(
+            "Approved: %(accepts)d of %(reviewers)d workers who reviewed your answer accepted "
+            "it; this project needs %(threshold)s of them to accept."
+        ) % {
+            "accepts": int(inputs.get("accepts") or 0),
+            "reviewers": int(inputs.get("reviewers") or 0),
+            "threshold": _percent(inputs.get("threshold")),
         }
     return _("Approved at once by the project's rule “%(rule)s”.") % {
         "rule": approval_rule_title(rule_key)

@@ -2,6 +2,7 @@
 decision the worker is told about and can appeal), bonus the workers, and the list of
 rejection reasons. Each handler: parse, access, one service, serialise."""
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,13 +14,13 @@ from microwork.accounts.api_auth import requester_scope
 from microwork.accounts.auth import request_user
 from microwork.accounts.models import User
 from microwork.lib.api_errors import responses
-from microwork.lib.bounds import IdList
+from microwork.lib.bounds import IdList, Offset, PageLimit
 from microwork.lib.errors import NotFound
 from microwork.payments.services import accounts as payments_accounts
 from microwork.projects.access import access_project_for_requester
 from microwork.quality import access as quality_access
 from microwork.quality.api import DecisionOut, decision_out
-from microwork.review import services
+from microwork.review import selectors, services
 from microwork.work.models import Submission
 
 router = Router(tags=["review"])
@@ -74,6 +75,30 @@ class BonusIn(Schema):
     amount: str
     message: str
     request_key: str
+
+
+class PeerReviewOut(Schema):
+    reviewer: str
+    verdict: str = Field(description="accept or reject")
+    reason: str
+    reviewed_at: datetime
+    agrees: bool | None = Field(description="Whether the verdict matched the outcome.")
+
+
+class PeerReviewRequestOut(Schema):
+    submission_id: int
+    task_id: int
+    worker: str
+    answer: Any
+    answer_text: str
+    status: str = Field(description="open, accepted, rejected or cancelled")
+    reviewers_needed: int
+    threshold: str
+    accepts: int
+    created_at: datetime
+    decided_at: datetime | None
+    decision_id: int | None
+    reviews: list[PeerReviewOut]
 
 
 class BonusOut(Schema):
@@ -200,6 +225,48 @@ def submissions_reject_quality(request: HttpRequest, project_id: int, payload: R
     """Deprecated: use `POST /api/projects/{project_id}/submissions/reject`, which answers the
     same. Kept for existing scripts."""
     return _reject_many(request, project_id, payload)
+
+
+# --- peer review ---------------------------------------------------------------------------
+
+
+@router.get("/projects/{project_id}/peer-reviews", response=responses(list[PeerReviewRequestOut]))
+def peer_reviews(
+    request: HttpRequest, project_id: int, limit: PageLimit = 100, offset: Offset = 0
+) -> list[dict[str, Any]]:
+    """The project's answers sent to other workers for review, newest first, each with its
+    reviewers' verdicts and reasons (`limit` at most 500)."""
+    project = access_project_for_requester(
+        user=request_user(request), project_id=project_id, organisation=requester_scope(request)
+    )
+    rows = selectors.peer_reviews_for_project(project=project, limit=limit, offset=offset)
+    return [
+        {
+            "submission_id": row.request.submission_id,
+            "task_id": row.request.submission.task_id,
+            "worker": row.request.submission.worker.username,
+            "answer": row.request.submission.answer,
+            "answer_text": row.answer_text,
+            "status": row.request.status,
+            "reviewers_needed": row.request.reviewers,
+            "threshold": str(row.request.threshold),
+            "accepts": row.accepts,
+            "created_at": row.request.created_at,
+            "decided_at": row.request.decided_at,
+            "decision_id": row.request.decision_id,
+            "reviews": [
+                {
+                    "reviewer": r.reviewer.username,
+                    "verdict": r.verdict,
+                    "reason": r.reason,
+                    "reviewed_at": r.created_at,
+                    "agrees": r.agrees,
+                }
+                for r in row.reviews
+            ],
+        }
+        for row in rows
+    ]
 
 
 # --- bonus ---------------------------------------------------------------------------------

@@ -2,8 +2,9 @@ from django.apps import AppConfig
 
 
 class ReviewConfig(AppConfig):
-    """A requester's verdict on answers: approve, reject, bonus. No models of its own: the
-    money moves are payments' primitives, the rejection decision is quality control's."""
+    """A verdict on answers: a requester's (approve, reject, bonus) or other workers' (peer
+    review, its only models). The money moves are payments' primitives, the rejection
+    decision is quality control's."""
 
     name = "microwork.review"
     label = "review"

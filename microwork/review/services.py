@@ -26,10 +26,11 @@ from microwork.payments.models import SubmissionReview
 from microwork.payments.services import accounts as payments_accounts
 from microwork.payments.services import bonuses as payments_bonuses
 from microwork.payments.services import earnings as payments_earnings
-from microwork.projects.models import Project
+from microwork.projects.models import Project, Task
 from microwork.quality import selectors as quality_selectors
 from microwork.quality.models import Decision
 from microwork.quality.services.decisions import decision_record
+from microwork.review.models import PeerReviewRequest
 from microwork.work.models import Submission
 
 S = Submission.Status
@@ -43,7 +44,11 @@ MAX_BONUS = Decimal("1000")
 def submission_approve(*, submission: Submission, actor: User) -> bool:
     """A requester approves one answer: paid exactly once however many calls race. Returns
     whether this call approved it."""
-    return payments_earnings.earning_approve(submission=submission, actor=actor)
+    with transaction.atomic():
+        done = payments_earnings.earning_approve(submission=submission, actor=actor)
+        if done:
+            peer_reviews_cancel(submission_ids=[submission.pk])
+    return done
 
 
 def submissions_approve(
@@ -69,8 +74,24 @@ def submissions_approve(
         qs = qs.filter(pk__in=ids)
     done = 0
     for submission in qs.iterator():
-        done += payments_earnings.earning_approve(submission=submission, actor=actor)
+        done += submission_approve(submission=submission, actor=actor)
     return done
+
+
+def peer_reviews_cancel(*, submission_ids: Iterable[int], now: datetime | None = None) -> int:
+    """The answers were decided before their reviewers were all in (by the requester, a rule
+    or the approval period): their open reviews end, and nobody else is handed the review
+    task. Reviewers holding it may still send it and are paid as for any task in hand.
+    Returns how many reviews ended."""
+    now = now or timezone.now()
+    open_ = PeerReviewRequest.objects.filter(
+        submission_id__in=list(submission_ids), status=PeerReviewRequest.Status.OPEN
+    )
+    task_ids = list(open_.values_list("task_id", flat=True))
+    if not task_ids:
+        return 0
+    Task.objects.filter(pk__in=task_ids).update(done=True)
+    return open_.update(status=PeerReviewRequest.Status.CANCELLED, decided_at=now)
 
 
 # --- rejection -----------------------------------------------------------------------------
@@ -266,28 +287,68 @@ def _rejection_share_check(*, project: Project, subs: list[Submission], now: dat
     )
 
 
+@transaction.atomic
+def submission_reject_by_peers(
+    *, submission: Submission, reviews: list[dict[str, Any]], inputs: dict[str, Any], now: datetime
+) -> Decision | None:
+    """Reject an answer its reviewers turned down (review.peer_reviews): the same decision,
+    refund and notice as a requester's rejection, decided by no one person, with the reviews
+    (verdicts and reasons, never who gave them) as its inputs, so the worker reads why and
+    can appeal as always. None when the answer is no longer awaiting approval."""
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("project", "task", "worker")
+        .get(pk=submission.pk)
+    )
+    if locked.status != Submission.Status.PENDING:
+        return None
+    reasons = [r["reason"] for r in reviews if r["verdict"] == "reject" and r.get("reason")]
+    note = " · ".join(reasons)[: payments_accounts.MAX_NOTE]
+    return _reject_one(
+        submission=locked,
+        requester=None,
+        reason_code="other" if note else "wrong_answer",
+        note=note,
+        now=now,
+        rule=SubmissionReview.Rule.PEER_REVIEW,
+        rule_key="peer_review",
+        inputs={**inputs, "reviews": reviews},
+    )
+
+
 def _reject_one(
-    *, submission: Submission, requester: User, reason_code: str, note: str, now: datetime
+    *,
+    submission: Submission,
+    requester: User | None,
+    reason_code: str,
+    note: str,
+    now: datetime,
+    rule: str = SubmissionReview.Rule.REQUESTER,
+    rule_key: str = "",
+    inputs: dict[str, Any] | None = None,
 ) -> Decision:
     decision = decision_record(
         worker=submission.worker,
         project=submission.project,
         kind=Decision.Kind.REJECTION,
-        inputs={"submission": submission.pk, "task": submission.task_id},
+        inputs={"submission": submission.pk, "task": submission.task_id, **(inputs or {})},
         evidence=[quality_selectors.evidence_row(submission)],
         submission=submission,
         reason_code=reason_code,
         note=note,
         starts_at=now,
         decided_by=requester,
+        rule_key=rule_key,
     )
+    if requester is not None:
+        peer_reviews_cancel(submission_ids=[submission.pk], now=now)
     # The money moves in this transaction: a decision without its refund cannot exist.
     if not payments_earnings.earning_reject(
         submission=submission,
         actor=requester,
         reason=reason_code,
         note=note,
-        rule=SubmissionReview.Rule.REQUESTER,
+        rule=rule,
         inputs={"decision_id": decision.pk},
         now=now,
     ):

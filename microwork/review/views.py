@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from microwork.accounts.auth import request_user
 from microwork.accounts.models import User
 from microwork.lib.bounds import MAX_ID, whole_number
+from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError
 from microwork.lib.redirects import safe_next_url
 from microwork.lib.views import action, page
@@ -23,7 +24,7 @@ from microwork.projects.access import access_project_for_requester
 from microwork.quality import access as quality_access
 from microwork.quality import selectors as quality_selectors
 from microwork.quality import texts as quality_texts
-from microwork.review import services
+from microwork.review import selectors, services
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -148,3 +149,38 @@ def submissions_reject(request: HttpRequest, project_id: int) -> HttpResponse:
         submissions=list(quality_selectors.submissions_of_project(project=project, ids=ids)),
         ids=ids,
     )
+
+
+@page
+def peer_reviews(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project's answers sent to other workers for review, with each verdict and reason."""
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    return render(
+        request,
+        "review/peer_reviews.html",
+        {
+            "project": project,
+            "rows": selectors.peer_reviews_for_project(project=project),
+            "limit": selectors.PAGE_ROWS,
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@page
+def peer_reviews_csv(request: HttpRequest, project_id: int) -> StreamingHttpResponse:
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+
+    def lines():
+        writer = csv_writer(_Echo())
+        yield writer.writerow(selectors.CSV_COLUMNS)
+        for record in selectors.peer_review_records(project=project):
+            yield writer.writerow([record[c] for c in selectors.CSV_COLUMNS])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="peer-reviews-{project.pk}.csv"'
+    return response

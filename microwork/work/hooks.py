@@ -23,6 +23,10 @@ SUBMISSION_HOOKS: dict[str, str] = {
     # refusal undoes the two before it and the order changes no outcome; and quality's
     # early approval, queued above, moves this earning once everything has committed.
     "earning": "microwork.payments.services.earnings.submission_earning_record",
+    # Peer review last: an answer to check gets its review task (funded in this transaction,
+    # like the earning before it), and a reviewer's verdict, once booked and paid, may decide
+    # the answer it checks through the approval or rejection above.
+    "review": "microwork.review.peer_reviews.submission_peer_review",
 }
 
 

@@ -67,6 +67,8 @@ def lock_ordinary_task(
         Task.objects.filter(project=project, is_gold=False, done=False, answers_count__lt=overlap)
         .exclude(batch_id__in=held_batches(project=project, now=now, until=hold))
         .exclude(Exists(Assignment.objects.filter(task=OuterRef("pk"), worker_id=worker_id)))
+        # A review task is never handed to the worker whose answer it checks.
+        .exclude(excluded_worker_id=worker_id)
         .alias(open_leases=Coalesce(_open_leases(OuterRef("pk"), now), Value(0)))
         .filter(Q(answers_count__lt=overlap - F("open_leases")))
         .order_by(*_ordering(project))

@@ -18,6 +18,7 @@ DEMO_PROJECTS: dict[str, str] = {
     "pairwise": "microwork.demo.kinds.pairwise.demo",
     "video_rating": "microwork.demo.kinds.video_rating.demo",
     "html_form": "microwork.demo.kinds.html_form.demo",
+    "answer_review": "microwork.demo.kinds.answer_review.demo",
 }
 
 

@@ -164,10 +164,41 @@ def _floor_error(project: Project, short: FloorShortfall, *, field: str) -> Appl
 
 def project_pay_floor_check(*, project: Project) -> None:
     """Refuse a reward that pays under the floor for the time a task takes: the estimate at
-    first, the measured median once there are enough answers."""
+    first, the measured median once there are enough answers. A project whose answers go to
+    reviewers pays them under the same floor (`review_pay_floor_check`)."""
     short = project_floor_shortfall(project)
     if short is not None:
         raise _floor_error(project, short, field="reward")
+    review_pay_floor_check(project=project)
+
+
+def review_pay_floor_check(*, project: Project) -> None:
+    """Peer review's reward against the floor: a reviewer reads the task and the answer, so a
+    review is estimated at the task's own estimate (the review project measures it after)."""
+    if not project.review_overlap:
+        return
+    floor = floor_per_hour(project.currency)
+    seconds = Decimal(project.estimated_seconds)
+    rate = _hourly(project.review_reward, seconds)
+    if rate >= floor:
+        return
+    needed = reward_for_floor(floor=floor, seconds=seconds)
+    raise ApplicationError(
+        _(
+            "At %(reward)s a review and your estimate of %(s)d seconds, reviewers would earn "
+            "%(rate)s an hour, under the %(floor)s floor. A review reward of %(needed)s meets it."
+        )
+        % {
+            "reward": format_money(project.review_reward, project.currency),
+            "s": project.estimated_seconds,
+            "rate": format_money(rate.quantize(Decimal("0.01")), project.currency),
+            "floor": format_money(floor, project.currency),
+            "needed": format_money(needed, project.currency),
+        },
+        code="under_pay_floor",
+        field="review_reward",
+        details={"needed_reward": str(needed), "hourly": str(rate), "floor": str(floor)},
+    )
 
 
 # The settings the hourly rate is made of, in the order a refusal names them.
@@ -184,6 +215,11 @@ def project_money_on_settings_proposed(
     time rules is not a price cut."""
     if project.status not in (P.LIVE, P.PAUSED):
         return
+    if {"review_overlap", "review_reward", "estimated_seconds", "currency"} & changes.keys():
+        reviewed = copy.copy(project)
+        for name, value in changes.items():
+            setattr(reviewed, name, value)
+        review_pay_floor_check(project=reviewed)
     touched = [name for name in FLOOR_FIELDS if name in changes]
     if not touched:
         return

@@ -20,6 +20,7 @@ REGISTRY: dict[str, str] = {
     "pairwise": "microwork.projects.interfaces.pairwise.Pairwise",
     "video_rating": "microwork.projects.interfaces.video.VideoRating",
     "html_form": "microwork.projects.interfaces.html_form.HtmlForm",
+    "answer_review": "microwork.projects.interfaces.review.AnswerReview",
 }
 
 

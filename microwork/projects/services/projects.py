@@ -48,6 +48,9 @@ EDITABLE_FIELDS = (
     "auto_approve_seconds",
     "opens_at",
     "hourly_cap_per_worker",
+    "review_overlap",
+    "review_reward",
+    "review_threshold",
 )
 # Fair sharing: announced opening times (project or batch) and the per-worker hourly cap.
 # Each change is written to the project's event log, which workers' disputes can point to.
@@ -67,6 +70,8 @@ DEFAULT_AUTO_APPROVE_SECONDS = 3 * 24 * 3600
 MIN_AUTO_APPROVE_SECONDS = 3600
 MAX_AUTO_APPROVE_SECONDS = 7 * 24 * 3600
 MAX_HOURLY_CAP = 1000
+# Peer review: at most this many reviewers per answer (each is paid).
+MAX_REVIEW_OVERLAP = 5
 # Openings are announced to people: a year ahead is plenty, and a whole minute is precise enough.
 MAX_OPENING_AHEAD = timedelta(days=366)
 
@@ -242,6 +247,7 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
         low=1,
         high=MAX_HOURLY_CAP,
     )
+    out.update(_clean_review(values, reviewed=interface.reviewed_for(out["config"])))
     # A time limit shorter than the estimate would expire honest workers' leases.
     if out["time_limit_seconds"] < out["estimated_seconds"]:
         raise ApplicationError(
@@ -249,6 +255,57 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
             field="time_limit_seconds",
         )
     return out
+
+
+def _clean_review(values: Mapping[str, Any], *, reviewed: bool) -> dict[str, Any]:
+    """Peer review's settings: off (0 reviewers) for any kind; on only for a kind whose
+    answers are reviewed rather than aggregated, with a reward and a share to accept."""
+    overlap = _whole(
+        values.get("review_overlap") or 0,
+        field="review_overlap",
+        low=0,
+        high=MAX_REVIEW_OVERLAP,
+        message=_("review_overlap is the number of reviewers per answer: 0 (off) to %(n)d.")
+        % {"n": MAX_REVIEW_OVERLAP},
+    )
+    threshold = values.get("review_threshold")
+    threshold = _share(
+        Decimal("0.5") if threshold is None or threshold == "" else threshold,
+        field="review_threshold",
+    )
+    if threshold <= 0:
+        raise ApplicationError(
+            _("review_threshold is the share of reviewers who must accept: above 0, up to 1."),
+            field="review_threshold",
+        )
+    reward = values.get("review_reward")
+    if reward is None or (isinstance(reward, str) and not reward.strip()):
+        reward = None
+    if overlap == 0:
+        cleaned = Decimal(0) if reward is None else _review_reward(reward, allow_zero=True)
+        return {"review_overlap": 0, "review_reward": cleaned, "review_threshold": threshold}
+    if not reviewed:
+        raise ApplicationError(
+            _(
+                "Only kinds whose answers are reviewed rather than aggregated (free text, "
+                "transcription checked by reviewers) can send answers to reviewers."
+            ),
+            code="not_reviewed",
+            field="review_overlap",
+        )
+    if reward is None:
+        raise ApplicationError(
+            _("Set the reward each reviewer is paid (review_reward)."), field="review_reward"
+        )
+    return {
+        "review_overlap": overlap,
+        "review_reward": _review_reward(reward),
+        "review_threshold": threshold,
+    }
+
+
+def _review_reward(value: Any, *, allow_zero: bool = False) -> Decimal:
+    return parse_amount(value, field="review_reward", allow_zero=allow_zero)
 
 
 def _current(project: Project) -> dict[str, Any]:
@@ -310,6 +367,9 @@ def project_create(
     auto_approve_seconds: int = DEFAULT_AUTO_APPROVE_SECONDS,
     opens_at: datetime | str | None = None,
     hourly_cap_per_worker: int | None = None,
+    review_overlap: int = 0,
+    review_reward: Decimal | str | None = None,
+    review_threshold: Decimal | str = Decimal("0.5"),
 ) -> Project:
     now = timezone.now()
     values = _clean(
@@ -330,6 +390,9 @@ def project_create(
             "auto_approve_seconds": auto_approve_seconds,
             "opens_at": opens_at,
             "hourly_cap_per_worker": hourly_cap_per_worker,
+            "review_overlap": review_overlap,
+            "review_reward": review_reward,
+            "review_threshold": review_threshold,
         }
     )
     check_opening(values["opens_at"], field="opens_at", now=now)

@@ -89,7 +89,8 @@ def decision_reverse(
         _rejection_overturn(
             decision=decision, submission=decision.submission, actor=actor, reason=reason, now=now
         )
-    if decision.rule_key and decision.project_id:
+    if decision.rule_key and decision.project_id and decision.kind != Decision.Kind.REJECTION:
+        # A rejection (by peer review) stands alone: reversing it clears nothing else.
         # Standing: the rule's warnings go with the sanction, and the rule starts counting
         # afresh, so the same old answers cannot sanction the worker again the next minute.
         for warning in (
