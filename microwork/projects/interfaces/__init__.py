@@ -16,6 +16,7 @@ REGISTRY: dict[str, str] = {
     "single_choice": "microwork.projects.interfaces.choice.SingleChoice",
     "multiple_choice": "microwork.projects.interfaces.choice.MultipleChoice",
     "graded_relevance": "microwork.projects.interfaces.relevance.GradedRelevance",
+    "free_text": "microwork.projects.interfaces.free_text.FreeText",
 }
 
 
