@@ -1,7 +1,7 @@
 """Overlap of drawn shapes: exact for boxes, rasterised (and checked against exact) otherwise."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microwork.lib.geometry import (
@@ -66,6 +66,7 @@ def test_concave_polygon_iou():
     assert shape_iou(ell, inner) == pytest.approx(1 / 3, abs=0.01)
 
 
+@settings(deadline=None)
 @given(shapes, shapes)
 def test_iou_is_symmetric_and_bounded(a, b):
     iou = shape_iou(a, b)
@@ -73,11 +74,13 @@ def test_iou_is_symmetric_and_bounded(a, b):
     assert iou == shape_iou(b, a)
 
 
+@settings(deadline=None)
 @given(shapes)
 def test_identical_shapes_give_one(a):
     assert shape_iou(a, dict(a)) == 1.0
 
 
+@settings(deadline=None)
 @given(boxes(min_size=0.05), boxes(min_size=0.05))
 def test_rasterised_iou_is_close_to_exact(a, b):
     assert shape_iou(as_polygon(a), as_polygon(b)) == pytest.approx(rect_iou(a, b), abs=0.03)

@@ -1,7 +1,7 @@
 """Words and word distances: the shared definitions every text comparison relies on."""
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from microwork.lib.words import (
@@ -38,6 +38,7 @@ def test_tokens_with_offsets_point_at_the_word_without_its_punctuation():
     assert tokens_with_offsets("") == [] and tokens_with_offsets("... — !") == []
 
 
+@settings(deadline=None)
 @given(st.text(max_size=200))
 def test_offsets_are_increasing_and_match_the_text(text):
     previous_end = 0
@@ -47,6 +48,7 @@ def test_offsets_are_increasing_and_match_the_text(text):
         previous_end = end
 
 
+@settings(deadline=None)
 @given(words, words)
 def test_word_distance_is_a_symmetric_bounded_distance(a, b):
     d = word_distance(a, b)
@@ -55,6 +57,7 @@ def test_word_distance_is_a_symmetric_bounded_distance(a, b):
     assert (d == 0) == (a == b)
 
 
+@settings(deadline=None)
 @given(words, words, words)
 def test_word_distance_triangle_inequality(a, b, c):
     assert word_distance(a, c) <= word_distance(a, b) + word_distance(b, c)
@@ -67,6 +70,7 @@ def test_word_distance_counts_whole_word_edits():
     assert word_distance([], tokens("a b c")) == 3
 
 
+@settings(deadline=None)
 @given(st.text(max_size=100))
 def test_wer_is_zero_for_the_same_text(text):
     assert word_error_rate(text, text) == 0.0
@@ -86,3 +90,12 @@ def test_too_many_words_are_refused():
     with pytest.raises(TooManyWords):
         word_distance(["a"] * (MAX_WORDS + 1), ["a"])
     assert word_distance(["a"] * MAX_WORDS, ["b"]) == MAX_WORDS
+
+
+@settings(deadline=None)
+@given(words, words)
+def test_the_numpy_table_and_the_plain_loop_agree(a, b):
+    from microwork.lib import words as module
+
+    assert module._table_distance(a, b) == module._small_distance(a, b)
+    assert module._table_distance(a * 8, b * 8) == module._small_distance(a * 8, b * 8)
