@@ -17,6 +17,7 @@ REGISTRY: dict[str, str] = {
     "multiple_choice": "microwork.projects.interfaces.choice.MultipleChoice",
     "graded_relevance": "microwork.projects.interfaces.relevance.GradedRelevance",
     "free_text": "microwork.projects.interfaces.free_text.FreeText",
+    "text_spans": "microwork.projects.interfaces.spans.TextSpans",
 }
 
 
