@@ -184,3 +184,32 @@ def test_a_row_needs_text_a_picture_or_a_prompt():
     with pytest.raises(Exception) as caught:
         KIND.check_input(CONFIG, {"other": "x"})
     assert "text" in str(caught.value)
+
+
+@pytest.mark.browser
+def test_a_worker_writes_an_answer_on_a_phone(transactional_db, live_server, phone, rita, walt):
+    from microwork.projects.models import Batch, Task
+    from microwork.work.models import Submission
+    from microwork.work.tests.factories import live_project
+    from microwork.work.tests.test_browser import log_in, wait_for
+
+    project = live_project(rita, interface="free_text", config=CONFIG, overlap=1)
+    batch = Batch.objects.create(project=project, uploaded_by=rita, status=Batch.Status.DONE)
+    Task.objects.create(project=project, batch=batch, row_number=1, data=DATA)
+    log_in(phone, live_server.url, "walt", "walt-pass-123")
+    phone.click(f"form[action='/work/p/{project.pk}/start/'] button")
+    box = phone.locator("textarea[name=text]")
+    box.tap()
+    phone.keyboard.type("A red kettle on a table")
+    assert phone.locator("#free-text-count").inner_text() == "23 characters"
+    assert phone.locator("#free-text-hint").inner_text() == CONFIG["pattern_hint"]
+    # Without the full stop the pattern refuses it; the text stays to be corrected.
+    phone.tap("#task-form button[type=submit]")
+    phone.wait_for_selector("p.errors")
+    assert "One sentence" in phone.locator("p.errors").inner_text()
+    assert box.input_value() == "A red kettle on a table"
+    box.press("End")
+    phone.keyboard.type(".")
+    phone.tap("#task-form button[type=submit]")
+    assert wait_for(lambda: Submission.objects.filter(worker=walt).exists())
+    assert Submission.objects.get(worker=walt).answer == "A red kettle on a table."

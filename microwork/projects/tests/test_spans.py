@@ -154,3 +154,44 @@ def test_a_draft_comes_back_as_json_whatever_it_was():
     )
     assert _render("{{ d|spans_json }}", d="broken") == "[]"
     assert _render("{{ d|spans_json }}", d=None) == "[]"
+
+
+@pytest.mark.browser
+def test_a_worker_marks_spans_by_touch_and_keyboard_on_a_phone(
+    transactional_db, live_server, phone, rita, walt
+):
+    from microwork.projects.models import Batch, Task
+    from microwork.work.models import Assignment, Submission
+    from microwork.work.tests.factories import live_project
+    from microwork.work.tests.test_browser import log_in, wait_for
+
+    project = live_project(rita, interface="text_spans", config=CONFIG, overlap=1)
+    batch = Batch.objects.create(project=project, uploaded_by=rita, status=Batch.Status.DONE)
+    Task.objects.create(project=project, batch=batch, row_number=1, data=DATA)
+    log_in(phone, live_server.url, "walt", "walt-pass-123")
+    phone.click(f"form[action='/work/p/{project.pk}/start/'] button")
+    phone.wait_for_selector("#spans-text .w")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # By touch: the "Person" label, then the first and the last word of the name.
+    phone.tap(".span-label[data-label=PER]")
+    phone.tap(".w[data-start='0']")
+    phone.tap(".w[data-start='4']")
+    assert phone.locator(".w.marked.first.last").count() == 0
+    assert phone.locator("#spans-list li").first.inner_text().startswith("Person")
+    # By keyboard: 3 picks "Place", End goes to the last word, Enter starts and ends a mark.
+    phone.locator(".w").first.focus()
+    phone.keyboard.press("3")
+    phone.keyboard.press("End")
+    phone.keyboard.press("Enter")
+    phone.keyboard.press("Enter")
+    assert phone.locator("#spans-text .span-tag").all_inner_texts() == ["PER", "LOC"]
+    assert wait_for(lambda: len(json.loads(Assignment.objects.get(worker=walt).draft or "[]")) == 2)
+
+    # The draft comes back on reload, and the marks are submitted as the answer.
+    phone.reload()
+    phone.wait_for_selector("#spans-text .w.marked")
+    assert phone.locator("#spans-list li").count() == 2
+    phone.click("#task-form button[type=submit]")
+    assert wait_for(lambda: Submission.objects.filter(worker=walt).exists())
+    assert Submission.objects.get(worker=walt).answer == [ADA, KARACHI]
