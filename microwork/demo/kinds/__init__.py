@@ -13,7 +13,10 @@ from typing import Any
 
 from microwork.lib.registry import loaded
 
-DEMO_PROJECTS: dict[str, str] = {}
+DEMO_PROJECTS: dict[str, str] = {
+    "free_text": "microwork.demo.kinds.free_text.demo",
+    "text_spans": "microwork.demo.kinds.text_spans.demo",
+}
 
 
 @dataclass(frozen=True)
