@@ -142,7 +142,7 @@ def demo(*, media: Path, rng: random.Random) -> DemoProject:
         rows=rows,
         truth=truth,
         crowd_answer=crowd_answer,
-        reward=Decimal("0.12"),
+        reward=Decimal("0.15"),
         estimated_seconds=60,
         overlap=2,
         gold_rate=Decimal("0"),
