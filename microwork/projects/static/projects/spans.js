@@ -26,7 +26,7 @@
   var anchor = null, focus = 0;
 
   function say(key, text) {
-    if (state) state.textContent = (state.dataset[key] || "").replace("%s", text || "");
+    if (state) state.textContent = (state.dataset[key] || "").replace("{word}", text || "");
   }
   function wordsText(first, last) {
     return words.slice(first, last + 1).map(function (w) { return w.textContent; }).join(" ");
