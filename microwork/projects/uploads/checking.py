@@ -16,6 +16,7 @@ from microwork.lib.limits import InputLimitExceeded, json_loads_limited
 from microwork.projects.interfaces import TaskInterface, get_interface
 from microwork.projects.interfaces.base import RowError
 from microwork.projects.models import Project
+from microwork.projects.selectors import media_refs_by_name
 from microwork.projects.uploads.reading import (
     FileProblem,
     Problem,
@@ -76,6 +77,9 @@ class RowChecker:
         self.existing_ids = existing_ids
         self.seen_ids: dict[str, int] = {}
         self.known = {*self.interface.input_fields, *self.interface.optional_fields}
+        # A row may name one of the project's uploaded files ("cat-17.png", as in the ZIP
+        # sent beside the file); it stands for that file's ref.
+        self.media_refs = media_refs_by_name(project=project)
 
     def required_columns(self, columns: Iterable[str]) -> list[Problem]:
         present = set(columns)
@@ -120,7 +124,7 @@ class RowChecker:
                     % {"count": len(record), "n": max_columns()},
                 )
             ]
-        record = {str(k).strip().lower(): v for k, v in record.items()}
+        record = {str(k).strip().lower(): self._media_ref(v) for k, v in record.items()}
         problems: list[Problem] = []
 
         data: dict[str, Any] = {}
@@ -191,6 +195,11 @@ class RowChecker:
             CleanRow(row, external_id, data, is_gold, gold_answer, explanation, priority),
             [],
         )
+
+    def _media_ref(self, value: Any) -> Any:
+        if self.media_refs and isinstance(value, str):
+            return self.media_refs.get(value.strip(), value)
+        return value
 
     def _answer(self, data: dict[str, Any], raw: Any) -> Any:
         if isinstance(raw, str):
