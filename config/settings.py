@@ -3,6 +3,7 @@
 import secrets
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -195,7 +196,7 @@ STATICFILES_DIRS = [BASE_DIR / "microwork" / "static"]
 # Hashed, compressed names once `collectstatic` has run (the run command does); plain names
 # before that, so tests and a fresh checkout work without it.
 _COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -258,7 +258,7 @@ class UploadForm(forms.Form):
         help_text=_("CSV (UTF-8), JSON (an array of objects) or JSON Lines."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.jsonl,.ndjson"}),
     )
-    media = forms.FileField(
+    media_zip = forms.FileField(
         label=_("Media files (ZIP, optional)"),
         required=False,
         help_text=_(

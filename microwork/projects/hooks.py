@@ -56,6 +56,8 @@ BATCH_DONE: dict[str, str] = {
 MEDIA_VIEWERS: dict[str, str] = {
     # A worker holding (or having held) a task of the project whose data uses the file.
     "work": "microwork.work.selectors.worker_task_uses_media",
+    # A worker taking (or having taken) a paid test of the project that asks a task using it.
+    "quality": "microwork.quality.selectors.worker_test_uses_media",
 }
 
 

@@ -163,7 +163,7 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
         outcome, stored = media_services.batch_upload_with_media(
             project=project,
             actor=user,
-            media=form.cleaned_data["media"],
+            media=form.cleaned_data["media_zip"],
             upload=lambda: batches.batch_upload(
                 project=project,
                 actor=user,
@@ -175,7 +175,7 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
             ),
         )
     except ApplicationError as exc:
-        form.add_error(exc.field if exc.field in ("opens_at", "media") else None, exc.message)
+        form.add_error(exc.field if exc.field in ("opens_at", "media_zip") else None, exc.message)
         context["problems"] = exc.details or []
         return render(request, "projects/upload.html", context, status=exc.status)
     batch = outcome.batch

@@ -28,7 +28,7 @@ class Entry:
 
 
 def _refuse(message: str, code: str = "zip_refused") -> ApplicationError:
-    return ApplicationError(message, code=code, field="media")
+    return ApplicationError(message, code=code, field="media_zip")
 
 
 def safe_member_name(raw: str) -> str | None:
@@ -53,7 +53,7 @@ def _skipped(name: str) -> bool:
 
 
 def zip_entries(archive: zipfile.ZipFile) -> list[Entry]:
-    """The media files a ZIP holds, or ApplicationError (field "media") naming the entry at
+    """The media files a ZIP holds, or ApplicationError (field "media_zip") naming the entry at
     fault. Only the central directory is read here, in one pass."""
     infos = archive.infolist()
     max_files = settings.MEDIA_ZIP_MAX_FILES

@@ -118,7 +118,7 @@ def _bucket_key(storage: Storage, name: str) -> tuple[Any, str] | None:
     if not hasattr(storage, "bucket_name") or not hasattr(storage, "connection"):
         return None
     key = storage._normalize_name(name)  # type: ignore[attr-defined]
-    return storage.connection.meta.client, key  # type: ignore[attr-defined]
+    return storage.connection.meta.client, key
 
 
 def _object_chunks(body: Any) -> Iterator[bytes]:

@@ -14,7 +14,8 @@ import uuid
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
-from typing import IO, Any
+from functools import partial
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.files import File
@@ -73,6 +74,8 @@ class _Capped:
             raise _TooBig
         self.digest.update(chunk)
         return chunk
+
+    closed = False
 
     def seekable(self) -> bool:
         return False
@@ -148,7 +151,7 @@ def _write_one(
     capped = _Capped(head, stream, limit)
     target = _storage_name(project, name)
     try:
-        stored = default_storage.save(target, File(capped, name=target))
+        stored = default_storage.save(target, File(cast(IO[bytes], capped), name=target))
     except _TooBig:
         default_storage.delete(target)
         raise _too_big(name, sniffed.kind, field) from None
@@ -251,7 +254,7 @@ def _rows_create(
                 )
             # The same file again: keep the one tasks may already use, drop the new copy
             # once the rows are saved.
-            transaction.on_commit(lambda stored=row["storage_name"]: default_storage.delete(stored))
+            transaction.on_commit(partial(default_storage.delete, row["storage_name"]))
             out.append(earlier)
             continue
         out.append(
@@ -264,7 +267,7 @@ def _rows_create(
             for media in out:
                 if media.pk is None:
                     media.save()
-                    media._fresh = True  # type: ignore[attr-defined]
+                    media._fresh = True
     except IntegrityError:
         raise Conflict(
             _("Another upload of the same names is running; try again."),
@@ -289,10 +292,10 @@ def media_files_store_zip(
         raise MediaTooLarge(
             _("The ZIP is %(size)d MB; the limit is %(mb)d MB. Split it into several uploads.")
             % {"size": _mb(size), "mb": _mb(settings.MEDIA_ZIP_MAX_BYTES)},
-            field="media",
+            field="media_zip",
         )
     return media_files_store(
-        project=project, actor=actor, files=archives.iter_zip(file), field="media"
+        project=project, actor=actor, files=archives.iter_zip(file), field="media_zip"
     )
 
 

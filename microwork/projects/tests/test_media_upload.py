@@ -163,7 +163,7 @@ def test_another_organisation_cannot_upload_to_or_list_the_project(client, proje
 def _upload_page(client, project, csv: bytes, archive: bytes | None):
     data = {"file": SimpleUploadedFile("tasks.csv", csv)}
     if archive is not None:
-        data["media"] = SimpleUploadedFile("media.zip", archive)
+        data["media_zip"] = SimpleUploadedFile("media.zip", archive)
     return client.post(reverse("projects:upload", args=[project.pk]), data)
 
 
