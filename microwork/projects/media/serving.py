@@ -3,7 +3,8 @@
 Local disk: the file is opened and sent, whole or the asked range. An S3-compatible bucket
 (MEDIA_STORAGE=s3): the same view streams the object through the site, asking the bucket for
 just the range the player wants; the bucket stays private and pages keep their strict policy
-(`img-src 'self'`), which a redirect to the bucket's own address would break."""
+(sound and video under `default-src 'self'`), which a redirect to the bucket's own address
+would break."""
 
 import mimetypes
 import posixpath
