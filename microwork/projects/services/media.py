@@ -22,6 +22,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from microwork.accounts.models import User
 from microwork.lib.errors import ApplicationError, Conflict
@@ -32,7 +33,11 @@ from microwork.projects.services.batches import UploadOutcome
 
 SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 CHUNK = 1024 * 1024
-KIND_NAMES = {"image": _("pictures"), "audio": _("sound files"), "video": _("videos")}
+KIND_NAMES = {
+    "image": gettext_lazy("pictures"),
+    "audio": gettext_lazy("sound files"),
+    "video": gettext_lazy("videos"),
+}
 
 
 def kind_max_bytes(kind: str) -> int:

@@ -252,3 +252,26 @@ def test_a_zip_bigger_than_its_limit(client, project, rita, media_root, settings
     settings.MEDIA_ZIP_MAX_BYTES = 100
     archive = make_zip({"cat-17.png": PNG})
     _refused_zip(client, project, rita, media_root, archive)
+
+
+def test_tasks_sent_through_the_api_name_files_by_their_name_or_ref(client, project, auth):
+    refs = {i["name"]: i["ref"] for i in _post(client, project, auth, [("cat.png", PNG)]).json()}
+    r = client.post(
+        f"/api/projects/{project.pk}/tasks",
+        {"tasks": [{"image_url": "cat.png", "answer": "cat.png"}, {"image_url": refs["cat.png"]}]},
+        content_type="application/json",
+        headers=auth,
+    )
+    # The answer column is never taken for a file: "cat.png" is no label of the project.
+    assert r.status_code == 400 and r.json()["details"][0]["field"] == "answer"
+    r = client.post(
+        f"/api/projects/{project.pk}/tasks",
+        {"tasks": [{"image_url": "cat.png"}, {"image_url": refs["cat.png"]}]},
+        content_type="application/json",
+        headers=auth,
+    )
+    assert r.status_code == 201, r.content
+    assert [t.data for t in Task.objects.order_by("row_number")] == [
+        {"image_url": refs["cat.png"]},
+        {"image_url": refs["cat.png"]},
+    ]

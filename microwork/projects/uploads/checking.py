@@ -124,7 +124,11 @@ class RowChecker:
                     % {"count": len(record), "n": max_columns()},
                 )
             ]
-        record = {str(k).strip().lower(): self._media_ref(v) for k, v in record.items()}
+        record = {str(k).strip().lower(): v for k, v in record.items()}
+        if self.media_refs:
+            record = {
+                k: v if k in RESERVED_COLUMNS else self._media_ref(v) for k, v in record.items()
+            }
         problems: list[Problem] = []
 
         data: dict[str, Any] = {}
@@ -197,7 +201,7 @@ class RowChecker:
         )
 
     def _media_ref(self, value: Any) -> Any:
-        if self.media_refs and isinstance(value, str):
+        if isinstance(value, str):
             return self.media_refs.get(value.strip(), value)
         return value
 
