@@ -3,6 +3,7 @@
 import secrets
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -195,7 +196,7 @@ STATICFILES_DIRS = [BASE_DIR / "microwork" / "static"]
 # Hashed, compressed names once `collectstatic` has run (the run command does); plain names
 # before that, so tests and a fresh checkout work without it.
 _COLLECTED = (STATIC_ROOT / "staticfiles.json").exists()
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -204,6 +205,30 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not _COLLECTED
+# Where task media (the requesters' pictures, sounds and videos) are kept: local disk under
+# MEDIA_ROOT by default; MEDIA_STORAGE=s3 keeps them in an S3-compatible bucket instead (AWS,
+# MinIO, Ceph, Scaleway…). Either way they are served only through the signed media view,
+# which streams them (docs/media.md). Uploaded task files waiting for the background job
+# stay on local disk.
+MEDIA_STORAGE = envstr("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": envstr("MEDIA_S3_BUCKET"),
+            "endpoint_url": envstr("MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": envstr("MEDIA_S3_REGION") or None,
+            "access_key": envstr("MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": envstr("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "location": envstr("MEDIA_S3_PREFIX"),
+            # Private objects; never overwritten (every stored name is new).
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "addressing_style": envstr("MEDIA_S3_ADDRESSING_STYLE") or None,
+        },
+    }
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 # Seconds a signed media address (microwork/projects/media.py) works, for the one person it
@@ -211,6 +236,20 @@ MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL_MAX_AGE = envint("MEDIA_URL_MAX_AGE", 3600)
 # Uploads bigger than this are refused before parsing (a 2 GB file must not fill the disk).
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# Task media a requester uploads (docs/media.md): each file's limit by kind, counted on its
+# bytes; a ZIP of media: its own size, its number of files, what it unpacks to, and how many
+# times its packed size one entry may unpack to (more is a "zip bomb").
+MEDIA_MAX_BYTES = {
+    "image": envint("MEDIA_MAX_IMAGE_BYTES", 20 * 1024 * 1024),
+    "audio": envint("MEDIA_MAX_AUDIO_BYTES", 100 * 1024 * 1024),
+    "video": envint("MEDIA_MAX_VIDEO_BYTES", 500 * 1024 * 1024),
+}
+MEDIA_ZIP_MAX_BYTES = envint("MEDIA_ZIP_MAX_BYTES", 1024 * 1024 * 1024)
+MEDIA_ZIP_MAX_FILES = envint("MEDIA_ZIP_MAX_FILES", 1000)
+MEDIA_ZIP_MAX_UNPACKED_BYTES = envint("MEDIA_ZIP_MAX_UNPACKED_BYTES", 2 * 1024 * 1024 * 1024)
+MEDIA_ZIP_MAX_RATIO = envint("MEDIA_ZIP_MAX_RATIO", 100)
+# One API request of media files (several files, or one big video) may not be bigger.
+MEDIA_MAX_REQUEST_BYTES = envint("MEDIA_MAX_REQUEST_BYTES", 1024 * 1024 * 1024)
 # Bounds on the shape of what users send, each checked in linear time before anything is
 # stored (docs/projects.md, "Limits"): a file's columns, one row's size, and for every JSON
 # (API bodies, uploaded files, answers) its nesting and the digits of a number.

@@ -36,6 +36,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/projects/{project_id}"): {"name": "Taken over"},
     ("POST", "/api/projects/{project_id}/status"): {"status": "paused"},
     ("POST", "/api/projects/{project_id}/tasks"): {"tasks": [{"text": "a new picture"}]},
+    # Multipart in real use; the access check answers before the body is read.
+    ("POST", "/api/projects/{project_id}/media"): {"files": []},
     ("PUT", "/api/projects/{project_id}/aggregation"): {"dynamic_overlap": True},
     ("PUT", "/api/work/assignments/{assignment_id}/draft"): {"draft": "cat"},
     ("POST", "/api/work/assignments/{assignment_id}/submit"): {"answer": "cat"},

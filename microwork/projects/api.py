@@ -36,6 +36,7 @@ from microwork.projects.services.batches import (
     batch_create_from_records,
     batch_upload,
 )
+from microwork.projects.services.media import MediaTooLarge, media_files_store
 from microwork.projects.services.projects import (
     DEFAULT_AUTO_APPROVE_SECONDS,
     allowed_transitions,
@@ -237,6 +238,20 @@ class TaskOut(Schema):
     gold_explanation: str
     priority: int
     answers_count: int
+    created_at: datetime
+
+
+class MediaFileOut(Schema):
+    id: int
+    name: str = Field(description="The file's name as sent (its path inside a ZIP).")
+    ref: str = Field(
+        description="What to put in task data (e.g. image_url) to show this file: its path "
+        "under /media/. Workers and requesters get a personal signed address for it."
+    )
+    content_type: str = Field(description="Read from the file's bytes.")
+    kind: str = Field(description="image, audio or video.")
+    size_bytes: int
+    sha256: str
     created_at: datetime
 
 
@@ -478,3 +493,64 @@ def get_batch(request: HttpRequest, batch_id: int):
 @paginate(BoundedPageNumberPagination, page_size=100)
 def list_tasks(request: HttpRequest, project_id: int):
     return selectors.tasks_for_project(project=_project(request, project_id))
+
+
+@router.post(
+    "/projects/{project_id}/media",
+    response=responses({201: list[MediaFileOut]}, 413),
+    openapi_extra={
+        "requestBody": {
+            "description": (
+                "A multipart form with one or more files in fields named `files` (or `file`): "
+                "JPEG, PNG, GIF, WebP, MP3, WAV, Ogg, M4A/MP4 or WebM, each checked from its "
+                "bytes against its name's extension. Limits per file: pictures 20 MB, sound "
+                "100 MB, video 500 MB (by default). 201: each file's `ref` to put in task "
+                "data. Any refused file refuses the request and nothing is stored."
+            ),
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "files": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            }
+                        },
+                        "required": ["files"],
+                    }
+                }
+            },
+        }
+    },
+)
+def upload_media(request: HttpRequest, project_id: int):
+    project = _project(request, project_id)
+    limit = settings.MEDIA_MAX_REQUEST_BYTES
+    # Refused on the declared length before Django reads (and spools) a byte of the body.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > limit + MULTIPART_SLACK:
+        raise MediaTooLarge(
+            _("The body is bigger than the %(limit)d MB limit.") % {"limit": limit // 2**20},
+            field="files",
+        )
+    if not (request.content_type or "").startswith("multipart/"):
+        raise ApplicationError(
+            _("Send multipart/form-data with the files in fields named files."),
+            code="unsupported_format",
+            field="files",
+        )
+    uploads = [*request.FILES.getlist("files"), *request.FILES.getlist("file")]
+    if not uploads:
+        raise ApplicationError(_("Send the files in fields named files."), field="files")
+    media = media_files_store(
+        project=project,
+        actor=request_user(request),
+        files=[(upload.name or "", upload, upload.size) for upload in uploads],
+    )
+    return 201, media
+
+
+@router.get("/projects/{project_id}/media", response=responses(list[MediaFileOut]))
+@paginate(BoundedPageNumberPagination, page_size=100)
+def list_media(request: HttpRequest, project_id: int):
+    return selectors.media_files_for_project(project=_project(request, project_id))

@@ -288,6 +288,15 @@ class UploadForm(forms.Form):
         help_text=_("CSV (UTF-8), JSON (an array of objects) or JSON Lines."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,.jsonl,.ndjson"}),
     )
+    media_zip = forms.FileField(
+        label=_("Media files (ZIP, optional)"),
+        required=False,
+        help_text=_(
+            "Pictures, sound or video the tasks show, in one ZIP. A row names a file by its "
+            "name in the ZIP, e.g. image_url = cat-17.png."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+    )
     opens_at = forms.DateTimeField(
         label=_("These tasks open at (UTC)"),
         required=False,

@@ -50,6 +50,17 @@ BATCH_DONE: dict[str, str] = {
 }
 
 
+# Who besides the owning organisation's members and operators may see a file a requester
+# uploaded (projects/access.py): a hook gets `user` and `media_file` and answers True to let
+# them. Asked where a signed address is made and again where the file is served.
+MEDIA_VIEWERS: dict[str, str] = {
+    # A worker holding (or having held) a task of the project whose data uses the file.
+    "work": "microwork.work.selectors.worker_task_uses_media",
+    # A worker taking (or having taken) a paid test of the project that asks a task using it.
+    "quality": "microwork.quality.selectors.worker_test_uses_media",
+}
+
+
 # Where answers to a project's tasks are stored: "app_label.Model" of a model with a `project`
 # foreign key. Projects counts them (lists, progress) and locks what answers mean once any
 # exists.

@@ -265,3 +265,49 @@ class UploadCleanup(models.Model):
 
     def __str__(self) -> str:
         return f"upload cleanup at {self.at:%Y-%m-%d %H:%M}"
+
+
+class MediaFile(models.Model):
+    """A picture, sound or video a requester uploaded for a project's tasks. Task data refers to
+    it by `ref` (its path under MEDIA_URL); it is only ever served through a signed address, to
+    the owning organisation's members, operators and the workers holding a task that uses it
+    (docs/media.md)."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Image")
+        AUDIO = "audio", _("Audio")
+        VIDEO = "video", _("Video")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="media_files"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="media_files")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Where the bytes are in the storage ("projects/7/3f2a…-cat-17.png"): ASCII, no spaces.
+    storage_name = models.CharField(max_length=300, unique=True)
+    # The name the requester gave it (the path inside a ZIP, or the uploaded file's name);
+    # task rows may use it in place of the ref.
+    name = models.CharField(max_length=255)
+    # Read from the bytes, never from the name or the browser's claim.
+    content_type = models.CharField(max_length=60)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    size_bytes = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="media_file_name_per_project")
+        ]
+        indexes = [models.Index(fields=["project", "sha256"])]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ref(self) -> str:
+        """What task data carries: "/media/projects/7/3f2a…-cat-17.png"."""
+        return "/" + settings.MEDIA_URL.strip("/") + "/" + self.storage_name

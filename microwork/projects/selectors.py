@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 
 from microwork.accounts.models import Organisation, User
 from microwork.projects import hooks
-from microwork.projects.models import Batch, Project, Task
+from microwork.projects.models import Batch, MediaFile, Project, Task
 
 
 def _count(qs: QuerySet) -> Coalesce:
@@ -83,3 +83,18 @@ def batches_for_project(*, project: Project) -> QuerySet[Batch]:
 
 def tasks_for_project(*, project: Project) -> QuerySet[Task]:
     return Task.objects.filter(project=project).order_by("id")
+
+
+def media_files_for_project(*, project: Project) -> QuerySet[MediaFile]:
+    return MediaFile.objects.filter(project=project).order_by("-id")
+
+
+def media_refs_by_name(*, project: Project) -> dict[str, str]:
+    """Name → ref of the project's uploaded files, for task rows that name a file ("cat.png")
+    instead of giving its ref."""
+    return {
+        name: MediaFile(storage_name=stored).ref
+        for name, stored in MediaFile.objects.filter(project=project).values_list(
+            "name", "storage_name"
+        )
+    }

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_organisation_for_requester
@@ -21,6 +22,7 @@ from microwork.projects.forms import ProjectForm, StatusForm, UploadForm, durati
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 from microwork.projects.services import batches
+from microwork.projects.services import media as media_services
 from microwork.projects.services import projects as project_services
 
 # Multipart framing around the file; the limit applies to the file itself.
@@ -142,7 +144,8 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
         context["form"] = UploadForm()
         return render(request, "projects/upload.html", context)
     # Refuse an oversized body before Django spools it to disk.
-    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.MAX_UPLOAD_BYTES + MULTIPART_SLACK:
+    body_limit = settings.MAX_UPLOAD_BYTES + settings.MEDIA_ZIP_MAX_BYTES + MULTIPART_SLACK
+    if int(request.META.get("CONTENT_LENGTH") or 0) > body_limit:
         form = UploadForm()
         form.add_error(
             None,
@@ -157,20 +160,31 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
         return render(request, "projects/upload.html", context, status=400)
     upload = form.cleaned_data["file"]
     try:
-        outcome = batches.batch_upload(
+        outcome, stored = media_services.batch_upload_with_media(
             project=project,
             actor=user,
-            file=upload,
-            filename=upload.name,
-            content_type=upload.content_type or "",
-            size=upload.size,
-            opens_at=form.cleaned_data["opens_at"],
+            media=form.cleaned_data["media_zip"],
+            upload=lambda: batches.batch_upload(
+                project=project,
+                actor=user,
+                file=upload,
+                filename=upload.name,
+                content_type=upload.content_type or "",
+                size=upload.size,
+                opens_at=form.cleaned_data["opens_at"],
+            ),
         )
     except ApplicationError as exc:
-        form.add_error(exc.field if exc.field == "opens_at" else None, exc.message)
+        form.add_error(exc.field if exc.field in ("opens_at", "media_zip") else None, exc.message)
         context["problems"] = exc.details or []
         return render(request, "projects/upload.html", context, status=exc.status)
     batch = outcome.batch
+    if stored:
+        messages.info(
+            request,
+            ngettext("%(n)d media file stored.", "%(n)d media files stored.", len(stored))
+            % {"n": len(stored)},
+        )
     if outcome.duplicate:
         messages.info(
             request,

@@ -1,6 +1,7 @@
 """Reads that more than one caller needs: skills, standing, decisions, missed gold, released
 feedback. What the pages show, built on these, is in dashboards.py."""
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from statistics import median
@@ -15,16 +16,18 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from microwork.accounts.models import User
 from microwork.aggregation import selectors as aggregation_selectors
 from microwork.payments.models import SubmissionReview
 from microwork.projects.interfaces import get_interface
-from microwork.projects.models import Project, Task
+from microwork.projects.models import MediaFile, Project, Task
 from microwork.quality.models import (
     Appeal,
     ApprovalRuleConfig,
@@ -33,6 +36,7 @@ from microwork.quality.models import (
     QualificationTest,
     QualitySettings,
     RuleConfig,
+    TestAttempt,
     WorkerSkill,
 )
 from microwork.work.models import Assignment, Submission
@@ -500,3 +504,17 @@ def evidence_for_worker(
         else:
             waiting += 1
     return shown, waiting
+
+
+def worker_test_uses_media(*, user: User, media_file: MediaFile) -> bool:
+    """Whether `user` has taken (or is taking) a test of the file's project that asks a task
+    using it (a hook of projects.hooks.MEDIA_VIEWERS; see work.selectors for the ref match)."""
+    tests = TestAttempt.objects.filter(worker=user, test__project_id=media_file.project_id).values(
+        "test_id"
+    )
+    return (
+        Task.objects.filter(project_id=media_file.project_id, quality_tests__in=tests)
+        .annotate(data_text=Cast("data", TextField()))
+        .filter(data_text__contains=json.dumps(media_file.ref))
+        .exists()
+    )

@@ -1,16 +1,18 @@
 """Reads about work that more than one page or endpoint needs."""
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from microwork.accounts.models import User
 from microwork.lib.money import format_money
 from microwork.projects.interfaces import get_interface
-from microwork.projects.models import Project
+from microwork.projects.models import MediaFile, Project
 from microwork.work import fairness, releases
 from microwork.work.eligibility import eligibility_refusals
 from microwork.work.models import (
@@ -271,3 +273,18 @@ def history_row(submission: Submission) -> dict:
         "reward_display": format_money(project.reward, project.currency),
         "active_ms": submission.active_ms,
     }
+
+
+def worker_task_uses_media(*, user: User, media_file: MediaFile) -> bool:
+    """Whether `user` holds, or has done, a task of the file's project whose data uses it (a
+    hook of projects.hooks.MEDIA_VIEWERS). Task data keeps the file as its ref, a JSON string
+    of plain ASCII, so it is found in the data's text, quotes included (no longer ref matches)."""
+    needle = json.dumps(media_file.ref)
+    return (
+        Assignment.objects.filter(
+            worker=user, project_id=media_file.project_id, status__in=GIVEN_STATUSES
+        )
+        .annotate(data_text=Cast("task__data", TextField()))
+        .filter(data_text__contains=needle)
+        .exists()
+    )

@@ -16,6 +16,7 @@ from microwork.lib.limits import InputLimitExceeded, json_loads_limited
 from microwork.projects.interfaces import TaskInterface, get_interface
 from microwork.projects.interfaces.base import RowError
 from microwork.projects.models import Project
+from microwork.projects.selectors import media_refs_by_name
 from microwork.projects.uploads.reading import (
     FileProblem,
     Problem,
@@ -77,6 +78,9 @@ class RowChecker:
         self.seen_ids: dict[str, int] = {}
         self.required = self.interface.input_fields_for(self.config)
         self.known = {*self.required, *self.interface.optional_fields_for(self.config)}
+        # A row may name one of the project's uploaded files ("cat-17.png", as in the ZIP
+        # sent beside the file); it stands for that file's ref.
+        self.media_refs = media_refs_by_name(project=project)
 
     def required_columns(self, columns: Iterable[str]) -> list[Problem]:
         present = set(columns)
@@ -125,6 +129,10 @@ class RowChecker:
                 )
             ]
         record = {str(k).strip().lower(): v for k, v in record.items()}
+        if self.media_refs:
+            record = {
+                k: v if k in RESERVED_COLUMNS else self._media_ref(v) for k, v in record.items()
+            }
         problems: list[Problem] = []
 
         data: dict[str, Any] = {}
@@ -195,6 +203,11 @@ class RowChecker:
             CleanRow(row, external_id, data, is_gold, gold_answer, explanation, priority),
             [],
         )
+
+    def _media_ref(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.media_refs.get(value.strip(), value)
+        return value
 
     def _answer(self, data: dict[str, Any], raw: Any) -> Any:
         if isinstance(raw, str):

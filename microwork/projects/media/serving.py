@@ -1,16 +1,10 @@
-"""Task media and uploaded files, behind signed addresses.
+"""The media view: a file for the one person its address was signed for, checked again.
 
-Nothing under MEDIA_ROOT is served by its name alone. A page or API response that shows a
-file (a task's picture) asks `media_url` for an address made for the person viewing it: the
-file's name and that person's id, signed with the site's secret and a timestamp. The address
-works for that person only (their session or their API token) and for MEDIA_URL_MAX_AGE
-seconds. Whoever builds one must first have let the viewer see the object that uses the file
-(the access helpers), so the rule "only the project's requesters and the workers holding a
-task that uses it" is enforced where the task is shown, and the signature carries it to the
-file.
-
-Task data refers to a platform file by its path under MEDIA_URL ("/media/demo/x.png"); any
-other value (an https URL of the requester's own server) is shown as it is."""
+Local disk: the file is opened and sent, whole or the asked range. An S3-compatible bucket
+(MEDIA_STORAGE=s3): the same view streams the object through the site, asking the bucket for
+just the range the player wants; the bucket stays private and pages keep their strict policy
+(sound and video under `default-src 'self'`), which a redirect to the bucket's own address
+would break."""
 
 import mimetypes
 import posixpath
@@ -18,10 +12,11 @@ import re
 from collections.abc import Iterator
 from typing import IO, Any
 
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import SuspiciousFileOperation
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -29,15 +24,15 @@ from django.http import (
     HttpResponseBase,
     StreamingHttpResponse,
 )
-from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from microwork.accounts.models import User
 from microwork.accounts.selectors import api_token_by_key
+from microwork.projects.access import access_media_visible
+from microwork.projects.media.addresses import SALT, clean_name
 
-SALT = "microwork.media"
 CHUNK = 64 * 1024
 
 # Shown in the page (inline); any other type is sent as a download so that a file named
@@ -63,54 +58,6 @@ MEDIA_CSP = (
     "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
 )
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-def media_prefix() -> str:
-    return "/" + settings.MEDIA_URL.strip("/") + "/"
-
-
-def storage_name(value: Any) -> str | None:
-    """The storage name a task's value refers to ("/media/demo/a.png" → "demo/a.png"), or
-    None when it is not one of the platform's files (an outside URL, text, a number)."""
-    if not isinstance(value, str) or not value.startswith(media_prefix()):
-        return None
-    name = value[len(media_prefix()) :].split("?", 1)[0].split("#", 1)[0]
-    return clean_name(name)
-
-
-def clean_name(name: str) -> str | None:
-    """`name` if it is a plain relative path inside the storage, else None."""
-    if not name or "\\" in name or "\x00" in name or name.startswith("/"):
-        return None
-    parts = name.split("/")
-    if any(part in ("", ".", "..") for part in parts):
-        return None
-    if posixpath.normpath(name) != name:
-        return None
-    return name
-
-
-def media_url(value: Any, *, user: Any) -> Any:
-    """What a page or an API response shows `user` for a task's value: a signed address
-    when it names one of the platform's files; any other value unchanged. Call it only
-    after an access helper has let `user` see the task (or answer) the value belongs to."""
-    name = storage_name(value)
-    if name is None:
-        return value
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ""
-    token = signing.dumps([user.pk, name], salt=SALT, compress=True)
-    return f"{reverse('media', kwargs={'path': name})}?t={token}"
-
-
-def task_data_for(data: Any, *, user: Any) -> Any:
-    """A task's data as `user` may see it: every platform file it names becomes a signed
-    address (for API responses; templates use the `media_url` tag)."""
-    if isinstance(data, dict):
-        return {key: task_data_for(value, user=user) for key, value in data.items()}
-    if isinstance(data, list):
-        return [task_data_for(value, user=user) for value in data]
-    return media_url(data, user=user)
 
 
 def _viewer(request: HttpRequest) -> User | None:
@@ -167,6 +114,44 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
     return start, end
 
 
+def _bucket_key(storage: Storage, name: str) -> tuple[Any, str] | None:
+    """The S3 client and object key when `storage` is django-storages' S3 backend."""
+    if not hasattr(storage, "bucket_name") or not hasattr(storage, "connection"):
+        return None
+    key = storage._normalize_name(name)  # type: ignore[attr-defined]
+    return storage.connection.meta.client, key
+
+
+def _object_chunks(body: Any) -> Iterator[bytes]:
+    try:
+        yield from body.iter_chunks(CHUNK)
+    finally:
+        body.close()
+
+
+def _open_part(storage: Storage, name: str, start: int, end: int) -> Iterator[bytes]:
+    bucket = _bucket_key(storage, name)
+    if bucket is not None:
+        client, key = bucket
+        got = client.get_object(
+            Bucket=storage.bucket_name,  # type: ignore[attr-defined]
+            Key=key,
+            Range=f"bytes={start}-{end}",
+        )
+        return _object_chunks(got["Body"])
+    return _chunks(storage.open(name, "rb"), start, end - start + 1)
+
+
+def _open_whole(storage: Storage, name: str, size: int) -> IO[bytes] | Iterator[bytes]:
+    bucket = _bucket_key(storage, name)
+    if bucket is not None:
+        # Streamed as it arrives: a 500 MB video is never held whole by the site.
+        client, key = bucket
+        got = client.get_object(Bucket=storage.bucket_name, Key=key)  # type: ignore[attr-defined]
+        return _object_chunks(got["Body"])
+    return storage.open(name, "rb")
+
+
 @require_safe
 def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     try:
@@ -183,10 +168,14 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     name = clean_name(path)
     if name is None:
         return _refused(404, _("No such file."))
+    if not access_media_visible(user=viewer, name=name):
+        # The address was good when it was made; the viewer has lost the right since (left
+        # the organisation, gave the task back).
+        return _refused(403, _("This file is not yours to see."))
+    storage = default_storage
     try:
-        size = default_storage.size(name)
-        file = default_storage.open(name, "rb")
-    except (OSError, SuspiciousFileOperation):
+        size = storage.size(name)
+    except (OSError, SuspiciousFileOperation, ClientError):
         return _refused(404, _("No such file."))
     guessed, encoding = mimetypes.guess_type(name)
     inline = guessed in INLINE_TYPES and encoding is None
@@ -194,19 +183,27 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     wanted = _byte_range(request.headers.get("Range", ""), size)
     response: HttpResponseBase
     if wanted is False:
-        file.close()
         response = _refused(416, _("That part of the file does not exist."))
         response["Content-Range"] = f"bytes */{size}"
         return response
     if isinstance(wanted, tuple):
         start, end = wanted
-        response = StreamingHttpResponse(
-            _chunks(file, start, end - start + 1), status=206, content_type=content_type
-        )
+        try:
+            part = _open_part(storage, name, start, end)
+        except (OSError, SuspiciousFileOperation, ClientError):
+            return _refused(404, _("No such file."))
+        response = StreamingHttpResponse(part, status=206, content_type=content_type)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
     else:
-        response = FileResponse(file, content_type=content_type)
+        try:
+            whole = _open_whole(storage, name, size)
+        except (OSError, SuspiciousFileOperation, ClientError):
+            return _refused(404, _("No such file."))
+        if isinstance(whole, Iterator):
+            response = StreamingHttpResponse(whole, content_type=content_type)
+        else:
+            response = FileResponse(whole, content_type=content_type)
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"
     response["Content-Disposition"] = (
