@@ -42,6 +42,8 @@ def _start(page, base, project):
     log_in(page, base, "walt", "walt-pass-123")
     page.click(f"form[action='/work/p/{project.pk}/start/'] button")
     page.wait_for_selector("#pairwise")
+    # The keys are bound by a deferred script, which has run once the page has loaded.
+    page.wait_for_load_state("load")
 
 
 def test_a_worker_taps_b_and_says_why(transactional_db, live_server, phone, rita, walt):
