@@ -99,8 +99,10 @@ def majority_vote(
 
 
 def _answer_rows(
-    interface: TaskInterface, config: dict[str, Any], task_ids: list[int]
+    interface: TaskInterface, config: dict[str, Any], tasks: list[Task]
 ) -> dict[int, list[AnswerRow]]:
+    task_ids = [t.pk for t in tasks]
+    data = {t.pk: t.data for t in tasks}
     rows: dict[int, list[AnswerRow]] = {tid: [] for tid in task_ids}
     submissions = (
         Submission.objects.filter(task_id__in=task_ids)
@@ -115,7 +117,7 @@ def _answer_rows(
                 worker=s.worker.username,
                 answer=s.answer,
                 label=interface.answer_label(s.answer),
-                text=interface.answer_text(config, s.answer),
+                text=interface.answer_text(config, s.answer, data[s.task_id]),
                 active_seconds=(Decimal(s.active_ms) / 1000).quantize(Decimal("0.1")),
                 submitted_at=s.submitted_at,
                 status=s.status,
@@ -127,7 +129,7 @@ def _answer_rows(
 def task_results(*, project: Project, tasks: Sequence[Task]) -> list[TaskResult]:
     """Results for the given tasks of one project (a page, or a chunk of an export)."""
     interface = get_interface(project.interface)
-    answers = _answer_rows(interface, project.config, [t.pk for t in tasks])
+    answers = _answer_rows(interface, project.config, list(tasks))
     aggregates = aggregates_for_tasks(task_ids=[t.pk for t in tasks])
     out = []
     for task in tasks:
@@ -149,7 +151,9 @@ def task_results(*, project: Project, tasks: Sequence[Task]) -> list[TaskResult]
                 agreement=agreement,
                 label=label,
                 value=value,
-                label_text="" if value is None else interface.answer_text(project.config, value),
+                label_text=(
+                    "" if value is None else interface.answer_text(project.config, value, task.data)
+                ),
                 parts=list(aggregate.parts) if aggregate else [],
                 confidence=aggregate.confidence if aggregate else None,
                 method=aggregate.method or None if aggregate else None,

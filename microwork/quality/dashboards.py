@@ -176,8 +176,8 @@ def attempt_review_rows(*, attempt: TestAttempt) -> list[dict[str, Any]]:
     return [
         {
             "row": a,
-            "answer": selectors.answer_text(project, a.answer),
-            "expected": selectors.answer_text(project, a.task.gold_answer),
+            "answer": selectors.answer_text(project, a.answer, a.task.data),
+            "expected": selectors.answer_text(project, a.task.gold_answer, a.task.data),
         }
         for a in attempt.answers.select_related("task").order_by("position")
     ]

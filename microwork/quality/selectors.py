@@ -332,14 +332,16 @@ def _aggregated_label(interface: Any, sub: Submission) -> tuple[str, float | Non
     if interface.consensus_for(sub.project.config) is not None:
         # A consensus (a transcript, boxes) is itself an answer: shown as one reads.
         value = interface.label_value(row.label)
-        return (row.label if value is None else _label(interface, value, sub.project.config)), (
-            confidence
-        )
+        return (
+            row.label
+            if value is None
+            else _label(interface, value, sub.project.config, sub.task.data)
+        ), (confidence)
     # Shown as a matching answer reads ("Cat", "Red, Blue"), else as the label itself.
     answers = Submission.objects.filter(task_id=sub.task_id).values_list("answer", flat=True)
     text = next(
         (
-            _label(interface, a, sub.project.config)
+            _label(interface, a, sub.project.config, sub.task.data)
             for a in answers
             if _label_of(interface, a) == row.label
         ),
@@ -353,7 +355,7 @@ def evidence_row(sub: Submission) -> dict[str, Any]:
     (for an ordinary task, the aggregated label of all answers, with its confidence)."""
     interface = get_interface(sub.project.interface)
     if sub.task.is_gold:
-        expected = _label(interface, sub.task.gold_answer, sub.project.config)
+        expected = _label(interface, sub.task.gold_answer, sub.project.config, sub.task.data)
         confidence = None
     else:
         expected, confidence = _aggregated_label(interface, sub)
@@ -361,7 +363,7 @@ def evidence_row(sub: Submission) -> dict[str, Any]:
         "submission": sub.id,
         "task": sub.task_id,
         "data": sub.task.data,
-        "answer": _label(interface, sub.answer, sub.project.config),
+        "answer": _label(interface, sub.answer, sub.project.config, sub.task.data),
         "expected": expected,
         "confidence": confidence,
         "explanation": sub.task.gold_explanation,
@@ -369,16 +371,17 @@ def evidence_row(sub: Submission) -> dict[str, Any]:
     }
 
 
-def answer_text(project: Project, answer: Any) -> str:
-    """An answer as the worker saw it: a choice's shown text ("Cat"), not its stored value."""
-    return _label(get_interface(project.interface), answer, project.config)
+def answer_text(project: Project, answer: Any, data: Any = None) -> str:
+    """An answer as the worker saw it: a choice's shown text ("Cat"), not its stored value;
+    `data`, the task's, for kinds whose words come from it (the words a span covers)."""
+    return _label(get_interface(project.interface), answer, project.config, data)
 
 
-def _label(interface: Any, answer: Any, config: Any = None) -> str:
+def _label(interface: Any, answer: Any, config: Any = None, data: Any = None) -> str:
     if answer is None:
         return ""
     try:
-        return str(interface.answer_text(config or {}, answer))
+        return str(interface.answer_text(config or {}, answer, data or {}))
     except (TypeError, ValueError, KeyError, AttributeError):
         return str(answer)
 

@@ -222,8 +222,10 @@ def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
             {
                 "attempt": attempt,
                 "row": feedback,
-                "answer": selectors.answer_text(project, feedback.answer),
-                "expected": selectors.answer_text(project, feedback.task.gold_answer),
+                "answer": selectors.answer_text(project, feedback.answer, feedback.task.data),
+                "expected": selectors.answer_text(
+                    project, feedback.task.gold_answer, feedback.task.data
+                ),
                 "finished": attempt.is_finished,
             },
         )

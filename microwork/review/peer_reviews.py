@@ -93,9 +93,9 @@ def _review_data(project: Project, submission: Submission) -> dict[str, Any]:
     view. Nothing says who answered, and a control's expected answer is never copied."""
     interface = get_interface(project.interface)
     return {
-        "checked_answer": interface.answer_text(project.config, submission.answer)[
-            :MAX_CHECKED_TEXT
-        ]
+        "checked_answer": interface.answer_text(
+            project.config, submission.answer, submission.task.data
+        )[:MAX_CHECKED_TEXT]
         or "—",
         "source": {
             "interface": project.interface,

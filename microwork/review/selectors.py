@@ -38,7 +38,10 @@ def peer_reviews_for_project(
     interface = get_interface(project.interface)
     rows = {
         r.pk: PeerReviewRow(
-            request=r, answer_text=interface.answer_text(project.config, r.submission.answer)
+            request=r,
+            answer_text=interface.answer_text(
+                project.config, r.submission.answer, r.submission.task.data
+            ),
         )
         for r in requests
     }

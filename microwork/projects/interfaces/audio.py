@@ -173,5 +173,7 @@ class AudioTranscription(TaskInterface):
         except TooManyWords:
             return answer == expected
 
-    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+    def answer_text(
+        self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
+    ) -> str:
         return Truncator(str(answer)).chars(SHOWN_CHARACTERS)

@@ -209,8 +209,11 @@ class TaskInterface:
         except (TypeError, ValueError, KeyError, IndexError):
             return False
 
-    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
-        """An answer in words for pages and notices (the label's shown text, not its value)."""
+    def answer_text(
+        self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
+    ) -> str:
+        """An answer in words for pages and notices (the label's shown text, not its value);
+        `data`, the task's, where the words depend on it (the words a span covers)."""
         return self.answer_label(answer)
 
     def label_values(self, config: Mapping[str, Any]) -> list[str] | None:

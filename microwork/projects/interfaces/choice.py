@@ -90,7 +90,9 @@ class SingleChoice(TaskInterface):
             "errorMessage": {"type": choose, "enum": choose},
         }
 
-    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+    def answer_text(
+        self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
+    ) -> str:
         return _label_texts(config).get(str(answer), str(answer))
 
 
@@ -140,6 +142,8 @@ class MultipleChoice(TaskInterface):
         chosen = set(answer)
         return [v for v in _label_values(config) if v in chosen]
 
-    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+    def answer_text(
+        self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
+    ) -> str:
         texts = _label_texts(config)
         return ", ".join(texts.get(str(a), str(a)) for a in answer or [])

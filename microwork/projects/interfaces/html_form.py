@@ -253,7 +253,9 @@ class HtmlForm(TaskInterface):
     def reviewed_for(self, config: Mapping[str, Any]) -> bool:
         return config.get("checked_by") == "reviewers"
 
-    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+    def answer_text(
+        self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
+    ) -> str:
         if not isinstance(answer, Mapping):
             return self.answer_label(answer)
         return "; ".join(f"{name}: {shown(value)}" for name, value in answer.items())

@@ -277,7 +277,9 @@ class Pairwise(TaskInterface):
     def label_value(self, label: str) -> Any:
         return {"choice": label, "reason": ""}
 
-    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+    def answer_text(
+        self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
+    ) -> str:
         choice = self.answer_label(answer)
         text = str(CHOICE_TEXTS.get(choice, choice))
         reason = answer.get("reason") if isinstance(answer, Mapping) else ""

@@ -99,7 +99,9 @@ class GradedRelevance(TaskInterface):
             "errorMessage": {"type": message, "minimum": message, "maximum": message},
         }
 
-    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+    def answer_text(
+        self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
+    ) -> str:
         scale = config.get("scale") or []
         if isinstance(answer, int) and 0 <= answer < len(scale):
             return f"{answer} · {scale[answer]}"

@@ -110,7 +110,9 @@ class AnswerReview(TaskInterface):
     def label_value(self, label: str) -> Any:
         return {"verdict": label, "reason": ""} if label in VERDICTS else None
 
-    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+    def answer_text(
+        self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
+    ) -> str:
         return verdict_text(answer)
 
 

@@ -207,7 +207,9 @@ class VideoRating(TaskInterface):
         got = answer.get("at") if isinstance(answer, Mapping) else None
         return got is not None and abs(float(got) - float(want)) <= AT_TOLERANCE
 
-    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+    def answer_text(
+        self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
+    ) -> str:
         label = self.answer_label(answer)
         text = _label_texts(config).get(label, label)
         at = answer.get("at") if isinstance(answer, Mapping) else None

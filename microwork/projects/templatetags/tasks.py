@@ -36,7 +36,9 @@ def task_view(
                 "data": data or {},
                 "answer": answer,
                 "has_answer": answer is not None,
-                "answer_text": "" if answer is None else interface.answer_text(config, answer),
+                "answer_text": (
+                    "" if answer is None else interface.answer_text(config, answer, data or {})
+                ),
                 "answer_title": answer_title,
                 "request": context.get("request"),
             },

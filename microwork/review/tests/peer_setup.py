@@ -27,7 +27,7 @@ class PeerText(TaskInterface):
     answer_schema = {"type": "string", "minLength": 1, "maxLength": 500}
     example = {"config": {}, "data": {"text": "A cat"}, "answer": "a cat"}
 
-    def answer_text(self, config: Any, answer: Any) -> str:
+    def answer_text(self, config: Any, answer: Any, data: Any = None) -> str:
         return str(answer)
 
 
