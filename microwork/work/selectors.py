@@ -278,11 +278,14 @@ def history_row(submission: Submission) -> dict:
 def worker_task_uses_media(*, user: User, media_file: MediaFile) -> bool:
     """Whether `user` holds, or has done, a task of the file's project whose data uses it (a
     hook of projects.hooks.MEDIA_VIEWERS). Task data keeps the file as its ref, a JSON string
-    of plain ASCII, so it is found in the data's text, quotes included (no longer ref matches)."""
+    of plain ASCII, so it is found in the data's text, quotes included (no longer ref matches).
+    A worker reviewing an answer to the project sees the task it answered, file included."""
     needle = json.dumps(media_file.ref)
     return (
         Assignment.objects.filter(
-            worker=user, project_id=media_file.project_id, status__in=GIVEN_STATUSES
+            Q(project_id=media_file.project_id) | Q(project__review_of_id=media_file.project_id),
+            worker=user,
+            status__in=GIVEN_STATUSES,
         )
         .annotate(data_text=Cast("task__data", TextField()))
         .filter(data_text__contains=needle)

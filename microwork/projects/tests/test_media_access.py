@@ -205,3 +205,29 @@ def test_a_worker_taking_a_test_that_asks_the_task_sees_it(client, project, cat,
     TestAttempt.objects.create(test=test, worker=walt, number=1, started_at=timezone.now())
     assert _fetch(client, walt, media_url(cat.ref, user=walt)).status_code == 200
     assert _fetch(client, nina, _forged(nina, cat)).status_code == 403
+
+
+def test_a_worker_reviewing_an_answer_sees_the_file_of_the_task_answered(
+    client, project, cat, rita, omar, walt, nina
+):
+    # Review tasks live in the project's companion and carry the checked task's data inside.
+    reviews = make_project(owner=rita)
+    reviews.review_of = project
+    reviews.save(update_fields=["review_of"])
+    review = make_tasks(reviews, 1)[0]
+    review.data = {"source": {"data": {"image_url": cat.ref}}, "checked_answer": "cat"}
+    review.save(update_fields=["data"])
+    _lease(review, walt)
+    assert _fetch(client, walt, media_url(cat.ref, user=walt)).status_code == 200
+    # A review task of another project's answers opens nothing here.
+    elsewhere = make_project(owner=rita)
+    fund(elsewhere, omar)
+    other_reviews = make_project(owner=rita)
+    other_reviews.review_of = elsewhere
+    other_reviews.save(update_fields=["review_of"])
+    other = make_tasks(other_reviews, 1)[0]
+    other.data = {"source": {"data": {"image_url": cat.ref}}}
+    other.save(update_fields=["data"])
+    _lease(other, nina)
+    assert media_url(cat.ref, user=nina) == ""
+    assert _fetch(client, nina, _forged(nina, cat)).status_code == 403
