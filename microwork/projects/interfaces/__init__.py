@@ -16,6 +16,7 @@ REGISTRY: dict[str, str] = {
     "single_choice": "microwork.projects.interfaces.choice.SingleChoice",
     "multiple_choice": "microwork.projects.interfaces.choice.MultipleChoice",
     "graded_relevance": "microwork.projects.interfaces.relevance.GradedRelevance",
+    "bounding_boxes": "microwork.projects.interfaces.boxes.BoundingBoxes",
 }
 
 
