@@ -13,7 +13,9 @@ from typing import Any
 
 from microwork.lib.registry import loaded
 
-DEMO_PROJECTS: dict[str, str] = {}
+DEMO_PROJECTS: dict[str, str] = {
+    "bounding_boxes": "microwork.demo.kinds.bounding_boxes.demo",
+}
 
 
 @dataclass(frozen=True)
