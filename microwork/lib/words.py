@@ -26,6 +26,7 @@ import numpy as np
 MAX_WORDS = 10_000
 
 _RUN = re.compile(r"\S+")
+_SMALL = 4_000  # below this many table cells a plain loop beats numpy's per-row overhead
 
 
 class TooManyWords(ValueError):
@@ -83,6 +84,16 @@ def word_distance(a_tokens: Sequence[str], b_tokens: Sequence[str]) -> int:
         a_tokens, b_tokens = b_tokens, a_tokens
     if not b_tokens:
         return len(a_tokens)
+    if len(a_tokens) * len(b_tokens) <= _SMALL:
+        return _small_distance(a_tokens, b_tokens)
+    return _table_distance(a_tokens, b_tokens)
+
+
+def _table_distance(a_tokens: Sequence[str], b_tokens: Sequence[str]) -> int:
+    if len(a_tokens) < len(b_tokens):
+        a_tokens, b_tokens = b_tokens, a_tokens
+    if not b_tokens:
+        return len(a_tokens)
     ids: dict[str, int] = {}
     a_ids = [ids.setdefault(word, len(ids)) for word in a_tokens]
     b_codes = np.array([ids.setdefault(word, len(ids)) for word in b_tokens], dtype=np.int64)
@@ -96,6 +107,18 @@ def word_distance(a_tokens: Sequence[str], b_tokens: Sequence[str]) -> int:
         np.minimum(row[1:] + 1, row[:-1] + (b_codes != code), out=tmp[1:])
         row = np.minimum.accumulate(tmp - index) + index
     return int(row[-1])
+
+
+def _small_distance(a_tokens: Sequence[str], b_tokens: Sequence[str]) -> int:
+    previous = list(range(len(b_tokens) + 1))
+    for i, word in enumerate(a_tokens, start=1):
+        current = [i]
+        for j, other in enumerate(b_tokens, start=1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (word != other))
+            )
+        previous = current
+    return previous[-1]
 
 
 def word_error_rate(hypothesis: str | Sequence[str], reference: str | Sequence[str]) -> float:

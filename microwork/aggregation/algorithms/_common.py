@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -123,3 +125,13 @@ def log_softmax_rows(log_scores: FloatArray, *, overwrite: bool = False) -> Floa
 def empty_result_probas(answers: Answers) -> FloatArray:
     k = answers.n_classes
     return np.full((answers.n_tasks, k), 1.0 / k if k else 0.0)
+
+
+def vote_weights(votes: Sequence[Any]) -> FloatArray:
+    """The consensus methods' vote weights: each vote's ``weight`` as a float, a missing,
+    negative or non-finite one counting as 0; when none is positive every vote weighs 1."""
+    raw = np.array([float(getattr(v, "weight", 1.0) or 0.0) for v in votes], dtype=np.float64)
+    weights = np.where(np.isfinite(raw) & (raw > 0), raw, 0.0)
+    if not (weights > 0).any():
+        return np.ones(len(votes))
+    return weights

@@ -19,7 +19,11 @@ from microwork.lib.registry import loaded
 _PACKAGE = "microwork.aggregation.algorithms"
 
 # name -> "module:function(votes, *, config, data) -> Consensus"
-CONSENSUS: dict[str, str] = {}
+CONSENSUS: dict[str, str] = {
+    "rover": f"{_PACKAGE}.rover:rover",
+    "boxes": f"{_PACKAGE}.boxes:boxes",
+    "spans": f"{_PACKAGE}.spans:spans",
+}
 
 
 @dataclass(frozen=True)

@@ -86,3 +86,11 @@ def test_too_many_words_are_refused():
     with pytest.raises(TooManyWords):
         word_distance(["a"] * (MAX_WORDS + 1), ["a"])
     assert word_distance(["a"] * MAX_WORDS, ["b"]) == MAX_WORDS
+
+
+@given(words, words)
+def test_the_numpy_table_and_the_plain_loop_agree(a, b):
+    from microwork.lib import words as module
+
+    assert module._table_distance(a, b) == module._small_distance(a, b)
+    assert module._table_distance(a * 40, b * 40) == module._small_distance(a * 40, b * 40)
