@@ -56,7 +56,7 @@ def shapes_json(value: Any) -> str:
 def _colours(config: Any) -> dict[str, str]:
     labels = config.get("labels", []) if isinstance(config, Mapping) else []
     return {
-        label.get("value"): PALETTE[i % len(PALETTE)]
+        str(label.get("value")): PALETTE[i % len(PALETTE)]
         for i, label in enumerate(labels)
         if isinstance(label, Mapping)
     }
@@ -69,13 +69,13 @@ def shapes_svg(answer: Any, config: Any) -> list[dict[str, Any]]:
     colours = _colours(config)
     labels = config.get("labels", []) if isinstance(config, Mapping) else []
     texts = {
-        label.get("value"): label.get("text") or label.get("value")
+        str(label.get("value")): label.get("text") or label.get("value")
         for label in labels
         if isinstance(label, Mapping)
     }
     out = []
     for n, shape in enumerate(_shapes(answer), start=1):
-        label = shape.get("label")
+        label = str(shape.get("label"))
         item: dict[str, Any] = {
             "n": n,
             "label": texts.get(label, label),

@@ -232,3 +232,26 @@ def test_the_task_page_hands_the_draft_back_to_its_script(draft):
     assert "style=" not in html and "<script" not in html
     stored = [CAR] if draft in (json.dumps([CAR]), [CAR]) else []
     assert f"hidden>{json.dumps(stored)}</textarea>".replace('"', "&quot;") in html
+
+
+@pytest.mark.django_db
+def test_the_results_page_shows_the_boxes_the_crowd_agrees_on(client, rita, walt, nina, omar):
+    from django.urls import reverse
+
+    from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
+
+    project = make_project(owner=rita, interface="bounding_boxes", config=CONFIG)
+    fund(project, omar)
+    [task] = make_tasks(project, 1)
+    task.data = DATA
+    task.save(update_fields=["data"])
+    nudged = {**CAR, "x": 0.11}
+    submit(task=task, worker=walt, label=BOXES.check_answer(CONFIG, DATA, [CAR, PERSON]))
+    submit(task=task, worker=nina, label=BOXES.check_answer(CONFIG, DATA, [nudged, PERSON]))
+
+    client.force_login(rita)
+    page = client.get(reverse("results:page", args=[project.pk])).content.decode()
+    assert page.count('<svg class="boxes-overlay"') == 1
+    assert page.count("<rect x=") == 2  # one car, one person: the two cars are one object
+    assert "2 boxes: Car, Person" in page
+    assert "projects/boxes.css" in page

@@ -216,8 +216,8 @@
   function tools() {
     act("delete").disabled = selected < 0;
     act("undo").disabled = !history.length && !drawing;
-    act("close").hidden = !drawing;
-    act("close").disabled = !drawing || drawing.length < 3;
+    // Always in its place, so the picture never jumps between two taps.
+    if (act("close")) act("close").disabled = !drawing || drawing.length < 3;
   }
   function listing() {
     while (list.firstChild) list.removeChild(list.firstChild);
