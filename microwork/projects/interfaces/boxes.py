@@ -32,8 +32,9 @@ DIGITS = 5
 EDGE = 1e-6
 # The most labels a text names before "…".
 TEXT_LABELS = 12
-# An answer posted by the task page is JSON text; this bounds it before it is parsed.
-MAX_ANSWER_CHARS = 256 * 1024
+# An answer posted by the task page is JSON text; this bounds it before it is parsed (200
+# polygons of 100 points each take about 400 kB).
+MAX_ANSWER_CHARS = 512 * 1024
 
 SHAPE_KINDS = (
     ("boxes", _("Boxes")),

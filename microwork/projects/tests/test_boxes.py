@@ -135,6 +135,7 @@ def test_counts_and_shape_kinds_follow_the_settings():
     assert refused([CAR], polygons_only).field == "answer[0]"
     assert BOXES.check_answer(polygons_only, DATA, [TRIANGLE]) == [TRIANGLE]
     assert "At most 5 shapes" in refused([CAR] * 6).message
+    assert refused("[" + " " * 600_000 + "]").field == "answer"  # read only within a limit
 
 
 fractions = st.floats(min_value=0, max_value=1, allow_nan=False)
@@ -255,3 +256,27 @@ def test_the_results_page_shows_the_boxes_the_crowd_agrees_on(client, rita, walt
     assert page.count("<rect x=") == 2  # one car, one person: the two cars are one object
     assert "2 boxes: Car, Person" in page
     assert "projects/boxes.css" in page
+
+
+@pytest.mark.django_db
+def test_an_upload_takes_gold_shapes_as_json_and_refuses_a_gold_box_outside_the_picture(rita):
+    from microwork.projects.models import Project, Task
+    from microwork.projects.services.batches import UploadRefused, batch_create_from_records
+    from microwork.quality.tests.helpers import make_project
+
+    project = make_project(
+        owner=rita, interface="bounding_boxes", config=CONFIG, status=Project.Status.DRAFT
+    )
+    rows = [
+        {"id": "s1", **DATA},
+        {"id": "g1", **DATA, "answer": [PERSON, CAR]},
+        {"id": "g2", **DATA, "answer": json.dumps([CAR])},
+    ]
+    bad = {"id": "bad", **DATA, "answer": [{**CAR, "w": 0.95}]}
+    with pytest.raises(UploadRefused) as exc:
+        batch_create_from_records(project=project, actor=rita, records=[*rows, bad])
+    assert "answer[0].w" in json.dumps(exc.value.details, default=str)
+    assert not Task.objects.filter(project=project).exists()
+    batch_create_from_records(project=project, actor=rita, records=rows)
+    gold = dict(Task.objects.filter(is_gold=True).values_list("external_id", "gold_answer"))
+    assert gold == {"g1": [CAR, PERSON], "g2": [CAR]}
