@@ -16,6 +16,7 @@ from microwork.lib.registry import loaded
 DEMO_PROJECTS: dict[str, str] = {
     "free_text": "microwork.demo.kinds.free_text.demo",
     "audio_transcription": "microwork.demo.kinds.audio_transcription.demo",
+    "bounding_boxes": "microwork.demo.kinds.bounding_boxes.demo",
     "text_spans": "microwork.demo.kinds.text_spans.demo",
     "pairwise": "microwork.demo.kinds.pairwise.demo",
     "video_rating": "microwork.demo.kinds.video_rating.demo",

@@ -18,6 +18,7 @@ REGISTRY: dict[str, str] = {
     "graded_relevance": "microwork.projects.interfaces.relevance.GradedRelevance",
     "free_text": "microwork.projects.interfaces.free_text.FreeText",
     "audio_transcription": "microwork.projects.interfaces.audio.AudioTranscription",
+    "bounding_boxes": "microwork.projects.interfaces.boxes.BoundingBoxes",
     "text_spans": "microwork.projects.interfaces.spans.TextSpans",
     "pairwise": "microwork.projects.interfaces.pairwise.Pairwise",
     "video_rating": "microwork.projects.interfaces.video.VideoRating",
