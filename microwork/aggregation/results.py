@@ -66,6 +66,8 @@ class TaskResult:
     value: Any = None
     label_text: str = ""
     parts: list[dict[str, Any]] = field(default_factory=list)
+    # The majority answer in words ("3 boxes: car, car, person"), not its stored JSON.
+    majority_text: str = ""
 
     @property
     def answers_count(self) -> int:
@@ -155,6 +157,11 @@ def task_results(*, project: Project, tasks: Sequence[Task]) -> list[TaskResult]
                     "" if value is None else interface.answer_text(project.config, value, task.data)
                 ),
                 parts=list(aggregate.parts) if aggregate else [],
+                majority_text=(
+                    ""
+                    if majority is None
+                    else interface.answer_text(project.config, majority, task.data)
+                ),
                 confidence=aggregate.confidence if aggregate else None,
                 method=aggregate.method or None if aggregate else None,
                 stopped_early=bool(aggregate and aggregate.stop_rule and task.done),

@@ -146,4 +146,11 @@ def demo(*, media: Path, rng: random.Random) -> DemoProject:
         estimated_seconds=60,
         overlap=2,
         gold_rate=Decimal("0"),
+        # Rewrites are worded many ways, so no statistic checks them: two other workers
+        # read each one, and one acceptance of two is enough.
+        settings={
+            "review_overlap": 2,
+            "review_reward": Decimal("0.14"),
+            "review_threshold": Decimal("0.5"),
+        },
     )

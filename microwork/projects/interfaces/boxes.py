@@ -398,7 +398,9 @@ class BoundingBoxes(TaskInterface):
         ]
         return _matching(pairs, len(expected)) == len(answer)
 
-    def answer_text(self, config: Mapping[str, Any], answer: Any) -> str:
+    def answer_text(
+        self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
+    ) -> str:
         shapes = [s for s in answer if isinstance(s, Mapping)] if isinstance(answer, list) else []
         if not shapes:
             return _g("Nothing marked")
