@@ -6,6 +6,7 @@ and read a result for the task. A new kind is covered the moment it is registere
 import json
 
 import pytest
+from django.urls import reverse
 
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.ledger.services.deposits import deposit_record
@@ -34,7 +35,7 @@ def _call(client, method, url, token, body=None):
 
 @pytest.mark.parametrize("key", list(REGISTRY))
 def test_every_kind_runs_from_its_published_example(
-    key, client, rita_token, walt_token, funded, past_opening_round
+    key, client, rita, rita_token, walt_token, funded, past_opening_round
 ):
     described = _call(client, "get", f"/api/interfaces/{key}", rita_token)
     assert described.status_code == 200
@@ -96,3 +97,18 @@ def test_every_kind_runs_from_its_published_example(
     expected = interface.check_answer(config, example["data"], example["answer"])
     assert answer["worker"] == "walt"
     assert interface.answer_key(answer["answer"]) == interface.answer_key(expected)
+
+    # The same task reaches the exports (the answer as stored, in CSV and JSONL) and the
+    # requester's results page, shown through the kind's own view.
+    bodies = {}
+    for name in ("results.csv", "answers.csv", "results.jsonl", "answers.jsonl"):
+        r = _call(client, "get", f"/api/projects/{project_id}/{name}", rita_token)
+        assert r.status_code == 200, (name, r.content)
+        bodies[name] = (b"".join(r.streaming_content) if r.streaming else r.content).decode()
+        assert "example-1" in bodies[name], (key, name)
+    [row] = [json.loads(line) for line in bodies["answers.jsonl"].splitlines() if line.strip()]
+    assert row["answer"] == interface.answer_label(expected), row
+    client.force_login(rita)
+    page = client.get(reverse("results:page", args=[project_id]))
+    assert page.status_code == 200
+    assert "example-1" in page.content.decode(), key
