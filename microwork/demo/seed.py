@@ -308,6 +308,8 @@ def demo_load(
     # Walt has worked here for a few weeks, so his earnings page has history to show.
     walt = User.objects.get(username="walt")
     moment = timezone.now() - timedelta(days=20)
+    # Spread over those weeks however many demo projects there are, so none lies in the future.
+    step = timedelta(days=18) / max(len(loaded), 1)
     for project, spec in loaded:
         project.refresh_from_db()
         interface = get_interface(project.interface)
@@ -327,7 +329,7 @@ def demo_load(
                 active_ms=active,
                 now=moment,
             )
-        moment += timedelta(days=9)
+        moment += step
     review.bonus_pay(
         organisation=org,
         actor=rita,
