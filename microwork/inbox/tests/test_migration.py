@@ -23,33 +23,39 @@ def test_old_lines_are_copied_into_the_inbox(rita, walt):
     from microwork.work.tests.factories import live_project
 
     project = live_project(rita)
-    executor = MigrationExecutor(connection)
-    executor.migrate(BEFORE)
-    old = executor.loader.project_state(BEFORE).apps
-    now = timezone.now()
-    old.get_model("quality", "Notification").objects.create(
-        user_id=rita.pk,
-        kind="pay_floor",
-        params={"project": "Image moderation"},
-        created_at=now,
-        read_at=now,
-    )
-    old.get_model("work", "Notification").objects.create(
-        worker_id=walt.pk, kind="project_opened", project_id=project.pk, created_at=now
-    )
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(BEFORE)
+        old = executor.loader.project_state(BEFORE).apps
+        now = timezone.now()
+        old.get_model("quality", "Notification").objects.create(
+            user_id=rita.pk,
+            kind="pay_floor",
+            params={"project": "Image moderation"},
+            created_at=now,
+            read_at=now,
+        )
+        old.get_model("work", "Notification").objects.create(
+            worker_id=walt.pk, kind="project_opened", project_id=project.pk, created_at=now
+        )
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(AFTER)
-    new = executor.loader.project_state(AFTER).apps
-    lines = {n.kind: n for n in new.get_model("inbox", "Notification").objects.order_by("kind")}
-    assert set(lines) == {"pay_floor", "project_opened"}
-    floor, opened = lines["pay_floor"], lines["project_opened"]
-    assert floor.user_id == rita.pk and floor.read_at == now
-    assert floor.params == {"project": "Image moderation", "decision_id": None, "appeal_id": None}
-    assert opened.user_id == walt.pk and opened.read_at is None
-    assert opened.params == {"project_id": project.pk}
-    # Back to the latest state, for the tests after this one.
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(AFTER)
+        new = executor.loader.project_state(AFTER).apps
+        lines = {n.kind: n for n in new.get_model("inbox", "Notification").objects.order_by("kind")}
+        assert set(lines) == {"pay_floor", "project_opened"}
+        floor, opened = lines["pay_floor"], lines["project_opened"]
+        assert floor.user_id == rita.pk and floor.read_at == now
+        assert floor.params == {
+            "project": "Image moderation",
+            "decision_id": None,
+            "appeal_id": None,
+        }
+        assert opened.user_id == walt.pk and opened.read_at is None
+        assert opened.params == {"project_id": project.pk}
+    finally:
+        # Back to the latest state of every app, for the tests after this one, pass or fail.
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
