@@ -128,7 +128,8 @@ def project_ranking(*, project: Project) -> Ranking:
 
     workers: dict[int, int] = {}
     worker, left, right, winner, weight = [], [], [], [], []
-    ranking = Ranking(items=items, tasks=len(pairs))
+    ranking = Ranking(items=items)
+    compared_tasks: set[int] = set()
     answers = (
         Submission.objects.filter(project=project, status__in=COUNTED)
         .order_by("id")
@@ -148,6 +149,7 @@ def project_ranking(*, project: Project) -> Ranking:
         if choice not in ("a", "b", "tie"):
             continue
         code = workers.setdefault(worker_id, len(workers))
+        compared_tasks.add(task_id)
         ranking.comparisons += 1
         items[a].comparisons += 1
         items[b].comparisons += 1
@@ -166,6 +168,8 @@ def project_ranking(*, project: Project) -> Ranking:
             right.append(b)
             winner.append(won)
             weight.append(share)
+    # The pairs actually compared, not every task of the project (most may be unanswered).
+    ranking.tasks = len(compared_tasks)
     _fit(ranking, worker, left, right, winner, weight, n_workers=len(workers))
     return ranking
 

@@ -75,7 +75,7 @@
     if (shapes.length >= most) { status.textContent = say("Full", {max: most}); return false; }
     remember();
     shapes.push(shape);
-    selected = shapes.length - 1;
+    selected = fresh = shapes.length - 1;
     sync();
     announce();
     return true;
@@ -94,8 +94,13 @@
     selected = Math.min(selected, shapes.length - 1);
     sync();
   }
-  function chooseLabel(value) {
+  // The shape just drawn stays selected for moving or resizing, but tapping a label after it
+  // means "the next shape is a …", not "this one was": only a shape the worker picked (or the
+  // number keys, as the help says) is relabelled.
+  var fresh = -1;
+  function chooseLabel(value, tapped) {
     label = value;
+    if (tapped && selected === fresh) { selected = fresh = -1; render(); }
     labelButtons.forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.label === value)); });
     if (selected >= 0 && shapes[selected].label !== value) {
       remember();
@@ -311,9 +316,9 @@
   root.addEventListener("click", function (e) {
     var b = e.target.closest("button");
     if (!b || !root.contains(b)) return;
-    if (b.dataset.label !== undefined) chooseLabel(b.dataset.label);
+    if (b.dataset.label !== undefined) chooseLabel(b.dataset.label, true);
     else if (b.dataset.tool) chooseTool(b.dataset.tool);
-    else if (b.dataset.pick !== undefined) { selected = +b.dataset.pick; render(); announce(); }
+    else if (b.dataset.pick !== undefined) { selected = +b.dataset.pick; fresh = -1; render(); announce(); }
     else if (b.dataset.del !== undefined) removeAt(+b.dataset.del);
     else if (b.dataset.act === "add") add(defaultShape());
     else if (b.dataset.act === "close") closePolygon();

@@ -36,9 +36,12 @@
       out = keys.length === 1 ? names[keys[0]] : names;
       return out;
     }
-    var state = d.getElementById("draft-state"), timer = null;
+    var state = d.getElementById("draft-state"), timer = null, sent = false;
     function save() {
       timer = null;
+      // Once the answer is sent the lease is closed: a draft now (the page hiding as the next
+      // one loads) would only be refused.
+      if (sent) return;
       send("PUT", form.dataset.draftUrl, {draft: draft(), active_ms: Math.round(total())}, csrf(form))
         .then(function (r) { if (state) state.textContent = r.ok ? state.dataset.saved || "✓" : ""; })
         .catch(function () {});
@@ -47,7 +50,13 @@
     d.addEventListener("visibilitychange", function () {
       if (d.visibilityState === "visible") { start(); } else { stop(); save(); }
     });
-    form.addEventListener("submit", function () { form.elements.active_ms.value = Math.round(total()); });
+    form.addEventListener("submit", function (e) {
+      form.elements.active_ms.value = Math.round(total());
+      sent = true;
+      clearTimeout(timer);
+      // A kind's own check may still stop the post; then drafts go on.
+      setTimeout(function () { if (e.defaultPrevented) sent = false; }, 0);
+    });
 
     var left = d.getElementById("time-left");
     if (left) {
