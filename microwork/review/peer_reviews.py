@@ -137,14 +137,9 @@ def _review_project(project: Project) -> Project | None:
 
 
 def _review_project_create(project: Project) -> Project:
-    instructions = _(
-        "Read the task and the answer another worker gave to it. Accept the answer if it is "
-        "right and follows the project's instructions; otherwise reject it and say what is "
-        "wrong, in a sentence the worker can act on. You never see who answered, and they "
-        "never see who reviewed."
-    )
-    if project.instructions:
-        instructions += "\n\n## " + _("The project's instructions") + "\n\n" + project.instructions
+    # Only the requester's own instructions are stored: the platform's guidance for reviewers
+    # is written by the review task's page, in each reviewer's language.
+    instructions = project.instructions
     companion = project_create(
         organisation=project.organisation,
         actor=project.created_by,
