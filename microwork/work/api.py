@@ -136,6 +136,7 @@ class HistoryOut(Schema):
     assignment_id: int
     project: str
     answer_label: str
+    answer_text: str
     status: str
     submitted_at: datetime
     reward: Decimal

@@ -254,17 +254,24 @@ def project_next_release(*, project: Project, now: datetime) -> datetime | None:
 
 def submissions_for_worker(*, worker: User) -> QuerySet[Submission]:
     return (
-        Submission.objects.filter(worker=worker).select_related("project").order_by("-submitted_at")
+        Submission.objects.filter(worker=worker)
+        .select_related("project", "task")
+        .order_by("-submitted_at")
     )
 
 
 def history_row(submission: Submission) -> dict:
     """One line of a worker's history, the same for the page and the API."""
     project = submission.project
+    interface = get_interface(project.interface)
     return {
         "assignment_id": submission.assignment_id,
         "project": project.name,
-        "answer_label": get_interface(project.interface).answer_label(submission.answer),
+        "answer_label": interface.answer_label(submission.answer),
+        # In words, as the kind reads it ("2 boxes: car, person"), not its stored JSON.
+        "answer_text": interface.answer_text(
+            project.config, submission.answer, submission.task.data
+        ),
         "status": submission.status,
         "status_label": submission.get_status_display(),
         "submitted_at": submission.submitted_at,

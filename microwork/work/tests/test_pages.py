@@ -81,7 +81,10 @@ def test_history_lists_answers(walt_client, walt, project, tasks):
     a = Assignment.objects.get(worker=walt)
     walt_client.post(f"/work/a/{a.pk}/", {"label": "gory"})
     html = walt_client.get("/work/history/").content.decode()
-    assert "gory" in html and "Awaiting approval" in html and "0.05 USD" in html
+    # The answer as the worker saw it: the label's shown text, not its stored value.
+    label_text = {label["value"]: label["text"] for label in project.config["labels"]}["gory"]
+    assert f"<td>{label_text}</td>" in html
+    assert "Awaiting approval" in html and "0.05 USD" in html
 
 
 def _normalise(html):
