@@ -1,8 +1,15 @@
 """People who appear in the tests. Each fixture says who they are and why they exist."""
 
+import gc
 import os
+import re
 import shutil
+import sys
+import tempfile
+import threading
+import traceback
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -110,6 +117,66 @@ def rita_token(rita):
 def walt_token(walt):
     _token, key = account_services.api_token_create(user=walt, name="phone")
     return key
+
+
+# A browser test that stops answering (a page call Playwright gives no time limit, such as an
+# evaluate or a download's path, waiting on a renderer that never replies) would hold its
+# pytest worker, and the whole run, until CI gives up. After this long the worker stops; the
+# test is then tried once more on a fresh worker, and fails if it stops answering again. Any
+# other failure is not retried. A worker's own output is lost when it stops, so each thread's
+# stack is written to a file first and the run's summary prints it: which call hung.
+BROWSER_TEST_SECONDS = 240
+HANG_DIR = "MICROWORK_HANG_DIR"
+
+
+def pytest_configure(config):
+    # Set before the workers start, so they inherit it.
+    if HANG_DIR not in os.environ:
+        os.environ[HANG_DIR] = tempfile.mkdtemp(prefix="microwork-hangs-")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.timeout(BROWSER_TEST_SECONDS, method="thread"))
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=["^Timeout"]))
+
+
+def _write_stacks(path, nodeid):
+    # Playwright's sync calls wait in a greenlet: the test's own frame is not any thread's
+    # current one, so the greenlets' frames are written too.
+    import greenlet
+
+    parts = [f"{nodeid} stopped answering. Threads:\n"]
+    for ident, frame in sys._current_frames().items():
+        parts.append(f"-- thread {ident}\n{''.join(traceback.format_stack(frame, limit=12))}")
+    parts.append("Waiting greenlets (a test's Playwright call is here):\n")
+    for obj in gc.get_objects():
+        if isinstance(obj, greenlet.greenlet) and obj.gr_frame is not None:
+            parts.append(f"-- greenlet\n{''.join(traceback.format_stack(obj.gr_frame, limit=12))}")
+    path.write_text("".join(parts))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    if not item.get_closest_marker("browser"):
+        return (yield)
+    name = re.sub(r"[^\w.-]+", "_", item.nodeid)[-150:]
+    path = Path(os.environ[HANG_DIR]) / f"{os.getpid()}-{name}.txt"
+    timer = threading.Timer(BROWSER_TEST_SECONDS - 10, _write_stacks, (path, item.nodeid))
+    timer.daemon = True
+    timer.start()
+    try:
+        return (yield)
+    finally:
+        timer.cancel()
+
+
+def pytest_terminal_summary(terminalreporter):
+    folder = Path(os.environ.get(HANG_DIR, "/nonexistent"))
+    for path in sorted(folder.glob("*.txt")) if folder.is_dir() else ():
+        terminalreporter.section("browser test stopped answering")
+        terminalreporter.write(path.read_text())
 
 
 CHROMIUM_FLAGS = [
