@@ -250,6 +250,12 @@ MEDIA_ZIP_MAX_UNPACKED_BYTES = envint("MEDIA_ZIP_MAX_UNPACKED_BYTES", 2 * 1024 *
 MEDIA_ZIP_MAX_RATIO = envint("MEDIA_ZIP_MAX_RATIO", 100)
 # One API request of media files (several files, or one big video) may not be bigger.
 MEDIA_MAX_REQUEST_BYTES = envint("MEDIA_MAX_REQUEST_BYTES", 1024 * 1024 * 1024)
+# Files workers send with an answer (a photo, a recording; docs/workers-files.md): one file's
+# limit, one piece of a resumable upload, and how long an upload left half-way is kept before
+# the periodic sweep removes its pieces (the page resumes it within that time).
+WORKER_FILE_MAX_BYTES = envint("WORKER_FILE_MAX_BYTES", 25 * 1024 * 1024)
+WORKER_UPLOAD_CHUNK_MAX_BYTES = envint("WORKER_UPLOAD_CHUNK_MAX_BYTES", 2 * 1024 * 1024)
+WORKER_UPLOAD_ABANDON_HOURS = envint("WORKER_UPLOAD_ABANDON_HOURS", 24)
 # Bounds on the shape of what users send, each checked in linear time before anything is
 # stored (docs/projects.md, "Limits"): a file's columns, one row's size, and for every JSON
 # (API bodies, uploaded files, answers) its nesting and the digits of a number.
@@ -312,7 +318,8 @@ SECURE_CSP: dict[str, list[str] | bool] = {
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:", "blob:", *CSP_IMAGE_SOURCES],
-    "media-src": [CSP.SELF, *CSP_MEDIA_SOURCES],
+    # blob: a worker plays back the recording just made, before it is uploaded.
+    "media-src": [CSP.SELF, "blob:", *CSP_MEDIA_SOURCES],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

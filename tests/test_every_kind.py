@@ -3,9 +3,11 @@
 task, go live, have a worker claim it and submit the example answer through the worker API,
 and read a result for the task. A new kind is covered the moment it is registered."""
 
+import base64
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from microwork.accounts.access import access_organisation_for_requester
@@ -35,8 +37,9 @@ def _call(client, method, url, token, body=None):
 
 @pytest.mark.parametrize("key", list(REGISTRY))
 def test_every_kind_runs_from_its_published_example(
-    key, client, rita, rita_token, walt_token, funded, past_opening_round
+    key, client, rita, rita_token, walt_token, funded, past_opening_round, settings, tmp_path
 ):
+    settings.MEDIA_ROOT = tmp_path
     described = _call(client, "get", f"/api/interfaces/{key}", rita_token)
     assert described.status_code == 200
     example = described.json()["example"]
@@ -78,12 +81,28 @@ def test_every_kind_runs_from_its_published_example(
     assert r.status_code == 200, r.content
     assignment = r.json()["assignment"]
     assert assignment is not None, r.json()
+    sent = example["answer"]
+    # A kind whose answer holds a worker's file publishes a sample of each: upload it, and
+    # the answer names the ref it gets.
+    for field, sample in (example.get("files") or {}).items():
+        r = client.post(
+            f"/api/work/assignments/{assignment['id']}/files",
+            data={
+                "file": SimpleUploadedFile(
+                    sample["name"], base64.b64decode(sample["base64"]), sample["content_type"]
+                ),
+                "field": field,
+            },
+            headers={"Authorization": f"Bearer {walt_token}"},
+        )
+        assert r.status_code == 201, (key, r.content)
+        sent = {**sent, field: r.json()["ref"]}
     r = _call(
         client,
         "post",
         f"/api/work/assignments/{assignment['id']}/submit",
         walt_token,
-        {"answer": example["answer"], "active_ms": 12_000},
+        {"answer": sent, "active_ms": 12_000},
     )
     assert r.status_code == 200, r.content
 
@@ -94,7 +113,7 @@ def test_every_kind_runs_from_its_published_example(
     [answer] = item["answers"]
     interface = get_interface(key)
     config = interface.check_config(example["config"])
-    expected = interface.check_answer(config, example["data"], example["answer"])
+    expected = interface.check_answer(config, example["data"], sent)
     assert answer["worker"] == "walt"
     assert interface.answer_key(answer["answer"]) == interface.answer_key(expected)
 

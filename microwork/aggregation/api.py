@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 
 from microwork.accounts.api_auth import caller, requester_scope
 from microwork.accounts.auth import request_user
-from microwork.aggregation import exports, ranking, results, selectors
+from microwork.aggregation import exports, file_exports, ranking, results, selectors
 from microwork.aggregation.models import AggregationRun
 from microwork.aggregation.services import run_requests
 from microwork.aggregation.services import settings as aggregation_settings
@@ -186,6 +186,40 @@ def project_answers_jsonl(request: HttpRequest, project_id: int):
     return exports.export_response(
         project=_project(request, project_id), kind="answers", fmt="jsonl"
     )
+
+
+@router.get(
+    "/projects/{project_id}/files.zip",
+    response=responses(None),
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "A ZIP: manifest.csv, manifest.json, files/<task id>/<ref>.<ext>."
+            }
+        }
+    },
+)
+def project_files_zip(request: HttpRequest, project_id: int):
+    """Workers' files that are part of answers (photos, recordings) with their manifest, as
+    one ZIP streamed as it is written."""
+    return file_exports.zip_response(project=_project(request, project_id))
+
+
+@router.get(
+    "/projects/{project_id}/files.csv",
+    response=responses(None),
+    openapi_extra=_download("csv"),
+)
+def project_files_csv(request: HttpRequest, project_id: int):
+    """The manifest of workers' files alone: task, worker, field, ref, type, size, sha256 and
+    what was measured, one row per file."""
+    return file_exports.manifest_response(project=_project(request, project_id), fmt="csv")
+
+
+@router.get("/projects/{project_id}/files.json", response=responses(None))
+def project_files_json(request: HttpRequest, project_id: int):
+    """The same manifest as one JSON list."""
+    return file_exports.manifest_response(project=_project(request, project_id), fmt="json")
 
 
 # --- rankings ----------------------------------------------------------------------------------

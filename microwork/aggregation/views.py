@@ -13,6 +13,7 @@ from microwork.aggregation.services import settings as aggregation_settings
 from microwork.lib.errors import ApplicationError
 from microwork.lib.views import page
 from microwork.projects.access import access_project_for_requester
+from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 
 PAGE_SIZE = 50
@@ -53,6 +54,8 @@ def _page(request: HttpRequest, project: Project, form: AggregationSettingsForm)
             if ranking.has_ranking(project)
             else None,
             "ranking_shown": RANKING_SHOWN,
+            # Photos, recordings: the workers' files download beside the results.
+            "has_files": bool(get_interface(project.interface).file_fields_for(project.config)),
         },
         status=400 if form.errors else 200,
     )

@@ -30,6 +30,9 @@ PERIODIC_JOBS: dict[str, tuple[str, timedelta]] = {
     # Stored uploads no batch waits for, temporary upload files left by a crashed request, and
     # batches whose job was lost; each run leaves a record.
     "uploads_cleanup": ("microwork.projects.tasks.uploads_cleanup_task", timedelta(minutes=15)),
+    # Workers' files that are no part of an answer: uploads left half-way past the time a
+    # page may resume them, and files of tasks that ended without naming them.
+    "worker_files_sweep": ("microwork.work.tasks.worker_files_sweep_task", timedelta(minutes=15)),
 }
 
 # What to do, beyond failing the task result with the reason, when a job ends badly: its

@@ -48,6 +48,11 @@ class Conflict(ApplicationError):
     default_code = "conflict"
 
 
+class TooLarge(ApplicationError):
+    status = 413
+    default_code = "too_large"
+
+
 class TooMany(ApplicationError):
     status = 429
     default_code = "throttled"

@@ -32,6 +32,22 @@ def max_number_digits() -> int:
     return int(settings.JSON_MAX_NUMBER_DIGITS)
 
 
+def worker_file_max_bytes() -> int:
+    """The largest file a worker may send with an answer (a photo, a recording)."""
+    return int(settings.WORKER_FILE_MAX_BYTES)
+
+
+def worker_upload_chunk_max_bytes() -> int:
+    """The largest piece of a resumable upload one request may carry; below Django's body
+    limit, so a piece is read whole without spooling."""
+    return int(settings.WORKER_UPLOAD_CHUNK_MAX_BYTES)
+
+
+def worker_upload_abandon_hours() -> int:
+    """Hours an unfinished upload is kept for its page to resume it."""
+    return int(settings.WORKER_UPLOAD_ABANDON_HOURS)
+
+
 def _too_many_digits(text: str) -> InputLimitExceeded:
     limit = max_number_digits()
     return InputLimitExceeded(

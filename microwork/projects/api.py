@@ -283,10 +283,22 @@ class InputColumnsOut(Schema):
     )
 
 
+class SampleFileOut(Schema):
+    name: str
+    content_type: str
+    base64: str = Field(description="The file's bytes, base64-encoded.")
+
+
 class ExampleOut(Schema):
     config: dict[str, Any] = Field(description="A valid project `config` for this kind.")
     data: dict[str, Any] = Field(description="One task's `data`, as an upload row holds it.")
     answer: Any = Field(description="An answer a worker may submit for that task.")
+    files: dict[str, SampleFileOut] | None = Field(
+        None,
+        description="For a kind whose answer holds a worker's file: the answer's file field → "
+        "a small sample file. Upload it with POST /api/work/assignments/{id}/files and put "
+        "the `ref` it answers in that field of the answer.",
+    )
 
 
 class InterfaceOut(Schema):
@@ -314,6 +326,10 @@ class InterfaceOut(Schema):
     )
     example: ExampleOut | None = Field(
         None, description="A working config, task and answer (null for a kind that gives none)."
+    )
+    file_fields: list[str] = Field(
+        default_factory=list,
+        description="The answer's fields that hold a worker's file (an upload's `ref`).",
     )
 
 

@@ -3,10 +3,10 @@
 from django.utils.translation import gettext as _
 
 from microwork.accounts.access import access_worker
-from microwork.accounts.models import User
+from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import NotFound
 from microwork.projects.models import Project
-from microwork.work.models import Assignment, WorkRequest
+from microwork.work.models import Assignment, WorkerFile, WorkRequest
 
 # Drafts and archived projects are not shown to workers at all; paused and completed ones are
 # found, so that a worker who follows an old link is told why there is no work.
@@ -42,3 +42,39 @@ def access_work_request_for_worker(*, user: User, project: Project) -> WorkReque
         .order_by("-requested_at")
         .first()
     )
+
+
+def access_upload_for_worker(*, user: User, upload_key: str) -> WorkerFile:
+    """The worker's own upload. Someone else's is 'not found'."""
+    access_worker(user=user)
+    upload = (
+        WorkerFile.objects.select_related("assignment", "project")
+        .filter(upload_key=upload_key, worker=user)
+        .first()
+    )
+    if upload is None:
+        raise NotFound(_("There is no such upload."), code="upload_not_found")
+    return upload
+
+
+def access_worker_file(
+    *, user: User, ref: str, organisation: Organisation | None = None
+) -> WorkerFile:
+    """A complete worker's file, for the worker who sent it or a member of the organisation
+    that owns the project (a token made for one organisation reaches only its projects).
+    Nobody else, other workers above all: for them the file does not exist."""
+    file = (
+        WorkerFile.objects.select_related("project")
+        .filter(ref=ref, status=WorkerFile.Status.COMPLETE)
+        .first()
+    )
+    if file is None or not user.is_authenticated:
+        raise NotFound(_("No such file."), code="file_not_found")
+    if file.worker_id == user.pk and organisation is None:
+        return file
+    members = file.project.organisation.memberships.filter(user=user)
+    if organisation is not None and organisation.pk != file.project.organisation_id:
+        members = members.none()
+    if not members.exists():
+        raise NotFound(_("No such file."), code="file_not_found")
+    return file

@@ -238,3 +238,79 @@ class OpeningSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} follows {self.project_id}"
+
+
+class WorkerFile(models.Model):
+    """A file a worker sends with an answer (a photo, a recording): first an upload that may
+    arrive in pieces over a bad connection, then, once its last byte is in and the task's kind
+    has checked it, a complete file the answer names by `ref`. Nothing here reveals the file:
+    `ref` and `upload_key` are random, the storage name too, and the worker's own name for the
+    file is never kept. A deleted file keeps its row (what went, when, why) without its bytes."""
+
+    class Status(models.TextChoices):
+        UPLOADING = "uploading", _("Uploading")
+        COMPLETE = "complete", _("Complete")
+        DELETED = "deleted", _("Deleted")
+
+    # What the answer holds; given to the worker only once the file is complete.
+    ref = models.CharField(max_length=40, unique=True)
+    # The resumable upload's id, for its pieces.
+    upload_key = models.CharField(max_length=40, unique=True)
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="worker_files"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="worker_files")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="worker_files"
+    )
+    # The answer's field the file is for ("photo", "recording").
+    field = models.CharField(max_length=64)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADING)
+    # The size the upload declared, and how much of it has arrived.
+    declared_bytes = models.PositiveBigIntegerField()
+    received_bytes = models.PositiveBigIntegerField(default=0)
+    # Storage names of the pieces received so far, in order; emptied once the file is whole.
+    chunks = models.JSONField(default=list, blank=True)
+    # The complete file: a random storage name, the type read from its bytes, its size and
+    # checksum as stored (after cleaning), and what the kind measured.
+    storage_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=60, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    facts = models.JSONField(default=dict, blank=True)
+    # The answer that names it; a complete file no answer names is removed by the sweep once
+    # its task has ended.
+    submission = models.ForeignKey(
+        Submission, on_delete=models.SET_NULL, null=True, blank=True, related_name="files"
+    )
+    created_at = models.DateTimeField()
+    # The last piece received (an upload quiet for too long is abandoned).
+    updated_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # A stable code: withdrawn, retention, refused, abandoned, not_in_answer.
+    deletion_reason = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(received_bytes__lte=F("declared_bytes")),
+                name="worker_file_received_within_declared",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="deleted") | ~Q(deletion_reason=""),
+                name="worker_file_deleted_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="complete") | ~Q(storage_name=""),
+                name="worker_file_complete_is_stored",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "status", "created_at"]),
+            models.Index(fields=["worker", "project", "status"]),
+            models.Index(fields=["status", "updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"worker file {self.pk} ({self.status})"

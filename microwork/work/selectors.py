@@ -20,6 +20,7 @@ from microwork.work.models import (
     OpeningSubscription,
     Release,
     Submission,
+    WorkerFile,
     WorkRequest,
 )
 
@@ -298,3 +299,31 @@ def worker_task_uses_media(*, user: User, media_file: MediaFile) -> bool:
         .filter(data_text__contains=needle)
         .exists()
     )
+
+
+def worker_files_older_than(*, project: Project, before: datetime) -> QuerySet[WorkerFile]:
+    """A project's files still held (complete, or arriving) that were sent before `before`:
+    what the end of a retention period removes."""
+    return (
+        WorkerFile.objects.filter(project=project, created_at__lt=before)
+        .exclude(status=WorkerFile.Status.DELETED)
+        .order_by("created_at", "pk")
+    )
+
+
+def worker_files_of_project(*, project: Project) -> QuerySet[WorkerFile]:
+    """A project's complete files that are part of an answer, oldest first, with their task
+    and worker: the manifest and the archive the requester downloads."""
+    return (
+        WorkerFile.objects.filter(
+            project=project, status=WorkerFile.Status.COMPLETE, submission__isnull=False
+        )
+        .select_related("assignment__task", "worker")
+        .order_by("pk")
+    )
+
+
+def worker_files_by_ref(*, refs: list[str]) -> dict[str, WorkerFile]:
+    """Complete files by ref, for pages that show answers (thumbnails, players)."""
+    found = WorkerFile.objects.filter(ref__in=refs, status=WorkerFile.Status.COMPLETE)
+    return {f.ref: f for f in found}

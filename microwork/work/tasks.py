@@ -4,6 +4,7 @@ from django.tasks import task
 
 from microwork.projects.models import Project
 from microwork.work import releases
+from microwork.work.services.file_deletion import worker_files_sweep
 from microwork.work.services.housekeeping import work_housekeeping
 
 
@@ -18,3 +19,8 @@ def notify_opening(project_id: int) -> int:
 @task
 def housekeeping() -> dict[str, int]:
     return work_housekeeping()
+
+
+@task
+def worker_files_sweep_task() -> dict[str, int]:
+    return worker_files_sweep()

@@ -24,6 +24,8 @@ REGISTRY: dict[str, str] = {
     "video_rating": "microwork.projects.interfaces.video.VideoRating",
     "html_form": "microwork.projects.interfaces.html_form.HtmlForm",
     "answer_review": "microwork.projects.interfaces.review.AnswerReview",
+    "photo_collection": "microwork.projects.interfaces.photo.PhotoCollection",
+    "voice_recording": "microwork.projects.interfaces.voice.VoiceRecording",
 }
 
 

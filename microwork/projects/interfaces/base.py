@@ -1,6 +1,9 @@
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+from django.utils.translation import gettext_lazy as _
 
 from microwork.lib.errors import ApplicationError
 from microwork.projects.interfaces import schema
@@ -14,6 +17,18 @@ class RowError(Exception):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A worker's file as a kind accepts it: the bytes to store (cleaned: a photo without its
+    location), the type read from them, the storage name's extension, and what was measured
+    (a photo's size in pixels, a recording's length and loudness)."""
+
+    content: bytes
+    content_type: str
+    extension: str
+    facts: dict[str, Any] = field(default_factory=dict)
 
 
 class TaskInterface:
@@ -42,7 +57,12 @@ class TaskInterface:
       `aggregation.algorithms.consensus.CONSENSUS` for answers with parts (a transcript, boxes,
       spans); `reviewed` kinds are not aggregated at all: other workers review each answer;
     - `example`: a valid `config`, one task's `data` and one `answer`, published with the
-      schemas so a script (and the docs) can post a working project of this kind.
+      schemas so a script (and the docs) can post a working project of this kind; a kind
+      whose answer holds a worker's file adds `files`, the answer's file field → a small
+      sample `{"name", "content_type", "base64"}` to upload first;
+    - `file_fields`: the answer's fields that hold a worker's file (the `ref` of an upload to
+      `POST /api/work/assignments/{id}/files`), checked by `check_file` when the file arrives;
+      the submit accepts only refs of complete files of the same assignment (work app).
 
     Everything else has a default built from those declarations; override a method only for
     a rule JSON Schema cannot say (multiple choice keeps its answers in label order).
@@ -61,6 +81,7 @@ class TaskInterface:
     consensus: ClassVar[str | None] = None
     reviewed: ClassVar[bool] = False
     example: ClassVar[dict[str, Any]] = {}
+    file_fields: ClassVar[tuple[str, ...]] = ()
 
     # --- inputs -------------------------------------------------------------------------------
 
@@ -236,6 +257,19 @@ class TaskInterface:
             return json.dumps(answer, sort_keys=True, ensure_ascii=False)
         return str(answer)
 
+    # --- workers' files -----------------------------------------------------------------------
+
+    def file_fields_for(self, config: Mapping[str, Any]) -> tuple[str, ...]:
+        """The answer's fields that hold a worker's file, for a project's settings."""
+        return self.file_fields
+
+    def check_file(
+        self, config: Mapping[str, Any], field: str, content: bytes, name: str
+    ) -> CheckedFile:
+        """A file a worker sends for `field` → what is stored, or ApplicationError naming the
+        field. `name` is the worker's name for it, for messages only: it is never stored."""
+        raise invalid(field, str(_("This task takes no file.")), code="no_file_field")
+
     # --- documentation ------------------------------------------------------------------------
 
     def describe(self) -> dict[str, Any]:
@@ -253,6 +287,7 @@ class TaskInterface:
                 "consensus": self.consensus,
                 "reviewed": self.reviewed,
                 "example": self.example or None,
+                "file_fields": list(self.file_fields),
                 "input_columns": {
                     "required": list(self.input_fields),
                     "optional": list(self.optional_fields),

@@ -28,7 +28,7 @@ from microwork.projects.media.addresses import (
     storage_name,
     task_data_for,
 )
-from microwork.projects.media.serving import serve_media
+from microwork.projects.media.serving import serve_media, stored_file_response
 
 __all__ = [
     "clean_name",
@@ -36,5 +36,6 @@ __all__ = [
     "media_url",
     "serve_media",
     "storage_name",
+    "stored_file_response",
     "task_data_for",
 ]

@@ -10,6 +10,9 @@ from django.urls import reverse
 from microwork.projects.access import access_media_visible
 
 SALT = "microwork.media"
+# Storage folders of files the generic media view never serves: workers' files (a photo, a
+# recording) are served by the work app to their worker and the project's requester only.
+PRIVATE_PREFIXES = ("worker-files/", "worker-uploads/")
 
 
 def media_prefix() -> str:
@@ -33,6 +36,8 @@ def clean_name(name: str) -> str | None:
     if any(part in ("", ".", "..") for part in parts):
         return None
     if posixpath.normpath(name) != name:
+        return None
+    if name.startswith(PRIVATE_PREFIXES):
         return None
     return name
 

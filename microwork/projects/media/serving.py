@@ -44,6 +44,7 @@ INLINE_TYPES = {
     "image/webp",
     "image/avif",
     "audio/mpeg",
+    "audio/mp4",
     "audio/ogg",
     "audio/wav",
     "audio/webm",
@@ -172,14 +173,27 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
         # The address was good when it was made; the viewer has lost the right since (left
         # the organisation, gave the task back).
         return _refused(403, _("This file is not yours to see."))
+    guessed, encoding = mimetypes.guess_type(name)
+    return stored_file_response(
+        request,
+        name,
+        content_type=guessed if encoding is None else None,
+        filename=posixpath.basename(name),
+    )
+
+
+def stored_file_response(
+    request: HttpRequest, name: str, *, content_type: str | None, filename: str
+) -> HttpResponseBase:
+    """A stored file, whole or the asked range, with the strict headers; for a caller that has
+    checked the viewer. Only INLINE_TYPES are shown in the page, anything else is a download."""
     storage = default_storage
     try:
         size = storage.size(name)
     except (OSError, SuspiciousFileOperation, ClientError):
         return _refused(404, _("No such file."))
-    guessed, encoding = mimetypes.guess_type(name)
-    inline = guessed in INLINE_TYPES and encoding is None
-    content_type = guessed if inline and guessed else "application/octet-stream"
+    inline = content_type in INLINE_TYPES
+    content_type = content_type if inline and content_type else "application/octet-stream"
     wanted = _byte_range(request.headers.get("Range", ""), size)
     response: HttpResponseBase
     if wanted is False:
@@ -207,8 +221,7 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"
     response["Content-Disposition"] = (
-        content_disposition_header(as_attachment=not inline, filename=posixpath.basename(name))
-        or "attachment"
+        content_disposition_header(as_attachment=not inline, filename=filename) or "attachment"
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = MEDIA_CSP

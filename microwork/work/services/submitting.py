@@ -18,6 +18,7 @@ from microwork.work import scheduler
 from microwork.work.hooks import submission_hooks_run
 from microwork.work.models import Assignment, Submission
 from microwork.work.services.claiming import check_owner, record_event
+from microwork.work.services.files import answer_files_attach, answer_files_check
 
 # A draft is a half-picked answer, not a document: a few hundred bytes is plenty and keeps a
 # phone's retries cheap.
@@ -89,6 +90,9 @@ def submission_create(
     task = Task.objects.select_for_update().get(pk=locked.task_id)
     interface = get_interface(project.interface)
     clean = interface.check_answer(project.config, task.data, answer)
+    files = answer_files_check(
+        assignment=locked, interface=interface, config=project.config, answer=clean
+    )
     if not scheduler.has_free_slot(
         task_id=task.pk,
         overlap=project.overlap,
@@ -113,6 +117,7 @@ def submission_create(
         submitted_at=now,
         gold_correct=_gold_correct(interface, project, task, clean),
     )
+    answer_files_attach(submission=submission, files=files)
     Task.objects.filter(pk=task.pk).update(answers_count=F("answers_count") + 1)
     old = locked.status
     locked.status = Status.SUBMITTED
