@@ -30,6 +30,12 @@ PERIODIC_JOBS: dict[str, tuple[str, timedelta]] = {
     # Stored uploads no batch waits for, temporary upload files left by a crashed request, and
     # batches whose job was lost; each run leaves a record.
     "uploads_cleanup": ("microwork.projects.tasks.uploads_cleanup_task", timedelta(minutes=15)),
+    # Workers' personal data past its project's retention period is erased, each erasure
+    # recorded; hourly, so nothing is kept more than an hour past the declared day.
+    "personal_data_retention": (
+        "microwork.privacy.tasks.retention_sweep_task",
+        timedelta(hours=1),
+    ),
 }
 
 # What to do, beyond failing the task result with the reason, when a job ends badly: its

@@ -41,6 +41,8 @@ class TaskInterface:
       (`answer_label`) and the project's aggregation method picks one; a key of
       `aggregation.algorithms.consensus.CONSENSUS` for answers with parts (a transcript, boxes,
       spans); `reviewed` kinds are not aggregated at all: other workers review each answer;
+    - `personal_data`: what a task collects about the worker by nature (their voice, face),
+      which a project of the kind must declare before going live;
     - `example`: a valid `config`, one task's `data` and one `answer`, published with the
       schemas so a script (and the docs) can post a working project of this kind.
 
@@ -61,6 +63,10 @@ class TaskInterface:
     consensus: ClassVar[str | None] = None
     reviewed: ClassVar[bool] = False
     example: ClassVar[dict[str, Any]] = {}
+    # What a task of this kind collects about the worker by nature (keys of
+    # projects.personal_data.Category: a recording collects a voice): a project of the kind
+    # goes live only with a personal data declaration naming at least these.
+    personal_data: ClassVar[tuple[str, ...]] = ()
 
     # --- inputs -------------------------------------------------------------------------------
 
@@ -252,6 +258,7 @@ class TaskInterface:
                 "answer_field": self.answer_field,
                 "consensus": self.consensus,
                 "reviewed": self.reviewed,
+                "personal_data": list(self.personal_data),
                 "example": self.example or None,
                 "input_columns": {
                     "required": list(self.input_fields),

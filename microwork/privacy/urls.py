@@ -1,0 +1,10 @@
+from django.urls import path
+
+from microwork.privacy import views
+
+app_name = "privacy"
+urlpatterns = [
+    path("", views.my_data, name="home"),
+    path("p/<int:project_id>/", views.consent, name="consent"),
+    path("p/<int:project_id>/withdraw/", views.withdraw, name="withdraw"),
+]
