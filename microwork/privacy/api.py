@@ -5,12 +5,18 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from microwork.accounts.access import access_worker
 from microwork.accounts.auth import request_user
 from microwork.lib.api_errors import responses
+from microwork.lib.errors import ApplicationError
 from microwork.privacy.access import access_project_for_consent, access_project_for_withdrawal
+from microwork.privacy.downloads import worker_data_response
 from microwork.privacy.models import Consent, Withdrawal
+from microwork.privacy.services.account import account_delete
 from microwork.privacy.services.consent import consent_give, consent_withdraw
 
 router = Router(tags=["personal data"])
@@ -69,3 +75,38 @@ def withdraw(request: HttpRequest, project_id: int) -> dict[str, Any]:
     user = request_user(request)
     project = access_project_for_withdrawal(user=user, project_id=project_id)
     return _withdrawal_out(consent_withdraw(project=project, worker=user))
+
+
+class AccountDeleteIn(Schema):
+    password: str = Field(description="Your password, to show it is you.")
+
+
+class AccountDeletedOut(Schema):
+    deleted_at: datetime
+    balance_kept: dict[str, str] = Field(
+        description="Money left on your balances below the payout minimum, kept on the books "
+        "(currency → amount)."
+    )
+
+
+@router.get("/work/me/data", response=responses({200: None}))
+def my_data(request: HttpRequest) -> HttpResponseBase:
+    """Everything the platform holds about you, as one JSON document (streamed): profile,
+    consents and deletions, answers, decisions and appeals, money."""
+    user = request_user(request)
+    access_worker(user=user)
+    return worker_data_response(user)
+
+
+@router.post("/work/me/delete", response=responses(AccountDeletedOut))
+def delete_me(request: HttpRequest, payload: AccountDeleteIn) -> dict[str, Any]:
+    """Delete your account. Refused (409) while money can still move: earnings awaiting
+    approval, a payout on its way, or a balance you can withdraw — withdraw first."""
+    user = request_user(request)
+    access_worker(user=user)
+    if not user.check_password(payload.password):
+        raise ApplicationError(
+            _("That is not your password: your account is not deleted."), field="password"
+        )
+    record = account_delete(user=user)
+    return {"deleted_at": record.at, "balance_kept": record.balance_kept}

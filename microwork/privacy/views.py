@@ -2,6 +2,7 @@
 withdrawal, and the page listing what they agreed to and what was deleted."""
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -11,9 +12,12 @@ from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_worker
 from microwork.accounts.auth import request_user
+from microwork.lib.errors import ApplicationError
 from microwork.lib.views import action, page
 from microwork.privacy import selectors
 from microwork.privacy.access import access_project_for_consent, access_project_for_withdrawal
+from microwork.privacy.downloads import worker_data_response
+from microwork.privacy.services.account import account_delete
 from microwork.privacy.services.consent import consent_give, consent_withdraw
 from microwork.projects.personal_data import declaration_text, declaration_version, declares
 
@@ -67,6 +71,32 @@ def withdraw(request: HttpRequest, project_id: int) -> HttpResponse:
         % {"project": project.name, "n": erased},
     )
     return redirect("privacy:home")
+
+
+@page
+def download(request: HttpRequest) -> HttpResponseBase:
+    """Everything the platform holds about the worker, as one JSON file, streamed."""
+    user = request_user(request)
+    access_worker(user=user)
+    return worker_data_response(user)
+
+
+@require_POST
+@action
+def delete_account(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    access_worker(user=user)
+    if not user.check_password(request.POST.get("password") or ""):
+        raise ApplicationError(
+            _("That is not your password: your account is not deleted."), field="password"
+        )
+    account_delete(user=user)
+    logout(request)
+    messages.success(
+        request,
+        _("Your account is deleted. Thank you for your work; we wish you well."),
+    )
+    return redirect("home")
 
 
 @page
