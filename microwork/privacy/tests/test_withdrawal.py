@@ -120,3 +120,11 @@ def test_withdraw_from_the_page(client, walt, project, tasks):
     assert Consent.objects.get(worker=walt).withdrawn_at is not None
     mine = client.get(reverse("privacy:home"), follow=True).content.decode()
     assert "Consent withdrawn" in mine or "withdrawn on" in mine
+
+
+def test_operators_read_consents_in_the_admin_and_cannot_change_them(client, omar, walt, project):
+    consent_give(project=project, worker=walt)
+    client.force_login(omar)
+    listing = client.get("/admin/privacy/consent/")
+    assert listing.status_code == 200 and "walt" in listing.content.decode()
+    assert client.get("/admin/privacy/consent/add/").status_code == 403
