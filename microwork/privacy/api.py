@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from microwork.accounts.access import access_worker
 from microwork.accounts.auth import request_user
 from microwork.lib.api_errors import responses
+from microwork.lib.bounds import Id
 from microwork.lib.errors import ApplicationError
 from microwork.privacy.access import access_project_for_consent, access_project_for_withdrawal
 from microwork.privacy.downloads import worker_data_response
@@ -59,7 +60,7 @@ def _withdrawal_out(withdrawal: Withdrawal) -> dict[str, Any]:
 
 
 @router.post("/work/projects/{project_id}/consent", response=responses(ConsentGivenOut))
-def give(request: HttpRequest, project_id: int, payload: ConsentIn | None = None) -> Consent:
+def give(request: HttpRequest, project_id: Id, payload: ConsentIn | None = None) -> Consent:
     """Agree to the project's personal data declaration as it stands. Idempotent: a retry
     returns the same consent."""
     user = request_user(request)
@@ -68,7 +69,7 @@ def give(request: HttpRequest, project_id: int, payload: ConsentIn | None = None
 
 
 @router.delete("/work/projects/{project_id}/consent", response=responses(WithdrawalOut))
-def withdraw(request: HttpRequest, project_id: int) -> dict[str, Any]:
+def withdraw(request: HttpRequest, project_id: Id) -> dict[str, Any]:
     """Withdraw your consent: your open tasks of the project go back, your personal data of
     the project is deleted, the requester is told which items went, and you keep your pay. A
     retry returns the same withdrawal."""

@@ -69,6 +69,8 @@ def _money_left(worker: User) -> dict[str, str]:
 def account_delete(*, user: User, now: datetime | None = None) -> AccountDeletion:
     """Delete a worker's account (see the module's words). A retry returns the first record."""
     now = now or timezone.now()
+    # The profile row first, as every claim does: no task is handed out while the account goes.
+    WorkerProfile.objects.select_for_update().filter(user_id=user.pk).first()
     worker = User.objects.select_for_update().get(pk=user.pk)
     done = AccountDeletion.objects.filter(user=worker).first()
     if done is not None:

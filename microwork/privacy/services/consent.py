@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from microwork.accounts.models import User
+from microwork.accounts.models import User, WorkerProfile
 from microwork.lib.errors import ApplicationError, Conflict, NotFound
 from microwork.privacy.models import Consent, Deletion, Withdrawal
 from microwork.privacy.services.deletion import deletion_run
@@ -21,9 +21,11 @@ from microwork.work.services.sharing import work_request_cancel
 
 
 def _lock(worker: User, project: Project) -> Project:
-    # The worker's row serialises their own taps (agree twice, agree and withdraw at once);
-    # the project is read again so the declaration agreed to is the one stored now.
-    User.objects.select_for_update().filter(pk=worker.pk).first()
+    # The worker's profile row, the one every claim locks first: a claim and a withdrawal of
+    # the same worker run one after the other, so no task is handed out on a consent being
+    # withdrawn, and two taps on "I agree" make one consent. The project is read again so
+    # the declaration agreed to is the one stored now.
+    WorkerProfile.objects.select_for_update().filter(user_id=worker.pk).first()
     return Project.objects.get(pk=project.pk)
 
 
