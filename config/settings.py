@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "microwork.aggregation",
     "microwork.payments",
     "microwork.review",
+    "microwork.privacy",
     "microwork.demo",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("money/", include("microwork.ledger.urls")),
     path("money/", include("microwork.payments.urls")),
     path("", include("microwork.review.urls")),
+    path("privacy/", include("microwork.privacy.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -12,6 +12,7 @@ from microwork.accounts import services as account_services
 from microwork.accounts.models import Membership, Organisation, User
 from microwork.aggregation.services.run_requests import aggregation_run_request
 from microwork.ledger.services.payouts import payout_method_add
+from microwork.privacy.models import Consent
 from microwork.projects.models import Batch, Project
 from microwork.quality.models import ProjectRequirement
 from microwork.quality.services import exams
@@ -67,6 +68,14 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
     )
     attempt = exams.test_attempt_start(test=test, worker=walt)
     now = timezone.now()
+    # Walt agreed to the project's personal data declaration once: his to withdraw.
+    Consent.objects.create(
+        worker=walt,
+        project=project,
+        text="The project collects: your voice.",
+        version="v1",
+        given_at=now,
+    )
     assignment = Assignment.objects.create(
         project=project,
         task=tasks[3],

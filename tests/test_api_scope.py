@@ -28,6 +28,8 @@ PUBLIC_TO_WORKERS = {
     ("POST", "/api/work/projects/{project_id}/claim"),
     ("POST", "/api/work/projects/{project_id}/leave"),
     ("POST", "/api/work/projects/{project_id}/notify"),
+    # Anyone may read a project's declaration and agree to it (or be told there is none).
+    ("POST", "/api/work/projects/{project_id}/consent"),
 }
 
 # A valid body for every operation that takes one, so what answers is the access check and
@@ -40,6 +42,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/projects/{project_id}/media"): {"files": []},
     ("PUT", "/api/projects/{project_id}/aggregation"): {"dynamic_overlap": True},
     ("PUT", "/api/work/assignments/{assignment_id}/draft"): {"draft": "cat"},
+    ("POST", "/api/work/projects/{project_id}/consent"): {},
     ("POST", "/api/work/assignments/{assignment_id}/submit"): {"answer": "cat"},
     ("POST", "/api/quality/projects/{project_id}/tests"): {
         "name": "Taken over",

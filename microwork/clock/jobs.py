@@ -33,6 +33,12 @@ PERIODIC_JOBS: dict[str, tuple[str, timedelta]] = {
     # Workers' files that are no part of an answer: uploads left half-way past the time a
     # page may resume them, and files of tasks that ended without naming them.
     "worker_files_sweep": ("microwork.work.tasks.worker_files_sweep_task", timedelta(minutes=15)),
+    # Workers' personal data past its project's retention period is erased, each erasure
+    # recorded; hourly, so nothing is kept more than an hour past the declared day.
+    "personal_data_retention": (
+        "microwork.privacy.tasks.retention_sweep_task",
+        timedelta(hours=1),
+    ),
 }
 
 # What to do, beyond failing the task result with the reason, when a job ends badly: its

@@ -19,4 +19,6 @@ KINDS: dict[str, str] = {
     "pay_floor": "microwork.payments.texts.inbox_lines",
     "test_result": QUALITY,
     "project_opened": WORK,
+    # To a project's requesters: a worker's personal data of it deleted, and which items.
+    "personal_data_deleted": "microwork.privacy.texts.inbox_lines",
 }

@@ -21,6 +21,11 @@ from microwork.lib.limits import InputLimitExceeded, json_loads_limited
 from microwork.lib.money import AmountIn
 from microwork.projects import selectors
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
+from microwork.projects.api_personal_data import (
+    PersonalDataIn,
+    PersonalDataOut,
+    PersonalDataPatch,
+)
 from microwork.projects.interfaces import (
     get_interface,
     interfaces_described,
@@ -52,7 +57,7 @@ MULTIPART_SLACK = 64 * 1024
 INTERFACE_HELP = "A task interface key; GET /api/interfaces lists them with their schemas."
 
 
-class ProjectIn(Schema):
+class ProjectIn(PersonalDataIn):
     name: str
     description: str
     interface: str = Field(description=INTERFACE_HELP)
@@ -97,7 +102,7 @@ class ProjectIn(Schema):
     )
 
 
-class ProjectPatch(Schema):
+class ProjectPatch(PersonalDataPatch):
     name: str | None = None
     description: str | None = None
     interface: str | None = Field(None, description=INTERFACE_HELP)
@@ -121,7 +126,7 @@ class ProjectPatch(Schema):
     review_threshold: DecimalIn | None = None
 
 
-class ProjectOut(Schema):
+class ProjectOut(PersonalDataOut):
     id: int
     name: str
     description: str
@@ -323,6 +328,10 @@ class InterfaceOut(Schema):
     )
     reviewed: bool = Field(
         description="Answers of this kind are checked by other workers instead of aggregated."
+    )
+    personal_data: list[str] = Field(
+        description="What a task of this kind collects about the worker by nature: a project "
+        "of the kind must declare at least these before going live."
     )
     example: ExampleOut | None = Field(
         None, description="A working config, task and answer (null for a kind that gives none)."

@@ -9,6 +9,8 @@ from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
 from microwork.projects.interfaces import TaskInterface, get_interface, interfaces_all
 from microwork.projects.models import Project
+from microwork.projects.personal_data import FIELDS as PERSONAL_DATA_FIELDS
+from microwork.projects.personal_data import MAX_PURPOSE, MAX_RECIPIENTS, Category
 from microwork.projects.services.projects import LOCKED_ONCE_ANSWERED
 
 INSTRUCTIONS_EXAMPLE = _(
@@ -125,6 +127,35 @@ class ProjectForm(forms.Form):
         initial=Project.Order.DEPTH_FIRST,
     )
 
+    personal_data = forms.MultipleChoiceField(
+        label=_("Personal data collected about workers"),
+        choices=Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Their voice, face, identity documents, location or anything else about them. "
+            "Workers read what you declare here and agree before their first task; a kind "
+            "that records voices or faces cannot go live without it."
+        ),
+    )
+    personal_data_purpose = forms.CharField(
+        label=_("Why you collect it"),
+        required=False,
+        max_length=MAX_PURPOSE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    personal_data_retention_days = forms.IntegerField(
+        label=_("Days it is kept"),
+        required=False,
+        help_text=_("After the worker's last task in the project; then it is deleted."),
+    )
+    personal_data_recipients = forms.CharField(
+        label=_("Who receives it"),
+        required=False,
+        max_length=MAX_RECIPIENTS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
     auto_approve_seconds = forms.TypedChoiceField(
         label=_("Approval period"),
         coerce=int,
@@ -192,6 +223,7 @@ class ProjectForm(forms.Form):
             if project.review_reward
             else "",
             "review_threshold": str(project.review_threshold.normalize()),
+            **{name: getattr(project, name) for name in PERSONAL_DATA_FIELDS},
         }
         interface = get_interface(project.interface)
         for config_field in interface.config_fields:
@@ -224,6 +256,7 @@ class ProjectForm(forms.Form):
                 "review_overlap",
                 "review_reward",
                 "review_threshold",
+                *PERSONAL_DATA_FIELDS,
             )
             if not self.fields[name].disabled
         }

@@ -91,12 +91,26 @@ class Project(models.Model):
         blank=True,
         related_name="review_project",
     )
+    # What the project collects about the workers themselves (projects/personal_data.py):
+    # the categories (voice, face, …), why, for how many days, and who receives it. Workers
+    # agree to it before their first task; empty categories: nothing personal is collected.
+    personal_data = models.JSONField(_("personal data collected"), default=list, blank=True)
+    personal_data_purpose = models.TextField(_("purpose"), max_length=2000, blank=True)
+    personal_data_retention_days = models.PositiveIntegerField(
+        _("kept for (days)"), null=True, blank=True
+    )
+    personal_data_recipients = models.TextField(_("who receives it"), max_length=1000, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(personal_data_retention_days__isnull=True)
+                | Q(personal_data_retention_days__gte=1, personal_data_retention_days__lte=3650),
+                name="project_retention_bounded",
+            ),
             models.CheckConstraint(
                 condition=Q(review_overlap__lte=5), name="project_review_overlap_max_5"
             ),

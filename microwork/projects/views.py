@@ -21,6 +21,7 @@ from microwork.projects.access import access_batch_for_requester, access_project
 from microwork.projects.forms import ProjectForm, StatusForm, UploadForm, duration_text
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
+from microwork.projects.personal_data import category_names
 from microwork.projects.services import batches
 from microwork.projects.services import media as media_services
 from microwork.projects.services import projects as project_services
@@ -98,6 +99,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             and project.estimated_hourly_rate < settings.PAY_FLOOR_PER_HOUR,
             "instructions_html": render_markdown(project.instructions),
             "approval_period": duration_text(project.auto_approve_seconds),
+            "personal_data_names": category_names(project.personal_data),
         },
     )
 

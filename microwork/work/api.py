@@ -20,12 +20,14 @@ from microwork.lib.text import render_markdown
 from microwork.projects.interfaces import openapi_answer
 from microwork.projects.media import task_data_for
 from microwork.projects.models import Project
+from microwork.projects.personal_data import consent_offer, declares
 from microwork.work import fairness, releases, selectors
 from microwork.work.access import (
     access_assignment_for_worker,
     access_project_for_worker,
     access_work_request_for_worker,
 )
+from microwork.work.eligibility import projects_consented
 from microwork.work.models import Assignment, Submission, WorkRequest
 from microwork.work.services.giving_back import assignment_return, assignment_skip
 from microwork.work.services.sharing import work_request_cancel, work_request_create
@@ -36,6 +38,24 @@ router = Router(tags=["work"])
 # Every claim response carries the instructions; rendering Markdown each time would cost more
 # than the claim itself. Keyed by the text, so an edit is picked up at once.
 _instructions_html = lru_cache(maxsize=256)(render_markdown)
+
+
+class ConsentCategoryOut(Schema):
+    key: str
+    name: str
+
+
+class ConsentOut(Schema):
+    text: str = Field(description="What you agree to, in plain words, in your language.")
+    version: str = Field(description="The declaration's version: a change asks you again.")
+    categories: list[ConsentCategoryOut]
+    purpose: str
+    retention_days: int
+    recipients: str
+    agreed: bool = Field(
+        description="You agreed to this version. Agree with POST "
+        "/api/work/projects/{id}/consent, withdraw with DELETE on the same address."
+    )
 
 
 class OpenProjectOut(Schema):
@@ -58,6 +78,9 @@ class OpenProjectOut(Schema):
     # Why you may not work here yet, in plain words, and the page that helps (a test to take).
     refusal: str
     refusal_url: str
+    # The project's personal data declaration, for a project that collects any: no task
+    # without agreeing to it.
+    consent: ConsentOut | None = None
 
 
 class TaskProjectOut(Schema):
@@ -196,6 +219,8 @@ def projects(request: HttpRequest) -> list[dict[str, Any]]:
     user = request_user(request)
     access_worker(user=user)
     offers = selectors.projects_open_for_worker(worker=user, now=timezone.now())
+    declaring = [o.project for o in offers if declares(o.project)]
+    agreed = projects_consented(projects=declaring, worker=user) if declaring else set()
     return [
         {
             "id": o.project.pk,
@@ -216,6 +241,7 @@ def projects(request: HttpRequest) -> list[dict[str, Any]]:
             "can_start": o.can_start,
             "refusal": o.refusal,
             "refusal_url": o.refusal_url,
+            "consent": consent_offer(o.project, agreed=o.project.pk in agreed),
         }
         for o in offers
     ]

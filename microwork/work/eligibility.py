@@ -42,7 +42,18 @@ ELIGIBILITY_CHECKS: dict[str, str] = {
     # it costs at most one query for a whole page, and each later check is asked only about
     # the projects no earlier one refused.
     "hourly_cap": "microwork.work.selectors.hourly_cap_check",
+    # No consent to the project's personal data declaration, no task. Before quality: a
+    # project's test collects the same personal data as its tasks.
+    "consent": "microwork.privacy.eligibility.consent_check",
     "quality": "microwork.quality.eligibility.check",
+}
+
+# Whether a worker agreed to a project's personal data declaration as it stands (the
+# `consent` object of the worker's project listing): key → dotted path of
+# `consented(*, projects, worker) -> set of project ids`; a project is agreed to when an entry
+# names it. The privacy app keeps the consents.
+CONSENT_RECORDS: dict[str, str] = {
+    "privacy": "microwork.privacy.selectors.projects_consented",
 }
 
 
@@ -75,6 +86,14 @@ def eligibility_refusals(
             if reason:
                 refused[pk] = (key, str(reason))
     return refused
+
+
+def projects_consented(*, projects: Sequence[Any], worker: Any) -> set[int]:
+    """The ids of `projects` whose current declaration the worker agreed to."""
+    agreed: set[int] = set()
+    for path in CONSENT_RECORDS.values():
+        agreed |= set(loaded(path)(projects=projects, worker=worker))
+    return agreed
 
 
 def control_exclusions(*, project: Any, worker_id: int) -> list[Any]:

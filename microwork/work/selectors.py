@@ -133,6 +133,9 @@ class ProjectOffer:
     # about it (the test to take, the decision to read) when the reason names a page.
     refusal: str = ""
     refusal_url: str = ""
+    # Which check refused (its key in ELIGIBILITY_CHECKS): the page offers "read and agree"
+    # for a consent not given yet.
+    refusal_check: str = ""
 
     @property
     def reward_display(self) -> str:
@@ -242,6 +245,7 @@ def projects_open_for_worker(*, worker: User, now: datetime) -> list[ProjectOffe
                 rules=tuple(fairness.project_rules(project, now=now, next_release=next_release)),
                 refusal=text,
                 refusal_url=url,
+                refusal_check=refusals[project.pk][0] if project.pk in refusals else "",
             )
         )
     return offers

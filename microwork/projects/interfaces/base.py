@@ -56,6 +56,8 @@ class TaskInterface:
       (`answer_label`) and the project's aggregation method picks one; a key of
       `aggregation.algorithms.consensus.CONSENSUS` for answers with parts (a transcript, boxes,
       spans); `reviewed` kinds are not aggregated at all: other workers review each answer;
+    - `personal_data`: what a task collects about the worker by nature (their voice, face),
+      which a project of the kind must declare before going live;
     - `example`: a valid `config`, one task's `data` and one `answer`, published with the
       schemas so a script (and the docs) can post a working project of this kind; a kind
       whose answer holds a worker's file adds `files`, the answer's file field → a small
@@ -82,6 +84,10 @@ class TaskInterface:
     reviewed: ClassVar[bool] = False
     example: ClassVar[dict[str, Any]] = {}
     file_fields: ClassVar[tuple[str, ...]] = ()
+    # What a task of this kind collects about the worker by nature (keys of
+    # projects.personal_data.Category: a recording collects a voice): a project of the kind
+    # goes live only with a personal data declaration naming at least these.
+    personal_data: ClassVar[tuple[str, ...]] = ()
 
     # --- inputs -------------------------------------------------------------------------------
 
@@ -194,6 +200,11 @@ class TaskInterface:
         """The consensus method this project's answers go through (None: categorical)."""
         return None if self.reviewed_for(config) else self.consensus
 
+    def personal_data_for(self, config: Mapping[str, Any]) -> tuple[str, ...]:
+        """What this project's tasks collect about the worker by nature, for its settings (a
+        photo collects a location only when the project keeps it)."""
+        return self.personal_data
+
     def reviewed_for(self, config: Mapping[str, Any]) -> bool:
         """Whether this project's answers are checked by other workers instead of being
         aggregated (a kind may leave the choice to the requester's settings)."""
@@ -286,6 +297,7 @@ class TaskInterface:
                 "answer_field": self.answer_field,
                 "consensus": self.consensus,
                 "reviewed": self.reviewed,
+                "personal_data": list(self.personal_data),
                 "example": self.example or None,
                 "file_fields": list(self.file_fields),
                 "input_columns": {

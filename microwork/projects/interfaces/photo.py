@@ -56,6 +56,8 @@ class PhotoCollection(TaskInterface):
     scripts = ("projects/worker_upload.js", "projects/photo.js")
     answer_field = "photo"
     file_fields = ("photo",)
+    # What a photo shows is the requester's to declare (a face, a document); where it was
+    # taken is collected by nature when the project keeps the location.
     config_fields = (
         Text(
             name="question",
@@ -132,6 +134,9 @@ class PhotoCollection(TaskInterface):
         if not clean.get("needs_location"):
             clean["location_reason"] = None
         return clean
+
+    def personal_data_for(self, config: Mapping[str, Any]) -> tuple[str, ...]:
+        return ("location",) if config.get("needs_location") else ()
 
     def answer_schema_for(self, config: Mapping[str, Any]) -> dict[str, Any]:
         message = _("Take or choose a photo, and wait until it is uploaded.")

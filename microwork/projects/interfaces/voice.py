@@ -47,6 +47,7 @@ class VoiceRecording(TaskInterface):
     scripts = ("projects/worker_upload.js", "projects/recorder.js")
     answer_field = "recording"
     file_fields = ("recording",)
+    personal_data = ("voice",)
     config_fields = (
         Text(
             name="question",

@@ -18,6 +18,8 @@ from microwork.lib.status import status_change
 from microwork.projects import hooks, selectors
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Batch, Project, ProjectEvent, Task
+from microwork.projects.personal_data import FIELDS as PERSONAL_DATA_FIELDS
+from microwork.projects.personal_data import check_declared, clean_declaration
 
 S = Project.Status
 # The lifecycle. Live → archived is not allowed directly: a project is paused or completed
@@ -51,6 +53,7 @@ EDITABLE_FIELDS = (
     "review_overlap",
     "review_reward",
     "review_threshold",
+    *PERSONAL_DATA_FIELDS,
 )
 # Fair sharing: announced opening times (project or batch) and the per-worker hourly cap.
 # Each change is written to the project's event log, which workers' disputes can point to.
@@ -248,6 +251,7 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
         high=MAX_HOURLY_CAP,
     )
     out.update(_clean_review(values, reviewed=interface.reviewed_for(out["config"])))
+    out.update(clean_declaration(values))
     # A time limit shorter than the estimate would expire honest workers' leases.
     if out["time_limit_seconds"] < out["estimated_seconds"]:
         raise ApplicationError(
@@ -370,6 +374,10 @@ def project_create(
     review_overlap: int = 0,
     review_reward: Decimal | str | None = None,
     review_threshold: Decimal | str = Decimal("0.5"),
+    personal_data: list[str] | None = None,
+    personal_data_purpose: str = "",
+    personal_data_retention_days: int | None = None,
+    personal_data_recipients: str = "",
 ) -> Project:
     now = timezone.now()
     values = _clean(
@@ -393,6 +401,10 @@ def project_create(
             "review_overlap": review_overlap,
             "review_reward": review_reward,
             "review_threshold": review_threshold,
+            "personal_data": personal_data,
+            "personal_data_purpose": personal_data_purpose,
+            "personal_data_retention_days": personal_data_retention_days,
+            "personal_data_recipients": personal_data_recipients,
         }
     )
     check_opening(values["opens_at"], field="opens_at", now=now)
@@ -457,6 +469,13 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
                 code="locked",
                 field="auto_approve_seconds",
             )
+    declaration_changed = bool(set(PERSONAL_DATA_FIELDS) & set(changed))
+    if declaration_changed and project.status in (S.LIVE, S.PAUSED):
+        # Workers are at work: the kind's personal data stays declared.
+        check_declared(
+            collected=get_interface(values["interface"]).personal_data_for(values["config"]),
+            declared=values["personal_data"],
+        )
     run_hooks(
         hooks.SETTINGS_PROPOSED,
         project=project,
@@ -468,6 +487,16 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
         setattr(project, name, values[name])
     project.save(update_fields=[*changed, "updated_at"])
     _fair_sharing_events(project, old, actor, now)
+    if declaration_changed:
+        # Consent is to a version of the declaration: a changed one is asked for again.
+        ProjectEvent.objects.create(
+            project=project,
+            old_status=project.status,
+            new_status=project.status,
+            actor=actor,
+            reason=_("The personal data declaration changed: workers are asked to agree again."),
+            at=now,
+        )
     if {"reward", "overlap"} & set(changed):
         run_hooks(hooks.SETTINGS_CHANGED, project=project, old=old, actor=actor)
     return project
@@ -523,7 +552,11 @@ def project_set_status(
 
 def _check_ready(project: Project) -> None:
     # The settings are checked again: an interface's rules may have tightened since they were saved.
-    _clean(_current(project))
+    values = _clean(_current(project))
+    check_declared(
+        collected=get_interface(values["interface"]).personal_data_for(values["config"]),
+        declared=values["personal_data"],
+    )
     if not Task.objects.filter(project=project, is_gold=False).exists():
         raise Conflict(
             _("Upload at least one task (not only gold tasks) before going live."),
