@@ -30,7 +30,13 @@ PUBLIC_TO_WORKERS = {
     "quality:test",
     "quality:test_start",
 }
-WORKER_PAGES = ("work:", "quality:decision", "quality:appeal_create", "quality:attempt")
+WORKER_PAGES = (
+    "work:",
+    "wellbeing:",
+    "quality:decision",
+    "quality:appeal_create",
+    "quality:attempt",
+)
 WORKER_PAGES_EXACT = {"ledger:payout_method_remove", "quality:test", "quality:test_start"}
 OPERATOR_PAGES = {"quality:operator_lift", "ledger:operator_payout_finish"}
 

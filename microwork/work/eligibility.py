@@ -43,6 +43,9 @@ ELIGIBILITY_CHECKS: dict[str, str] = {
     # the projects no earlier one refused.
     "hourly_cap": "microwork.work.selectors.hourly_cap_check",
     "quality": "microwork.quality.eligibility.check",
+    # Disturbing content: only the categories the worker chose to see, up to their daily
+    # limit of such items (docs/wellbeing.md).
+    "disturbing_content": "microwork.wellbeing.eligibility.check",
 }
 
 

@@ -17,6 +17,7 @@ from microwork.inbox import selectors as inbox_selectors
 from microwork.lib.errors import ApplicationError
 from microwork.lib.text import render_markdown
 from microwork.lib.views import page
+from microwork.projects.disturbing import category_names
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 from microwork.work import fairness, releases, selectors
@@ -25,6 +26,7 @@ from microwork.work.access import (
     access_project_for_worker,
     access_work_request_for_worker,
 )
+from microwork.work.hooks import task_notices
 from microwork.work.models import Assignment, Submission, WorkRequest
 from microwork.work.services.giving_back import assignment_return, assignment_skip
 from microwork.work.services.sharing import work_request_cancel, work_request_create
@@ -154,6 +156,11 @@ def _task_context(assignment: Assignment, *, draft: Any, error: ApplicationError
         ).exists(),
         "seconds_left": max(0, int((assignment.expires_at - now).total_seconds())),
         "error": error,
+        "notices": task_notices(assignment=assignment, worker=assignment.worker, now=now),
+        # Pictures and video of a project that declares disturbing content are blurred until
+        # the worker taps to show them; nothing the requester sets turns this off.
+        "disturbing": project.is_disturbing,
+        "disturbing_names": ", ".join(category_names(project.disturbing_content or ())),
     }
 
 

@@ -15,7 +15,7 @@ from microwork.lib.errors import ApplicationError, Conflict
 from microwork.lib.money import check_currency, parse_amount
 from microwork.lib.registry import run_hooks
 from microwork.lib.status import status_change
-from microwork.projects import hooks, selectors
+from microwork.projects import disturbing, hooks, selectors
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Batch, Project, ProjectEvent, Task
 
@@ -51,6 +51,7 @@ EDITABLE_FIELDS = (
     "review_overlap",
     "review_reward",
     "review_threshold",
+    "disturbing_content",
 )
 # Fair sharing: announced opening times (project or batch) and the per-worker hourly cap.
 # Each change is written to the project's event log, which workers' disputes can point to.
@@ -248,6 +249,7 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
         high=MAX_HOURLY_CAP,
     )
     out.update(_clean_review(values, reviewed=interface.reviewed_for(out["config"])))
+    out["disturbing_content"] = disturbing.clean_declaration(values.get("disturbing_content"))
     # A time limit shorter than the estimate would expire honest workers' leases.
     if out["time_limit_seconds"] < out["estimated_seconds"]:
         raise ApplicationError(
@@ -370,6 +372,7 @@ def project_create(
     review_overlap: int = 0,
     review_reward: Decimal | str | None = None,
     review_threshold: Decimal | str = Decimal("0.5"),
+    disturbing_content: list[str] | None = None,
 ) -> Project:
     now = timezone.now()
     values = _clean(
@@ -393,6 +396,7 @@ def project_create(
             "review_overlap": review_overlap,
             "review_reward": review_reward,
             "review_threshold": review_threshold,
+            "disturbing_content": disturbing_content,
         }
     )
     check_opening(values["opens_at"], field="opens_at", now=now)
@@ -457,6 +461,19 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
                 code="locked",
                 field="auto_approve_seconds",
             )
+    if (
+        "disturbing_content" in changed
+        and values["disturbing_content"] is None
+        and project.status != S.DRAFT
+    ):
+        raise Conflict(
+            _(
+                "disturbing_content cannot be withdrawn once the project has gone live: "
+                "choose “no disturbing content” or the categories the tasks show."
+            ),
+            code="locked",
+            field="disturbing_content",
+        )
     run_hooks(
         hooks.SETTINGS_PROPOSED,
         project=project,
@@ -468,6 +485,17 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
         setattr(project, name, values[name])
     project.save(update_fields=[*changed, "updated_at"])
     _fair_sharing_events(project, old, actor, now)
+    if "disturbing_content" in changed:
+        # Workers' opt-ins are checked against the declaration at every claim; the log
+        # says when it changed, for anyone asking why a project left their list.
+        ProjectEvent.objects.create(
+            project=project,
+            old_status=project.status,
+            new_status=project.status,
+            actor=actor,
+            reason=disturbing.declaration_text(project.disturbing_content)[:500],
+            at=now,
+        )
     if {"reward", "overlap"} & set(changed):
         run_hooks(hooks.SETTINGS_CHANGED, project=project, old=old, actor=actor)
     return project
@@ -537,4 +565,17 @@ def _check_ready(project: Project) -> None:
             _("Wait until every upload has been checked before going live."),
             code="upload_in_progress",
             field="status",
+        )
+    if (
+        project.disturbing_content is None
+        and Task.objects.filter(project=project).filter(disturbing.media_tasks_filter()).exists()
+    ):
+        raise Conflict(
+            _(
+                "The tasks show pictures or video: before going live, say whether they show "
+                "disturbing content (disturbing_content): choose “no disturbing content” or "
+                "the categories they show."
+            ),
+            code="disturbing_content_undeclared",
+            field="disturbing_content",
         )
