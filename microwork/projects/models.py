@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from microwork.accounts.models import Organisation
 from microwork.lib.money import AMOUNT_DIGITS, AMOUNT_PLACES, CURRENCY_CHOICES, hourly_rate
-from microwork.projects.disturbing import declaration_text
+from microwork.projects.disturbing import category_names, declaration_text
 
 
 class Project(models.Model):
@@ -145,6 +145,11 @@ class Project(models.Model):
     def disturbing_text(self) -> str:
         """The declaration in words, for the project's card and workers' offers."""
         return declaration_text(self.disturbing_content)
+
+    @property
+    def disturbing_names(self) -> str:
+        """The declared categories' names, for the warning above a blurred task."""
+        return ", ".join(category_names(self.disturbing_content or ()))
 
 
 class ProjectEvent(models.Model):

@@ -58,6 +58,9 @@ class OpenProjectOut(Schema):
     # Why you may not work here yet, in plain words, and the page that helps (a test to take).
     refusal: str
     refusal_url: str
+    # Categories of disturbing content the project declares (docs/wellbeing.md): an app blurs
+    # its pictures and video until tapped and offers a penalty-free skip.
+    disturbing_content: list[str]
 
 
 class TaskProjectOut(Schema):
@@ -69,6 +72,7 @@ class TaskProjectOut(Schema):
     reward: Decimal
     currency: str
     time_limit_seconds: int
+    disturbing_content: list[str]
 
 
 class AssignmentOut(Schema):
@@ -158,6 +162,7 @@ def assignment_out(assignment: Assignment) -> dict[str, Any]:
             "reward": project.reward,
             "currency": project.currency,
             "time_limit_seconds": project.time_limit_seconds,
+            "disturbing_content": project.disturbing_content or [],
         },
         # Platform files in the data become addresses signed for this worker alone.
         "data": task_data_for(assignment.task.data, user=assignment.worker),
@@ -216,6 +221,7 @@ def projects(request: HttpRequest) -> list[dict[str, Any]]:
             "can_start": o.can_start,
             "refusal": o.refusal,
             "refusal_url": o.refusal_url,
+            "disturbing_content": o.project.disturbing_content or [],
         }
         for o in offers
     ]

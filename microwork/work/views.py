@@ -17,7 +17,6 @@ from microwork.inbox import selectors as inbox_selectors
 from microwork.lib.errors import ApplicationError
 from microwork.lib.text import render_markdown
 from microwork.lib.views import page
-from microwork.projects.disturbing import category_names
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 from microwork.work import fairness, releases, selectors
@@ -160,7 +159,6 @@ def _task_context(assignment: Assignment, *, draft: Any, error: ApplicationError
         # Pictures and video of a project that declares disturbing content are blurred until
         # the worker taps to show them; nothing the requester sets turns this off.
         "disturbing": project.is_disturbing,
-        "disturbing_names": ", ".join(category_names(project.disturbing_content or ())),
     }
 
 

@@ -138,3 +138,11 @@ def test_the_worker_api_lists_the_refusal(client, walt_token, gory):
     r = client.get("/api/work/projects", headers={"Authorization": f"Bearer {walt_token}"})
     assert r.status_code == 200
     assert "Violence and gore" in json.dumps(r.json())
+
+
+def test_the_worker_api_names_the_declared_categories(client, walt_token, gory, walt_sees_violence):
+    headers = {"Authorization": f"Bearer {walt_token}"}
+    [row] = client.get("/api/work/projects", headers=headers).json()
+    assert row["disturbing_content"] == ["violence"]
+    body = claim(client, walt_token, gory).json()
+    assert body["assignment"]["project"]["disturbing_content"] == ["violence"]
