@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "microwork.aggregation",
     "microwork.payments",
     "microwork.review",
+    "microwork.wellbeing",
     "microwork.privacy",
     "microwork.demo",
 ]
@@ -364,6 +365,15 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Fewer than 5 answers per release would let a worker narrow a control down to a handful.
 CONTROL_FEEDBACK_DELAY = max(0, envint("CONTROL_FEEDBACK_DELAY", 24))
 CONTROL_FEEDBACK_MIN_ANSWERS = max(5, envint("CONTROL_FEEDBACK_MIN_ANSWERS", 20))
+
+# Disturbing content (docs/wellbeing.md): at most this many disturbing items a day per worker
+# (UTC); a worker may set a lower limit, never a higher one, and requesters cannot change it.
+WELLBEING_DAILY_CAP = max(1, envint("WELLBEING_DAILY_CAP", 100))
+# A break is suggested after this many minutes or items of disturbing content without a pause
+# of WELLBEING_PAUSE_MINUTES.
+WELLBEING_BREAK_AFTER_MINUTES = max(1, envint("WELLBEING_BREAK_AFTER_MINUTES", 20))
+WELLBEING_BREAK_AFTER_ITEMS = max(1, envint("WELLBEING_BREAK_AFTER_ITEMS", 40))
+WELLBEING_PAUSE_MINUTES = max(1, envint("WELLBEING_PAUSE_MINUTES", 5))
 
 # Platform money rules (issue: pay floor, fees). Decimal strings, never floats.
 PLATFORM_CURRENCY = envstr("PLATFORM_CURRENCY", "USD")

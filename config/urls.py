@@ -15,6 +15,7 @@ urlpatterns = [
     path("work/", include("microwork.work.urls")),
     path("quality/", include("microwork.quality.urls")),
     path("inbox/", include("microwork.inbox.urls")),
+    path("wellbeing/", include("microwork.wellbeing.urls")),
     path("money/", include("microwork.ledger.urls")),
     path("money/", include("microwork.payments.urls")),
     path("", include("microwork.review.urls")),

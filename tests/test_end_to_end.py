@@ -36,6 +36,12 @@ def test_new_worker_does_three_tasks_on_a_phone_and_the_requester_downloads_them
     page.fill("input[name=timezone]", "Asia/Karachi")
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/work/")
+    # The moderation project shows violence: she agrees to see it before it is offered to her.
+    page.goto(f"{base}/wellbeing/")
+    page.check("input[name=categories][value=violence]")
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(f"{base}/wellbeing/")
+    page.goto(f"{base}/work/")
 
     # The demo's projects have only just been released: a few seconds before the end of their
     # opening minute she presses Start, waits on the waiting page, and its check-ins bring her

@@ -59,6 +59,8 @@ def test_every_kind_runs_from_its_published_example(
             "reward": "0.10",
             "estimated_seconds": 30,
             "overlap": 1,
+            # Required before going live for kinds that show pictures or video.
+            "disturbing_content": [],
         },
     )
     assert r.status_code == 201, r.content

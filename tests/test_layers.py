@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("aggregation",),  # labels from answers
     ("quality",),  # skills, tests, rules, decisions, appeals — reads aggregation's labels
     ("review",),  # a requester's verdict on answers: approve, reject, bonus
+    ("wellbeing",),  # disturbing content: workers' choices, daily limit, breaks
     ("privacy",),  # consent, withdrawal, deletion, a worker's own data and account
     ("demo", "cli"),  # the demo data and the command line drive everything
 ]

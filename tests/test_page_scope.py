@@ -32,7 +32,14 @@ PUBLIC_TO_WORKERS = {
     # A live project's personal data declaration, to read and agree to.
     "privacy:consent",
 }
-WORKER_PAGES = ("work:", "privacy:", "quality:decision", "quality:appeal_create", "quality:attempt")
+WORKER_PAGES = (
+    "work:",
+    "wellbeing:",
+    "privacy:",
+    "quality:decision",
+    "quality:appeal_create",
+    "quality:attempt",
+)
 WORKER_PAGES_EXACT = {"ledger:payout_method_remove", "quality:test", "quality:test_start"}
 OPERATOR_PAGES = {"quality:operator_lift", "ledger:operator_payout_finish"}
 

@@ -24,6 +24,7 @@ from microwork.projects.models import Project
 from microwork.projects.services.batches import batch_create_from_records
 from microwork.projects.services.projects import project_create, project_set_status
 from microwork.review import services as review
+from microwork.wellbeing.services import wellbeing_update
 from microwork.work.models import Submission
 from microwork.work.services.claiming import assignment_claim
 from microwork.work.services.submitting import submission_create
@@ -165,6 +166,8 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
         estimated_seconds=8,
         overlap=3,
         gold_rate=Decimal("0.1"),
+        # Splatter standing for blood, weapons: only workers who chose to see violence get it.
+        disturbing_content=["violence"],
     )
     rows, truth = [], {}
     for i, (filename, kind) in enumerate(write_images(media / "demo", per_kind=16)):
@@ -227,6 +230,11 @@ def _people(crowd_size: int) -> tuple[Organisation, User, list[User]]:
         timezone_name="Indian/Antananarivo",
         language="fr",
     )
+    # Walt agreed to see violence (the moderation projects); Nina chose nothing yet, so her
+    # work page shows where to choose. The simulated crowd moderates too.
+    wellbeing_update(
+        worker=User.objects.get(username="walt"), categories=["violence"], daily_cap=None
+    )
     User.objects.create_superuser(
         username="omar", email="omar@microwork.example", password=PASSWORD
     )
@@ -245,6 +253,7 @@ def _people(crowd_size: int) -> tuple[Organisation, User, list[User]]:
                 timezone_name=tz,
             )
         )
+        wellbeing_update(worker=crowd[-1], categories=["violence"], daily_cap=None)
     return org, rita, crowd
 
 

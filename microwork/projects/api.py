@@ -26,6 +26,7 @@ from microwork.projects.api_personal_data import (
     PersonalDataOut,
     PersonalDataPatch,
 )
+from microwork.projects.disturbing import CATEGORIES
 from microwork.projects.interfaces import (
     get_interface,
     interfaces_described,
@@ -55,6 +56,12 @@ MULTIPART_SLACK = 64 * 1024
 
 
 INTERFACE_HELP = "A task interface key; GET /api/interfaces lists them with their schemas."
+DISTURBING_HELP = (
+    "Disturbing content the tasks show: null (not declared), [] (none) or categories among "
+    + ", ".join(CATEGORIES)
+    + ". A project whose tasks show pictures or video must declare before going live; "
+    "workers see only the categories they chose to see (docs/wellbeing.md)."
+)
 
 
 class ProjectIn(PersonalDataIn):
@@ -100,6 +107,7 @@ class ProjectIn(PersonalDataIn):
         description="Share of reviewers who must accept an answer for it to be approved "
         "(above 0, up to 1); otherwise it is rejected with their reasons.",
     )
+    disturbing_content: list[str] | None = Field(None, description=DISTURBING_HELP)
 
 
 class ProjectPatch(PersonalDataPatch):
@@ -124,6 +132,9 @@ class ProjectPatch(PersonalDataPatch):
     review_overlap: int | None = Field(None, description="See review_overlap on POST.")
     review_reward: AmountIn | None = None
     review_threshold: DecimalIn | None = None
+    disturbing_content: list[str] | None = Field(
+        None, description="See disturbing_content on POST; once live it cannot go back to null."
+    )
 
 
 class ProjectOut(PersonalDataOut):
@@ -156,6 +167,7 @@ class ProjectOut(PersonalDataOut):
     review_overlap: int
     review_reward: str
     review_threshold: str
+    disturbing_content: list[str] | None = Field(description=DISTURBING_HELP)
     status: str
     allowed_transitions: list[str]
     created_at: datetime

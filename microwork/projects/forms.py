@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
+from microwork.projects import disturbing
 from microwork.projects.interfaces import TaskInterface, get_interface, interfaces_all
 from microwork.projects.models import Project
 from microwork.projects.personal_data import FIELDS as PERSONAL_DATA_FIELDS
@@ -121,6 +122,17 @@ class ProjectForm(forms.Form):
         initial="0.5",
         help_text=_("0.5: an answer is approved when at least half its reviewers accept it."),
     )
+    disturbing_content = forms.MultipleChoiceField(
+        label=_("Disturbing content the tasks show"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=(),
+        help_text=_(
+            "Required before going live when tasks show pictures or video. Workers see only "
+            "the categories they chose to see; such items are blurred until tapped and can be "
+            "skipped without penalty. Sexual abuse of children is never allowed."
+        ),
+    )
     order = forms.ChoiceField(
         label=_("Order tasks are given out"),
         choices=Project.Order.choices,
@@ -174,6 +186,12 @@ class ProjectForm(forms.Form):
         assert isinstance(interface_field, forms.ChoiceField)  # as declared above
         interface_field.choices = [(i.key, i.title) for i in self.interfaces]
         self.fields["instructions"].initial = INSTRUCTIONS_EXAMPLE
+        disturbing_field = self.fields["disturbing_content"]
+        assert isinstance(disturbing_field, forms.MultipleChoiceField)  # as declared above
+        disturbing_field.choices = [
+            (disturbing.NONE, _("No disturbing content")),
+            *disturbing.category_choices(),
+        ]
         period = self.initial.get("auto_approve_seconds")
         if period and period not in dict(APPROVAL_PERIODS):
             # Set through the API to a period the list does not have: keep it choosable.
@@ -224,6 +242,11 @@ class ProjectForm(forms.Form):
             else "",
             "review_threshold": str(project.review_threshold.normalize()),
             **{name: getattr(project, name) for name in PERSONAL_DATA_FIELDS},
+            "disturbing_content": (
+                []
+                if project.disturbing_content is None
+                else list(project.disturbing_content) or [disturbing.NONE]
+            ),
         }
         interface = get_interface(project.interface)
         for config_field in interface.config_fields:
@@ -260,6 +283,8 @@ class ProjectForm(forms.Form):
             )
             if not self.fields[name].disabled
         }
+        # Nothing ticked: not declared (refused at going live when tasks show pictures).
+        out["disturbing_content"] = list(data["disturbing_content"]) or None
         interface = self.chosen_interface()
         names = {f.name: config_field_name(interface, f.name) for f in interface.config_fields}
         if not any(self.fields[n].disabled for n in names.values()):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from microwork.accounts.models import Organisation
 from microwork.lib.money import AMOUNT_DIGITS, AMOUNT_PLACES, CURRENCY_CHOICES, hourly_rate
+from microwork.projects.disturbing import category_names, declaration_text
 
 
 class Project(models.Model):
@@ -100,6 +101,12 @@ class Project(models.Model):
         _("kept for (days)"), null=True, blank=True
     )
     personal_data_recipients = models.TextField(_("who receives it"), max_length=1000, blank=True)
+    # Disturbing content the tasks show (projects/disturbing.py): null until declared, [] for
+    # none, else category keys. Workers see only the categories they chose; a project whose
+    # tasks show pictures or video declares before going live.
+    disturbing_content = models.JSONField(
+        _("disturbing content"), null=True, blank=True, default=None
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -142,6 +149,21 @@ class Project(models.Model):
     @property
     def estimated_hourly_rate(self) -> Decimal:
         return hourly_rate(self.reward, self.estimated_seconds)
+
+    @property
+    def is_disturbing(self) -> bool:
+        """Declares at least one category of disturbing content."""
+        return bool(self.disturbing_content)
+
+    @property
+    def disturbing_text(self) -> str:
+        """The declaration in words, for the project's card and workers' offers."""
+        return declaration_text(self.disturbing_content)
+
+    @property
+    def disturbing_names(self) -> str:
+        """The declared categories' names, for the warning above a blurred task."""
+        return ", ".join(category_names(self.disturbing_content or ()))
 
 
 class ProjectEvent(models.Model):

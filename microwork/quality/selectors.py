@@ -40,6 +40,7 @@ from microwork.quality.models import (
     WorkerSkill,
 )
 from microwork.work.models import Assignment, Submission
+from microwork.work.services.giving_back import DISTURBING_SKIP
 
 # Recent answers are enough for a median and keep the query bounded for busy workers.
 MEDIAN_WINDOW = 200
@@ -88,10 +89,12 @@ def project_median_active_ms(
 def trailing_skips(
     *, project: Project, worker: User, since: datetime | None, limit: int
 ) -> tuple[int, list[int]]:
+    # A skip of a disturbing item is the worker's protection (docs/wellbeing.md): it neither
+    # counts as a skip nor breaks a run of skips.
     qs = _since(
-        Assignment.objects.filter(project=project, worker=worker).exclude(
-            status=Assignment.Status.LEASED
-        ),
+        Assignment.objects.filter(project=project, worker=worker)
+        .exclude(status=Assignment.Status.LEASED)
+        .exclude(events__reason=DISTURBING_SKIP),
         since,
         field="leased_at",
     )

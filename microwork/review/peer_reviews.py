@@ -158,6 +158,8 @@ def _review_project_create(project: Project) -> Project:
         time_limit_seconds=project.time_limit_seconds,
         gold_rate=Decimal(0),
         auto_approve_seconds=project.auto_approve_seconds,
+        # Reviewers see the reviewed task, pictures and all: the same declaration protects them.
+        disturbing_content=project.disturbing_content,
     )
     Project.objects.filter(pk=companion.pk).update(review_of=project)
     companion.review_of = project

@@ -81,6 +81,9 @@ class OpenProjectOut(Schema):
     # The project's personal data declaration, for a project that collects any: no task
     # without agreeing to it.
     consent: ConsentOut | None = None
+    # Categories of disturbing content the project declares (docs/wellbeing.md): an app blurs
+    # its pictures and video until tapped and offers a penalty-free skip.
+    disturbing_content: list[str]
 
 
 class TaskProjectOut(Schema):
@@ -92,6 +95,7 @@ class TaskProjectOut(Schema):
     reward: Decimal
     currency: str
     time_limit_seconds: int
+    disturbing_content: list[str]
 
 
 class AssignmentOut(Schema):
@@ -181,6 +185,7 @@ def assignment_out(assignment: Assignment) -> dict[str, Any]:
             "reward": project.reward,
             "currency": project.currency,
             "time_limit_seconds": project.time_limit_seconds,
+            "disturbing_content": project.disturbing_content or [],
         },
         # Platform files in the data become addresses signed for this worker alone.
         "data": task_data_for(assignment.task.data, user=assignment.worker),
@@ -242,6 +247,7 @@ def projects(request: HttpRequest) -> list[dict[str, Any]]:
             "refusal": o.refusal,
             "refusal_url": o.refusal_url,
             "consent": consent_offer(o.project, agreed=o.project.pk in agreed),
+            "disturbing_content": o.project.disturbing_content or [],
         }
         for o in offers
     ]

@@ -46,6 +46,9 @@ ELIGIBILITY_CHECKS: dict[str, str] = {
     # project's test collects the same personal data as its tasks.
     "consent": "microwork.privacy.eligibility.consent_check",
     "quality": "microwork.quality.eligibility.check",
+    # Disturbing content: only the categories the worker chose to see, up to their daily
+    # limit of such items (docs/wellbeing.md).
+    "disturbing_content": "microwork.wellbeing.eligibility.check",
 }
 
 # Whether a worker agreed to a project's personal data declaration as it stands (the

@@ -7,9 +7,11 @@ worker never has an answer without its earning. A hook that does slow work must 
 with `transaction.on_commit` or a background task instead of doing it inline.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from microwork.lib.registry import run_hooks
+from microwork.lib.registry import loaded, run_hooks
 
 SUBMISSION_HOOKS: dict[str, str] = {
     # Aggregation first: it relabels the task, and quality compares the answer with that label.
@@ -32,3 +34,29 @@ SUBMISSION_HOOKS: dict[str, str] = {
 
 def submission_hooks_run(*, submission: Any) -> None:
     run_hooks(SUBMISSION_HOOKS, submission=submission)
+
+
+# What the task page says above a task, beside the task itself: key → dotted path of
+# `notice(*, assignment, worker, now) -> TaskNotice | None`, asked in the order listed each
+# time the page is drawn; every notice given is shown. The wellbeing app suggests a break
+# after a long stretch of disturbing content.
+TASK_NOTICES: dict[str, str] = {
+    "wellbeing": "microwork.wellbeing.selectors.break_notice",
+}
+
+
+@dataclass(frozen=True)
+class TaskNotice:
+    """A line for the worker, with one optional action (a form posted to `action_url`)."""
+
+    text: str
+    action_url: str = ""
+    action_label: str = ""
+
+
+def task_notices(*, assignment: Any, worker: Any, now: datetime) -> list[TaskNotice]:
+    found = (
+        loaded(path)(assignment=assignment, worker=worker, now=now)
+        for path in TASK_NOTICES.values()
+    )
+    return [notice for notice in found if notice is not None]

@@ -25,6 +25,7 @@ from microwork.work.access import (
     access_project_for_worker,
     access_work_request_for_worker,
 )
+from microwork.work.hooks import task_notices
 from microwork.work.models import Assignment, Submission, WorkRequest
 from microwork.work.services.giving_back import assignment_return, assignment_skip
 from microwork.work.services.sharing import work_request_cancel, work_request_create
@@ -154,6 +155,10 @@ def _task_context(assignment: Assignment, *, draft: Any, error: ApplicationError
         ).exists(),
         "seconds_left": max(0, int((assignment.expires_at - now).total_seconds())),
         "error": error,
+        "notices": task_notices(assignment=assignment, worker=assignment.worker, now=now),
+        # Pictures and video of a project that declares disturbing content are blurred until
+        # the worker taps to show them; nothing the requester sets turns this off.
+        "disturbing": project.is_disturbing,
     }
 
 

@@ -221,4 +221,6 @@ def demo(*, media: Path, rng: random.Random) -> DemoProject:
         reward=Decimal("0.10"),
         estimated_seconds=40,
         overlap=3,
+        # Ordinary street scenes: the pictures show nothing disturbing.
+        settings={"disturbing_content": []},
     )

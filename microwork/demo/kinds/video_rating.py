@@ -77,4 +77,6 @@ def demo(*, media: Path, rng: random.Random) -> DemoProject:
         crowd_answer=crowd_answer,
         reward=Decimal("0.04"),
         estimated_seconds=15,
+        # Clips turn gory (red splatter standing for blood) or show weapons.
+        settings={"disturbing_content": ["violence"]},
     )

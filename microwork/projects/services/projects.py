@@ -15,7 +15,7 @@ from microwork.lib.errors import ApplicationError, Conflict
 from microwork.lib.money import check_currency, parse_amount
 from microwork.lib.registry import run_hooks
 from microwork.lib.status import status_change
-from microwork.projects import hooks, selectors
+from microwork.projects import disturbing, hooks, selectors
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Batch, Project, ProjectEvent, Task
 from microwork.projects.personal_data import FIELDS as PERSONAL_DATA_FIELDS
@@ -54,6 +54,7 @@ EDITABLE_FIELDS = (
     "review_reward",
     "review_threshold",
     *PERSONAL_DATA_FIELDS,
+    "disturbing_content",
 )
 # Fair sharing: announced opening times (project or batch) and the per-worker hourly cap.
 # Each change is written to the project's event log, which workers' disputes can point to.
@@ -252,6 +253,7 @@ def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
     )
     out.update(_clean_review(values, reviewed=interface.reviewed_for(out["config"])))
     out.update(clean_declaration(values))
+    out["disturbing_content"] = disturbing.clean_declaration(values.get("disturbing_content"))
     # A time limit shorter than the estimate would expire honest workers' leases.
     if out["time_limit_seconds"] < out["estimated_seconds"]:
         raise ApplicationError(
@@ -378,6 +380,7 @@ def project_create(
     personal_data_purpose: str = "",
     personal_data_retention_days: int | None = None,
     personal_data_recipients: str = "",
+    disturbing_content: list[str] | None = None,
 ) -> Project:
     now = timezone.now()
     values = _clean(
@@ -405,6 +408,7 @@ def project_create(
             "personal_data_purpose": personal_data_purpose,
             "personal_data_retention_days": personal_data_retention_days,
             "personal_data_recipients": personal_data_recipients,
+            "disturbing_content": disturbing_content,
         }
     )
     check_opening(values["opens_at"], field="opens_at", now=now)
@@ -476,6 +480,19 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
             collected=get_interface(values["interface"]).personal_data_for(values["config"]),
             declared=values["personal_data"],
         )
+    if (
+        "disturbing_content" in changed
+        and values["disturbing_content"] is None
+        and project.status != S.DRAFT
+    ):
+        raise Conflict(
+            _(
+                "disturbing_content cannot be withdrawn once the project has gone live: "
+                "choose “no disturbing content” or the categories the tasks show."
+            ),
+            code="locked",
+            field="disturbing_content",
+        )
     run_hooks(
         hooks.SETTINGS_PROPOSED,
         project=project,
@@ -495,6 +512,17 @@ def project_update(*, project: Project, actor: User, changes: Mapping[str, Any])
             new_status=project.status,
             actor=actor,
             reason=_("The personal data declaration changed: workers are asked to agree again."),
+            at=now,
+        )
+    if "disturbing_content" in changed:
+        # Workers' opt-ins are checked against the declaration at every claim; the log
+        # says when it changed, for anyone asking why a project left their list.
+        ProjectEvent.objects.create(
+            project=project,
+            old_status=project.status,
+            new_status=project.status,
+            actor=actor,
+            reason=disturbing.declaration_text(project.disturbing_content)[:500],
             at=now,
         )
     if {"reward", "overlap"} & set(changed):
@@ -570,4 +598,17 @@ def _check_ready(project: Project) -> None:
             _("Wait until every upload has been checked before going live."),
             code="upload_in_progress",
             field="status",
+        )
+    if (
+        project.disturbing_content is None
+        and Task.objects.filter(project=project).filter(disturbing.media_tasks_filter()).exists()
+    ):
+        raise Conflict(
+            _(
+                "The tasks show pictures or video: before going live, say whether they show "
+                "disturbing content (disturbing_content): choose “no disturbing content” or "
+                "the categories they show."
+            ),
+            code="disturbing_content_undeclared",
+            field="disturbing_content",
         )

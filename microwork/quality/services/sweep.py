@@ -16,6 +16,7 @@ from microwork.quality.services.enforcement import rules_evaluate
 from microwork.quality.services.exams import test_payments_retry
 from microwork.quality.services.skills import skill_recompute
 from microwork.work.models import Assignment, Submission
+from microwork.work.services.giving_back import DISTURBING_SKIP
 
 
 def quality_sweep(*, now: datetime | None = None) -> dict[str, int]:
@@ -39,6 +40,7 @@ def quality_sweep(*, now: datetime | None = None) -> dict[str, int]:
         Assignment.objects.filter(
             leased_at__gte=now - timedelta(days=1), status=Assignment.Status.SKIPPED
         )
+        .exclude(events__reason=DISTURBING_SKIP)
         .values_list("project_id", "worker_id")
         .distinct()
     )

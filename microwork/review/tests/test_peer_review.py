@@ -336,3 +336,16 @@ def test_a_requester_turns_peer_review_on_through_the_api_and_the_form(
     assert r.status_code == 302, r.content.decode()[:2000]
     project = Project.objects.get(name="Describe it again")
     assert (project.review_overlap, project.review_reward) == (3, Decimal("0.04"))
+
+
+def test_the_review_project_carries_the_reviewed_projects_disturbing_content(
+    project, walt, rita, past_opening_round
+):
+    # Reviewers see the reviewed task itself: they are asked only if they chose to see it.
+    project_update(project=project, actor=rita, changes={"disturbing_content": ["violence"]})
+    _sent_for_review(project, walt, past_opening_round)
+    companion = Project.objects.get(review_of=project)
+    assert companion.disturbing_content == ["violence"]
+    with pytest.raises(ApplicationError) as refused:
+        assignment_claim(worker=peer_setup.worker("ada"), project=companion)
+    assert "Violence and gore" in refused.value.message

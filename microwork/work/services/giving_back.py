@@ -10,16 +10,28 @@ from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
 from microwork.lib.errors import Conflict
+from microwork.projects.models import Project
 from microwork.work import scheduler
 from microwork.work.models import Assignment, AssignmentEvent
 from microwork.work.services.claiming import RELEASE_GRACE, check_owner, record_event
 
 SWEEP_BATCH = 500
+# The event reason of a skip on a project that declares disturbing content: a worker may
+# skip such an item for their own sake, without penalty, so quality's rules and figures
+# leave these skips out (quality.selectors.trailing_skips, the sweep).
+DISTURBING_SKIP = "disturbing_skip"
 
 Status = Assignment.Status
 
 
-def _end(*, assignment: Assignment, worker: User, new: str, now: datetime | None) -> Assignment:
+def _end(
+    *,
+    assignment: Assignment,
+    worker: User,
+    new: str,
+    now: datetime | None,
+    reason: str | None = None,
+) -> Assignment:
     now = now or timezone.now()
     check_owner(assignment, worker)
     locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
@@ -34,7 +46,7 @@ def _end(*, assignment: Assignment, worker: User, new: str, now: datetime | None
     locked.status = new
     locked.ended_at = now
     locked.save(update_fields=["status", "ended_at"])
-    record_event(locked, Status.LEASED, new, new, now)
+    record_event(locked, Status.LEASED, new, reason or new, now)
     return locked
 
 
@@ -42,8 +54,14 @@ def _end(*, assignment: Assignment, worker: User, new: str, now: datetime | None
 def assignment_skip(
     *, assignment: Assignment, worker: User, now: datetime | None = None
 ) -> Assignment:
-    """ "Not this one": the task goes back to others and never comes back to this worker."""
-    return _end(assignment=assignment, worker=worker, new=Status.SKIPPED, now=now)
+    """ "Not this one": the task goes back to others and never comes back to this worker.
+    On a project that declares disturbing content the skip is the worker's protection, not a
+    sign of careless work: it is recorded as DISTURBING_SKIP, which quality does not count."""
+    declared = Project.objects.filter(pk=assignment.project_id).values_list(
+        "disturbing_content", flat=True
+    )
+    reason = DISTURBING_SKIP if declared.first() else None
+    return _end(assignment=assignment, worker=worker, new=Status.SKIPPED, now=now, reason=reason)
 
 
 @transaction.atomic
