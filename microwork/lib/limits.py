@@ -128,4 +128,8 @@ class LimitedJSONParser(Parser):
     """The API's body parser: the same bounds for every endpoint that takes JSON."""
 
     def parse_body(self, request: Any) -> Any:
+        if not request.body:
+            # No body at all (curl -X POST, a client's bare post): an endpoint whose body is
+            # optional takes its defaults; one that needs a body says which fields are missing.
+            return {}
         return json_loads_limited(request.body)

@@ -143,3 +143,15 @@ def test_the_consent_is_kept_in_the_words_the_worker_read(client, nina, project,
     consent = Consent.objects.get(worker=nina)
     assert consent.version == declaration_version(project)
     assert consent.text.startswith(("The project", "Le projet"))
+
+
+def test_a_bare_post_with_no_body_agrees(client, walt, walt_token, project):
+    # curl -X POST …/consent sends no body and no content type: that is agreeing as it stands.
+    r = client.generic(
+        "POST",
+        f"/api/work/projects/{project.pk}/consent",
+        data=b"",
+        headers={"Authorization": f"Bearer {walt_token}"},
+    )
+    assert r.status_code == 200, r.content
+    assert Consent.objects.filter(worker=walt, project=project, withdrawn_at=None).count() == 1

@@ -73,6 +73,7 @@ def test_the_download_through_the_api_is_the_same_document(client, walt, walt_to
         "consents",
         "deletions",
         "answers",
+        "files",
         "decisions",
         "appeals",
         "money",
