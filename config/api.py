@@ -79,7 +79,11 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         # sender needs to know which limit it crossed.
         return api.create_response(
             request,
-            {"code": "too_large", "message": str(exc.__cause__), "field": "body"},
+            {
+                "code": exc.__cause__.code,
+                "message": str(exc.__cause__),
+                "field": exc.__cause__.field,
+            },
             status=400,
         )
     # Ninja's own refusals (a body it cannot parse, a missing role): their English text is

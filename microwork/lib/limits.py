@@ -21,7 +21,13 @@ from ninja.parser import Parser
 
 
 class InputLimitExceeded(ValueError):
-    """A value is too deep, too long or too big; the message is shown to the sender."""
+    """A value is too deep, too long or too big, or holds what no text may; the message is
+    shown to the sender, with the field when it is known."""
+
+    def __init__(self, message: str, *, field: str = "body", code: str = "too_large") -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
 
 
 def max_json_depth() -> int:
@@ -80,25 +86,51 @@ def _refuse_constant(name: str) -> Any:
     raise InputLimitExceeded(_("%(name)s is not a number JSON allows.") % {"name": name})
 
 
+def _path(link: tuple[Any, ...] | None) -> str:
+    keys: list[str] = []
+    while link is not None:
+        link, key = link
+        keys.append(str(key))
+    return ".".join(reversed(keys)) or "body"
+
+
 def check_depth(value: Any, *, limit: int | None = None) -> None:
-    """Refuse containers nested deeper than the limit; a walk without recursion, linear in the
-    number of values."""
+    """Refuse containers nested deeper than the limit, and text holding the NUL character
+    (no database text column stores it: PostgreSQL refuses it outright); a walk without
+    recursion, linear in the number of values. A value's path is a linked pair, built into
+    words only for the refusal."""
     limit = max_json_depth() if limit is None else limit
-    stack: list[tuple[Any, int]] = [(value, 1)]
+    stack: list[tuple[Any, int, tuple[Any, ...] | None]] = [(value, 1, None)]
     while stack:
-        item, depth = stack.pop()
-        children: Iterable[Any]
+        item, depth, path = stack.pop()
+        children: Iterable[tuple[Any, Any]]
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise InputLimitExceeded(
+                    _("%(field)s: text may not contain the NUL character (\\u0000).")
+                    % {"field": _path(path)},
+                    field=_path(path),
+                    code="invalid_text",
+                )
+            continue
         if isinstance(item, dict):
-            children = item.values()
+            for key in item:
+                if isinstance(key, str) and "\x00" in key:
+                    raise InputLimitExceeded(
+                        _("A field name may not contain the NUL character (\\u0000)."),
+                        field=_path(path),
+                        code="invalid_text",
+                    )
+            children = item.items()
         elif isinstance(item, list | tuple):
-            children = item
+            children = enumerate(item)
         else:
             continue
         if depth > limit:
             raise InputLimitExceeded(
                 _("The JSON is nested more than %(n)d levels deep.") % {"n": limit}
             )
-        stack.extend((child, depth + 1) for child in children)
+        stack.extend((child, depth + 1, (path, key)) for key, child in children)
 
 
 def json_decoder() -> json.JSONDecoder:
