@@ -200,7 +200,17 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
             gold_rate=demo.gold_rate,
             **demo.settings,
         )
-        made.append((project, {"rows": demo.rows, "truth": demo.truth, "crowd": demo.crowd_answer}))
+        made.append(
+            (
+                project,
+                {
+                    "rows": demo.rows,
+                    "truth": demo.truth,
+                    "crowd": demo.crowd_answer,
+                    "simulated": demo.simulated,
+                },
+            )
+        )
     return made
 
 
@@ -286,6 +296,8 @@ def demo_load(
     skills = [0.92 if i % 6 else 0.55 for i in range(len(crowd))]
     start = timezone.now() - timedelta(days=4)
     for project, spec in loaded:
+        if not spec.get("simulated", True):
+            continue
         project.refresh_from_db()
         interface = get_interface(project.interface)
         # The crowd fills under half of the slots, so the demo's own workers find work.
@@ -320,6 +332,8 @@ def demo_load(
     # Spread over those weeks however many demo projects there are, so none lies in the future.
     step = timedelta(days=18) / max(len(loaded), 1)
     for project, spec in loaded:
+        if not spec.get("simulated", True):
+            continue
         project.refresh_from_db()
         interface = get_interface(project.interface)
         for _ in range(4):

@@ -22,6 +22,8 @@ DEMO_PROJECTS: dict[str, str] = {
     "video_rating": "microwork.demo.kinds.video_rating.demo",
     "html_form": "microwork.demo.kinds.html_form.demo",
     "answer_review": "microwork.demo.kinds.answer_review.demo",
+    "photo_collection": "microwork.demo.kinds.photo_collection.demo",
+    "voice_recording": "microwork.demo.kinds.voice_recording.demo",
 }
 
 
@@ -46,6 +48,9 @@ class DemoProject:
     overlap: int = 3
     gold_rate: Decimal = Decimal("0.1")
     settings: dict[str, Any] = field(default_factory=dict)
+    # False: the simulated crowd leaves the project to the demo's own workers. A recording or
+    # a photo is a person's own, given with consent; the demo makes none up.
+    simulated: bool = True
 
 
 DemoFactory = Callable[..., DemoProject]
