@@ -166,7 +166,8 @@ def _refusal(reason: str) -> tuple[str, str]:
     found = _TRAILING_PATH.match(reason)
     if found is None:
         return reason, ""
-    return found["text"].rstrip(" :") + ".", found["url"]
+    # French puts a no-break space before the colon: strip it too, or "tâche ." is left.
+    return found["text"].rstrip(" :\u00a0\u202f") + ".", found["url"]
 
 
 def projects_open_for_worker(*, worker: User, now: datetime) -> list[ProjectOffer]:

@@ -211,3 +211,23 @@ def test_the_work_page_asks_a_bounded_number_of_queries(
     with django_assert_max_num_queries(15 + 3 * OFFERS_MAX):
         html = client.get("/work/").content.decode()
     assert html.count("/start/") == OFFERS_MAX
+
+
+@pytest.mark.parametrize(
+    ("reason", "text"),
+    [
+        (
+            "Agree to the declaration before your first task: /privacy/p/3/",
+            "Agree to the declaration before your first task.",
+        ),
+        # French sets a no-break space before the colon: no "tâche ." left behind.
+        (
+            "Acceptez-la avant votre première tâche\u00a0: /privacy/p/3/",
+            "Acceptez-la avant votre première tâche.",
+        ),
+    ],
+)
+def test_a_refusal_ending_in_an_address_becomes_a_sentence_and_a_link(reason, text):
+    from microwork.work.selectors import _refusal
+
+    assert _refusal(reason) == (text, "/privacy/p/3/")
