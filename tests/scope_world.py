@@ -6,6 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from microwork.accounts import services as account_services
@@ -24,7 +26,7 @@ from microwork.quality.services.qualifications import (
 )
 from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
 from microwork.review import services as review_services
-from microwork.work.models import Assignment
+from microwork.work.models import Assignment, WorkerFile
 
 
 @dataclass
@@ -83,6 +85,31 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
         leased_at=now,
         expires_at=now + timedelta(minutes=10),
     )
+    # A file Walt sent for that task, and one still arriving in pieces.
+    stored = default_storage.save("worker-files/scope-world.jpg", ContentFile(b"\xff\xd8 photo"))
+    common = {"assignment": assignment, "project": project, "worker": walt, "field": "photo"}
+    WorkerFile.objects.create(
+        ref="wf-scope-world",
+        upload_key="up-scope-world-done",
+        status=WorkerFile.Status.COMPLETE,
+        declared_bytes=9,
+        received_bytes=9,
+        storage_name=stored,
+        content_type="image/jpeg",
+        size_bytes=9,
+        created_at=now,
+        updated_at=now,
+        completed_at=now,
+        **common,
+    )
+    WorkerFile.objects.create(
+        ref="wf-scope-world-part",
+        upload_key="up-scope-world",
+        declared_bytes=100,
+        created_at=now,
+        updated_at=now,
+        **common,
+    )
     run = aggregation_run_request(project=project, actor=rita)
     method = payout_method_add(
         user=walt, provider="simulated", label="", details={"phone": "+2348012345678"}
@@ -108,6 +135,8 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
             "submission_ids": [pending[2].pk],
             "task_ids": [t.pk for t in gold],
             "assignment_id": assignment.pk,
+            "ref": "wf-scope-world",
+            "upload_id": "up-scope-world",
             "test_id": test.pk,
             "attempt_id": attempt.pk,
             "method_id": method.pk,

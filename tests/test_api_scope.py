@@ -81,6 +81,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "submission_ids": "<submission_ids>",
     },
     ("POST", "/api/quality/decisions/{decision_id}/appeal"): {"message": "Not fair."},
+    ("POST", "/api/work/assignments/{assignment_id}/uploads"): {"size": 10},
+    # Multipart: the file is missing, which the owner is told after the access check.
+    ("POST", "/api/work/assignments/{assignment_id}/files"): {},
+    # Raw bytes at ?offset=N; without it the owner is told so after the access check.
+    ("PUT", "/api/work/uploads/{upload_id}"): {},
     ("POST", "/api/money/payouts"): {"method_id": "<method_id>", "amount": "1.00"},
     ("POST", "/api/projects/{project_id}/submissions/approve"): {
         "submission_ids": "<submission_ids>"
@@ -157,6 +162,8 @@ def test_every_operation_that_names_an_object_is_in_this_test():
                 "qualification_id",
                 "submission_id",
                 "assignment_id",
+                "ref",
+                "upload_id",
                 "username",
             }, f"{method} {path}: say which object {param} names in tests/scope_world.py"
         op = SCHEMA["paths"][path][method.lower()]

@@ -61,6 +61,8 @@ def test_every_kind_runs_from_its_published_example(
             "overlap": 1,
             # Required before going live for kinds that show pictures or video.
             "disturbing_content": [],
+            # A kind that collects personal data publishes its declaration with the example.
+            **(example.get("project") or {}),
         },
     )
     assert r.status_code == 201, r.content
@@ -79,6 +81,10 @@ def test_every_kind_runs_from_its_published_example(
     assert r.status_code == 200, r.content
 
     past_opening_round()
+    if (example.get("project") or {}).get("personal_data"):
+        # No consent, no task: Walt agrees to the declaration first.
+        r = _call(client, "post", f"/api/work/projects/{project_id}/consent", walt_token, {})
+        assert r.status_code == 200, r.content
     r = _call(client, "post", f"/api/work/projects/{project_id}/claim", walt_token, {})
     assert r.status_code == 200, r.content
     assignment = r.json()["assignment"]

@@ -316,6 +316,12 @@ class ExampleOut(Schema):
         "a small sample file. Upload it with POST /api/work/assignments/{id}/files and put "
         "the `ref` it answers in that field of the answer.",
     )
+    project: dict[str, Any] | None = Field(
+        None,
+        description="For a kind that collects personal data: the project settings it needs "
+        "(the personal data declaration), to send with POST /api/projects; workers agree to "
+        "it with POST /api/work/projects/{id}/consent before their first task.",
+    )
 
 
 class InterfaceOut(Schema):

@@ -58,10 +58,11 @@ def access_upload_for_worker(*, user: User, upload_key: str) -> WorkerFile:
 
 
 def access_worker_file(
-    *, user: User, ref: str, organisation: Organisation | None = None
+    *, user: User, ref: str, organisation: Organisation | None = None, own_only: bool = False
 ) -> WorkerFile:
     """A complete worker's file, for the worker who sent it or a member of the organisation
-    that owns the project (a token made for one organisation reaches only its projects).
+    that owns the project (a token made for one organisation reaches only its projects; a
+    token made for none is a worker's, `own_only`, and reaches only their own files).
     Nobody else, other workers above all: for them the file does not exist."""
     file = (
         WorkerFile.objects.select_related("project")
@@ -72,6 +73,8 @@ def access_worker_file(
         raise NotFound(_("No such file."), code="file_not_found")
     if file.worker_id == user.pk and organisation is None:
         return file
+    if own_only:
+        raise NotFound(_("No such file."), code="file_not_found")
     members = file.project.organisation.memberships.filter(user=user)
     if organisation is not None and organisation.pk != file.project.organisation_id:
         members = members.none()

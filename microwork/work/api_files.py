@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from microwork.accounts.api_auth import caller
 from microwork.accounts.auth import request_user
@@ -170,12 +170,22 @@ def upload_state(request: HttpRequest, upload_id: str) -> dict[str, Any]:
         }
     },
 )
-def upload_piece(request: HttpRequest, upload_id: str, offset: int) -> dict[str, Any]:
+def upload_piece(
+    request: HttpRequest,
+    upload_id: str,
+    offset: int | None = Query(None, ge=0, le=2**62, description="Where this piece starts."),
+) -> dict[str, Any]:
     """The piece of the file starting at `offset` (raw bytes). 409 `wrong_offset` gives the
     offset the server has (`details.offset`): send from there. The last piece completes the
     upload, which is checked then; its answer carries the file's `ref`."""
     user = request_user(request)
     upload = access_upload_for_worker(user=user, upload_key=upload_id)
+    if offset is None:
+        # Asked only after the upload is found to be the caller's: to anyone else it does
+        # not exist, whatever they send.
+        raise ApplicationError(
+            _("Say where this piece starts: ?offset=N (0 for the first)."), field="offset"
+        )
     limit = worker_upload_chunk_max_bytes()
     if _declared_length(request) > limit:
         raise TooLarge(
@@ -188,15 +198,26 @@ def upload_piece(request: HttpRequest, upload_id: str, offset: int) -> dict[str,
 
 @router.get(
     "/work/files/{ref}",
-    response={200: None},
-    openapi_extra={"responses": {"200": {"description": "The file's bytes."}}},
+    response=responses(None, 416),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file's bytes (ranges allowed).",
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            },
+            206: {"description": "The range of the file's bytes asked for."},
+        }
+    },
 )
 def file_content(request: HttpRequest, ref: str) -> HttpResponseBase:
     """A worker's file: for the worker who sent it and the project's requester organisation
     (with a requester token, only its own organisation's). Anyone else: 404."""
     who = caller(request)
     file = access_worker_file(
-        user=who.user, ref=ref, organisation=who.organisation if who.token else None
+        user=who.user,
+        ref=ref,
+        organisation=who.organisation if who.token else None,
+        own_only=who.token is not None and who.organisation is None,
     )
     return stored_file_response(
         request,

@@ -61,7 +61,8 @@ class TaskInterface:
     - `example`: a valid `config`, one task's `data` and one `answer`, published with the
       schemas so a script (and the docs) can post a working project of this kind; a kind
       whose answer holds a worker's file adds `files`, the answer's file field → a small
-      sample `{"name", "content_type", "base64"}` to upload first;
+      sample `{"name", "content_type", "base64"}` to upload first; a kind that collects
+      personal data adds `project`, the project settings it needs (its declaration);
     - `file_fields`: the answer's fields that hold a worker's file (the `ref` of an upload to
       `POST /api/work/assignments/{id}/files`), checked by `check_file` when the file arrives;
       the submit accepts only refs of complete files of the same assignment (work app).

@@ -107,6 +107,13 @@ class VoiceRecording(TaskInterface):
         "config": {"question": "Read at your normal pace.", "min_seconds": 1, "max_seconds": 30},
         "data": {"text": "The clinic opens at nine on weekdays.", "language": "en"},
         "answer": {"recording": "ref-of-the-uploaded-file"},
+        # A project of this kind collects voices: these settings go with the project.
+        "project": {
+            "personal_data": ["voice"],
+            "personal_data_purpose": "Training a speech recogniser for English as spoken in Lagos.",
+            "personal_data_retention_days": 365,
+            "personal_data_recipients": "The requester and its client, Example Speech Ltd.",
+        },
         "files": {
             "recording": {
                 "name": "clinic.webm",
