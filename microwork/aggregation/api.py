@@ -193,9 +193,7 @@ def project_answers_jsonl(request: HttpRequest, project_id: int):
     response=responses(None),
     openapi_extra={
         "responses": {
-            "200": {
-                "description": "A ZIP: manifest.csv, manifest.json, files/<task id>/<ref>.<ext>."
-            }
+            200: {"description": "A ZIP: manifest.csv, manifest.json, files/<task id>/<ref>.<ext>."}
         }
     },
 )
