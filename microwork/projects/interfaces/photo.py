@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from microwork.lib.errors import ApplicationError
-from microwork.projects.interfaces.base import CheckedFile, TaskInterface, invalid
+from microwork.projects.interfaces.base import CheckedFile, invalid
 from microwork.projects.interfaces.fields import Flag, Integer, Text
+from microwork.projects.interfaces.one_file import REF_SCHEMA, OneFileAnswer
 from microwork.projects.media.sniffing import HEAD_BYTES, format_of
 
 # Pillow's names, content types and storage extensions of the accepted pictures.
@@ -33,7 +34,6 @@ MAX_PIXELS = 60_000_000
 GPS_IFD = 0x8825
 # What Pillow writes a re-encoded JPEG or WebP with: no visible loss on a phone's photo.
 QUALITY = 90
-REF_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 64}
 
 
 def _sample_jpeg() -> bytes:
@@ -43,7 +43,7 @@ def _sample_jpeg() -> bytes:
     return out.getvalue()
 
 
-class PhotoCollection(TaskInterface):
+class PhotoCollection(OneFileAnswer):
     key = "photo_collection"
     title = gettext_lazy("Photo collection")
     description = gettext_lazy(
@@ -56,6 +56,8 @@ class PhotoCollection(TaskInterface):
     scripts = ("projects/worker_upload.js", "projects/photo.js")
     answer_field = "photo"
     file_fields = ("photo",)
+    missing = gettext_lazy("Take or choose a photo, and wait until it is uploaded.")
+    shown_as = gettext_lazy("a photo")
     # What a photo shows is the requester's to declare (a face, a document); where it was
     # taken is collected by nature when the project keeps the location.
     config_fields = (
@@ -137,22 +139,6 @@ class PhotoCollection(TaskInterface):
 
     def personal_data_for(self, config: Mapping[str, Any]) -> tuple[str, ...]:
         return ("location",) if config.get("needs_location") else ()
-
-    def answer_schema_for(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        message = _("Take or choose a photo, and wait until it is uploaded.")
-        return {
-            **self.answer_schema,
-            "properties": {"photo": {**REF_SCHEMA, "errorMessage": message}},
-            "errorMessage": {"type": message, "required": message},
-        }
-
-    def answer_from_form(self, config: Mapping[str, Any], post: Any) -> Any:
-        return {"photo": post.get("photo") or ""}
-
-    def answer_text(
-        self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
-    ) -> str:
-        return _("a photo") if isinstance(answer, Mapping) and answer.get("photo") else ""
 
     def check_file(
         self, config: Mapping[str, Any], field: str, content: bytes, name: str

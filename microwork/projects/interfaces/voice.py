@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from microwork.lib.errors import ApplicationError
-from microwork.projects.interfaces.base import CheckedFile, TaskInterface, invalid
+from microwork.projects.interfaces.base import CheckedFile, invalid
 from microwork.projects.interfaces.fields import Integer, Text
+from microwork.projects.interfaces.one_file import REF_SCHEMA, OneFileAnswer
 from microwork.projects.media import sound
 from microwork.projects.media.sniffing import HEAD_BYTES, format_of
 
@@ -32,10 +33,9 @@ MAX_SECONDS = 600
 SILENCE_DBFS = -45.0
 # More than this share of samples at full scale is a distorted recording.
 CLIPPED_SHARE = 0.01
-REF_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 64}
 
 
-class VoiceRecording(TaskInterface):
+class VoiceRecording(OneFileAnswer):
     key = "voice_recording"
     title = gettext_lazy("Voice recording")
     description = gettext_lazy(
@@ -47,6 +47,8 @@ class VoiceRecording(TaskInterface):
     scripts = ("projects/worker_upload.js", "projects/recorder.js")
     answer_field = "recording"
     file_fields = ("recording",)
+    missing = gettext_lazy("Record the text, and wait until the recording is uploaded.")
+    shown_as = gettext_lazy("a recording")
     personal_data = ("voice",)
     config_fields = (
         Text(
@@ -130,22 +132,6 @@ class VoiceRecording(TaskInterface):
                 _("The shortest recording is longer than the longest one."), field="min_seconds"
             )
         return clean
-
-    def answer_schema_for(self, config: Mapping[str, Any]) -> dict[str, Any]:
-        message = _("Record the text, and wait until the recording is uploaded.")
-        return {
-            **self.answer_schema,
-            "properties": {"recording": {**REF_SCHEMA, "errorMessage": message}},
-            "errorMessage": {"type": message, "required": message},
-        }
-
-    def answer_from_form(self, config: Mapping[str, Any], post: Any) -> Any:
-        return {"recording": post.get("recording") or ""}
-
-    def answer_text(
-        self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
-    ) -> str:
-        return _("a recording") if isinstance(answer, Mapping) and answer.get("recording") else ""
 
     def check_file(
         self, config: Mapping[str, Any], field: str, content: bytes, name: str
