@@ -1,6 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -82,3 +83,31 @@ class PayFloorNotice(models.Model):
     def real_hourly_shown(self) -> Decimal:
         # Rates shown to people are rounded half-up to cents.
         return self.real_hourly.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+class CountryPayFloor(models.Model):
+    """An hourly figure for one country (a living wage), kept by operators. A worker in that
+    country is held to the higher of it and the platform floor (PAY_FLOOR_PER_HOUR); both are
+    in the platform currency and converted at the operators' rate like the floor itself."""
+
+    # Upper case, as worker profiles store the code.
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        unique=True,
+        help_text=_("ISO 3166 code, e.g. FR"),
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Two capital letters, e.g. FR."))],
+    )
+    per_hour = _amount(verbose_name=_("floor an hour, in the platform currency"))
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("Where the figure comes from.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(per_hour__gt=0), name="country_floor_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country}: {self.per_hour}"

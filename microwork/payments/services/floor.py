@@ -7,6 +7,7 @@ topped up to the floor (`project_pay_floor_enforce`, and the periodic `pay_floor
 import copy
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -18,7 +19,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from microwork.accounts.models import User
+from microwork.accounts.models import User, WorkerProfile
 from microwork.accounts.selectors import organisation_members
 from microwork.inbox.services import inbox_notify
 from microwork.ledger.models import Account, Entry, ExchangeRate, Transaction
@@ -26,7 +27,7 @@ from microwork.ledger.services.accounts import platform_fees_account
 from microwork.ledger.services.posting import InsufficientFunds, fee_for, ledger_post, quantize
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import format_money
-from microwork.payments.models import PayFloorNotice
+from microwork.payments.models import CountryPayFloor, PayFloorNotice
 from microwork.payments.services.accounts import from_escrow, worker_account
 from microwork.projects.models import Project, ProjectEvent
 from microwork.work.models import Submission
@@ -50,13 +51,11 @@ FLOOR_RECHECK_WINDOW = timedelta(days=7)
 PAY_FLOOR_CHECK = "microwork.payments.tasks.pay_floor_check_task"
 
 
-def floor_per_hour(currency: str) -> Decimal:
-    """The floor in `currency`: the setting is in the platform currency; others convert at the
-    operators' rate."""
-    floor = Decimal(settings.PAY_FLOOR_PER_HOUR)
+def _in_currency(amount: Decimal, currency: str) -> Decimal:
+    """A platform-currency amount in `currency`, at the operators' rate."""
     base = settings.PLATFORM_CURRENCY
     if currency == base:
-        return floor
+        return amount
     rate = (
         ExchangeRate.objects.filter(base=base, currency=currency)
         .values_list("rate", flat=True)
@@ -72,7 +71,46 @@ def floor_per_hour(currency: str) -> Decimal:
             code="no_exchange_rate",
             field="currency",
         )
-    return quantize(floor * rate)
+    return quantize(amount * rate)
+
+
+def floor_per_hour(currency: str) -> Decimal:
+    """The platform floor in `currency`: the setting is in the platform currency; others
+    convert at the operators' rate. A project is checked against it when it goes live or is
+    edited (nobody knows yet who will work on it); what each worker is owed is held to their
+    own floor (`worker_floors`)."""
+    return _in_currency(Decimal(settings.PAY_FLOOR_PER_HOUR), currency)
+
+
+def country_floors(currency: str) -> dict[str, Decimal]:
+    """Country code → that country's hourly figure in `currency`, for the countries whose
+    figure (operators' table, CountryPayFloor) is above the platform floor."""
+    platform = Decimal(settings.PAY_FLOOR_PER_HOUR)
+    rows = list(
+        CountryPayFloor.objects.filter(per_hour__gt=platform).values_list("country", "per_hour")
+    )
+    return {country: _in_currency(per_hour, currency) for country, per_hour in rows}
+
+
+def worker_floor_per_hour(*, currency: str, country: str) -> Decimal:
+    """One worker's floor: the higher of the platform floor and their country's figure."""
+    floor = floor_per_hour(currency)
+    return max(floor, country_floors(currency).get(country.upper(), floor))
+
+
+def worker_floors(project: Project, worker_ids: Iterable[int], floor: Decimal) -> dict[int, Decimal]:
+    """Worker id → their floor in the project's currency: `floor` (the platform's), raised to
+    their country's figure where that is higher."""
+    higher = country_floors(project.currency)
+    if not higher:
+        return dict.fromkeys(worker_ids, floor)
+    countries = dict(
+        WorkerProfile.objects.filter(user_id__in=list(worker_ids)).values_list("user_id", "country")
+    )
+    return {
+        worker_id: max(floor, higher.get(countries.get(worker_id, "").upper(), floor))
+        for worker_id in worker_ids
+    }
 
 
 def reward_for_floor(*, floor: Decimal, seconds: Decimal) -> Decimal:
@@ -274,10 +312,12 @@ def project_pay_floor_enforce(
         return None
     floor = floor_per_hour(project.currency)
     rate = _hourly(project.reward, measured)
-    if rate >= floor:
+    # Over the platform floor, the project stays open, but workers whose country's floor is
+    # higher than what it pays are still topped up to theirs (below).
+    if rate >= floor and not _topups_due(project, floor, rate=rate):
         return None
     needed = reward_for_floor(floor=floor, seconds=measured)
-    if project.status == P.LIVE:
+    if project.status == P.LIVE and rate < floor:
         reason = _(
             "Paused: answers take a median of %(s)s seconds, so the reward pays %(rate)s an "
             "hour, under the %(floor)s floor. A reward of %(needed)s meets it."
@@ -293,7 +333,7 @@ def project_pay_floor_enforce(
     else:
         # Nobody new starts a task here, but the workers who did the work are owed the floor
         # all the same: a project completed or paused before the check is no way around it.
-        if not _topups_due(project, floor):
+        if not _topups_due(project, floor, rate=rate):
             return None
         notice = (
             PayFloorNotice.objects.filter(project=project, resolved_at__isnull=True)
@@ -314,7 +354,8 @@ def project_pay_floor_enforce(
             paused=paused,
             created_at=now,
         )
-        _requesters_notify(notice, now=now)
+        if rate < floor:
+            _requesters_notify(notice, now=now)
     return pay_floor_topups_pay(notice=notice, now=now)
 
 
@@ -342,13 +383,19 @@ def _requesters_notify(notice: PayFloorNotice, *, now: datetime) -> None:
 @dataclass(frozen=True)
 class TopUp:
     amount: Decimal
+    # The worker's own floor an hour, which the top-up reaches.
+    floor: Decimal
     # Top-ups this worker already had on this project: numbers the next one's key, so a later
     # top-up (answers handed in after the last one) never reuses a key with another amount.
     earlier: int
 
 
-def _topups_due(project: Project, floor: Decimal) -> dict[int, TopUp]:
-    """worker id → what brings their pay for this project's answers up to `floor` an hour:
+def _topups_due(
+    project: Project, floor: Decimal, *, rate: Decimal | None = None
+) -> dict[int, TopUp]:
+    """worker id → what brings their pay for this project's answers up to their floor an hour
+    (`floor`, the platform's, or their country's where higher; with `rate`, the project's
+    measured hourly rate, only workers whose floor it falls short of):
     the floor for their active time (each answer capped at the time limit) less what their
     answers not rejected were really paid (the reward booked when each arrived, which may be
     older and lower than today's) and less earlier top-ups. Bonuses are extra, not wages, so
@@ -379,12 +426,16 @@ def _topups_due(project: Project, floor: Decimal) -> dict[int, TopUp]:
     ).values_list("account__user_id", "amount"):
         earlier[user_id] += amount
         earlier_count[user_id] += 1
+    floors = worker_floors(project, times, floor)
     due = {}
     for worker_id, ms in times.items():
-        owed = quantize(floor * Decimal(ms) / Decimal(3_600_000))
+        own = floors[worker_id]
+        if rate is not None and rate >= own:
+            continue
+        owed = quantize(own * Decimal(ms) / Decimal(3_600_000))
         topup = owed - paid[worker_id] - earlier[worker_id]
         if topup > 0:
-            due[worker_id] = TopUp(amount=topup, earlier=earlier_count[worker_id])
+            due[worker_id] = TopUp(amount=topup, floor=own, earlier=earlier_count[worker_id])
     return due
 
 
@@ -400,7 +451,7 @@ def pay_floor_topups_pay(*, notice: PayFloorNotice, now: datetime | None = None)
     project = notice.project
     paid_total = Decimal(0)
     owed = Decimal(0)
-    due = _topups_due(project, notice.floor_hourly)
+    due = _topups_due(project, notice.floor_hourly, rate=notice.real_hourly)
     users = {u.pk: u for u in User.objects.filter(pk__in=due)}
     for worker_id, topup in sorted(due.items()):
         amount = topup.amount
@@ -420,11 +471,16 @@ def pay_floor_topups_pay(*, notice: PayFloorNotice, now: datetime | None = None)
                     ],
                     memo=_("Top-up to the %(floor)s an hour pay floor on %(project)s")
                     % {
-                        "floor": format_money(notice.floor_hourly, project.currency),
+                        "floor": format_money(topup.floor, project.currency),
                         "project": project.name,
                     },
                     project_id=project.pk,
-                    metadata={"notice_id": notice.pk, "worker_id": worker_id, "fee": str(fee)},
+                    metadata={
+                        "notice_id": notice.pk,
+                        "worker_id": worker_id,
+                        "fee": str(fee),
+                        "floor": str(topup.floor),
+                    },
                     now=now,
                 )
         except InsufficientFunds:
