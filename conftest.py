@@ -28,6 +28,13 @@ def _fast_password_hashing(settings):
     ]
 
 
+@pytest.fixture(autouse=True)
+def _terms_gate_off(settings):
+    # Test accounts are made without signing up, so none has accepted the terms; the gate's
+    # own tests (accounts/tests/test_terms.py) turn it on.
+    settings.TERMS_GATE = False
+
+
 @pytest.fixture
 def past_opening_round():
     """Call it to move the clock just past the opening round that every release of work starts

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "microwork.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After log-in and messages: a person with terms to accept is sent to them first.
+    "microwork.accounts.middleware.TermsGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -378,6 +380,10 @@ WELLBEING_PAUSE_MINUTES = max(1, envint("WELLBEING_PAUSE_MINUTES", 5))
 
 # Platform money rules (issue: pay floor, fees). Decimal strings, never floats.
 PLATFORM_CURRENCY = envstr("PLATFORM_CURRENCY", "USD")
+# Logged-in people accept the terms in force before using the pages (accounts/middleware.py).
+# Only the test suite turns it off, where accounts are made without signing up; its own tests
+# of the gate turn it back on.
+TERMS_GATE = envbool("TERMS_GATE", True)
 PAY_FLOOR_PER_HOUR = envdecimal("PAY_FLOOR_PER_HOUR", "8.00", maximum=MAX_AMOUNT)
 PLATFORM_FEE_RATE = envdecimal("PLATFORM_FEE_RATE", "0.20", maximum=Decimal(1))
 # Workers may ask for a payout once their available balance reaches this.

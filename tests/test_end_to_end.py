@@ -34,6 +34,7 @@ def test_new_worker_does_three_tasks_on_a_phone_and_the_requester_downloads_them
     page.fill("input[name=country]", "PK")
     page.fill("input[name=languages]", "en, ur")
     page.fill("input[name=timezone]", "Asia/Karachi")
+    page.check("input[name=accept_terms]")
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/work/")
     # The moderation project shows violence: she agrees to see it before it is offered to her.

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils import timezone
 
 from microwork.accounts.forms import (
     AdminUserAddForm,
@@ -12,6 +13,8 @@ from microwork.accounts.models import (
     Membership,
     Organisation,
     PasswordResetRequest,
+    TermsAcceptance,
+    TermsVersion,
     User,
     WorkerProfile,
 )
@@ -72,3 +75,35 @@ class LoginFailureAdmin(admin.ModelAdmin):
 class PasswordResetRequestAdmin(admin.ModelAdmin):
     list_display = ("email", "ip", "at")
     search_fields = ("email", "ip")
+
+
+@admin.register(TermsVersion)
+class TermsVersionAdmin(admin.ModelAdmin):
+    """Operators publish a new version here, with its date and what changed. Once in force a
+    version is read-only: people accepted those words, so a change is a new version."""
+
+    list_display = ("number", "effective_at", "acceptance_count")
+    ordering = ("-number",)
+
+    @admin.display(description="accepted by")
+    def acceptance_count(self, obj: TermsVersion) -> int:
+        return obj.acceptances.count()
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.effective_at <= timezone.now():
+            return [f.name for f in TermsVersion._meta.fields]
+        return ["created_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.acceptances.exists()
+
+
+@admin.register(TermsAcceptance)
+class TermsAcceptanceAdmin(admin.ModelAdmin):
+    list_display = ("user", "version", "accepted_at", "via")
+    list_filter = ("version", "via")
+    search_fields = ("user__username",)
+    readonly_fields = ("user", "version", "accepted_at", "via")
+
+    def has_add_permission(self, request):
+        return False

@@ -34,6 +34,10 @@ class WorkerSignupForm(forms.Form):
         label=_("Time zone"), initial="UTC", help_text=_("e.g. Africa/Lagos")
     )
     language = forms.ChoiceField(label=_("Site language"), choices=settings.LANGUAGES)
+    accept_terms = forms.BooleanField(
+        label=_("I have read and accept the terms of use and privacy notice"),
+        error_messages={"required": _("Accept the terms of use and privacy notice to sign up.")},
+    )
 
 
 class RequesterSignupForm(forms.Form):
@@ -41,6 +45,10 @@ class RequesterSignupForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)
     organisation_name = forms.CharField(label=_("Organisation"), max_length=120)
+    accept_terms = forms.BooleanField(
+        label=_("I have read and accept the terms of use and privacy notice"),
+        error_messages={"required": _("Accept the terms of use and privacy notice to sign up.")},
+    )
 
 
 class LoginForm(forms.Form):

@@ -193,3 +193,57 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class TermsVersion(models.Model):
+    """One version of the terms of use and privacy notice, in English and French, with a
+    summary that fits one screen and, from the second version on, what changed. A version
+    that has taken effect is never edited: a change is a new version, which everyone accepts
+    again (accounts/terms.py)."""
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    effective_at = models.DateTimeField(_("takes effect at"))
+    summary_en = models.TextField(_("summary (English)"), max_length=4000)
+    summary_fr = models.TextField(_("summary (French)"), max_length=4000)
+    text_en = models.TextField(_("full text (English)"), max_length=100_000)
+    text_fr = models.TextField(_("full text (French)"), max_length=100_000)
+    changes_en = models.TextField(_("what changed (English)"), blank=True, max_length=4000)
+    changes_fr = models.TextField(_("what changed (French)"), blank=True, max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_at", "-number"]
+
+    def __str__(self) -> str:
+        return f"terms v{self.number} ({self.effective_at:%Y-%m-%d})"
+
+    def in_language(self, language: str) -> dict[str, str]:
+        """The version's words in `language` (French for "fr…", English otherwise)."""
+        suffix = "fr" if language.startswith("fr") else "en"
+        return {
+            "summary": getattr(self, f"summary_{suffix}"),
+            "text": getattr(self, f"text_{suffix}"),
+            "changes": getattr(self, f"changes_{suffix}"),
+        }
+
+
+class TermsAcceptance(models.Model):
+    """A person's acceptance of one version: when, and how (at sign-up or on the page that
+    asks again when a new version takes effect)."""
+
+    class Via(models.TextChoices):
+        SIGNUP = "signup", _("At sign-up")
+        PAGE = "page", _("On the terms page")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="terms_acceptances")
+    version = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField()
+    via = models.CharField(max_length=8, choices=Via.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "version"], name="one_acceptance_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} accepted v{self.version_id}"

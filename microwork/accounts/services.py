@@ -20,11 +20,14 @@ from microwork.accounts.models import (
     Membership,
     Organisation,
     PasswordResetRequest,
+    TermsAcceptance,
+    TermsVersion,
     User,
     WorkerProfile,
     username_skeleton_digest,
 )
 from microwork.accounts.tasks import password_reset_email_send
+from microwork.accounts.terms import terms_accept
 from microwork.accounts.usernames import username_fold, username_validate
 from microwork.lib.errors import ApplicationError, TooMany
 from microwork.lib.net import address_bucket
@@ -94,6 +97,7 @@ def worker_signup(
     languages: list[str],
     timezone_name: str = "UTC",
     language: str = "en",
+    terms: TermsVersion | None = None,
 ) -> User:
     email = email.strip().lower()
     username = _check_new_user(username=username, email=email, password=password)
@@ -104,12 +108,25 @@ def worker_signup(
     WorkerProfile.objects.create(
         user=user, country=country, languages=langs, timezone=timezone_name
     )
+    _accept_at_signup(user, terms)
     return user
+
+
+def _accept_at_signup(user: User, terms: TermsVersion | None) -> None:
+    # In the sign-up's transaction: no account exists without the terms it was made under.
+    if terms is not None:
+        terms_accept(user=user, version=terms, via=TermsAcceptance.Via.SIGNUP)
 
 
 @transaction.atomic
 def requester_signup(
-    *, username: str, email: str, password: str, organisation_name: str, language: str = "en"
+    *,
+    username: str,
+    email: str,
+    password: str,
+    organisation_name: str,
+    language: str = "en",
+    terms: TermsVersion | None = None,
 ) -> User:
     email = email.strip().lower()
     organisation_name = organisation_name.strip()
@@ -120,6 +137,7 @@ def requester_signup(
         username=username, email=email, password=password, language=language
     )
     organisation_create(name=organisation_name, owner=user)
+    _accept_at_signup(user, terms)
     return user
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from microwork.accounts import views
+from microwork.accounts import terms_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -21,6 +21,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("profile/", views.profile, name="profile"),
+    path("terms/", terms_views.terms, name="terms"),
+    path("terms/review/", terms_views.terms_review, name="terms_review"),
+    path("terms/accept/", terms_views.terms_accept_view, name="terms_accept"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -24,6 +24,7 @@ from microwork.accounts.forms import (
     WorkerSignupForm,
 )
 from microwork.accounts.models import ApiToken, User
+from microwork.accounts.terms import terms_current
 from microwork.lib.errors import ApplicationError
 from microwork.lib.net import client_address
 from microwork.lib.redirects import safe_next_url
@@ -34,11 +35,14 @@ def signup(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("as", request.POST.get("as", "worker"))
     form_class = RequesterSignupForm if kind == "requester" else WorkerSignupForm
     form = form_class(request.POST or None)
+    terms = terms_current()
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        # The form refuses an unticked box; the version is the one the page showed in force.
+        data.pop("accept_terms")
         try:
             if kind == "requester":
-                user = services.requester_signup(**data)
+                user = services.requester_signup(**data, terms=terms)
             else:
                 user = services.worker_signup(
                     username=data["username"],
@@ -48,6 +52,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                     languages=data["languages"].split(","),
                     timezone_name=data["timezone"],
                     language=data["language"],
+                    terms=terms,
                 )
         except ApplicationError as exc:
             form_error(form, exc)
@@ -57,7 +62,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 request, _("Welcome to microwork, %(name)s.") % {"name": user.username}
             )
             return redirect("home")
-    return render(request, "accounts/signup.html", {"form": form, "kind": kind})
+    return render(request, "accounts/signup.html", {"form": form, "kind": kind, "terms": terms})
 
 
 # The browser's mark of having logged in to an account before (services.login_device_token).

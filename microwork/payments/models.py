@@ -106,7 +106,9 @@ class CountryPayFloor(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(per_hour__gt=0), name="country_floor_positive"),
+            models.CheckConstraint(
+                condition=models.Q(per_hour__gt=0), name="country_floor_positive"
+            ),
         ]
 
     def __str__(self) -> str:

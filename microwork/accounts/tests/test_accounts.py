@@ -87,6 +87,7 @@ def test_signup_page_logs_the_worker_in(client):
             "languages": "en, ha",
             "timezone": "Africa/Lagos",
             "language": "en",
+            "accept_terms": "on",
         },
     )
     assert response.status_code == 302

@@ -98,7 +98,9 @@ def worker_floor_per_hour(*, currency: str, country: str) -> Decimal:
     return max(floor, country_floors(currency).get(country.upper(), floor))
 
 
-def worker_floors(project: Project, worker_ids: Iterable[int], floor: Decimal) -> dict[int, Decimal]:
+def worker_floors(
+    project: Project, worker_ids: Iterable[int], floor: Decimal
+) -> dict[int, Decimal]:
     """Worker id → their floor in the project's currency: `floor` (the platform's), raised to
     their country's figure where that is higher."""
     higher = country_floors(project.currency)

@@ -80,12 +80,12 @@ def test_under_the_platform_floor_each_worker_is_topped_up_to_their_own_floor(ri
     project.refresh_from_db()
     assert project.status == "paused" and notice.paused
     # 300 s each: Amir to 8.00 an hour (0.666667), Claire to 12.00 (1.00); both were paid 0.50.
-    assert balance(
-        payments_accounts.worker_account(lagos, K.WORKER_AVAILABLE, "USD")
-    ) == Decimal("0.166667")
-    assert balance(
-        payments_accounts.worker_account(paris, K.WORKER_AVAILABLE, "USD")
-    ) == Decimal("0.500000")
+    assert balance(payments_accounts.worker_account(lagos, K.WORKER_AVAILABLE, "USD")) == Decimal(
+        "0.166667"
+    )
+    assert balance(payments_accounts.worker_account(paris, K.WORKER_AVAILABLE, "USD")) == Decimal(
+        "0.500000"
+    )
     assert ledger_check().ok
 
 
