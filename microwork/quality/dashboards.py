@@ -146,6 +146,7 @@ def attempt_stats(*, test: QualificationTest, worker: User) -> dict[str, Any]:
         "left": max(test.max_attempts - len(attempts), 0),
         "current": next((a for a in attempts if not a.is_finished), None),
         "passed": any(a.status == TestAttempt.Status.PASSED for a in attempts),
+        "retake_at": selectors.retake_at(test=test, worker=worker, attempts=attempts),
     }
 
 

@@ -109,6 +109,16 @@ def requirement_refusal(*, requirement: ProjectRequirement, worker: User) -> str
         assert qualification is not None
         test = QualificationTest.objects.filter(qualification=qualification).first()
         if test is not None and requirement.comparator in ("exists", ">=", ">"):
+            again = selectors.retake_at(test=test, worker=worker)
+            if again is not None:
+                # Said where the test is listed, before the worker clicks Start for nothing.
+                return _(
+                    "You can take the paid test “%(name)s” again from %(when)s UTC: %(url)s"
+                ) % {
+                    "name": test.name,
+                    "when": again.strftime("%Y-%m-%d %H:%M"),
+                    "url": reverse("quality:test", args=[test.pk]),
+                }
             if test.is_training:
                 message = _("Finish the paid training “%(name)s” first: %(url)s")
             else:

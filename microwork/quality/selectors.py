@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from microwork.accounts.models import User
 from microwork.aggregation import selectors as aggregation_selectors
@@ -524,3 +525,24 @@ def worker_test_uses_media(*, user: User, media_file: MediaFile) -> bool:
         .filter(data_text__contains=json.dumps(media_file.ref))
         .exists()
     )
+
+
+def retake_at(
+    *,
+    test: QualificationTest,
+    worker: User,
+    now: datetime | None = None,
+    attempts: list[TestAttempt] | None = None,
+) -> datetime | None:
+    """When a worker who failed the test may take it again, while that is still ahead (the
+    same rule the start of an attempt applies); None when they may start now or never will."""
+    now = now or timezone.now()
+    if attempts is None:
+        attempts = list(TestAttempt.objects.filter(test=test, worker=worker).order_by("number"))
+    if not attempts or len(attempts) >= test.max_attempts:
+        return None
+    last = attempts[-1]
+    if last.status != TestAttempt.Status.FAILED or last.finished_at is None:
+        return None
+    again = last.finished_at + timedelta(seconds=test.retake_cooldown_seconds)
+    return again if again > now else None

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Min, Q
+from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django.utils import timezone
 
 from microwork.accounts.models import Organisation, User
@@ -23,6 +27,7 @@ from microwork.voice.record import (
     hourly_rate,
     mean_mark,
     median_duration,
+    percent,
 )
 from microwork.work.models import Submission
 
@@ -193,3 +198,52 @@ def feedback_summary(*, now: datetime | None = None) -> FeedbackSummary:
         ),
         since=since,
     )
+
+
+# The work page asks for the line of up to 20 requesters on each view: each record is kept
+# this long rather than computed on every page.
+SUMMARY_CACHE_SECONDS = 600
+
+
+def requester_summaries(*, organisation_ids: list[int]) -> dict[int, str]:
+    """One short line per organisation for the work pages (the work app's
+    REQUESTER_RECORDS): the hourly rate paid, the share approved and the workers' marks."""
+    found = {}
+    for organisation in Organisation.objects.filter(pk__in=organisation_ids):
+        key = f"voice:summary:{organisation.pk}:{get_language()}"
+        line = cache.get(key)
+        if line is None:
+            line = summary_line(requester_record(organisation=organisation))
+            cache.set(key, line, SUMMARY_CACHE_SECONDS)
+        found[organisation.pk] = line
+    return found
+
+
+def summary_line(record: RequesterRecord) -> str:
+    if record.decided == 0 and not record.ratings:
+        return _("No answer decided yet")
+    parts = []
+    rates = [r for r in record.hourly if r.hourly is not None]
+    if rates:
+        best = max(rates, key=lambda r: r.answers)
+        parts.append(
+            _("pays %(rate)s %(currency)s an hour")
+            % {"rate": number_format(best.hourly, 2), "currency": best.currency}
+        )
+    if record.decided:
+        parts.append(_("%(share)s approved") % {"share": percent(record.approval_rate)})
+    if record.ratings:
+        parts.append(
+            ngettext(
+                "rated %(mark)s/5 by %(n)d worker",
+                "rated %(mark)s/5 by %(n)d workers",
+                record.ratings,
+            )
+            % {"mark": number_format(_overall(record), 1), "n": record.ratings}
+        )
+    return " · ".join(parts)
+
+
+def _overall(record: RequesterRecord) -> Decimal:
+    marks = [m for m in (record.instructions, record.fairness, record.pay) if m is not None]
+    return (sum(marks, Decimal(0)) / len(marks)).quantize(Decimal("0.1"))

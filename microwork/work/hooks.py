@@ -7,6 +7,7 @@ worker never has an answer without its earning. A hook that does slow work must 
 with `transaction.on_commit` or a background task instead of doing it inline.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -60,3 +61,21 @@ def task_notices(*, assignment: Any, worker: Any, now: datetime) -> list[TaskNot
         for path in TASK_NOTICES.values()
     )
     return [notice for notice in found if notice is not None]
+
+
+# Who a project's requester is, as the platform measured it: key → dotted path of
+# `summaries(*, organisation_ids) -> dict[int, str]`, asked once for every project the work
+# page, a preview or a task page shows; each gives one short line per organisation. The voice
+# app gives the requester's record (hourly rate paid, approvals, workers' ratings), whose full
+# page the line links to.
+REQUESTER_RECORDS: dict[str, str] = {
+    "voice": "microwork.voice.selectors.requester_summaries",
+}
+
+
+def requester_summaries(*, organisation_ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(set(organisation_ids))
+    found: dict[int, str] = {}
+    for path in REQUESTER_RECORDS.values():
+        found.update(loaded(path)(organisation_ids=ids))
+    return found
