@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Min, Q
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils import timezone
 
 from microwork.accounts.models import Organisation, User
 from microwork.ledger.models import Account, Entry, Transaction

@@ -3,13 +3,15 @@
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from microwork.accounts.models import User
+from microwork.ledger.models import Account, Entry, Transaction
 from microwork.lib.money import format_money
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import MediaFile, Project
@@ -136,6 +138,8 @@ class ProjectOffer:
     # Which check refused (its key in ELIGIBILITY_CHECKS): the page offers "read and agree"
     # for a consent not given yet.
     refusal_check: str = ""
+    # The requester's record in one line (work.hooks.REQUESTER_RECORDS), set by the page.
+    requester_record: str = ""
 
     @property
     def reward_display(self) -> str:
@@ -170,7 +174,13 @@ def _refusal(reason: str) -> tuple[str, str]:
     return found["text"].rstrip(" :\u00a0\u202f") + ".", found["url"]
 
 
-def projects_open_for_worker(*, worker: User, now: datetime) -> list[ProjectOffer]:
+# The longest search the work page takes: a project's name is at most 120 characters.
+SEARCH_MAX_CHARS = 100
+
+
+def projects_open_for_worker(
+    *, worker: User, now: datetime, search: str = ""
+) -> list[ProjectOffer]:
     """Live projects with work for this worker, each with the numbers a worker decides on,
     and the projects that have run out for them but where new work may come (they worked
     there, asked to be told, or a batch is announced): those are where "tell me when there
@@ -180,21 +190,29 @@ def projects_open_for_worker(*, worker: User, now: datetime) -> list[ProjectOffe
     their opening minute (control tasks are not counted, so the number gives nothing away).
     Every eligibility check is asked about the listed projects (through the registry, so the
     work app knows nothing of what quality requires): a refused project carries the reason
-    in plain words, and the page lists it apart, without a Start button."""
+    in plain words, and the page lists it apart, without a Start button.
+
+    `search` keeps the projects whose name, description or requester's name contains it."""
     announced_later = Release.objects.filter(
         batch__isnull=False, created_at__lte=now, opens_at__gt=now
     ).values("batch_id")
+    live = Project.objects.filter(status=Project.Status.LIVE).select_related("organisation")
+    search = search.strip()[:SEARCH_MAX_CHARS]
+    if search:
+        live = live.filter(
+            Q(name__icontains=search)
+            | Q(description__icontains=search)
+            | Q(organisation__name__icontains=search)
+        )
     projects = list(
-        Project.objects.filter(status=Project.Status.LIVE)
-        .annotate(
+        live.annotate(
             remaining=Count(
                 "tasks",
                 filter=Q(tasks__is_gold=False, tasks__done=False)
                 & Q(tasks__answers_count__lt=F("overlap"))
                 & ~Q(tasks__batch__in=announced_later),
             )
-        )
-        .order_by("-created_at")[:OFFERS_MAX]
+        ).order_by("-created_at")[:OFFERS_MAX]
     )
     ids = [p.pk for p in projects]
     waiting = set(
@@ -332,3 +350,54 @@ def worker_files_by_ref(*, refs: list[str]) -> dict[str, WorkerFile]:
     """Complete files by ref, for pages that show answers (thumbnails, players)."""
     found = WorkerFile.objects.filter(ref__in=refs, status=WorkerFile.Status.COMPLETE)
     return {f.ref: f for f in found}
+
+
+# A sitting ends after this long without a task page: the next one starts a new count.
+SITTING_GAP = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Sitting:
+    answers: int
+    # (amount, currency) booked as pending earnings for those answers, per currency.
+    earned: tuple[tuple[Decimal, str], ...]
+
+    @property
+    def earned_display(self) -> str:
+        return " + ".join(format_money(amount, currency) for amount, currency in self.earned)
+
+
+def sitting_summary(*, worker: User, since: datetime) -> Sitting:
+    """The answers the worker sent since `since` and what they earned (the rewards booked for
+    them, pending approval)."""
+    ids = list(
+        Submission.objects.filter(worker=worker, submitted_at__gte=since).values_list(
+            "pk", flat=True
+        )
+    )
+    earned: dict[str, Decimal] = {}
+    for amount, currency in Entry.objects.filter(
+        transaction__kind=Transaction.Kind.EARNING,
+        transaction__submission_id__in=ids,
+        account__kind=Account.Kind.WORKER_PENDING,
+    ).values_list("amount", "currency"):
+        earned[currency] = earned.get(currency, Decimal(0)) + amount
+    return Sitting(
+        answers=len(ids), earned=tuple((amount, cur) for cur, amount in sorted(earned.items()))
+    )
+
+
+def project_example(project: Project) -> tuple[dict[str, Any], Any]:
+    """(config, data) of the one task a project's preview shows: the kind's published example
+    task under the project's own settings (its question, its labels) when it fits them, else
+    the kind's example whole. Never a task of the project, so the preview shows no control,
+    and tells nothing of which tasks are controls."""
+    interface = get_interface(project.interface)
+    example = interface.example or {}
+    data = example.get("data") or {}
+    try:
+        interface.check_input(project.config, data)
+    except Exception:
+        # The project's tasks need other fields than the example has (a form of its own).
+        return example.get("config") or project.config, data
+    return project.config, data

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.work_home, name="home"),
     path("history/", views.history, name="history"),
     path("fair/", views.fair_sharing, name="fair"),
+    path("p/<int:project_id>/", views.preview, name="preview"),
     path("p/<int:project_id>/start/", views.project_start, name="start"),
     path("p/<int:project_id>/notify/", views.project_notify, name="notify"),
     path("p/<int:project_id>/wait/", views.waiting, name="waiting"),

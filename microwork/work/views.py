@@ -1,6 +1,8 @@
 """Worker pages: small, server-rendered, one short script. Each view: access helper, one
 service or selector, render."""
 
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -9,12 +11,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_worker
 from microwork.accounts.auth import request_user
+from microwork.accounts.models import User
 from microwork.inbox import selectors as inbox_selectors
 from microwork.lib.errors import ApplicationError
+from microwork.lib.money import format_money
 from microwork.lib.text import render_markdown
 from microwork.lib.views import page
 from microwork.projects.interfaces import get_interface
@@ -25,7 +30,7 @@ from microwork.work.access import (
     access_project_for_worker,
     access_work_request_for_worker,
 )
-from microwork.work.hooks import task_notices
+from microwork.work.hooks import requester_summaries, task_notices
 from microwork.work.models import Assignment, Submission, WorkRequest
 from microwork.work.services.giving_back import assignment_return, assignment_skip
 from microwork.work.services.sharing import work_request_cancel, work_request_create
@@ -35,6 +40,11 @@ from microwork.work.services.submitting import submission_create
 NEWS_LINES = 5
 # Refusals that no second try on the same page can fix: explained on the work page instead.
 LOST = {"lease_lost", "task_full", "project_archived", "project_stopped"}
+# The work page offers a search once it lists this many projects.
+SEARCH_FROM = 6
+# Session keys of the sitting: when it began and when the worker was last on a task page.
+SITTING_SINCE = "work_sitting_since"
+SITTING_LAST = "work_sitting_last"
 
 
 def _go(
@@ -64,8 +74,16 @@ def work_home(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     access_worker(user=user)
     now = timezone.now()
-    offers = selectors.projects_open_for_worker(worker=user, now=now)
+    search = request.GET.get("q", "")[: selectors.SEARCH_MAX_CHARS]
+    offers = selectors.projects_open_for_worker(worker=user, now=now, search=search)
+    records = requester_summaries(organisation_ids=[o.project.organisation_id for o in offers])
+    offers = [
+        replace(o, requester_record=records.get(o.project.organisation_id, "")) for o in offers
+    ]
     context = {
+        "search": search,
+        # The search box appears once the list is long enough to need it (or is in use).
+        "show_search": bool(search) or len(offers) >= SEARCH_FROM,
         "open_assignments": selectors.assignments_open_for_worker(worker=user, now=now),
         "offers": [o for o in offers if o.has_work and not o.refusal],
         "refused": [o for o in offers if o.refusal],
@@ -86,6 +104,29 @@ def project_start(request: HttpRequest, project_id: int) -> HttpResponse:
     except ApplicationError as exc:
         return _refused(request, exc)
     return _go(request, outcome, project)
+
+
+@page
+def preview(request: HttpRequest, project_id: int) -> HttpResponse:
+    """What a project asks, before taking a task: its instructions and an example task (never
+    one of its own: see selectors.project_example), pay, time and who the requester is."""
+    user = request_user(request)
+    project = access_project_for_worker(user=user, project_id=project_id)
+    config, data = selectors.project_example(project)
+    context = {
+        "project": project,
+        "config": config,
+        "data": data,
+        "interface_template": get_interface(project.interface).template_name,
+        "instructions_html": render_markdown(project.instructions),
+        "record": requester_summaries(organisation_ids=[project.organisation_id]).get(
+            project.organisation_id, ""
+        ),
+        "disturbing": project.is_disturbing,
+        "open": project.status == Project.Status.LIVE,
+        "reward_display": format_money(project.reward, project.currency),
+    }
+    return render(request, "work/preview.html", context)
 
 
 @page
@@ -138,7 +179,13 @@ def leave(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("work:home")
 
 
-def _task_context(assignment: Assignment, *, draft: Any, error: ApplicationError | None) -> dict:
+def _task_context(
+    assignment: Assignment,
+    *,
+    draft: Any,
+    error: ApplicationError | None,
+    sitting: selectors.Sitting | None = None,
+) -> dict:
     project = assignment.project
     now = timezone.now()
     return {
@@ -159,7 +206,34 @@ def _task_context(assignment: Assignment, *, draft: Any, error: ApplicationError
         # Pictures and video of a project that declares disturbing content are blurred until
         # the worker taps to show them; nothing the requester sets turns this off.
         "disturbing": project.is_disturbing,
+        "record": requester_summaries(organisation_ids=[project.organisation_id]).get(
+            project.organisation_id, ""
+        ),
+        "sitting": sitting,
     }
+
+
+def _sitting_since(request: HttpRequest, now: datetime) -> datetime:
+    """When this sitting began: kept in the session, restarted after SITTING_GAP away."""
+    since = _session_time(request, SITTING_SINCE)
+    last = _session_time(request, SITTING_LAST)
+    if since is None or last is None or now - last > selectors.SITTING_GAP:
+        since = now
+        request.session[SITTING_SINCE] = since.isoformat()
+    request.session[SITTING_LAST] = now.isoformat()
+    return since
+
+
+def _session_time(request: HttpRequest, key: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(request.session.get(key) or "")
+    except ValueError:
+        return None
+
+
+def _sitting(request: HttpRequest, user: User) -> selectors.Sitting:
+    since = _sitting_since(request, timezone.now())
+    return selectors.sitting_summary(worker=user, since=since)
 
 
 @page
@@ -187,25 +261,54 @@ def task(request: HttpRequest, assignment_id: int) -> HttpResponse:
             # closed task is explained on the work page instead.
             if assignment.status != Assignment.Status.LEASED or exc.code in LOST:
                 return _refused(request, exc)
-            context = _task_context(assignment, draft=answer, error=exc)
+            context = _task_context(
+                assignment, draft=answer, error=exc, sitting=_sitting(request, user)
+            )
             return render(request, "work/task.html", context, status=exc.status)
-        return _next(request, assignment)
+        sitting = _sitting(request, user)
+        messages.success(request, _confirmation(_("Answer sent."), sitting))
+        return _next(request, assignment, saved=True)
     if assignment.status != Assignment.Status.LEASED:
         messages.info(request, _ended_message(assignment))
         return redirect("work:home")
-    return render(
-        request, "work/task.html", _task_context(assignment, draft=assignment.draft, error=None)
+    context = _task_context(
+        assignment, draft=assignment.draft, error=None, sitting=_sitting(request, user)
     )
+    return render(request, "work/task.html", context)
+
+
+def _confirmation(done: str, sitting: selectors.Sitting) -> str:
+    """ "Answer sent." with the sitting's count and earnings so far."""
+    if not sitting.answers:
+        return done
+    so_far = ngettext(
+        "%(n)d answer this sitting", "%(n)d answers this sitting", sitting.answers
+    ) % {"n": sitting.answers}
+    if sitting.earned:
+        so_far = _("%(answers)s, %(earned)s earned") % {
+            "answers": so_far,
+            "earned": sitting.earned_display,
+        }
+    return _("%(done)s %(so_far)s.") % {"done": done, "so_far": so_far}
 
 
 def _ended_message(assignment: Assignment) -> str:
     return _("That task is closed (%(status)s).") % {"status": assignment.get_status_display()}
 
 
-def _next(request: HttpRequest, assignment: Assignment) -> HttpResponse:
+def _next(request: HttpRequest, assignment: Assignment, *, saved: bool = False) -> HttpResponse:
     try:
         outcome = work_request_create(worker=request_user(request), project=assignment.project)
     except ApplicationError as exc:
+        if saved:
+            # The answer is stored (and paid as any other); only the next task is refused,
+            # e.g. the project was paused while the worker was answering.
+            messages.info(
+                request,
+                _("Your answer was saved and counts as usual. No next task here: %(why)s")
+                % {"why": exc.message},
+            )
+            return redirect("work:home")
         return _refused(request, exc)
     return _go(request, outcome, assignment.project)
 
@@ -219,6 +322,7 @@ def skip(request: HttpRequest, assignment_id: int) -> HttpResponse:
         assignment_skip(assignment=assignment, worker=user)
     except ApplicationError as exc:
         return _refused(request, exc)
+    messages.success(request, _("Task skipped: it costs you nothing and goes to someone else."))
     return _next(request, assignment)
 
 
@@ -231,6 +335,12 @@ def give_back(request: HttpRequest, assignment_id: int) -> HttpResponse:
         assignment_return(assignment=assignment, worker=user)
     except ApplicationError as exc:
         return _refused(request, exc)
+    messages.success(
+        request,
+        _confirmation(
+            _("Task given back; you can start again at any time."), _sitting(request, user)
+        ),
+    )
     return redirect(reverse("work:home"))
 
 

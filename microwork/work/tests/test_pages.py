@@ -83,7 +83,7 @@ def test_history_lists_answers(walt_client, walt, project, tasks):
     html = walt_client.get("/work/history/").content.decode()
     # The answer as the worker saw it: the label's shown text, not its stored value.
     label_text = {label["value"]: label["text"] for label in project.config["labels"]}["gory"]
-    assert f"<td>{label_text}</td>" in html
+    assert f'<td data-label="Answer">{label_text}</td>' in html
     assert "Awaiting approval" in html and "0.05 USD" in html
 
 

@@ -88,3 +88,44 @@
     setTimeout(checkIn, 1000 * every);
   }
 })();
+
+// Keyboard shortcuts on a task page: digits pick the nth choice (a radio is chosen, a
+// checkbox ticked or unticked), Enter sends the answer. Only when nothing else is typing:
+// inside a text box, a list, or a kind's own drawing area the keys keep their usual meaning,
+// and a kind with its own keys (pairwise) is left to them.
+(function () {
+  "use strict";
+  var d = document, form = d.getElementById("task-form");
+  if (!form || d.getElementById("pairwise")) return;
+  var choices = form.querySelectorAll("fieldset.choices input[type=radio], fieldset.choices input[type=checkbox]");
+  var hint = d.getElementById("task-keys");
+  if (hint && choices.length) hint.hidden = false;
+  for (var i = 0; i < choices.length && i < 9; i++) {
+    var label = choices[i].closest("label");
+    if (label) {
+      var k = d.createElement("kbd");
+      k.setAttribute("aria-hidden", "true");
+      k.textContent = String(i + 1);
+      label.insertBefore(k, label.firstChild);
+    }
+  }
+  function free(t) {
+    // The page itself, or one of the choices: a key there is not typing.
+    if (!t || t === d.body || t === d.documentElement) return true;
+    return t.tagName === "INPUT" && (t.type === "radio" || t.type === "checkbox") && form.contains(t);
+  }
+  d.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || !free(e.target)) return;
+    if (/^[1-9]$/.test(e.key) && choices.length) {
+      var input = choices[parseInt(e.key, 10) - 1];
+      if (!input) return;
+      e.preventDefault();
+      input.checked = input.type === "radio" ? true : !input.checked;
+      input.focus();
+      input.dispatchEvent(new Event("change", {bubbles: true}));
+    } else if (e.key === "Enter" && !e.shiftKey) {
+      e.preventDefault();
+      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    }
+  });
+})();
