@@ -125,6 +125,7 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
         batch=batch,
         ids={
             "project_id": project.pk,
+            "organisation_id": acme.pk,
             "batch_id": batch.pk,
             "run_id": run.pk,
             "appeal_id": appeal.pk,

@@ -31,11 +31,16 @@ PUBLIC_TO_WORKERS = {
     "quality:test_start",
     # A live project's personal data declaration, to read and agree to.
     "privacy:consent",
+    # A live project's instructions and example, before taking a task.
+    "work:preview",
+    # The record of a requester that has offered work.
+    "voice:requester",
 }
 WORKER_PAGES = (
     "work:",
     "wellbeing:",
     "privacy:",
+    "voice:",
     "quality:decision",
     "quality:appeal_create",
     "quality:attempt",
@@ -96,7 +101,7 @@ def test_every_page_that_names_an_object_is_in_this_test():
     assert len(PAGES) > 35
     known = {"project_id", "batch_id", "assignment_id", "decision_id", "test_id", "attempt_id"}
     known |= {"submission_id", "requirement_id", "appeal_id", "method_id", "payout_id"}
-    known |= {"token_id", "kind", "fmt"}
+    known |= {"token_id", "kind", "fmt", "organisation_id"}
     for name, route in PAGES:
         for param in re.findall(r"<(?:\w+:)?(\w+)>", route):
             assert param in known, f"{name}: say which object {param} names"

@@ -112,7 +112,7 @@ def requester_record(*, organisation: Organisation, now: datetime | None = None)
     record.appeals_reversed = sum(
         1 for status, _c, _a in answered if status == Appeal.Status.REVERSED
     )
-    record.median_appeal_answer = median_duration([a - c for _s, c, a in answered])
+    record.median_appeal_answer = median_duration([a - c for _s, c, a in answered if a])
     marks = list(
         ProjectRating.objects.filter(project__in=projects, updated_at__gte=since).values_list(
             "instructions", "fairness", "pay"
@@ -184,6 +184,7 @@ def feedback_summary(*, now: datetime | None = None) -> FeedbackSummary:
         for created, answered in recent.filter(answered_at__isnull=False).values_list(
             "created_at", "answered_at"
         )
+        if answered
     ]
     return FeedbackSummary(
         subjects=subjects,
@@ -223,12 +224,12 @@ def summary_line(record: RequesterRecord) -> str:
     if record.decided == 0 and not record.ratings:
         return _("No answer decided yet")
     parts = []
-    rates = [r for r in record.hourly if r.hourly is not None]
+    rates = [(r.answers, r.hourly, r.currency) for r in record.hourly if r.hourly is not None]
     if rates:
-        best = max(rates, key=lambda r: r.answers)
+        _answers, hourly, currency = max(rates, key=lambda r: r[0])
         parts.append(
             _("pays %(rate)s %(currency)s an hour")
-            % {"rate": number_format(best.hourly, 2), "currency": best.currency}
+            % {"rate": number_format(hourly, 2), "currency": currency}
         )
     if record.decided:
         parts.append(_("%(share)s approved") % {"share": percent(record.approval_rate)})
