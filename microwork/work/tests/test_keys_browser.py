@@ -1,0 +1,47 @@
+"""Keyboard shortcuts on a task page, in a real browser: a digit picks that choice, Enter
+sends; typing in a text box keeps its keys."""
+
+import pytest
+
+from microwork.work.models import Submission
+from microwork.work.tests.factories import add_tasks, live_project
+from microwork.work.tests.test_browser import log_in, wait_for
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_digit_chooses_and_enter_sends(transactional_db, live_server, desktop, rita, walt):
+    project = live_project(rita)
+    add_tasks(project, 3)
+    base = live_server.url
+    log_in(desktop, base, "walt", "walt-pass-123")
+    desktop.click(f"form[action='/work/p/{project.pk}/start/'] button")
+    desktop.wait_for_selector("#task-form")
+    assert desktop.locator("#task-keys").is_visible()
+    desktop.locator("body").click(position={"x": 2, "y": 2})
+    desktop.keyboard.press("2")  # the second choice: "gory"
+    assert desktop.is_checked("input[name=label][value=gory]")
+    desktop.keyboard.press("1")
+    assert desktop.is_checked("input[name=label][value=ok]")
+    desktop.keyboard.press("Enter")
+    assert wait_for(lambda: Submission.objects.filter(worker=walt).exists())
+    assert Submission.objects.get(worker=walt).answer == "ok"
+
+
+def test_typing_in_a_text_box_keeps_its_keys(transactional_db, live_server, desktop, rita, walt):
+    from microwork.projects.interfaces import get_interface
+
+    project = live_project(
+        rita, interface="free_text", config=get_interface("free_text").example["config"]
+    )
+    add_tasks(project, 2)
+    base = live_server.url
+    log_in(desktop, base, "walt", "walt-pass-123")
+    desktop.click(f"form[action='/work/p/{project.pk}/start/'] button")
+    desktop.wait_for_selector("#task-form")
+    box = desktop.locator("#task-form textarea").first
+    box.click()
+    desktop.keyboard.type("1 2")
+    desktop.keyboard.press("Enter")
+    assert box.input_value() == "1 2\n"
+    assert not Submission.objects.filter(worker=walt).exists()
