@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from microwork.accounts import services as accounts
 from microwork.accounts.models import Organisation, User
+from microwork.accounts.terms import terms_current
 from microwork.demo import data
 from microwork.demo.images import write_images
 from microwork.demo.kinds import demo_projects
@@ -216,11 +217,14 @@ def _projects(org: Organisation, rita: User, media: Path) -> list[tuple[Project,
 
 @transaction.atomic
 def _people(crowd_size: int) -> tuple[Organisation, User, list[User]]:
+    # The demo's people signed up as anyone does, accepting the terms in force.
+    terms = terms_current()
     rita = accounts.requester_signup(
         username="rita",
         email="rita@acme.example",
         password=PASSWORD,
         organisation_name="Acme Labs",
+        terms=terms,
     )
     org = Organisation.objects.get(memberships__user=rita)
     accounts.worker_signup(
@@ -230,6 +234,7 @@ def _people(crowd_size: int) -> tuple[Organisation, User, list[User]]:
         country="NG",
         languages=["en", "yo"],
         timezone_name="Africa/Lagos",
+        terms=terms,
     )
     accounts.worker_signup(
         username="nina",
@@ -239,6 +244,7 @@ def _people(crowd_size: int) -> tuple[Organisation, User, list[User]]:
         languages=["fr", "mg"],
         timezone_name="Indian/Antananarivo",
         language="fr",
+        terms=terms,
     )
     # Walt agreed to see violence (the moderation projects); Nina chose nothing yet, so her
     # work page shows where to choose. The simulated crowd moderates too.
@@ -261,6 +267,7 @@ def _people(crowd_size: int) -> tuple[Organisation, User, list[User]]:
                 country=country,
                 languages=["en"],
                 timezone_name=tz,
+                terms=terms,
             )
         )
         wellbeing_update(worker=crowd[-1], categories=["violence"], daily_cap=None)

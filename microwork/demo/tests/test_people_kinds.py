@@ -28,3 +28,14 @@ def test_the_photo_and_voice_demos_are_live_declared_and_unanswered(db, client, 
     r = client.post(f"/work/p/{voice.pk}/start/", follow=True)
     assert not Submission.objects.filter(project=voice).exists()
     assert "agree" in r.content.decode().lower()
+
+
+@pytest.mark.slow
+def test_the_demo_people_signed_up_under_the_terms_in_force(db, settings, tmp_path):
+    from microwork.accounts.models import User
+    from microwork.accounts.terms import terms_to_accept
+
+    settings.MEDIA_ROOT = tmp_path
+    demo_load(crowd_size=1, answers_per_worker=1)
+    for name in ("rita", "walt", "nina", "crowd01"):
+        assert terms_to_accept(user=User.objects.get(username=name)) is None
