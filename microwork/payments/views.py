@@ -31,6 +31,7 @@ from microwork.lib.errors import ApplicationError
 from microwork.lib.views import page
 from microwork.payments import charts, selectors
 from microwork.payments.services import accounts as payments_accounts
+from microwork.payments.services.floor import floor_per_hour, worker_floor_per_hour
 from microwork.projects.access import access_project_for_requester
 
 
@@ -64,6 +65,9 @@ def worker_dashboard(request: HttpRequest) -> HttpResponse:
             "projects": projects,
             "rates": selectors.worker_overall_rates(projects, currency),
             "floor": settings.PAY_FLOOR_PER_HOUR,
+            # Raised to the worker's country's figure where operators set a higher one.
+            "own_floor": _own_floor(profile.country, currency),
+            "country": profile.country,
             "bars": charts.weekly_bars(
                 ledger_selectors.worker_earnings_by_week(user=user, currency=currency, now=now)
             ),
@@ -150,3 +154,9 @@ def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
             "request_key": uuid.uuid4().hex,
         },
     )
+
+
+def _own_floor(country: str, currency: str) -> Decimal | None:
+    """The worker's floor when their country's figure is above the platform's, else None."""
+    own = worker_floor_per_hour(currency=currency, country=country)
+    return own if own > floor_per_hour(currency) else None

@@ -95,3 +95,13 @@ def test_going_live_is_checked_against_the_platform_floor_alone(rich_acme, rita)
     go_live(project, rita)  # 9.00 an hour: over 8.00, under France's 50.00, allowed
     project.refresh_from_db()
     assert project.status == "live"
+
+
+def test_the_earnings_page_tells_a_worker_their_own_floor(client, walt):
+    from django.urls import reverse
+
+    client.force_login(walt)
+    assert "In your country" not in client.get(reverse("payments:worker")).content.decode()
+    CountryPayFloor.objects.create(country="NG", per_hour=Decimal("9.50"))
+    page = client.get(reverse("payments:worker")).content.decode()
+    assert "In your country (NG) the floor is 9.50 USD an hour" in page
