@@ -110,6 +110,9 @@ class ExtraAssignments(models.Model):
             models.UniqueConstraint(fields=["hit", "unique_request_token"], name="mturk_extra_once")
         ]
 
+    def __str__(self) -> str:
+        return f"+{self.number} on HIT {self.hit_id}"
+
 
 class WorkerAlias(models.Model):
     """The WorkerId an organisation's MTurk clients know a worker by: a keyed hash, stable,
@@ -124,6 +127,9 @@ class WorkerAlias(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "worker"], name="mturk_alias_once")
         ]
+
+    def __str__(self) -> str:
+        return self.alias
 
 
 class QualificationType(models.Model):
@@ -140,6 +146,9 @@ class QualificationType(models.Model):
     retry_delay_seconds = models.PositiveBigIntegerField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.qualification_type_id
 
 
 class QualificationRequest(models.Model):
@@ -159,6 +168,9 @@ class QualificationRequest(models.Model):
     submitted_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return self.request_id
+
 
 class Bonus(models.Model):
     """A SendBonus as MTurk lists it; the money itself is the ledger's bonus transaction."""
@@ -171,6 +183,9 @@ class Bonus(models.Model):
     reason = models.TextField(max_length=500)
     request_key = models.CharField(max_length=200, unique=True)
     granted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} to {self.worker_id}"
 
 
 class WorkerBlock(models.Model):
@@ -194,6 +209,9 @@ class WorkerBlock(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.worker_id} blocked by {self.organisation_id}"
+
 
 class NotificationSetting(models.Model):
     """UpdateNotificationSettings for a HIT type, as sent."""
@@ -207,3 +225,6 @@ class NotificationSetting(models.Model):
     # The webhook subscription it maps onto, when the webhooks app delivers it.
     subscription_id = models.PositiveBigIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.hit_type_id} → {self.destination}"
