@@ -2,8 +2,6 @@
 access keys' command and page; one organisation's HIT unseen by another's key."""
 
 import io
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import botocore.auth
@@ -55,19 +53,15 @@ def test_a_stale_or_future_date_is_refused(live_server, rita, monkeypatch):
     assert "not yet current" in _error(mt.get_account_balance)["Error"]["Message"]
 
 
-def test_an_unsigned_request_is_refused(live_server):
-    request = urllib.request.Request(
-        f"{live_server.url}/mturk/",
-        data=b"{}",
-        headers={
-            "X-Amz-Target": "MTurkRequesterServiceV20170117.GetAccountBalance",
-            "Content-Type": "application/x-amz-json-1.1",
-        },
+def test_an_unsigned_request_is_refused(client):
+    response = client.post(
+        "/mturk/",
+        data="{}",
+        content_type="application/x-amz-json-1.1",
+        HTTP_X_AMZ_TARGET="MTurkRequesterServiceV20170117.GetAccountBalance",
     )
-    with pytest.raises(urllib.error.HTTPError) as caught:
-        urllib.request.urlopen(request)
-    assert caught.value.code == 400
-    assert b"MissingAuthenticationTokenException" in caught.value.read()
+    assert response.status_code == 400
+    assert response.json()["__type"] == "MissingAuthenticationTokenException"
 
 
 def test_parameters_are_checked_with_the_parameter_named(live_server, rita):
