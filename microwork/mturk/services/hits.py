@@ -176,14 +176,17 @@ def hit_create(
     settings = hit_type.settings
     hit_id = new_entity_id("H")
     if parsed.kind == "external":
-        interface, config = "external_question", {"url": parsed.url}
-    else:
-        interface, config = "html_form", {"html": parsed.html}
+        # A page of the requester's own site needs a frame the worker's page gives it, with
+        # the assignment's ids and a submit address; not served yet, so refused plainly
+        # rather than shown broken.
+        raise HitError(
+            "ExternalQuestion is not served yet: send the page's form as an HTMLQuestion."
+        )
     project = project_services.project_create(
         organisation=organisation,
         actor=actor,
-        interface=interface,
-        config=config,
+        interface="html_form",
+        config={"html": parsed.html},
         overlap=max_assignments,
         gold_rate=Decimal(0),
         **_project_values(settings),
