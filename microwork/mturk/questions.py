@@ -64,7 +64,7 @@ def parse_xml(text: str) -> ET.Element:
     parser.StartDoctypeDeclHandler = _refuse_declaration
     parser.EntityDeclHandler = _refuse_declaration
     parser.UnparsedEntityDeclHandler = _refuse_declaration
-    parser.ExternalEntityRefHandler = _refuse_declaration
+    parser.ExternalEntityRefHandler = _refuse_declaration  # type: ignore[assignment]
     parser.StartElementHandler = builder.start
     parser.EndElementHandler = builder.end
     parser.CharacterDataHandler = builder.data

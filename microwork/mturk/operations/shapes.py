@@ -11,7 +11,7 @@ from microwork.payments.models import SubmissionReview
 from microwork.quality.models import QualificationGrant
 from microwork.work.models import Submission
 
-ASSIGNMENT_STATUS = {
+ASSIGNMENT_STATUS: dict[str, str] = {
     Submission.Status.PENDING: "Submitted",
     Submission.Status.APPROVED: "Approved",
     Submission.Status.REJECTED: "Rejected",
