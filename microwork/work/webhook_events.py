@@ -9,8 +9,8 @@ from typing import Any
 
 from microwork.projects.models import Task
 from microwork.webhooks.events import ANSWER_SUBMITTED, PROJECT_COMPLETED, TASK_COMPLETED
-from microwork.webhooks.services.events import webhook_event_emit
 from microwork.webhooks.selectors import events_wanted
+from microwork.webhooks.services.events import webhook_event_emit
 from microwork.work.models import Submission
 
 

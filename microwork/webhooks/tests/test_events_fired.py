@@ -22,7 +22,6 @@ from microwork.webhooks.services.subscriptions import subscription_create
 from microwork.webhooks.tests.receiver import Receiver
 
 
-
 @pytest.fixture
 def receiver(settings):
     settings.TASKS = {
@@ -95,9 +94,7 @@ def test_an_appeal_reaches_the_requester(
     decision = review_services.submission_reject(
         submission=sub, requester=rita, reason_code="incomplete", confirm=True
     )
-    subscription_create(
-        organisation=project.organisation, url=receiver.url, events=[APPEAL_OPENED]
-    )
+    subscription_create(organisation=project.organisation, url=receiver.url, events=[APPEAL_OPENED])
     with django_capture_on_commit_callbacks(execute=True):
         appeal = appeal_create(worker=walt, decision=decision, message="It was complete.")
     [got] = receiver.received
