@@ -19,24 +19,13 @@ from microwork.webhooks.services.subscriptions import (
     subscription_update,
 )
 from microwork.webhooks.signing import signature_header, verify
-from microwork.webhooks.tests.receiver import Receiver
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture
-def immediate(settings):
-    settings.TASKS = IMMEDIATE
-    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+def immediate(immediate_jobs, settings):
     settings.WEBHOOK_TIMEOUT_SECONDS = 5
-
-
-@pytest.fixture
-def receiver():
-    started = Receiver().start()
-    yield started
-    started.stop()
 
 
 @pytest.fixture

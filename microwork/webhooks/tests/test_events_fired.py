@@ -19,20 +19,6 @@ from microwork.webhooks.events import (
 )
 from microwork.webhooks.models import Event
 from microwork.webhooks.services.subscriptions import subscription_create
-from microwork.webhooks.tests.receiver import Receiver
-
-
-@pytest.fixture
-def receiver(settings):
-    settings.TASKS = {
-        "default": {
-            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
-            "QUEUES": settings.TASK_QUEUES,
-        }
-    }
-    started = Receiver().start()
-    yield started
-    started.stop()
 
 
 def _types(receiver):
