@@ -21,6 +21,7 @@ urlpatterns = [
     path("money/", include("microwork.payments.urls")),
     path("", include("microwork.review.urls")),
     path("privacy/", include("microwork.privacy.urls")),
+    path("webhooks/", include("microwork.webhooks.urls")),
     path("api/", api.urls),
     # Mechanical Turk's requester API (docs/mturk.md): the endpoint with and without the slash,
     # since boto3 posts to the address it is given plus "/".

@@ -82,6 +82,8 @@ case "$cmd" in
 run)
     # The demo deposits and pays out through simulated providers.
     export SIMULATED_PAYMENTS="${SIMULATED_PAYMENTS:-1}"
+    # Webhook receivers tried out on this machine listen on the loopback (docs/webhooks.md).
+    export WEBHOOK_ALLOW_PRIVATE_ADDRESSES="${WEBHOOK_ALLOW_PRIVATE_ADDRESSES:-1}"
     ensure_venv
     "$VENV/bin/pip" install -q -e .
     "$VENV/bin/microwork" migrate --no-input -v0
