@@ -11,6 +11,7 @@ from microwork.mturk.models import Hit, QualificationType
 from microwork.mturk.services.qualifications import qualification_request_create
 from microwork.mturk.tests.helpers import QUESTION_FORM, hit_params, requester_client
 from microwork.quality.models import Decision
+from microwork.webhooks.models import Delivery, Subscription
 from microwork.work.tests.factories import fund
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -286,7 +287,22 @@ def test_every_operation(live_server, client, rita, walt, nina, walt_token, past
         },
         Active=True,
     )
+    subscription = Subscription.objects.get(url="https://hooks.example/mturk")
+    assert subscription.events == ["answer.submitted"] and subscription.is_active
     mt.update_notification_settings(HITTypeId=type_id, Active=False)
+    subscription.refresh_from_db()
+    assert not subscription.is_active
+    with pytest.raises(ClientError) as by_mail:
+        mt.update_notification_settings(
+            HITTypeId=type_id,
+            Notification={
+                "Destination": "rita@acme.example",
+                "Transport": "Email",
+                "Version": "2014-08-15",
+                "EventTypes": ["AssignmentSubmitted"],
+            },
+        )
+    assert "https" in by_mail.value.response["Error"]["Message"]
     mt.send_test_event_notification(
         Notification={
             "Destination": "https://hooks.example/mturk",
@@ -296,6 +312,7 @@ def test_every_operation(live_server, client, rita, walt, nina, walt_token, past
         },
         TestEventType="Ping",
     )
+    assert Delivery.objects.filter(subscription=subscription, event__name="webhook.test").exists()
 
     # The money: every movement is the ledger's.
     after = mt.get_account_balance()
