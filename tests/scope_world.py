@@ -14,6 +14,7 @@ from microwork.accounts import services as account_services
 from microwork.accounts.models import Membership, Organisation, User
 from microwork.aggregation.services.run_requests import aggregation_run_request
 from microwork.ledger.services.payouts import payout_method_add
+from microwork.mturk.services.keys import access_key_create
 from microwork.privacy.models import Consent
 from microwork.projects.models import Batch, Project
 from microwork.quality.models import ProjectRequirement
@@ -124,6 +125,9 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
     )
     delivery = webhook_test_send(subscription=subscription)
 
+    # Rita's Mechanical Turk access key: only she may revoke it.
+    mturk_key, _secret = access_key_create(user=rita, organisation=acme)
+
     rob_project = make_project(owner=rob)
     rob_qualification = qualification_create(organisation=other, name="Rob's")
     return World(
@@ -153,6 +157,7 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
             "username": "walt",
             "subscription_id": subscription.pk,
             "delivery_id": delivery.pk,
+            "key_id": mturk_key.pk,
         },
         rob_project=rob_project,
         rob_ids={"project_id": rob_project.pk, "qualification_id": rob_qualification.pk},
