@@ -43,6 +43,7 @@ CLAIM_SHAPE = (
     "SELECT work_assignment",  # the worker's open leases on the project
     "SELECT quality_decision",  # eligibility: a suspension, removal or pause
     "SELECT quality_projectrequirement",  # eligibility: the project's requirements
+    "SELECT projects_project",  # eligibility (mturk): an expired HIT, a requester's block
     "SELECT projects_task FOR UPDATE SKIP LOCKED",  # the candidate
     "SELECT projects_task",  # its free slot, re-read under the lock
     "INSERT work_assignment",
@@ -243,6 +244,15 @@ def claim(db: Session, project: int, worker: int) -> tuple[int, int] | None:
             " quality_qualification q ON r.qualification_id = q.id WHERE r.project_id = %s"
             " ORDER BY r.id",
             (project,),
+        ).fetchall()
+        db.run(
+            "SELECT p.id, EXISTS(SELECT 1 FROM mturk_hit h WHERE h.project_id = p.id"
+            " AND h.expires_at <= %s), (SELECT b.decision_id FROM mturk_workerblock b"
+            " INNER JOIN quality_decision d ON b.decision_id = d.id"
+            " WHERE b.organisation_id = p.organisation_id AND b.worker_id = %s"
+            " AND b.lifted_at IS NULL AND d.status = 'active' LIMIT 1)"
+            " FROM projects_project p WHERE p.id = %s",
+            (now, worker, project),
         ).fetchall()
         skip: list[int] = []
         for _attempt in range(5):

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from microwork.mturk.models import Hit, WorkerBlock
+from microwork.projects.models import Project
 from microwork.quality.models import Decision
 
 
@@ -19,29 +21,30 @@ def check(*, project: Any, worker: Any, now: datetime) -> str | None:
 
 
 def many(*, projects: Sequence[Any], worker: Any, now: datetime) -> dict[int, str | None]:
-    out: dict[int, str | None] = {p.pk: None for p in projects}
-    expired = set(
-        Hit.objects.filter(project__in=[p.pk for p in projects], expires_at__lte=now).values_list(
-            "project_id", flat=True
+    # One statement for both questions: every claim asks it.
+    rows = (
+        Project.objects.filter(pk__in=[p.pk for p in projects])
+        .annotate(
+            hit_expired=Exists(Hit.objects.filter(project=OuterRef("pk"), expires_at__lte=now)),
+            block_decision=Subquery(
+                WorkerBlock.objects.filter(
+                    organisation=OuterRef("organisation_id"),
+                    worker=worker,
+                    lifted_at__isnull=True,
+                    decision__status=Decision.Status.ACTIVE,
+                ).values("decision_id")[:1]
+            ),
         )
+        .values_list("pk", "hit_expired", "block_decision")
     )
-    blocks = {
-        b.organisation_id: b
-        for b in WorkerBlock.objects.filter(
-            organisation_id__in={p.organisation_id for p in projects},
-            worker=worker,
-            lifted_at__isnull=True,
-            decision__status=Decision.Status.ACTIVE,
-        )
-    }
-    for project in projects:
-        block = blocks.get(project.organisation_id)
-        if block is not None:
-            out[project.pk] = _(
+    out: dict[int, str | None] = {p.pk: None for p in projects}
+    for pk, expired, decision_id in rows:
+        if decision_id is not None:
+            out[pk] = _(
                 "This requester blocked you from their work. See why and appeal: %(url)s"
-            ) % {"url": reverse("quality:decision", args=[block.decision_id])}
-        elif project.pk in expired:
-            out[project.pk] = _("This HIT has expired.")
+            ) % {"url": reverse("quality:decision", args=[decision_id])}
+        elif expired:
+            out[pk] = _("This HIT has expired.")
     return out
 
 
