@@ -5,7 +5,7 @@ Do not edit: run the script again."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 from microwork_client._http import BaseClient, FileField
 
@@ -1012,19 +1012,19 @@ class GeneratedOperations(BaseClient):
 
         The task interfaces a project can use: each one's settings, task fields and answer, as
         JSON Schema. The same declarations check uploads and answers."""
-        return self._call("GET", "/api/interfaces", {})
+        return cast("list[InterfaceOut]", self._call("GET", "/api/interfaces", {}))
 
     def get_interface_schemas(self, key: str) -> InterfaceOut:
         """GET /api/interfaces/{key}: Get Interface Schemas."""
-        return self._call("GET", "/api/interfaces/{key}", {"key": key})
+        return cast("InterfaceOut", self._call("GET", "/api/interfaces/{key}", {"key": key}))
 
     def create_project(self, body: ProjectIn) -> ProjectOut:
         """POST /api/projects: Create Project."""
-        return self._call("POST", "/api/projects", {}, body=body)
+        return cast("ProjectOut", self._call("POST", "/api/projects", {}, body=body))
 
     def list_projects(self, *, page: int | None = None, page_size: int | None = None) -> PagedProjectListOut:
         """GET /api/projects: List Projects."""
-        return self._call("GET", "/api/projects", {}, query={"page": page, "page_size": page_size})
+        return cast("PagedProjectListOut", self._call("GET", "/api/projects", {}, query={"page": page, "page_size": page_size}))
 
     def iter_list_projects(self, *, page_size: int | None = None) -> Iterator[ProjectListOut]:
         """Every item of GET /api/projects, page after page."""
@@ -1032,23 +1032,23 @@ class GeneratedOperations(BaseClient):
 
     def get_project(self, project_id: int) -> ProjectOut:
         """GET /api/projects/{project_id}: Get Project."""
-        return self._call("GET", "/api/projects/{project_id}", {"project_id": project_id})
+        return cast("ProjectOut", self._call("GET", "/api/projects/{project_id}", {"project_id": project_id}))
 
     def update_project(self, project_id: int, body: ProjectPatch) -> ProjectOut:
         """PATCH /api/projects/{project_id}: Update Project."""
-        return self._call("PATCH", "/api/projects/{project_id}", {"project_id": project_id}, body=body)
+        return cast("ProjectOut", self._call("PATCH", "/api/projects/{project_id}", {"project_id": project_id}, body=body))
 
     def set_project_status(self, project_id: int, body: StatusIn) -> ProjectOut:
         """POST /api/projects/{project_id}/status: Set Project Status."""
-        return self._call("POST", "/api/projects/{project_id}/status", {"project_id": project_id}, body=body)
+        return cast("ProjectOut", self._call("POST", "/api/projects/{project_id}/status", {"project_id": project_id}, body=body))
 
     def upload_tasks(self, project_id: int, body: dict[str, Any] | None = None, *, files: Mapping[str, FileField] | None = None, data: Mapping[str, str] | None = None) -> BatchOut:
         """POST /api/projects/{project_id}/tasks: Upload Tasks."""
-        return self._call("POST", "/api/projects/{project_id}/tasks", {"project_id": project_id}, body=body, files=files, data=data, idempotent=True)
+        return cast("BatchOut", self._call("POST", "/api/projects/{project_id}/tasks", {"project_id": project_id}, body=body, files=files, data=data, idempotent=True))
 
     def list_tasks(self, project_id: int, *, page: int | None = None, page_size: int | None = None) -> PagedTaskOut:
         """GET /api/projects/{project_id}/tasks: List Tasks."""
-        return self._call("GET", "/api/projects/{project_id}/tasks", {"project_id": project_id}, query={"page": page, "page_size": page_size})
+        return cast("PagedTaskOut", self._call("GET", "/api/projects/{project_id}/tasks", {"project_id": project_id}, query={"page": page, "page_size": page_size}))
 
     def iter_list_tasks(self, project_id: int, *, page_size: int | None = None) -> Iterator[TaskOut]:
         """Every item of GET /api/projects/{project_id}/tasks, page after page."""
@@ -1056,15 +1056,15 @@ class GeneratedOperations(BaseClient):
 
     def get_batch(self, batch_id: int) -> BatchOut:
         """GET /api/batches/{batch_id}: Get Batch."""
-        return self._call("GET", "/api/batches/{batch_id}", {"batch_id": batch_id})
+        return cast("BatchOut", self._call("GET", "/api/batches/{batch_id}", {"batch_id": batch_id}))
 
     def upload_media(self, project_id: int, *, files: Mapping[str, FileField] | None = None, data: Mapping[str, str] | None = None) -> list[MediaFileOut]:
         """POST /api/projects/{project_id}/media: Upload Media."""
-        return self._call("POST", "/api/projects/{project_id}/media", {"project_id": project_id}, files=files, data=data)
+        return cast("list[MediaFileOut]", self._call("POST", "/api/projects/{project_id}/media", {"project_id": project_id}, files=files, data=data))
 
     def list_media(self, project_id: int, *, page: int | None = None, page_size: int | None = None) -> PagedMediaFileOut:
         """GET /api/projects/{project_id}/media: List Media."""
-        return self._call("GET", "/api/projects/{project_id}/media", {"project_id": project_id}, query={"page": page, "page_size": page_size})
+        return cast("PagedMediaFileOut", self._call("GET", "/api/projects/{project_id}/media", {"project_id": project_id}, query={"page": page, "page_size": page_size}))
 
     def iter_list_media(self, project_id: int, *, page_size: int | None = None) -> Iterator[MediaFileOut]:
         """Every item of GET /api/projects/{project_id}/media, page after page."""
@@ -1075,79 +1075,79 @@ class GeneratedOperations(BaseClient):
 
         Tasks complete (every answer in, or closed early by dynamic overlap) out of the
         project's regular tasks; controls are counted apart."""
-        return self._call("GET", "/api/projects/{project_id}/progress", {"project_id": project_id})
+        return cast("ProgressOut", self._call("GET", "/api/projects/{project_id}/progress", {"project_id": project_id}))
 
     def work_projects(self) -> list[OpenProjectOut]:
         """GET /api/work/projects: Projects.
 
         Projects with work for you (`tasks_available` > 0), and the ones that have run out for
         you where new work may come: ask to be told through `notify`."""
-        return self._call("GET", "/api/work/projects", {})
+        return cast("list[OpenProjectOut]", self._call("GET", "/api/work/projects", {}))
 
     def work_claim(self, project_id: int) -> ClaimOut:
         """POST /api/work/projects/{project_id}/claim: Claim.
 
         A task, or a place in the waiting round when work is scarce. Call again after
         `retry_after_seconds` to check in; while waiting, the same call is the check-in."""
-        return self._call("POST", "/api/work/projects/{project_id}/claim", {"project_id": project_id})
+        return cast("ClaimOut", self._call("POST", "/api/work/projects/{project_id}/claim", {"project_id": project_id}))
 
     def work_leave(self, project_id: int) -> ClaimOut:
         """POST /api/work/projects/{project_id}/leave: Leave.
 
         Stop waiting for a task of this project."""
-        return self._call("POST", "/api/work/projects/{project_id}/leave", {"project_id": project_id})
+        return cast("ClaimOut", self._call("POST", "/api/work/projects/{project_id}/leave", {"project_id": project_id}))
 
     def work_notify(self, project_id: int) -> None:
         """POST /api/work/projects/{project_id}/notify: Notify.
 
         Be told at the project's next release of work: its opening time, going live again, or
         new tasks (a line in the worker's inbox at that moment). Works while it has run dry."""
-        return self._call("POST", "/api/work/projects/{project_id}/notify", {"project_id": project_id})
+        return cast("None", self._call("POST", "/api/work/projects/{project_id}/notify", {"project_id": project_id}))
 
     def assignment_detail(self, assignment_id: int) -> AssignmentOut:
         """GET /api/work/assignments/{assignment_id}: Assignment Detail."""
-        return self._call("GET", "/api/work/assignments/{assignment_id}", {"assignment_id": assignment_id})
+        return cast("AssignmentOut", self._call("GET", "/api/work/assignments/{assignment_id}", {"assignment_id": assignment_id}))
 
     def work_draft(self, assignment_id: int, body: DraftIn) -> DraftOut:
         """PUT /api/work/assignments/{assignment_id}/draft: Draft."""
-        return self._call("PUT", "/api/work/assignments/{assignment_id}/draft", {"assignment_id": assignment_id}, body=body)
+        return cast("DraftOut", self._call("PUT", "/api/work/assignments/{assignment_id}/draft", {"assignment_id": assignment_id}, body=body))
 
     def work_submit(self, assignment_id: int, body: SubmitIn) -> SubmissionOut:
         """POST /api/work/assignments/{assignment_id}/submit: Submit.
 
         Idempotent: the assignment is the key, so a retry returns the same submission."""
-        return self._call("POST", "/api/work/assignments/{assignment_id}/submit", {"assignment_id": assignment_id}, body=body, idempotent=True)
+        return cast("SubmissionOut", self._call("POST", "/api/work/assignments/{assignment_id}/submit", {"assignment_id": assignment_id}, body=body, idempotent=True))
 
     def work_skip(self, assignment_id: int) -> EndedOut:
         """POST /api/work/assignments/{assignment_id}/skip: Skip."""
-        return self._call("POST", "/api/work/assignments/{assignment_id}/skip", {"assignment_id": assignment_id})
+        return cast("EndedOut", self._call("POST", "/api/work/assignments/{assignment_id}/skip", {"assignment_id": assignment_id}))
 
     def work_give_back(self, assignment_id: int) -> EndedOut:
         """POST /api/work/assignments/{assignment_id}/return: Give Back."""
-        return self._call("POST", "/api/work/assignments/{assignment_id}/return", {"assignment_id": assignment_id})
+        return cast("EndedOut", self._call("POST", "/api/work/assignments/{assignment_id}/return", {"assignment_id": assignment_id}))
 
     def work_history(self, *, limit: int | None = None, offset: int | None = None) -> list[HistoryOut]:
         """GET /api/work/history: History."""
-        return self._call("GET", "/api/work/history", {}, query={"limit": limit, "offset": offset})
+        return cast("list[HistoryOut]", self._call("GET", "/api/work/history", {}, query={"limit": limit, "offset": offset}))
 
     def upload_file(self, assignment_id: int, *, files: Mapping[str, FileField] | None = None, data: Mapping[str, str] | None = None) -> FileOut:
         """POST /api/work/assignments/{assignment_id}/files: Upload File.
 
         A whole file in one multipart request (field `file`; `field`: the answer field it is
         for). Checked from its bytes by the task's kind; the answer names it by the `ref`."""
-        return self._call("POST", "/api/work/assignments/{assignment_id}/files", {"assignment_id": assignment_id}, files=files, data=data)
+        return cast("FileOut", self._call("POST", "/api/work/assignments/{assignment_id}/files", {"assignment_id": assignment_id}, files=files, data=data))
 
     def upload_start(self, assignment_id: int, body: UploadIn) -> UploadOut:
         """POST /api/work/assignments/{assignment_id}/uploads: Upload Start.
 
         Begin a resumable upload: send the pieces with PUT …/uploads/{upload_id}?offset=N."""
-        return self._call("POST", "/api/work/assignments/{assignment_id}/uploads", {"assignment_id": assignment_id}, body=body)
+        return cast("UploadOut", self._call("POST", "/api/work/assignments/{assignment_id}/uploads", {"assignment_id": assignment_id}, body=body))
 
     def upload_state(self, upload_id: str) -> UploadOut:
         """GET /api/work/uploads/{upload_id}: Upload State.
 
         Where an upload stands: the offset to send from after a dropped connection."""
-        return self._call("GET", "/api/work/uploads/{upload_id}", {"upload_id": upload_id})
+        return cast("UploadOut", self._call("GET", "/api/work/uploads/{upload_id}", {"upload_id": upload_id}))
 
     def upload_piece(self, upload_id: str, *, offset: int | None = None) -> UploadOut:
         """PUT /api/work/uploads/{upload_id}: Upload Piece.
@@ -1155,20 +1155,20 @@ class GeneratedOperations(BaseClient):
         The piece of the file starting at `offset` (raw bytes). 409 `wrong_offset` gives the
         offset the server has (`details.offset`): send from there. The last piece completes the
         upload, which is checked then; its answer carries the file's `ref`."""
-        return self._call("PUT", "/api/work/uploads/{upload_id}", {"upload_id": upload_id}, query={"offset": offset})
+        return cast("UploadOut", self._call("PUT", "/api/work/uploads/{upload_id}", {"upload_id": upload_id}, query={"offset": offset}))
 
     def file_content(self, ref: str) -> bytes:
         """GET /api/work/files/{ref}: File Content.
 
         A worker's file: for the worker who sent it and the project's requester organisation
         (with a requester token, only its own organisation's). Anyone else: 404."""
-        return self._call("GET", "/api/work/files/{ref}", {"ref": ref}, raw=True)
+        return cast("bytes", self._call("GET", "/api/work/files/{ref}", {"ref": ref}, raw=True))
 
     def project_results(self, project_id: int, *, page: int | None = None, page_size: int | None = None) -> ResultPageOut:
         """GET /api/projects/{project_id}/results: Project Results.
 
         One item per task, in task order: every answer, the majority label and the agreement."""
-        return self._call("GET", "/api/projects/{project_id}/results", {"project_id": project_id}, query={"page": page, "page_size": page_size})
+        return cast("ResultPageOut", self._call("GET", "/api/projects/{project_id}/results", {"project_id": project_id}, query={"page": page, "page_size": page_size}))
 
     def iter_project_results(self, project_id: int, *, page_size: int | None = None) -> Iterator[ResultOut]:
         """Every item of GET /api/projects/{project_id}/results, page after page."""
@@ -1178,69 +1178,69 @@ class GeneratedOperations(BaseClient):
         """GET /api/projects/{project_id}/results.csv: Project Results Csv.
 
         One row per task (streamed CSV)."""
-        return self._call("GET", "/api/projects/{project_id}/results.csv", {"project_id": project_id}, raw=True)
+        return cast("bytes", self._call("GET", "/api/projects/{project_id}/results.csv", {"project_id": project_id}, raw=True))
 
     def project_results_jsonl(self, project_id: int) -> bytes:
         """GET /api/projects/{project_id}/results.jsonl: Project Results Jsonl.
 
         One JSON object per task and line (streamed)."""
-        return self._call("GET", "/api/projects/{project_id}/results.jsonl", {"project_id": project_id}, raw=True)
+        return cast("bytes", self._call("GET", "/api/projects/{project_id}/results.jsonl", {"project_id": project_id}, raw=True))
 
     def project_answers_csv(self, project_id: int) -> bytes:
         """GET /api/projects/{project_id}/answers.csv: Project Answers Csv.
 
         One row per answer (streamed CSV)."""
-        return self._call("GET", "/api/projects/{project_id}/answers.csv", {"project_id": project_id}, raw=True)
+        return cast("bytes", self._call("GET", "/api/projects/{project_id}/answers.csv", {"project_id": project_id}, raw=True))
 
     def project_answers_jsonl(self, project_id: int) -> bytes:
         """GET /api/projects/{project_id}/answers.jsonl: Project Answers Jsonl."""
-        return self._call("GET", "/api/projects/{project_id}/answers.jsonl", {"project_id": project_id}, raw=True)
+        return cast("bytes", self._call("GET", "/api/projects/{project_id}/answers.jsonl", {"project_id": project_id}, raw=True))
 
     def project_files_zip(self, project_id: int) -> bytes:
         """GET /api/projects/{project_id}/files.zip: Project Files Zip.
 
         Workers' files that are part of answers (photos, recordings) with their manifest, as
         one ZIP streamed as it is written."""
-        return self._call("GET", "/api/projects/{project_id}/files.zip", {"project_id": project_id}, raw=True)
+        return cast("bytes", self._call("GET", "/api/projects/{project_id}/files.zip", {"project_id": project_id}, raw=True))
 
     def project_files_csv(self, project_id: int) -> bytes:
         """GET /api/projects/{project_id}/files.csv: Project Files Csv.
 
         The manifest of workers' files alone: task, worker, field, ref, type, size, sha256 and
         what was measured, one row per file."""
-        return self._call("GET", "/api/projects/{project_id}/files.csv", {"project_id": project_id}, raw=True)
+        return cast("bytes", self._call("GET", "/api/projects/{project_id}/files.csv", {"project_id": project_id}, raw=True))
 
     def project_files_json(self, project_id: int) -> bytes:
         """GET /api/projects/{project_id}/files.json: Project Files Json.
 
         The same manifest as one JSON list."""
-        return self._call("GET", "/api/projects/{project_id}/files.json", {"project_id": project_id}, raw=True)
+        return cast("bytes", self._call("GET", "/api/projects/{project_id}/files.json", {"project_id": project_id}, raw=True))
 
     def project_ranking(self, project_id: int) -> RankingOut:
         """GET /api/projects/{project_id}/ranking: Project Ranking.
 
         For a project that compares two items per task (pairwise): every item ranked with
         Bradley–Terry from all counted answers, with a 95% interval per score."""
-        return self._call("GET", "/api/projects/{project_id}/ranking", {"project_id": project_id})
+        return cast("RankingOut", self._call("GET", "/api/projects/{project_id}/ranking", {"project_id": project_id}))
 
     def project_ranking_csv(self, project_id: int) -> bytes:
         """GET /api/projects/{project_id}/ranking.csv: Project Ranking Csv.
 
         The ranking, one row per item, best first."""
-        return self._call("GET", "/api/projects/{project_id}/ranking.csv", {"project_id": project_id}, raw=True)
+        return cast("bytes", self._call("GET", "/api/projects/{project_id}/ranking.csv", {"project_id": project_id}, raw=True))
 
     def project_aggregation(self, project_id: int) -> AggregationOut:
         """GET /api/projects/{project_id}/aggregation: Project Aggregation.
 
         The project's aggregation method, dynamic overlap settings and latest re-estimate."""
-        return self._call("GET", "/api/projects/{project_id}/aggregation", {"project_id": project_id})
+        return cast("AggregationOut", self._call("GET", "/api/projects/{project_id}/aggregation", {"project_id": project_id}))
 
     def project_aggregation_update(self, project_id: int, body: AggregationIn) -> AggregationOut:
         """PUT /api/projects/{project_id}/aggregation: Project Aggregation Update.
 
         Change the method or dynamic overlap; fields left out keep their value. A new method
         queues a re-estimate."""
-        return self._call("PUT", "/api/projects/{project_id}/aggregation", {"project_id": project_id}, body=body)
+        return cast("AggregationOut", self._call("PUT", "/api/projects/{project_id}/aggregation", {"project_id": project_id}, body=body))
 
     def project_aggregate(self, project_id: int) -> RunOut:
         """POST /api/projects/{project_id}/aggregate: Project Aggregate.
@@ -1248,73 +1248,73 @@ class GeneratedOperations(BaseClient):
         Queue a full re-estimate with the project's method. It runs in the background: poll
         GET /api/projects/{id}/aggregation/runs/{run_id} for its progress. A run already waiting
         to start is returned instead of queuing another."""
-        return self._call("POST", "/api/projects/{project_id}/aggregate", {"project_id": project_id})
+        return cast("RunOut", self._call("POST", "/api/projects/{project_id}/aggregate", {"project_id": project_id}))
 
     def project_aggregation_run(self, project_id: int, run_id: int) -> RunOut:
         """GET /api/projects/{project_id}/aggregation/runs/{run_id}: Project Aggregation Run.
 
         One re-estimate: status, stage, progress 0–100 and, when done, what it covered."""
-        return self._call("GET", "/api/projects/{project_id}/aggregation/runs/{run_id}", {"project_id": project_id, "run_id": run_id})
+        return cast("RunOut", self._call("GET", "/api/projects/{project_id}/aggregation/runs/{run_id}", {"project_id": project_id, "run_id": run_id}))
 
     def test_create(self, project_id: int, body: TestIn) -> TestOut:
         """POST /api/quality/projects/{project_id}/tests: Test Create."""
-        return self._call("POST", "/api/quality/projects/{project_id}/tests", {"project_id": project_id}, body=body)
+        return cast("TestOut", self._call("POST", "/api/quality/projects/{project_id}/tests", {"project_id": project_id}, body=body))
 
     def test_list(self, project_id: int) -> list[TestOut]:
         """GET /api/quality/projects/{project_id}/tests: Test List."""
-        return self._call("GET", "/api/quality/projects/{project_id}/tests", {"project_id": project_id})
+        return cast("list[TestOut]", self._call("GET", "/api/quality/projects/{project_id}/tests", {"project_id": project_id}))
 
     def rule_put(self, project_id: int, body: RuleIn) -> RuleOut:
         """PUT /api/quality/projects/{project_id}/rules: Rule Put."""
-        return self._call("PUT", "/api/quality/projects/{project_id}/rules", {"project_id": project_id}, body=body)
+        return cast("RuleOut", self._call("PUT", "/api/quality/projects/{project_id}/rules", {"project_id": project_id}, body=body))
 
     def rule_list(self, project_id: int) -> list[RuleOut]:
         """GET /api/quality/projects/{project_id}/rules: Rule List."""
-        return self._call("GET", "/api/quality/projects/{project_id}/rules", {"project_id": project_id})
+        return cast("list[RuleOut]", self._call("GET", "/api/quality/projects/{project_id}/rules", {"project_id": project_id}))
 
     def settings_get(self, project_id: int) -> SettingsOut:
         """GET /api/quality/projects/{project_id}/settings: Settings Get."""
-        return self._call("GET", "/api/quality/projects/{project_id}/settings", {"project_id": project_id})
+        return cast("SettingsOut", self._call("GET", "/api/quality/projects/{project_id}/settings", {"project_id": project_id}))
 
     def settings_put(self, project_id: int, body: SettingsIn) -> SettingsOut:
         """PUT /api/quality/projects/{project_id}/settings: Settings Put."""
-        return self._call("PUT", "/api/quality/projects/{project_id}/settings", {"project_id": project_id}, body=body)
+        return cast("SettingsOut", self._call("PUT", "/api/quality/projects/{project_id}/settings", {"project_id": project_id}, body=body))
 
     def approval_rule_put(self, project_id: int, body: ApprovalRuleIn) -> ApprovalRuleOut:
         """PUT /api/quality/projects/{project_id}/approval-rules: Approval Rule Put."""
-        return self._call("PUT", "/api/quality/projects/{project_id}/approval-rules", {"project_id": project_id}, body=body)
+        return cast("ApprovalRuleOut", self._call("PUT", "/api/quality/projects/{project_id}/approval-rules", {"project_id": project_id}, body=body))
 
     def approval_rule_list(self, project_id: int) -> list[ApprovalRuleOut]:
         """GET /api/quality/projects/{project_id}/approval-rules: Approval Rule List."""
-        return self._call("GET", "/api/quality/projects/{project_id}/approval-rules", {"project_id": project_id})
+        return cast("list[ApprovalRuleOut]", self._call("GET", "/api/quality/projects/{project_id}/approval-rules", {"project_id": project_id}))
 
     def requirement_add(self, project_id: int, body: RequirementIn) -> RequirementOut:
         """POST /api/quality/projects/{project_id}/requirements: Requirement Add."""
-        return self._call("POST", "/api/quality/projects/{project_id}/requirements", {"project_id": project_id}, body=body)
+        return cast("RequirementOut", self._call("POST", "/api/quality/projects/{project_id}/requirements", {"project_id": project_id}, body=body))
 
     def skill_list(self, project_id: int) -> list[SkillOut]:
         """GET /api/quality/projects/{project_id}/skills: Skill List."""
-        return self._call("GET", "/api/quality/projects/{project_id}/skills", {"project_id": project_id})
+        return cast("list[SkillOut]", self._call("GET", "/api/quality/projects/{project_id}/skills", {"project_id": project_id}))
 
     def appeal_list(self, project_id: int) -> list[AppealOut]:
         """GET /api/quality/projects/{project_id}/appeals: Appeal List."""
-        return self._call("GET", "/api/quality/projects/{project_id}/appeals", {"project_id": project_id})
+        return cast("list[AppealOut]", self._call("GET", "/api/quality/projects/{project_id}/appeals", {"project_id": project_id}))
 
     def appeal_decide(self, appeal_id: int, body: AppealDecideIn) -> AppealOut:
         """POST /api/quality/appeals/{appeal_id}/decide: Appeal Decide."""
-        return self._call("POST", "/api/quality/appeals/{appeal_id}/decide", {"appeal_id": appeal_id}, body=body)
+        return cast("AppealOut", self._call("POST", "/api/quality/appeals/{appeal_id}/decide", {"appeal_id": appeal_id}, body=body))
 
     def qualification_create(self, body: QualificationIn) -> QualificationOut:
         """POST /api/quality/qualifications: Qualification Create."""
-        return self._call("POST", "/api/quality/qualifications", {}, body=body)
+        return cast("QualificationOut", self._call("POST", "/api/quality/qualifications", {}, body=body))
 
     def qualification_grant(self, qualification_id: int, body: GrantIn) -> GrantOut:
         """POST /api/quality/qualifications/{qualification_id}/grants: Qualification Grant."""
-        return self._call("POST", "/api/quality/qualifications/{qualification_id}/grants", {"qualification_id": qualification_id}, body=body)
+        return cast("GrantOut", self._call("POST", "/api/quality/qualifications/{qualification_id}/grants", {"qualification_id": qualification_id}, body=body))
 
     def qualification_revoke(self, qualification_id: int, username: str) -> None:
         """DELETE /api/quality/qualifications/{qualification_id}/grants/{username}: Qualification Revoke."""
-        return self._call("DELETE", "/api/quality/qualifications/{qualification_id}/grants/{username}", {"qualification_id": qualification_id, "username": username})
+        return cast("None", self._call("DELETE", "/api/quality/qualifications/{qualification_id}/grants/{username}", {"qualification_id": qualification_id, "username": username}))
 
     def my_standing(self) -> StandingOut:
         """GET /api/quality/me/standing: My Standing.
@@ -1322,109 +1322,109 @@ class GeneratedOperations(BaseClient):
         Your standing. Figures about control tasks and agreement come from feedback releases
         and do not move with each answer; decisions appear when made, their evidence with the
         release that covers it."""
-        return self._call("GET", "/api/quality/me/standing", {})
+        return cast("StandingOut", self._call("GET", "/api/quality/me/standing", {}))
 
     def decision_appeal(self, decision_id: int, body: AppealIn) -> AppealOut:
         """POST /api/quality/decisions/{decision_id}/appeal: Decision Appeal."""
-        return self._call("POST", "/api/quality/decisions/{decision_id}/appeal", {"decision_id": decision_id}, body=body)
+        return cast("AppealOut", self._call("POST", "/api/quality/decisions/{decision_id}/appeal", {"decision_id": decision_id}, body=body))
 
     def money_balance(self, *, currency: str | None = None) -> BalanceOut:
         """GET /api/money/balance: Balance."""
-        return self._call("GET", "/api/money/balance", {}, query={"currency": currency})
+        return cast("BalanceOut", self._call("GET", "/api/money/balance", {}, query={"currency": currency}))
 
     def payout_methods(self) -> list[MethodOut]:
         """GET /api/money/payout-methods: Methods."""
-        return self._call("GET", "/api/money/payout-methods", {})
+        return cast("list[MethodOut]", self._call("GET", "/api/money/payout-methods", {}))
 
     def method_add(self, body: MethodIn) -> MethodOut:
         """POST /api/money/payout-methods: Method Add."""
-        return self._call("POST", "/api/money/payout-methods", {}, body=body)
+        return cast("MethodOut", self._call("POST", "/api/money/payout-methods", {}, body=body))
 
     def payouts(self) -> list[PayoutOut]:
         """GET /api/money/payouts: Payouts."""
-        return self._call("GET", "/api/money/payouts", {})
+        return cast("list[PayoutOut]", self._call("GET", "/api/money/payouts", {}))
 
     def payout_request(self, body: PayoutIn) -> PayoutOut:
         """POST /api/money/payouts: Payout Request."""
-        return self._call("POST", "/api/money/payouts", {}, body=body, idempotency_field="request_key")
+        return cast("PayoutOut", self._call("POST", "/api/money/payouts", {}, body=body, idempotency_field="request_key"))
 
     def deposit_create(self, body: DepositIn) -> DepositOut:
         """POST /api/money/deposits: Deposit.
 
         Add funds to the requester's organisation through a deposit provider (the same one the
         billing page uses). Needs a requester token."""
-        return self._call("POST", "/api/money/deposits", {}, body=body, idempotency_field="request_key")
+        return cast("DepositOut", self._call("POST", "/api/money/deposits", {}, body=body, idempotency_field="request_key"))
 
     def deposits(self) -> list[DepositOut]:
         """GET /api/money/deposits: Deposits."""
-        return self._call("GET", "/api/money/deposits", {})
+        return cast("list[DepositOut]", self._call("GET", "/api/money/deposits", {}))
 
     def money_statement(self, *, limit: int | None = None, offset: int | None = None) -> StatementOut:
         """GET /api/money/statement: Statement.
 
         Every entry on the caller's accounts, newest first, with each account's balance after
         it: an organisation's with a requester token, the worker's own otherwise."""
-        return self._call("GET", "/api/money/statement", {}, query={"limit": limit, "offset": offset})
+        return cast("StatementOut", self._call("GET", "/api/money/statement", {}, query={"limit": limit, "offset": offset}))
 
     def billing(self) -> BillingOut:
         """GET /api/billing: Billing."""
-        return self._call("GET", "/api/billing", {})
+        return cast("BillingOut", self._call("GET", "/api/billing", {}))
 
     def rejection_reasons(self) -> list[ReasonOut]:
         """GET /api/rejection-reasons: Reasons."""
-        return self._call("GET", "/api/rejection-reasons", {})
+        return cast("list[ReasonOut]", self._call("GET", "/api/rejection-reasons", {}))
 
     def approve(self, submission_id: int) -> ReviewOut:
         """POST /api/submissions/{submission_id}/approve: Approve."""
-        return self._call("POST", "/api/submissions/{submission_id}/approve", {"submission_id": submission_id})
+        return cast("ReviewOut", self._call("POST", "/api/submissions/{submission_id}/approve", {"submission_id": submission_id}))
 
     def approve_bulk(self, project_id: int, body: BulkApproveIn) -> BulkOut:
         """POST /api/projects/{project_id}/submissions/approve: Approve Bulk."""
-        return self._call("POST", "/api/projects/{project_id}/submissions/approve", {"project_id": project_id}, body=body)
+        return cast("BulkOut", self._call("POST", "/api/projects/{project_id}/submissions/approve", {"project_id": project_id}, body=body))
 
     def submission_reject(self, submission_id: int, body: RejectIn) -> RejectedOut:
         """POST /api/submissions/{submission_id}/reject: Submission Reject.
 
         Next to /approve and answered the same way."""
-        return self._call("POST", "/api/submissions/{submission_id}/reject", {"submission_id": submission_id}, body=body)
+        return cast("RejectedOut", self._call("POST", "/api/submissions/{submission_id}/reject", {"submission_id": submission_id}, body=body))
 
     def submissions_reject(self, project_id: int, body: RejectManyIn) -> RejectedManyOut:
         """POST /api/projects/{project_id}/submissions/reject: Submissions Reject.
 
         Next to the bulk /approve."""
-        return self._call("POST", "/api/projects/{project_id}/submissions/reject", {"project_id": project_id}, body=body)
+        return cast("RejectedManyOut", self._call("POST", "/api/projects/{project_id}/submissions/reject", {"project_id": project_id}, body=body))
 
     def submission_reject_quality(self, submission_id: int, body: RejectIn) -> DecisionOut:
         """POST /api/quality/submissions/{submission_id}/reject: Submission Reject Quality.
 
         Deprecated: use `POST /api/submissions/{submission_id}/reject`. Kept for existing
         scripts; it answers with the decision itself."""
-        return self._call("POST", "/api/quality/submissions/{submission_id}/reject", {"submission_id": submission_id}, body=body)
+        return cast("DecisionOut", self._call("POST", "/api/quality/submissions/{submission_id}/reject", {"submission_id": submission_id}, body=body))
 
     def submissions_reject_quality(self, project_id: int, body: RejectManyIn) -> RejectedManyOut:
         """POST /api/quality/projects/{project_id}/submissions/reject: Submissions Reject Quality.
 
         Deprecated: use `POST /api/projects/{project_id}/submissions/reject`, which answers the
         same. Kept for existing scripts."""
-        return self._call("POST", "/api/quality/projects/{project_id}/submissions/reject", {"project_id": project_id}, body=body)
+        return cast("RejectedManyOut", self._call("POST", "/api/quality/projects/{project_id}/submissions/reject", {"project_id": project_id}, body=body))
 
     def peer_reviews(self, project_id: int, *, limit: int | None = None, offset: int | None = None) -> list[PeerReviewRequestOut]:
         """GET /api/projects/{project_id}/peer-reviews: Peer Reviews.
 
         The project's answers sent to other workers for review, newest first, each with its
         reviewers' verdicts and reasons (`limit` at most 500)."""
-        return self._call("GET", "/api/projects/{project_id}/peer-reviews", {"project_id": project_id}, query={"limit": limit, "offset": offset})
+        return cast("list[PeerReviewRequestOut]", self._call("GET", "/api/projects/{project_id}/peer-reviews", {"project_id": project_id}, query={"limit": limit, "offset": offset}))
 
     def bonus_send(self, project_id: int, body: BonusIn) -> BonusOut:
         """POST /api/projects/{project_id}/bonuses: Bonus."""
-        return self._call("POST", "/api/projects/{project_id}/bonuses", {"project_id": project_id}, body=body, idempotency_field="request_key")
+        return cast("BonusOut", self._call("POST", "/api/projects/{project_id}/bonuses", {"project_id": project_id}, body=body, idempotency_field="request_key"))
 
     def consent_give(self, project_id: int, body: ConsentIn | None = None) -> ConsentGivenOut:
         """POST /api/work/projects/{project_id}/consent: Give.
 
         Agree to the project's personal data declaration as it stands. Idempotent: a retry
         returns the same consent."""
-        return self._call("POST", "/api/work/projects/{project_id}/consent", {"project_id": project_id}, body=body)
+        return cast("ConsentGivenOut", self._call("POST", "/api/work/projects/{project_id}/consent", {"project_id": project_id}, body=body))
 
     def consent_withdraw(self, project_id: int) -> WithdrawalOut:
         """DELETE /api/work/projects/{project_id}/consent: Withdraw.
@@ -1432,33 +1432,33 @@ class GeneratedOperations(BaseClient):
         Withdraw your consent: your open tasks of the project go back, your personal data of
         the project is deleted, the requester is told which items went, and you keep your pay. A
         retry returns the same withdrawal."""
-        return self._call("DELETE", "/api/work/projects/{project_id}/consent", {"project_id": project_id})
+        return cast("WithdrawalOut", self._call("DELETE", "/api/work/projects/{project_id}/consent", {"project_id": project_id}))
 
     def my_data(self) -> bytes:
         """GET /api/work/me/data: My Data.
 
         Everything the platform holds about you, as one JSON document (streamed): profile,
         consents and deletions, answers, decisions and appeals, money."""
-        return self._call("GET", "/api/work/me/data", {}, raw=True)
+        return cast("bytes", self._call("GET", "/api/work/me/data", {}, raw=True))
 
     def delete_me(self, body: AccountDeleteIn) -> AccountDeletedOut:
         """POST /api/work/me/delete: Delete Me.
 
         Delete your account. Refused (409) while money can still move: earnings awaiting
         approval, a payout on its way, or a balance you can withdraw — withdraw first."""
-        return self._call("POST", "/api/work/me/delete", {}, body=body)
+        return cast("AccountDeletedOut", self._call("POST", "/api/work/me/delete", {}, body=body))
 
     def list_event_types(self) -> list[EventTypeOut]:
         """GET /api/webhooks/events: List Event Types."""
-        return self._call("GET", "/api/webhooks/events", {})
+        return cast("list[EventTypeOut]", self._call("GET", "/api/webhooks/events", {}))
 
     def create_subscription(self, body: SubscriptionIn) -> SubscriptionSecretOut:
         """POST /api/webhooks/subscriptions: Create Subscription."""
-        return self._call("POST", "/api/webhooks/subscriptions", {}, body=body)
+        return cast("SubscriptionSecretOut", self._call("POST", "/api/webhooks/subscriptions", {}, body=body))
 
     def list_subscriptions(self, *, page: int | None = None, page_size: int | None = None) -> PagedSubscriptionOut:
         """GET /api/webhooks/subscriptions: List Subscriptions."""
-        return self._call("GET", "/api/webhooks/subscriptions", {}, query={"page": page, "page_size": page_size})
+        return cast("PagedSubscriptionOut", self._call("GET", "/api/webhooks/subscriptions", {}, query={"page": page, "page_size": page_size}))
 
     def iter_list_subscriptions(self, *, page_size: int | None = None) -> Iterator[SubscriptionOut]:
         """Every item of GET /api/webhooks/subscriptions, page after page."""
@@ -1466,35 +1466,35 @@ class GeneratedOperations(BaseClient):
 
     def get_subscription(self, subscription_id: int) -> SubscriptionOut:
         """GET /api/webhooks/subscriptions/{subscription_id}: Get Subscription."""
-        return self._call("GET", "/api/webhooks/subscriptions/{subscription_id}", {"subscription_id": subscription_id})
+        return cast("SubscriptionOut", self._call("GET", "/api/webhooks/subscriptions/{subscription_id}", {"subscription_id": subscription_id}))
 
     def update_subscription(self, subscription_id: int, body: SubscriptionPatch) -> SubscriptionOut:
         """PATCH /api/webhooks/subscriptions/{subscription_id}: Update Subscription."""
-        return self._call("PATCH", "/api/webhooks/subscriptions/{subscription_id}", {"subscription_id": subscription_id}, body=body)
+        return cast("SubscriptionOut", self._call("PATCH", "/api/webhooks/subscriptions/{subscription_id}", {"subscription_id": subscription_id}, body=body))
 
     def delete_subscription(self, subscription_id: int) -> None:
         """DELETE /api/webhooks/subscriptions/{subscription_id}: Delete Subscription."""
-        return self._call("DELETE", "/api/webhooks/subscriptions/{subscription_id}", {"subscription_id": subscription_id})
+        return cast("None", self._call("DELETE", "/api/webhooks/subscriptions/{subscription_id}", {"subscription_id": subscription_id}))
 
     def rotate_secret(self, subscription_id: int) -> SubscriptionSecretOut:
         """POST /api/webhooks/subscriptions/{subscription_id}/rotate-secret: Rotate Secret.
 
         A new secret, shown once. The old one keeps signing beside it for 24 hours."""
-        return self._call("POST", "/api/webhooks/subscriptions/{subscription_id}/rotate-secret", {"subscription_id": subscription_id})
+        return cast("SubscriptionSecretOut", self._call("POST", "/api/webhooks/subscriptions/{subscription_id}/rotate-secret", {"subscription_id": subscription_id}))
 
     def send_test_event(self, subscription_id: int) -> DeliveryOut:
         """POST /api/webhooks/subscriptions/{subscription_id}/test: Send Test Event.
 
         A `webhook.test` event to this subscription alone, sent in the background; read its
         delivery to see what the receiver answered."""
-        return self._call("POST", "/api/webhooks/subscriptions/{subscription_id}/test", {"subscription_id": subscription_id})
+        return cast("DeliveryOut", self._call("POST", "/api/webhooks/subscriptions/{subscription_id}/test", {"subscription_id": subscription_id}))
 
     def list_deliveries(self, subscription_id: int, *, page: int | None = None, page_size: int | None = None) -> PagedDeliveryOut:
         """GET /api/webhooks/subscriptions/{subscription_id}/deliveries: List Deliveries.
 
         The delivery log, newest first: each event sent, its status and every attempt (status
         code, error, time)."""
-        return self._call("GET", "/api/webhooks/subscriptions/{subscription_id}/deliveries", {"subscription_id": subscription_id}, query={"page": page, "page_size": page_size})
+        return cast("PagedDeliveryOut", self._call("GET", "/api/webhooks/subscriptions/{subscription_id}/deliveries", {"subscription_id": subscription_id}, query={"page": page, "page_size": page_size}))
 
     def iter_list_deliveries(self, subscription_id: int, *, page_size: int | None = None) -> Iterator[DeliveryOut]:
         """Every item of GET /api/webhooks/subscriptions/{subscription_id}/deliveries, page after page."""
@@ -1502,4 +1502,4 @@ class GeneratedOperations(BaseClient):
 
     def get_delivery(self, delivery_id: int) -> DeliveryOut:
         """GET /api/webhooks/deliveries/{delivery_id}: Get Delivery."""
-        return self._call("GET", "/api/webhooks/deliveries/{delivery_id}", {"delivery_id": delivery_id})
+        return cast("DeliveryOut", self._call("GET", "/api/webhooks/deliveries/{delivery_id}", {"delivery_id": delivery_id}))

@@ -62,7 +62,8 @@ class RetryPolicy:
             seconds = _retry_after_seconds(retry_after)
             if seconds is not None:
                 return min(seconds, self.max_wait)
-        return min(self.backoff * 2 ** (attempt - 1) * (1 + random.random() / 4), self.max_wait)
+        doubled: float = self.backoff * 2.0 ** (attempt - 1) * (1 + random.random() / 4)
+        return min(doubled, self.max_wait)
 
 
 def _retry_after_seconds(value: str) -> float | None:
@@ -124,7 +125,7 @@ class BaseClient:
 
     def _url(self, path: str, query: Mapping[str, Any] | None) -> str:
         url = self.base_url + path
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for name, value in (query or {}).items():
             if value is None:
                 continue

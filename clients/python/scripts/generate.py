@@ -57,7 +57,7 @@ Do not edit: run the script again."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 from microwork_client._http import BaseClient, FileField
 
@@ -235,7 +235,7 @@ def _operation(path: str, verb: str, op: dict[str, Any], schemas: dict[str, Any]
     lines = [
         f"    def {name}({', '.join(args)}) -> {returns}:",
         f'        """{doc}"""',
-        f"        return self._call({', '.join(call)})",
+        f"        return cast({json.dumps(returns)}, self._call({', '.join(call)}))",
     ]
     page_names = {p["name"] for p in query_params}
     if {"page", "page_size"} <= page_names or {"page", "limit"} <= page_names:
