@@ -117,6 +117,7 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/", projects_router)
+api.add_router("/", "microwork.projects.api_progress.router")
 api.add_router("/", work_router)
 api.add_router("/", "microwork.work.api_files.router")
 api.add_router("/", aggregation_router)
