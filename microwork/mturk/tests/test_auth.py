@@ -2,6 +2,7 @@
 access keys' command and page; one organisation's HIT unseen by another's key."""
 
 import io
+import json
 from datetime import UTC, datetime, timedelta
 
 import botocore.auth
@@ -61,7 +62,7 @@ def test_an_unsigned_request_is_refused(client):
         HTTP_X_AMZ_TARGET="MTurkRequesterServiceV20170117.GetAccountBalance",
     )
     assert response.status_code == 400
-    assert response.json()["__type"] == "MissingAuthenticationTokenException"
+    assert json.loads(response.content)["__type"] == "MissingAuthenticationTokenException"
 
 
 def test_parameters_are_checked_with_the_parameter_named(live_server, rita):
