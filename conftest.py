@@ -35,6 +35,12 @@ def _terms_gate_off(settings):
     settings.TERMS_GATE = False
 
 
+@pytest.fixture(autouse=True)
+def _webhooks_to_the_loopback(settings):
+    # Test receivers listen on 127.0.0.1, which production refuses (docs/webhooks.md).
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+
+
 @pytest.fixture
 def past_opening_round():
     """Call it to move the clock just past the opening round that every release of work starts

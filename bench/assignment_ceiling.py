@@ -5,7 +5,7 @@ like.
 How the statement lists were obtained: `django.test.utils.CaptureQueriesContext` around
 `microwork.work.services.claiming.assignment_claim` and
 `microwork.work.services.submitting.submission_create`, with the production submission hooks
-(microwork/work/hooks.py: aggregation, quality, earning) on a funded live project at overlap
+(microwork/work/hooks.py: aggregation, quality, earning, webhooks) on a funded live project at overlap
 3, on PostgreSQL, three workers answering each task in turn, after each worker's first answer
 (which makes their ledger account and skill row; the bench makes those up front for its SQL
 workers). The test
@@ -43,6 +43,7 @@ CLAIM_SHAPE = (
     "SELECT work_assignment",  # the worker's open leases on the project
     "SELECT quality_decision",  # eligibility: a suspension, removal or pause
     "SELECT quality_projectrequirement",  # eligibility: the project's requirements
+    "SELECT projects_project",  # eligibility (mturk): an expired HIT, a requester's block
     "SELECT projects_task FOR UPDATE SKIP LOCKED",  # the candidate
     "SELECT projects_task",  # its free slot, re-read under the lock
     "INSERT work_assignment",
@@ -85,6 +86,8 @@ SUBMIT_SHAPE = (
     "UPDATE ledger_account",
     "RELEASE",
     "SELECT work_assignment",  # open leases, against the escrow left
+    # webhooks hook: the events the organisation's subscriptions want (none at the bench)
+    "SELECT webhooks_subscription",
     "COMMIT",
 )
 _LABELLED = SUBMIT_SHAPE.index("INSERT aggregation_taskaggregate") + 1
@@ -242,6 +245,15 @@ def claim(db: Session, project: int, worker: int) -> tuple[int, int] | None:
             " ORDER BY r.id",
             (project,),
         ).fetchall()
+        db.run(
+            "SELECT p.id, EXISTS(SELECT 1 FROM mturk_hit h WHERE h.project_id = p.id"
+            " AND h.expires_at <= %s), (SELECT b.decision_id FROM mturk_workerblock b"
+            " INNER JOIN quality_decision d ON b.decision_id = d.id"
+            " WHERE b.organisation_id = p.organisation_id AND b.worker_id = %s"
+            " AND b.lifted_at IS NULL AND d.status = 'active' LIMIT 1)"
+            " FROM projects_project p WHERE p.id = %s",
+            (now, worker, project),
+        ).fetchall()
         skip: list[int] = []
         for _attempt in range(5):
             sql = (
@@ -338,6 +350,10 @@ def submit(db: Session, assignment: int, worker: int, answer: str = "ok") -> boo
         label, filled = _aggregate(db, p, locked, now)
         _skill(db, project, worker, task, answer, label, now)
         _earning(db, p, worker, submission, task, now)
+        db.run(
+            "SELECT events FROM webhooks_subscription WHERE is_active AND organisation_id = %s",
+            (p["organisation_id"],),
+        ).fetchall()
         db.run("COMMIT")
     except BaseException:
         db.conn.execute("ROLLBACK")

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from config.api import api
 from microwork.accounts.views import home
+from microwork.mturk.views import endpoint as mturk_endpoint
 from microwork.projects.media import serve_media
 
 urlpatterns = [
@@ -21,7 +22,12 @@ urlpatterns = [
     path("", include("microwork.review.urls")),
     path("privacy/", include("microwork.privacy.urls")),
     path("voice/", include("microwork.voice.urls")),
+    path("webhooks/", include("microwork.webhooks.urls")),
     path("api/", api.urls),
+    # Mechanical Turk's requester API (docs/mturk.md): the endpoint with and without the slash,
+    # since boto3 posts to the address it is given plus "/".
+    path("mturk", mturk_endpoint),
+    path("mturk/", include("microwork.mturk.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     # Task media and uploads, only through the signed, personal addresses pages and API

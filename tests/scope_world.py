@@ -14,6 +14,7 @@ from microwork.accounts import services as account_services
 from microwork.accounts.models import Membership, Organisation, User
 from microwork.aggregation.services.run_requests import aggregation_run_request
 from microwork.ledger.services.payouts import payout_method_add
+from microwork.mturk.services.keys import access_key_create
 from microwork.privacy.models import Consent
 from microwork.projects.models import Batch, Project
 from microwork.quality.models import ProjectRequirement
@@ -26,6 +27,8 @@ from microwork.quality.services.qualifications import (
 )
 from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
 from microwork.review import services as review_services
+from microwork.webhooks.services.events import webhook_test_send
+from microwork.webhooks.services.subscriptions import subscription_create
 from microwork.work.models import Assignment, WorkerFile
 
 
@@ -116,6 +119,15 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
     )
     rita_token, _key = account_services.api_token_create(user=rita, name="acme", organisation=acme)
 
+    # Made last, so nothing above sends it an event; one test delivery for its log.
+    subscription = subscription_create(
+        organisation=acme, url="https://hooks.acme.example/microwork", events=["task.completed"]
+    )
+    delivery = webhook_test_send(subscription=subscription)
+
+    # Rita's Mechanical Turk access key: only she may revoke it.
+    mturk_key, _secret = access_key_create(user=rita, organisation=acme)
+
     rob_project = make_project(owner=rob)
     rob_qualification = qualification_create(organisation=other, name="Rob's")
     return World(
@@ -144,6 +156,9 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
             "token_id": rita_token.pk,
             "worker_ids": [walt.pk],
             "username": "walt",
+            "subscription_id": subscription.pk,
+            "delivery_id": delivery.pk,
+            "key_id": mturk_key.pk,
         },
         rob_project=rob_project,
         rob_ids={"project_id": rob_project.pk, "qualification_id": rob_qualification.pk},

@@ -17,6 +17,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("lib",),  # money, errors, limits, the registry loader: no app
     ("clock",),  # the periodic jobs and the job worker
     ("accounts",),  # users, organisations, tokens, API authentication
+    ("webhooks",),  # requesters' subscriptions, signed deliveries; apps above fire events
     ("inbox",),  # messages to people; kinds are plug-ins
     ("ledger",),  # the books; names everything above it by plain ids
     ("projects",),  # projects, batches, tasks, task interfaces
@@ -28,6 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("wellbeing",),  # disturbing content: workers' choices, daily limit, breaks
     ("privacy",),  # consent, withdrawal, deletion, a worker's own data and account
     ("voice",),  # requesters' records, workers' ratings and feedback: reads all the above
+    ("mturk",),  # Mechanical Turk's requester API over everything below
     ("demo", "cli"),  # the demo data and the command line drive everything
 ]
 RANK = {app: rank for rank, apps in enumerate(LAYERS) for app in apps}

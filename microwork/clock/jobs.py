@@ -39,6 +39,12 @@ PERIODIC_JOBS: dict[str, tuple[str, timedelta]] = {
         "microwork.privacy.tasks.retention_sweep_task",
         timedelta(hours=1),
     ),
+    # Webhook deliveries whose back-off is over (and first attempts whose queued job was
+    # lost): each minute, so a retry is at most a minute later than its back-off says.
+    "webhook_retries": (
+        "microwork.webhooks.tasks.webhook_deliveries_due_task",
+        timedelta(minutes=1),
+    ),
 }
 
 # What to do, beyond failing the task result with the reason, when a job ends badly: its

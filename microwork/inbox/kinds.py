@@ -21,4 +21,6 @@ KINDS: dict[str, str] = {
     "project_opened": WORK,
     # To a project's requesters: a worker's personal data of it deleted, and which items.
     "personal_data_deleted": "microwork.privacy.texts.inbox_lines",
+    # A requester's message to workers who did their work (MTurk's NotifyWorkers).
+    "requester_message": "microwork.mturk.texts.inbox_lines",
 }

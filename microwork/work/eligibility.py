@@ -49,6 +49,8 @@ ELIGIBILITY_CHECKS: dict[str, str] = {
     # Disturbing content: only the categories the worker chose to see, up to their daily
     # limit of such items (docs/wellbeing.md).
     "disturbing_content": "microwork.wellbeing.eligibility.check",
+    # A HIT past its expiry, and a requester's block of the worker (docs/mturk.md).
+    "mturk": "microwork.mturk.eligibility.check",
 }
 
 # Whether a worker agreed to a project's personal data declaration as it stands (the

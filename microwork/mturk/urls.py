@@ -1,0 +1,12 @@
+from django.urls import path
+
+from microwork.mturk import views
+
+app_name = "mturk"
+
+urlpatterns = [
+    # boto3 posts to the endpoint's path plus "/": both spellings are the endpoint.
+    path("", views.endpoint, name="endpoint"),
+    path("keys/", views.keys_page, name="keys"),
+    path("keys/<int:key_id>/revoke/", views.key_revoke, name="key_revoke"),
+]
