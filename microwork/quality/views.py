@@ -405,6 +405,8 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
         return HttpResponseRedirect(back)
     if appeal.decision.project_id and not user.is_staff:
         return redirect("quality:project", project_id=appeal.decision.project_id)
+    if appeal.decision.organisation_id and not user.is_staff:
+        return redirect("quality:blocks")
     return redirect("quality:operator")
 
 
