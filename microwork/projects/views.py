@@ -22,7 +22,7 @@ from microwork.projects.forms import ProjectForm, StatusForm, UploadForm, durati
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 from microwork.projects.personal_data import category_names
-from microwork.projects.services import batches
+from microwork.projects.services import batches, cloning
 from microwork.projects.services import media as media_services
 from microwork.projects.services import projects as project_services
 
@@ -215,3 +215,34 @@ def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
 def instructions_preview(request: HttpRequest) -> HttpResponse:
     access_organisation_for_requester(user=request_user(request))
     return HttpResponse(render_markdown(request.POST.get("instructions", "")))
+
+
+@page
+def project_clone(request: HttpRequest, project_id: int) -> HttpResponse:
+    """A new draft with this project's settings, instructions, control tasks, tests and rules."""
+    user = request_user(request)
+    project = access_project_for_requester(user=user, project_id=project_id)
+    name = request.POST.get("name", "") if request.method == "POST" else ""
+    error = ""
+    if request.method == "POST":
+        try:
+            clone = cloning.project_clone(project=project, actor=user, name=name)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("Copied from %(name)s: settings, instructions, control tasks, tests and rules.")
+                % {"name": project.name},
+            )
+            return redirect("projects:detail", project_id=clone.pk)
+    return render(
+        request,
+        "projects/clone.html",
+        {
+            "project": project,
+            "name": name or _("%(name)s (copy)") % {"name": project.name},
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -25,6 +26,7 @@ from microwork.quality import access as quality_access
 from microwork.quality import selectors as quality_selectors
 from microwork.quality import texts as quality_texts
 from microwork.review import selectors, services
+from microwork.review.dashboard import project_dashboard
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -184,3 +186,13 @@ def peer_reviews_csv(request: HttpRequest, project_id: int) -> StreamingHttpResp
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="peer-reviews-{project.pk}.csv"'
     return response
+
+
+@page
+def dashboard(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    return render(
+        request,
+        "review/dashboard.html",
+        {"project": project, **project_dashboard(project=project, now=timezone.now())},
+    )
