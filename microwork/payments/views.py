@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -144,17 +145,10 @@ def requester_statement(request: HttpRequest) -> HttpResponseBase:
 
 @page
 def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The review page moved beside the review actions, which read the tasks' labels for its
+    agreement filter; this address, bookmarked and linked from mails, leads there."""
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
-    return render(
-        request,
-        "payments/review.html",
-        {
-            "project": project,
-            "pending": selectors.submissions_pending_review(project=project),
-            "workers": selectors.project_workers(project=project),
-            "request_key": uuid.uuid4().hex,
-        },
-    )
+    return HttpResponseRedirect(reverse("review:page", args=[project.pk]))
 
 
 @page

@@ -2,6 +2,7 @@
 review page, which payments shows), reject one answer or several (the reject form). Each
 view: parse, one access helper, one service, redirect or render."""
 
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +26,10 @@ from microwork.projects.access import access_project_for_requester
 from microwork.quality import access as quality_access
 from microwork.quality import selectors as quality_selectors
 from microwork.quality import texts as quality_texts
-from microwork.review import selectors, services
+from microwork.payments import selectors as payments_selectors
+from microwork.projects.interfaces import get_interface
+from microwork.review import answers, selectors, services
+from microwork.work.models import Submission
 from microwork.review.dashboard import project_dashboard
 
 
@@ -57,7 +61,7 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
                 raise ApplicationError(_("Choose the answers to reject."), field="submission")
             query = urlencode(
                 [("submission", i) for i in chosen]
-                + [("next", reverse("payments:review", args=[project.pk]))]
+                + [("next", reverse("review:page", args=[project.pk]))]
             )
             return redirect(f"{reverse('review:reject_many', args=[project.pk])}?{query}")
         elif action_name == "bonus":
@@ -75,7 +79,7 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
             messages.success(request, _("Bonus sent to %(n)d workers.") % {"n": len(workers)})
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect("payments:review", project_id=project.pk)
+    return redirect("review:page", project_id=project.pk)
 
 
 def _reject_page(
@@ -195,4 +199,38 @@ def dashboard(request: HttpRequest, project_id: int) -> HttpResponse:
         request,
         "review/dashboard.html",
         {"project": project, **project_dashboard(project=project, now=timezone.now())},
+    )
+
+
+@page
+def answers_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The answers to review, each beside its task in words, with the expected answer on
+    control tasks, filtered by worker, label, agreement and status."""
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    filters = answers.ReviewFilters.from_query(request.GET)
+    page_number = whole_number(request.GET.get("page"), low=1, high=10_000) or 1
+    rows, has_next, truncated = answers.review_rows(
+        project=project, filters=filters, page=page_number
+    )
+    interface = get_interface(project.interface)
+    query = {k: v for k, v in vars(filters).items() if v}
+    return render(
+        request,
+        "review/answers.html",
+        {
+            "project": project,
+            "rows": rows,
+            "filters": filters,
+            "page_number": page_number,
+            "has_next": has_next,
+            "truncated": truncated,
+            "scan_limit": answers.SCAN_LIMIT,
+            "next_query": urlencode({**query, "page": page_number + 1}),
+            "previous_query": urlencode({**query, "page": page_number - 1}),
+            "worker_choices": answers.review_workers(project=project),
+            "label_choices": answers.label_choices(interface, project.config),
+            "status_choices": Submission.Status.choices,
+            "bonus_workers": payments_selectors.project_workers(project=project),
+            "request_key": uuid.uuid4().hex,
+        },
     )
