@@ -22,7 +22,7 @@ from microwork.projects.forms import ProjectForm, StatusForm, UploadForm, durati
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 from microwork.projects.personal_data import category_names
-from microwork.projects.services import batches, cloning
+from microwork.projects.services import batch_runs, batches, cloning
 from microwork.projects.services import media as media_services
 from microwork.projects.services import projects as project_services
 
@@ -207,7 +207,54 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
 @page
 def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = access_batch_for_requester(user=request_user(request), batch_id=batch_id)
-    return render(request, "projects/_batch_progress.html", {"batch": batch})
+    return render(
+        request,
+        "projects/_batch_progress.html",
+        {"batch": batch, **progress_words(batch_runs.batch_progress_view(batch), batch)},
+    )
+
+
+def _time_words(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext("about %(n)d second left", "about %(n)d seconds left", seconds) % {
+            "n": seconds
+        }
+    minutes = round(seconds / 60)
+    if minutes < 120:
+        return ngettext("about %(n)d minute left", "about %(n)d minutes left", minutes) % {
+            "n": minutes
+        }
+    hours = round(seconds / 3600)
+    return ngettext("about %(n)d hour left", "about %(n)d hours left", hours) % {"n": hours}
+
+
+def progress_words(progress: Any, batch: Any) -> dict[str, Any]:
+    """A running upload's phases in words, each with its count, and the time left."""
+    if progress is None:
+        return {"phases": [], "percent": batch.percent_checked, "time_left": ""}
+    lines = []
+    for phase in progress.phases:
+        if phase.key == "check":
+            name = _("Checking the file")
+            count = ngettext("%(n)d row checked", "%(n)d rows checked", batch.rows_seen) % {
+                "n": batch.rows_seen
+            }
+        else:
+            name = _("Adding the tasks")
+            count = _("%(done)d of %(total)d tasks stored") % {
+                "done": phase.done,
+                "total": phase.total,
+            }
+        state = {
+            "waiting": _("waiting"),
+            "running": _("%(p)d %%") % {"p": phase.percent},
+            "done": _("done"),
+        }[phase.state]
+        lines.append({"name": name, "state": state, "count": count, "key": phase.key})
+    time_left = (
+        _time_words(progress.seconds_left) if progress.seconds_left is not None else ""
+    )
+    return {"phases": lines, "percent": progress.percent, "time_left": time_left}
 
 
 @require_POST
