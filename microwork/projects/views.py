@@ -19,7 +19,7 @@ from microwork.lib.views import page
 from microwork.projects import selectors
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
 from microwork.projects.forms import ProjectForm, StatusForm, UploadForm, duration_text
-from microwork.projects.interfaces import get_interface
+from microwork.projects.interfaces import get_interface, interfaces_all
 from microwork.projects.models import Project
 from microwork.projects.personal_data import category_names
 from microwork.projects.services import batch_runs, batches, cloning
@@ -44,7 +44,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def project_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     organisation = access_organisation_for_requester(user=user)
-    form = ProjectForm(request.POST or None)
+    keys = [i.key for i in interfaces_all()]
+    template_key = request.GET.get("template", "")
+    chosen = get_interface(template_key if template_key in keys else keys[0])
+    form = ProjectForm(request.POST or None, initial=ProjectForm.initial_for_template(chosen))
     if request.method == "POST" and form.is_valid():
         try:
             project = project_services.project_create(
@@ -55,7 +58,16 @@ def project_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Project created. Upload tasks, then go live."))
             return redirect("projects:detail", project_id=project.pk)
-    return render(request, "projects/form.html", {"form": form, "project": None})
+    return render(
+        request,
+        "projects/form.html",
+        {
+            "form": form,
+            "project": None,
+            "templates": [(i.key, i.title) for i in interfaces_all()],
+            "template_key": chosen.key,
+        },
+    )
 
 
 @page

@@ -110,6 +110,18 @@ def _reject_page(
     except ApplicationError as exc:
         context["error"] = exc.message
         context["needs_confirm"] = exc.code == "confirm_needed"
+        if context["needs_confirm"]:
+            # The API's wording asks for a parameter; a person confirms with the button.
+            details = exc.details if isinstance(exc.details, dict) else {}
+            context["error"] = _(
+                "This would reject %(n)d of %(worker)s's %(total)d answers in the last 24 "
+                "hours, more than your project's usual share. Check again, then press Reject "
+                "once more to confirm."
+            ) % {
+                "n": details.get("rejections", len(ids)),
+                "worker": details.get("worker", ""),
+                "total": details.get("answers", 0),
+            }
         return render(request, "review/reject.html", context, status=exc.status)
     workers = sorted({d.worker.username for d in decisions})
     messages.success(

@@ -282,6 +282,25 @@ class TaskInterface:
         text = " · ".join(parts)
         return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
 
+    def starter(self) -> dict[str, Any]:
+        """What a new project of this kind starts from (the create page's template): the
+        example's settings and instructions written for this kind, with the "## Examples"
+        section workers rely on, for the requester to rewrite. A kind may override it."""
+        return {
+            "interface": self.key,
+            "config": dict((self.example or {}).get("config") or {}),
+            "instructions": str(
+                _(
+                    "Explain the task in one or two sentences: what workers look at and what "
+                    "they answer ({kind}: {description}).\n\n"
+                    "- Say what a good answer is, and what to do when unsure.\n"
+                    "- Say what to skip.\n\n"
+                    "## Examples\n\n"
+                    "Show two or three worked examples, each with its answer and why.\n"
+                )
+            ).format(kind=self.title, description=self.description or self.title),
+        }
+
     def render_view(
         self,
         *,

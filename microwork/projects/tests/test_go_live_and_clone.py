@@ -146,3 +146,15 @@ def test_clone_default_name_and_preview_as_workers_see_it(client, rita, project)
     assert response.status_code == 400
     # A draft without tasks previews the kind's example.
     assert client.get(reverse("projects:task_preview", args=[clone.pk])).status_code == 200
+
+
+def test_new_project_starts_from_a_template_of_the_chosen_kind(client, rita):
+    from microwork.projects.interfaces import get_interface
+
+    client.force_login(rita)
+    page = client.get(reverse("projects:create") + "?template=multiple_choice").content.decode()
+    assert "family website" not in page
+    assert '<option value="multiple_choice" selected>' in page
+    assert "## Examples" in page and str(get_interface("multiple_choice").title) in page
+    for key in ("single_choice", "free_text", "bounding_boxes"):
+        assert f'href="?template={key}"' in page

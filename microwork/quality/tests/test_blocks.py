@@ -119,3 +119,27 @@ def test_blocks_page_keeps_what_was_typed_and_lifts(client, rita, walt, acme):
     block.refresh_from_db()
     assert block.status == Decision.Status.REVERSED
     assert worker_block_delete(organisation=acme, worker=walt, actor=rita) == 0
+
+
+def test_a_refused_test_form_keeps_what_was_typed_and_names_the_field_in_words(
+    client, rita, acme
+):
+    project = make_project(owner=rita)
+    client.force_login(rita)
+    response = client.post(
+        reverse("quality:test_create", args=[project.pk]),
+        {
+            "name": "Cats test",
+            "question_count": "7",
+            "pass_mark": "0.9",
+            "all_gold": "on",
+            "next": reverse("quality:project", args=[project.pk]),
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "ask fewer questions" in page and "question_count." not in page
+    assert 'value="Cats test"' in page and 'value="7"' in page and 'value="0.9"' in page
+    # Shown once: the next visit starts afresh.
+    again = client.get(reverse("quality:project", args=[project.pk])).content.decode()
+    assert 'value="Cats test"' not in again
