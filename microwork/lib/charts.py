@@ -53,8 +53,7 @@ def _axis(top: float) -> str:
         f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}"/>',
         f'<line class="axis" x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" '
         f'y2="{TOP + plot_h}"/>',
-        f'<text class="tick end" x="{LEFT - 3}" y="{TOP + 4}">'
-        f"{escape(_number(top))}</text>",
+        f'<text class="tick end" x="{LEFT - 3}" y="{TOP + 4}">{escape(_number(top))}</text>',
         f'<text class="tick end" x="{LEFT - 3}" y="{TOP + plot_h}">0</text>',
     ]
     return "".join(parts)
@@ -91,7 +90,7 @@ def bar_chart(
         if i % max(label_every, 1) == 0:
             body.append(
                 f'<text class="tick" x="{x + width / 2:.1f}" y="{HEIGHT - 6}" '
-                f'>{escape(label)}</text>'
+                f">{escape(label)}</text>"
             )
     return Chart(title, desc, _frame(title, desc, "".join(body), chart_id), rows)
 

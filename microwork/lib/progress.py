@@ -145,8 +145,8 @@ def progress_view(state: dict[str, Any], *, now: float) -> ProgressView:
                 if reference is None
                 else durations[reference["key"]] * p["weight"] / reference["weight"]
             )
-        seconds_left = None if seconds_left is None or left is None else seconds_left + max(
-            left, 0.0
+        seconds_left = (
+            None if seconds_left is None or left is None else seconds_left + max(left, 0.0)
         )
     percent = min(99, int(done_weight * 100 / weights))
     if views and all(v.state == "done" for v in views):

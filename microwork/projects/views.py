@@ -263,9 +263,7 @@ def progress_words(progress: Any, batch: Any) -> dict[str, Any]:
             "done": _("done"),
         }[phase.state]
         lines.append({"name": name, "state": state, "count": count, "key": phase.key})
-    time_left = (
-        _time_words(progress.seconds_left) if progress.seconds_left is not None else ""
-    )
+    time_left = _time_words(progress.seconds_left) if progress.seconds_left is not None else ""
     return {"phases": lines, "percent": progress.percent, "time_left": time_left}
 
 

@@ -7,7 +7,6 @@ from microwork.accounts.access import access_worker
 from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import Forbidden, NotFound
 from microwork.projects.access import access_project_for_requester
-from microwork.projects.models import Project
 from microwork.quality.models import (
     Appeal,
     Decision,

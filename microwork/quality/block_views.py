@@ -56,9 +56,7 @@ def blocks(request: HttpRequest) -> HttpResponse:
             errors[exc.field or "worker"] = exc.message
             status = 400
         else:
-            messages.success(
-                request, _("Blocked; the worker has been told why and can appeal.")
-            )
+            messages.success(request, _("Blocked; the worker has been told why and can appeal."))
             return redirect("quality:blocks")
     return render(
         request,

@@ -142,9 +142,7 @@ def decision_headline(decision: Decision) -> str:
         }
     if kind == Decision.Kind.BLOCK:
         organisation = decision.organisation.name if decision.organisation is not None else ""
-        return _("Blocked from the projects of %(organisation)s") % {
-            "organisation": organisation
-        }
+        return _("Blocked from the projects of %(organisation)s") % {"organisation": organisation}
     if kind == Decision.Kind.SUSPENSION:
         if decision.ends_at:
             return _("Account suspended until %(until)s") % {"until": _when(decision.ends_at)}

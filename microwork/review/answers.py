@@ -93,7 +93,8 @@ def review_rows(
         scanned += 1
         if filters.label and not _has_label(interface, sub.answer, filters.label):
             continue
-        agrees = _agrees(interface, project.config, sub.answer, sub.task_label)
+        task_label: str | None = getattr(sub, "task_label", None)  # annotated by the query
+        agrees = _agrees(interface, project.config, sub.answer, task_label)
         if filters.agreement == "agrees" and agrees is not True:
             continue
         if filters.agreement == "disagrees" and agrees is not False:
@@ -101,8 +102,8 @@ def review_rows(
         if filters.agreement == "unknown" and agrees is not None:
             continue
         label_text = ""
-        if sub.task_label is not None:
-            value = interface.label_value(sub.task_label)
+        if task_label is not None:
+            value = interface.label_value(task_label)
             if value is not None:
                 try:
                     label_text = interface.answer_text(project.config, value, sub.task.data)

@@ -70,9 +70,7 @@ def _buckets(project: Project, now: datetime) -> tuple[list[tuple[datetime, int]
 
 def estimate(*, project: Project, answers: int, wanted: int, now: datetime) -> Estimate:
     recent = Submission.objects.filter(project=project, submitted_at__gt=now - PACE_WINDOW)
-    first = Submission.objects.filter(project=project).aggregate(first=Min("submitted_at"))[
-        "first"
-    ]
+    first = Submission.objects.filter(project=project).aggregate(first=Min("submitted_at"))["first"]
     window = PACE_WINDOW if first is None or now - first >= PACE_WINDOW else now - first
     hours = max(window / HOUR, 1 / 60)
     per_hour = recent.count() / hours
@@ -90,9 +88,7 @@ def _share_bars(values: list[float]) -> list[tuple[str, float]]:
 
 
 def _workers_words(bars: list[tuple[str, float]]) -> list[str]:
-    return [
-        _("%(n)d workers") % {"n": int(n)} if n != 1 else _("1 worker") for _label, n in bars
-    ]
+    return [_("%(n)d workers") % {"n": int(n)} if n != 1 else _("1 worker") for _label, n in bars]
 
 
 def project_dashboard(*, project: Project, now: datetime) -> dict[str, Any]:

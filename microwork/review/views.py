@@ -22,15 +22,15 @@ from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError
 from microwork.lib.redirects import safe_next_url
 from microwork.lib.views import action, page
+from microwork.payments import selectors as payments_selectors
 from microwork.projects.access import access_project_for_requester
+from microwork.projects.interfaces import get_interface
 from microwork.quality import access as quality_access
 from microwork.quality import selectors as quality_selectors
 from microwork.quality import texts as quality_texts
-from microwork.payments import selectors as payments_selectors
-from microwork.projects.interfaces import get_interface
 from microwork.review import answers, selectors, services
-from microwork.work.models import Submission
 from microwork.review.dashboard import project_dashboard
+from microwork.work.models import Submission
 
 
 def _ids(values: list[str]) -> list[int]:

@@ -13,7 +13,6 @@ from microwork.lib.errors import ApplicationError
 from microwork.projects.interfaces import schema
 from microwork.projects.interfaces.fields import ConfigField, Wording
 
-
 # A task's files, named in words in its summary.
 MEDIA_WORDS = {
     "image_url": _("image"),

@@ -282,9 +282,9 @@ class Pairwise(TaskInterface):
 
         def side(key: str) -> str:
             return str(
-                data.get(f"{key}_text") or data.get(f"{key}_id") or (
-                    _("picture") if data.get(f"{key}_image_url") else ""
-                )
+                data.get(f"{key}_text")
+                or data.get(f"{key}_id")
+                or (_("picture") if data.get(f"{key}_image_url") else "")
             )[:90]
 
         prompt = str(data.get("prompt") or "")[:90]

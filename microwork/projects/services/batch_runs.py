@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.lib.errors import ApplicationError
+from microwork.lib.progress import JobProgress, ProgressView, read_progress
 from microwork.lib.registry import loaded, run_hooks
 from microwork.projects import hooks
 from microwork.projects.models import Batch, Project, UploadCleanup
@@ -23,7 +24,6 @@ from microwork.projects.services.batches import (
     existing_ids,
     tasks_insert,
 )
-from microwork.lib.progress import JobProgress, ProgressView, read_progress
 from microwork.projects.uploads.checking import CheckReport, iter_clean_rows
 
 logger = logging.getLogger(__name__)

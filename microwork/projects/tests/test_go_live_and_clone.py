@@ -40,9 +40,7 @@ def poor_project(rita):
     return project
 
 
-def test_go_live_page_shows_the_cost_and_a_way_to_add_funds(
-    client, rita, poor_project, settings
-):
+def test_go_live_page_shows_the_cost_and_a_way_to_add_funds(client, rita, poor_project, settings):
     settings.SIMULATED_PAYMENTS = True
     client.force_login(rita)
     url = reverse("payments:go_live", args=[poor_project.pk])
@@ -56,8 +54,13 @@ def test_go_live_page_shows_the_cost_and_a_way_to_add_funds(
     # Adding funds from this page comes back to it, and the shortfall is gone.
     response = client.post(
         reverse("payments:deposit"),
-        {"amount": "5", "currency": "USD", "provider": "simulated", "request_key": "k1",
-         "next": url},
+        {
+            "amount": "5",
+            "currency": "USD",
+            "provider": "simulated",
+            "request_key": "k1",
+            "next": url,
+        },
     )
     assert response["Location"] == url
     page = client.get(url).content.decode()
@@ -87,7 +90,8 @@ def test_clone_copies_settings_controls_tests_and_rules(client, rita, rob, proje
     from microwork.quality.services.exams import qualification_test_create
 
     upload(
-        project, rita,
+        project,
+        rita,
         b"text,gold_answer\nred blood,gory\nkitten,ok\nplain,\n",
     )
     rule_configure(project=project, rule_key="too_fast", params={}, action="warn", enabled=True)
@@ -96,8 +100,11 @@ def test_clone_copies_settings_controls_tests_and_rules(client, rita, rob, proje
         project=project, name="Gore test", task_ids=[], all_gold=True, question_count=2
     )
     ProjectRequirement.objects.create(
-        project=project, subject="qualification", qualification=test.qualification,
-        comparator="exists", values=[],
+        project=project,
+        subject="qualification",
+        qualification=test.qualification,
+        comparator="exists",
+        values=[],
     )
 
     client.force_login(rob)
@@ -110,8 +117,17 @@ def test_clone_copies_settings_controls_tests_and_rules(client, rita, rob, proje
     assert response["Location"] == reverse("projects:detail", args=[clone.pk])
 
     assert clone.status == Project.Status.DRAFT and clone.organisation == project.organisation
-    for name in ("interface", "config", "reward", "overlap", "instructions", "gold_rate",
-                 "estimated_seconds", "aggregation_method", "personal_data"):
+    for name in (
+        "interface",
+        "config",
+        "reward",
+        "overlap",
+        "instructions",
+        "gold_rate",
+        "estimated_seconds",
+        "aggregation_method",
+        "personal_data",
+    ):
         assert getattr(clone, name) == getattr(project, name), name
     controls = Task.objects.filter(project=clone)
     assert sorted(controls.values_list("gold_answer", flat=True)) == ["gory", "ok"]

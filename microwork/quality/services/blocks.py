@@ -90,8 +90,6 @@ def worker_block_delete(
     now = now or timezone.now()
     lifted = 0
     for decision in _active_blocks(organisation=organisation, worker=worker).select_for_update():
-        decision_reverse(
-            decision=decision, actor=actor, reason=reason or "block lifted", now=now
-        )
+        decision_reverse(decision=decision, actor=actor, reason=reason or "block lifted", now=now)
         lifted += 1
     return lifted

@@ -167,9 +167,7 @@ def quality_clone(
         old = test.qualification
         new = Qualification.objects.create(
             organisation_id=project.organisation_id,
-            name=_("%(name)s (copy)") % {"name": old.name}
-            if len(old.name) < 110
-            else old.name,
+            name=_("%(name)s (copy)") % {"name": old.name} if len(old.name) < 110 else old.name,
             description=old.description,
             kind=old.kind,
         )

@@ -78,9 +78,10 @@ def test_worker_reads_the_reason_appeals_and_the_requester_reverses(client, rita
     blocks_page = client.get(reverse("quality:blocks")).content.decode()
     assert "I typed every answer myself." in blocks_page
     # The project's quality page lists it as well.
-    assert "I typed every answer myself." in client.get(
-        reverse("quality:project", args=[project.pk])
-    ).content.decode()
+    assert (
+        "I typed every answer myself."
+        in client.get(reverse("quality:project", args=[project.pk])).content.decode()
+    )
     client.post(
         reverse("quality:appeal_decide", args=[appeal.pk]),
         {"outcome": "reverse", "response": "Sorry, our mistake."},
@@ -121,9 +122,7 @@ def test_blocks_page_keeps_what_was_typed_and_lifts(client, rita, walt, acme):
     assert worker_block_delete(organisation=acme, worker=walt, actor=rita) == 0
 
 
-def test_a_refused_test_form_keeps_what_was_typed_and_names_the_field_in_words(
-    client, rita, acme
-):
+def test_a_refused_test_form_keeps_what_was_typed_and_names_the_field_in_words(client, rita, acme):
     project = make_project(owner=rita)
     client.force_login(rita)
     response = client.post(
