@@ -13,6 +13,7 @@ from django.db.models import Count, Min
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from microwork.lib.charts import Chart, bar_chart, histogram, line_chart
 from microwork.lib.money import format_money
@@ -88,7 +89,7 @@ def _share_bars(values: list[float]) -> list[tuple[str, float]]:
 
 
 def _workers_words(bars: list[tuple[str, float]]) -> list[str]:
-    return [_("%(n)d workers") % {"n": int(n)} if n != 1 else _("1 worker") for _label, n in bars]
+    return [ngettext("%(n)d worker", "%(n)d workers", int(n)) % {"n": int(n)} for _label, n in bars]
 
 
 def project_dashboard(*, project: Project, now: datetime) -> dict[str, Any]:
