@@ -106,3 +106,20 @@ def test_time_left_in_words(seconds, words):
     from microwork.projects.views import _time_words
 
     assert words in _time_words(seconds)
+
+
+def test_an_aggregation_run_gives_its_time_left_at_its_pace(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from microwork.aggregation.models import AggregationRun
+
+    run = AggregationRun(
+        status=AggregationRun.Status.RUNNING,
+        progress=25,
+        started_at=timezone.now() - timedelta(minutes=2),
+    )
+    # A quarter done in 2 minutes: 6 more.
+    assert run.minutes_left == 6
+    assert AggregationRun(status=AggregationRun.Status.RUNNING, progress=0).minutes_left is None
