@@ -95,6 +95,10 @@ class JobProgress:
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
+        try:
+            self.path.parent.rmdir()  # the last job out leaves no empty folder behind
+        except OSError:
+            pass
 
 
 def read_progress(path: Path, clock: Callable[[], float] = time.time) -> ProgressView | None:

@@ -36,7 +36,7 @@ UPLOAD_PHASES = (("check", 1.0), ("insert", 4.0))
 
 def progress_path(batch: Batch) -> Path:
     """Where a running upload writes its progress (lib/progress.py says why a file)."""
-    return Path(settings.MEDIA_ROOT) / "uploads" / "progress" / f"batch-{batch.pk}.json"
+    return Path(settings.MEDIA_ROOT) / "progress" / f"batch-{batch.pk}.json"
 
 
 def batch_progress_view(batch: Batch) -> ProgressView | None:
