@@ -10,6 +10,7 @@ Phases are declared up front with a weight, the share of the job's time each tak
 of work relative to the others, so the overall share and the time left stay honest before a
 phase has started (an insert pass is slower per row than the check before it)."""
 
+import contextlib
 import json
 import os
 import time
@@ -95,10 +96,9 @@ class JobProgress:
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
-        try:
-            self.path.parent.rmdir()  # the last job out leaves no empty folder behind
-        except OSError:
-            pass
+        # The last job out leaves no empty folder behind; another job's file keeps it.
+        with contextlib.suppress(OSError):
+            self.path.parent.rmdir()
 
 
 def read_progress(path: Path, clock: Callable[[], float] = time.time) -> ProgressView | None:
