@@ -5,10 +5,12 @@ and read a result for the task. A new kind is covered the moment it is registere
 
 import base64
 import json
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.ledger.services.deposits import deposit_record
@@ -139,3 +141,34 @@ def test_every_kind_runs_from_its_published_example(
     page = client.get(reverse("results:page", args=[project_id]))
     assert page.status_code == 200
     assert "example-1" in page.content.decode(), key
+
+    # The review page shows the task itself (its text, its picture, recording or video) and
+    # the answer in words, through the kind's own view, never the stored value as code.
+    review = client.get(reverse("review:page", args=[project_id]) + "?status=all")
+    assert review.status_code == 200
+    html = review.content.decode()
+    # The page's words, without the markup a kind puts inside them (marked spans).
+    text = " ".join(unescape(strip_tags(html)).split())
+    stored = interface.check_answer(config, example["data"], sent)
+    properties = interface.input_schema_for(config).get("properties", {})
+    for name, value in example["data"].items():
+        if name not in properties or not isinstance(value, str) or not value.strip():
+            continue
+        if name.endswith("_url"):
+            assert any(tag in html for tag in ("<img", "<audio", "<video")) or value in text, (
+                key,
+                name,
+            )
+        elif name not in ("id", "a_id", "b_id", "language"):
+            # Word by word: a kind may mark words up inside the text (a span's tag).
+            assert all(word in text for word in value.split()[:4]), (key, name)
+    words = interface.answer_text(config, stored, example["data"])
+    if words and not interface.file_fields_for(config):
+        # Each part of the answer in words ("verdict: correct; note: …") is on the page.
+        for part in str(words).split("; "):
+            shown = part.split(": ", 1)[-1].strip(" —")
+            assert not shown or shown[:20] in text, (key, words)
+    if isinstance(stored, list | dict):
+        assert repr(stored) not in html, key
+    summary = interface.content_summary(config, example["data"])
+    assert summary and "://" not in summary, (key, summary)

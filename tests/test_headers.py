@@ -58,7 +58,7 @@ PAGES = {
     "ledger:operator_payouts",
     "payments:worker",
     "payments:billing",
-    "payments:review",
+    "review:page",
     "api:openapi-view",
 }
 

@@ -4,6 +4,7 @@ the worker accuracies the last run learned, and an append-only log of runs and s
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from microwork.projects.models import Project, Task
@@ -71,6 +72,16 @@ class AggregationRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def minutes_left(self) -> int | None:
+        """A running job's time left at its pace so far, in whole minutes (at least 1); None
+        before it has measured anything."""
+        if not self.is_active or self.started_at is None or self.progress <= 1:
+            return None
+        elapsed = (timezone.now() - self.started_at).total_seconds()
+        left = elapsed * (100 - self.progress) / self.progress
+        return max(1, round(left / 60))
 
     @property
     def seconds(self) -> float | None:

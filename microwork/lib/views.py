@@ -50,6 +50,7 @@ def action(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseB
             if exc.status in (403, 404):
                 return render(request, "refused.html", {"message": exc.message}, status=exc.status)
             messages.error(request, exc.message)
+            keep_typed(request, exc.field)
             back = safe_next_url(request.POST.get("next")) or safe_referer_path(
                 request, default="/"
             )
@@ -61,3 +62,29 @@ def action(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseB
 def form_error(form: Any, exc: ApplicationError) -> None:
     """Show a service's error on the form: beside its field when the form has one, else above."""
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+# What a refused form keeps for its page to show again: bounded, never a password.
+TYPED_KEY = "typed_values"
+TYPED_MAX_FIELDS = 60
+TYPED_MAX_CHARS = 4000
+
+
+def keep_typed(request: HttpRequest, field: str | None) -> None:
+    """Keep what a refused form sent, for the page it goes back to (`typed_values`), so the
+    requester corrects the one field named instead of typing everything again."""
+    if not hasattr(request, "session") or request.method != "POST":
+        return
+    values = {
+        key: value[:TYPED_MAX_CHARS]
+        for key, value in list(request.POST.items())[:TYPED_MAX_FIELDS]
+        if key != "csrfmiddlewaretoken" and "password" not in key
+    }
+    request.session[TYPED_KEY] = {"values": values, "field": field or ""}
+
+
+def typed_values(request: HttpRequest) -> dict[str, Any]:
+    """What the last refused form on this session sent (once): {"values": …, "field": …}."""
+    if not hasattr(request, "session"):
+        return {"values": {}, "field": ""}
+    return request.session.pop(TYPED_KEY, None) or {"values": {}, "field": ""}

@@ -199,7 +199,13 @@ def _by_project(qs) -> dict[int, Decimal]:
 
 
 def requester_project_spend(*, organisation: Organisation) -> list[ProjectSpend]:
-    projects = list(Project.objects.filter(organisation=organisation).order_by("-created_at"))
+    return projects_spend(
+        list(Project.objects.filter(organisation=organisation).order_by("-created_at"))
+    )
+
+
+def projects_spend(projects: list[Project]) -> list[ProjectSpend]:
+    """Each project's escrow (committed), what its workers were paid and its fees so far."""
     ids = [p.pk for p in projects]
     escrow = dict(
         Account.objects.filter(kind=K.REQUESTER_ESCROW, project_id__in=ids).values_list(
@@ -264,3 +270,21 @@ def submissions_pending_review(*, project: Project, limit: int = 100):
 
 def project_workers(*, project: Project) -> list[User]:
     return list(User.objects.filter(submissions__project=project).distinct().order_by("username"))
+
+
+def project_hourly_rate(*, project: Project) -> tuple[Decimal | None, Decimal, int]:
+    """What the project's workers really earned an hour: rewards of approved answers, their
+    top-ups to the floor and bonuses, over the time the decided answers (approved or rejected)
+    were on the workers' screens; with the amount and the time it is computed from."""
+    paid = Entry.objects.filter(
+        transaction__project_id=project.pk,
+        account__kind=K.WORKER_AVAILABLE,
+        transaction__kind__in=[T.APPROVAL, T.OVERTURN, T.FLOOR_TOPUP, T.BONUS],
+    ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    active_ms = (
+        Submission.objects.filter(project=project, status__in=[S.APPROVED, S.REJECTED]).aggregate(
+            ms=Sum("active_ms")
+        )["ms"]
+        or 0
+    )
+    return hourly(Decimal(paid), int(active_ms)), quantize(Decimal(paid)), int(active_ms)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("billing/deposit/", views.deposit, name="deposit"),
     path("billing/statement.csv", views.requester_statement, name="requester_statement"),
     path("billing/projects/<int:project_id>/review/", views.project_review, name="review"),
+    path("billing/projects/<int:project_id>/go-live/", views.go_live, name="go_live"),
 ]

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,11 +29,13 @@ from microwork.ledger.services.posting import round_down_to_minor
 from microwork.ledger.services.rates import exchange_estimate
 from microwork.ledger.views import statement_response
 from microwork.lib.errors import ApplicationError
+from microwork.lib.redirects import safe_next_url
 from microwork.lib.views import page
-from microwork.payments import charts, selectors
+from microwork.payments import charts, golive, selectors
 from microwork.payments.services import accounts as payments_accounts
 from microwork.payments.services.floor import floor_per_hour, worker_floor_per_hour
 from microwork.projects.access import access_project_for_requester
+from microwork.projects.services.projects import allowed_transitions as project_transitions
 
 
 @page
@@ -129,6 +132,9 @@ def deposit(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Funds added."))
+    back = safe_next_url(request.POST.get("next"))
+    if back:
+        return HttpResponseRedirect(back)
     return redirect("payments:billing")
 
 
@@ -143,14 +149,29 @@ def requester_statement(request: HttpRequest) -> HttpResponseBase:
 
 @page
 def project_review(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The review page moved beside the review actions, which read the tasks' labels for its
+    agreement filter; this address, bookmarked and linked from mails, leads there."""
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    return HttpResponseRedirect(reverse("review:page", args=[project.pk]))
+
+
+@page
+def go_live(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The page before going live: what it will cost and whether the funds cover it, with the
+    way to add funds, a preview of a task as workers will see it, and the button itself."""
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    cost = golive.go_live_cost(project=project)
     return render(
         request,
-        "payments/review.html",
+        "payments/go_live.html",
         {
             "project": project,
-            "pending": selectors.submissions_pending_review(project=project),
-            "workers": selectors.project_workers(project=project),
+            "cost": cost,
+            "fee_rate": settings.PLATFORM_FEE_RATE * 100,
+            "can_go_live": "live" in project_transitions(project),
+            "deposit_providers": [
+                (key, get_deposit_provider(key).label) for key in deposit_providers_enabled()
+            ],
             "request_key": uuid.uuid4().hex,
         },
     )

@@ -14,21 +14,6 @@ from microwork.projects.personal_data import FIELDS as PERSONAL_DATA_FIELDS
 from microwork.projects.personal_data import MAX_PURPOSE, MAX_RECIPIENTS, Category
 from microwork.projects.services.projects import LOCKED_ONCE_ANSWERED
 
-INSTRUCTIONS_EXAMPLE = _(
-    """Say whether each image would be fine on a family website.
-
-- Choose **Acceptable** when nothing in it would upset a child.
-- Choose **Gory** for blood, wounds or dead animals.
-
-## Examples
-
-Worked examples help more than rules. Show two or three, with the answer and why:
-
-1. A dog playing in a park → **Acceptable**: nothing upsetting.
-2. A butcher's counter with raw meat → **Gory**: blood is visible.
-"""
-)
-
 # What a datetime-local input sends and shows; the platform's time zone is UTC.
 OPENING_FORMAT = "%Y-%m-%dT%H:%M"
 LOCK_HELP = _("Locked: tasks already have answers, and changing it would change what they mean.")
@@ -185,7 +170,6 @@ class ProjectForm(forms.Form):
         interface_field = self.fields["interface"]
         assert isinstance(interface_field, forms.ChoiceField)  # as declared above
         interface_field.choices = [(i.key, i.title) for i in self.interfaces]
-        self.fields["instructions"].initial = INSTRUCTIONS_EXAMPLE
         disturbing_field = self.fields["disturbing_content"]
         assert isinstance(disturbing_field, forms.MultipleChoiceField)  # as declared above
         disturbing_field.choices = [
@@ -217,6 +201,23 @@ class ProjectForm(forms.Form):
             self.fields["reward"].help_text = _(
                 "Tasks already have answers: the reward can only go up (escrow is topped up)."
             )
+
+    @staticmethod
+    def initial_for_template(interface: TaskInterface) -> dict:
+        """A new project started from a kind's template (its `starter`), not from another
+        project's instructions."""
+        starter = interface.starter()
+        initial: dict[str, Any] = {
+            "interface": interface.key,
+            "instructions": starter.get("instructions", ""),
+        }
+        for config_field in interface.config_fields:
+            value = starter.get("config", {}).get(config_field.name)
+            if value is not None:
+                initial[config_field_name(interface, config_field.name)] = config_field.to_form(
+                    value
+                )
+        return initial
 
     @staticmethod
     def initial_for(project: Project) -> dict:

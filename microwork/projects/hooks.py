@@ -49,6 +49,14 @@ BATCH_DONE: dict[str, str] = {
     "work": "microwork.work.releases.release_on_batch_added",
 }
 
+# Fired inside the clone's transaction once the copy and its control tasks are stored; a hook
+# gets `source`, `project` (the copy), `actor` and `task_map` (each control task's id in the
+# original → its id in the copy) and copies what its app keeps about a project.
+PROJECT_CLONED: dict[str, str] = {
+    # Tests (on the copied control tasks), rules, approval rules, settings, requirements.
+    "quality": "microwork.quality.services.configuration.quality_clone",
+}
+
 
 # Who besides the owning organisation's members and operators may see a file a requester
 # uploaded (projects/access.py): a hook gets `user` and `media_file` and answers True to let

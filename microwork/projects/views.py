@@ -19,10 +19,10 @@ from microwork.lib.views import page
 from microwork.projects import selectors
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
 from microwork.projects.forms import ProjectForm, StatusForm, UploadForm, duration_text
-from microwork.projects.interfaces import get_interface
+from microwork.projects.interfaces import get_interface, interfaces_all
 from microwork.projects.models import Project
 from microwork.projects.personal_data import category_names
-from microwork.projects.services import batches
+from microwork.projects.services import batch_runs, batches, cloning
 from microwork.projects.services import media as media_services
 from microwork.projects.services import projects as project_services
 
@@ -44,7 +44,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def project_create(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     organisation = access_organisation_for_requester(user=user)
-    form = ProjectForm(request.POST or None)
+    keys = [i.key for i in interfaces_all()]
+    template_key = request.GET.get("template", "")
+    chosen = get_interface(template_key if template_key in keys else keys[0])
+    form = ProjectForm(request.POST or None, initial=ProjectForm.initial_for_template(chosen))
     if request.method == "POST" and form.is_valid():
         try:
             project = project_services.project_create(
@@ -55,7 +58,16 @@ def project_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Project created. Upload tasks, then go live."))
             return redirect("projects:detail", project_id=project.pk)
-    return render(request, "projects/form.html", {"form": form, "project": None})
+    return render(
+        request,
+        "projects/form.html",
+        {
+            "form": form,
+            "project": None,
+            "templates": [(i.key, i.title) for i in interfaces_all()],
+            "template_key": chosen.key,
+        },
+    )
 
 
 @page
@@ -207,7 +219,52 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
 @page
 def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = access_batch_for_requester(user=request_user(request), batch_id=batch_id)
-    return render(request, "projects/_batch_progress.html", {"batch": batch})
+    return render(
+        request,
+        "projects/_batch_progress.html",
+        {"batch": batch, **progress_words(batch_runs.batch_progress_view(batch), batch)},
+    )
+
+
+def _time_words(seconds: int) -> str:
+    if seconds < 60:
+        return ngettext("about %(n)d second left", "about %(n)d seconds left", seconds) % {
+            "n": seconds
+        }
+    minutes = round(seconds / 60)
+    if minutes < 120:
+        return ngettext("about %(n)d minute left", "about %(n)d minutes left", minutes) % {
+            "n": minutes
+        }
+    hours = round(seconds / 3600)
+    return ngettext("about %(n)d hour left", "about %(n)d hours left", hours) % {"n": hours}
+
+
+def progress_words(progress: Any, batch: Any) -> dict[str, Any]:
+    """A running upload's phases in words, each with its count, and the time left."""
+    if progress is None:
+        return {"phases": [], "percent": batch.percent_checked, "time_left": ""}
+    lines = []
+    for phase in progress.phases:
+        if phase.key == "check":
+            name = _("Checking the file")
+            count = ngettext("%(n)d row checked", "%(n)d rows checked", batch.rows_seen) % {
+                "n": batch.rows_seen
+            }
+        else:
+            name = _("Adding the tasks")
+            count = _("%(done)d of %(total)d tasks stored") % {
+                "done": phase.done,
+                "total": phase.total,
+            }
+        state = {
+            "waiting": _("waiting"),
+            "running": _("%(p)d %%") % {"p": phase.percent},
+            "done": _("done"),
+        }[phase.state]
+        lines.append({"name": name, "state": state, "count": count, "key": phase.key})
+    time_left = _time_words(progress.seconds_left) if progress.seconds_left is not None else ""
+    return {"phases": lines, "percent": progress.percent, "time_left": time_left}
 
 
 @require_POST
@@ -215,3 +272,34 @@ def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
 def instructions_preview(request: HttpRequest) -> HttpResponse:
     access_organisation_for_requester(user=request_user(request))
     return HttpResponse(render_markdown(request.POST.get("instructions", "")))
+
+
+@page
+def project_clone(request: HttpRequest, project_id: int) -> HttpResponse:
+    """A new draft with this project's settings, instructions, control tasks, tests and rules."""
+    user = request_user(request)
+    project = access_project_for_requester(user=user, project_id=project_id)
+    name = request.POST.get("name", "") if request.method == "POST" else ""
+    error = ""
+    if request.method == "POST":
+        try:
+            clone = cloning.project_clone(project=project, actor=user, name=name)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("Copied from %(name)s: settings, instructions, control tasks, tests and rules.")
+                % {"name": project.name},
+            )
+            return redirect("projects:detail", project_id=clone.pk)
+    return render(
+        request,
+        "projects/clone.html",
+        {
+            "project": project,
+            "name": name or _("%(name)s (copy)") % {"name": project.name},
+            "error": error,
+        },
+        status=400 if error else 200,
+    )

@@ -7,7 +7,6 @@ from microwork.accounts.access import access_worker
 from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import Forbidden, NotFound
 from microwork.projects.access import access_project_for_requester
-from microwork.projects.models import Project
 from microwork.quality.models import (
     Appeal,
     Decision,
@@ -146,11 +145,11 @@ def access_appeal_for_decider(
     )
     if appeal is None or not user.is_authenticated:
         raise NotFound(_("No such appeal."), field="appeal_id")
-    project: Project | None = appeal.decision.project
+    organisation_id = appeal.decision.requester_organisation_id
     if organisation is not None:
         if (
-            project is None
-            or project.organisation_id != organisation.pk
+            organisation_id is None
+            or organisation_id != organisation.pk
             or not user.memberships.filter(organisation=organisation).exists()
         ):
             raise NotFound(_("No such appeal."), field="appeal_id")
@@ -161,8 +160,8 @@ def access_appeal_for_decider(
         return appeal
     if (
         appeal.route == Appeal.Route.REQUESTER
-        and project is not None
-        and user.memberships.filter(organisation_id=project.organisation_id).exists()
+        and organisation_id is not None
+        and user.memberships.filter(organisation_id=organisation_id).exists()
     ):
         return appeal
     raise NotFound(_("No such appeal."), field="appeal_id")

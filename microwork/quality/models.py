@@ -431,6 +431,7 @@ class Decision(models.Model):
         FLAG = "flag", _("Flagged for review")
         SUSPENSION = "suspension", _("Account suspension")
         REJECTION = "rejection", _("Rejected answer")
+        BLOCK = "block", _("Blocked by a requester")
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("In force")
@@ -440,9 +441,14 @@ class Decision(models.Model):
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="quality_decisions"
     )
-    # Null for account-level decisions (suspension), which operators own.
+    # Null for account-level decisions (suspension), which operators own, and for a block
+    # made for all of an organisation's projects rather than from one of them.
     project = models.ForeignKey(
         Project, on_delete=models.PROTECT, null=True, blank=True, related_name="quality_decisions"
+    )
+    # A requester's block reaches every project of its organisation, today's and tomorrow's.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=12, choices=Kind.choices)
     rule_key = models.CharField(max_length=40, blank=True)
@@ -476,8 +482,12 @@ class Decision(models.Model):
                 name="suspension_is_account_level",
             ),
             models.CheckConstraint(
-                condition=Q(kind="suspension") | Q(project__isnull=False),
+                condition=Q(kind__in=["suspension", "block"]) | Q(project__isnull=False),
                 name="project_decision_has_project",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="block") | Q(organisation__isnull=False),
+                name="block_has_organisation",
             ),
         ]
 
@@ -486,7 +496,14 @@ class Decision(models.Model):
 
     @property
     def is_account_level(self) -> bool:
-        return self.project_id is None
+        return self.project_id is None and self.organisation_id is None
+
+    @property
+    def requester_organisation_id(self) -> int | None:
+        """The organisation that answers an appeal against this decision (None: operators)."""
+        if self.organisation_id is not None:
+            return self.organisation_id
+        return self.project.organisation_id if self.project is not None else None
 
     @property
     def appeal_until(self) -> datetime:

@@ -220,14 +220,16 @@ def active_decisions(*, now: datetime) -> QuerySet[Decision]:
 
 def blocking_decision(*, project: Project | None, worker: User, now: datetime) -> Decision | None:
     """The decision that keeps the worker from this project: an account suspension first, then
-    a removal from the project, then a pause; the latest of a kind. One query, since every
-    claim asks it."""
+    a requester's block of the worker from its organisation's projects, then a removal from the
+    project, then a pause; the latest of a kind. One query, since every claim asks it."""
     K = Decision.Kind
     scope = Q(kind=K.SUSPENSION)
     if project is not None:
         scope |= Q(project=project, kind__in=[K.REMOVAL, K.PAUSE])
+        scope |= Q(kind=K.BLOCK, organisation_id=project.organisation_id)
     rank = Case(
         When(kind=K.SUSPENSION, then=Value(0)),
+        When(kind=K.BLOCK, then=Value(1)),
         When(kind=K.REMOVAL, then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
@@ -254,12 +256,28 @@ def appeals_for_organisation(
     *, organisation_id: int, project: Project | None = None
 ) -> QuerySet[Appeal]:
     qs = Appeal.objects.filter(
-        route=Appeal.Route.REQUESTER, decision__project__organisation_id=organisation_id
+        Q(decision__project__organisation_id=organisation_id)
+        | Q(decision__organisation_id=organisation_id),
+        route=Appeal.Route.REQUESTER,
     )
     if project is not None:
-        qs = qs.filter(decision__project=project)
+        # A block made for the whole organisation is answered from any of its projects.
+        qs = qs.filter(
+            Q(decision__project=project)
+            | Q(decision__project__isnull=True, decision__organisation_id=organisation_id)
+        )
     return qs.select_related("decision", "decision__project", "worker").order_by(
         "status", "deadline_at"
+    )
+
+
+def blocks_for_organisation(*, organisation_id: int) -> QuerySet[Decision]:
+    """The organisation's blocks of workers, those in force first, with any appeal."""
+    return (
+        Decision.objects.filter(kind=Decision.Kind.BLOCK, organisation_id=organisation_id)
+        .select_related("worker", "project", "decided_by")
+        .prefetch_related("appeal")
+        .order_by("status", "-starts_at", "-pk")
     )
 
 

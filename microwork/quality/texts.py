@@ -140,6 +140,9 @@ def decision_headline(decision: Decision) -> str:
         return _("Your work on %(project)s was sent to an operator for review") % {
             "project": project
         }
+    if kind == Decision.Kind.BLOCK:
+        organisation = decision.organisation.name if decision.organisation is not None else ""
+        return _("Blocked from the projects of %(organisation)s") % {"organisation": organisation}
     if kind == Decision.Kind.SUSPENSION:
         if decision.ends_at:
             return _("Account suspended until %(until)s") % {"until": _when(decision.ends_at)}
@@ -189,9 +192,17 @@ def decision_text(decision: Decision) -> str:
             _("Reason: %(reason)s.")
             % {"reason": REJECTION_REASONS.get(decision.reason_code, decision.reason_code)}
         )
+    elif decision.kind == Decision.Kind.BLOCK:
+        parts.append(
+            _(
+                "The requester will not offer you its tasks. Their reason: %(reason)s. You can "
+                "appeal: the requester answers, and an operator if they do not."
+            )
+            % {"reason": decision.note}
+        )
     elif decision.kind in (Decision.Kind.PAUSE, Decision.Kind.REMOVAL):
         parts.append(_("You were warned about this before. You can appeal this decision."))
-    if decision.note and decision.rule_key != "peer_review":
+    if decision.note and decision.rule_key != "peer_review" and decision.kind != "block":
         parts.append(_("Note from the decider: %(note)s") % {"note": decision.note})
     if decision.status == Decision.Status.REVERSED:
         parts.append(_("This decision was reversed; it no longer counts against you."))
@@ -243,6 +254,8 @@ def _line_url(
     project_id = appeal.decision.project_id if appeal is not None else None
     if project_id and not notification.user.is_staff:
         return reverse("quality:project", args=[project_id])
+    if appeal is not None and appeal.decision.organisation_id and not notification.user.is_staff:
+        return reverse("quality:blocks")
     return reverse("quality:operator")
 
 

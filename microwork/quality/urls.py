@@ -1,6 +1,6 @@
 from django.urls import path
 
-from microwork.quality import views
+from microwork.quality import block_views, views
 
 app_name = "quality"
 urlpatterns = [
@@ -33,6 +33,8 @@ urlpatterns = [
         views.qualification_add,
         name="qualification_add",
     ),
+    path("blocks/", block_views.blocks, name="blocks"),
+    path("blocks/<int:decision_id>/lift/", block_views.block_lift, name="block_lift"),
     path("appeals/<int:appeal_id>/decide/", views.appeal_decide, name="appeal_decide"),
     path("operator/", views.operator_page, name="operator"),
     path("operator/suspend/", views.operator_suspend, name="operator_suspend"),

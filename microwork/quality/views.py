@@ -21,7 +21,7 @@ from microwork.inbox import selectors as inbox_selectors
 from microwork.lib.bounds import MAX_ID, whole_number
 from microwork.lib.redirects import safe_next_url
 from microwork.lib.text import render_markdown
-from microwork.lib.views import action
+from microwork.lib.views import action, typed_values
 from microwork.projects.interfaces import get_interface
 from microwork.quality import dashboards, selectors, texts
 from microwork.quality.access import (
@@ -334,6 +334,8 @@ def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
             "actions": RuleConfig.Action.choices,
             "subjects": ProjectRequirement.Subject.choices,
             "comparators": ProjectRequirement.Comparator.choices,
+            # A refused form (a test without enough control tasks) comes back as typed.
+            "typed": typed_values(request),
         },
     )
 
@@ -405,6 +407,8 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
         return HttpResponseRedirect(back)
     if appeal.decision.project_id and not user.is_staff:
         return redirect("quality:project", project_id=appeal.decision.project_id)
+    if appeal.decision.organisation_id and not user.is_staff:
+        return redirect("quality:blocks")
     return redirect("quality:operator")
 
 

@@ -2,6 +2,7 @@
 review page, which payments shows), reject one answer or several (the reject form). Each
 view: parse, one access helper, one service, redirect or render."""
 
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -20,11 +22,15 @@ from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError
 from microwork.lib.redirects import safe_next_url
 from microwork.lib.views import action, page
+from microwork.payments import selectors as payments_selectors
 from microwork.projects.access import access_project_for_requester
+from microwork.projects.interfaces import get_interface
 from microwork.quality import access as quality_access
 from microwork.quality import selectors as quality_selectors
 from microwork.quality import texts as quality_texts
-from microwork.review import selectors, services
+from microwork.review import answers, selectors, services
+from microwork.review.dashboard import project_dashboard
+from microwork.work.models import Submission
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -55,7 +61,7 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
                 raise ApplicationError(_("Choose the answers to reject."), field="submission")
             query = urlencode(
                 [("submission", i) for i in chosen]
-                + [("next", reverse("payments:review", args=[project.pk]))]
+                + [("next", reverse("review:page", args=[project.pk]))]
             )
             return redirect(f"{reverse('review:reject_many', args=[project.pk])}?{query}")
         elif action_name == "bonus":
@@ -73,7 +79,7 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
             messages.success(request, _("Bonus sent to %(n)d workers.") % {"n": len(workers)})
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect("payments:review", project_id=project.pk)
+    return redirect("review:page", project_id=project.pk)
 
 
 def _reject_page(
@@ -104,6 +110,18 @@ def _reject_page(
     except ApplicationError as exc:
         context["error"] = exc.message
         context["needs_confirm"] = exc.code == "confirm_needed"
+        if context["needs_confirm"]:
+            # The API's wording asks for a parameter; a person confirms with the button.
+            details = exc.details if isinstance(exc.details, dict) else {}
+            context["error"] = _(
+                "This would reject %(n)d of %(worker)s's %(total)d answers in the last 24 "
+                "hours, more than your project's usual share. Check again, then press Reject "
+                "once more to confirm."
+            ) % {
+                "n": details.get("rejections", len(ids)),
+                "worker": details.get("worker", ""),
+                "total": details.get("answers", 0),
+            }
         return render(request, "review/reject.html", context, status=exc.status)
     workers = sorted({d.worker.username for d in decisions})
     messages.success(
@@ -184,3 +202,47 @@ def peer_reviews_csv(request: HttpRequest, project_id: int) -> StreamingHttpResp
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="peer-reviews-{project.pk}.csv"'
     return response
+
+
+@page
+def dashboard(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    return render(
+        request,
+        "review/dashboard.html",
+        {"project": project, **project_dashboard(project=project, now=timezone.now())},
+    )
+
+
+@page
+def answers_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The answers to review, each beside its task in words, with the expected answer on
+    control tasks, filtered by worker, label, agreement and status."""
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    filters = answers.ReviewFilters.from_query(request.GET)
+    page_number = whole_number(request.GET.get("page"), low=1, high=10_000) or 1
+    rows, has_next, truncated = answers.review_rows(
+        project=project, filters=filters, page=page_number
+    )
+    interface = get_interface(project.interface)
+    query = {k: v for k, v in vars(filters).items() if v}
+    return render(
+        request,
+        "review/answers.html",
+        {
+            "project": project,
+            "rows": rows,
+            "filters": filters,
+            "page_number": page_number,
+            "has_next": has_next,
+            "truncated": truncated,
+            "scan_limit": answers.SCAN_LIMIT,
+            "next_query": urlencode({**query, "page": page_number + 1}),
+            "previous_query": urlencode({**query, "page": page_number - 1}),
+            "worker_choices": answers.review_workers(project=project),
+            "label_choices": answers.label_choices(interface, project.config),
+            "status_choices": Submission.Status.choices,
+            "bonus_workers": payments_selectors.project_workers(project=project),
+            "request_key": uuid.uuid4().hex,
+        },
+    )

@@ -116,7 +116,7 @@ def test_the_french_requester_pages_carry_plain_numbers(client, rita_in_french, 
         reverse("projects:edit", args=[project.pk]),
         reverse("quality:project", args=[project.pk]),
         reverse("results:page", args=[project.pk]),
-        reverse("payments:review", args=[project.pk]),
+        reverse("review:page", args=[project.pk]),
         reverse("payments:billing"),
     ):
         response = client.get(url)

@@ -3,11 +3,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from microwork.lib.errors import ApplicationError
 from microwork.projects.interfaces import schema
 from microwork.projects.interfaces.fields import ConfigField, Wording
+
+# A task's files, named in words in its summary.
+MEDIA_WORDS = {
+    "image_url": _("image"),
+    "audio_url": _("recording"),
+    "video_url": _("video"),
+}
+SUMMARY_CHARS = 200
 
 
 class RowError(Exception):
@@ -248,6 +260,89 @@ class TaskInterface:
         """An answer in words for pages and notices (the label's shown text, not its value);
         `data`, the task's, where the words depend on it (the words a span covers)."""
         return self.answer_label(answer)
+
+    def content_summary(self, config: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+        """The task's content in a few words, for lists, filters, notices and exports: its
+        text fields as they are, its files named by kind ("image", "recording") rather than by
+        address. Kinds whose task is not a set of plain fields (a pair, a checked answer)
+        override it."""
+        properties = self.input_schema_for(config).get("properties", {})
+        parts: list[str] = []
+        for name, sub in properties.items():
+            value = data.get(name)
+            if value in (None, "", [], {}):
+                continue
+            if name.endswith("_url") or str(sub.get("format", "")).startswith("uri"):
+                parts.append(str(MEDIA_WORDS.get(name, _("file"))))
+            elif isinstance(value, str):
+                parts.append(value)
+            elif isinstance(value, int | float):
+                parts.append(f"{name}: {value}")
+        text = " · ".join(parts)
+        return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
+
+    def starter(self) -> dict[str, Any]:
+        """What a new project of this kind starts from (the create page's template): the
+        example's settings and instructions written for this kind, with the "## Examples"
+        section workers rely on, for the requester to rewrite. A kind may override it."""
+        return {
+            "interface": self.key,
+            "config": dict((self.example or {}).get("config") or {}),
+            "instructions": str(
+                _(
+                    "Explain the task in one or two sentences: what workers look at and what "
+                    "they answer ({kind}: {description}).\n\n"
+                    "- Say what a good answer is, and what to do when unsure.\n"
+                    "- Say what to skip.\n\n"
+                    "## Examples\n\n"
+                    "Show two or three worked examples, each with its answer and why.\n"
+                )
+            ).format(kind=self.title, description=self.description or self.title),
+        }
+
+    def render_view(
+        self,
+        *,
+        config: Mapping[str, Any],
+        data: Mapping[str, Any],
+        answer: Any = None,
+        answer_title: str = "",
+        expected: Any = None,
+        request: Any = None,
+    ) -> SafeString:
+        """The task and one answer, read-only, in words (the kind's view template), with the
+        expected answer of a control task when one is given: the review page, the results,
+        a worker's decision and appeal pages. Every kind inherits it; a kind changes how it
+        looks through `view_template_name` and `answer_text`."""
+        html = render_to_string(
+            self.view_template_name,
+            {
+                "interface": self,
+                "config": config,
+                "data": data,
+                "answer": answer,
+                "has_answer": answer is not None,
+                "answer_text": "" if answer is None else self.answer_text(config, answer, data),
+                "answer_title": answer_title,
+                "request": request,
+            },
+        )
+        if expected is None:
+            return SafeString(html)
+        try:
+            expected_text = self.answer_text(config, expected, data)
+        except (TypeError, ValueError, KeyError):
+            expected_text = self.answer_label(expected)
+        return SafeString(
+            html
+            + format_html(
+                '<p class="expected"><span class="badge">{}</span> {}{} <strong>{}</strong></p>',
+                _("control"),
+                _("Expected answer"),
+                pgettext("label separator", ":"),
+                expected_text,
+            )
+        )
 
     def label_values(self, config: Mapping[str, Any]) -> list[str] | None:
         """The closed list of possible answers as strings, for aggregation (None: open-ended).

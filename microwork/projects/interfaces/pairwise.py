@@ -277,6 +277,20 @@ class Pairwise(TaskInterface):
     def label_value(self, label: str) -> Any:
         return {"choice": label, "reason": ""}
 
+    def content_summary(self, config: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+        """The two items side by side: each one's text, else its id, else "picture"."""
+
+        def side(key: str) -> str:
+            return str(
+                data.get(f"{key}_text")
+                or data.get(f"{key}_id")
+                or (_("picture") if data.get(f"{key}_image_url") else "")
+            )[:90]
+
+        prompt = str(data.get("prompt") or "")[:90]
+        pair = f"A: {side('a')} · B: {side('b')}"
+        return f"{prompt} · {pair}" if prompt else pair
+
     def answer_text(
         self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
     ) -> str:

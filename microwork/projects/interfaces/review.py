@@ -110,6 +110,12 @@ class AnswerReview(TaskInterface):
     def label_value(self, label: str) -> Any:
         return {"verdict": label, "reason": ""} if label in VERDICTS else None
 
+    def content_summary(self, config: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+        """The answer being checked, after the task it answers when that is known."""
+        checked = str(data.get("checked_answer") or "")[:120]
+        task = str(data.get("text") or "")[:80]
+        return f"{task} → {checked}" if task else checked
+
     def answer_text(
         self, config: Mapping[str, Any], answer: Any, data: Mapping[str, Any] | None = None
     ) -> str:

@@ -5,7 +5,7 @@ check within the request. Either way a batch with any problem adds nothing."""
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -106,9 +106,15 @@ def _duplicate(project: Project, digest: str) -> Batch | None:
 
 
 def tasks_insert(
-    project: Project, batch: Batch, rows: Iterator[CleanRow], report: CheckReport
+    project: Project,
+    batch: Batch,
+    rows: Iterator[CleanRow],
+    report: CheckReport,
+    on_progress: Callable[[int], None] | None = None,
 ) -> None:
+    """Store the checked rows in chunks; `on_progress` hears the number stored after each."""
     chunk: list[Task] = []
+    stored = 0
     for clean in rows:
         chunk.append(
             Task(
@@ -125,9 +131,15 @@ def tasks_insert(
         )
         if len(chunk) >= INSERT_CHUNK:
             Task.objects.bulk_create(chunk)
+            stored += len(chunk)
             chunk = []
+            if on_progress is not None:
+                on_progress(stored)
     if chunk:
         Task.objects.bulk_create(chunk)
+        stored += len(chunk)
+        if on_progress is not None:
+            on_progress(stored)
     if not report.ok:
         # Something changed between the two passes (another upload took an id): undo it all.
         raise UploadRefused(report)

@@ -6,7 +6,6 @@ kind shows up on every page that shows a task."""
 from typing import Any
 
 from django import template
-from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
@@ -24,26 +23,23 @@ def task_view(
     data: Any,
     answer: Any = None,
     answer_title: str = "",
+    expected: Any = None,
 ) -> SafeString:
-    interface = get_interface(interface_key)
-    config = config or {}
-    return SafeString(
-        render_to_string(
-            interface.view_template_name,
-            {
-                "interface": interface,
-                "config": config,
-                "data": data or {},
-                "answer": answer,
-                "has_answer": answer is not None,
-                "answer_text": (
-                    "" if answer is None else interface.answer_text(config, answer, data or {})
-                ),
-                "answer_title": answer_title,
-                "request": context.get("request"),
-            },
-        )
+    """The task and an answer in words, through the kind's `render_view`; `expected`, a
+    control task's expected answer, shown beside it."""
+    return get_interface(interface_key).render_view(
+        config=config or {},
+        data=data or {},
+        answer=answer,
+        answer_title=answer_title,
+        expected=expected,
+        request=context.get("request"),
     )
+
+
+@register.simple_tag
+def task_summary(interface_key: str, config: Any, data: Any) -> str:
+    return get_interface(interface_key).content_summary(config or {}, data or {})
 
 
 @register.simple_tag

@@ -161,7 +161,7 @@ def test_the_worker_page_plays_the_clip_through_a_signed_address_and_keeps_the_d
     page = client.get(reverse("results:page", args=[project.pk])).content.decode()
     assert re.search(r'<audio class="task-audio" controls preload="none" src="/media/calls/', page)
     assert "The clinic opens at eight." in page
-    page = client.get(reverse("payments:review", args=[project.pk])).content.decode()
+    page = client.get(reverse("review:page", args=[project.pk])).content.decode()
     assert re.search(r'<audio class="task-audio" controls preload="none" src="/media/calls/', page)
     assert "The clinic opens at eight." in page
 

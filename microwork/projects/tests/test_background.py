@@ -245,10 +245,10 @@ def test_a_run_taken_for_dead_adds_nothing_when_it_wakes_up(project, rita, media
     batch = _upload(project, rita, b"text\none\ntwo\n").batch
     real_insert = batch_runs._batch_insert_stored
 
-    def overtaken(*, batch, path):
+    def overtaken(*, batch, path, **progress):
         # Meanwhile the run was taken for dead, and a second run claimed the batch.
         Batch.objects.filter(pk=batch.pk).update(attempts=F("attempts") + 1)
-        return real_insert(batch=batch, path=path)
+        return real_insert(batch=batch, path=path, **progress)
 
     monkeypatch.setattr(batch_runs, "_batch_insert_stored", overtaken)
     batch_runs.batch_process(batch_id=batch.pk)

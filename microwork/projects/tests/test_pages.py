@@ -57,7 +57,8 @@ def test_list_detail_upload_status_results(rita_client, project):
     page = rita_client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "Pause" in page and "Go live" not in page
     r = rita_client.get(reverse("results:page", args=[project.pk]))
-    assert r.status_code == 200 and "gory" in r.content.decode()
+    # A control shows its expected answer in words (the label), not the stored value.
+    assert r.status_code == 200 and "Expected answer: <strong>Gory</strong>" in r.content.decode()
     r = rita_client.get(reverse("results:download", args=[project.pk, "answers", "csv"]))
     assert r.status_code == 200
 

@@ -78,14 +78,14 @@ def test_spans_show_as_labelled_marks_on_review_and_results(
     )
     client.force_login(rita)
     for url in (
-        reverse("payments:review", args=[project_id]),
+        reverse("review:page", args=[project_id]),
         reverse("results:page", args=[project_id]),
     ):
         html = client.get(url).content.decode()
         assert '<mark class="span lab-0" title="Person">Caster Semenya' in html, url
         assert '<mark class="span lab-2" title="Place">Pretoria' in html, url
         assert "&lt;b&gt;through" in html and "<b>through" not in html
-    html = client.get(reverse("payments:review", args=[project_id])).content.decode()
+    html = client.get(reverse("review:page", args=[project_id])).content.decode()
     assert "PER: Caster Semenya; LOC: Pretoria" in html
 
 
@@ -103,7 +103,7 @@ def test_free_text_answers_show_as_written_on_the_review_page(
         answer,
     )
     client.force_login(rita)
-    html = client.get(reverse("payments:review", args=[project_id])).content.decode()
+    html = client.get(reverse("review:page", args=[project_id])).content.decode()
     assert "Describe the kettle." in html
     assert "A red &lt;b&gt;kettle&lt;/b&gt; on a table." in html
     assert json.dumps(answer) not in html

@@ -68,12 +68,12 @@ def appeal_create(
             code="appeal_window_closed",
         )
     project = decision.project
+    organisation_id = decision.requester_organisation_id
     if project is not None:
         hours = selectors.settings_for_project(project).appeal_deadline_hours
-        route = Appeal.Route.REQUESTER
     else:
         hours = int(DEFAULT_APPEAL_DEADLINE.total_seconds() // 3600)
-        route = Appeal.Route.OPERATOR
+    route = Appeal.Route.REQUESTER if organisation_id is not None else Appeal.Route.OPERATOR
     appeal = Appeal.objects.create(
         decision=decision,
         worker=worker,
@@ -89,9 +89,8 @@ def appeal_create(
         "deadline": appeal.deadline_at.isoformat(),
     }
     recipients = (
-        # The requester route is taken exactly when there is a project (above).
-        organisation_members(organisation_id=project.organisation_id)
-        if project is not None
+        organisation_members(organisation_id=organisation_id)
+        if organisation_id is not None
         else User.objects.filter(is_staff=True, is_active=True)
     )
     quality_notify(

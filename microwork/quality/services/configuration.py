@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 
 from microwork.lib.errors import ApplicationError
 from microwork.projects.models import Project
-from microwork.quality.models import APPEAL_WINDOW, ApprovalRuleConfig, QualitySettings, RuleConfig
+from microwork.quality.models import (
+    APPEAL_WINDOW,
+    ApprovalRuleConfig,
+    ProjectRequirement,
+    Qualification,
+    QualificationTest,
+    QualitySettings,
+    RuleConfig,
+)
 from microwork.quality.rules import get_approval_rule, get_rule
 from microwork.quality.rules.base import check_int, check_share
 
@@ -120,3 +128,72 @@ def approval_rule_configure(
         project=project, rule_key=rule_key, defaults={"params": cleaned, "enabled": enabled}
     )
     return config
+
+
+@transaction.atomic
+def quality_clone(
+    *, source: Project, project: Project, actor: Any, task_map: Mapping[int, int]
+) -> None:
+    """The projects app's PROJECT_CLONED hook: the copy gets the original's quality settings,
+    rules, approval rules, tests (each with its own qualification, on the copied control
+    tasks) and requirements (a requirement on a copied test's qualification names the copy's)."""
+    settings_row = QualitySettings.objects.filter(project=source).first()
+    if settings_row is not None:
+        QualitySettings.objects.update_or_create(
+            project=project,
+            defaults={
+                "reveal": settings_row.reveal,
+                "appeal_deadline_hours": settings_row.appeal_deadline_hours,
+                "rejection_confirm_share": settings_row.rejection_confirm_share,
+            },
+        )
+    RuleConfig.objects.bulk_create(
+        RuleConfig(
+            project=project,
+            rule_key=r.rule_key,
+            params=r.params,
+            action=r.action,
+            pause_seconds=r.pause_seconds,
+            enabled=r.enabled,
+        )
+        for r in RuleConfig.objects.filter(project=source).order_by("pk")
+    )
+    ApprovalRuleConfig.objects.bulk_create(
+        ApprovalRuleConfig(project=project, rule_key=r.rule_key, params=r.params, enabled=r.enabled)
+        for r in ApprovalRuleConfig.objects.filter(project=source).order_by("pk")
+    )
+    qualifications: dict[int, int] = {}
+    for test in QualificationTest.objects.filter(project=source).select_related("qualification"):
+        old = test.qualification
+        new = Qualification.objects.create(
+            organisation_id=project.organisation_id,
+            name=_("%(name)s (copy)") % {"name": old.name} if len(old.name) < 110 else old.name,
+            description=old.description,
+            kind=old.kind,
+        )
+        qualifications[old.pk] = new.pk
+        copy = QualificationTest.objects.create(
+            project=project,
+            qualification=new,
+            mode=test.mode,
+            name=test.name,
+            pass_mark=test.pass_mark,
+            question_count=test.question_count,
+            retake_cooldown_seconds=test.retake_cooldown_seconds,
+            max_attempts=test.max_attempts,
+        )
+        copy.tasks.set(
+            [task_map[t] for t in test.tasks.values_list("pk", flat=True) if t in task_map]
+        )
+    ProjectRequirement.objects.bulk_create(
+        ProjectRequirement(
+            project=project,
+            subject=r.subject,
+            qualification_id=qualifications.get(r.qualification_id, r.qualification_id)
+            if r.qualification_id
+            else None,
+            comparator=r.comparator,
+            values=r.values,
+        )
+        for r in ProjectRequirement.objects.filter(project=source).order_by("pk")
+    )

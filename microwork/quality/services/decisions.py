@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from microwork.accounts.models import User
+from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
 from microwork.lib.status import status_change
 from microwork.payments.models import SubmissionReview
@@ -38,6 +38,7 @@ def decision_record(
     reason_code: str = "",
     note: str = "",
     idempotency_key: str | None = None,
+    organisation: Organisation | None = None,
 ) -> Decision:
     """Store one decision with its audit row and tell the worker."""
     if idempotency_key:
@@ -47,6 +48,7 @@ def decision_record(
     decision = Decision(
         worker=worker,
         project=project,
+        organisation=organisation,
         kind=kind,
         rule_key=rule_key,
         decided_by=decided_by,

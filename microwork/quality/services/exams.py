@@ -82,8 +82,8 @@ def qualification_test_create(
     if len(tasks) < count:
         raise ApplicationError(
             _(
-                "The test asks %(count)d questions but has only %(tasks)d control tasks; add tasks "
-                "or lower question_count."
+                "The test asks %(count)d questions but has only %(tasks)d control tasks: add "
+                "control tasks, or ask fewer questions."
             )
             % {"count": count, "tasks": len(tasks)},
             field="question_count",

@@ -22,6 +22,8 @@ def test_every_kind_of_decision_has_a_headline_and_an_explanation(rita, walt, ki
         starts_at=timezone.now(),
         reason_code="wrong_answer" if kind == "rejection" else "",
         note="Checked twice.",
+        # A block reaches every project of the organisation that made it.
+        organisation=project.organisation if kind == "block" else None,
     )
     with translation.override(language):
         headline = texts.decision_headline(decision)

@@ -47,7 +47,7 @@ def test_answers_chosen_on_the_review_page_are_rejected_through_quality_control(
     walts = [submit(task=t, worker=walt, label="dog") for t in tasks]
     ninas = [submit(task=t, worker=nina, label="cat") for t in tasks[:1]]
     client.force_login(rita)
-    review = reverse("payments:review", args=[project.pk])
+    review = reverse("review:page", args=[project.pk])
     page = client.get(review).content.decode()
     assert reverse("review:reject", args=[walts[0].pk]) in page
     r = client.post(

@@ -17,7 +17,7 @@ from microwork.work.models import Submission
 def test_requester_reviews_rejects_with_a_reason_and_sends_a_bonus(client, rita, walt, walt_worked):
     project, subs = walt_worked
     client.force_login(rita)
-    page = client.get(reverse("payments:review", args=[project.pk]))
+    page = client.get(reverse("review:page", args=[project.pk]))
     assert page.status_code == 200
     url = reverse("review:act", args=[project.pk])
     # "Reject selected" hands the answers to quality control's form: nothing is rejected
@@ -32,13 +32,13 @@ def test_requester_reviews_rejects_with_a_reason_and_sends_a_bonus(client, rita,
         "submission": [subs[3].pk],
         "reason": "wrong_answer",
         "note": "Image 4 is gory",
-        "next": reverse("payments:review", args=[project.pk]),
+        "next": reverse("review:page", args=[project.pk]),
     }
     # It is all of Walt's work in review today, more than the project's share: confirm.
     r = client.post(form_url, fields)
     assert r.status_code == 400 and 'name="confirm" value="1"' in r.content.decode()
     r = client.post(form_url, {**fields, "confirm": "1"})
-    assert r["Location"] == reverse("payments:review", args=[project.pk])
+    assert r["Location"] == reverse("review:page", args=[project.pk])
     subs[3].refresh_from_db()
     assert subs[3].status == Submission.Status.REJECTED
     decision = Decision.objects.get(submission=subs[3], kind="rejection")
@@ -64,7 +64,7 @@ def test_another_requester_cannot_review_ritas_project(client, rob, walt_worked)
     # Rob runs another organisation: Rita's project does not exist for him.
     project, subs = walt_worked
     client.force_login(rob)
-    assert client.get(reverse("payments:review", args=[project.pk])).status_code == 404
+    assert client.get(reverse("review:page", args=[project.pk])).status_code == 404
     client.post(reverse("review:act", args=[project.pk]), {"action": "approve_all"})
     subs[3].refresh_from_db()
     assert subs[3].status == Submission.Status.PENDING
