@@ -188,31 +188,6 @@ class Bonus(models.Model):
         return f"{self.amount} {self.currency} to {self.worker_id}"
 
 
-class WorkerBlock(models.Model):
-    """A requester's block: the worker is kept from every project of the organisation while
-    its decision is in force. The decision is the quality app's, so the worker reads the
-    reason and can appeal it like any other; a reversed decision lifts the block."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    reason = models.TextField(max_length=2000)
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
-    lifted_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "worker"],
-                condition=Q(lifted_at__isnull=True),
-                name="mturk_one_block_in_force",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.worker_id} blocked by {self.organisation_id}"
-
-
 class NotificationSetting(models.Model):
     """UpdateNotificationSettings for a HIT type, as sent."""
 

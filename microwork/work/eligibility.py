@@ -49,7 +49,7 @@ ELIGIBILITY_CHECKS: dict[str, str] = {
     # Disturbing content: only the categories the worker chose to see, up to their daily
     # limit of such items (docs/wellbeing.md).
     "disturbing_content": "microwork.wellbeing.eligibility.check",
-    # A HIT past its expiry, and a requester's block of the worker (docs/mturk.md).
+    # A HIT past its expiry (docs/mturk.md).
     "mturk": "microwork.mturk.eligibility.check",
 }
 

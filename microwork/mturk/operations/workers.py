@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from microwork.ledger.models import Account
 from microwork.mturk import selectors
-from microwork.mturk.models import NotificationSetting, WorkerBlock
+from microwork.mturk.models import NotificationSetting
 from microwork.mturk.operations.hits import _hit_type
 from microwork.mturk.operations.qualifications import _worker
 from microwork.mturk.protocol import Context, flag, invalid, money, page, paged, request_error, text
@@ -17,10 +17,10 @@ from microwork.mturk.services.workers import (
     MAX_MESSAGE,
     MAX_SUBJECT,
     worker_alias,
-    worker_block_create,
-    worker_block_delete,
     workers_notify,
 )
+from microwork.quality.models import Decision
+from microwork.quality.services.blocks import worker_block_create, worker_block_delete
 
 EVENT_TYPES = {
     "AssignmentAccepted",
@@ -65,9 +65,13 @@ def delete_worker_block(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 def list_worker_blocks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     offset, size = page(p)
     rows = list(
-        WorkerBlock.objects.filter(organisation=ctx.organisation, lifted_at__isnull=True)
+        Decision.objects.filter(
+            kind=Decision.Kind.BLOCK,
+            organisation=ctx.organisation,
+            status=Decision.Status.ACTIVE,
+        )
         .select_related("worker")
-        .order_by("created_at", "id")[offset : offset + size + 1]
+        .order_by("starts_at", "id")[offset : offset + size + 1]
     )
     return paged(
         rows,
@@ -76,7 +80,7 @@ def list_worker_blocks(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         "WorkerBlocks",
         lambda b: {
             "WorkerId": worker_alias(organisation=ctx.organisation, worker=b.worker),
-            "Reason": b.reason,
+            "Reason": b.note,
         },
     )
 

@@ -1,6 +1,6 @@
 """What MTurk does to workers, done through microwork's own paths: a bonus through review's
-bonus (the ledger moves it), a block as a quality decision the worker reads and can appeal,
-a message through the inbox."""
+bonus (the ledger moves it), a message through the inbox. A block is quality's own
+(`quality.services.blocks`), the same one the review page makes."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -11,13 +11,10 @@ from microwork.accounts.models import Organisation, User
 from microwork.inbox.services import inbox_notify
 from microwork.lib.errors import ApplicationError
 from microwork.mturk.keys import worker_id_for
-from microwork.mturk.models import Bonus, WorkerAlias, WorkerBlock
-from microwork.quality.models import Decision
-from microwork.quality.services.decisions import decision_record, decision_reverse
+from microwork.mturk.models import Bonus, WorkerAlias
 from microwork.review.services import bonus_pay
 from microwork.work.models import Submission
 
-BLOCK_RULE = "requester_block"
 MAX_SUBJECT = 200
 MAX_MESSAGE = 4096
 
@@ -73,64 +70,6 @@ def mturk_bonus_send(
         request_key=key,
         granted_at=transactions[0].created_at if transactions else now,
     )
-
-
-@transaction.atomic
-def worker_block_create(
-    *, organisation: Organisation, actor: User, worker: User, reason: str, now: datetime
-) -> WorkerBlock:
-    found = WorkerBlock.objects.filter(
-        organisation=organisation, worker=worker, lifted_at__isnull=True
-    ).first()
-    if found is not None:
-        return found
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError("Reason: say why the worker is blocked.", field="Reason")
-    # A decision belongs to a project: the latest one of the organisation the worker did.
-    last = (
-        Submission.objects.filter(project__organisation=organisation, worker=worker)
-        .order_by("-submitted_at")
-        .select_related("project")
-        .first()
-    )
-    if last is None:
-        raise ApplicationError("Only a worker who did your HITs can be blocked.", field="WorkerId")
-    decision = decision_record(
-        worker=worker,
-        project=last.project,
-        kind=Decision.Kind.REMOVAL,
-        inputs={"organisation": organisation.pk, "block": "every project of the requester"},
-        starts_at=now,
-        rule_key=BLOCK_RULE,
-        decided_by=actor,
-        reason_code="other",
-        note=reason[:2000],
-    )
-    return WorkerBlock.objects.create(
-        organisation=organisation,
-        worker=worker,
-        reason=reason[:2000],
-        decision=decision,
-        created_at=now,
-    )
-
-
-@transaction.atomic
-def worker_block_delete(
-    *, organisation: Organisation, actor: User, worker: User, reason: str, now: datetime
-) -> None:
-    for block in WorkerBlock.objects.select_for_update().filter(
-        organisation=organisation, worker=worker, lifted_at__isnull=True
-    ):
-        block.lifted_at = now
-        block.save(update_fields=["lifted_at"])
-        decision_reverse(
-            decision=block.decision,
-            actor=actor,
-            reason=reason or "The requester lifted the block.",
-            now=now,
-        )
 
 
 def workers_notify(

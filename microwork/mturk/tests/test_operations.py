@@ -266,13 +266,13 @@ def test_every_operation(live_server, client, rita, walt, nina, walt_token, past
     assert mt.list_worker_blocks()["WorkerBlocks"] == [
         {"WorkerId": bad["WorkerId"], "Reason": "Random answers"}
     ]
-    block = Decision.objects.get(worker=nina, rule_key="requester_block")
+    block = Decision.objects.get(worker=nina, kind=Decision.Kind.BLOCK)
     assert block.status == Decision.Status.ACTIVE and block.note == "Random answers"
     refused = client.post(
         f"/api/work/projects/{Hit.objects.get(hit_id=html_hit['HITId']).project_id}/claim",
         HTTP_AUTHORIZATION=f"Bearer {nina_token}",
     )
-    assert "blocked" in str(refused.json())
+    assert "blocked" in str(refused.json()).lower()
     mt.delete_worker_block(WorkerId=bad["WorkerId"], Reason="Second chance")
     assert mt.list_worker_blocks()["NumResults"] == 0
 
