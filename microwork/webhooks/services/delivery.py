@@ -161,7 +161,12 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Attemp
 
 
 @transaction.atomic
-def _record(*, delivery: Delivery, number: int, started: datetime, outcome: Outcome) -> Attempt:
+def _record(
+    *, delivery: Delivery, number: int, started: datetime, outcome: Outcome
+) -> Attempt | None:
+    # The subscription may have been deleted while the request was out: nothing to log.
+    if not Delivery.objects.select_for_update().filter(pk=delivery.pk).exists():
+        return None
     attempt = Attempt.objects.create(
         delivery=delivery,
         number=number,
