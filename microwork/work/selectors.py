@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from microwork.accounts.models import User
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import MediaFile, Project
 from microwork.work import fairness, releases

@@ -21,7 +21,8 @@ from microwork.ledger.providers import get_provider
 from microwork.ledger.services.accounts import in_flight_account, ledger_account, world_account
 from microwork.ledger.services.posting import ledger_transfer, round_down_to_minor
 from microwork.lib.errors import ApplicationError, Conflict
-from microwork.lib.money import check_currency, format_money, parse_amount
+from microwork.lib.l10n import format_money
+from microwork.lib.money import check_currency, parse_amount
 
 log = logging.getLogger(__name__)
 
