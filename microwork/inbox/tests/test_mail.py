@@ -90,10 +90,13 @@ def test_a_line_undone_with_its_transaction_is_never_mailed(
 ):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            inbox_notify(users=[walt], kind="payout_sent", params=PAID, now=timezone.now())
-            raise RuntimeError("undone")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        inbox_notify(users=[walt], kind="payout_sent", params=PAID, now=timezone.now())
+        raise RuntimeError("undone")
     assert callbacks == [] and mail.outbox == []
 
 
