@@ -62,7 +62,8 @@ def _take(chromium: str) -> int:
     call_command("migrate", verbosity=0)
     demo_load()
     walt = User.objects.get(username="walt")
-    project = Project.objects.filter(interface="single_choice").order_by("pk").first()
+    # The recipe project: a text task that reads well on a phone, with a crowd's answers.
+    project = Project.objects.filter(interface="multiple_choice").order_by("pk").first()
     assert project is not None
     later = timezone.now() + timedelta(seconds=fairness.OPENING_ROUND_SECONDS + 1)
     assignment = assignment_claim(worker=walt, project=project, now=later)
@@ -105,7 +106,7 @@ def _take(chromium: str) -> int:
                 page.wait_for_load_state()
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(OUT / name), full_page=not mobile)
+                page.screenshot(path=str(OUT / name))
                 context.close()
                 print(f"wrote {OUT.relative_to(ROOT) / name} ({path})")
             browser.close()

@@ -41,8 +41,6 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your e-mail choices are saved."))
         return redirect("inbox:mail")
     wanted = mail_topics_wanted(user=user)
-    topics = [
-        (topic, MailChoice._meta.get_field(topic).verbose_name, topic in wanted)
-        for topic in MailChoice.TOPICS
-    ]
+    fields = {field.name: field.verbose_name for field in MailChoice._meta.fields}
+    topics = [(topic, fields[topic], topic in wanted) for topic in MailChoice.TOPICS]
     return render(request, "inbox/mail.html", {"topics": topics})
