@@ -65,10 +65,14 @@ def reward_text(amount: Decimal | int | None, currency: str = "") -> str:
     return _with_currency(number_text(value, places), currency)
 
 
-def percent_text(value: Decimal | int | float | None, places: int = 0) -> str:
-    """A percentage given as a number of hundredths (45 → 45 % / 45%)."""
+def percent_text(value: Decimal | int | float | None, places: int | None = None) -> str:
+    """A percentage given as a number of hundredths (45 → 45 % / 45%); without `places`, the
+    decimals it needs, at most two (20 %, 2,5 %)."""
     if value is None:
         return "–"
+    if places is None:
+        exponent = Decimal(str(value)).normalize().as_tuple().exponent
+        places = min(2, max(0, -exponent)) if isinstance(exponent, int) else 0
     number = number_text(value, places)
     return f"{number}{NBSP}%" if _french() else f"{number}%"
 

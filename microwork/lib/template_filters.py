@@ -23,8 +23,8 @@ def number(value, places=None):
 
 
 @register.filter
-def percent(value, places=0):
-    return l10n.percent_text(value, int(places))
+def percent(value, places=None):
+    return l10n.percent_text(value, None if places is None else int(places))
 
 
 @register.filter
