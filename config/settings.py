@@ -104,6 +104,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "microwork.accounts.context_processors.roles",
             ],
+            # Numbers, money and dates by the reader's language, on every page
+            # (microwork/lib/l10n.py).
+            "builtins": ["microwork.lib.template_filters"],
         },
     },
 ]
@@ -192,6 +195,8 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "microwork <noreply@localhost>
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "microwork" / "locale"]
+# One date style per language, French number marks (microwork/lib/l10n.py).
+FORMAT_MODULE_PATH = ["microwork.lib.locale_formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -4,12 +4,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from config.api import api
-from microwork.accounts.views import home
+from microwork.accounts.views import favicon, home, operator_home
 from microwork.mturk.views import endpoint as mturk_endpoint
 from microwork.projects.media import serve_media
 
 urlpatterns = [
     path("", home, name="home"),
+    path("operator/", operator_home, name="operator"),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("microwork.accounts.urls")),
     path("projects/", include("microwork.projects.urls")),
     path("projects/", include("microwork.aggregation.urls")),

@@ -29,3 +29,10 @@ def access_worker(*, user: User) -> WorkerProfile:
         raise Forbidden(
             _("This page is for workers; your account has no worker profile.")
         ) from None
+
+
+def access_operator(*, user: User) -> User:
+    """Operators are staff accounts: the tools' start page and every tool it links."""
+    if not user.is_authenticated or not user.is_staff:
+        raise Forbidden(_("This page is for operators."))
+    return user

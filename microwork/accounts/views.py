@@ -4,14 +4,19 @@ from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from microwork.accounts import services
-from microwork.accounts.access import access_organisation_for_requester, access_worker
+from microwork.accounts.access import (
+    access_operator,
+    access_organisation_for_requester,
+    access_worker,
+)
 from microwork.accounts.auth import request_user
 from microwork.accounts.forms import (
     LoginForm,
@@ -24,11 +29,12 @@ from microwork.accounts.forms import (
     WorkerSignupForm,
 )
 from microwork.accounts.models import ApiToken, User
+from microwork.accounts.operator import operator_sections
 from microwork.accounts.terms import terms_current
 from microwork.lib.errors import ApplicationError
 from microwork.lib.net import client_address
 from microwork.lib.redirects import safe_next_url
-from microwork.lib.views import form_error
+from microwork.lib.views import form_error, page
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -243,5 +249,16 @@ def home(request: HttpRequest) -> HttpResponse:
         if user.is_requester:
             return redirect("projects:list")
         if user.is_staff:
-            return redirect("admin:index")
+            return redirect("operator")
     return render(request, "accounts/landing.html")
+
+
+@page
+def operator_home(request: HttpRequest) -> HttpResponse:
+    user = access_operator(user=request_user(request))
+    return render(request, "accounts/operator.html", {"sections": operator_sections(user=user)})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Browsers and crawlers ask /favicon.ico whatever the page links: send them to the icon.
+    return HttpResponsePermanentRedirect(static("microwork/favicon.svg"))

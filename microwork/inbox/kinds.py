@@ -7,6 +7,7 @@ A new kind is one entry here, and `inbox_notify` refuses a kind not listed."""
 
 QUALITY = "microwork.quality.texts.inbox_lines"
 WORK = "microwork.work.releases.inbox_lines"
+LEDGER = "microwork.ledger.texts.inbox_lines"
 
 KINDS: dict[str, str] = {
     "decision": QUALITY,
@@ -23,4 +24,22 @@ KINDS: dict[str, str] = {
     "personal_data_deleted": "microwork.privacy.texts.inbox_lines",
     # A requester's message to workers who did their work (MTurk's NotifyWorkers).
     "requester_message": "microwork.mturk.texts.inbox_lines",
+    "payout_sent": LEDGER,
+    "payout_failed": LEDGER,
+}
+
+# The kinds that also go out by e-mail, each under the topic a person switches on or off on
+# their e-mail page (inbox.models.MailChoice): what changes someone's pay or standing, and
+# the news they asked for. The other kinds stay in the inbox only.
+MAIL_TOPICS: dict[str, str] = {
+    "decision": "decisions",
+    "decision_reversed": "decisions",
+    "decision_expired": "decisions",
+    "appeal_received": "appeals",
+    "appeal_upheld": "appeals",
+    "appeal_reversed": "appeals",
+    "appeal_escalated": "appeals",
+    "payout_sent": "payouts",
+    "payout_failed": "payouts",
+    "project_opened": "new_work",
 }

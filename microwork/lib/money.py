@@ -1,7 +1,6 @@
 """Money is a Decimal amount with a currency. Never a float."""
 
 import re
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
@@ -130,24 +129,6 @@ def to_minor_unit(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's smallest coin: used when paying out, never in between."""
     places = CURRENCIES.get(currency, 2)
     return amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __str__(self) -> str:
-        return format_money(self.amount, self.currency)
-
-
-def format_money(amount: Decimal, currency: str) -> str:
-    """Show at least the currency's minor unit, more only when the amount needs it (0.004 USD)."""
-    places = CURRENCIES.get(currency, 2)
-    normal = amount.normalize()
-    exponent = normal.as_tuple().exponent
-    shown = max(places, -exponent if isinstance(exponent, int) else places)
-    return f"{amount:.{shown}f} {currency}"
 
 
 def hourly_rate(reward: Decimal, seconds: float | int | Decimal) -> Decimal:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.accounts.auth import request_user
 from microwork.lib.errors import ApplicationError
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.lib.text import render_markdown
 from microwork.lib.views import page
 from microwork.projects import selectors

@@ -5,12 +5,12 @@ re-exported here for the pages that show them."""
 from typing import Any
 
 from django.urls import reverse
-from django.utils import formats
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from microwork.inbox.models import Notification
+from microwork.lib.l10n import datetime_text
 from microwork.payments.reasons import REJECTION_REASONS
 from microwork.quality.models import Appeal, Decision
 from microwork.quality.rules import APPROVAL_RULES, RULES, get_approval_rule, get_rule
@@ -43,7 +43,7 @@ def _when(value: Any) -> str:
         return ""
     if isinstance(value, str):
         value = parse_datetime(value)
-    return formats.date_format(value, "DATETIME_FORMAT") + " UTC"
+    return datetime_text(value) + " UTC"
 
 
 def rule_numbers_text(rule_key: str, inputs: dict[str, Any]) -> str:

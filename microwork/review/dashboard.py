@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from microwork.lib.charts import Chart, bar_chart, histogram, line_chart
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.payments import selectors as payments_selectors
 from microwork.projects import selectors as project_selectors
 from microwork.projects.models import Project

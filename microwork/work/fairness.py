@@ -17,6 +17,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from microwork.lib.l10n import datetime_text
+
 # A round every few seconds: short enough that a waiting worker hardly notices, long enough
 # that everyone who asked within it is considered together.
 ROUND_SECONDS = 5
@@ -110,10 +112,7 @@ def project_rules(project, *, now: datetime, next_release: tuple[datetime, int] 
     """What this project's requester chose, in plain words (opening times, hourly cap)."""
     rules = []
     if project.opens_at is not None and project.opens_at > now:
-        rules.append(
-            _("Work opens at %(time)s UTC.")
-            % {"time": formats.date_format(project.opens_at, "Y-m-d H:i")}
-        )
+        rules.append(_("Work opens at %(time)s UTC.") % {"time": datetime_text(project.opens_at)})
     if next_release is not None:
         at, count = next_release
         rules.append(
@@ -122,7 +121,7 @@ def project_rules(project, *, now: datetime, next_release: tuple[datetime, int] 
                 "%(n)d new tasks open at %(time)s UTC.",
                 count,
             )
-            % {"n": count, "time": formats.date_format(at, "Y-m-d H:i")}
+            % {"n": count, "time": datetime_text(at)}
         )
     if project.hourly_cap_per_worker:
         rules.append(
@@ -165,7 +164,7 @@ def explain_no_work(next_release_at: datetime | None = None) -> str:
         return _(
             "There is no task for you in this project right now. New tasks open at %(time)s "
             "UTC; ask to be told and you will get a message then."
-        ) % {"time": formats.date_format(next_release_at, "Y-m-d H:i")}
+        ) % {"time": datetime_text(next_release_at)}
     return _(
         "There is no task left in this project for you right now. Thank you for your work! "
         "Ask to be told and you will get a message when new tasks are added."
@@ -181,4 +180,4 @@ def explain_subscribed(project, now: datetime | None = None) -> str:
     return _(
         "We will tell you when %(name)s opens (%(time)s UTC). Everyone who asks in its first "
         "minute is in the same first round."
-    ) % {"name": project.name, "time": formats.date_format(project.opens_at, "Y-m-d H:i")}
+    ) % {"name": project.name, "time": datetime_text(project.opens_at)}

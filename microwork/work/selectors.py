@@ -12,7 +12,7 @@ from django.db.models.functions import Cast
 
 from microwork.accounts.models import User
 from microwork.ledger.models import Account, Entry, Transaction
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import MediaFile, Project
 from microwork.work import fairness, releases

@@ -19,7 +19,7 @@ from microwork.accounts.auth import request_user
 from microwork.accounts.models import User
 from microwork.inbox import selectors as inbox_selectors
 from microwork.lib.errors import ApplicationError
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.lib.text import render_markdown
 from microwork.lib.views import page
 from microwork.projects.interfaces import get_interface

@@ -12,7 +12,8 @@ from microwork.ledger.providers import deposit_providers_enabled, get_deposit_pr
 from microwork.ledger.services.accounts import ledger_account, world_account
 from microwork.ledger.services.posting import ledger_transfer, round_down_to_minor
 from microwork.lib.errors import ApplicationError, Conflict
-from microwork.lib.money import check_currency, format_money, parse_amount
+from microwork.lib.l10n import format_money
+from microwork.lib.money import check_currency, parse_amount
 
 Kind = Account.Kind
 TxKind = Transaction.Kind

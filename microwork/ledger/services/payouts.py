@@ -16,12 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
+from microwork.inbox.services import inbox_notify
 from microwork.ledger.models import Account, Payout, PayoutEvent, PayoutMethod, Transaction
 from microwork.ledger.providers import get_provider
 from microwork.ledger.services.accounts import in_flight_account, ledger_account, world_account
 from microwork.ledger.services.posting import ledger_transfer, round_down_to_minor
 from microwork.lib.errors import ApplicationError, Conflict
-from microwork.lib.money import check_currency, format_money, parse_amount
+from microwork.lib.l10n import format_money
+from microwork.lib.money import check_currency, parse_amount
 
 log = logging.getLogger(__name__)
 
@@ -341,6 +343,7 @@ def _payout_settle_paid(
         now=now,
     )
     _payout_event(payout, old, Payout.Status.PAID, at=now, actor=actor, note=reference)
+    _payout_tell(payout, "payout_sent", now=now)
     return payout
 
 
@@ -376,7 +379,16 @@ def _payout_settle_failed(
         now=now,
     )
     _payout_event(payout, old, Payout.Status.FAILED, at=now, actor=actor, note=reason)
+    _payout_tell(payout, "payout_failed", now=now, reason=reason)
     return payout
+
+
+def _payout_tell(payout: Payout, kind: str, *, now: datetime, reason: str = "") -> None:
+    # The worker hears of it in the inbox, and by e-mail unless they turned payouts off.
+    params = {"payout_id": payout.pk, "amount": str(payout.amount), "currency": payout.currency}
+    if reason:
+        params["reason"] = reason[:500]
+    inbox_notify(users=[payout.user_id], kind=kind, params=params, now=now)
 
 
 def payouts_process_due(

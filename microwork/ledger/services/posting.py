@@ -18,14 +18,8 @@ from django.utils.translation import gettext as _
 from microwork.accounts.models import User
 from microwork.ledger.models import Account, Entry, Transaction
 from microwork.lib.errors import ApplicationError, Conflict
-from microwork.lib.money import (
-    AMOUNT_DIGITS,
-    AMOUNT_PLACES,
-    CURRENCIES,
-    MAX_BALANCE,
-    QUANTUM,
-    format_money,
-)
+from microwork.lib.l10n import format_money
+from microwork.lib.money import AMOUNT_DIGITS, AMOUNT_PLACES, CURRENCIES, MAX_BALANCE, QUANTUM
 
 Kind = Account.Kind
 TxKind = Transaction.Kind

@@ -12,7 +12,7 @@ from microwork.ledger.models import Account
 from microwork.ledger.services.accounts import AccountSpec, ledger_account, ledger_accounts
 from microwork.ledger.services.posting import InsufficientFunds, fee_for
 from microwork.lib.errors import ApplicationError
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.payments.reasons import REJECTION_REASONS
 from microwork.projects.models import Project
 

@@ -13,7 +13,7 @@ from microwork.ledger.models import Account, Transaction
 from microwork.ledger.services.accounts import platform_fees_account
 from microwork.ledger.services.posting import InsufficientFunds, fee_for, ledger_post, quantize
 from microwork.lib.errors import ApplicationError
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.payments.services.accounts import (
     from_escrow,
     funds_error,

@@ -17,7 +17,7 @@ from microwork.ledger.models import Account, Entry, Transaction
 from microwork.ledger.services.accounts import AccountSpec, platform_fees_account
 from microwork.ledger.services.posting import InsufficientFunds, fee_for, ledger_post
 from microwork.lib.errors import Conflict
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.lib.registry import loaded
 from microwork.payments.models import SubmissionReview
 from microwork.payments.services.accounts import (

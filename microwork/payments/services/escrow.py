@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from microwork.accounts.models import User
 from microwork.ledger.models import Account, Entry, Transaction
 from microwork.ledger.services.posting import InsufficientFunds, ledger_transfer
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.lib.registry import loaded
 from microwork.payments.models import PayFloorNotice
 from microwork.payments.services.accounts import (

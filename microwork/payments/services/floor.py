@@ -26,7 +26,7 @@ from microwork.ledger.models import Account, Entry, ExchangeRate, Transaction
 from microwork.ledger.services.accounts import platform_fees_account
 from microwork.ledger.services.posting import InsufficientFunds, fee_for, ledger_post, quantize
 from microwork.lib.errors import ApplicationError
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.payments.models import CountryPayFloor, PayFloorNotice
 from microwork.payments.services.accounts import from_escrow, worker_account
 from microwork.projects.models import Project, ProjectEvent

@@ -25,7 +25,7 @@ from microwork.ledger.models import PayoutMethod
 from microwork.ledger.selectors import worker_balances, worker_currencies
 from microwork.ledger.services.payouts import payout_minimum
 from microwork.lib.errors import Conflict, Forbidden
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.privacy.models import AccountDeletion, Consent, Deletion
 from microwork.privacy.services.deletion import deletion_run
 from microwork.projects.models import Project

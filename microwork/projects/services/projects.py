@@ -7,11 +7,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import ApplicationError, Conflict
+from microwork.lib.l10n import datetime_text
 from microwork.lib.money import check_currency, parse_amount
 from microwork.lib.registry import run_hooks
 from microwork.lib.status import status_change
@@ -319,7 +320,7 @@ def _current(project: Project) -> dict[str, Any]:
 
 
 def opening_text(value: datetime) -> str:
-    return formats.date_format(value, "Y-m-d H:i")
+    return datetime_text(value)
 
 
 def _fair_sharing_events(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
+from microwork.lib.l10n import datetime_text
 from microwork.lib.money import QUANTUM
 from microwork.payments.services import bonuses as payments_bonuses
 from microwork.payments.services import floor as payments_floor
@@ -160,7 +161,7 @@ def test_attempt_start(
         if again > now:
             raise ApplicationError(
                 _("You can take this test again from %(when)s UTC.")
-                % {"when": again.strftime("%Y-%m-%d %H:%M")},
+                % {"when": datetime_text(again)},
                 code="cooldown",
             )
     attempt = TestAttempt.objects.create(

@@ -9,13 +9,6 @@ register = template.Library()
 
 
 @register.filter
-def percent(value: Any) -> str:
-    if value is None:
-        return "–"
-    return f"{float(value) * 100:.0f} %"
-
-
-@register.filter
 def seconds(ms: Any) -> str:
     if not ms:
         return "–"

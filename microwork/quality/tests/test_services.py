@@ -391,7 +391,7 @@ def test_daily_cap_warns_when_close_and_stops_at_the_cap_until_midnight_utc(proj
         )
         assert "you can work on it again from" in pause.outcome
         refusal = eligibility.check(project=project, worker=walt, now=timezone.now())
-        assert "Paused on Cats or dogs until March 3, 2026, midnight UTC" in refusal
+        assert "Paused on Cats or dogs until 3 Mar 2026, 00:00 UTC" in refusal
     with time_machine.travel("2026-03-03 00:00:01+00:00", tick=True):
         assert eligibility.check(project=project, worker=walt, now=timezone.now()) is None
         answer(task=tasks[5], worker=walt, label="cat")

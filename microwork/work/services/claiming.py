@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Subquery
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User, WorkerProfile
 from microwork.lib.errors import ApplicationError, Forbidden
+from microwork.lib.l10n import datetime_text
 from microwork.projects.models import Project, Task
 from microwork.work import scheduler
 from microwork.work.eligibility import eligibility_refusal
@@ -49,7 +50,7 @@ def check_project_open(status: str, opens_at: datetime | None, now: datetime) ->
             _(
                 "This project opens at %(time)s UTC. Ask to be told and you will be in its first round."
             )
-            % {"time": formats.date_format(opens_at, "Y-m-d H:i")},
+            % {"time": datetime_text(opens_at)},
             code="project_not_open",
         )
 
