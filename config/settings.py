@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "microwork.review",
     "microwork.wellbeing",
     "microwork.privacy",
+    "microwork.live",
     "microwork.demo",
 ]
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("money/", include("microwork.payments.urls")),
     path("", include("microwork.review.urls")),
     path("privacy/", include("microwork.privacy.urls")),
+    path("live/", include("microwork.live.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -49,6 +49,9 @@ ELIGIBILITY_CHECKS: dict[str, str] = {
     # Disturbing content: only the categories the worker chose to see, up to their daily
     # limit of such items (docs/wellbeing.md).
     "disturbing_content": "microwork.wellbeing.eligibility.check",
+    # A live project's tasks are offered one at a time to available workers (docs/live.md),
+    # never taken from the work page; last, so the other refusals are read first.
+    "live": "microwork.live.eligibility.check",
 }
 
 # Whether a worker agreed to a project's personal data declaration as it stands (the
@@ -65,9 +68,14 @@ def _load(path: str) -> EligibilityCheck:
     return check
 
 
-def eligibility_refusal(*, project: Any, worker: Any, now: datetime) -> tuple[str, str] | None:
-    """The first objection as (check key, reason), or None when every check agrees."""
+def eligibility_refusal(
+    *, project: Any, worker: Any, now: datetime, skip: Sequence[str] = ()
+) -> tuple[str, str] | None:
+    """The first objection as (check key, reason), or None when every check agrees. `skip`
+    names checks the caller answers itself (live tasks choose their worker their own way)."""
     for key, path in ELIGIBILITY_CHECKS.items():
+        if key in skip:
+            continue
         reason = _load(path)(project=project, worker=worker, now=now)
         if reason:
             return key, str(reason)

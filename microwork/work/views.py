@@ -25,7 +25,7 @@ from microwork.work.access import (
     access_project_for_worker,
     access_work_request_for_worker,
 )
-from microwork.work.hooks import task_notices
+from microwork.work.hooks import after_answer_url, task_notices
 from microwork.work.models import Assignment, Submission, WorkRequest
 from microwork.work.services.giving_back import assignment_return, assignment_skip
 from microwork.work.services.sharing import work_request_cancel, work_request_create
@@ -203,6 +203,9 @@ def _ended_message(assignment: Assignment) -> str:
 
 
 def _next(request: HttpRequest, assignment: Assignment) -> HttpResponse:
+    elsewhere = after_answer_url(assignment=assignment)
+    if elsewhere:
+        return redirect(elsewhere)
     try:
         outcome = work_request_create(worker=request_user(request), project=assignment.project)
     except ApplicationError as exc:
@@ -231,7 +234,7 @@ def give_back(request: HttpRequest, assignment_id: int) -> HttpResponse:
         assignment_return(assignment=assignment, worker=user)
     except ApplicationError as exc:
         return _refused(request, exc)
-    return redirect(reverse("work:home"))
+    return redirect(after_answer_url(assignment=assignment) or reverse("work:home"))
 
 
 @page
