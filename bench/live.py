@@ -285,7 +285,7 @@ def main() -> None:
     parser.add_argument("--answer-ms", type=int, default=300)
     parser.add_argument("--deadline", type=int, default=30)
     parser.add_argument("--gunicorn-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=48)
+    parser.add_argument("--threads", type=int, default=40)
     args = parser.parse_args()
     lines: list[str] = []
     admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
@@ -293,7 +293,8 @@ def main() -> None:
     env = {
         **os.environ,
         "DATABASE_URL": f"{PG}/{DB}",
-        "DB_CONN_MAX_AGE": "0",
+        # Persistent connections as in production; a held page lets its own go while it sleeps.
+        "DB_CONN_MAX_AGE": "60",
         "LOG_LEVEL": "ERROR",
     }
     server = None

@@ -61,10 +61,11 @@ def live_task_out(live_task: LiveTask) -> dict[str, Any]:
     }
 
 
-def _release_connection() -> None:
-    """A held wait keeps no database connection while it sleeps: a server thread per waiting
-    page must not mean a database connection per waiting page."""
-    if not connection.in_atomic_block:
+def _release_connection(wait: float) -> None:
+    """A long wait keeps no database connection while it sleeps: a server thread per waiting
+    page must not mean a database connection per waiting page. A short one (a requester's
+    call about to be answered) keeps it: opening a connection costs more than holding it."""
+    if wait >= 1.0 and not connection.in_atomic_block:
         connection.close()
 
 
@@ -104,8 +105,9 @@ def live_task_wait(*, live_task: LiveTask, seconds: float) -> LiveTask:
             if current.status != L.WAITING or left <= 0:
                 return current
             until_due = (current.due_at - timezone.now()).total_seconds()
-            _release_connection()
-            event.wait(max(0.005, min(left, until_due, wakeups.poll_seconds())))
+            wait = max(0.005, min(left, until_due, wakeups.poll_seconds()))
+            _release_connection(wait)
+            event.wait(wait)
             event.clear()
 
 
@@ -175,10 +177,15 @@ def offer_events(*, worker: User, seconds: float = STREAM_SECONDS) -> Iterator[s
             elif time.monotonic() - kept >= KEEPALIVE_SECONDS:
                 kept = time.monotonic()
                 yield ": keep-alive\n\n"
+            # Woken by a notice, a page has nothing to look at between them: on PostgreSQL
+            # it sleeps until the next keep-alive (the listener wakes it for an offer).
             wait = wakeups.poll_seconds()
+            if wait >= wakeups.PG_POLL:
+                wait = KEEPALIVE_SECONDS / 2
             if offer is not None:
                 wait = min(wait, max(0.005, (offer.expires_at - now).total_seconds()))
-            _release_connection()
+            wait = min(wait, max(0.005, end - time.monotonic()))
+            _release_connection(wait)
             event.wait(wait)
             event.clear()
 

@@ -25,11 +25,15 @@ CHANNEL = "microwork_live"
 # wake-up on PostgreSQL, and the delay across processes on SQLite.
 PG_POLL = 2.0
 SQLITE_POLL = 0.25
+# The listener lets its connection go after this long with nobody waiting, so an idle process
+# holds none (and a test database can be dropped).
+LISTENER_IDLE = 10.0
 
 _lock = threading.Lock()
 _waiters: dict[str, set[threading.Event]] = {}
 _listener: threading.Thread | None = None
 _listening = threading.Event()
+_stop = threading.Event()
 
 
 def task_key(live_task_id: int) -> str:
@@ -45,9 +49,11 @@ def _is_postgres() -> bool:
 
 
 def poll_seconds() -> float:
-    if _is_postgres() and _listening.is_set():
-        return PG_POLL
-    return SQLITE_POLL
+    if not _is_postgres():
+        return SQLITE_POLL
+    # A listener that let its connection go while idle is started again by the next waiter.
+    _ensure_listener()
+    return PG_POLL if _listening.is_set() else SQLITE_POLL
 
 
 def notify(*keys: str) -> None:
@@ -118,13 +124,36 @@ def _listen(settings_dict: dict) -> None:
                 _listening.set()
                 # Whatever changed while nobody listened: every waiter looks again.
                 _wake_all()
-                for note in conn.notifies():
-                    _wake([note.payload])
+                idle_since = time.monotonic()
+                while not _stop.is_set():
+                    for note in conn.notifies(timeout=1.0):
+                        _wake([note.payload])
+                    with _lock:
+                        anyone = bool(_waiters)
+                    if anyone:
+                        idle_since = time.monotonic()
+                    elif time.monotonic() - idle_since > LISTENER_IDLE:
+                        break
+                _listening.clear()
+                return
         except Exception:  # noqa: BLE001 - the listener must outlive any error
             log.exception("live wake-up listener lost its connection; reconnecting")
         _listening.clear()
         _wake_all()
+        if _stop.is_set():
+            return
         time.sleep(1.0)
+
+
+def stop_listener() -> None:
+    """Let the listener's connection go now (tests, before their database is dropped)."""
+    global _listener
+    _stop.set()
+    thread = _listener
+    if thread is not None:
+        thread.join(timeout=5)
+    _listener = None
+    _stop.clear()
 
 
 def _wake_all() -> None:

@@ -98,23 +98,21 @@ def live_task_post(
     clean = _clean_data(project, data)
     try:
         with transaction.atomic():
-            return _post(project, actor, clean, seconds, key, now, rng or default_rng)
+            live_task = _post(project, actor, clean, seconds, key, now)
     except IntegrityError:
         # The same key posted twice at once: the other one won; return it.
         existing = LiveTask.objects.filter(project=project, idempotency_key=key).first()
         if key and existing is not None:
             return existing
         raise
+    # The first offer in a transaction of its own: the post's holds the project's money
+    # accounts (its funding), which answers coming in need too; choosing a worker while
+    # holding them would make every answer wait for it.
+    return live_task_advance(live_task_id=live_task.pk, now=now, rng=rng)
 
 
 def _post(
-    project: Project,
-    actor: User,
-    data: dict[str, Any],
-    seconds: int,
-    key: str,
-    now: datetime,
-    rng: random.Random,
+    project: Project, actor: User, data: dict[str, Any], seconds: int, key: str, now: datetime
 ) -> LiveTask:
     setup = LiveSetup.objects.filter(project=project).first()
     if setup is None:
@@ -136,10 +134,9 @@ def _post(
         answers_wanted=max(1, project.overlap),
         created_at=now,
         deadline=deadline,
-        due_at=deadline,
+        # Due at once: the first offer is made by the advance that follows.
+        due_at=now,
     )
-    _offer_next(live_task, setup, now, rng)
-    live_task.save(update_fields=["due_at", "status", "closed_at", "close_reason"])
     return live_task
 
 
@@ -220,7 +217,15 @@ def _close(live_task: LiveTask, now: datetime, *, reason: str) -> None:
     live_task.closed_at = now
     live_task.close_reason = reason
     live_task.due_at = now
-    Task.objects.filter(pk=live_task.task_id).update(done=True)
+    # The task leaves the project's work. Skipped when its row is locked by a submit in
+    # flight: that submit's live hook waits for this transaction and is refused, and the task
+    # is closed to everyone else anyway (work's eligibility check, no more offers).
+    locked = list(
+        Task.objects.select_for_update(skip_locked=True)
+        .filter(pk=live_task.task_id)
+        .values_list("pk", flat=True)
+    )
+    Task.objects.filter(pk__in=locked).update(done=True)
     for offer in live_task.offers.filter(status__in=OPEN):
         if offer.assignment_id is not None:
             assignment_withdraw(assignment_id=offer.assignment_id, reason="live_closed", now=now)
