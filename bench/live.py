@@ -121,7 +121,9 @@ def _worker(port, token, project, answer_s, stop, counts):
     while not stop.is_set():
         stream = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         try:
-            stream.request("GET", "/api/live/offers/stream", headers={"Authorization": f"Bearer {token}"})
+            stream.request(
+                "GET", "/api/live/offers/stream", headers={"Authorization": f"Bearer {token}"}
+            )
             response = stream.getresponse()
             event = None
             while not stop.is_set():
@@ -144,12 +146,15 @@ def _worker(port, token, project, answer_s, stop, counts):
 
 
 def _answer(conn, token, offer_id, answer_s, counts):
+    started = time.perf_counter()
     status, body = _request(conn, "POST", f"/api/live/offers/{offer_id}/accept", token)
+    counts["accept_s"].append(time.perf_counter() - started)
     if status != 200:
         counts["accept_refused"] += 1
         return
     assignment = json.loads(body)["assignment"]["id"]
     time.sleep(answer_s)
+    started = time.perf_counter()
     status, _body = _request(
         conn,
         "POST",
@@ -157,13 +162,23 @@ def _answer(conn, token, offer_id, answer_s, counts):
         token,
         {"answer": "ok", "active_ms": int(answer_s * 1000)},
     )
+    counts["submit_s"].append(time.perf_counter() - started)
     counts["answered" if status == 200 else "submit_refused"] += 1
 
 
 def _workers_process(port, tokens, project, answer_s, stop, out):
-    counts = {"answered": 0, "accept_refused": 0, "submit_refused": 0, "errors": 0}
+    counts: dict = {
+        "answered": 0,
+        "accept_refused": 0,
+        "submit_refused": 0,
+        "errors": 0,
+        "accept_s": [],
+        "submit_s": [],
+    }
     threads = [
-        threading.Thread(target=_worker, args=(port, t, project, answer_s, stop, counts), daemon=True)
+        threading.Thread(
+            target=_worker, args=(port, t, project, answer_s, stop, counts), daemon=True
+        )
         for t in tokens
     ]
     for t in threads:
@@ -250,7 +265,9 @@ def run(port, data, args) -> dict:
         "p99_ms": pct(answered, 0.99),
         "overhead_p50_ms": 1000 * statistics.median(overhead) if overhead else 0.0,
         "overhead_p99_ms": pct(overhead, 0.99),
-        "workers": {k: sum(c[k] for c in counts) for k in counts[0]},
+        "workers": {k: sum(c[k] for c in counts) for k in counts[0] if not k.endswith("_s")},
+        "accept_p50_ms": 1000 * statistics.median(sum((c["accept_s"] for c in counts), []) or [0]),
+        "submit_p50_ms": 1000 * statistics.median(sum((c["submit_s"] for c in counts), []) or [0]),
     }
 
 
@@ -315,6 +332,9 @@ def main() -> None:
                 f"127.0.0.1:{port}",
                 "--log-level",
                 "warning",
+                # Held streams end by themselves within 25 s; a stop need not wait for them.
+                "--graceful-timeout",
+                "2",
             ],
             cwd=ROOT,
             env=env,
@@ -345,8 +365,16 @@ def main() -> None:
             f"{figures['overhead_p50_ms']:>12.1f} {figures['overhead_p99_ms']:>12.1f}",
         )
         log(lines)
-        log(lines, "outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(figures["statuses"].items())))
+        log(
+            lines,
+            "outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(figures["statuses"].items())),
+        )
         log(lines, "workers: " + ", ".join(f"{k} {v}" for k, v in figures["workers"].items()))
+        log(
+            lines,
+            f"the workers' own requests, p50: accept {figures['accept_p50_ms']:.0f} ms, "
+            f"submit {figures['submit_p50_ms']:.0f} ms",
+        )
         log(lines, "invariants: " + ", ".join(f"{k} {v}" for k, v in check_invariants().items()))
         log(lines, "Load average after the run: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
         summary = {
@@ -364,7 +392,10 @@ def main() -> None:
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
         from django.db import connections
 
         connections.close_all()

@@ -19,7 +19,6 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja.parser import Parser
 
-
 # A live task's deadline, the time a requester's system waits for a human answer: long
 # enough for a person to read, accept and answer, short enough that a held connection is not a
 # parked one (docs/live.md).

@@ -15,9 +15,7 @@ from microwork.work.access import access_project_for_worker
 def access_live_project_for_requester(
     *, user: User, project_id: int, organisation: Organisation | None = None
 ) -> Project:
-    return access_project_for_requester(
-        user=user, project_id=project_id, organisation=organisation
-    )
+    return access_project_for_requester(user=user, project_id=project_id, organisation=organisation)
 
 
 def access_live_task_for_requester(

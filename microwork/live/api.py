@@ -15,6 +15,7 @@ from microwork.accounts.access import access_worker
 from microwork.accounts.api_auth import requester_scope
 from microwork.accounts.auth import request_user
 from microwork.lib.api_errors import responses
+from microwork.lib.errors import NotFound
 from microwork.live import selectors
 from microwork.live.access import (
     access_live_project_for_requester,
@@ -30,7 +31,6 @@ from microwork.live.services.dispatch import (
 )
 from microwork.live.services.setup import live_opt_in, live_setup_save
 from microwork.live.services.standby import standby_set
-from microwork.lib.errors import NotFound
 from microwork.work.api import AssignmentOut, assignment_out
 
 router = Router(tags=["live"])
@@ -242,5 +242,3 @@ def offer_decline(request: HttpRequest, offer_id: int) -> tuple[int, None]:
     offer = access_offer_for_worker(user=user, offer_id=offer_id)
     live_offer_decline(offer=offer, worker=user)
     return 204, None
-
-

@@ -21,7 +21,7 @@ from microwork.live.services.standby import HEARTBEAT_TTL, standby_sweep, standb
 from microwork.work.models import Submission
 
 L = LiveTask.Status
-O = LiveOffer.Status
+OS = LiveOffer.Status
 # A worker's page holds its stream this long, then the browser opens it again (EventSource
 # does so by itself): no proxy or phone network keeps an idle connection much longer.
 STREAM_SECONDS = 25
@@ -106,7 +106,8 @@ def live_task_wait(*, live_task: LiveTask, seconds: float) -> LiveTask:
                 return current
             until_due = (current.due_at - timezone.now()).total_seconds()
             wait = max(0.005, min(left, until_due, wakeups.poll_seconds()))
-            _release_connection(wait)
+            # A requester's call keeps its connection: it is bounded by the deadline and
+            # usually answered within a second or two, and reopening costs more than that.
             event.wait(wait)
             event.clear()
 
@@ -134,7 +135,7 @@ def live_task_events(*, live_task: LiveTask, seconds: float) -> Iterator[str]:
 def pending_offer(*, worker_id: int, now: datetime) -> LiveOffer | None:
     return (
         LiveOffer.objects.select_related("live_task__project")
-        .filter(worker_id=worker_id, status=O.OFFERED, expires_at__gt=now)
+        .filter(worker_id=worker_id, status=OS.OFFERED, expires_at__gt=now)
         .first()
     )
 
@@ -158,25 +159,26 @@ def offer_events(*, worker: User, seconds: float = STREAM_SECONDS) -> Iterator[s
     page's sign of life: while it is held, the worker stays available."""
     yield "retry: 1000\n\n"
     end = time.monotonic() + seconds
-    last = None
+    last: int | None = -1
     touched = 0.0
     kept = time.monotonic()
     with wakeups.listening(wakeups.worker_key(worker.pk)) as event:
         while time.monotonic() < end:
             now = timezone.now()
+            # The offer first: it is what the worker is waiting for.
+            offer = pending_offer(worker_id=worker.pk, now=now)
+            shown = offer.pk if offer is not None else None
+            if shown != last:
+                last = shown
+                kept = time.monotonic()
+                yield f"event: offer\ndata: {json.dumps(offer_out(offer, now))}\n\n"
+            elif time.monotonic() - kept >= KEEPALIVE_SECONDS:
+                kept = time.monotonic()
+                yield ": keep-alive\n\n"
             if time.monotonic() - touched >= TOUCH_EVERY:
                 standby_touch(worker_id=worker.pk, now=now)
                 touched = time.monotonic()
             _sweep_now_and_then(now)
-            offer = pending_offer(worker_id=worker.pk, now=now)
-            body = json.dumps(offer_out(offer, now))
-            if body != last:
-                last = body
-                kept = time.monotonic()
-                yield f"event: offer\ndata: {body}\n\n"
-            elif time.monotonic() - kept >= KEEPALIVE_SECONDS:
-                kept = time.monotonic()
-                yield ": keep-alive\n\n"
             # Woken by a notice, a page has nothing to look at between them: on PostgreSQL
             # it sleeps until the next keep-alive (the listener wakes it for an offer).
             wait = wakeups.poll_seconds()
@@ -191,8 +193,8 @@ def offer_events(*, worker: User, seconds: float = STREAM_SECONDS) -> Iterator[s
 
 
 def worker_live_projects(*, worker: User, now: datetime) -> list[dict[str, Any]]:
-    from microwork.live.services.setup import statement_digest
     from microwork.live.models import LiveOptIn
+    from microwork.live.services.setup import statement_digest
     from microwork.projects.models import Project
 
     setups = list(

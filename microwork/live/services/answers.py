@@ -14,7 +14,7 @@ from microwork.live import wakeups
 from microwork.live.models import LiveOffer, LiveSetup, LiveTask
 from microwork.live.services.dispatch import _offer_next, default_rng
 
-O = LiveOffer.Status
+OS = LiveOffer.Status
 L = LiveTask.Status
 
 
@@ -29,7 +29,7 @@ def submission_live(*, submission: Any, rng: random.Random | None = None) -> Non
         return
     now = submission.submitted_at or timezone.now()
     offer = LiveOffer.objects.filter(
-        live_task=live_task, assignment_id=submission.assignment_id, status=O.ACCEPTED
+        live_task=live_task, assignment_id=submission.assignment_id, status=OS.ACCEPTED
     ).first()
     if live_task.status != L.WAITING or offer is None or now >= live_task.deadline:
         raise Conflict(
@@ -39,10 +39,10 @@ def submission_live(*, submission: Any, rng: random.Random | None = None) -> Non
             ),
             code="live_too_late",
         )
-    offer.status = O.ANSWERED
+    offer.status = OS.ANSWERED
     offer.ended_at = now
     offer.save(update_fields=["status", "ended_at"])
-    answered = LiveOffer.objects.filter(live_task=live_task, status=O.ANSWERED).count()
+    answered = LiveOffer.objects.filter(live_task=live_task, status=OS.ANSWERED).count()
     if answered >= live_task.answers_wanted:
         live_task.status = L.ANSWERED
         live_task.closed_at = now

@@ -35,9 +35,9 @@ from microwork.projects.services.tasks import task_add
 from microwork.work.eligibility import eligibility_refusal
 from microwork.work.services.claiming import assignment_grant, assignment_withdraw
 
-O = LiveOffer.Status
+OS = LiveOffer.Status
 L = LiveTask.Status
-OPEN = (O.OFFERED, O.ACCEPTED)
+OPEN = (OS.OFFERED, OS.ACCEPTED)
 # While every available worker is busy with another live task, look again this often.
 BUSY_RETRY = timedelta(milliseconds=300)
 # The draw of lots; tests replace it for a repeatable draw.
@@ -159,9 +159,7 @@ def _candidates(live_task: LiveTask, now: datetime) -> tuple[list[int], bool]:
             "worker_id", flat=True
         )
     )
-    offered = set(
-        LiveOffer.objects.filter(live_task=live_task).values_list("worker_id", flat=True)
-    )
+    offered = set(LiveOffer.objects.filter(live_task=live_task).values_list("worker_id", flat=True))
     return sorted(available - busy - offered), True
 
 
@@ -179,7 +177,7 @@ def _offer_next(live_task: LiveTask, setup: LiveSetup, now: datetime, rng: rando
         .annotate(n=Count("id"))
         .values_list("worker_id", "n")
     )
-    ranked = sorted(((today.get(pk, 0), rng.random(), pk) for pk in ids))
+    ranked = sorted((today.get(pk, 0), rng.random(), pk) for pk in ids)
     workers = User.objects.in_bulk([pk for _n, _lot, pk in ranked])
     project = live_task.project
     for count, lot, pk in ranked:
@@ -229,11 +227,11 @@ def _close(live_task: LiveTask, now: datetime, *, reason: str) -> None:
     for offer in live_task.offers.filter(status__in=OPEN):
         if offer.assignment_id is not None:
             assignment_withdraw(assignment_id=offer.assignment_id, reason="live_closed", now=now)
-        offer.status = O.CLOSED
+        offer.status = OS.CLOSED
         offer.ended_at = now
         offer.save(update_fields=["status", "ended_at"])
         wakeups.notify(wakeups.worker_key(offer.worker_id))
-    answered = live_task.offers.filter(status=O.ANSWERED).count()
+    answered = live_task.offers.filter(status=OS.ANSWERED).count()
     _release(live_task, missing=live_task.answers_wanted - answered, now=now)
     wakeups.notify(wakeups.task_key(live_task.pk))
 
@@ -293,19 +291,22 @@ def live_task_advance(
 def _move_on(live_task: LiveTask, now: datetime, rng: random.Random) -> None:
     still_open = False
     for offer in live_task.offers.filter(status__in=OPEN).select_related("assignment"):
-        if offer.status == O.OFFERED:
+        if offer.status == OS.OFFERED:
             if offer.expires_at > now:
                 still_open = True
                 live_task.due_at = offer.expires_at
                 continue
-            offer.status = O.LAPSED
+            offer.status = OS.LAPSED
         else:
             assignment = offer.assignment
-            if assignment is not None and assignment.expires_at > now:
-                if assignment.status == assignment.Status.LEASED:
-                    still_open = True
-                    live_task.due_at = min(assignment.expires_at, live_task.deadline)
-                    continue
+            if (
+                assignment is not None
+                and assignment.expires_at > now
+                and assignment.status == assignment.Status.LEASED
+            ):
+                still_open = True
+                live_task.due_at = min(assignment.expires_at, live_task.deadline)
+                continue
             outcome = (
                 assignment_withdraw(
                     assignment_id=offer.assignment_id, reason="live_handed_over", now=now
@@ -318,7 +319,7 @@ def _move_on(live_task: LiveTask, now: datetime, rng: random.Random) -> None:
                 still_open = True
                 live_task.due_at = now + BUSY_RETRY
                 continue
-            offer.status = O.HANDED_OVER
+            offer.status = OS.HANDED_OVER
         offer.ended_at = now
         offer.save(update_fields=["status", "ended_at"])
         wakeups.notify(wakeups.worker_key(offer.worker_id))
@@ -356,9 +357,9 @@ def live_offer_accept(*, offer: LiveOffer, worker: User, now: datetime | None = 
         locked = LiveOffer.objects.get(pk=offer.pk)
         if locked.worker_id != worker.pk:
             raise Conflict(_("This task was offered to someone else."), code="not_your_offer")
-        if locked.status == O.ACCEPTED:
+        if locked.status == OS.ACCEPTED:
             return locked
-        if locked.status != O.OFFERED or locked.expires_at <= now or live_task.status != L.WAITING:
+        if locked.status != OS.OFFERED or locked.expires_at <= now or live_task.status != L.WAITING:
             raise Conflict(
                 _("Too late: this task has gone to someone else or is closed."),
                 code="offer_gone",
@@ -368,7 +369,7 @@ def live_offer_accept(*, offer: LiveOffer, worker: User, now: datetime | None = 
         assignment = assignment_grant(
             project=project, task=live_task.task, worker=worker, expires_at=expires, now=now
         )
-        locked.status = O.ACCEPTED
+        locked.status = OS.ACCEPTED
         locked.accepted_at = now
         locked.assignment = assignment
         locked.save(update_fields=["status", "accepted_at", "assignment"])
@@ -386,9 +387,9 @@ def live_offer_decline(*, offer: LiveOffer, worker: User, now: datetime | None =
         locked = LiveOffer.objects.get(pk=offer.pk)
         if locked.worker_id != worker.pk:
             raise Conflict(_("This task was offered to someone else."), code="not_your_offer")
-        if locked.status != O.OFFERED:
+        if locked.status != OS.OFFERED:
             return locked
-        locked.status = O.DECLINED
+        locked.status = OS.DECLINED
         locked.ended_at = now
         locked.save(update_fields=["status", "ended_at"])
         if live_task.status == L.WAITING:

@@ -29,9 +29,7 @@ STATEMENT = "Answers are shown at once to shoppers of Acme's chat assistant, und
 @pytest.fixture
 def project(rita):
     project = live_project(rita, overlap=1, time_limit_seconds=20)
-    live_setup_save(
-        project=project, actor=rita, use_statement=STATEMENT, standby_per_hour="9.00"
-    )
+    live_setup_save(project=project, actor=rita, use_statement=STATEMENT, standby_per_hour="9.00")
     return project
 
 
@@ -116,9 +114,7 @@ def test_time_out_hand_over_and_no_charge_without_an_answer(project, rita, walt,
 
     # The vanished worker's late answer is not stored and not paid.
     with pytest.raises(Conflict) as exc:
-        submission_create(
-            assignment=assignment, worker=second_worker, answer="ok", now=gone
-        )
+        submission_create(assignment=assignment, worker=second_worker, answer="ok", now=gone)
     assert exc.value.code == "live_too_late"
 
     deadline = live_task.deadline + timedelta(seconds=0.1)
@@ -144,7 +140,11 @@ def test_answered_once_paid_once_and_a_retried_post_adds_nothing(project, rita, 
         now=now,
     )
     again = live_task_post(
-        project=project, actor=rita, data={"text": "hi"}, deadline_seconds=30, idempotency_key="req-1"
+        project=project,
+        actor=rita,
+        data={"text": "hi"},
+        deadline_seconds=30,
+        idempotency_key="req-1",
     )
     assert again.pk == live_task.pk
     offer = LiveOffer.objects.get(live_task=live_task)

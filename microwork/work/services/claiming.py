@@ -214,9 +214,7 @@ def assignment_withdraw(*, assignment_id: int, reason: str, now: datetime) -> st
     refused by the layer that withdrew it. Returns "withdrawn", "not_open", or "busy" when
     the lease is locked by its own submit right now: the caller looks again a moment later
     rather than wait on it (it holds its own lock, which that submit's hooks take next)."""
-    locked = (
-        Assignment.objects.select_for_update(skip_locked=True).filter(pk=assignment_id).first()
-    )
+    locked = Assignment.objects.select_for_update(skip_locked=True).filter(pk=assignment_id).first()
     if locked is None:
         return "busy" if Assignment.objects.filter(pk=assignment_id).exists() else "not_open"
     if locked.status != Status.LEASED:
