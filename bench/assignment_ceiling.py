@@ -5,7 +5,7 @@ like.
 How the statement lists were obtained: `django.test.utils.CaptureQueriesContext` around
 `microwork.work.services.claiming.assignment_claim` and
 `microwork.work.services.submitting.submission_create`, with the production submission hooks
-(microwork/work/hooks.py: aggregation, quality, earning) on a funded live project at overlap
+(microwork/work/hooks.py: aggregation, quality, earning, webhooks) on a funded live project at overlap
 3, on PostgreSQL, three workers answering each task in turn, after each worker's first answer
 (which makes their ledger account and skill row; the bench makes those up front for its SQL
 workers). The test
@@ -85,6 +85,8 @@ SUBMIT_SHAPE = (
     "UPDATE ledger_account",
     "RELEASE",
     "SELECT work_assignment",  # open leases, against the escrow left
+    # webhooks hook: the events the organisation's subscriptions want (none at the bench)
+    "SELECT webhooks_subscription",
     "COMMIT",
 )
 _LABELLED = SUBMIT_SHAPE.index("INSERT aggregation_taskaggregate") + 1
@@ -338,6 +340,10 @@ def submit(db: Session, assignment: int, worker: int, answer: str = "ok") -> boo
         label, filled = _aggregate(db, p, locked, now)
         _skill(db, project, worker, task, answer, label, now)
         _earning(db, p, worker, submission, task, now)
+        db.run(
+            "SELECT events FROM webhooks_subscription WHERE is_active AND organisation_id = %s",
+            (p["organisation_id"],),
+        ).fetchall()
         db.run("COMMIT")
     except BaseException:
         db.conn.execute("ROLLBACK")

@@ -117,6 +117,7 @@ def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/", projects_router)
+api.add_router("/", "microwork.projects.api_progress.router")
 api.add_router("/", work_router)
 api.add_router("/", "microwork.work.api_files.router")
 api.add_router("/", aggregation_router)
@@ -126,3 +127,4 @@ api.add_router("/", "microwork.payments.api.router")
 api.add_router("/", "microwork.review.api.router")
 api.add_router("/", "microwork.privacy.api.router")
 api.add_router("/", "microwork.live.api.router")
+api.add_router("/", "microwork.webhooks.api.router")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     # Only for the Swagger UI files it ships, so /api/docs needs nothing from another site.
     "ninja",
     "microwork.accounts",
+    "microwork.webhooks",
     "microwork.inbox",
     "microwork.projects",
     "microwork.ledger",
@@ -385,6 +386,13 @@ PAYOUT_MINIMUM = envdecimal("PAYOUT_MINIMUM", "1.00", maximum=MAX_AMOUNT)
 # The demo's card / mobile-money deposits and payouts that succeed without a real provider.
 # Never on in production: set SIMULATED_PAYMENTS=0 (the default unless DEBUG).
 SIMULATED_PAYMENTS = envbool("SIMULATED_PAYMENTS", DEBUG)
+
+# Webhooks (docs/webhooks.md): deliveries go only to public addresses, so a subscription cannot
+# make the server call its own network; development and tests, whose receivers listen on the
+# loopback, allow private ones. Never on in production.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = envbool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+# Seconds a receiver has to answer one delivery attempt.
+WEBHOOK_TIMEOUT_SECONDS = max(1, envint("WEBHOOK_TIMEOUT_SECONDS", 10))
 
 LOGGING = {
     "version": 1,

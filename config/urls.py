@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("microwork.review.urls")),
     path("privacy/", include("microwork.privacy.urls")),
     path("live/", include("microwork.live.urls")),
+    path("webhooks/", include("microwork.webhooks.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -82,8 +82,10 @@ case "$cmd" in
 run)
     # The demo deposits and pays out through simulated providers.
     export SIMULATED_PAYMENTS="${SIMULATED_PAYMENTS:-1}"
+    # Webhook receivers tried out on this machine listen on the loopback (docs/webhooks.md).
+    export WEBHOOK_ALLOW_PRIVATE_ADDRESSES="${WEBHOOK_ALLOW_PRIVATE_ADDRESSES:-1}"
     ensure_venv
-    "$VENV/bin/pip" install -q -e .
+    "$VENV/bin/pip" install -q -e . -e clients/python
     "$VENV/bin/microwork" migrate --no-input -v0
     "$VENV/bin/microwork" collectstatic --no-input -v0
     "$VENV/bin/microwork" demo
@@ -104,7 +106,9 @@ run)
     ;;
 test)
     ensure_venv
-    "$VENV/bin/pip" install -q -e ".[dev]"
+    # The Python client (clients/python) is its own package; its tests and the `microwork`
+    # command's requester subcommands run against a live test server.
+    "$VENV/bin/pip" install -q -e ".[dev]" -e clients/python
     install_chromium
     install_gettext
     shift

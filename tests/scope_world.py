@@ -26,6 +26,8 @@ from microwork.quality.services.qualifications import (
 )
 from microwork.quality.tests.helpers import fund, make_project, make_tasks, submit
 from microwork.review import services as review_services
+from microwork.webhooks.services.events import webhook_test_send
+from microwork.webhooks.services.subscriptions import subscription_create
 from microwork.work.models import Assignment, WorkerFile
 
 
@@ -116,6 +118,12 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
     )
     rita_token, _key = account_services.api_token_create(user=rita, name="acme", organisation=acme)
 
+    # Made last, so nothing above sends it an event; one test delivery for its log.
+    subscription = subscription_create(
+        organisation=acme, url="https://hooks.acme.example/microwork", events=["task.completed"]
+    )
+    delivery = webhook_test_send(subscription=subscription)
+
     rob_project = make_project(owner=rob)
     rob_qualification = qualification_create(organisation=other, name="Rob's")
     return World(
@@ -143,6 +151,8 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
             "token_id": rita_token.pk,
             "worker_ids": [walt.pk],
             "username": "walt",
+            "subscription_id": subscription.pk,
+            "delivery_id": delivery.pk,
         },
         rob_project=rob_project,
         rob_ids={"project_id": rob_project.pk, "qualification_id": rob_qualification.pk},

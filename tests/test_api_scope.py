@@ -90,6 +90,9 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/projects/{project_id}/submissions/approve"): {
         "submission_ids": "<submission_ids>"
     },
+    ("PATCH", "/api/webhooks/subscriptions/{subscription_id}"): {"is_active": False},
+    ("POST", "/api/webhooks/subscriptions/{subscription_id}/rotate-secret"): {},
+    ("POST", "/api/webhooks/subscriptions/{subscription_id}/test"): {},
     ("POST", "/api/projects/{project_id}/bonuses"): {
         "worker_ids": "<worker_ids>",
         "amount": "0.10",
@@ -165,6 +168,8 @@ def test_every_operation_that_names_an_object_is_in_this_test():
                 "ref",
                 "upload_id",
                 "username",
+                "subscription_id",
+                "delivery_id",
             }, f"{method} {path}: say which object {param} names in tests/scope_world.py"
         op = SCHEMA["paths"][path][method.lower()]
         if "requestBody" in op:

@@ -17,6 +17,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("lib",),  # money, errors, limits, the registry loader: no app
     ("clock",),  # the periodic jobs and the job worker
     ("accounts",),  # users, organisations, tokens, API authentication
+    ("webhooks",),  # requesters' subscriptions, signed deliveries; apps above fire events
     ("inbox",),  # messages to people; kinds are plug-ins
     ("ledger",),  # the books; names everything above it by plain ids
     ("projects",),  # projects, batches, tasks, task interfaces

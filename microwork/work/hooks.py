@@ -32,6 +32,9 @@ SUBMISSION_HOOKS: dict[str, str] = {
     # like the earning before it), and a reviewer's verdict, once booked and paid, may decide
     # the answer it checks through the approval or rejection above.
     "review": "microwork.review.peer_reviews.submission_peer_review",
+    # The requester's webhooks after everything that may refuse the answer or close the task
+    # early: the events are stored here and sent once the submit has committed.
+    "webhooks": "microwork.work.webhook_events.submission_webhooks",
 }
 
 

@@ -13,6 +13,9 @@ from microwork.lib.errors import Conflict
 from microwork.live import wakeups
 from microwork.live.models import LiveOffer, LiveSetup, LiveTask
 from microwork.live.services.dispatch import _offer_next, default_rng
+from microwork.webhooks.events import LIVE_TASK_ANSWERED
+from microwork.webhooks.services.events import webhook_event_emit
+from microwork.work.models import Submission
 
 OS = LiveOffer.Status
 L = LiveTask.Status
@@ -21,7 +24,7 @@ L = LiveTask.Status
 def submission_live(*, submission: Any, rng: random.Random | None = None) -> None:
     live_task = (
         LiveTask.objects.select_for_update(of=("self",))
-        .select_related("project")
+        .select_related("project__organisation")
         .filter(task_id=submission.task_id)
         .first()
     )
@@ -57,5 +60,23 @@ def submission_live(*, submission: Any, rng: random.Random | None = None) -> Non
 
 
 def _announce_answered(live_task: LiveTask) -> None:
-    """Inside the submit's transaction, once the live task has all its answers."""
-    return None
+    """Inside the submit's transaction, once the live task has all its answers: the
+    requester's webhooks hear of it after commit (an answer refused later in the submit
+    rolls the event back with it)."""
+    project = live_task.project
+    webhook_event_emit(
+        organisation=project.organisation,
+        event=LIVE_TASK_ANSWERED,
+        payload={
+            "live_task": live_task.pk,
+            "project": project.pk,
+            "status": live_task.status,
+            "answers": list(
+                Submission.objects.filter(task_id=live_task.task_id)
+                .order_by("submitted_at")
+                .values("answer", "submitted_at")
+            ),
+        },
+        key=f"live_task.answered:{live_task.pk}",
+        project=project,
+    )

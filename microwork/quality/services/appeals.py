@@ -16,6 +16,8 @@ from microwork.quality import selectors
 from microwork.quality.models import APPEAL_WINDOW, Appeal, AppealEvent, Decision
 from microwork.quality.services.decisions import decision_reverse
 from microwork.quality.services.notices import quality_notify
+from microwork.webhooks.events import APPEAL_OPENED
+from microwork.webhooks.services.events import webhook_event_emit
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +102,23 @@ def appeal_create(
         params=params,
         now=now,
     )
+    if project is not None:
+        # The requester's own systems hear of it too (sent after commit); an appeal without a
+        # project goes to the operators, whom no webhook serves.
+        webhook_event_emit(
+            organisation=project.organisation,
+            event=APPEAL_OPENED,
+            key=f"{APPEAL_OPENED}:{appeal.pk}",
+            project=project,
+            payload={
+                "appeal_id": appeal.pk,
+                "decision_id": decision.pk,
+                "project_id": project.pk,
+                "worker": worker.username,
+                "message": appeal.message,
+                "deadline_at": appeal.deadline_at,
+            },
+        )
     return appeal
 
 

@@ -1,0 +1,73 @@
+"""The requester's webhook pages: subscribe, see the secret once, read the delivery log, in
+English and French."""
+
+import pytest
+
+from microwork.webhooks.models import Subscription
+from microwork.webhooks.services.subscriptions import subscription_create
+
+
+def test_subscribing_shows_the_secret_once_then_the_log(client, rita, receiver):
+    client.force_login(rita)
+    r = client.post(
+        "/webhooks/",
+        {"url": receiver.url, "events": ["answer.submitted", "appeal.opened"], "description": ""},
+    )
+    assert r.status_code == 200
+    sub = Subscription.objects.get()
+    assert sub.secret in r.content.decode()
+    assert sub.events == ["answer.submitted", "appeal.opened"]
+    again = client.get(f"/webhooks/{sub.pk}/")
+    assert sub.secret not in again.content.decode()
+    assert client.get("/webhooks/").content.decode().count(receiver.url) == 1
+
+
+def test_a_bad_address_is_shown_beside_its_field(client, rita):
+    client.force_login(rita)
+    r = client.post("/webhooks/", {"url": "ftp://example.org/", "events": ["task.completed"]})
+    assert r.status_code == 200
+    assert "http:// or https://" in r.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_the_test_button_sends_and_the_log_shows_the_answer(
+    client, rita, receiver, django_capture_on_commit_callbacks
+):
+    client.force_login(rita)
+    from microwork.accounts.access import access_organisation_for_requester
+
+    sub = subscription_create(
+        organisation=access_organisation_for_requester(user=rita),
+        url=receiver.url,
+        events=["task.completed"],
+    )
+    receiver.secret = sub.secret
+    receiver.answers = [503]
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(f"/webhooks/{sub.pk}/test/")
+    assert r.status_code == 302
+    page = client.get(f"/webhooks/{sub.pk}/").content.decode()
+    assert "HTTP 503" in page
+    assert "webhook.test" in page
+    rotated = client.post(f"/webhooks/{sub.pk}/rotate/")
+    sub.refresh_from_db()
+    assert sub.secret in rotated.content.decode()
+    client.post(f"/webhooks/{sub.pk}/pause/")
+    sub.refresh_from_db()
+    assert not sub.is_active
+    client.post(f"/webhooks/{sub.pk}/delete/")
+    assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_pages_open_in_both_languages(client, rita, language):
+    rita.language = language
+    rita.save()
+    client.force_login(rita)
+    r = client.get("/webhooks/", headers={"accept-language": language})
+    assert r.status_code == 200
+
+
+def test_workers_are_refused(client, walt):
+    client.force_login(walt)
+    assert client.get("/webhooks/").status_code == 403
