@@ -302,7 +302,7 @@ def main() -> None:
     parser.add_argument("--answer-ms", type=int, default=300)
     parser.add_argument("--deadline", type=int, default=30)
     parser.add_argument("--gunicorn-workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=40)
+    parser.add_argument("--threads", type=int, default=64)
     args = parser.parse_args()
     lines: list[str] = []
     admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from microwork.accounts.access import access_worker
 from microwork.accounts.api_auth import requester_scope
@@ -163,7 +163,7 @@ def task_post(request: HttpRequest, project_id: int, payload: LiveTaskIn) -> dic
 
 @router.get("/live/tasks/{live_task_id}", response=responses(LiveTaskOut))
 def task_get(
-    request: HttpRequest, live_task_id: int, wait: int = Field(0, ge=0, le=300)
+    request: HttpRequest, live_task_id: int, wait: int = Query(0, ge=0, le=300)
 ) -> dict[str, Any]:
     """A live task's state; with `wait` seconds (up to 300), held until it is answered or
     closed, or those seconds pass."""

@@ -106,8 +106,9 @@ def live_task_wait(*, live_task: LiveTask, seconds: float) -> LiveTask:
                 return current
             until_due = (current.due_at - timezone.now()).total_seconds()
             wait = max(0.005, min(left, until_due, wakeups.poll_seconds()))
-            # A requester's call keeps its connection: it is bounded by the deadline and
-            # usually answered within a second or two, and reopening costs more than that.
+            # Held calls must not hold database connections: each one would be a PostgreSQL
+            # process, and a slow minute piles up hundreds of waiting calls.
+            _release_connection(wait)
             event.wait(wait)
             event.clear()
 
