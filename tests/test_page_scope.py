@@ -31,9 +31,13 @@ PUBLIC_TO_WORKERS = {
     "quality:test_start",
     # A live project's personal data declaration, to read and agree to.
     "privacy:consent",
+    # A live project's statement, to agree to, and being available for it.
+    "live:opt_in",
+    "live:availability",
 }
 WORKER_PAGES = (
     "work:",
+    "live:",
     "wellbeing:",
     "privacy:",
     "quality:decision",
