@@ -100,7 +100,7 @@ def test_every_page_that_names_an_object_is_in_this_test():
     assert len(PAGES) > 35
     known = {"project_id", "batch_id", "assignment_id", "decision_id", "test_id", "attempt_id"}
     known |= {"submission_id", "requirement_id", "appeal_id", "method_id", "payout_id"}
-    known |= {"token_id", "kind", "fmt", "subscription_id"}
+    known |= {"token_id", "kind", "fmt", "subscription_id", "offer_id"}
     for name, route in PAGES:
         for param in re.findall(r"<(?:\w+:)?(\w+)>", route):
             assert param in known, f"{name}: say which object {param} names"
