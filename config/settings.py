@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "microwork.review",
     "microwork.wellbeing",
     "microwork.privacy",
+    "microwork.live",
     "microwork.voice",
     "microwork.mturk",
     "microwork.demo",

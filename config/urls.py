@@ -23,6 +23,7 @@ urlpatterns = [
     path("money/", include("microwork.payments.urls")),
     path("", include("microwork.review.urls")),
     path("privacy/", include("microwork.privacy.urls")),
+    path("live/", include("microwork.live.urls")),
     path("voice/", include("microwork.voice.urls")),
     path("webhooks/", include("microwork.webhooks.urls")),
     path("api/", api.urls),

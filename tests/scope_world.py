@@ -15,6 +15,7 @@ from microwork.accounts.models import Membership, Organisation, User
 from microwork.aggregation.services.run_requests import aggregation_run_request
 from microwork.ledger.services.payouts import payout_method_add
 from microwork.mturk.services.keys import access_key_create
+from microwork.live.models import LiveOffer, LiveSetup, LiveTask
 from microwork.privacy.models import Consent
 from microwork.projects.models import Batch, Project
 from microwork.quality.models import ProjectRequirement
@@ -127,6 +128,27 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
 
     # Rita's Mechanical Turk access key: only she may revoke it.
     mturk_key, _secret = access_key_create(user=rita, organisation=acme)
+    # Answered live from here on: a live task posted to it, offered to Walt.
+    LiveSetup.objects.create(
+        project=project,
+        use_statement="Answers are shown at once inside Acme's assistant, under its name.",
+        standby_per_hour="9",
+        updated_at=now,
+    )
+    live_task = LiveTask.objects.create(
+        project=project,
+        task=tasks[3],
+        created_by=rita,
+        created_at=now,
+        deadline=now + timedelta(minutes=5),
+        due_at=now + timedelta(minutes=5),
+    )
+    offer = LiveOffer.objects.create(
+        live_task=live_task,
+        worker=walt,
+        offered_at=now,
+        expires_at=now + timedelta(minutes=5),
+    )
 
     rob_project = make_project(owner=rob)
     rob_qualification = qualification_create(organisation=other, name="Rob's")
@@ -159,6 +181,8 @@ def build_world(*, rita: User, rob: User, walt: User, nina: User, omar: User) ->
             "subscription_id": subscription.pk,
             "delivery_id": delivery.pk,
             "key_id": mturk_key.pk,
+            "live_task_id": live_task.pk,
+            "offer_id": offer.pk,
         },
         rob_project=rob_project,
         rob_ids={"project_id": rob_project.pk, "qualification_id": rob_qualification.pk},

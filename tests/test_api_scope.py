@@ -30,6 +30,9 @@ PUBLIC_TO_WORKERS = {
     ("POST", "/api/work/projects/{project_id}/notify"),
     # Anyone may read a project's declaration and agree to it (or be told there is none).
     ("POST", "/api/work/projects/{project_id}/consent"),
+    # Any worker may read a live project's statement, agree to it and be available for it.
+    ("POST", "/api/live/projects/{project_id}/opt-in"),
+    ("PUT", "/api/live/projects/{project_id}/availability"),
 }
 
 # A valid body for every operation that takes one, so what answers is the access check and
@@ -93,6 +96,19 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/api/webhooks/subscriptions/{subscription_id}"): {"is_active": False},
     ("POST", "/api/webhooks/subscriptions/{subscription_id}/rotate-secret"): {},
     ("POST", "/api/webhooks/subscriptions/{subscription_id}/test"): {},
+    ("PUT", "/api/live/projects/{project_id}"): {
+        "use_statement": "Answers are shown at once inside Acme's assistant.",
+        "standby_per_hour": "9",
+    },
+    ("POST", "/api/live/projects/{project_id}/tasks"): {
+        "data": {"text": "a live one"},
+        "deadline_seconds": 10,
+        "wait": False,
+    },
+    ("PUT", "/api/live/projects/{project_id}/availability"): {"available": True},
+    ("POST", "/api/live/projects/{project_id}/opt-in"): {},
+    ("POST", "/api/live/offers/{offer_id}/accept"): {},
+    ("POST", "/api/live/offers/{offer_id}/decline"): {},
     ("POST", "/api/projects/{project_id}/bonuses"): {
         "worker_ids": "<worker_ids>",
         "amount": "0.10",
@@ -102,7 +118,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 # Operations whose owner is a worker (Walt); every other one is a requester's (Rita's).
-WORKER_PATHS = ("/api/work/", "/api/quality/decisions/", "/api/money/payouts")
+WORKER_PATHS = ("/api/work/", "/api/quality/decisions/", "/api/money/payouts", "/api/live/offers/")
+# Worker operations under a requester's prefix: a live project's opt-in and availability.
+WORKER_OPS = {
+    ("POST", "/api/live/projects/{project_id}/opt-in"),
+    ("PUT", "/api/live/projects/{project_id}/availability"),
+}
 
 
 def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
@@ -170,6 +191,8 @@ def test_every_operation_that_names_an_object_is_in_this_test():
                 "username",
                 "subscription_id",
                 "delivery_id",
+                "live_task_id",
+                "offer_id",
             }, f"{method} {path}: say which object {param} names in tests/scope_world.py"
         op = SCHEMA["paths"][path][method.lower()]
         if "requestBody" in op:
@@ -214,7 +237,7 @@ def test_nobody_else_reaches_the_object_through_any_operation(
         assert database_state() == before, f"{who} changed the database through {method} {path}"
 
     # The same call by the owner is let through: the ids above were real.
-    worker_op = path.startswith(WORKER_PATHS)
+    worker_op = path.startswith(WORKER_PATHS) or (method, path) in WORKER_OPS
     owner = walt if worker_op else rita
     organisation = None if worker_op else world.acme
     key = account_services.api_token_create(user=owner, name="own", organisation=organisation)[1]

@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("review",),  # a requester's verdict on answers: approve, reject, bonus
     ("wellbeing",),  # disturbing content: workers' choices, daily limit, breaks
     ("privacy",),  # consent, withdrawal, deletion, a worker's own data and account
+    ("live",),  # live tasks: offered to one available worker at a time, answered in seconds
     ("voice",),  # requesters' records, workers' ratings and feedback: reads all the above
     ("mturk",),  # Mechanical Turk's requester API over everything below
     ("demo", "cli"),  # the demo data and the command line drive everything

@@ -35,9 +35,13 @@ PUBLIC_TO_WORKERS = {
     "work:preview",
     # The record of a requester that has offered work.
     "voice:requester",
+    # A live project's statement, to agree to, and being available for it.
+    "live:opt_in",
+    "live:availability",
 }
 WORKER_PAGES = (
     "work:",
+    "live:",
     "wellbeing:",
     "privacy:",
     "voice:",
@@ -101,8 +105,7 @@ def test_every_page_that_names_an_object_is_in_this_test():
     assert len(PAGES) > 35
     known = {"project_id", "batch_id", "assignment_id", "decision_id", "test_id", "attempt_id"}
     known |= {"submission_id", "requirement_id", "appeal_id", "method_id", "payout_id"}
-    known |= {"token_id", "kind", "fmt", "organisation_id"}
-    known |= {"token_id", "kind", "fmt", "subscription_id", "key_id"}
+    known |= {"token_id", "kind", "fmt", "organisation_id", "subscription_id", "key_id", "offer_id"}
     for name, route in PAGES:
         for param in re.findall(r"<(?:\w+:)?(\w+)>", route):
             assert param in known, f"{name}: say which object {param} names"

@@ -101,10 +101,18 @@ def test_the_submit_runs_its_hooks_in_the_order_written():
     # Nothing adds to the registry when the apps start: what the file lists is what runs, in
     # that order (aggregation relabels, quality compares with the label, the earning is booked,
     # then peer review sends the answer to its reviewers or counts a reviewer's verdict, and
-    # the requester's webhooks hear of it last).
+    # the requester's webhooks hear of it last). Live first: a late answer to a live task is
+    # refused before anything counts it.
     from microwork.work.hooks import SUBMISSION_HOOKS
 
-    assert list(SUBMISSION_HOOKS) == ["aggregation", "quality", "earning", "review", "webhooks"]
+    assert list(SUBMISSION_HOOKS) == [
+        "live",
+        "aggregation",
+        "quality",
+        "earning",
+        "review",
+        "webhooks",
+    ]
 
 
 def _documented_rows() -> dict[str, str]:

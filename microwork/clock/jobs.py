@@ -45,6 +45,10 @@ PERIODIC_JOBS: dict[str, tuple[str, timedelta]] = {
         "microwork.webhooks.tasks.webhook_deliveries_due_task",
         timedelta(minutes=1),
     ),
+    # Live tasks nobody's open connection moved on (deadlines, lapsed offers, hand-overs) and
+    # standby of pages gone quiet, ended and paid. Held connections do this within a second;
+    # this is for when none is open.
+    "live_sweep": ("microwork.live.tasks.live_sweep_task", timedelta(seconds=30)),
 }
 
 # What to do, beyond failing the task result with the reason, when a job ends badly: its

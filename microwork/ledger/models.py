@@ -74,6 +74,7 @@ class Transaction(models.Model):
         BONUS = "bonus", _("Bonus")
         FLOOR_TOPUP = "floor_topup", _("Top-up to the pay floor")
         TEST_PAYMENT = "test_payment", _("Paid test or training")
+        STANDBY = "standby", _("Standby for live tasks")
         PAYOUT_RESERVE = "payout_reserve", _("Payout requested")
         PAYOUT_SENT = "payout_sent", _("Payout sent")
         PAYOUT_RETURN = "payout_return", _("Payout failed, money returned")

@@ -19,6 +19,15 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja.parser import Parser
 
+# A live task's deadline, the time a requester's system waits for a human answer: long
+# enough for a person to read, accept and answer, short enough that a held connection is not a
+# parked one (docs/live.md).
+LIVE_DEADLINE_MIN_SECONDS = 5
+LIVE_DEADLINE_MAX_SECONDS = 300
+# What a live project's set-up may say about where its answers go.
+LIVE_STATEMENT_MIN_CHARS = 20
+LIVE_STATEMENT_MAX_CHARS = 2000
+
 
 class InputLimitExceeded(ValueError):
     """A value is too deep, too long or too big, or holds what no text may; the message is

@@ -51,6 +51,9 @@ ELIGIBILITY_CHECKS: dict[str, str] = {
     "disturbing_content": "microwork.wellbeing.eligibility.check",
     # A HIT past its expiry (docs/mturk.md).
     "mturk": "microwork.mturk.eligibility.check",
+    # A live project's tasks are offered one at a time to available workers (docs/live.md),
+    # never taken from the work page; last, so the other refusals are read first.
+    "live": "microwork.live.eligibility.check",
 }
 
 # Whether a worker agreed to a project's personal data declaration as it stands (the
@@ -67,9 +70,14 @@ def _load(path: str) -> EligibilityCheck:
     return check
 
 
-def eligibility_refusal(*, project: Any, worker: Any, now: datetime) -> tuple[str, str] | None:
-    """The first objection as (check key, reason), or None when every check agrees."""
+def eligibility_refusal(
+    *, project: Any, worker: Any, now: datetime, skip: Sequence[str] = ()
+) -> tuple[str, str] | None:
+    """The first objection as (check key, reason), or None when every check agrees. `skip`
+    names checks the caller answers itself (live tasks choose their worker their own way)."""
     for key, path in ELIGIBILITY_CHECKS.items():
+        if key in skip:
+            continue
         reason = _load(path)(project=project, worker=worker, now=now)
         if reason:
             return key, str(reason)

@@ -15,6 +15,9 @@ from typing import Any
 from microwork.lib.registry import loaded, run_hooks
 
 SUBMISSION_HOOKS: dict[str, str] = {
+    # Live tasks first: an answer after the requester's deadline, or from a worker whose
+    # offer was handed over, is refused before anything else counts it (docs/live.md).
+    "live": "microwork.live.services.answers.submission_live",
     # Aggregation first: it relabels the task, and quality compares the answer with that label.
     "aggregation": "microwork.aggregation.services.live.submission_aggregate",
     # Quality second: it counts the answer in the worker's skill, applies the project's rules
@@ -34,6 +37,22 @@ SUBMISSION_HOOKS: dict[str, str] = {
     # early: the events are stored here and sent once the submit has committed.
     "webhooks": "microwork.work.webhook_events.submission_webhooks",
 }
+
+
+# Where the task page goes after an answer, a skip or a give-back instead of the project's
+# next task: key → dotted path of `after(*, assignment) -> str | None` (an address), asked in
+# order; the first address wins. A live task's worker goes back to the live page.
+AFTER_ANSWER: dict[str, str] = {
+    "live": "microwork.live.selectors.after_answer",
+}
+
+
+def after_answer_url(*, assignment: Any) -> str | None:
+    for path in AFTER_ANSWER.values():
+        url = loaded(path)(assignment=assignment)
+        if url:
+            return str(url)
+    return None
 
 
 def submission_hooks_run(*, submission: Any) -> None:

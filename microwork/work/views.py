@@ -30,7 +30,7 @@ from microwork.work.access import (
     access_project_for_worker,
     access_work_request_for_worker,
 )
-from microwork.work.hooks import requester_summaries, task_notices
+from microwork.work.hooks import after_answer_url, requester_summaries, task_notices
 from microwork.work.models import Assignment, Submission, WorkRequest
 from microwork.work.services.giving_back import assignment_return, assignment_skip
 from microwork.work.services.sharing import work_request_cancel, work_request_create
@@ -297,6 +297,9 @@ def _ended_message(assignment: Assignment) -> str:
 
 
 def _next(request: HttpRequest, assignment: Assignment, *, saved: bool = False) -> HttpResponse:
+    elsewhere = after_answer_url(assignment=assignment)
+    if elsewhere:
+        return redirect(elsewhere)
     try:
         outcome = work_request_create(worker=request_user(request), project=assignment.project)
     except ApplicationError as exc:
@@ -341,7 +344,7 @@ def give_back(request: HttpRequest, assignment_id: int) -> HttpResponse:
             _("Task given back; you can start again at any time."), _sitting(request, user)
         ),
     )
-    return redirect(reverse("work:home"))
+    return redirect(after_answer_url(assignment=assignment) or reverse("work:home"))
 
 
 @page

@@ -58,8 +58,12 @@ def project_tasks_fund(
     """Reserve escrow for the project's tasks not yet funded. The key names the task-count
     range, so a retry funds the same range once and a later upload funds only the new tasks."""
     escrow = escrow_account(project)
-    # One funder at a time per project: the count below must not change under us.
-    Account.objects.select_for_update().filter(pk=escrow.pk).get()
+    source = requester_account(project.organisation, project.currency)
+    # One funder at a time per project: the count below must not change under us. Both
+    # accounts, in the ledger's own order (by id): an answer's earning locks the same two that
+    # way, and taking escrow alone first would deadlock with it when tasks are added while
+    # answers come in (live tasks add one with every post).
+    list(Account.objects.select_for_update().filter(pk__in=[escrow.pk, source.pk]).order_by("pk"))
     funded = _funded_task_count(project)
     total = Task.objects.filter(project=project, is_gold=False).count()
     new = total - funded
@@ -70,7 +74,7 @@ def project_tasks_fund(
         return ledger_transfer(
             kind=T.ESCROW_FUND,
             idempotency_key=f"escrow-fund:{project.pk}:{funded}-{total}",
-            source=requester_account(project.organisation, project.currency),
+            source=source,
             destination=escrow,
             amount=amount,
             memo=_("Escrow for %(n)d tasks of %(project)s") % {"n": new, "project": project.name},

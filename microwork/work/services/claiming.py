@@ -179,3 +179,49 @@ def claim_with_hold(
     if task is None:
         return None
     return _lease(project=project, task=task, worker=worker, now=now)
+
+
+@transaction.atomic
+def assignment_grant(
+    *, project: Project, task: Task, worker: User, expires_at: datetime, now: datetime
+) -> Assignment:
+    """A lease on one chosen task for one chosen worker, granted by a layer above that did
+    its own choosing and eligibility checks (a live task's accepted offer): no scheduler, no
+    rounds, but the same row, event log and free-slot check as every other lease."""
+    check_project_open(*_lock_worker(worker, project), now)
+    list(Task.objects.select_for_update().filter(pk=task.pk).values_list("pk"))
+    if not scheduler.has_free_slot(task_id=task.pk, overlap=project.overlap, now=now):
+        raise ApplicationError(
+            _("This task already has all the answers it needs."), code="task_full"
+        )
+    assignment = Assignment.objects.create(
+        project=project,
+        task=task,
+        worker=worker,
+        status=Status.LEASED,
+        first_leased_at=now,
+        leased_at=now,
+        expires_at=expires_at,
+    )
+    assignment.task = task
+    record_event(assignment, "", Status.LEASED, "granted", now)
+    return assignment
+
+
+@transaction.atomic
+def assignment_withdraw(*, assignment_id: int, reason: str, now: datetime) -> str:
+    """End an open lease on the platform's behalf (a live task handed over or past its
+    requester's deadline), with the rule as the event's reason. An answer sent after this is
+    refused by the layer that withdrew it. Returns "withdrawn", "not_open", or "busy" when
+    the lease is locked by its own submit right now: the caller looks again a moment later
+    rather than wait on it (it holds its own lock, which that submit's hooks take next)."""
+    locked = Assignment.objects.select_for_update(skip_locked=True).filter(pk=assignment_id).first()
+    if locked is None:
+        return "busy" if Assignment.objects.filter(pk=assignment_id).exists() else "not_open"
+    if locked.status != Status.LEASED:
+        return "not_open"
+    locked.status = Status.EXPIRED
+    locked.ended_at = now
+    locked.save(update_fields=["status", "ended_at"])
+    record_event(locked, Status.LEASED, Status.EXPIRED, reason, now)
+    return "withdrawn"

@@ -1,0 +1,175 @@
+"""Live tasks: offered to one available worker at a time, moved on when not accepted or not
+answered in time, closed at the deadline with nothing charged, answered once."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from microwork.lib.errors import ApplicationError, Conflict
+from microwork.live.models import LiveOffer, LiveTask, Standby
+from microwork.live.services.dispatch import (
+    live_offer_accept,
+    live_task_advance,
+    live_task_post,
+)
+from microwork.live.services.setup import live_opt_in, live_setup_save
+from microwork.live.services.standby import standby_set, standby_sweep
+from microwork.payments.services.accounts import requester_account
+from microwork.work.models import Assignment, Submission
+from microwork.work.services.sharing import work_request_create
+from microwork.work.services.submitting import submission_create
+from microwork.work.tests.factories import live_project
+
+STATEMENT = "Answers are shown at once to shoppers of Acme's chat assistant, under its name."
+
+
+@pytest.fixture
+def project(rita):
+    project = live_project(rita, overlap=1, time_limit_seconds=20)
+    live_setup_save(project=project, actor=rita, use_statement=STATEMENT, standby_per_hour="9.00")
+    return project
+
+
+def stand_by(project, *workers, now=None):
+    for worker in workers:
+        live_opt_in(project=project, worker=worker)
+        standby_set(project=project, worker=worker, available=True, now=now)
+
+
+def balance(project):
+    return requester_account(project.organisation, project.currency).balance
+
+
+def test_set_up_refuses_a_standby_rate_under_the_floor_naming_the_field(rita):
+    project = live_project(rita)
+    with pytest.raises(ApplicationError) as exc:
+        live_setup_save(project=project, actor=rita, use_statement=STATEMENT, standby_per_hour="1")
+    assert exc.value.field == "standby_per_hour"
+
+
+@pytest.mark.parametrize("seconds", [0, 4, 301, "10", True])
+def test_a_deadline_out_of_bounds_is_refused_naming_the_field(project, rita, seconds):
+    with pytest.raises(ApplicationError) as exc:
+        live_task_post(project=project, actor=rita, data={"text": "hi"}, deadline_seconds=seconds)
+    assert exc.value.field == "deadline_seconds"
+    assert not LiveTask.objects.exists()
+
+
+def test_no_available_worker_is_said_at_once_and_costs_nothing(project, rita):
+    before = balance(project)
+    live_task = live_task_post(
+        project=project, actor=rita, data={"text": "hi"}, deadline_seconds=30
+    )
+    assert live_task.status == LiveTask.Status.UNANSWERED
+    assert live_task.close_reason == "no_worker_available"
+    assert balance(project) == before
+
+
+def test_time_out_hand_over_and_no_charge_without_an_answer(project, rita, walt, nina):
+    now = timezone.now()
+    stand_by(project, walt, nina, now=now)
+    before = balance(project)
+    live_task = live_task_post(
+        project=project,
+        actor=rita,
+        data={"text": "hi"},
+        deadline_seconds=60,
+        now=now,
+        rng=random.Random(1),
+    )
+    first = LiveOffer.objects.get(live_task=live_task)
+    assert first.status == LiveOffer.Status.OFFERED and first.available == 2
+    second_worker = nina if first.worker == walt else walt
+
+    # Not accepted within the offer's seconds: the next worker is asked.
+    later = first.expires_at + timedelta(seconds=0.1)
+    Standby.objects.update(last_seen_at=later)
+    live_task_advance(live_task_id=live_task.pk, now=later)
+    first.refresh_from_db()
+    assert first.status == LiveOffer.Status.LAPSED
+    second = LiveOffer.objects.get(live_task=live_task, status=LiveOffer.Status.OFFERED)
+    assert second.worker == second_worker
+
+    # Too late to accept the first offer.
+    with pytest.raises(Conflict):
+        live_offer_accept(offer=first, worker=first.worker, now=later)
+
+    # Accepted, then the worker vanishes: after the project's time limit it is handed over.
+    accepted = live_offer_accept(offer=second, worker=second_worker, now=later)
+    assignment = accepted.assignment
+    assert assignment.expires_at == later + timedelta(seconds=20)
+    gone = assignment.expires_at + timedelta(seconds=0.1)
+    Standby.objects.update(last_seen_at=gone)
+    live_task_advance(live_task_id=live_task.pk, now=gone)
+    accepted.refresh_from_db()
+    assignment.refresh_from_db()
+    assert accepted.status == LiveOffer.Status.HANDED_OVER
+    assert assignment.status == Assignment.Status.EXPIRED
+    # Both were asked once: nobody is left, so it waits for someone until the deadline.
+    live_task.refresh_from_db()
+    assert live_task.status == LiveTask.Status.WAITING
+
+    # The vanished worker's late answer is not stored and not paid.
+    with pytest.raises(Conflict) as exc:
+        submission_create(assignment=assignment, worker=second_worker, answer="ok", now=gone)
+    assert exc.value.code == "live_too_late"
+
+    deadline = live_task.deadline + timedelta(seconds=0.1)
+    live_task_advance(live_task_id=live_task.pk, now=deadline)
+    live_task.refresh_from_db()
+    assert live_task.status == LiveTask.Status.UNANSWERED
+    assert live_task.close_reason == "deadline"
+    assert not Submission.objects.exists()
+    # The reservation made at the post went back: the requester paid nothing.
+    assert balance(project) == before
+
+
+def test_answered_once_paid_once_and_a_retried_post_adds_nothing(project, rita, walt):
+    now = timezone.now()
+    stand_by(project, walt, now=now)
+    before = balance(project)
+    live_task = live_task_post(
+        project=project,
+        actor=rita,
+        data={"text": "hi"},
+        deadline_seconds=30,
+        idempotency_key="req-1",
+        now=now,
+    )
+    again = live_task_post(
+        project=project,
+        actor=rita,
+        data={"text": "hi"},
+        deadline_seconds=30,
+        idempotency_key="req-1",
+    )
+    assert again.pk == live_task.pk
+    offer = LiveOffer.objects.get(live_task=live_task)
+    accepted = live_offer_accept(offer=offer, worker=walt, now=now)
+    first = submission_create(assignment=accepted.assignment, worker=walt, answer="gory", now=now)
+    retry = submission_create(assignment=accepted.assignment, worker=walt, answer="gory", now=now)
+    assert retry.pk == first.pk
+    live_task.refresh_from_db()
+    assert live_task.status == LiveTask.Status.ANSWERED
+    assert Submission.objects.count() == 1
+    assert balance(project) < before
+    # The worker cannot take it from the work page (it is offered, not claimed).
+    with pytest.raises(ApplicationError) as exc:
+        work_request_create(worker=walt, project=project)
+    assert exc.value.details["check"] == "live"
+
+
+def test_standby_is_paid_for_the_time_available_until_the_page_goes_quiet(project, walt):
+    start = timezone.now() - timedelta(hours=1)
+    stand_by(project, walt, now=start)
+    Standby.objects.update(last_seen_at=start + timedelta(minutes=30))
+    standby_sweep(now=timezone.now())
+    stretch = Standby.objects.get()
+    assert stretch.end_reason == "gone"
+    assert stretch.paid == Decimal("4.50")
+    standby_sweep(now=timezone.now())
+    stretch.refresh_from_db()
+    assert stretch.paid == Decimal("4.50")
