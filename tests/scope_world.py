@@ -14,8 +14,8 @@ from microwork.accounts import services as account_services
 from microwork.accounts.models import Membership, Organisation, User
 from microwork.aggregation.services.run_requests import aggregation_run_request
 from microwork.ledger.services.payouts import payout_method_add
-from microwork.mturk.services.keys import access_key_create
 from microwork.live.models import LiveOffer, LiveSetup, LiveTask
+from microwork.mturk.services.keys import access_key_create
 from microwork.privacy.models import Consent
 from microwork.projects.models import Batch, Project
 from microwork.quality.models import ProjectRequirement

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_worker
 from microwork.accounts.auth import request_user
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.lib.views import action, page
 from microwork.live import selectors
 from microwork.live.access import access_live_project_for_worker, access_offer_for_worker

@@ -7,12 +7,11 @@ rule of the platform applies to a HIT."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 from microwork.accounts.models import Organisation
 from microwork.lib.money import AMOUNT_DIGITS, AMOUNT_PLACES
 from microwork.projects.models import Project, Task
-from microwork.quality.models import Decision, Qualification
+from microwork.quality.models import Qualification
 from microwork.work.models import Submission
 
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User
 from microwork.lib.errors import ApplicationError, Conflict
+from microwork.lib.l10n import format_money
 from microwork.lib.limits import LIVE_STATEMENT_MAX_CHARS, LIVE_STATEMENT_MIN_CHARS
-from microwork.lib.money import format_money
 from microwork.live.models import LiveOptIn, LiveSetup
 from microwork.payments.services.floor import floor_per_hour
 from microwork.projects.models import Project

@@ -17,7 +17,7 @@ from microwork.ledger.services.posting import (
     round_down_to_minor,
 )
 from microwork.lib.errors import ApplicationError, Conflict
-from microwork.lib.money import format_money
+from microwork.lib.l10n import format_money
 from microwork.live.models import LiveSetup, Standby
 from microwork.live.services.setup import opted_in
 from microwork.payments.services.accounts import from_escrow, funds_error, worker_account

@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 
 from microwork.accounts.models import Organisation, User
 from microwork.inbox.services import inbox_notify
-from microwork.lib.errors import ApplicationError
 from microwork.mturk.keys import worker_id_for
 from microwork.mturk.models import Bonus, WorkerAlias
 from microwork.review.services import bonus_pay
