@@ -102,6 +102,15 @@ class AttemptOut(TypedDict):
     response_excerpt: str
 
 
+class AvailabilityIn(TypedDict):
+    available: bool
+
+
+class AvailabilityOut(TypedDict):
+    project: int
+    available: bool
+
+
 class BalanceOut(TypedDict):
     currency: str
     pending: str
@@ -352,6 +361,30 @@ class InterfaceOut(TypedDict):
     file_fields: NotRequired[list[str]]
 
 
+class LiveAnswerOut(TypedDict):
+    answer: Any
+    submitted_at: str
+
+
+class LiveTaskIn(TypedDict):
+    data: dict[str, Any]
+    deadline_seconds: int
+    idempotency_key: NotRequired[str]
+    wait: NotRequired[bool]
+
+
+class LiveTaskOut(TypedDict):
+    id: int
+    status: str
+    deadline: str
+    created_at: str
+    closed_at: str | None
+    reason: str
+    message: str
+    answers: list[LiveAnswerOut]
+    charged: bool
+
+
 class MediaFileOut(TypedDict):
     id: int
     name: str
@@ -383,6 +416,11 @@ class MissedControlOut(TypedDict):
     shown: bool
     reveal_at: str | None
     evidence: dict[str, Any] | None
+
+
+class OfferAcceptOut(TypedDict):
+    offer: int
+    assignment: AssignmentOut
 
 
 class OpenProjectOut(TypedDict):
@@ -814,6 +852,21 @@ class SettingsOut(TypedDict):
     gold_reveal_delay_seconds: int
     appeal_deadline_hours: int
     rejection_confirm_share: str
+
+
+class SetupIn(TypedDict):
+    use_statement: str
+    standby_per_hour: float | str
+    offer_seconds: NotRequired[int]
+
+
+class SetupOut(TypedDict):
+    project: int
+    use_statement: str
+    standby_per_hour: str
+    currency: str
+    offer_seconds: int
+    available_workers: int
 
 
 class SkillOut(TypedDict):
@@ -1447,6 +1500,70 @@ class GeneratedOperations(BaseClient):
         Delete your account. Refused (409) while money can still move: earnings awaiting
         approval, a payout on its way, or a balance you can withdraw — withdraw first."""
         return cast("AccountDeletedOut", self._call("POST", "/api/work/me/delete", {}, body=body))
+
+    def setup_put(self, project_id: int, body: SetupIn) -> SetupOut:
+        """PUT /api/live/projects/{project_id}: Setup Put.
+
+        Make a project answered live, or change its statement, standby rate or offer time."""
+        return cast("SetupOut", self._call("PUT", "/api/live/projects/{project_id}", {"project_id": project_id}, body=body))
+
+    def setup_get(self, project_id: int) -> SetupOut:
+        """GET /api/live/projects/{project_id}: Setup Get."""
+        return cast("SetupOut", self._call("GET", "/api/live/projects/{project_id}", {"project_id": project_id}))
+
+    def task_post(self, project_id: int, body: LiveTaskIn) -> LiveTaskOut:
+        """POST /api/live/projects/{project_id}/tasks: Task Post.
+
+        Post one live task. With `wait` (the default) the request is held until a worker's
+        answer arrives or the deadline passes: `status` is then `answered` (with the answer) or
+        `unanswered` (nothing is charged). Without it, look it up later by its id."""
+        return cast("LiveTaskOut", self._call("POST", "/api/live/projects/{project_id}/tasks", {"project_id": project_id}, body=body))
+
+    def task_get(self, live_task_id: int, *, wait: int | None = None) -> LiveTaskOut:
+        """GET /api/live/tasks/{live_task_id}: Task Get.
+
+        A live task's state; with `wait` seconds (up to 300), held until it is answered or
+        closed, or those seconds pass."""
+        return cast("LiveTaskOut", self._call("GET", "/api/live/tasks/{live_task_id}", {"live_task_id": live_task_id}, query={"wait": wait}))
+
+    def task_events(self, live_task_id: int) -> bytes:
+        """GET /api/live/tasks/{live_task_id}/events: Task Events.
+
+        Server-sent events: the live task's state now and at each change, ending with
+        `answered` or `unanswered`."""
+        return cast("bytes", self._call("GET", "/api/live/tasks/{live_task_id}/events", {"live_task_id": live_task_id}, raw=True))
+
+    def opt_in(self, project_id: int) -> AvailabilityOut:
+        """POST /api/live/projects/{project_id}/opt-in: Opt In.
+
+        The worker agrees to the project's statement as it reads now."""
+        return cast("AvailabilityOut", self._call("POST", "/api/live/projects/{project_id}/opt-in", {"project_id": project_id}))
+
+    def availability(self, project_id: int, body: AvailabilityIn) -> AvailabilityOut:
+        """PUT /api/live/projects/{project_id}/availability: Availability.
+
+        Available for this project's live tasks, or not. Stay available by keeping the offer
+        stream open (GET /api/live/offers/stream)."""
+        return cast("AvailabilityOut", self._call("PUT", "/api/live/projects/{project_id}/availability", {"project_id": project_id}, body=body))
+
+    def offers_stream(self) -> bytes:
+        """GET /api/live/offers/stream: Offers Stream.
+
+        Server-sent events: `offer` with the offer (or `offer: null` once it is gone), the
+        moment it is made. The open stream keeps the worker available; it ends after a short
+        while and the client opens it again."""
+        return cast("bytes", self._call("GET", "/api/live/offers/stream", {}, raw=True))
+
+    def offer_accept(self, offer_id: int) -> OfferAcceptOut:
+        """POST /api/live/offers/{offer_id}/accept: Offer Accept.
+
+        Yes: the task is yours until the project's time limit or the requester's deadline.
+        Answer it with POST /api/work/assignments/{id}/submit."""
+        return cast("OfferAcceptOut", self._call("POST", "/api/live/offers/{offer_id}/accept", {"offer_id": offer_id}))
+
+    def offer_decline(self, offer_id: int) -> None:
+        """POST /api/live/offers/{offer_id}/decline: Offer Decline."""
+        return cast("None", self._call("POST", "/api/live/offers/{offer_id}/decline", {"offer_id": offer_id}))
 
     def list_event_types(self) -> list[EventTypeOut]:
         """GET /api/webhooks/events: List Event Types."""
