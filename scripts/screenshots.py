@@ -3,8 +3,8 @@
     .venv/bin/python scripts/screenshots.py
 
 writes docs/screenshots/worker-task-phone.png (a worker's task page on a phone) and
-docs/screenshots/requester-dashboard.png (a requester's project dashboard on a desktop; the
-project's results page where the dashboard does not exist). Everything happens in a fresh
+docs/screenshots/requester-dashboard.png (a requester's project dashboard on a desktop).
+Everything happens in a fresh
 database in a temporary folder, served by a server in this process; nothing is left behind
 but the two pictures."""
 
@@ -49,7 +49,7 @@ def _take(chromium: str) -> int:
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.management import call_command
     from django.test.testcases import LiveServerThread
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
     from django.utils import timezone
     from playwright.sync_api import sync_playwright
 
@@ -68,10 +68,7 @@ def _take(chromium: str) -> int:
     later = timezone.now() + timedelta(seconds=fairness.OPENING_ROUND_SECONDS + 1)
     assignment = assignment_claim(worker=walt, project=project, now=later)
     assert assignment is not None, "the demo left no task for walt"
-    try:
-        dashboard = reverse("projects:dashboard", args=[project.pk])
-    except NoReverseMatch:
-        dashboard = reverse("results:page", args=[project.pk])
+    dashboard = reverse("review:dashboard", args=[project.pk])
 
     server = LiveServerThread("127.0.0.1", static_handler=StaticFilesHandler, port=0)
     server.daemon = True

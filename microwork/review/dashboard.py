@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from microwork.lib.charts import Chart, bar_chart, histogram, line_chart
-from microwork.lib.l10n import format_money
+from microwork.lib.l10n import amount_text
 from microwork.payments import selectors as payments_selectors
 from microwork.projects import selectors as project_selectors
 from microwork.projects.models import Project
@@ -174,16 +174,16 @@ def project_dashboard(*, project: Project, now: datetime) -> dict[str, Any]:
         "charts": charts,
         "workers": workers,
         "recent_workers": recent_workers,
-        "spent": format_money(spend.paid_to_workers + spend.fees, currency),
-        "paid": format_money(spend.paid_to_workers, currency),
-        "fees": format_money(spend.fees, currency),
-        "committed": format_money(spend.escrow, currency),
+        "spent": amount_text(spend.paid_to_workers + spend.fees, currency),
+        "paid": amount_text(spend.paid_to_workers, currency),
+        "fees": amount_text(spend.fees, currency),
+        "committed": amount_text(spend.escrow, currency),
         "pending_answers": spend.pending_answers,
-        "hourly_rate": format_money(rate, currency) if rate is not None else None,
+        "hourly_rate": amount_text(rate, currency) if rate is not None else None,
         "hourly_hours": f"{active_ms / 3_600_000:.1f}",
-        "floor": format_money(Decimal(settings.PAY_FLOOR_PER_HOUR), settings.PLATFORM_CURRENCY),
+        "floor": amount_text(Decimal(settings.PAY_FLOOR_PER_HOUR), settings.PLATFORM_CURRENCY),
         "below_floor": rate is not None
         and currency == settings.PLATFORM_CURRENCY
         and rate < Decimal(settings.PAY_FLOOR_PER_HOUR),
-        "paid_for_rate": format_money(paid, currency),
+        "paid_for_rate": amount_text(paid, currency),
     }
