@@ -47,6 +47,8 @@ PAGES: list[Page] = [
     Page("accounts:password_reset", "visitor"),
     Page("accounts:password_reset_done", "visitor"),
     Page("accounts:password_reset_complete", "visitor"),
+    Page("accounts:terms", "visitor"),
+    Page("voice:summary", "visitor"),
     # Workers
     Page("work:home", "worker"),
     Page("work:history", "worker"),
@@ -67,6 +69,13 @@ PAGES: list[Page] = [
     Page("accounts:profile", "worker"),
     Page("accounts:password_change", "worker"),
     Page("accounts:tokens", "worker"),
+    Page("accounts:terms_review", "worker"),
+    Page("work:preview", "worker", ("project",)),
+    Page("live:home", "worker"),
+    Page("voice:requester", "worker", ("organisation",)),
+    Page("voice:ratings", "worker"),
+    Page("voice:rate", "worker", ("rated_project",)),
+    Page("voice:feedback", "worker"),
     # Requesters
     Page("projects:list", "requester"),
     Page("projects:create", "requester"),
@@ -76,7 +85,15 @@ PAGES: list[Page] = [
     Page("results:page", "requester", ("project",)),
     Page("quality:project", "requester", ("project",)),
     Page("payments:billing", "requester"),
-    Page("payments:review", "requester", ("project",)),
+    Page("review:page", "requester", ("project",)),
+    Page("review:dashboard", "requester", ("project",)),
+    Page("payments:go_live", "requester", ("project",)),
+    Page("projects:task_preview", "requester", ("project",)),
+    Page("projects:clone", "requester", ("project",)),
+    Page("quality:blocks", "requester"),
+    Page("webhooks:subscriptions", "requester"),
+    Page("webhooks:subscription", "requester", ("subscription",)),
+    Page("mturk:keys", "requester"),
     Page("review:reject", "requester", ("submission",)),
     Page("review:reject_many", "requester", ("project",)),
     Page("review:peer_reviews", "requester", ("peer_project",)),
@@ -140,6 +157,20 @@ NOT_PAGES = {
     "quality:appeal_create": "a form's target (the form is on the decision's page)",
     "privacy:delete_account": "a form's target (the form is on the my-data page)",
     "payments:deposit": "a form's target (the form is on the billing page)",
+    "payments:review": "the review page's old address, sent on to review:page",
+    "accounts:terms_accept": "a form's target (the form is on the terms review page)",
+    "live:opt_in": "a form's target (the form is on the live page)",
+    "live:availability": "a form's target (the form is on the live page)",
+    "live:accept": "a form's target (the offer on the live page)",
+    "live:decline": "a form's target (the offer on the live page)",
+    "mturk:endpoint": "the MTurk API's endpoint (JSON; test_operations.py)",
+    "mturk:key_revoke": "a form's target (the form is on the keys page)",
+    "quality:block_lift": "a form's target (the form is on the blocks page)",
+    "webhooks:edit": "a form's target (the form is on the subscription's page)",
+    "webhooks:pause": "a form's target (the form is on the subscription's page)",
+    "webhooks:rotate": "a form's target (the form is on the subscription's page)",
+    "webhooks:test": "a form's target (the form is on the subscription's page)",
+    "webhooks:delete": "a form's target (the form is on the subscription's page)",
 }
 
 
@@ -164,12 +195,14 @@ def test_every_page_of_the_url_confs_is_listed():
 def world(django_db_setup, django_db_blocker):
     """The demo, loaded once for the module and emptied after it; the pages only read."""
     from django.core.management import call_command
+    from django.test import override_settings
     from django.utils import timezone
 
     from microwork.accounts.models import User
     from microwork.demo.seed import demo_load
     from microwork.projects.models import Project
     from microwork.quality.services.decisions import decision_record
+    from microwork.webhooks.services.subscriptions import subscription_create
     from microwork.work import fairness
     from microwork.work.models import Submission
     from microwork.work.services.claiming import assignment_claim
@@ -189,8 +222,17 @@ def world(django_db_setup, django_db_blocker):
             decided_by=User.objects.get(username="rita"),
             note="Please read the instructions again.",
         )
+        with override_settings(WEBHOOK_ALLOW_PRIVATE_ADDRESSES=True):
+            subscription = subscription_create(
+                organisation=project.organisation,
+                url="http://127.0.0.1:9/microwork",
+                events=["answer.submitted"],
+            )
         ids = {
             "project": project.pk,
+            "organisation": project.organisation_id,
+            "rated_project": Submission.objects.filter(worker=walt).first().project_id,
+            "subscription": subscription.pk,
             "assignment": assignment.pk,
             "decision": decision.pk,
             "submission": Submission.objects.filter(project=project).first().pk,
