@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import Count, Q
 
 from microwork.accounts.models import Organisation, User
+from microwork.mturk.keys import lease_id_from
 from microwork.mturk.models import AccessKey, Hit, HitType, QualificationType, WorkerAlias
 from microwork.projects.models import Project
 from microwork.work.models import Assignment, Submission
@@ -95,13 +96,14 @@ def qualification_type_by_id(organisation: Organisation, type_id: str) -> Qualif
 def submission_by_assignment_id(
     organisation: Organisation, assignment_id: str
 ) -> Submission | None:
-    """An AssignmentId is "A" followed by the answer's number; only the organisation's own
-    HITs' answers are found."""
-    if not assignment_id.startswith("A") or not assignment_id[1:].isdigit():
+    """An AssignmentId names the worker's lease, with a MAC (keys.assignment_id_for); only
+    the organisation's own HITs' answers are found."""
+    lease_id = lease_id_from(assignment_id)
+    if lease_id is None:
         return None
     return (
         Submission.objects.filter(
-            pk=int(assignment_id[1:]),
+            assignment_id=lease_id,
             project__organisation=organisation,
             project__mturk_hit__isnull=False,
         )

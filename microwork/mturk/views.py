@@ -5,11 +5,14 @@ import json
 import logging
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -22,6 +25,7 @@ from microwork.mturk.keys import secret_decrypt
 from microwork.mturk.models import AccessKey
 from microwork.mturk.operations import OPERATIONS
 from microwork.mturk.protocol import Context, MturkError
+from microwork.mturk.services.external import external_answer_submit
 from microwork.mturk.services.keys import access_key_create, access_key_revoke, access_key_used
 
 log = logging.getLogger(__name__)
@@ -141,3 +145,33 @@ def key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
     access_key_revoke(key=key)
     messages.success(request, _("Access key revoked: it no longer works."))
     return redirect("mturk:keys")
+
+
+# The page shown in the requester's frame after their form is sent: framed by the task page,
+# so it may have this site as its ancestor (and only this site).
+_FRAMED_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["'self'"]}
+
+
+# CSRF-exempt, and only this view of the site's forms: the post comes from the requester's
+# page (another site, in a sandboxed frame with an opaque origin), which cannot hold our CSRF
+# token, and the worker's cookies are not sent with it. It acts on nobody's session: the
+# unguessable AssignmentId in the post is what names, and authorises, the lease.
+@csrf_exempt
+@require_POST
+@xframe_options_sameorigin
+@csp_override(_FRAMED_CSP)
+def external_submit(request: HttpRequest) -> HttpResponse:
+    fields = {
+        name: values if len(values) > 1 else values[0]
+        for name, values in request.POST.lists()
+        if name != "assignmentId"
+    }
+    try:
+        external_answer_submit(
+            assignment_id=request.POST.get("assignmentId", ""), fields=fields, now=timezone.now()
+        )
+    except ApplicationError as exc:
+        return render(
+            request, "mturk/external_submitted.html", {"error": exc.message}, status=exc.status
+        )
+    return render(request, "mturk/external_submitted.html", {})
