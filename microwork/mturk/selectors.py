@@ -8,7 +8,14 @@ from django.db.models import Count, Q
 
 from microwork.accounts.models import Organisation, User
 from microwork.mturk.keys import lease_id_from
-from microwork.mturk.models import AccessKey, Hit, HitType, QualificationType, WorkerAlias
+from microwork.mturk.models import (
+    AccessKey,
+    Hit,
+    HitType,
+    QualificationRequest,
+    QualificationType,
+    WorkerAlias,
+)
 from microwork.projects.models import Project
 from microwork.work.models import Assignment, Submission
 
@@ -131,3 +138,22 @@ def access_key_active(access_key_id: str) -> AccessKey | None:
 
 def access_keys_of(user: User):
     return AccessKey.objects.filter(user=user).select_related("organisation").order_by("-id")
+
+
+def requestable_types():
+    """The qualification types workers may ask for (MTurk lists them to every worker)."""
+    return (
+        QualificationType.objects.filter(active=True, deleted_at__isnull=True)
+        .select_related("qualification", "qualification__organisation")
+        .order_by("qualification__name", "id")
+    )
+
+
+def requests_of(worker: User) -> dict[int, QualificationRequest]:
+    """The worker's latest request per qualification type."""
+    latest: dict[int, QualificationRequest] = {}
+    for request in QualificationRequest.objects.filter(worker=worker).order_by(
+        "submitted_at", "id"
+    ):
+        latest[request.qualification_type_id] = request
+    return latest

@@ -9,6 +9,12 @@ urlpatterns = [
     path("", views.endpoint, name="endpoint"),
     # An ExternalQuestion's page posts its form here (`turkSubmitTo` + "/mturk/externalSubmit").
     path("externalSubmit", views.external_submit, name="external_submit"),
+    path("qualifications/", views.qualifications_page, name="qualifications"),
+    path(
+        "qualifications/<str:type_id>/request/",
+        views.qualification_request,
+        name="qualification_request",
+    ),
     path("keys/", views.keys_page, name="keys"),
     path("keys/<int:key_id>/revoke/", views.key_revoke, name="key_revoke"),
 ]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.accounts.auth import request_user
 from microwork.lib.errors import ApplicationError
-from microwork.lib.views import page
+from microwork.lib.views import action, page
 from microwork.mturk import selectors, sigv4
 from microwork.mturk.keys import secret_decrypt
 from microwork.mturk.models import AccessKey
@@ -27,6 +27,7 @@ from microwork.mturk.operations import OPERATIONS
 from microwork.mturk.protocol import Context, MturkError
 from microwork.mturk.services.external import external_answer_submit
 from microwork.mturk.services.keys import access_key_create, access_key_revoke, access_key_used
+from microwork.mturk.services.qualifications import qualification_request_create
 
 log = logging.getLogger(__name__)
 
@@ -175,3 +176,38 @@ def external_submit(request: HttpRequest) -> HttpResponse:
             request, "mturk/external_submitted.html", {"error": exc.message}, status=exc.status
         )
     return render(request, "mturk/external_submitted.html", {})
+
+
+@page
+def qualifications_page(request: HttpRequest) -> HttpResponse:
+    """The qualifications requesters let workers ask for, and the worker's own requests."""
+    user = request_user(request)
+    mine = selectors.requests_of(user)
+    held = set(
+        user.qualification_grants.filter(revoked_at__isnull=True).values_list(
+            "qualification_id", flat=True
+        )
+    )
+    rows = [
+        {"type": qt, "request": mine.get(qt.pk), "held": qt.qualification_id in held}
+        for qt in selectors.requestable_types()
+    ]
+    return render(request, "mturk/qualifications.html", {"rows": rows})
+
+
+@action
+@require_POST
+def qualification_request(request: HttpRequest, type_id: str) -> HttpResponse:
+    # A type that is deleted or not requestable is a missing one.
+    qt = get_object_or_404(selectors.requestable_types(), qualification_type_id=type_id)
+    made = qualification_request_create(
+        qt=qt,
+        worker=request_user(request),
+        answer=request.POST.get("answer", "")[:4000],
+        now=timezone.now(),
+    )
+    if made.status == made.Status.ACCEPTED:
+        messages.success(request, _("Qualification granted: it is yours now."))
+    else:
+        messages.success(request, _("Request sent: the requester will answer it."))
+    return redirect("mturk:qualifications")
