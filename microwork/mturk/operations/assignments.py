@@ -59,7 +59,7 @@ def get_assignment(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 def approve_assignment(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     sub = _submission(ctx, p)
-    text(p, "RequesterFeedback", max_length=1024)
+    feedback = text(p, "RequesterFeedback", max_length=1024)
     if sub.status == Submission.Status.REJECTED:
         if not flag(p, "OverrideRejection"):
             raise request_error(
@@ -80,14 +80,13 @@ def approve_assignment(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             decision_reverse(
                 decision=decision,
                 actor=ctx.user,
-                reason=text(p, "RequesterFeedback", max_length=1024)
-                or "The requester approved the answer after all.",
+                reason=feedback or "The requester approved the answer after all.",
                 now=ctx.now,
             )
         return {}
     if sub.status == Submission.Status.APPROVED:
         return {}  # a retry
-    submission_approve(submission=sub, actor=ctx.user)
+    submission_approve(submission=sub, actor=ctx.user, note=feedback)
     return {}
 
 

@@ -172,3 +172,24 @@ def test_an_external_url_must_be_https_where_the_site_is(settings):
         questions.parse_question(EXTERNAL.format(url="http://survey.example.org/"))
     parsed = questions.parse_question(EXTERNAL.format(url="https://survey.example.org/"))
     assert parsed.kind == "external" and parsed.frame_height == 500
+
+
+@pytest.mark.django_db(transaction=True)
+def test_approval_feedback_reaches_the_worker(
+    live_server, client, rita, walt, walt_token, past_opening_round
+):
+    from microwork.mturk.tests.helpers import requester_client
+
+    hit = make_hit(rita)
+    past_opening_round()
+    lease = claim(client, walt_token, hit)
+    assignment_id = assignment_id_for(lease.pk)
+    client.post("/mturk/externalSubmit", {"assignmentId": assignment_id, "mood": "calm"})
+    mt = requester_client(live_server.url, rita)
+    mt.approve_assignment(AssignmentId=assignment_id, RequesterFeedback="Thorough, thank you!")
+    got = mt.get_assignment(AssignmentId=assignment_id)["Assignment"]
+    assert got["AssignmentStatus"] == "Approved"
+    assert got["RequesterFeedback"] == "Thorough, thank you!"
+    # The worker reads it with the approval, among the decisions on their answers.
+    client.force_login(walt)
+    assert "Thorough, thank you!" in client.get("/money/earnings/").content.decode()
