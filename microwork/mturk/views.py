@@ -4,6 +4,7 @@ access keys page."""
 import json
 import logging
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -150,7 +151,7 @@ def key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
 
 # The page shown in the requester's frame after their form is sent: framed by the task page,
 # so it may have this site as its ancestor (and only this site).
-_FRAMED_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["'self'"]}
+_FRAMED_CSP: dict[str, Any] = {**settings.SECURE_CSP, "frame-ancestors": ["'self'"]}
 
 
 # CSRF-exempt, and only this view of the site's forms: the post comes from the requester's
