@@ -326,6 +326,12 @@ CSP_IMAGE_SOURCES = envlist("CSP_IMAGE_SOURCES", ["https:"] if SECURE else ["htt
 # The same for a task's audio and video (audio_url, video_url): the platform's own files are
 # signed addresses of this site; CSP_MEDIA_SOURCES names the outside hosts clips may come from.
 CSP_MEDIA_SOURCES = envlist("CSP_MEDIA_SOURCES", ["https:"] if SECURE else ["https:", "http:"])
+# A Mechanical Turk ExternalQuestion is the requester's own page in a sandboxed frame of the
+# task page (docs/mturk.md), so frames may come from other sites; CSP_FRAME_SOURCES narrows
+# that to named requester hosts. Over plain HTTP (development, tests) http pages are allowed
+# too, and so are http ExternalURLs (MTURK_EXTERNAL_HTTP).
+CSP_FRAME_SOURCES = envlist("CSP_FRAME_SOURCES", ["https:"] if SECURE else ["https:", "http:"])
+MTURK_EXTERNAL_HTTP = not SECURE
 SECURE_CSP: dict[str, list[str] | bool] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
@@ -333,6 +339,7 @@ SECURE_CSP: dict[str, list[str] | bool] = {
     "img-src": [CSP.SELF, "data:", "blob:", *CSP_IMAGE_SOURCES],
     # blob: a worker plays back the recording just made, before it is uploaded.
     "media-src": [CSP.SELF, "blob:", *CSP_MEDIA_SOURCES],
+    "frame-src": [CSP.SELF, *CSP_FRAME_SOURCES],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

@@ -29,7 +29,7 @@ urlpatterns = [
     path("api/", api.urls),
     # Mechanical Turk's requester API (docs/mturk.md): the endpoint with and without the slash,
     # since boto3 posts to the address it is given plus "/".
-    path("mturk", mturk_endpoint),
+    path("mturk", mturk_endpoint, name="mturk_endpoint"),
     path("mturk/", include("microwork.mturk.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),

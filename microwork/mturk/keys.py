@@ -65,3 +65,30 @@ def worker_id_for(*, organisation_id: int, worker_id: int) -> str:
         hashlib.sha256,
     ).digest()
     return "A" + base64.b32encode(digest[:10]).decode().rstrip("=")
+
+
+def assignment_id_for(lease_id: int) -> str:
+    """The AssignmentId of a worker's lease: its number and a keyed MAC of it, so it cannot be
+    guessed from another one. It is what an ExternalQuestion's page is given and posts back,
+    and the page may be anyone's: a bare number would let it answer for other workers. Upper
+    case letters and digits only, within 64 characters (MTurk's EntityId pattern)."""
+    return f"A{lease_id}X{_lease_mac(lease_id)}"
+
+
+def lease_id_from(assignment_id: str) -> int | None:
+    """The lease an AssignmentId names, or None when it is malformed or its MAC is wrong."""
+    if len(assignment_id) > 64 or not assignment_id.startswith("A") or "X" not in assignment_id:
+        return None
+    number, _sep, mac = assignment_id[1:].partition("X")
+    if not number.isdigit() or len(number) > 18:
+        return None
+    if not hmac.compare_digest(mac, _lease_mac(int(number))):
+        return None
+    return int(number)
+
+
+def _lease_mac(lease_id: int) -> str:
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"mturk-assignment:{lease_id}".encode(), hashlib.sha256
+    ).digest()
+    return base64.b32encode(digest[:15]).decode()

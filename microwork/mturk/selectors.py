@@ -7,7 +7,15 @@ from datetime import datetime
 from django.db.models import Count, Q
 
 from microwork.accounts.models import Organisation, User
-from microwork.mturk.models import AccessKey, Hit, HitType, QualificationType, WorkerAlias
+from microwork.mturk.keys import lease_id_from
+from microwork.mturk.models import (
+    AccessKey,
+    Hit,
+    HitType,
+    QualificationRequest,
+    QualificationType,
+    WorkerAlias,
+)
 from microwork.projects.models import Project
 from microwork.work.models import Assignment, Submission
 
@@ -95,13 +103,14 @@ def qualification_type_by_id(organisation: Organisation, type_id: str) -> Qualif
 def submission_by_assignment_id(
     organisation: Organisation, assignment_id: str
 ) -> Submission | None:
-    """An AssignmentId is "A" followed by the answer's number; only the organisation's own
-    HITs' answers are found."""
-    if not assignment_id.startswith("A") or not assignment_id[1:].isdigit():
+    """An AssignmentId names the worker's lease, with a MAC (keys.assignment_id_for); only
+    the organisation's own HITs' answers are found."""
+    lease_id = lease_id_from(assignment_id)
+    if lease_id is None:
         return None
     return (
         Submission.objects.filter(
-            pk=int(assignment_id[1:]),
+            assignment_id=lease_id,
             project__organisation=organisation,
             project__mturk_hit__isnull=False,
         )
@@ -129,3 +138,22 @@ def access_key_active(access_key_id: str) -> AccessKey | None:
 
 def access_keys_of(user: User):
     return AccessKey.objects.filter(user=user).select_related("organisation").order_by("-id")
+
+
+def requestable_types():
+    """The qualification types workers may ask for (MTurk lists them to every worker)."""
+    return (
+        QualificationType.objects.filter(active=True, deleted_at__isnull=True)
+        .select_related("qualification", "qualification__organisation")
+        .order_by("qualification__name", "id")
+    )
+
+
+def requests_of(worker: User) -> dict[int, QualificationRequest]:
+    """The worker's latest request per qualification type."""
+    latest: dict[int, QualificationRequest] = {}
+    for request in QualificationRequest.objects.filter(worker=worker).order_by(
+        "submitted_at", "id"
+    ):
+        latest[request.qualification_type_id] = request
+    return latest

@@ -4,25 +4,31 @@ access keys page."""
 import json
 import logging
 import uuid
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.accounts.auth import request_user
 from microwork.lib.errors import ApplicationError
-from microwork.lib.views import page
+from microwork.lib.views import action, page
 from microwork.mturk import selectors, sigv4
 from microwork.mturk.keys import secret_decrypt
 from microwork.mturk.models import AccessKey
 from microwork.mturk.operations import OPERATIONS
 from microwork.mturk.protocol import Context, MturkError
+from microwork.mturk.services.external import external_answer_submit
 from microwork.mturk.services.keys import access_key_create, access_key_revoke, access_key_used
+from microwork.mturk.services.qualifications import qualification_request_create
 
 log = logging.getLogger(__name__)
 
@@ -141,3 +147,68 @@ def key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
     access_key_revoke(key=key)
     messages.success(request, _("Access key revoked: it no longer works."))
     return redirect("mturk:keys")
+
+
+# The page shown in the requester's frame after their form is sent: framed by the task page,
+# so it may have this site as its ancestor (and only this site).
+_FRAMED_CSP: dict[str, Any] = {**settings.SECURE_CSP, "frame-ancestors": ["'self'"]}
+
+
+# CSRF-exempt, and only this view of the site's forms: the post comes from the requester's
+# page (another site, in a sandboxed frame with an opaque origin), which cannot hold our CSRF
+# token, and the worker's cookies are not sent with it. It acts on nobody's session: the
+# unguessable AssignmentId in the post is what names, and authorises, the lease.
+@csrf_exempt
+@require_POST
+@xframe_options_sameorigin
+@csp_override(_FRAMED_CSP)
+def external_submit(request: HttpRequest) -> HttpResponse:
+    fields = {
+        name: values if len(values) > 1 else values[0]
+        for name, values in request.POST.lists()
+        if name != "assignmentId"
+    }
+    try:
+        external_answer_submit(
+            assignment_id=request.POST.get("assignmentId", ""), fields=fields, now=timezone.now()
+        )
+    except ApplicationError as exc:
+        return render(
+            request, "mturk/external_submitted.html", {"error": exc.message}, status=exc.status
+        )
+    return render(request, "mturk/external_submitted.html", {})
+
+
+@page
+def qualifications_page(request: HttpRequest) -> HttpResponse:
+    """The qualifications requesters let workers ask for, and the worker's own requests."""
+    user = request_user(request)
+    mine = selectors.requests_of(user)
+    held = set(
+        user.qualification_grants.filter(revoked_at__isnull=True).values_list(
+            "qualification_id", flat=True
+        )
+    )
+    rows = [
+        {"type": qt, "request": mine.get(qt.pk), "held": qt.qualification_id in held}
+        for qt in selectors.requestable_types()
+    ]
+    return render(request, "mturk/qualifications.html", {"rows": rows})
+
+
+@action
+@require_POST
+def qualification_request(request: HttpRequest, type_id: str) -> HttpResponse:
+    # A type that is deleted or not requestable is a missing one.
+    qt = get_object_or_404(selectors.requestable_types(), qualification_type_id=type_id)
+    made = qualification_request_create(
+        qt=qt,
+        worker=request_user(request),
+        answer=request.POST.get("answer", "")[:4000],
+        now=timezone.now(),
+    )
+    if made.status == made.Status.ACCEPTED:
+        messages.success(request, _("Qualification granted: it is yours now."))
+    else:
+        messages.success(request, _("Request sent: the requester will answer it."))
+    return redirect("mturk:qualifications")

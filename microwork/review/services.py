@@ -41,11 +41,14 @@ MAX_BONUS = Decimal("1000")
 # --- approval ------------------------------------------------------------------------------
 
 
-def submission_approve(*, submission: Submission, actor: User) -> bool:
+def submission_approve(*, submission: Submission, actor: User, note: str = "") -> bool:
     """A requester approves one answer: paid exactly once however many calls race. Returns
-    whether this call approved it."""
+    whether this call approved it. `note`, optional, is the requester's feedback the worker
+    reads with the approval."""
     with transaction.atomic():
-        done = payments_earnings.earning_approve(submission=submission, actor=actor)
+        done = payments_earnings.earning_approve(
+            submission=submission, actor=actor, note=note.strip()
+        )
         if done:
             peer_reviews_cancel(submission_ids=[submission.pk])
     return done

@@ -3,6 +3,7 @@
 from typing import Any
 
 from microwork.mturk import selectors
+from microwork.mturk.keys import assignment_id_for
 from microwork.mturk.models import Bonus
 from microwork.mturk.operations import shapes
 from microwork.mturk.operations.hits import _hit
@@ -58,12 +59,13 @@ def get_assignment(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
 
 def approve_assignment(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     sub = _submission(ctx, p)
-    text(p, "RequesterFeedback", max_length=1024)
+    feedback = text(p, "RequesterFeedback", max_length=1024)
     if sub.status == Submission.Status.REJECTED:
         if not flag(p, "OverrideRejection"):
             raise request_error(
-                f"This operation can be called with a status of: Submitted "
-                f"(assignment A{sub.pk} is Rejected; set OverrideRejection to approve it).",
+                "This operation can be called with a status of: Submitted (assignment "
+                f"{assignment_id_for(sub.assignment_id)} is Rejected; set OverrideRejection "
+                "to approve it).",
                 "AWS.MechanicalTurk.InvalidAssignmentState",
             )
         decision = (
@@ -78,14 +80,13 @@ def approve_assignment(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
             decision_reverse(
                 decision=decision,
                 actor=ctx.user,
-                reason=text(p, "RequesterFeedback", max_length=1024)
-                or "The requester approved the answer after all.",
+                reason=feedback or "The requester approved the answer after all.",
                 now=ctx.now,
             )
         return {}
     if sub.status == Submission.Status.APPROVED:
         return {}  # a retry
-    submission_approve(submission=sub, actor=ctx.user)
+    submission_approve(submission=sub, actor=ctx.user, note=feedback)
     return {}
 
 
@@ -94,8 +95,8 @@ def reject_assignment(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     feedback = text(p, "RequesterFeedback", required=True, max_length=1024).strip()
     if sub.status == Submission.Status.APPROVED:
         raise request_error(
-            f"This operation can be called with a status of: Submitted (assignment A{sub.pk} "
-            "is Approved).",
+            "This operation can be called with a status of: Submitted (assignment "
+            f"{assignment_id_for(sub.assignment_id)} is Approved).",
             "AWS.MechanicalTurk.InvalidAssignmentState",
         )
     if sub.status == Submission.Status.REJECTED:
@@ -120,7 +121,7 @@ def send_bonus(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
     worker_id = text(p, "WorkerId", required=True, max_length=64)
     if selectors.worker_by_alias(ctx.organisation, worker_id) != sub.worker:
         raise request_error(
-            f"Worker {worker_id} did not do assignment A{sub.pk}.",
+            f"Worker {worker_id} did not do assignment {assignment_id_for(sub.assignment_id)}.",
             "AWS.MechanicalTurk.InvalidParameterValue",
         )
     value = amount(p, "BonusAmount")
@@ -148,7 +149,7 @@ def list_bonus_payments(ctx: Context, p: dict[str, Any]) -> dict[str, Any]:
         raise invalid("HITId", "give a HITId or an AssignmentId.")
     offset, size = page(p)
     rows = list(
-        bonuses.select_related("organisation", "worker").order_by("granted_at", "id")[
+        bonuses.select_related("organisation", "worker", "submission").order_by("granted_at", "id")[
             offset : offset + size + 1
         ]
     )

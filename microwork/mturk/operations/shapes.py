@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from microwork.mturk import questions, selectors
+from microwork.mturk.keys import assignment_id_for
 from microwork.mturk.models import Bonus, Hit, QualificationRequest, QualificationType
 from microwork.mturk.protocol import money, stamp
 from microwork.mturk.services.workers import worker_alias
@@ -54,7 +55,7 @@ def assignment(sub: Submission, h: Hit) -> dict[str, Any]:
     project = h.project
     lease = sub.assignment
     out: dict[str, Any] = {
-        "AssignmentId": f"A{sub.pk}",
+        "AssignmentId": assignment_id_for(sub.assignment_id),
         "WorkerId": worker_alias(organisation=h.organisation, worker=sub.worker),
         "HITId": h.hit_id,
         "AssignmentStatus": ASSIGNMENT_STATUS[sub.status],
@@ -93,7 +94,7 @@ def bonus(b: Bonus) -> dict[str, Any]:
     return {
         "WorkerId": worker_alias(organisation=b.organisation, worker=b.worker),
         "BonusAmount": money(b.amount),
-        "AssignmentId": f"A{b.submission_id}",
+        "AssignmentId": assignment_id_for(b.submission.assignment_id),
         "Reason": b.reason,
         "GrantTime": stamp(b.granted_at),
     }

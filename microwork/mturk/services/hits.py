@@ -176,17 +176,19 @@ def hit_create(
     settings = hit_type.settings
     hit_id = new_entity_id("H")
     if parsed.kind == "external":
-        # A page of the requester's own site needs a frame the worker's page gives it, with
-        # the assignment's ids and a submit address; not served yet, so refused plainly
-        # rather than shown broken.
-        raise HitError(
-            "ExternalQuestion is not served yet: send the page's form as an HTMLQuestion."
-        )
+        # The requester's page in a frame (mturk/interface.py), answered through
+        # /mturk/externalSubmit.
+        interface = "external_question"
+        config: dict[str, Any] = {"url": parsed.url}
+        if parsed.frame_height:
+            config["frame_height"] = min(5000, max(100, parsed.frame_height))
+    else:
+        interface, config = "html_form", {"html": parsed.html}
     project = project_services.project_create(
         organisation=organisation,
         actor=actor,
-        interface="html_form",
-        config={"html": parsed.html},
+        interface=interface,
+        config=config,
         overlap=max_assignments,
         gold_rate=Decimal(0),
         **_project_values(settings),

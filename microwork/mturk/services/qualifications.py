@@ -1,10 +1,11 @@
 """MTurk's qualification types over the quality app's qualifications: the same grants, so a
 HIT's requirements are checked by quality's eligibility like any project's."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from microwork.accounts.models import Organisation, User
 from microwork.lib.errors import ApplicationError
@@ -95,9 +96,37 @@ def worker_unqualify(*, qt: QualificationType, worker: User, now: datetime) -> N
 def qualification_request_create(
     *, qt: QualificationType, worker: User, answer: str, now: datetime
 ) -> QualificationRequest:
-    """A worker asks for a qualification; an auto-granted type grants it at once."""
-    if not qt.active:
-        raise ApplicationError("This qualification is not open to requests.")
+    """A worker asks for a qualification; an auto-granted type grants it at once. Asking
+    again while a request waits returns that request (a double tap counts once). After a
+    rejection the worker may ask again once the type's RetryDelayInSeconds has passed; a type
+    without one takes a single request per worker, as on MTurk."""
+    qt = QualificationType.objects.select_for_update().get(pk=qt.pk)
+    if not qt.active or qt.deleted_at is not None:
+        raise ApplicationError(_("This qualification is not open to requests."))
+    if QualificationGrant.objects.filter(
+        qualification_id=qt.qualification_id, worker=worker, revoked_at__isnull=True
+    ).exists():
+        raise ApplicationError(_("You already hold this qualification."))
+    previous = (
+        QualificationRequest.objects.filter(qualification_type=qt, worker=worker)
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+    if previous is not None and previous.status == QualificationRequest.Status.PENDING:
+        return previous
+    if previous is not None and previous.status == QualificationRequest.Status.REJECTED:
+        decided = previous.decided_at or previous.submitted_at
+        if qt.retry_delay_seconds is None:
+            raise ApplicationError(_("Your request was refused; this one cannot be asked again."))
+        if (now - decided).total_seconds() < qt.retry_delay_seconds:
+            raise ApplicationError(
+                _("Your request was refused; you may ask again after %(when)s UTC.")
+                % {
+                    "when": (decided + timedelta(seconds=qt.retry_delay_seconds)).strftime(
+                        "%Y-%m-%d %H:%M"
+                    )
+                }
+            )
     request = QualificationRequest.objects.create(
         qualification_type=qt,
         request_id=new_entity_id("R"),

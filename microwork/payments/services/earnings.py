@@ -186,6 +186,7 @@ def earning_approve(
     rule: str = SubmissionReview.Rule.REQUESTER,
     inputs: dict[str, Any] | None = None,
     now: datetime | None = None,
+    note: str = "",
 ) -> bool:
     """The money move of an approval: pending → approved, exactly once: the conditional UPDATE
     lets one caller through, and the ledger key makes even a replay of that caller move the
@@ -223,6 +224,9 @@ def earning_approve(
         actor=actor,
         now=now,
         inputs=inputs,
+        # A requester's word on a good answer (MTurk's RequesterFeedback), shown to the worker
+        # with the decision like a rejection's note.
+        note=note,
     )
     return True
 

@@ -26,6 +26,9 @@ REGISTRY: dict[str, str] = {
     "answer_review": "microwork.projects.interfaces.review.AnswerReview",
     "photo_collection": "microwork.projects.interfaces.photo.PhotoCollection",
     "voice_recording": "microwork.projects.interfaces.voice.VoiceRecording",
+    # Mechanical Turk's ExternalQuestion: the requester's page in a frame, answered through
+    # the mturk app's submit address (a higher app, reached by this dotted path alone).
+    "external_question": "microwork.mturk.interface.ExternalQuestion",
 }
 
 
