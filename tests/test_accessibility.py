@@ -76,6 +76,7 @@ PAGES: list[Page] = [
     Page("voice:ratings", "worker"),
     Page("voice:rate", "worker", ("rated_project",)),
     Page("voice:feedback", "worker"),
+    Page("mturk:qualifications", "worker"),
     # Requesters
     Page("projects:list", "requester"),
     Page("projects:create", "requester"),
@@ -165,6 +166,9 @@ NOT_PAGES = {
     "live:decline": "a form's target (the offer on the live page)",
     "mturk:endpoint": "the MTurk API's endpoint (JSON; test_operations.py)",
     "mturk:key_revoke": "a form's target (the form is on the keys page)",
+    "mturk_endpoint": "the MTurk API's endpoint without its slash (JSON)",
+    "mturk:external_submit": "the target of a requester's form inside a task's frame",
+    "mturk:qualification_request": "a form's target (the form is on the qualifications page)",
     "quality:block_lift": "a form's target (the form is on the blocks page)",
     "webhooks:edit": "a form's target (the form is on the subscription's page)",
     "webhooks:pause": "a form's target (the form is on the subscription's page)",
