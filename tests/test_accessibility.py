@@ -60,6 +60,9 @@ PAGES: list[Page] = [
     Page("quality:standing", "worker"),
     Page("quality:rules_doc", "worker"),
     Page("quality:decision", "worker", ("decision",)),
+    Page("quality:test", "worker", ("training",)),
+    Page("quality:attempt", "worker", ("attempt",)),
+    Page("quality:attempt_result", "worker", ("finished_attempt",)),
     Page("wellbeing:settings", "worker"),
     Page("wellbeing:break", "worker"),
     Page("privacy:home", "worker"),
@@ -142,10 +145,7 @@ NOT_PAGES = {
     "quality:appeal_decide": "a form's target",
     "quality:operator_suspend": "a form's target",
     "quality:operator_lift": "a form's target",
-    "quality:test": "a test's page; the demo has no qualification test (quality's browser tests)",
     "quality:test_start": "a form's target",
-    "quality:attempt": "a test in progress (quality's browser tests)",
-    "quality:attempt_result": "a test's result (quality's browser tests)",
     "wellbeing:take_break": "a form's target",
     "work:start": "a form's target",
     "work:notify": "a form's target",
@@ -195,6 +195,11 @@ def test_every_page_of_the_url_confs_is_listed():
     assert sorted(listed - set(_url_names())) == []
 
 
+def done_answer(project):
+    """Any valid answer of the single-choice project: the first of its labels."""
+    return project.config["labels"][0]["value"]
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """The demo, loaded once for the module and emptied after it; the pages only read."""
@@ -206,6 +211,11 @@ def world(django_db_setup, django_db_blocker):
     from microwork.demo.seed import demo_load
     from microwork.projects.models import Project
     from microwork.quality.services.decisions import decision_record
+    from microwork.quality.services.exams import (
+        qualification_test_create,
+        test_answer_submit,
+        test_attempt_start,
+    )
     from microwork.webhooks.services.subscriptions import subscription_create
     from microwork.work import fairness
     from microwork.work.models import Submission
@@ -226,6 +236,22 @@ def world(django_db_setup, django_db_blocker):
             decided_by=User.objects.get(username="rita"),
             note="Please read the instructions again.",
         )
+        # A training in progress and a finished one: the test pages need an attempt each.
+        gold = list(project.tasks.filter(is_gold=True).values_list("pk", flat=True))
+        training, finished = (
+            qualification_test_create(
+                project=project,
+                name=name,
+                mode="training",
+                task_ids=gold[:1],
+                question_count=1,
+                pass_mark="0",
+            )
+            for name in ("Practice", "Practice again")
+        )
+        attempt = test_attempt_start(test=training, worker=walt)
+        done = test_attempt_start(test=finished, worker=walt)
+        test_answer_submit(attempt=done, position=1, answer=done_answer(project), active_ms=5000)
         with override_settings(WEBHOOK_ALLOW_PRIVATE_ADDRESSES=True):
             subscription = subscription_create(
                 organisation=project.organisation,
@@ -237,6 +263,9 @@ def world(django_db_setup, django_db_blocker):
             "organisation": project.organisation_id,
             "rated_project": Submission.objects.filter(worker=walt).first().project_id,
             "subscription": subscription.pk,
+            "training": training.pk,
+            "attempt": attempt.pk,
+            "finished_attempt": done.pk,
             "assignment": assignment.pk,
             "decision": decision.pk,
             "submission": Submission.objects.filter(project=project).first().pk,
