@@ -43,7 +43,8 @@ CLAIM_SHAPE = (
     "SELECT work_assignment",  # the worker's open leases on the project
     "SELECT quality_decision",  # eligibility: a suspension, removal or pause
     "SELECT quality_projectrequirement",  # eligibility: the project's requirements
-    "SELECT projects_project",  # eligibility (mturk): an expired HIT, a requester's block
+    "SELECT projects_project",  # eligibility (mturk): an expired HIT
+    "SELECT live_livesetup",  # eligibility (live): a live project's tasks are only offered
     "SELECT projects_task FOR UPDATE SKIP LOCKED",  # the candidate
     "SELECT projects_task",  # its free slot, re-read under the lock
     "INSERT work_assignment",
@@ -59,6 +60,8 @@ SUBMIT_SHAPE = (
     "UPDATE projects_task",  # answers_count + 1
     "UPDATE work_assignment",
     "INSERT work_assignmentevent",
+    # live hook: is the task a live one (none at the bench)
+    "SELECT live_livetask FOR UPDATE",
     # aggregation hook: the task's live label
     "SAVEPOINT",
     "SELECT work_submission",
@@ -247,12 +250,11 @@ def claim(db: Session, project: int, worker: int) -> tuple[int, int] | None:
         ).fetchall()
         db.run(
             "SELECT p.id, EXISTS(SELECT 1 FROM mturk_hit h WHERE h.project_id = p.id"
-            " AND h.expires_at <= %s), (SELECT b.decision_id FROM mturk_workerblock b"
-            " INNER JOIN quality_decision d ON b.decision_id = d.id"
-            " WHERE b.organisation_id = p.organisation_id AND b.worker_id = %s"
-            " AND b.lifted_at IS NULL AND d.status = 'active' LIMIT 1)"
-            " FROM projects_project p WHERE p.id = %s",
-            (now, worker, project),
+            " AND h.expires_at <= %s) FROM projects_project p WHERE p.id = %s",
+            (now, project),
+        ).fetchall()
+        assert not db.run(
+            "SELECT project_id FROM live_livesetup WHERE project_id = ANY(%s)", ([project],)
         ).fetchall()
         skip: list[int] = []
         for _attempt in range(5):
@@ -347,6 +349,10 @@ def submit(db: Session, assignment: int, worker: int, answer: str = "ok") -> boo
             " VALUES (%s, 'leased', 'submitted', 'submitted', %s) RETURNING id",
             (assignment, now),
         )
+        assert not db.run(
+            "SELECT id FROM live_livetask WHERE task_id = %s ORDER BY id LIMIT 1 FOR UPDATE",
+            (locked["id"],),
+        ).fetchall()
         label, filled = _aggregate(db, p, locked, now)
         _skill(db, project, worker, task, answer, label, now)
         _earning(db, p, worker, submission, task, now)

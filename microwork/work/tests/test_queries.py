@@ -93,9 +93,10 @@ def test_the_waiting_page_checks_in_less_often_while_new_work_waits_for_its_firs
 
 
 # With every app's hooks, as in production: eligibility (decisions, requirements, the hourly
-# cap) on the claim; on the submit the live label, the skill and the rules, the earning in the
-# ledger and the funds guard. bench/assignment.py measures what each query costs.
-FULL_CYCLE_QUERIES = 46
+# cap, an expired HIT, a live project) on the claim; on the submit the live task, the live
+# label, the skill and the rules, the earning in the ledger, the funds guard and the webhook
+# subscriptions. bench/assignment.py measures what each query costs.
+FULL_CYCLE_QUERIES = 47
 
 
 def test_a_whole_claim_and_submit_with_every_hook_stays_bounded(
