@@ -45,7 +45,7 @@ def test_opening_time_and_hourly_cap_are_stored_and_logged(project, rita):
     assert project.opens_at == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
     assert project.hourly_cap_per_worker == 12
     assert reasons(project) == [
-        "Work opens at 2026-03-02 10:00 UTC.",
+        "Work opens at 2 Mar 2026, 10:00 UTC.",
         "At most 12 tasks per worker per hour.",
     ]
     events = ProjectEvent.objects.filter(project=project).exclude(reason="created")
@@ -95,7 +95,7 @@ def test_creating_with_an_opening_time_logs_it(rita, acme):
         hourly_cap_per_worker=5,
     )
     assert reasons(project) == [
-        "Work opens at 2026-03-03 09:00 UTC.",
+        "Work opens at 3 Mar 2026, 09:00 UTC.",
         "At most 5 tasks per worker per hour.",
     ]
 
@@ -115,7 +115,7 @@ def test_a_batch_announced_for_later_keeps_its_time_and_logs_it(project, rita):
     ).batch
     assert later.opens_at == datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
     assert reasons(project) == [
-        f"Batch {later.pk} (later.csv): its tasks open at 2026-03-02 18:00 UTC."
+        f"Batch {later.pk} (later.csv): its tasks open at 2 Mar 2026, 18:00 UTC."
     ]
 
 
@@ -202,7 +202,7 @@ def test_the_project_form_and_the_upload_form_set_the_times(client, rita, projec
     assert project.opens_at == datetime(2026, 3, 2, 11, 30, tzinfo=UTC)
     assert project.hourly_cap_per_worker == 8
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
-    assert "Work opens at 2026-03-02 11:30 UTC." in page
+    assert "Work opens at 2 Mar 2026, 11:30 UTC." in page
     assert "At most 8 tasks per worker per hour." in page
     # Saving the edit form again with the same values changes and logs nothing.
     client.post(reverse("projects:edit", args=[project.pk]), form)
