@@ -207,7 +207,7 @@ def test_the_home_and_waiting_pages_offer_to_tell_and_show_the_rules(client, clo
     client.force_login(fay)
     html = client.get("/work/").content.decode()
     assert "No task for you right now" in html
-    assert "2 new tasks open at 2026-03-02 12:00 UTC." in html
+    assert "2 new tasks open at 2 Mar 2026, 12:00 UTC." in html
     assert "At most 4 tasks per person per hour" in html
     assert f"/work/p/{project.pk}/notify/" in html
     r = client.post(f"/work/p/{project.pk}/notify/", follow=True)
@@ -215,7 +215,7 @@ def test_the_home_and_waiting_pages_offer_to_tell_and_show_the_rules(client, clo
     assert "You asked to be told" in r.content.decode()
     # Starting anyway explains when work comes back.
     r = client.post(f"/work/p/{project.pk}/start/", follow=True)
-    assert "New tasks open at 2026-03-02 12:00 UTC" in r.content.decode()
+    assert "New tasks open at 2 Mar 2026, 12:00 UTC" in r.content.decode()
 
 
 def test_the_waiting_page_explains_the_opening_round(client, clock, dry_project):
