@@ -73,6 +73,12 @@ class ExternalQuestion(TaskInterface):
             )
         return clean
 
+    def content_summary(self, config: Mapping[str, Any], data: Mapping[str, Any]) -> str:
+        # The task is the requester's page: name its site, not its full address (which may
+        # carry the requester's own parameters).
+        host = urlparse(str(config.get("url", ""))).hostname or ""
+        return _("A page of %(site)s") % {"site": host}
+
     def check_answer(self, config: Mapping[str, Any], data: Mapping[str, Any], answer: Any) -> Any:
         if not isinstance(answer, Mapping) or not answer:
             raise invalid(
