@@ -16,6 +16,7 @@ from microwork.accounts.api_auth import requester_scope
 from microwork.accounts.auth import request_user
 from microwork.lib.api_errors import responses
 from microwork.lib.errors import NotFound
+from microwork.lib.money import AmountIn
 from microwork.live import selectors
 from microwork.live.access import (
     access_live_project_for_requester,
@@ -41,7 +42,7 @@ class SetupIn(Schema):
         description="Where the answers are used live (inside which product) and who sees "
         "them; workers read it before they opt in."
     )
-    standby_per_hour: Decimal = Field(
+    standby_per_hour: AmountIn = Field(
         description="Paid to each worker for every hour available for this project; at "
         "least the pay floor."
     )
