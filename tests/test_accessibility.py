@@ -14,13 +14,16 @@ from datetime import timedelta
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# The marker makes the session set the test database up; the data itself is the module's.
+# The page tests carry no django_db marker: it would wrap each in a transaction, and SQLite's
+# IMMEDIATE mode takes the write lock at its start, so a page that writes (the task page keeps
+# the sitting in the session) would wait out the busy timeout and fail. The `world` fixture
+# unblocks the database for the module's data and live server; the one marked test below makes
+# the session create the test database even when this module runs alone.
 # xdist_group: with `--dist loadgroup` (.ci/run) every page runs on one worker, so the demo is
 # loaded once.
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.django_db,
     pytest.mark.xdist_group("accessibility"),
 ]
 
@@ -189,6 +192,7 @@ def _url_names(resolver=None, namespace=""):
             yield namespace + entry.name
 
 
+@pytest.mark.django_db
 def test_every_page_of_the_url_confs_is_listed():
     listed = {page.url_name for page in PAGES} | set(NOT_PAGES)
     assert sorted(set(_url_names()) - listed) == []
