@@ -1,5 +1,6 @@
 """What a requester's webhooks hear from the submit: the answer, and when it is the one that
-completes its task (and the task the last one of its project), those too. A submit hook, last
+completes its task (and the task the last one of its project), those too; and the same
+completion events when a re-estimate closes a task without a new answer. A submit hook, last
 in SUBMISSION_HOOKS: by then aggregation may have closed the task early (dynamic overlap) and
 every hook that may refuse the answer has run. The events are stored in the submit's
 transaction and sent after it commits (microwork/webhooks/services/events.py), so a refused
@@ -7,7 +8,7 @@ answer sends nothing and the worker never waits on a receiver."""
 
 from typing import Any
 
-from microwork.projects.models import Task
+from microwork.projects.models import Project, Task
 from microwork.webhooks.events import ANSWER_SUBMITTED, PROJECT_COMPLETED, TASK_COMPLETED
 from microwork.webhooks.selectors import events_wanted
 from microwork.webhooks.services.events import webhook_event_emit
@@ -53,13 +54,35 @@ def submission_webhooks(*, submission: Submission) -> None:
         return
     # Keyed by the completing answer: a task reopened (a rejected answer) and completed
     # again is a new event, a retried submit is not.
-    webhook_event_emit(
-        organisation=organisation,
-        event=TASK_COMPLETED,
-        key=f"{TASK_COMPLETED}:{submission.pk}",
-        project=project,
-        payload={**common, "answers_count": task.answers_count},
-    )
+    task_completion_webhooks(project=project, task=task, cause=f"{submission.pk}", wanted=wanted)
+
+
+def task_completion_webhooks(
+    *, project: Project, task: Task, cause: str, wanted: set[str] | None = None
+) -> None:
+    """`task` has all its answers (or was closed early, confident enough): tell the
+    requester, and that the project is complete when it was its last open task. `cause` names
+    what completed it, so a retry of the same cause sends nothing twice. Called by the submit
+    hook above and by the re-estimate that closes confident tasks without a new answer
+    (microwork/aggregation/services/overlap.py)."""
+    organisation = project.organisation
+    if wanted is None:
+        wanted = events_wanted(organisation=organisation)
+    if TASK_COMPLETED in wanted:
+        webhook_event_emit(
+            organisation=organisation,
+            event=TASK_COMPLETED,
+            key=f"{TASK_COMPLETED}:{cause}",
+            project=project,
+            payload={
+                "project_id": project.pk,
+                "task_id": task.pk,
+                "external_id": task.external_id,
+                "answers_count": task.answers_count,
+            },
+        )
+    if PROJECT_COMPLETED not in wanted:
+        return
     open_tasks = (
         Task.objects.filter(project_id=project.pk, is_gold=False, done=False)
         .filter(answers_count__lt=project.overlap)
@@ -69,7 +92,7 @@ def submission_webhooks(*, submission: Submission) -> None:
         webhook_event_emit(
             organisation=organisation,
             event=PROJECT_COMPLETED,
-            key=f"{PROJECT_COMPLETED}:{submission.pk}",
+            key=f"{PROJECT_COMPLETED}:{cause}",
             project=project,
             payload={
                 "project_id": project.pk,

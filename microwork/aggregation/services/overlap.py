@@ -13,6 +13,8 @@ from django.utils import timezone
 from microwork.aggregation.algorithms.overlap import overlap_decision
 from microwork.aggregation.models import TaskAggregate
 from microwork.projects.models import Project, Task
+from microwork.webhooks.selectors import events_wanted
+from microwork.work.webhook_events import task_completion_webhooks
 
 # Tasks closed or reopened per transaction, so a big project never holds the write lock long.
 WRITE_CHUNK = 1_000
@@ -68,6 +70,7 @@ def tasks_stop_confident(
         candidates = candidates[gold_codes[candidates] < 0]
     stopped = 0
     now = timezone.now()
+    wanted = events_wanted(organisation=project.organisation)
     for start in range(0, len(candidates), WRITE_CHUNK):
         part = candidates[start : start + WRITE_CHUNK]
         by_id = {task_ids[int(t)]: int(t) for t in part}
@@ -88,6 +91,14 @@ def tasks_stop_confident(
                     answers=int(decision.answers[t]),
                     trigger="run",
                 )
+                if wanted:
+                    # No answer completed it, so no submit hook tells the requester.
+                    task_completion_webhooks(
+                        project=project,
+                        task=Task.objects.get(pk=task_id),
+                        cause=f"stop:{task_id}:{now.isoformat()}",
+                        wanted=wanted,
+                    )
             stopped += len(open_ids)
     return stopped
 

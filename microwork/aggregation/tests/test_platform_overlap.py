@@ -11,6 +11,9 @@ from microwork.aggregation.models import AggregationRun, TaskAggregate
 from microwork.aggregation.services import runs
 from microwork.aggregation.services import settings as aggregation_settings
 from microwork.projects.models import Task
+from microwork.webhooks.events import PROJECT_COMPLETED, TASK_COMPLETED
+from microwork.webhooks.models import Event
+from microwork.webhooks.services.subscriptions import subscription_create
 from microwork.work import hooks
 from microwork.work.models import Assignment, Submission
 from microwork.work.services.claiming import assignment_claim
@@ -166,6 +169,11 @@ def test_a_full_run_closes_open_tasks_that_already_meet_the_rule(project, crowd)
     aggregation_settings.project_aggregation_configure(
         project=project, method="ds", dynamic_overlap=True, min_overlap=2, target_confidence="0.95"
     )
+    subscription_create(
+        organisation=project.organisation,
+        url="http://127.0.0.1:9/hooks",
+        events=[TASK_COMPLETED, PROJECT_COMPLETED],
+    )
     run = AggregationRun.objects.create(project=project, method="ds", created_at=T0)
     assert runs.aggregation_run_execute(run_id=run.pk).status == "done"
     for task in tasks:
@@ -173,3 +181,11 @@ def test_a_full_run_closes_open_tasks_that_already_meet_the_rule(project, crowd)
         aggregate = TaskAggregate.objects.get(task=task)
         assert task.done and aggregate.stop_details["trigger"] == "run"
         assert aggregate.label == "gory"
+    # No answer closed them, yet the requester hears of each task and, once, of the project.
+    completed = Event.objects.filter(name=TASK_COMPLETED).order_by("pk")
+    assert sorted(e.payload["task_id"] for e in completed) == sorted(t.pk for t in tasks)
+    assert Event.objects.filter(name=PROJECT_COMPLETED).count() == 1
+    # A second run finds nothing open: nothing is sent again.
+    again = AggregationRun.objects.create(project=project, method="ds", created_at=T0)
+    assert runs.aggregation_run_execute(run_id=again.pk).status == "done"
+    assert Event.objects.filter(name=TASK_COMPLETED).count() == len(tasks)
