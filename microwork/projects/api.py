@@ -43,8 +43,8 @@ from microwork.projects.services.batches import (
     batch_upload,
 )
 from microwork.projects.services.media import MediaTooLarge, media_files_store
+from microwork.projects.services.project_checks import DEFAULT_AUTO_APPROVE_SECONDS
 from microwork.projects.services.projects import (
-    DEFAULT_AUTO_APPROVE_SECONDS,
     allowed_transitions,
     project_create,
     project_set_status,

@@ -12,7 +12,7 @@ from microwork.projects.interfaces import TaskInterface, get_interface, interfac
 from microwork.projects.models import Project
 from microwork.projects.personal_data import FIELDS as PERSONAL_DATA_FIELDS
 from microwork.projects.personal_data import MAX_PURPOSE, MAX_RECIPIENTS, Category
-from microwork.projects.services.projects import LOCKED_ONCE_ANSWERED
+from microwork.projects.services.project_checks import LOCKED_ONCE_ANSWERED
 
 # What a datetime-local input sends and shows; the platform's time zone is UTC.
 OPENING_FORMAT = "%Y-%m-%dT%H:%M"

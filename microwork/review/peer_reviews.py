@@ -24,8 +24,8 @@ from microwork.payments.services import earnings as payments_earnings
 from microwork.projects.interfaces import get_interface
 from microwork.projects.interfaces.review import ACCEPT
 from microwork.projects.models import Project, Task
+from microwork.projects.services.project_checks import MAX_INSTRUCTIONS
 from microwork.projects.services.projects import (
-    MAX_INSTRUCTIONS,
     project_create,
     project_set_status,
     project_update,

@@ -18,7 +18,7 @@ from microwork.mturk.protocol import (
     whole,
 )
 from microwork.mturk.services import hits as hit_services
-from microwork.projects.services.projects import MAX_TIME_LIMIT_SECONDS
+from microwork.projects.services.project_checks import MAX_TIME_LIMIT_SECONDS
 
 MAX_LIFETIME = 365 * 24 * 3600
 COMPARATORS = set(hit_services.COMPARATORS) | {"NotIn"}

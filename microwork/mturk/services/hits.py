@@ -18,6 +18,10 @@ from microwork.mturk.models import ExtraAssignments, Hit, HitType
 from microwork.mturk.models import QualificationType as MturkQualificationType
 from microwork.projects.models import Project
 from microwork.projects.services import projects as project_services
+from microwork.projects.services.project_checks import (
+    MAX_AUTO_APPROVE_SECONDS,
+    MIN_AUTO_APPROVE_SECONDS,
+)
 from microwork.projects.services.tasks import task_add
 from microwork.quality.models import ProjectRequirement
 from microwork.quality.services.qualifications import project_requirement_add
@@ -36,8 +40,8 @@ COMPARATORS = {
     "In": "in",
 }
 # MTurk lets an answer wait up to 30 days for approval; microwork's workers wait at most 7.
-MAX_AUTO_APPROVAL = project_services.MAX_AUTO_APPROVE_SECONDS
-MIN_AUTO_APPROVAL = project_services.MIN_AUTO_APPROVE_SECONDS
+MAX_AUTO_APPROVAL = MAX_AUTO_APPROVE_SECONDS
+MIN_AUTO_APPROVAL = MIN_AUTO_APPROVE_SECONDS
 # microwork needs an estimate of a task's time (the pay floor is checked on it until enough
 # answers are measured); MTurk has only the time allowed, which requesters set generously.
 # A fifth of it is taken as the estimate.

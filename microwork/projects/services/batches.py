@@ -22,7 +22,8 @@ from microwork.lib.limits import InputLimitExceeded, check_depth
 from microwork.lib.registry import loaded, run_hooks
 from microwork.projects import hooks
 from microwork.projects.models import Batch, Project, ProjectEvent, Task
-from microwork.projects.services.projects import S, check_opening, clean_moment, opening_text
+from microwork.projects.services.project_checks import check_opening, clean_moment, opening_text
+from microwork.projects.services.projects import S
 from microwork.projects.uploads.checking import (
     CheckReport,
     CleanRow,
