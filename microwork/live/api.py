@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from microwork.accounts.access import access_worker
@@ -136,7 +137,7 @@ def setup_get(request: HttpRequest, project_id: int) -> dict[str, Any]:
     )
     setup = LiveSetup.objects.select_related("project").filter(project=project).first()
     if setup is None:
-        raise NotFound("This project is not answered live.", field="project_id")
+        raise NotFound(_("This project is not answered live."), field="project_id")
     return _setup_out(setup)
 
 
