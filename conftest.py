@@ -148,7 +148,34 @@ def pytest_configure(config):
         os.environ[HANG_DIR] = tempfile.mkdtemp(prefix="microwork-hangs-")
 
 
-def pytest_collection_modifyitems(items):
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="Run only the tests that use the database (CI's second database: the others "
+        "have already run on the first, and nothing they do depends on it).",
+    )
+
+
+# A test reaches the database through one of these (directly or through a person fixture).
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_setup", "live_server", "django_db_reset_sequences"}
+)
+
+
+def _uses_database(item) -> bool:
+    if item.get_closest_marker("django_db") or item.get_closest_marker("postgres_only"):
+        return True
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("database_tests_only"):
+        kept = [item for item in items if _uses_database(item)]
+        dropped = [item for item in items if not _uses_database(item)]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.timeout(BROWSER_TEST_SECONDS, method="thread"))
