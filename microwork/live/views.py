@@ -16,7 +16,7 @@ from microwork.live import selectors
 from microwork.live.access import access_live_project_for_worker, access_offer_for_worker
 from microwork.live.services.dispatch import live_offer_accept, live_offer_decline
 from microwork.live.services.setup import live_opt_in
-from microwork.live.services.standby import standby_set
+from microwork.live.services.standby import standby_rate_for, standby_set
 
 
 @page
@@ -25,7 +25,9 @@ def home(request: HttpRequest) -> HttpResponse:
     access_worker(user=user)
     rows = selectors.worker_live_projects(worker=user, now=timezone.now())
     for row in rows:
-        row["standby"] = format_money(row["setup"].standby_per_hour, row["project"].currency)
+        # The worker's own rate: the project's, or their country's floor where that is higher.
+        rate = standby_rate_for(setup=row["setup"], worker=user)
+        row["standby"] = format_money(rate, row["project"].currency)
         row["reward"] = format_money(row["project"].reward, row["project"].currency)
     return render(
         request,

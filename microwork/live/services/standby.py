@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from microwork.accounts.models import User
+from microwork.accounts.models import User, WorkerProfile
 from microwork.ledger.models import Account, Transaction
 from microwork.ledger.services.posting import (
     InsufficientFunds,
@@ -21,6 +21,7 @@ from microwork.lib.l10n import format_money
 from microwork.live.models import LiveSetup, Standby
 from microwork.live.services.setup import opted_in
 from microwork.payments.services.accounts import from_escrow, funds_error, worker_account
+from microwork.payments.services.floor import worker_floor_per_hour
 from microwork.projects.models import Project
 from microwork.work.eligibility import eligibility_refusal
 
@@ -39,7 +40,20 @@ def open_standby(*, project_id: int, worker_id: int) -> Standby | None:
     ).first()
 
 
-def _check_can_stand_by(project: Project, setup: LiveSetup, worker: User, now: datetime) -> None:
+def standby_rate_for(*, setup: LiveSetup, worker: User) -> Decimal:
+    """What an hour available earns this worker: the project's standby rate, raised to the
+    worker's own pay floor where their country's figure is higher (as the floor's top-ups
+    raise a task's pay), at the requester's cost."""
+    country = WorkerProfile.objects.filter(user_id=worker.pk).values_list("country", flat=True)
+    own_floor = worker_floor_per_hour(
+        currency=setup.project.currency, country=(country.first() or "")
+    )
+    return max(setup.standby_per_hour, own_floor)
+
+
+def _check_can_stand_by(
+    project: Project, setup: LiveSetup, worker: User, now: datetime, rate: Decimal
+) -> None:
     if project.status != Project.Status.LIVE:
         raise Conflict(_("This project is not open for work."), code=f"project_{project.status}")
     if not opted_in(setup=setup, worker=worker):
@@ -51,7 +65,7 @@ def _check_can_stand_by(project: Project, setup: LiveSetup, worker: User, now: d
     if refusal is not None:
         raise ApplicationError(refusal[1], code="not_eligible", details={"check": refusal[0]})
     escrow, available = from_escrow(project, Decimal(0))[0]
-    need = setup.standby_per_hour * FUNDED_AHEAD
+    need = rate * FUNDED_AHEAD
     if escrow.balance + available.balance < need:
         raise Conflict(
             _(
@@ -70,7 +84,7 @@ def standby_set(
     """The toggle. On: a stretch opens (or the open one is kept: a double tap, a second
     device). Off: the stretch ends and its time is booked."""
     now = now or timezone.now()
-    setup = LiveSetup.objects.filter(project=project).first()
+    setup = LiveSetup.objects.select_related("project").filter(project=project).first()
     if setup is None:
         raise Conflict(_("This project is not answered live."), code="not_live")
     current = open_standby(project_id=project.pk, worker_id=worker.pk)
@@ -84,13 +98,10 @@ def standby_set(
     if current is not None:
         Standby.objects.filter(pk=current.pk).update(last_seen_at=now)
         return current
-    _check_can_stand_by(project, setup, worker, now)
+    rate = standby_rate_for(setup=setup, worker=worker)
+    _check_can_stand_by(project, setup, worker, now, rate)
     return Standby.objects.create(
-        project=project,
-        worker=worker,
-        started_at=now,
-        last_seen_at=now,
-        rate=setup.standby_per_hour,
+        project=project, worker=worker, started_at=now, last_seen_at=now, rate=rate
     )
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from microwork.lib.errors import ApplicationError, Conflict
@@ -17,6 +18,7 @@ from microwork.live.services.dispatch import (
 )
 from microwork.live.services.setup import live_opt_in, live_setup_save
 from microwork.live.services.standby import standby_set, standby_sweep
+from microwork.payments.models import CountryPayFloor
 from microwork.payments.services.accounts import requester_account
 from microwork.work.models import Assignment, Submission
 from microwork.work.services.sharing import work_request_create
@@ -173,3 +175,21 @@ def test_standby_is_paid_for_the_time_available_until_the_page_goes_quiet(projec
     standby_sweep(now=timezone.now())
     stretch.refresh_from_db()
     assert stretch.paid == Decimal("4.50")
+
+
+def test_a_worker_whose_country_floor_is_higher_stands_by_at_that_floor(project, walt, nina):
+    # Nigeria's figure is above the project's standby rate; Madagascar has none.
+    CountryPayFloor.objects.create(country="NG", per_hour=Decimal("12.00"))
+    start = timezone.now() - timedelta(hours=1)
+    stand_by(project, walt, nina, now=start)
+    Standby.objects.update(last_seen_at=start + timedelta(minutes=30))
+    standby_sweep(now=timezone.now())
+    paid = dict(Standby.objects.values_list("worker__username", "paid"))
+    assert paid == {"walt": Decimal("6.00"), "nina": Decimal("4.50")}
+
+
+def test_the_live_page_shows_each_worker_their_own_standby_rate(project, walt, client):
+    CountryPayFloor.objects.create(country="NG", per_hour=Decimal("12.00"))
+    client.force_login(walt)
+    page = client.get(reverse("live:home")).content.decode()
+    assert "12.00" in page and "9.00" not in page
