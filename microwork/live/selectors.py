@@ -12,6 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from microwork.accounts.models import User
 from microwork.live import wakeups
@@ -48,6 +49,14 @@ def live_task_out(live_task: LiveTask) -> dict[str, Any]:
         message = messages().get(live_task.close_reason, _("No human answered."))
     elif live_task.status == L.WAITING:
         message = _("Waiting for a human answer.")
+    elif live_task.close_reason == "deadline_partial":
+        message = ngettext(
+            "%(n)d of the %(wanted)d answers asked for arrived before the deadline; only it "
+            "is charged.",
+            "%(n)d of the %(wanted)d answers asked for arrived before the deadline; only "
+            "those are charged.",
+            len(answers),
+        ) % {"n": len(answers), "wanted": live_task.answers_wanted}
     return {
         "id": live_task.pk,
         "status": live_task.status,

@@ -12,10 +12,7 @@ from django.utils.translation import gettext as _
 from microwork.lib.errors import Conflict
 from microwork.live import wakeups
 from microwork.live.models import LiveOffer, LiveSetup, LiveTask
-from microwork.live.services.dispatch import _offer_next, default_rng
-from microwork.webhooks.events import LIVE_TASK_ANSWERED
-from microwork.webhooks.services.events import webhook_event_emit
-from microwork.work.models import Submission
+from microwork.live.services.dispatch import _offer_next, announce_answered, default_rng
 
 OS = LiveOffer.Status
 L = LiveTask.Status
@@ -51,32 +48,9 @@ def submission_live(*, submission: Any, rng: random.Random | None = None) -> Non
         live_task.closed_at = now
         live_task.due_at = now
         # The answer is final here: the place where "live task answered" is announced.
-        _announce_answered(live_task)
+        announce_answered(live_task)
     else:
         setup = LiveSetup.objects.get(project_id=live_task.project_id)
         _offer_next(live_task, setup, now, rng or default_rng)
     live_task.save(update_fields=["status", "closed_at", "due_at", "close_reason"])
     wakeups.notify(wakeups.task_key(live_task.pk), wakeups.worker_key(submission.worker_id))
-
-
-def _announce_answered(live_task: LiveTask) -> None:
-    """Inside the submit's transaction, once the live task has all its answers: the
-    requester's webhooks hear of it after commit (an answer refused later in the submit
-    rolls the event back with it)."""
-    project = live_task.project
-    webhook_event_emit(
-        organisation=project.organisation,
-        event=LIVE_TASK_ANSWERED,
-        payload={
-            "live_task": live_task.pk,
-            "project": project.pk,
-            "status": live_task.status,
-            "answers": list(
-                Submission.objects.filter(task_id=live_task.task_id)
-                .order_by("submitted_at")
-                .values("answer", "submitted_at")
-            ),
-        },
-        key=f"live_task.answered:{live_task.pk}",
-        project=project,
-    )

@@ -32,7 +32,10 @@ from microwork.projects.interfaces import get_interface
 from microwork.projects.interfaces.base import RowError
 from microwork.projects.models import Project, Task
 from microwork.projects.services.tasks import task_add
+from microwork.webhooks.events import LIVE_TASK_ANSWERED
+from microwork.webhooks.services.events import webhook_event_emit
 from microwork.work.eligibility import eligibility_refusal
+from microwork.work.models import Submission
 from microwork.work.services.claiming import assignment_grant, assignment_withdraw
 
 OS = LiveOffer.Status
@@ -209,11 +212,14 @@ def _offer_next(live_task: LiveTask, setup: LiveSetup, now: datetime, rng: rando
 
 
 def _close(live_task: LiveTask, now: datetime, *, reason: str) -> None:
-    """No human answered: the task leaves the project's work for good and its reservation
-    goes back to the requester, so nothing is charged for it."""
-    live_task.status = L.UNANSWERED
+    """The deadline (or nobody available): the task leaves the project's work for good and
+    the reservation of every answer that did not come goes back to the requester, so only
+    answers received are charged. A task that wanted several answers (the project's overlap)
+    and got some of them is answered with those; one that got none is unanswered."""
+    answered = live_task.offers.filter(status=OS.ANSWERED).count()
+    live_task.status = L.ANSWERED if answered else L.UNANSWERED
     live_task.closed_at = now
-    live_task.close_reason = reason
+    live_task.close_reason = "deadline_partial" if answered else reason
     live_task.due_at = now
     # The task leaves the project's work. Skipped when its row is locked by a submit in
     # flight: that submit's live hook waits for this transaction and is refused, and the task
@@ -231,8 +237,9 @@ def _close(live_task: LiveTask, now: datetime, *, reason: str) -> None:
         offer.ended_at = now
         offer.save(update_fields=["status", "ended_at"])
         wakeups.notify(wakeups.worker_key(offer.worker_id))
-    answered = live_task.offers.filter(status=OS.ANSWERED).count()
     _release(live_task, missing=live_task.answers_wanted - answered, now=now)
+    if answered:
+        announce_answered(live_task)
     wakeups.notify(wakeups.task_key(live_task.pk))
 
 
@@ -261,6 +268,29 @@ def _release(live_task: LiveTask, *, missing: int, now: datetime) -> None:
     except InsufficientFunds:
         # Escrow already gave it back (the project was completed meanwhile): nothing to do.
         pass
+
+
+def announce_answered(live_task: LiveTask) -> None:
+    """Once the live task has all its answers (inside the submit's transaction), or the
+    deadline closes it with some of them: the requester's webhooks hear of it after commit
+    (an answer refused later in the submit rolls the event back with it)."""
+    project = live_task.project
+    webhook_event_emit(
+        organisation=project.organisation,
+        event=LIVE_TASK_ANSWERED,
+        payload={
+            "live_task": live_task.pk,
+            "project": project.pk,
+            "status": live_task.status,
+            "answers": list(
+                Submission.objects.filter(task_id=live_task.task_id)
+                .order_by("submitted_at")
+                .values("answer", "submitted_at")
+            ),
+        },
+        key=f"live_task.answered:{live_task.pk}",
+        project=project,
+    )
 
 
 # ---- moving on -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from microwork.lib.errors import ApplicationError, Conflict
 from microwork.live.models import LiveOffer, LiveTask, Standby
+from microwork.live.selectors import live_task_out
 from microwork.live.services.dispatch import (
     live_offer_accept,
     live_task_advance,
@@ -20,6 +21,7 @@ from microwork.live.services.setup import live_opt_in, live_setup_save
 from microwork.live.services.standby import standby_set, standby_sweep
 from microwork.payments.models import CountryPayFloor
 from microwork.payments.services.accounts import requester_account
+from microwork.payments.services.escrow import escrow_needed
 from microwork.work.models import Assignment, Submission
 from microwork.work.services.sharing import work_request_create
 from microwork.work.services.submitting import submission_create
@@ -193,3 +195,29 @@ def test_the_live_page_shows_each_worker_their_own_standby_rate(project, walt, c
     client.force_login(walt)
     page = client.get(reverse("live:home")).content.decode()
     assert "12.00" in page and "9.00" not in page
+
+
+def test_a_task_wanting_more_answers_than_came_is_answered_with_those_at_the_deadline(rita, walt):
+    # Three answers a task, one worker available: one answer by the deadline.
+    project = live_project(rita, overlap=3, time_limit_seconds=20)
+    live_setup_save(project=project, actor=rita, use_statement=STATEMENT, standby_per_hour="9.00")
+    now = timezone.now()
+    stand_by(project, walt, now=now)
+    before = balance(project)
+    live_task = live_task_post(
+        project=project, actor=rita, data={"text": "hi"}, deadline_seconds=30, now=now
+    )
+    offer = live_offer_accept(offer=LiveOffer.objects.get(), worker=walt, now=now)
+    submission_create(assignment=offer.assignment, worker=walt, answer="ok", now=now)
+    live_task.refresh_from_db()
+    assert live_task.status == LiveTask.Status.WAITING  # two more wanted, nobody else there
+
+    after_deadline = live_task.deadline + timedelta(seconds=1)
+    Standby.objects.update(last_seen_at=after_deadline)
+    live_task = live_task_advance(live_task_id=live_task.pk, now=after_deadline)
+    out = live_task_out(live_task)
+    assert out["status"] == "answered" and out["charged"] is True
+    assert [a["answer"] for a in out["answers"]] == ["ok"]
+    assert "1 of the 3 answers" in out["message"]
+    # The two answers that never came are given back; the one that came stays reserved.
+    assert balance(project) == before - escrow_needed(project, 1) / 3
