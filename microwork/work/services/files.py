@@ -10,6 +10,7 @@ files (consent withdrawn, retention over, never part of an answer) is in file_de
 
 import hashlib
 import secrets
+import string
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -36,7 +37,9 @@ Status = WorkerFile.Status
 
 
 def _token() -> str:
-    return secrets.token_urlsafe(24)
+    # 32 characters, the first a letter: a ref starting with "-" would be escaped as a formula
+    # in the requester's CSV files, and would no longer match the file it names.
+    return secrets.choice(string.ascii_letters) + secrets.token_urlsafe(24)[1:]
 
 
 def _mb(size: int) -> str:

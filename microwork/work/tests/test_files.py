@@ -19,6 +19,7 @@ from microwork.projects import interfaces
 from microwork.projects.interfaces.base import CheckedFile, TaskInterface, invalid
 from microwork.work.models import Assignment, Submission, WorkerFile
 from microwork.work.selectors import worker_files_older_than
+from microwork.work.services import files as files_services
 from microwork.work.services.claiming import assignment_claim
 from microwork.work.services.file_deletion import (
     worker_files_delete,
@@ -327,3 +328,10 @@ def test_a_kind_without_file_fields_takes_no_file(client, walt, walt_token, rita
     assert r.status_code == 400 and r.json()["code"] == "no_file_field"
     with pytest.raises(ApplicationError):
         interfaces.get_interface("single_choice").check_file({}, "x", b"", "")
+
+
+def test_a_file_ref_starts_with_a_letter_so_csv_files_carry_it_unchanged():
+    # "-", "+", "=" and "@" start a formula: the CSV exports escape such cells.
+    refs = [files_services._token() for _ in range(2000)]
+    assert all(ref[0].isascii() and ref[0].isalpha() for ref in refs)
+    assert len(set(refs)) == len(refs) and {len(ref) for ref in refs} == {32}
