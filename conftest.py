@@ -153,7 +153,8 @@ def pytest_addoption(parser):
         "--database-tests-only",
         action="store_true",
         help="Run only the tests that use the database (CI's second database: the others "
-        "have already run on the first, and nothing they do depends on it).",
+        "have already run on the first, and nothing they do depends on it), leaving out the "
+        "long simulations marked one_database.",
     )
 
 
@@ -164,6 +165,8 @@ DATABASE_FIXTURES = frozenset(
 
 
 def _uses_database(item) -> bool:
+    if item.get_closest_marker("one_database"):
+        return False
     if item.get_closest_marker("django_db") or item.get_closest_marker("postgres_only"):
         return True
     return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
