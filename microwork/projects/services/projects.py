@@ -6,8 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import Organisation, User
@@ -309,6 +310,16 @@ def _check_ready(project: Project) -> None:
         collected=get_interface(values["interface"]).personal_data_for(values["config"]),
         declared=values["personal_data"],
     )
+    if _starter_instructions_left(project):
+        raise Conflict(
+            _(
+                "The instructions still hold the template's placeholder text: write them for "
+                "workers (what to look at, what a good answer is, worked examples) before "
+                "going live."
+            ),
+            code="starter_instructions",
+            field="instructions",
+        )
     if not Task.objects.filter(project=project, is_gold=False).exists():
         raise Conflict(
             _("Upload at least one task (not only gold tasks) before going live."),
@@ -336,3 +347,15 @@ def _check_ready(project: Project) -> None:
             code="disturbing_content_undeclared",
             field="disturbing_content",
         )
+
+
+def _starter_instructions_left(project: Project) -> bool:
+    """Whether the instructions still hold the opening sentence of the kind's template, in
+    any of the site's languages (the template is written in the requester's)."""
+    interface = get_interface(project.interface)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            opening = interface.starter()["instructions"].split("\n", 1)[0].strip()
+        if opening and opening in project.instructions:
+            return True
+    return False

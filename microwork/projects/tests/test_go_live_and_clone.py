@@ -174,3 +174,29 @@ def test_new_project_starts_from_a_template_of_the_chosen_kind(client, rita):
     assert "## Examples" in page and str(get_interface("multiple_choice").title) in page
     for key in ("single_choice", "free_text", "bounding_boxes"):
         assert f'href="?template={key}"' in page
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_project_does_not_go_live_with_the_templates_placeholder_instructions(
+    rita, omar, language
+):
+    from django.utils import translation
+
+    from microwork.lib.errors import Conflict
+    from microwork.projects.interfaces import get_interface
+    from microwork.projects.services.projects import project_set_status, project_update
+    from microwork.quality.tests.helpers import fund, make_project, make_tasks
+
+    project = make_project(owner=rita, overlap=1, status="draft")
+    with translation.override(language):
+        starter = get_interface(project.interface).starter()["instructions"]
+    project = project_update(project=project, actor=rita, changes={"instructions": starter})
+    make_tasks(project, 2)
+    fund(project, omar)
+    with pytest.raises(Conflict) as refused:
+        project_set_status(project=project, actor=rita, status="live")
+    assert refused.value.field == "instructions"
+    # Rewritten for workers, it goes live.
+    written = "Say whether the picture shows a cat.\n\n## Examples\n\nA tabby: cat."
+    project = project_update(project=project, actor=rita, changes={"instructions": written})
+    assert project_set_status(project=project, actor=rita, status="live").status == "live"
