@@ -2,13 +2,16 @@
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlparse
 
 from django.db.models import Count, F, Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.templatetags.static import static
 
 from microwork.accounts.models import User
 from microwork.ledger.models import Account, Entry, Transaction
@@ -399,5 +402,23 @@ def project_example(project: Project) -> tuple[dict[str, Any], Any]:
         interface.check_input(project.config, data)
     except Exception:
         # The project's tasks need other fields than the example has (a form of its own).
-        return example.get("config") or project.config, data
-    return project.config, data
+        return example.get("config") or project.config, _shipped_media(data)
+    return project.config, _shipped_media(data)
+
+
+# The kinds' published examples name media on example.org-style hosts, which is right for the
+# API's documentation and never loads: the preview shows files shipped with the site instead.
+EXAMPLE_MEDIA = {
+    "image_url": "work/examples/street.jpg",
+    "video_url": "work/examples/clip.webm",
+    "audio_url": "work/examples/clip.ogg",
+}
+
+
+def _shipped_media(data: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(data)
+    for field, shipped in EXAMPLE_MEDIA.items():
+        value = out.get(field)
+        if isinstance(value, str) and (urlparse(value).hostname or "").endswith(".example"):
+            out[field] = static(shipped)
+    return out
