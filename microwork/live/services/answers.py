@@ -14,6 +14,7 @@ from microwork.live import wakeups
 from microwork.live.models import LiveOffer, LiveSetup, LiveTask
 from microwork.live.services.dispatch import _freed, _offer_next, default_rng
 from microwork.webhooks.events import LIVE_TASK_ANSWERED
+from microwork.webhooks.selectors import events_wanted
 from microwork.webhooks.services.events import webhook_event_emit
 from microwork.work.models import Submission
 
@@ -65,8 +66,11 @@ def submission_live(*, submission: Any, rng: random.Random | None = None) -> Non
 def _announce_answered(live_task: LiveTask) -> None:
     """Inside the submit's transaction, once the live task has all its answers: the
     requester's webhooks hear of it after commit (an answer refused later in the submit
-    rolls the event back with it)."""
+    rolls the event back with it). Most organisations subscribe to nothing: they pay one
+    small query, not the answers' read and the event's savepoint."""
     project = live_task.project
+    if LIVE_TASK_ANSWERED not in events_wanted(organisation=project.organisation):
+        return
     webhook_event_emit(
         organisation=project.organisation,
         event=LIVE_TASK_ANSWERED,

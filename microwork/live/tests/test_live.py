@@ -238,3 +238,35 @@ def test_a_worker_whose_offer_lapses_is_offered_the_next_waiting_task(
     offer.refresh_from_db()
     assert offer.status == LiveOffer.Status.LAPSED
     assert LiveOffer.objects.get(live_task=second).worker == walt
+
+
+@pytest.mark.parametrize("subscribed", [True, False])
+def test_the_answer_is_announced_to_the_requesters_webhooks_that_ask_for_it(
+    project, rita, walt, subscribed
+):
+    from microwork.webhooks.events import ANSWER_SUBMITTED, LIVE_TASK_ANSWERED
+    from microwork.webhooks.models import Event
+    from microwork.webhooks.services.subscriptions import subscription_create
+
+    subscription_create(
+        organisation=project.organisation,
+        url="https://hooks.acme.example/live",
+        events=[LIVE_TASK_ANSWERED if subscribed else ANSWER_SUBMITTED],
+        actor=rita,
+    )
+    now = timezone.now()
+    stand_by(project, walt, now=now)
+    live_task = live_task_post(
+        project=project, actor=rita, data={"text": "hi"}, deadline_seconds=30, now=now
+    )
+    offer = LiveOffer.objects.get(live_task=live_task)
+    accepted = live_offer_accept(offer=offer, worker=walt, now=now)
+    submission_create(assignment=accepted.assignment, worker=walt, answer="gory", now=now)
+    announced = Event.objects.filter(name=LIVE_TASK_ANSWERED)
+    if not subscribed:
+        assert not announced.exists()
+        return
+    event = announced.get()
+    assert event.payload["live_task"] == live_task.pk
+    assert event.payload["status"] == LiveTask.Status.ANSWERED
+    assert [a["answer"] for a in event.payload["answers"]] == ["gory"]
