@@ -7,6 +7,7 @@ tasks at a steady rate, each call held until its answer arrives. A simulated wor
 an offer the moment it is pushed, "answers" for a fixed time, then submits.
 
     .venv/bin/python bench/live.py [--workers 32] [--rate 10] [--seconds 20] [--answer-ms 300]
+                                   [--database bench_live_<pid>]
 
 latency: from the post to the answer in the requester's hands; overhead: the same minus the
 worker's own answering time (what the platform adds: posting, choosing, pushing, accepting,
@@ -29,7 +30,9 @@ from pathlib import Path
 from assignment import PG, admin_sql, free_port, log
 
 ROOT = Path(__file__).resolve().parent.parent
-DB = "bench_live"
+# The scratch database: one per run (the process id), so two runs on one server never share
+# or drop each other's; --database names it.
+DB = f"bench_live_{os.getpid()}"
 STATEMENT = "Answers are shown at once to the users of the bench's product, under its name."
 
 
@@ -96,6 +99,8 @@ def setup_data(env: dict[str, str], workers: int) -> dict:
     from django.db import connections
 
     connections.close_all()
+    # This process is done with the database (its worker processes are forked from it).
+    connections["default"].close_pool()
     return {"project": project.pk, "tokens": tokens, "requester": requester_token}
 
 
@@ -109,6 +114,23 @@ def _request(conn, method, path, token, body=None):
     return response.status, response.read()
 
 
+# What a keep-alive connection the server closed while it sat idle looks like to the client
+# (gunicorn lets an idle one go after 2 s): the request never reached a handler.
+DROPPED = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
+def _request_again_once(conn, method, path, token, body, counts):
+    """A request on the worker's keep-alive connection, sent once more on a fresh connection
+    if the server had closed the idle one: what any HTTP client does (urllib3, browsers), and
+    safe here since accept and submit are both idempotent. A second failure is a real one."""
+    try:
+        return _request(conn, method, path, token, body)
+    except DROPPED:
+        counts["reconnected"] += 1
+        conn.close()
+        return _request(conn, method, path, token, body)
+
+
 def _worker(port, token, project, answer_s, stop, counts):
     """Available; holds the offer stream; accepts what is pushed, answers after answer_s."""
     calls = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -116,7 +138,7 @@ def _worker(port, token, project, answer_s, stop, counts):
         calls, "PUT", f"/api/live/projects/{project}/availability", token, {"available": True}
     )
     if status != 200:
-        counts["errors"] += 1
+        counts["availability_refused"] += 1
         return
     while not stop.is_set():
         stream = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -125,6 +147,10 @@ def _worker(port, token, project, answer_s, stop, counts):
                 "GET", "/api/live/offers/stream", headers={"Authorization": f"Bearer {token}"}
             )
             response = stream.getresponse()
+            if response.status != 200:
+                counts["stream_refused"] += 1
+                time.sleep(0.2)
+                continue
             event = None
             while not stop.is_set():
                 line = response.readline()
@@ -138,16 +164,37 @@ def _worker(port, token, project, answer_s, stop, counts):
                     if offer.get("offer"):
                         _answer(calls, token, offer["offer"], answer_s, counts)
         except (OSError, http.client.HTTPException):
-            counts["errors"] += 1
-            calls.close()
+            counts["stream_errors"] += 1
             time.sleep(0.2)
         finally:
             stream.close()
 
 
+# Offers being answered right now in this process: counted before the figures are sent.
+_in_flight = [0]
+_in_flight_lock = threading.Lock()
+
+
 def _answer(conn, token, offer_id, answer_s, counts):
+    with _in_flight_lock:
+        _in_flight[0] += 1
+    try:
+        _accept_and_submit(conn, token, offer_id, answer_s, counts)
+    finally:
+        with _in_flight_lock:
+            _in_flight[0] -= 1
+
+
+def _accept_and_submit(conn, token, offer_id, answer_s, counts):
     started = time.perf_counter()
-    status, body = _request(conn, "POST", f"/api/live/offers/{offer_id}/accept", token)
+    try:
+        status, body = _request_again_once(
+            conn, "POST", f"/api/live/offers/{offer_id}/accept", token, None, counts
+        )
+    except (OSError, http.client.HTTPException):
+        counts["accept_errors"] += 1
+        conn.close()
+        return
     counts["accept_s"].append(time.perf_counter() - started)
     if status != 200:
         counts["accept_refused"] += 1
@@ -155,13 +202,19 @@ def _answer(conn, token, offer_id, answer_s, counts):
     assignment = json.loads(body)["assignment"]["id"]
     time.sleep(answer_s)
     started = time.perf_counter()
-    status, _body = _request(
-        conn,
-        "POST",
-        f"/api/work/assignments/{assignment}/submit",
-        token,
-        {"answer": "ok", "active_ms": int(answer_s * 1000)},
-    )
+    try:
+        status, _body = _request_again_once(
+            conn,
+            "POST",
+            f"/api/work/assignments/{assignment}/submit",
+            token,
+            {"answer": "ok", "active_ms": int(answer_s * 1000)},
+            counts,
+        )
+    except (OSError, http.client.HTTPException):
+        counts["submit_errors"] += 1
+        conn.close()
+        return
     counts["submit_s"].append(time.perf_counter() - started)
     counts["answered" if status == 200 else "submit_refused"] += 1
 
@@ -171,7 +224,14 @@ def _workers_process(port, tokens, project, answer_s, stop, out):
         "answered": 0,
         "accept_refused": 0,
         "submit_refused": 0,
-        "errors": 0,
+        # Requests that failed even on a fresh connection, and streams that broke.
+        "accept_errors": 0,
+        "submit_errors": 0,
+        "stream_errors": 0,
+        "stream_refused": 0,
+        "availability_refused": 0,
+        # Idle keep-alive connections the server had closed, each request sent again once.
+        "reconnected": 0,
         "accept_s": [],
         "submit_s": [],
     }
@@ -184,6 +244,10 @@ def _workers_process(port, tokens, project, answer_s, stop, out):
     for t in threads:
         t.start()
     stop.wait()
+    # The requester can hear of an answer before the worker has read its submit's response.
+    end = time.monotonic() + 10
+    while _in_flight[0] and time.monotonic() < end:
+        time.sleep(0.05)
     out.put(counts)
 
 
@@ -295,6 +359,7 @@ def check_invariants() -> dict:
 
 
 def main() -> None:
+    global DB
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=32)
     parser.add_argument("--rate", type=float, default=10)
@@ -303,15 +368,21 @@ def main() -> None:
     parser.add_argument("--deadline", type=int, default=30)
     parser.add_argument("--gunicorn-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=64)
+    parser.add_argument("--pool-max", type=int, default=10, help="DB_POOL_MAX of each process")
+    parser.add_argument("--database", default=DB, help="scratch database, made and dropped")
     args = parser.parse_args()
+    if not args.database.isidentifier():
+        parser.error("--database: letters, digits and underscores only")
+    DB = args.database
     lines: list[str] = []
     admin_sql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
     admin_sql(f"CREATE DATABASE {DB}")
     env = {
         **os.environ,
         "DATABASE_URL": f"{PG}/{DB}",
-        # Persistent connections as in production; a held page lets its own go while it sleeps.
-        "DB_CONN_MAX_AGE": "60",
+        # Each server process shares a pool of PostgreSQL connections among its threads; a
+        # held page gives its connection back while it sleeps.
+        "DB_POOL_MAX": str(args.pool_max),
         "LOG_LEVEL": "ERROR",
     }
     server = None
@@ -343,7 +414,8 @@ def main() -> None:
         _wait_for(port, data["requester"], data["project"])
         machine = (
             f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at start), PostgreSQL, "
-            f"gunicorn -k gthread -w {args.gunicorn_workers} --threads {args.threads}"
+            f"gunicorn -k gthread -w {args.gunicorn_workers} --threads {args.threads}, "
+            f"DB_POOL_MAX {args.pool_max}"
         )
         log(lines, f"live tasks benchmark — {machine}")
         log(

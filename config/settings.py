@@ -113,15 +113,34 @@ TEMPLATES = [
 ]
 
 _DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'microwork.sqlite3'}")
+_SQLITE = _DATABASE_URL.startswith("sqlite")
+# PostgreSQL connections come from a pool in each server process (psycopg_pool): at most
+# DB_POOL_MAX of them, whatever the number of threads. A thread per connection kept open
+# (gunicorn -k gthread, decision 0008) would otherwise mean a PostgreSQL connection per
+# thread, and two processes of 64 threads run past the server's 100 ("too many clients").
+# A request takes one when it first queries and gives it back when it ends, a held live call
+# each time it sleeps. Processes × DB_POOL_MAX (+ one live listener each) must stay under
+# PostgreSQL's max_connections with room for the background workers and the clock.
+# DB_POOL_MAX=0 turns the pool off: each thread then keeps its own for DB_CONN_MAX_AGE s.
+DB_POOL_MAX = 0 if _SQLITE else envint("DB_POOL_MAX", 10)
 DATABASES = {
     "default": dj_database_url.parse(
         _DATABASE_URL,
         # A new PostgreSQL connection costs several milliseconds, more than a claim's queries:
-        # keep it across requests (checked before reuse). Opening a SQLite file is cheap.
-        conn_max_age=envint("DB_CONN_MAX_AGE", 0 if _DATABASE_URL.startswith("sqlite") else 60),
+        # without the pool, keep it across requests. Opening a SQLite file is cheap. (The
+        # pool keeps them itself and needs 0 here.)
+        conn_max_age=0 if _SQLITE or DB_POOL_MAX else envint("DB_CONN_MAX_AGE", 60),
+        # Checked before reuse (by the pool when there is one).
         conn_health_checks=True,
     )
 }
+if DB_POOL_MAX:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_MAX),
+        "max_size": DB_POOL_MAX,
+        # How long a request waits for a free connection before it fails.
+        "timeout": envint("DB_POOL_TIMEOUT", 20),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so two writers queue on busy_timeout instead of
     # failing half-way with "database is locked"; WAL lets readers go on meanwhile.

@@ -100,7 +100,12 @@ class Transaction(models.Model):
     balances: dict[int, Decimal] | None = None
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "created_at"])]
+        indexes = [
+            models.Index(fields=["kind", "created_at"]),
+            # A project's latest transaction of a kind (its latest task funding, read on
+            # every task added), found without reading the project's others.
+            models.Index(fields=["project_id", "kind", "id"], name="ledger_tx_project_kind_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.idempotency_key}"

@@ -71,10 +71,14 @@ def live_task_out(live_task: LiveTask) -> dict[str, Any]:
 
 
 def _release_connection(wait: float) -> None:
-    """A long wait keeps no database connection while it sleeps: a server thread per waiting
-    page must not mean a database connection per waiting page. A short one (a requester's
-    call about to be answered) keeps it: opening a connection costs more than holding it."""
-    if wait >= 1.0 and not connection.in_atomic_block:
+    """A wait keeps no database connection while it sleeps: a server thread per waiting page
+    must not mean a database connection per waiting page. With a pool (PostgreSQL) it goes
+    back to the pool, which costs nothing, so every wait gives it back: a held call must not
+    keep a connection a request could use. Without one, a short wait (a requester's call
+    about to be answered) keeps it: opening a connection costs more than holding it."""
+    if connection.in_atomic_block:
+        return
+    if wait >= 1.0 or connection.settings_dict.get("OPTIONS", {}).get("pool"):
         connection.close()
 
 

@@ -7,9 +7,10 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-from microwork.ledger.models import Account, Transaction
+from microwork.ledger.models import Account
 from microwork.lib.money import CURRENCIES
 from microwork.payments.services.accounts import unit_fee
+from microwork.payments.services.escrow import funded_task_count
 from microwork.projects.models import Project, Task
 
 
@@ -44,12 +45,7 @@ class GoLiveCost:
 
 
 def go_live_cost(*, project: Project) -> GoLiveCost:
-    funded = sum(
-        int(meta.get("tasks", 0))
-        for meta in Transaction.objects.filter(
-            kind=Transaction.Kind.ESCROW_FUND, project_id=project.pk
-        ).values_list("metadata", flat=True)
-    )
+    funded = funded_task_count(project)
     total_tasks = Task.objects.filter(project=project, is_gold=False).count()
     tasks = max(0, total_tasks - funded)
     answers = tasks * project.overlap

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from microwork.lib.errors import Conflict
 from microwork.live import wakeups
 from microwork.live.models import LiveOffer, LiveSetup, LiveTask
-from microwork.live.services.dispatch import _offer_next, announce_answered, default_rng
+from microwork.live.services.dispatch import _freed, _offer_next, announce_answered, default_rng
 
 OS = LiveOffer.Status
 L = LiveTask.Status
@@ -53,4 +53,7 @@ def submission_live(*, submission: Any, rng: random.Random | None = None) -> Non
         setup = LiveSetup.objects.get(project_id=live_task.project_id)
         _offer_next(live_task, setup, now, rng or default_rng)
     live_task.save(update_fields=["status", "closed_at", "due_at", "close_reason"])
-    wakeups.notify(wakeups.task_key(live_task.pk), wakeups.worker_key(submission.worker_id))
+    # The requester's waiting call; the worker's page has no offer to take down (it was
+    # accepted), but the worker is free again: a task waiting for someone is offered now.
+    wakeups.notify(wakeups.task_key(live_task.pk))
+    _freed(submission.worker_id, now)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from microwork.projects.interfaces.base import RowError
 from microwork.projects.models import Project, Task
 from microwork.projects.services.tasks import task_add
 from microwork.webhooks.events import LIVE_TASK_ANSWERED
+from microwork.webhooks.selectors import events_wanted
 from microwork.webhooks.services.events import webhook_event_emit
 from microwork.work.eligibility import eligibility_refusal
 from microwork.work.models import Submission
@@ -41,8 +42,10 @@ from microwork.work.services.claiming import assignment_grant, assignment_withdr
 OS = LiveOffer.Status
 L = LiveTask.Status
 OPEN = (OS.OFFERED, OS.ACCEPTED)
-# While every available worker is busy with another live task, look again this often.
-BUSY_RETRY = timedelta(milliseconds=300)
+# While every available worker is busy with another live task, look again this often. A
+# worker who becomes free (answers, declines, lets an offer lapse) is offered the oldest
+# waiting task at once (`live_worker_freed`): this look is only the safety net.
+BUSY_RETRY = timedelta(seconds=1)
 # The draw of lots; tests replace it for a repeatable draw.
 default_rng = random.SystemRandom()
 
@@ -205,7 +208,8 @@ def _offer_next(live_task: LiveTask, setup: LiveSetup, now: datetime, rng: rando
             # Offered another task a moment ago by another process: the next one.
             continue
         live_task.due_at = expires
-        wakeups.notify(wakeups.worker_key(pk), wakeups.task_key(live_task.pk))
+        # The worker's page only: nothing the requester's call shows changes with an offer.
+        wakeups.notify(wakeups.worker_key(pk))
         return
     # Everyone available is busy or not qualified: look again shortly, until the deadline.
     live_task.due_at = min(now + BUSY_RETRY, live_task.deadline)
@@ -237,6 +241,7 @@ def _close(live_task: LiveTask, now: datetime, *, reason: str) -> None:
         offer.ended_at = now
         offer.save(update_fields=["status", "ended_at"])
         wakeups.notify(wakeups.worker_key(offer.worker_id))
+        _freed(offer.worker_id, now)
     _release(live_task, missing=live_task.answers_wanted - answered, now=now)
     if answered:
         announce_answered(live_task)
@@ -275,6 +280,10 @@ def announce_answered(live_task: LiveTask) -> None:
     deadline closes it with some of them: the requester's webhooks hear of it after commit
     (an answer refused later in the submit rolls the event back with it)."""
     project = live_task.project
+    # Most organisations subscribe to nothing: they pay one small query, not the answers'
+    # read and the event's savepoint.
+    if LIVE_TASK_ANSWERED not in events_wanted(organisation=project.organisation):
+        return
     webhook_event_emit(
         organisation=project.organisation,
         event=LIVE_TASK_ANSWERED,
@@ -297,10 +306,16 @@ def announce_answered(live_task: LiveTask) -> None:
 
 
 def live_task_advance(
-    *, live_task_id: int, now: datetime | None = None, rng: random.Random | None = None
+    *,
+    live_task_id: int,
+    now: datetime | None = None,
+    rng: random.Random | None = None,
+    before_due: bool = False,
 ) -> LiveTask:
     """Move a live task on if it is due: close it at its deadline, take back an offer not
-    accepted in time or a task not answered in time (hand-over), offer the next worker."""
+    accepted in time or a task not answered in time (hand-over), offer the next worker.
+    `before_due`: look now even if it is not due (a worker has just become free); an offer
+    still open is kept as it is."""
     now = now or timezone.now()
     with transaction.atomic():
         live_task = (
@@ -308,7 +323,7 @@ def live_task_advance(
             .select_related("project__organisation")
             .get(pk=live_task_id)
         )
-        if live_task.status != L.WAITING or live_task.due_at > now:
+        if live_task.status != L.WAITING or (live_task.due_at > now and not before_due):
             return live_task
         if now >= live_task.deadline:
             _close(live_task, now, reason="deadline")
@@ -353,9 +368,43 @@ def _move_on(live_task: LiveTask, now: datetime, rng: random.Random) -> None:
         offer.ended_at = now
         offer.save(update_fields=["status", "ended_at"])
         wakeups.notify(wakeups.worker_key(offer.worker_id))
+        _freed(offer.worker_id, now)
     if not still_open:
         setup = LiveSetup.objects.get(project_id=live_task.project_id)
         _offer_next(live_task, setup, now, rng)
+
+
+def _freed(worker_id: int, now: datetime) -> None:
+    """The worker's open offer has just ended: once that is committed, offer them a task
+    still waiting for someone free. A failure there leaves the task to its next look."""
+    transaction.on_commit(lambda: live_worker_freed(worker_id=worker_id, now=now), robust=True)
+
+
+def live_worker_freed(
+    *, worker_id: int, now: datetime | None = None, rng: random.Random | None = None
+) -> LiveTask | None:
+    """A worker has just become free (answered, declined, an offer lapsed or was taken back):
+    the oldest live task of a project they are available for that waits with no offer open,
+    and was not offered to them already, is offered at once — by the usual rule, so to them
+    or to another free worker with fewer live tasks today — instead of at its next look
+    (BUSY_RETRY). Returns that task, or None when none waits."""
+    now = now or timezone.now()
+    projects = Standby.objects.filter(
+        worker_id=worker_id, ended_at__isnull=True, last_seen_at__gte=now - HEARTBEAT_TTL
+    ).values("project_id")
+    waiting = (
+        LiveTask.objects.filter(status=L.WAITING, project_id__in=projects, deadline__gt=now)
+        .filter(
+            ~Exists(LiveOffer.objects.filter(live_task=OuterRef("pk"), status__in=OPEN)),
+            ~Exists(LiveOffer.objects.filter(live_task=OuterRef("pk"), worker_id=worker_id)),
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if waiting is None:
+        return None
+    return live_task_advance(live_task_id=waiting, now=now, rng=rng, before_due=True)
 
 
 def live_sweep(*, now: datetime | None = None, limit: int = 100) -> int:
@@ -405,7 +454,8 @@ def live_offer_accept(*, offer: LiveOffer, worker: User, now: datetime | None = 
         locked.save(update_fields=["status", "accepted_at", "assignment"])
         live_task.due_at = expires
         live_task.save(update_fields=["due_at"])
-        wakeups.notify(wakeups.task_key(live_task.pk), wakeups.worker_key(worker.pk))
+        # The worker's other pages take the offer down; the requester's call shows no change.
+        wakeups.notify(wakeups.worker_key(worker.pk))
         return locked
 
 
@@ -427,4 +477,5 @@ def live_offer_decline(*, offer: LiveOffer, worker: User, now: datetime | None =
             live_task.save(update_fields=["due_at"])
         wakeups.notify(wakeups.worker_key(worker.pk))
     live_task_advance(live_task_id=live_task.pk, now=now)
+    live_worker_freed(worker_id=worker.pk, now=now)
     return locked

@@ -14,6 +14,7 @@ from microwork.live.models import LiveOffer, LiveTask, Standby
 from microwork.live.selectors import live_task_out
 from microwork.live.services.dispatch import (
     live_offer_accept,
+    live_offer_decline,
     live_task_advance,
     live_task_post,
 )
@@ -221,3 +222,99 @@ def test_a_task_wanting_more_answers_than_came_is_answered_with_those_at_the_dea
     assert "1 of the 3 answers" in out["message"]
     # The two answers that never came are given back; the one that came stays reserved.
     assert balance(project) == before - escrow_needed(project, 1) / 3
+
+
+def test_a_worker_who_answers_is_offered_the_task_waiting_for_someone_at_once(
+    project, rita, walt, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    stand_by(project, walt, now=now)
+    first = live_task_post(
+        project=project, actor=rita, data={"text": "one"}, deadline_seconds=60, now=now
+    )
+    # Walt holds the first offer: the second task waits for someone free.
+    second = live_task_post(
+        project=project, actor=rita, data={"text": "two"}, deadline_seconds=60, now=now
+    )
+    assert not LiveOffer.objects.filter(live_task=second).exists()
+    offer = LiveOffer.objects.get(live_task=first)
+    accepted = live_offer_accept(offer=offer, worker=walt, now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_create(assignment=accepted.assignment, worker=walt, answer="ok", now=now)
+    # Offered the moment his answer is in, not at the waiting task's next look.
+    waiting = LiveOffer.objects.get(live_task=second)
+    assert waiting.worker == walt and waiting.status == LiveOffer.Status.OFFERED
+    second.refresh_from_db()
+    assert second.due_at == waiting.expires_at
+
+
+def test_a_worker_who_declines_is_offered_another_waiting_task_not_the_declined_one(
+    project, rita, walt
+):
+    now = timezone.now()
+    stand_by(project, walt, now=now)
+    first = live_task_post(
+        project=project, actor=rita, data={"text": "one"}, deadline_seconds=60, now=now
+    )
+    second = live_task_post(
+        project=project, actor=rita, data={"text": "two"}, deadline_seconds=60, now=now
+    )
+    live_offer_decline(offer=LiveOffer.objects.get(live_task=first), worker=walt, now=now)
+    assert LiveOffer.objects.get(live_task=second).worker == walt
+    # The declined one is not offered to him again: it waits for someone else.
+    assert list(LiveOffer.objects.filter(live_task=first).values_list("status", flat=True)) == [
+        LiveOffer.Status.DECLINED
+    ]
+
+
+def test_a_worker_whose_offer_lapses_is_offered_the_next_waiting_task(
+    project, rita, walt, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    stand_by(project, walt, now=now)
+    first = live_task_post(
+        project=project, actor=rita, data={"text": "one"}, deadline_seconds=60, now=now
+    )
+    second = live_task_post(
+        project=project, actor=rita, data={"text": "two"}, deadline_seconds=60, now=now
+    )
+    offer = LiveOffer.objects.get(live_task=first)
+    later = offer.expires_at + timedelta(seconds=0.1)
+    Standby.objects.update(last_seen_at=later)
+    with django_capture_on_commit_callbacks(execute=True):
+        live_task_advance(live_task_id=first.pk, now=later)
+    offer.refresh_from_db()
+    assert offer.status == LiveOffer.Status.LAPSED
+    assert LiveOffer.objects.get(live_task=second).worker == walt
+
+
+@pytest.mark.parametrize("subscribed", [True, False])
+def test_the_answer_is_announced_to_the_requesters_webhooks_that_ask_for_it(
+    project, rita, walt, subscribed
+):
+    from microwork.webhooks.events import ANSWER_SUBMITTED, LIVE_TASK_ANSWERED
+    from microwork.webhooks.models import Event
+    from microwork.webhooks.services.subscriptions import subscription_create
+
+    subscription_create(
+        organisation=project.organisation,
+        url="https://hooks.acme.example/live",
+        events=[LIVE_TASK_ANSWERED if subscribed else ANSWER_SUBMITTED],
+        actor=rita,
+    )
+    now = timezone.now()
+    stand_by(project, walt, now=now)
+    live_task = live_task_post(
+        project=project, actor=rita, data={"text": "hi"}, deadline_seconds=30, now=now
+    )
+    offer = LiveOffer.objects.get(live_task=live_task)
+    accepted = live_offer_accept(offer=offer, worker=walt, now=now)
+    submission_create(assignment=accepted.assignment, worker=walt, answer="gory", now=now)
+    announced = Event.objects.filter(name=LIVE_TASK_ANSWERED)
+    if not subscribed:
+        assert not announced.exists()
+        return
+    event = announced.get()
+    assert event.payload["live_task"] == live_task.pk
+    assert event.payload["status"] == LiveTask.Status.ANSWERED
+    assert [a["answer"] for a in event.payload["answers"]] == ["gory"]

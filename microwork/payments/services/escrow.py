@@ -32,13 +32,21 @@ S = Submission.Status
 P = Project.Status
 
 
-def _funded_task_count(project: Project) -> int:
-    return sum(
-        int(meta.get("tasks", 0))
-        for meta in Transaction.objects.filter(
-            kind=T.ESCROW_FUND, project_id=project.pk
-        ).values_list("metadata", flat=True)
+def funded_task_count(project: Project) -> int:
+    """How many of the project's tasks escrow has been reserved for. Each funding covers the
+    tasks from the count before it to the count after it (`from`, `to` in its metadata), and
+    fundings are made one at a time under the project's account locks, so the latest one's
+    `to` is the total: one row read, however many fundings there were (a live project makes
+    one with every post). Top-ups, which fund no new tasks, carry no `to`."""
+    latest = (
+        Transaction.objects.filter(
+            kind=T.ESCROW_FUND, project_id=project.pk, metadata__has_key="to"
+        )
+        .order_by("-pk")
+        .values_list("metadata", flat=True)
+        .first()
     )
+    return int(latest["to"]) if latest else 0
 
 
 def escrow_needed(project: Project, tasks: int) -> Decimal:
@@ -64,7 +72,7 @@ def project_tasks_fund(
     # way, and taking escrow alone first would deadlock with it when tasks are added while
     # answers come in (live tasks add one with every post).
     list(Account.objects.select_for_update().filter(pk__in=[escrow.pk, source.pk]).order_by("pk"))
-    funded = _funded_task_count(project)
+    funded = funded_task_count(project)
     total = Task.objects.filter(project=project, is_gold=False).count()
     new = total - funded
     if new <= 0:

@@ -3,7 +3,7 @@ review's task, added to its review project as the answer to check comes in."""
 
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import F
 
 from microwork.accounts.models import User
 from microwork.lib.registry import run_hooks
@@ -39,15 +39,20 @@ def task_add(
     (TASKS_ADDED): a live project without the funds refuses it. `excluded_worker` is never
     handed it. The caller makes `external_id` unique and checks `data`."""
     batch = _made_batch(project, actor)
-    last = Task.objects.filter(batch=batch).aggregate(n=Max("row_number"))["n"] or 0
+    # The batch's counter is raised in place first: the update locks its row until this
+    # transaction ends, so two tasks added at once (two live posts) read different numbers
+    # instead of both taking the highest row number plus one. It also spares reading every
+    # task of a batch that grows by one with each post.
+    made = Batch.objects.filter(pk=batch.pk)
+    made.update(rows_seen=F("rows_seen") + 1, rows_added=F("rows_added") + 1)
+    row_number = made.values_list("rows_added", flat=True).get()
     task = Task.objects.create(
         project=project,
         batch=batch,
-        row_number=last + 1,
+        row_number=row_number,
         external_id=external_id[:200],
         data=data,
         excluded_worker=excluded_worker,
     )
-    Batch.objects.filter(pk=batch.pk).update(rows_seen=last + 1, rows_added=last + 1)
     run_hooks(hooks.TASKS_ADDED, project=project)
     return task
