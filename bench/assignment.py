@@ -26,7 +26,9 @@ import subprocess
 import sys
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import assignment_ceiling as ceiling
 import psycopg
@@ -54,8 +56,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def setup_data(env: dict[str, str], tasks: int, workers: int) -> dict:
-    """Migrate, then create the project, its tasks, and the workers with their tokens."""
+def django_ready(env: dict[str, str]) -> None:
+    """Migrate the scratch database, then set Django up in this process against it."""
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
@@ -63,14 +65,15 @@ def setup_data(env: dict[str, str], tasks: int, workers: int) -> dict:
     import django
 
     django.setup()
-    from decimal import Decimal
 
+
+def bench_project(**settings: Any) -> tuple[Any, Any, Any]:
+    """The bench's requester (Bench Labs) and a live single-choice project of theirs with the
+    given settings (name, description, question, labels, reward, estimated_seconds, overlap,
+    time_limit_seconds); returns (requester, organisation, project)."""
     from microwork.accounts import services as accounts
-    from microwork.accounts.models import Organisation, User, WorkerProfile
-    from microwork.ledger.models import Account
-    from microwork.payments.services.accounts import worker_account
-    from microwork.projects.models import Batch, Project, Task
-    from microwork.quality.models import WorkerSkill
+    from microwork.accounts.models import Organisation
+    from microwork.projects.models import Project
 
     rita = accounts.requester_signup(
         username="bench_rita",
@@ -79,22 +82,39 @@ def setup_data(env: dict[str, str], tasks: int, workers: int) -> dict:
         organisation_name="Bench Labs",
     )
     organisation = Organisation.objects.get(memberships__user=rita)
+    question = settings.pop("question")
+    labels = [{"value": value, "text": text} for value, text in settings.pop("labels")]
     project = Project.objects.create(
         organisation=organisation,
         created_by=rita,
+        interface="single_choice",
+        config={"question": question, "labels": labels},
+        gold_rate=Decimal("0"),
+        status=Project.Status.LIVE,
+        **settings,
+    )
+    return rita, organisation, project
+
+
+def setup_data(env: dict[str, str], tasks: int, workers: int) -> dict:
+    """Migrate, then create the project, its tasks, and the workers with their tokens."""
+    django_ready(env)
+    from microwork.accounts import services as accounts
+    from microwork.accounts.models import User, WorkerProfile
+    from microwork.ledger.models import Account
+    from microwork.payments.services.accounts import worker_account
+    from microwork.projects.models import Batch, Task
+    from microwork.quality.models import WorkerSkill
+
+    rita, organisation, project = bench_project(
         name="Bench images",
         description="Is each image fine for a family website?",
-        interface="single_choice",
-        config={
-            "question": "Is this image acceptable?",
-            "labels": [{"value": "ok", "text": "OK"}, {"value": "gory", "text": "Gory"}],
-        },
+        question="Is this image acceptable?",
+        labels=[("ok", "OK"), ("gory", "Gory")],
         reward=Decimal("0.01"),
         estimated_seconds=20,
         overlap=OVERLAP,
         time_limit_seconds=600,
-        gold_rate=Decimal("0"),
-        status=Project.Status.LIVE,
     )
     batch = Batch.objects.create(
         project=project, uploaded_by=rita, filename="bench.csv", file_format="csv", status="done"

@@ -27,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-from assignment import PG, admin_sql, free_port, log
+from assignment import PG, admin_sql, bench_project, django_ready, free_port, log
 
 ROOT = Path(__file__).resolve().parent.parent
 # The scratch database: one per run (the process id), so two runs on one server never share
@@ -37,28 +37,24 @@ STATEMENT = "Answers are shown at once to the users of the bench's product, unde
 
 
 def setup_data(env: dict[str, str], workers: int) -> dict:
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    django_ready(env)
     from decimal import Decimal
 
     from microwork.accounts import services as accounts
-    from microwork.accounts.models import Organisation, User, WorkerProfile
+    from microwork.accounts.models import User, WorkerProfile
     from microwork.ledger.services.deposits import deposit_record
     from microwork.live.services.setup import live_opt_in, live_setup_save
-    from microwork.projects.models import Project
 
-    rita = accounts.requester_signup(
-        username="bench_rita",
-        email="bench_rita@example.org",
-        password="a-long-pass-123",
-        organisation_name="Bench Labs",
+    rita, organisation, project = bench_project(
+        name="Bench live",
+        description="Is this message fine to show?",
+        question="Is this message fine to show?",
+        labels=[("ok", "OK"), ("bad", "Not OK")],
+        reward=Decimal("0.02"),
+        estimated_seconds=10,
+        overlap=1,
+        time_limit_seconds=60,
     )
-    organisation = Organisation.objects.get(memberships__user=rita)
     operator = User.objects.create(
         username="bench_omar", email="bench_omar@example.org", password="!", is_staff=True
     )
@@ -68,23 +64,6 @@ def setup_data(env: dict[str, str], workers: int) -> dict:
         currency="USD",
         reference="bench-deposit",
         actor=operator,
-    )
-    project = Project.objects.create(
-        organisation=organisation,
-        created_by=rita,
-        name="Bench live",
-        description="Is this message fine to show?",
-        interface="single_choice",
-        config={
-            "question": "Is this message fine to show?",
-            "labels": [{"value": "ok", "text": "OK"}, {"value": "bad", "text": "Not OK"}],
-        },
-        reward=Decimal("0.02"),
-        estimated_seconds=10,
-        overlap=1,
-        time_limit_seconds=60,
-        gold_rate=Decimal("0"),
-        status=Project.Status.LIVE,
     )
     live_setup_save(project=project, actor=rita, use_statement=STATEMENT, standby_per_hour="9")
     _token, requester_token = accounts.api_token_create(
