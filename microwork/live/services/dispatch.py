@@ -31,7 +31,7 @@ from microwork.payments.services.escrow import escrow_needed
 from microwork.projects.interfaces import get_interface
 from microwork.projects.interfaces.base import RowError
 from microwork.projects.models import Project, Task
-from microwork.projects.services.tasks import task_add
+from microwork.projects.services.tasks import RowReserved, task_add, task_row_reserve
 from microwork.webhooks.events import LIVE_TASK_ANSWERED
 from microwork.webhooks.selectors import events_wanted
 from microwork.webhooks.services.events import webhook_event_emit
@@ -102,9 +102,12 @@ def live_task_post(
         if existing is not None:
             return existing
     clean = _clean_data(project, data)
+    # The task's row number first, in a transaction of its own: the batch row it locks is
+    # then not held through the post, which every other post to the project waits for.
+    row = task_row_reserve(project=project, actor=actor)
     try:
         with transaction.atomic():
-            live_task = _post(project, actor, clean, seconds, key, now)
+            live_task = _post(project, actor, clean, seconds, key, now, row)
     except IntegrityError:
         # The same key posted twice at once: the other one won; return it.
         existing = LiveTask.objects.filter(project=project, idempotency_key=key).first()
@@ -118,7 +121,13 @@ def live_task_post(
 
 
 def _post(
-    project: Project, actor: User, data: dict[str, Any], seconds: int, key: str, now: datetime
+    project: Project,
+    actor: User,
+    data: dict[str, Any],
+    seconds: int,
+    key: str,
+    now: datetime,
+    row: RowReserved,
 ) -> LiveTask:
     setup = LiveSetup.objects.filter(project=project).first()
     if setup is None:
@@ -130,7 +139,9 @@ def _post(
         Project.Status.LIVE
     ):
         raise Conflict(_("The project is not live."), code="project_not_live")
-    task = task_add(project=project, actor=actor, data=data, external_id=f"live-{uuid.uuid4()}")
+    task = task_add(
+        project=project, actor=actor, data=data, external_id=f"live-{uuid.uuid4()}", row=row
+    )
     deadline = now + timedelta(seconds=seconds)
     live_task = LiveTask.objects.create(
         project=project,
