@@ -21,7 +21,7 @@ from microwork.lib.bounds import MAX_ID, whole_number
 from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError
 from microwork.lib.redirects import safe_next_url
-from microwork.lib.views import action, page
+from microwork.lib.views import action, in_words, keep_typed, page, typed_values
 from microwork.payments import selectors as payments_selectors
 from microwork.projects.access import access_project_for_requester
 from microwork.projects.interfaces import get_interface
@@ -78,7 +78,10 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
             )
             messages.success(request, _("Bonus sent to %(n)d workers.") % {"n": len(workers)})
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        # The review page shows the bonus form again with what was typed.
+        labels = {"amount": _("Amount per worker"), "message": _("Message"), "worker": _("Workers")}
+        messages.error(request, in_words(exc.message, labels))
+        keep_typed(request, exc.field)
     return redirect("review:page", project_id=project.pk)
 
 
@@ -244,5 +247,6 @@ def answers_page(request: HttpRequest, project_id: int) -> HttpResponse:
             "status_choices": Submission.Status.choices,
             "bonus_workers": payments_selectors.project_workers(project=project),
             "request_key": uuid.uuid4().hex,
+            "typed": typed_values(request),
         },
     )
