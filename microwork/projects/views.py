@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.accounts.auth import request_user
 from microwork.lib.errors import ApplicationError
-from microwork.lib.l10n import format_money
+from microwork.lib.l10n import format_money, time_left_text
 from microwork.lib.redirects import safe_next_url
 from microwork.lib.text import render_markdown
 from microwork.lib.views import form_labels, form_status, in_words, keep_typed, page, typed_values
@@ -242,20 +242,6 @@ def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     )
 
 
-def _time_words(seconds: int) -> str:
-    if seconds < 60:
-        return ngettext("about %(n)d second left", "about %(n)d seconds left", seconds) % {
-            "n": seconds
-        }
-    minutes = round(seconds / 60)
-    if minutes < 120:
-        return ngettext("about %(n)d minute left", "about %(n)d minutes left", minutes) % {
-            "n": minutes
-        }
-    hours = round(seconds / 3600)
-    return ngettext("about %(n)d hour left", "about %(n)d hours left", hours) % {"n": hours}
-
-
 def progress_words(progress: Any, batch: Any) -> dict[str, Any]:
     """A running upload's phases in words, each with its count, and the time left."""
     if progress is None:
@@ -279,7 +265,7 @@ def progress_words(progress: Any, batch: Any) -> dict[str, Any]:
             "done": _("done"),
         }[phase.state]
         lines.append({"name": name, "state": state, "count": count, "key": phase.key})
-    time_left = _time_words(progress.seconds_left) if progress.seconds_left is not None else ""
+    time_left = time_left_text(progress.seconds_left) if progress.seconds_left is not None else ""
     return {"phases": lines, "percent": progress.percent, "time_left": time_left}
 
 
