@@ -46,8 +46,8 @@ def action(view: View | None = None, *, labels: Labels | None = None) -> Any:
     `next`, else the Referer) with the reason as a message and what was typed kept for it
     (`typed_values`). `labels` are the page's names of its inputs (or a function of the
     request giving them), so the reason names an input in words rather than as the API
-    does. What the access helpers hide or refuse (a 404 or 403 naming no input) renders
-    refused.html with the reason: there is no page of theirs to go back to."""
+    does. What the access helpers hide or refuse renders refused.html with the reason, as a
+    404 or 403: there is no page of theirs to go back to."""
 
     def decorate(view: View) -> View:
         @login_required
@@ -56,9 +56,7 @@ def action(view: View | None = None, *, labels: Labels | None = None) -> Any:
             try:
                 return view(request, *args, **kwargs)
             except ApplicationError as exc:
-                # A typed input that names nothing (no worker of that username) goes back to
-                # its form like any refusal; only what an access helper hides has no page.
-                if exc.status in (403, 404) and not (exc.field and request.method == "POST"):
+                if exc.status in (403, 404):
                     return render(
                         request, "refused.html", {"message": exc.message}, status=exc.status
                     )

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from microwork.accounts.auth import request_user
 from microwork.inbox import selectors as inbox_selectors
 from microwork.lib.bounds import MAX_ID, whole_number
+from microwork.lib.errors import ApplicationError, NotFound
 from microwork.lib.redirects import safe_next_url
 from microwork.lib.text import render_markdown
 from microwork.lib.views import action, typed_values
@@ -99,6 +100,17 @@ def _operator_labels(request: HttpRequest) -> dict[str, Any]:
         "days": gettext_lazy("Days (empty: until lifted)"),
         "username": gettext_lazy("Username"),
     }
+
+
+def _typed_worker(username: str, *, field: str, workers_only: bool = True) -> Any:
+    """The worker a form names by username. A name that matches nobody is a mistake in the
+    form, which goes back to it with what was typed, not a page that does not exist."""
+    try:
+        return dashboards.worker_by_username(
+            username=username, field=field, workers_only=workers_only
+        )
+    except NotFound as exc:
+        raise ApplicationError(exc.message, field=field) from None
 
 
 def _hours(request: HttpRequest, name: str, *, default: int, minimum: int, maximum: int) -> int:
@@ -552,9 +564,7 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
     )
     qualification_grant(
         qualification=qualification,
-        worker=dashboards.worker_by_username(
-            username=request.POST.get("worker", ""), field="worker"
-        ),
+        worker=_typed_worker(request.POST.get("worker", ""), field="worker"),
         value=request.POST.get("value") or 1,
         granted_by=user,
     )
@@ -601,8 +611,8 @@ def operator_suspend(request: HttpRequest) -> HttpResponse:
     operator = access_operator(user=request_user(request))
     account_suspend(
         operator=operator,
-        worker=dashboards.worker_by_username(
-            username=request.POST.get("username", ""), field="username", workers_only=False
+        worker=_typed_worker(
+            request.POST.get("username", ""), field="username", workers_only=False
         ),
         reason=request.POST.get("reason", ""),
         days=request.POST.get("days"),
