@@ -134,6 +134,7 @@ NOT_PAGES = {
     "results:configure": "a form's target",
     "results:reestimate": "a form's target",
     "results:run_status": "a fragment the results page fetches",
+    "review:approve_progress": "a fragment the review page fetches",
     "results:download": "a file download",
     "review:act": "a form's target",
     "review:peer_reviews_csv": "a CSV download",

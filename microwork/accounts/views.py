@@ -34,7 +34,7 @@ from microwork.accounts.terms import terms_current
 from microwork.lib.errors import ApplicationError
 from microwork.lib.net import client_address
 from microwork.lib.redirects import safe_next_url
-from microwork.lib.views import form_error, page
+from microwork.lib.views import form_error, form_status, page
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -68,7 +68,12 @@ def signup(request: HttpRequest) -> HttpResponse:
                 request, _("Welcome to microwork, %(name)s.") % {"name": user.username}
             )
             return redirect("home")
-    return render(request, "accounts/signup.html", {"form": form, "kind": kind, "terms": terms})
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "kind": kind, "terms": terms},
+        status=form_status(form),
+    )
 
 
 # The browser's mark of having logged in to an account before (services.login_device_token).
@@ -143,7 +148,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Your password was changed."))
             return redirect("accounts:profile")
-    return render(request, "accounts/password_change.html", {"form": form})
+    return render(
+        request, "accounts/password_change.html", {"form": form}, status=form_status(form)
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -207,7 +214,12 @@ def profile(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Profile saved."))
                 return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form, "worker": worker})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "worker": worker},
+        status=form_status(form),
+    )
 
 
 @login_required
@@ -228,6 +240,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/tokens.html",
         {"form": form, "tokens": rows, "new_key": new_key, "organisation": organisation},
+        status=form_status(form),
     )
 
 

@@ -11,7 +11,7 @@ from microwork.aggregation.forms import METHOD_NAMES, AggregationSettingsForm
 from microwork.aggregation.services import run_requests
 from microwork.aggregation.services import settings as aggregation_settings
 from microwork.lib.errors import ApplicationError
-from microwork.lib.views import page
+from microwork.lib.views import form_error, page
 from microwork.projects.access import access_project_for_requester
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
@@ -79,7 +79,7 @@ def results_configure(request: HttpRequest, project_id: int) -> HttpResponse:
                 project=project, actor=user, **form.cleaned_data
             )
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_error(form, exc)
         else:
             messages.success(request, _("Aggregation settings saved."))
             return redirect("results:page", project_id=project.pk)

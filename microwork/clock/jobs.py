@@ -63,6 +63,7 @@ JOB_RECOVERY: dict[str, str] = {
     "microwork.aggregation.tasks.aggregate_project": (
         "microwork.aggregation.tasks.aggregate_project_recover"
     ),
+    "microwork.review.tasks.approve_all_task": "microwork.review.tasks.approve_all_task_recover",
 }
 
 

@@ -30,7 +30,7 @@ from microwork.lib.bounds import whole_number
 from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
-from microwork.lib.views import page
+from microwork.lib.views import in_words, page, typed_now
 
 
 def _providers() -> list[tuple[str, str]]:
@@ -42,11 +42,38 @@ def _providers() -> list[tuple[str, str]]:
     return [(k, str(get_provider(k).label)) for k in keys]
 
 
+# What the payouts page calls each input, for a refusal that names one.
+def _payout_labels() -> dict[str, str]:
+    return {
+        "amount": _("Amount"),
+        "method": _("Send to"),
+        "provider": _("Service"),
+        "phone": _("Mobile-money number"),
+        "name": _("Name on the account"),
+        "label": _("A name for this method (optional)"),
+    }
+
+
 @page
 def payouts(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     access_worker(user=user)
-    currency = request.GET.get("currency") or _default_currency(user)
+    return _payouts_page(request, user)
+
+
+def _payouts_refused(request: HttpRequest, user, exc: ApplicationError) -> HttpResponse:
+    """The page again, as a 400, with what was typed and the problem naming its input."""
+    messages.error(request, in_words(exc.message, _payout_labels()))
+    return _payouts_page(request, user, typed=typed_now(request, exc.field), status=400)
+
+
+def _payouts_page(
+    request: HttpRequest, user, *, typed: dict | None = None, status: int = 200
+) -> HttpResponse:
+    typed = typed or {"values": {}, "field": ""}
+    currency = (
+        typed["values"].get("currency") or request.GET.get("currency") or _default_currency(user)
+    )
     methods = list(selectors.payout_methods_active(user=user))
     balances = selectors.worker_balances(user=user, currency=currency)
     return render(
@@ -61,7 +88,9 @@ def payouts(request: HttpRequest) -> HttpResponse:
             "providers": _providers(),
             "request_key": uuid.uuid4().hex,
             "currency": currency,
+            "typed": typed,
         },
+        status=status,
     )
 
 
@@ -79,8 +108,9 @@ def payout_request(request: HttpRequest) -> HttpResponse:
     access_worker(user=user)
     method_id = whole_number(request.POST.get("method"), low=1)
     if method_id is None:
-        messages.error(request, _("Choose where to send the money."))
-        return redirect("ledger:payouts")
+        return _payouts_refused(
+            request, user, ApplicationError(_("Choose where to send the money."), field="method")
+        )
     method = access_payout_method_for_worker(user=user, method_id=method_id)
     try:
         payout = ledger_payouts.payout_request(
@@ -91,7 +121,7 @@ def payout_request(request: HttpRequest) -> HttpResponse:
             request_key=request.POST.get("request_key") or None,
         )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        return _payouts_refused(request, user, exc)
     else:
         messages.success(
             request,
@@ -114,7 +144,7 @@ def payout_method_add(request: HttpRequest) -> HttpResponse:
             details={"phone": request.POST.get("phone", ""), "name": request.POST.get("name", "")},
         )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        return _payouts_refused(request, user, exc)
     else:
         messages.success(request, _("Payout method saved."))
     return redirect("ledger:payouts")
@@ -234,6 +264,7 @@ def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse
 def operator_deposit(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     access_operator(user=user)
+    status = 200
     if request.method == "POST":
         organisation = Organisation.objects.filter(
             pk=whole_number(request.POST.get("organisation"), low=1) or 0
@@ -252,7 +283,15 @@ def operator_deposit(request: HttpRequest) -> HttpResponse:
                 memo=request.POST.get("memo", ""),
             )
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            labels = {
+                "organisation": _("Organisation"),
+                "amount": _("Amount received"),
+                "currency": _("Currency"),
+                "reference": _("Payment reference"),
+                "memo": _("Note"),
+            }
+            messages.error(request, in_words(exc.message, labels))
+            status = 400
         else:
             messages.success(
                 request, _("Deposit recorded for %(org)s.") % {"org": organisation.name}
@@ -267,4 +306,5 @@ def operator_deposit(request: HttpRequest) -> HttpResponse:
             "recent": selectors.deposits_recent(),
             "post": request.POST,
         },
+        status=status,
     )

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 
 from microwork.lib.money import AMOUNT_PLACES, CURRENCIES
 
@@ -100,3 +100,18 @@ def datetime_text(value: datetime | None) -> str:
 
 # Amounts in sentences (refusals, inbox lines, e-mails) are exact, as a reward is.
 format_money = reward_text
+
+
+def time_left_text(seconds: int) -> str:
+    """A long job's estimate of the time left, in the largest unit that reads well."""
+    if seconds < 60:
+        return ngettext("about %(n)d second left", "about %(n)d seconds left", seconds) % {
+            "n": seconds
+        }
+    minutes = round(seconds / 60)
+    if minutes < 120:
+        return ngettext("about %(n)d minute left", "about %(n)d minutes left", minutes) % {
+            "n": minutes
+        }
+    hours = round(seconds / 3600)
+    return ngettext("about %(n)d hour left", "about %(n)d hours left", hours) % {"n": hours}

@@ -70,6 +70,10 @@ class JobProgress:
     def _phase(self, key: str) -> dict[str, Any]:
         return next(p for p in self.state["phases"] if p["key"] == key)
 
+    def announce(self) -> None:
+        """The job is queued: every phase waiting, so the page shows it before it starts."""
+        self._write(force=True)
+
     def start(self, key: str, total: int) -> None:
         phase = self._phase(key)
         phase.update(total=max(int(total), 0), done=0, started=self.clock(), ended=None)

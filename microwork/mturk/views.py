@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.accounts.auth import request_user
 from microwork.lib.errors import ApplicationError
-from microwork.lib.views import action, page
+from microwork.lib.views import action, page, typed_values
 from microwork.mturk import selectors, sigv4
 from microwork.mturk.keys import secret_decrypt
 from microwork.mturk.models import AccessKey
@@ -193,7 +193,10 @@ def qualifications_page(request: HttpRequest) -> HttpResponse:
         {"type": qt, "request": mine.get(qt.pk), "held": qt.qualification_id in held}
         for qt in selectors.requestable_types()
     ]
-    return render(request, "mturk/qualifications.html", {"rows": rows})
+    # A refused request comes back with what the worker wrote (kept by `action`).
+    return render(
+        request, "mturk/qualifications.html", {"rows": rows, "typed": typed_values(request)}
+    )
 
 
 @action

@@ -30,7 +30,7 @@ from microwork.ledger.services.rates import exchange_estimate
 from microwork.ledger.views import statement_response
 from microwork.lib.errors import ApplicationError
 from microwork.lib.redirects import safe_next_url
-from microwork.lib.views import page
+from microwork.lib.views import in_words, keep_typed, page, typed_values
 from microwork.payments import charts, golive, selectors
 from microwork.payments.services import accounts as payments_accounts
 from microwork.payments.services.floor import floor_per_hour, worker_floor_per_hour
@@ -110,6 +110,7 @@ def requester_billing(request: HttpRequest) -> HttpResponse:
             ],
             "request_key": uuid.uuid4().hex,
             "fee_rate": settings.PLATFORM_FEE_RATE * 100,
+            "typed": typed_values(request),
         },
     )
 
@@ -129,7 +130,10 @@ def deposit(request: HttpRequest) -> HttpResponse:
             request_key=request.POST.get("request_key", ""),
         )
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        # Back to the page it came from, which shows what was typed and the input at fault.
+        labels = {"amount": _("Amount"), "provider": _("Pay with"), "currency": _("Currency")}
+        messages.error(request, in_words(exc.message, labels))
+        keep_typed(request, exc.field)
     else:
         messages.success(request, _("Funds added."))
     back = safe_next_url(request.POST.get("next"))
@@ -173,6 +177,7 @@ def go_live(request: HttpRequest, project_id: int) -> HttpResponse:
                 (key, get_deposit_provider(key).label) for key in deposit_providers_enabled()
             ],
             "request_key": uuid.uuid4().hex,
+            "typed": typed_values(request),
         },
     )
 

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
+from microwork.lib.views import form_labels, in_words
 from microwork.projects import disturbing
 from microwork.projects.interfaces import TaskInterface, get_interface, interfaces_all
 from microwork.projects.models import Project
@@ -304,7 +305,9 @@ class ProjectForm(forms.Form):
         name = exc.field
         if name not in self.fields and name:
             name = config_field_name(self.chosen_interface(), name)
-        self.add_error(name if name in self.fields else None, exc.message)
+        self.add_error(
+            name if name in self.fields else None, in_words(exc.message, form_labels(self))
+        )
 
     # What the template lays out: the common fields, then one section per interface (the page
     # shows the chosen one), then the rest.

@@ -4,8 +4,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -13,9 +14,10 @@ from django.views.decorators.http import require_POST
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.accounts.auth import request_user
 from microwork.lib.errors import ApplicationError
-from microwork.lib.l10n import format_money
+from microwork.lib.l10n import format_money, time_left_text
+from microwork.lib.redirects import safe_next_url
 from microwork.lib.text import render_markdown
-from microwork.lib.views import page
+from microwork.lib.views import form_labels, form_status, in_words, keep_typed, page, typed_values
 from microwork.projects import selectors
 from microwork.projects.access import access_batch_for_requester, access_project_for_requester
 from microwork.projects.forms import ProjectForm, StatusForm, UploadForm, duration_text
@@ -67,6 +69,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
             "templates": [(i.key, i.title) for i in interfaces_all()],
             "template_key": chosen.key,
         },
+        status=form_status(form),
     )
 
 
@@ -87,7 +90,10 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
             messages.success(request, _("Project saved."))
             return redirect("projects:detail", project_id=project.pk)
     return render(
-        request, "projects/form.html", {"form": form, "project": project, "locked": locked}
+        request,
+        "projects/form.html",
+        {"form": form, "project": project, "locked": locked},
+        status=form_status(form),
     )
 
 
@@ -112,6 +118,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "instructions_html": render_markdown(project.instructions),
             "approval_period": duration_text(project.auto_approve_seconds),
             "personal_data_names": category_names(project.personal_data),
+            "typed": typed_values(request),
         },
     )
 
@@ -122,8 +129,10 @@ def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
     project = access_project_for_requester(user=user, project_id=project_id)
     form = StatusForm(request.POST)
+    back = safe_next_url(request.POST.get("next")) or reverse("projects:detail", args=[project.pk])
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
+        keep_typed(request, "status")
     else:
         try:
             project_services.project_set_status(
@@ -133,14 +142,18 @@ def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as exc:
+            # Back to the page the form was on, with the reason typed kept for it.
             messages.error(request, exc.message)
+            keep_typed(request, exc.field)
+            return HttpResponseRedirect(back)
         else:
             messages.success(
                 request,
                 _("The project is now %(status)s.")
                 % {"status": Project.Status(form.cleaned_data["status"]).label.lower()},
             )
-    return redirect("projects:detail", project_id=project.pk)
+            return redirect("projects:detail", project_id=project.pk)
+    return HttpResponseRedirect(back)
 
 
 @page
@@ -189,7 +202,10 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
             ),
         )
     except ApplicationError as exc:
-        form.add_error(exc.field if exc.field in ("opens_at", "media_zip") else None, exc.message)
+        form.add_error(
+            exc.field if exc.field in ("opens_at", "media_zip") else None,
+            in_words(exc.message, form_labels(form)),
+        )
         context["problems"] = exc.details or []
         return render(request, "projects/upload.html", context, status=exc.status)
     batch = outcome.batch
@@ -226,20 +242,6 @@ def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     )
 
 
-def _time_words(seconds: int) -> str:
-    if seconds < 60:
-        return ngettext("about %(n)d second left", "about %(n)d seconds left", seconds) % {
-            "n": seconds
-        }
-    minutes = round(seconds / 60)
-    if minutes < 120:
-        return ngettext("about %(n)d minute left", "about %(n)d minutes left", minutes) % {
-            "n": minutes
-        }
-    hours = round(seconds / 3600)
-    return ngettext("about %(n)d hour left", "about %(n)d hours left", hours) % {"n": hours}
-
-
 def progress_words(progress: Any, batch: Any) -> dict[str, Any]:
     """A running upload's phases in words, each with its count, and the time left."""
     if progress is None:
@@ -263,7 +265,7 @@ def progress_words(progress: Any, batch: Any) -> dict[str, Any]:
             "done": _("done"),
         }[phase.state]
         lines.append({"name": name, "state": state, "count": count, "key": phase.key})
-    time_left = _time_words(progress.seconds_left) if progress.seconds_left is not None else ""
+    time_left = time_left_text(progress.seconds_left) if progress.seconds_left is not None else ""
     return {"phases": lines, "percent": progress.percent, "time_left": time_left}
 
 

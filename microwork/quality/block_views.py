@@ -13,7 +13,7 @@ from microwork.accounts.access import access_organisation_for_requester
 from microwork.accounts.auth import request_user
 from microwork.lib.bounds import MAX_ID, whole_number
 from microwork.lib.errors import ApplicationError
-from microwork.lib.views import action, page
+from microwork.lib.views import action, page, typed_values
 from microwork.projects.models import Project
 from microwork.quality import dashboards, selectors
 from microwork.quality.models import Decision
@@ -65,6 +65,8 @@ def blocks(request: HttpRequest) -> HttpResponse:
             "organisation": organisation,
             "blocks": selectors.blocks_for_organisation(organisation_id=organisation.pk),
             "typed": typed,
+            # A refused answer to an appeal comes back with what was written.
+            "appeal_typed": typed_values(request),
             "errors": errors,
             "now": timezone.now(),
             "active": Decision.Status.ACTIVE,

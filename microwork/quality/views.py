@@ -14,11 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from microwork.accounts.auth import request_user
 from microwork.inbox import selectors as inbox_selectors
 from microwork.lib.bounds import MAX_ID, whole_number
+from microwork.lib.errors import ApplicationError, NotFound
 from microwork.lib.redirects import safe_next_url
 from microwork.lib.text import render_markdown
 from microwork.lib.views import action, typed_values
@@ -37,6 +39,7 @@ from microwork.quality.access import (
 )
 from microwork.quality.models import APPEAL_WINDOW, Decision, ProjectRequirement, RuleConfig
 from microwork.quality.rules import APPROVAL_RULES, RULES, get_approval_rule, get_rule
+from microwork.quality.rules.base import check_int
 from microwork.quality.services import appeals as quality_appeals
 from microwork.quality.services import exams
 from microwork.quality.services.configuration import (
@@ -54,6 +57,69 @@ from microwork.quality.services.qualifications import (
 )
 
 DOCS = Path(settings.BASE_DIR) / "docs"
+
+
+def _project_labels(request: HttpRequest) -> dict[str, Any]:
+    """What the quality page calls each input, so a refusal names it in words (the services
+    name them as the API does)."""
+    labels: dict[str, Any] = {
+        "pass_mark": gettext_lazy("Pass mark (0–1)"),
+        "question_count": gettext_lazy("Questions"),
+        "cooldown_hours": gettext_lazy("Hours before a retake"),
+        "max_attempts": gettext_lazy("Attempts"),
+        "pause_hours": gettext_lazy("Pause length (hours)"),
+        "gold_reveal_delay_hours": gettext_lazy("The project's reveal delay, in hours (1 to 720)"),
+        "appeal_deadline_hours": gettext_lazy("Hours to answer an appeal"),
+        "rejection_confirm_share": gettext_lazy(
+            "Ask for confirmation above this share of one worker's answers rejected in a day (0–1)"
+        ),
+        "subject": gettext_lazy("Subject"),
+        "comparator": gettext_lazy("Comparator"),
+        "values": gettext_lazy("Values, comma-separated (en, NG, phone, 80 …)"),
+        "worker": gettext_lazy("Worker's username"),
+        "value": gettext_lazy("Value"),
+    }
+    return labels
+
+
+# A rule's numbers are named as that rule's form labels them (two rules may share a name).
+def _rule_labels(request: HttpRequest) -> dict[str, Any]:
+    key = request.POST.get("rule_key", "")
+    params = get_rule(key).params if key in RULES else ()
+    return {**_project_labels(request), **{p.name: p.label for p in params}}
+
+
+def _approval_labels(request: HttpRequest) -> dict[str, Any]:
+    key = request.POST.get("rule_key", "")
+    params = get_approval_rule(key).params if key in APPROVAL_RULES else ()
+    return {**_project_labels(request), **{p.name: p.label for p in params}}
+
+
+def _operator_labels(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "days": gettext_lazy("Days (empty: until lifted)"),
+        "username": gettext_lazy("Username"),
+    }
+
+
+def _typed_worker(username: str, *, field: str, workers_only: bool = True) -> Any:
+    """The worker a form names by username. A name that matches nobody is a mistake in the
+    form, which goes back to it with what was typed, not a page that does not exist."""
+    try:
+        return dashboards.worker_by_username(
+            username=username, field=field, workers_only=workers_only
+        )
+    except NotFound as exc:
+        raise ApplicationError(exc.message, field=field) from None
+
+
+def _hours(request: HttpRequest, name: str, *, default: int, minimum: int, maximum: int) -> int:
+    """A number of hours typed on a form, refused naming its own input (the services count
+    seconds, which the person never typed)."""
+    raw = request.POST.get(name)
+    if raw is None or not raw.strip():
+        return default
+    return check_int(raw, field=name, minimum=minimum, maximum=maximum)
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -121,6 +187,8 @@ def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
             "text": texts.decision_text(decision),
             "reason": texts.REJECTION_REASONS.get(decision.reason_code, ""),
             **dashboards.decision_appeal_state(decision=decision, now=timezone.now()),
+            # A refused appeal (empty, too long) comes back with what the worker wrote.
+            "typed": typed_values(request),
         },
     )
 
@@ -283,39 +351,49 @@ def _catalogue_forms(
     keys: Iterable[str],
     get: Callable[[str], Any],
     configured: Iterable[Any],
+    typed: dict[str, Any],
     extra: Callable[[str], dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """One form per rule of a catalogue (sanction rules or approval rules): the rule, the
     project's settings of it if any, and each number with its value (the rule's default
-    where the project set none)."""
+    where the project set none; what was typed when the rule's form was just refused)."""
     by_key = {r.rule_key: r for r in configured}
     forms = []
     for key in keys:
         rule = get(key)
         config = by_key.get(key)
         values = {**rule.defaults(), **(config.params if config else {})}
+        refused = typed["values"] if typed["values"].get("rule_key") == key else {}
+        values.update({p.name: refused[p.name] for p in rule.params if p.name in refused})
         forms.append(
             {
                 "key": key,
                 "rule": rule,
                 "config": config,
                 "params": [(p, values.get(p.name)) for p in rule.params],
+                "invalid": typed["field"] if refused else "",
+                "pause_hours": refused.get("pause_hours")
+                or (getattr(config, "pause_seconds", 0) // 3600 or 24),
+                "enabled": refused.get("enabled") == "on"
+                if refused
+                else bool(config and config.enabled),
                 **(extra(key) if extra else {}),
             }
         )
     return forms
 
 
-def _rule_forms(project: Any) -> list[dict[str, Any]]:
-    return _catalogue_forms(RULES, get_rule, selectors.rules_for_project(project=project))
+def _rule_forms(project: Any, typed: dict[str, Any]) -> list[dict[str, Any]]:
+    return _catalogue_forms(RULES, get_rule, selectors.rules_for_project(project=project), typed)
 
 
-def _approval_forms(project: Any) -> list[dict[str, Any]]:
+def _approval_forms(project: Any, typed: dict[str, Any]) -> list[dict[str, Any]]:
     counts = selectors.early_approval_counts(project=project)
     return _catalogue_forms(
         APPROVAL_RULES,
         get_approval_rule,
         selectors.approval_rules_for_project(project=project),
+        typed,
         extra=lambda key: {"approved": counts.get(key, 0)},
     )
 
@@ -323,24 +401,26 @@ def _approval_forms(project: Any) -> list[dict[str, Any]]:
 @action
 def project_quality(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    # A refused form (a test without enough control tasks, a rule's number) comes back as typed.
+    typed = typed_values(request)
     return render(
         request,
         "quality/project.html",
         {
             "project": project,
             **dashboards.project_quality_overview(project=project, now=timezone.now()),
-            "rule_forms": _rule_forms(project),
-            "approval_forms": _approval_forms(project),
+            "rule_forms": _rule_forms(project, typed),
+            "approval_forms": _approval_forms(project, typed),
             "actions": RuleConfig.Action.choices,
             "subjects": ProjectRequirement.Subject.choices,
             "comparators": ProjectRequirement.Comparator.choices,
-            # A refused form (a test without enough control tasks) comes back as typed.
-            "typed": typed_values(request),
+            "typed": typed,
+            "appeal_typed": typed,
         },
     )
 
 
-@action
+@action(labels=_rule_labels)
 @require_POST
 def rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
@@ -352,14 +432,14 @@ def rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
         rule_key=key,
         params=params,
         action=request.POST.get("action") or None,
-        pause_seconds=_int(request.POST.get("pause_hours"), 24) * 3600,
+        pause_seconds=_hours(request, "pause_hours", default=24, minimum=1, maximum=90 * 24) * 3600,
         enabled=request.POST.get("enabled") == "on",
     )
     messages.success(request, _("Rule saved."))
     return redirect("quality:project", project_id=project.pk)
 
 
-@action
+@action(labels=_approval_labels)
 @require_POST
 def approval_rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
@@ -375,7 +455,7 @@ def approval_rule_save(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("quality:project", project_id=project.pk)
 
 
-@action
+@action(labels=_project_labels)
 @require_POST
 def settings_save(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
@@ -412,7 +492,7 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     return redirect("quality:operator")
 
 
-@action
+@action(labels=_project_labels)
 @require_POST
 def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
@@ -424,7 +504,10 @@ def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
         mode=request.POST.get("mode", "test"),
         pass_mark=request.POST.get("pass_mark", "0.8"),
         question_count=request.POST.get("question_count", "10"),
-        retake_cooldown_seconds=_int(request.POST.get("cooldown_hours"), 24) * 3600,
+        retake_cooldown_seconds=_hours(
+            request, "cooldown_hours", default=24, minimum=0, maximum=24 * 365
+        )
+        * 3600,
         max_attempts=request.POST.get("max_attempts", "3"),
         required=request.POST.get("required") == "on",
     )
@@ -435,7 +518,7 @@ def test_create(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("quality:project", project_id=project.pk)
 
 
-@action
+@action(labels=_project_labels)
 @require_POST
 def requirement_add(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
@@ -469,7 +552,7 @@ def requirement_remove(request: HttpRequest, project_id: int, requirement_id: in
     return redirect("quality:project", project_id=requirement.project_id)
 
 
-@action
+@action(labels=_project_labels)
 @require_POST
 def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
     user = request_user(request)
@@ -481,9 +564,7 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
     )
     qualification_grant(
         qualification=qualification,
-        worker=dashboards.worker_by_username(
-            username=request.POST.get("worker", ""), field="worker"
-        ),
+        worker=_typed_worker(request.POST.get("worker", ""), field="worker"),
         value=request.POST.get("value") or 1,
         granted_by=user,
     )
@@ -491,7 +572,7 @@ def grant_add(request: HttpRequest, project_id: int) -> HttpResponse:
     return redirect("quality:project", project_id=project.pk)
 
 
-@action
+@action(labels=_project_labels)
 @require_POST
 def qualification_add(request: HttpRequest, project_id: int) -> HttpResponse:
     project = access_project_for_requester(user=request_user(request), project_id=project_id)
@@ -511,19 +592,27 @@ def qualification_add(request: HttpRequest, project_id: int) -> HttpResponse:
 def operator_page(request: HttpRequest) -> HttpResponse:
     access_operator(user=request_user(request))
     now = timezone.now()
+    typed = typed_values(request)
     return render(
-        request, "quality/operator.html", {**dashboards.operator_overview(now=now), "now": now}
+        request,
+        "quality/operator.html",
+        {
+            **dashboards.operator_overview(now=now),
+            "now": now,
+            "typed": typed,
+            "appeal_typed": typed,
+        },
     )
 
 
-@action
+@action(labels=_operator_labels)
 @require_POST
 def operator_suspend(request: HttpRequest) -> HttpResponse:
     operator = access_operator(user=request_user(request))
     account_suspend(
         operator=operator,
-        worker=dashboards.worker_by_username(
-            username=request.POST.get("username", ""), field="username", workers_only=False
+        worker=_typed_worker(
+            request.POST.get("username", ""), field="username", workers_only=False
         ),
         reason=request.POST.get("reason", ""),
         days=request.POST.get("days"),

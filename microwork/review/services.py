@@ -6,7 +6,7 @@ and calls the money primitives of payments (`earning_approve`, `earning_reject`,
 Approval by rule (quality), approval after the review window (payments) and appeals (quality)
 are not requester actions: they call those primitives directly."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -55,10 +55,15 @@ def submission_approve(*, submission: Submission, actor: User, note: str = "") -
 
 
 def submissions_approve(
-    *, project: Project, actor: User, submission_ids: Iterable[int] | None = None
+    *,
+    project: Project,
+    actor: User,
+    submission_ids: Iterable[int] | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Approve the given pending answers of the project (all of them when no ids), each in
-    its own transaction so a failure half-way keeps what was done. Returns how many."""
+    its own transaction so a failure half-way keeps what was done. Returns how many;
+    `on_progress` hears how many answers were gone through so far."""
     qs = Submission.objects.filter(project=project, status=S.PENDING).order_by("pk")
     if submission_ids is not None:
         ids = sorted({int(i) for i in submission_ids})
@@ -76,8 +81,10 @@ def submissions_approve(
             )
         qs = qs.filter(pk__in=ids)
     done = 0
-    for submission in qs.iterator():
+    for seen, submission in enumerate(qs.iterator(), start=1):
         done += submission_approve(submission=submission, actor=actor)
+        if on_progress is not None:
+            on_progress(seen)
     return done
 
 

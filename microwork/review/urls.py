@@ -15,6 +15,11 @@ urlpatterns = [
     path("quality/submissions/<int:submission_id>/reject/", views.submission_reject, name="reject"),
     path("quality/projects/<int:project_id>/reject/", views.submissions_reject, name="reject_many"),
     path("projects/<int:project_id>/review/", views.answers_page, name="page"),
+    path(
+        "projects/<int:project_id>/review/approving/",
+        views.approve_progress,
+        name="approve_progress",
+    ),
     path("projects/<int:project_id>/dashboard/", views.dashboard, name="dashboard"),
     path("projects/<int:project_id>/peer-reviews/", views.peer_reviews, name="peer_reviews"),
     path(

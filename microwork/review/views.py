@@ -20,15 +20,16 @@ from microwork.accounts.models import User
 from microwork.lib.bounds import MAX_ID, whole_number
 from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError
+from microwork.lib.l10n import time_left_text
 from microwork.lib.redirects import safe_next_url
-from microwork.lib.views import action, page
+from microwork.lib.views import action, in_words, keep_typed, page, typed_values
 from microwork.payments import selectors as payments_selectors
 from microwork.projects.access import access_project_for_requester
 from microwork.projects.interfaces import get_interface
 from microwork.quality import access as quality_access
 from microwork.quality import selectors as quality_selectors
 from microwork.quality import texts as quality_texts
-from microwork.review import answers, selectors, services
+from microwork.review import answers, approvals, selectors, services
 from microwork.review.dashboard import project_dashboard
 from microwork.work.models import Submission
 
@@ -47,8 +48,14 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
     action_name = request.POST.get("action")
     try:
         if action_name == "approve_all":
-            n = services.submissions_approve(project=project, actor=user)
-            messages.success(request, _("%(n)d answers approved.") % {"n": n})
+            approved = approvals.approve_all_start(project=project, actor=user)
+            if approved is None:
+                messages.info(
+                    request,
+                    _("The pending answers are being approved; the progress is shown below."),
+                )
+            else:
+                messages.success(request, _("%(n)d answers approved.") % {"n": approved})
         elif action_name == "approve":
             ids = _ids(request.POST.getlist("submission"))
             n = services.submissions_approve(project=project, actor=user, submission_ids=ids)
@@ -78,7 +85,10 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
             )
             messages.success(request, _("Bonus sent to %(n)d workers.") % {"n": len(workers)})
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        # The review page shows the bonus form again with what was typed.
+        labels = {"amount": _("Amount per worker"), "message": _("Message"), "worker": _("Workers")}
+        messages.error(request, in_words(exc.message, labels))
+        keep_typed(request, exc.field)
     return redirect("review:page", project_id=project.pk)
 
 
@@ -244,5 +254,45 @@ def answers_page(request: HttpRequest, project_id: int) -> HttpResponse:
             "status_choices": Submission.Status.choices,
             "bonus_workers": payments_selectors.project_workers(project=project),
             "request_key": uuid.uuid4().hex,
+            "typed": typed_values(request),
+            **approve_progress_words(approvals.approve_all_progress(project)),
         },
+    )
+
+
+def approve_progress_words(progress: Any) -> dict[str, Any]:
+    """The approval job's phases in words, each with its count, and the time left."""
+    if progress is None:
+        return {"phases": [], "percent": 0, "time_left": ""}
+    lines = []
+    for phase in progress.phases:
+        if phase.key == "count":
+            name, count = _("Counting the pending answers"), ""
+        else:
+            name = _("Approving and paying")
+            count = _("%(done)d of %(total)d answers approved") % {
+                "done": phase.done,
+                "total": phase.total,
+            }
+        state = {
+            "waiting": _("waiting"),
+            "running": _("%(p)d %%") % {"p": phase.percent},
+            "done": _("done"),
+        }[phase.state]
+        lines.append({"name": name, "state": state, "count": count, "key": phase.key})
+    seconds = progress.seconds_left
+    return {
+        "phases": lines,
+        "percent": progress.percent,
+        "time_left": time_left_text(seconds) if seconds is not None else "",
+    }
+
+
+@page
+def approve_progress(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = access_project_for_requester(user=request_user(request), project_id=project_id)
+    return render(
+        request,
+        "review/_approve_progress.html",
+        {"project": project, **approve_progress_words(approvals.approve_all_progress(project))},
     )

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.accounts.auth import request_user
 from microwork.lib.errors import ApplicationError
-from microwork.lib.views import action, form_error, page
+from microwork.lib.views import action, form_error, form_status, page
 from microwork.webhooks import selectors
 from microwork.webhooks.access import access_subscription_for_requester
 from microwork.webhooks.forms import SubscriptionForm
@@ -53,11 +53,18 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
             "form": form,
             "subscriptions": selectors.subscriptions_for_organisation(organisation=organisation),
         },
+        status=form_status(form),
     )
 
 
-def _detail(request: HttpRequest, subscription: Subscription, *, secret: str = "") -> HttpResponse:
-    form = SubscriptionForm(
+def _detail(
+    request: HttpRequest,
+    subscription: Subscription,
+    *,
+    secret: str = "",
+    form: SubscriptionForm | None = None,
+) -> HttpResponse:
+    form = form or SubscriptionForm(
         initial={
             "url": subscription.url,
             "events": subscription.events,
@@ -75,6 +82,7 @@ def _detail(request: HttpRequest, subscription: Subscription, *, secret: str = "
             "secret": secret,
             "signature_header": SIGNATURE_HEADER,
         },
+        status=form_status(form),
     )
 
 
@@ -88,10 +96,14 @@ def subscription(request: HttpRequest, subscription_id: int) -> HttpResponse:
 def subscription_edit(request: HttpRequest, subscription_id: int) -> HttpResponse:
     found = _subscription(request, subscription_id)
     form = SubscriptionForm(request.POST)
-    if not form.is_valid():
-        first = next(iter(form.errors.values()))[0]
-        raise ApplicationError(str(first))
-    subscription_update(subscription=found, **form.cleaned_data)
+    if form.is_valid():
+        try:
+            subscription_update(subscription=found, **form.cleaned_data)
+        except ApplicationError as exc:
+            form_error(form, exc)
+    if form.errors:
+        # The page again with what was typed and each problem beside its field.
+        return _detail(request, found, form=form)
     messages.success(request, _("Webhook saved."))
     return redirect("webhooks:subscription", subscription_id=found.pk)
 

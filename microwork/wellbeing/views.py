@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from microwork.accounts.access import access_worker
 from microwork.accounts.auth import request_user
 from microwork.lib.errors import ApplicationError
-from microwork.lib.views import page
+from microwork.lib.views import form_error, form_status, page
 from microwork.wellbeing import selectors
 from microwork.wellbeing.forms import WellbeingForm
 from microwork.wellbeing.services import wellbeing_update
@@ -40,7 +40,7 @@ def wellbeing_settings(request: HttpRequest) -> HttpResponse:
                 daily_cap=form.cleaned_data["daily_cap"],
             )
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_error(form, exc)
         else:
             messages.success(request, _("Your choices are saved."))
             return redirect("wellbeing:settings")
@@ -53,7 +53,7 @@ def wellbeing_settings(request: HttpRequest) -> HttpResponse:
         "break_minutes": settings.WELLBEING_BREAK_AFTER_MINUTES,
         "break_items": settings.WELLBEING_BREAK_AFTER_ITEMS,
     }
-    return render(request, "wellbeing/settings.html", context)
+    return render(request, "wellbeing/settings.html", context, status=form_status(form))
 
 
 @page

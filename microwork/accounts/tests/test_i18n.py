@@ -244,3 +244,24 @@ def test_catalogue_has_every_marked_string(tmp_path, settings, monkeypatch, cata
         if e["msgid"] and (e.get("msgctxt"), e["msgid"], e.get("msgid_plural")) not in known
     ]
     assert not missing, "not in the French catalogue, run makemessages:\n" + "\n".join(missing)
+
+
+# The placeholders the code fills with a moment (l10n.datetime_text, the `moment` filter), and
+# the one sentence whose %(time)s is a time of day only (« vous pourrez continuer à 14:05 »).
+MOMENT_PLACEHOLDERS = ("time", "when", "at", "until", "reset", "deadline", "date")
+TIME_OF_DAY_ONLY = ("you can continue at %(time)s UTC.",)
+
+
+def test_no_french_sentence_puts_a_moment_after_a(catalogue):
+    # French writes a moment « 3 déc. 2026 à 14:05 »: after « à » it would say « à » twice.
+    moment = "3 déc. 2026 à 14:05"
+    names = "|".join(MOMENT_PLACEHOLDERS)
+    doubled = []
+    for e in catalogue:
+        if not e["msgid"] or e["msgid"].endswith(TIME_OF_DAY_ONLY):
+            continue
+        for text in e["msgstr"].values():
+            filled = re.sub(r"%\((" + names + r")\)s|\{\{ ?(" + names + r") ?\}\}", moment, text)
+            if re.search(r"(?<![\w’'])à " + re.escape(moment), filled):
+                doubled.append(_label(e))
+    assert doubled == []

@@ -60,7 +60,8 @@ def test_signing_up_accepts_the_version_in_force_and_needs_the_box_ticked(client
         "language": "en",
     }
     response = client.post(reverse("accounts:signup"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert 'value="ada@example.org"' in response.content.decode()
     assert "Accept the terms of use and privacy notice to sign up." in response.content.decode()
     assert not User.objects.filter(username="ada").exists()
 

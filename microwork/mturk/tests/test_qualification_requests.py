@@ -95,3 +95,24 @@ def test_the_requester_lists_the_request(live_server, client, rita, walt):
     mt = requester_client(live_server.url, rita)
     listed = mt.list_qualification_requests(QualificationTypeId=qt.qualification_type_id)
     assert [r["Answer"] for r in listed["QualificationRequests"]] == ["hi"]
+
+
+def test_a_refused_request_keeps_what_the_worker_wrote(client, rita, walt):
+    qt = make_type(rita, retry_delay=3600)
+    client.force_login(walt)
+    url = f"/mturk/qualifications/{qt.qualification_type_id}/request/"
+    client.post(url)
+    first = QualificationRequest.objects.get(worker=walt)
+    qualification_request_decide(
+        request=first, accept=False, value=0, reason="Not yet.", by=rita, now=timezone.now()
+    )
+    r = client.post(
+        url,
+        {"answer": "I have logged 300 species", "type": qt.qualification_type_id},
+        HTTP_REFERER="http://testserver/mturk/qualifications/",
+        follow=True,
+    )
+    page = r.content.decode()
+    assert "you may ask again after" in page
+    assert "I have logged 300 species</textarea>" in page
+    assert QualificationRequest.objects.filter(worker=walt).count() == 1

@@ -91,10 +91,11 @@ def test_the_project_pages_stay_up_after_a_refused_reward(client, rita, rich_acm
          "auto_approve_seconds": 3 * 86400, "single_choice-question": "OK?",
          "single_choice-labels": "ok|Acceptable\ngory|Gory"},
     )  # fmt: skip
-    assert page.status_code == 200
-    assert "reward must be at most" in page.context["form"].errors.get("reward", [""])[0], (
-        page.context["form"].errors
-    )
+    # Refused as a 400, beside the reward, naming it as the form labels it.
+    assert page.status_code == 400
+    assert (
+        "“Reward per task” must be at most" in page.context["form"].errors.get("reward", [""])[0]
+    ), page.context["form"].errors
     assert Project.objects.count() == 1
     assert client.get(reverse("projects:list")).status_code == 200
     omar.is_superuser = True  # every permission: only the admin's own rules stop him
@@ -118,8 +119,9 @@ def test_an_operator_deposit_out_of_bounds_is_refused_on_the_page(client, omar, 
         {"organisation": acme.pk, "amount": value, "currency": "USD", "reference": "r1"},
         follow=True,
     )
-    assert page.status_code == 200
-    assert any(str(m).startswith("amount") for m in page.context["messages"])
+    # The form again (a 400), naming the amount as the page labels it.
+    assert page.status_code == 400
+    assert any(str(m).startswith("“Amount received”") for m in page.context["messages"])
     assert not Transaction.objects.exists()
 
 

@@ -164,5 +164,5 @@ def test_the_form_edits_the_declaration_and_the_card_shows_it(client, rita):
     assert "Shows disturbing content: Violence and gore, Self-harm and suicide." in card
     data["disturbing_content"] = ["none", "violence"]
     r = client.post(f"/projects/{project.pk}/edit/", data)
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert "either “no disturbing content” or categories" in r.content.decode()

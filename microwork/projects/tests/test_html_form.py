@@ -489,7 +489,7 @@ def test_the_project_form_takes_the_html_in_a_text_area_and_names_a_refusal(rita
         "html_form-html": '<input name="a">\n<p onclick="x()">hi</p>',
     }
     r = rita_client.post(reverse("projects:create"), bad)
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert "line 2" in r.content.decode() and "onclick" in r.content.decode()
     assert not Project.objects.exists()
     good = {**bad, "html_form-html": FORM, "html_form-checked_by": "reviewers"}

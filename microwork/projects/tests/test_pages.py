@@ -23,8 +23,23 @@ def test_rita_creates_a_project_through_the_form(rita_client, acme):
 
 def test_form_shows_the_service_error_on_its_field(rita_client, acme):
     r = rita_client.post(reverse("projects:create"), {**FORM, "overlap": "0"})
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert "at least 1" in r.content.decode()
+    assert not Project.objects.exists()
+
+
+def test_a_refused_project_form_keeps_what_was_typed_and_names_the_field_in_words(
+    rita_client, acme
+):
+    r = rita_client.post(
+        reverse("projects:create"),
+        {**FORM, "name": "Cats or dogs", "review_threshold": "0"},
+    )
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert 'value="Cats or dogs"' in page
+    assert "“Share of reviewers who must accept” is the share of reviewers" in page
+    assert "review_threshold is" not in page
     assert not Project.objects.exists()
 
 
@@ -92,7 +107,7 @@ def test_edit_locks_answer_fields_once_answered(rita_client, project, walt):
     r = rita_client.post(
         reverse("projects:edit", args=[project.pk]), {**FORM, "name": "New", "reward": "0.01"}
     )
-    assert r.status_code == 200 and "can only be raised" in r.content.decode()
+    assert r.status_code == 400 and "can only be raised" in r.content.decode()
     project.refresh_from_db()
     assert project.name != "New" and str(project.reward) == "0.050000"
     r = rita_client.post(
@@ -158,6 +173,22 @@ def test_rita_sets_the_approval_period_on_the_form(rita_client, acme):
     r = rita_client.post(
         reverse("projects:edit", args=[project.pk]), {**FORM, "auto_approve_seconds": "999999"}
     )
-    assert r.status_code == 200 and "Select a valid choice" in r.content.decode()
+    assert r.status_code == 400 and "Select a valid choice" in r.content.decode()
     project.refresh_from_db()
     assert project.auto_approve_seconds == 86400
+
+
+def test_a_refused_status_change_goes_back_with_the_reason_typed(rita_client, acme):
+    rita_client.post(reverse("projects:create"), FORM)
+    project = Project.objects.get()
+    # A project with no tasks cannot be paused: it is not live.
+    r = rita_client.post(
+        reverse("projects:status", args=[project.pk]),
+        {"status": "paused", "reason": "Holiday week"},
+        follow=True,
+    )
+    assert r.redirect_chain[-1][0] == reverse("projects:detail", args=[project.pk])
+    page = r.content.decode()
+    assert 'value="Holiday week"' in page
+    project.refresh_from_db()
+    assert project.status == Project.Status.DRAFT

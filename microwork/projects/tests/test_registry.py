@@ -100,7 +100,7 @@ def test_a_registered_type_works_through_the_pages(
 
     # A setting the type declares is checked by its declaration, and named on the form.
     r = client.post(reverse("projects:create"), {**FORM, "free_text-max_length": "0"})
-    assert r.status_code == 200 and "Longest answer" in r.content.decode()
+    assert r.status_code == 400 and "Longest answer" in r.content.decode()
     assert not Project.objects.exists()
 
     r = client.post(reverse("projects:create"), FORM)

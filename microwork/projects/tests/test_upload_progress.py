@@ -103,9 +103,9 @@ def test_the_insert_pass_reports_its_rows_while_it_runs(
 
 @pytest.mark.parametrize("seconds,words", [(30, "30 seconds"), (600, "10 minutes")])
 def test_time_left_in_words(seconds, words):
-    from microwork.projects.views import _time_words
+    from microwork.lib.l10n import time_left_text
 
-    assert words in _time_words(seconds)
+    assert words in time_left_text(seconds)
 
 
 def test_an_aggregation_run_gives_its_time_left_at_its_pace(db):

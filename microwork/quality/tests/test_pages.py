@@ -75,7 +75,11 @@ def test_requester_saves_a_rule_from_the_page_and_bad_numbers_are_explained(clie
         },
         follow=True,
     )
-    assert "threshold must be a number from 0 to 1" in r.content.decode()
+    page = r.content.decode()
+    # The number is named as the form labels it, and the rule's form keeps what was typed.
+    assert "“Lowest acceptable accuracy” must be a number from 0 to 1" in page
+    assert "threshold must be" not in page
+    assert 'name="threshold" value="1.4" aria-invalid="true"' in page
     assert not RuleConfig.objects.exists()
     client.post(
         url,
@@ -208,12 +212,20 @@ def test_requester_sets_the_reveal_delay_and_workers_see_missed_gold_then(
     for bad in ("0", "721", "soon"):
         r = client.post(
             url,
-            {"gold_reveal_delay_hours": bad, "appeal_deadline_hours": "48", "next": back},
+            {
+                "form": "settings",
+                "gold_reveal_delay_hours": bad,
+                "appeal_deadline_hours": "48",
+                "next": back,
+            },
             follow=True,
         )
-        assert "gold_reveal_delay_hours must be a whole number from 1 to 720" in (
-            r.content.decode()
-        )
+        shown = r.content.decode()
+        # Named in words, and the settings form keeps what was typed.
+        assert "in hours (1 to 720)” must be a whole number from 1 to 720" in shown
+        assert "gold_reveal_delay_hours must" not in shown
+        assert f'name="gold_reveal_delay_hours" value="{bad}" aria-invalid="true"' in shown
+        assert 'name="appeal_deadline_hours" value="48"' in shown
     project.refresh_from_db()
     assert project.gold_reveal_delay_seconds == 24 * 3600
     assert selectors.settings_for_project(project).appeal_deadline_hours == 72

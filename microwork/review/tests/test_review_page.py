@@ -68,3 +68,26 @@ def test_another_requester_cannot_review_ritas_project(client, rob, walt_worked)
     client.post(reverse("review:act", args=[project.pk]), {"action": "approve_all"})
     subs[3].refresh_from_db()
     assert subs[3].status == Submission.Status.PENDING
+
+
+def test_a_refused_bonus_keeps_the_amount_and_message_and_names_the_amount_in_words(
+    client, rita, walt, walt_worked
+):
+    project, _subs = walt_worked
+    client.force_login(rita)
+    r = client.post(
+        reverse("review:act", args=[project.pk]),
+        {
+            "action": "bonus",
+            "worker": [walt.pk],
+            "amount": "0.5.5",
+            "message": "Thanks for the careful work",
+            "request_key": "b1",
+        },
+        follow=True,
+    )
+    page = r.content.decode()
+    assert "“Amount per worker” must be a number such as 0.05." in page
+    assert "amount must be" not in page
+    assert 'value="0.5.5"' in page and 'value="Thanks for the careful work"' in page
+    assert not Transaction.objects.filter(kind=Transaction.Kind.BONUS).exists()

@@ -25,8 +25,9 @@ def test_subscribing_shows_the_secret_once_then_the_log(client, rita, receiver):
 def test_a_bad_address_is_shown_beside_its_field(client, rita):
     client.force_login(rita)
     r = client.post("/webhooks/", {"url": "ftp://example.org/", "events": ["task.completed"]})
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert "http:// or https://" in r.content.decode()
+    assert 'value="ftp://example.org/"' in r.content.decode()
     assert not Subscription.objects.exists()
 
 
@@ -71,3 +72,26 @@ def test_the_pages_open_in_both_languages(client, rita, language):
 def test_workers_are_refused(client, walt):
     client.force_login(walt)
     assert client.get("/webhooks/").status_code == 403
+
+
+def test_a_refused_edit_is_the_page_again_with_what_was_typed(client, rita):
+    from microwork.accounts.access import access_organisation_for_requester
+
+    sub = subscription_create(
+        organisation=access_organisation_for_requester(user=rita),
+        actor=rita,
+        url="https://example.org/hook",
+        events=["task.completed"],
+        description="Old",
+    )
+    client.force_login(rita)
+    r = client.post(
+        f"/webhooks/{sub.pk}/edit/",
+        {"url": "ftp://example.org/", "events": ["task.completed"], "description": "New one"},
+    )
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert 'value="ftp://example.org/"' in page and 'value="New one"' in page
+    assert "http:// or https://" in page
+    sub.refresh_from_db()
+    assert sub.url == "https://example.org/hook" and sub.description == "Old"

@@ -54,8 +54,10 @@ def test_the_settings_page_saves_choices_and_refuses_a_cap_above_the_platforms(c
     assert choices_for(worker=walt).categories == ("violence", "medical")
     assert choices_for(worker=walt).daily_cap == 20
     r = client.post("/wellbeing/", {"categories": ["violence"], "daily_cap": "150"})
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert "100" in r.content.decode()
+    # The refusal keeps the number typed and never names the field as the API does.
+    assert 'value="150"' in r.content.decode() and "daily_cap can" not in r.content.decode()
     assert choices_for(worker=walt).daily_cap == 20
 
 
