@@ -53,6 +53,22 @@ class Assignment(models.Model):
     def is_open(self, now) -> bool:
         return self.status == self.Status.LEASED and self.expires_at > now
 
+    @property
+    def answer_started(self) -> bool:
+        """Whether the draft holds anything the worker typed or chose: the task page saves
+        one whenever it is hidden, empty or not, to keep the visible time."""
+        return _has_content(self.draft)
+
+
+def _has_content(value: object) -> bool:
+    if isinstance(value, dict):
+        return any(_has_content(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_content(v) for v in value)
+    if isinstance(value, str):
+        return value.strip() != ""
+    return value is not None and value is not False
+
 
 class AssignmentEvent(models.Model):
     """Append-only: every change of an assignment's status, with the rule that made it."""

@@ -142,3 +142,23 @@ def test_the_sitting_counts_only_this_workers_answers_since_it_began(walt, proje
 
     assert selectors.sitting_summary(worker=walt, since=timezone.now()).answers == 0
     assert selectors.Sitting(answers=2, earned=((Decimal("0.1"), "USD"),)).earned_display
+
+
+@pytest.mark.parametrize(
+    ("draft", "started"),
+    [
+        (None, False),
+        ({"label": None}, False),  # saved as the page was hidden, nothing chosen
+        ({"text": "  ", "tags": []}, False),
+        ("", False),
+        ({"label": "ok"}, True),
+        (["onion"], True),
+    ],
+)
+def test_a_lease_says_answer_started_only_when_something_was_typed_or_chosen(
+    walt_client, walt, project, tasks, draft, started
+):
+    walt_client.post(f"/work/p/{project.pk}/start/")
+    Assignment.objects.filter(worker=walt).update(draft=draft)
+    html = walt_client.get("/work/").content.decode()
+    assert ("answer started" in html) is started
