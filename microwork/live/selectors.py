@@ -19,6 +19,7 @@ from microwork.live import wakeups
 from microwork.live.models import LiveOffer, LiveSetup, LiveTask, Standby
 from microwork.live.services.dispatch import live_sweep, live_task_advance
 from microwork.live.services.standby import HEARTBEAT_TTL, standby_sweep, standby_touch
+from microwork.projects.models import Project
 from microwork.work.models import Submission
 
 L = LiveTask.Status
@@ -209,7 +210,6 @@ def offer_events(*, worker: User, seconds: float = STREAM_SECONDS) -> Iterator[s
 def worker_live_projects(*, worker: User, now: datetime) -> list[dict[str, Any]]:
     from microwork.live.models import LiveOptIn
     from microwork.live.services.setup import statement_digest
-    from microwork.projects.models import Project
 
     setups = list(
         LiveSetup.objects.select_related("project").filter(project__status=Project.Status.LIVE)
@@ -240,3 +240,9 @@ def after_answer(*, assignment: Any) -> str | None:
     if LiveOffer.objects.filter(assignment_id=assignment.pk).exists():
         return reverse("live:home")
     return None
+
+
+def project_answered_live(*, project: Project) -> bool:
+    """Whether the project has a live set-up: its tasks are posted one at a time, so it goes
+    live with none (a hook of projects.hooks.TASKS_MADE_AS_THEY_COME)."""
+    return LiveSetup.objects.filter(project_id=project.pk).exists()

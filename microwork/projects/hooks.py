@@ -69,6 +69,15 @@ MEDIA_VIEWERS: dict[str, str] = {
 }
 
 
+# Projects whose tasks the platform makes as they come, not uploaded ahead: a hook gets
+# `project` and answers True for one of them, which may then go live with no task yet. Asked
+# when a project goes live (services.projects._check_ready).
+TASKS_MADE_AS_THEY_COME: dict[str, str] = {
+    # A live project's tasks are posted one at a time by the requester's system.
+    "live": "microwork.live.selectors.project_answered_live",
+}
+
+
 # Where answers to a project's tasks are stored: "app_label.Model" of a model with a `project`
 # foreign key. Projects counts them (lists, progress) and locks what answers mean once any
 # exists.

@@ -318,3 +318,15 @@ def test_the_answer_is_announced_to_the_requesters_webhooks_that_ask_for_it(
     assert event.payload["live_task"] == live_task.pk
     assert event.payload["status"] == LiveTask.Status.ANSWERED
     assert [a["answer"] for a in event.payload["answers"]] == ["gory"]
+
+
+def test_a_project_set_up_for_live_answers_goes_live_with_no_task_uploaded(rita, omar):
+    from microwork.projects.services.projects import project_set_status
+    from microwork.quality.tests.helpers import fund
+
+    project = live_project(rita, overlap=1, time_limit_seconds=20)
+    project.status = "draft"
+    project.save(update_fields=["status"])
+    fund(project, omar)
+    live_setup_save(project=project, actor=rita, use_statement=STATEMENT, standby_per_hour="9.00")
+    assert project_set_status(project=project, actor=rita, status="live").status == "live"
