@@ -20,6 +20,7 @@ from microwork.demo.images import write_images
 from microwork.demo.kinds import demo_projects
 from microwork.ledger.services.deposits import deposit_record
 from microwork.lib.errors import ApplicationError
+from microwork.live.services.setup import live_setup_save
 from microwork.projects.interfaces import get_interface
 from microwork.projects.models import Project
 from microwork.projects.services.batches import batch_create_from_records
@@ -372,4 +373,47 @@ def demo_load(
     pending = Submission.objects.filter(status=Submission.Status.PENDING).order_by("submitted_at")
     for submission in pending[: pending.count() // 2]:
         review.submission_approve(submission=submission, actor=rita)
+    _live_project(org, rita)
     return LOGINS
+
+
+def _live_project(org: Organisation, rita: User) -> Project:
+    """A project answered live (docs/live.md): the demo's workers can read its statement, opt
+    in and make themselves available; Acme's system posts its tasks through the API."""
+    project = project_create(
+        organisation=org,
+        actor=rita,
+        name="Is this shopper's message about a refund?",
+        description=(
+            "Answered live, within seconds, in place of Acme's chat assistant when it is unsure."
+        ),
+        instructions=(
+            "Read the shopper's message and say whether they ask for their money back.\n\n"
+            "## Examples\n\n"
+            "- *The shoes came in the wrong size, can I send them back for my money?*: Refund.\n"
+            "- *When does the Lagos store open on Sunday?*: Not a refund."
+        ),
+        interface="single_choice",
+        config={
+            "question": "Does the shopper ask for a refund?",
+            "labels": [
+                {"value": "refund", "text": "Refund"},
+                {"value": "other", "text": "Not a refund"},
+            ],
+        },
+        reward=Decimal("0.02"),
+        estimated_seconds=8,
+        overlap=1,
+        gold_rate=Decimal("0"),
+        time_limit_seconds=60,
+    )
+    live_setup_save(
+        project=project,
+        actor=rita,
+        use_statement=(
+            "Your answer is shown at once to the shopper in Acme's chat assistant, under the "
+            "assistant's name; Acme's support team reads the conversation afterwards."
+        ),
+        standby_per_hour="8.50",
+    )
+    return project_set_status(project=project, actor=rita, status="live", reason="demo")

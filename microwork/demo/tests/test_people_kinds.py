@@ -29,6 +29,12 @@ def test_the_photo_and_voice_demos_are_live_declared_and_unanswered(db, client, 
     assert not Submission.objects.filter(project=voice).exists()
     assert "agree" in r.content.decode().lower()
 
+    # A project answered live: its statement on Walt's live page, nothing uploaded ahead.
+    live = Project.objects.get(live_setup__isnull=False)
+    assert live.status == Project.Status.LIVE and not live.tasks.exists()
+    page = client.get("/live/").content.decode()
+    assert live.name.replace("'", "&#x27;") in page and "chat assistant" in page
+
 
 @pytest.mark.slow
 def test_the_demo_people_signed_up_under_the_terms_in_force(db, settings, tmp_path):
