@@ -27,6 +27,9 @@ class GoLiveCost:
     total: Decimal
     available: Decimal
     already_reserved: Decimal
+    # Control answers are reserved at the project's control share whether or not its control
+    # tasks are uploaded yet; the page says so when there are none.
+    has_controls: bool = True
 
     @property
     def shortfall(self) -> Decimal:
@@ -81,4 +84,5 @@ def go_live_cost(*, project: Project) -> GoLiveCost:
         total=rewards + fee,
         available=available or Decimal(0),
         already_reserved=reserved or Decimal(0),
+        has_controls=Task.objects.filter(project=project, is_gold=True).exists(),
     )

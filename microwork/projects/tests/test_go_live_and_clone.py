@@ -80,6 +80,21 @@ def test_go_live_cost_counts_control_answers_and_fee(rita, poor_project):
     assert cost.tasks == 10 and cost.answers == 30 and cost.control_answers == 10
     assert cost.total == escrow_needed(poor_project, 10)
     assert cost.total == Decimal("0.10") * 40 + Decimal("0.02") * 40
+    # No control task uploaded yet: the reservation is still made, and the page says why.
+    assert cost.has_controls is False
+
+
+def test_go_live_page_explains_control_answers_reserved_without_control_tasks(
+    client, rita, poor_project
+):
+    poor_project.gold_rate = Decimal("0.25")
+    poor_project.save(update_fields=["gold_rate"])
+    client.force_login(rita)
+    url = reverse("payments:go_live", args=[poor_project.pk])
+    assert "no control task yet" in client.get(url).content.decode()
+    upload(poor_project, rita, b"text,answer\nfruit gold,apple\n")
+    assert poor_project.tasks.filter(is_gold=True).exists()
+    assert "no control task yet" not in client.get(url).content.decode()
 
 
 def test_clone_copies_settings_controls_tests_and_rules(client, rita, rob, project):
