@@ -76,3 +76,22 @@ def test_answers_chosen_on_the_review_page_are_rejected_through_quality_control(
     # A worker cannot open the form.
     client.force_login(walt)
     assert client.get(form_url).status_code == 403
+
+
+def test_the_reject_pages_name_whose_answer_the_requester_is_reading(
+    client, project, rita, walt, nina, omar
+):
+    from microwork.quality.tests.helpers import fund, submit
+
+    fund(project, omar)
+    tasks = make_tasks(project, 2)
+    walts = submit(task=tasks[0], worker=walt, label="dog")
+    ninas = submit(task=tasks[1], worker=nina, label="cat")
+    client.force_login(rita)
+    one = client.get(reverse("review:reject", args=[walts.pk])).content.decode()
+    assert "walt’s answer" in one and "Your answer" not in one
+    many = client.get(
+        reverse("review:reject_many", args=[project.pk]),
+        {"submission": [walts.pk, ninas.pk]},
+    ).content.decode()
+    assert "walt’s answer" in many and "nina’s answer" in many and "Your answer" not in many
