@@ -25,6 +25,7 @@ from microwork.lib.views import action, page
 from microwork.payments import selectors as payments_selectors
 from microwork.projects.access import access_project_for_requester
 from microwork.projects.interfaces import get_interface
+from microwork.projects.models import Project
 from microwork.quality import access as quality_access
 from microwork.quality import selectors as quality_selectors
 from microwork.quality import texts as quality_texts
@@ -44,15 +45,16 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
     """The review page's buttons; a refusal is shown back on the review page."""
     user = request_user(request)
     project = access_project_for_requester(user=user, project_id=project_id)
+    back = _review_page_back(request.POST.get("next"), project)
     action_name = request.POST.get("action")
     try:
         if action_name == "approve_all":
             n = services.submissions_approve(project=project, actor=user)
-            messages.success(request, _("%(n)d answers approved.") % {"n": n})
+            messages.success(request, _approved(n))
         elif action_name == "approve":
             ids = _ids(request.POST.getlist("submission"))
             n = services.submissions_approve(project=project, actor=user, submission_ids=ids)
-            messages.success(request, _("%(n)d answers approved.") % {"n": n})
+            messages.success(request, _approved(n))
         elif action_name == "reject":
             # Rejecting has its own form (a reason, the daily-share confirmation, a decision
             # the worker can appeal); the chosen answers go there.
@@ -61,7 +63,7 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
                 raise ApplicationError(_("Choose the answers to reject."), field="submission")
             query = urlencode(
                 [("submission", i) for i in chosen]
-                + [("next", reverse("review:page", args=[project.pk]))]
+                + [("next", back)]
             )
             return redirect(f"{reverse('review:reject_many', args=[project.pk])}?{query}")
         elif action_name == "bonus":
@@ -76,10 +78,29 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
                 request_key=request.POST.get("request_key", ""),
                 project=project,
             )
-            messages.success(request, _("Bonus sent to %(n)d workers.") % {"n": len(workers)})
+            n = len(workers)
+            messages.success(
+                request,
+                ngettext("Bonus sent to %(n)d worker.", "Bonus sent to %(n)d workers.", n)
+                % {"n": n},
+            )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect("review:page", project_id=project.pk)
+    return HttpResponseRedirect(back)
+
+
+def _approved(n: int) -> str:
+    return ngettext("%(n)d answer approved.", "%(n)d answers approved.", n) % {"n": n}
+
+
+def _review_page_back(value: object, project: Project) -> str:
+    """The review page with the filters the requester had, when `next` is that page; the
+    bare review page otherwise, so a forged `next` cannot send the browser anywhere else."""
+    page = reverse("review:page", args=[project.pk])
+    back = safe_next_url(value)
+    if back == page or back.startswith(page + "?"):
+        return back
+    return page
 
 
 def _reject_page(
