@@ -134,14 +134,19 @@ def _reject_page(
         if context["needs_confirm"]:
             # The API's wording asks for a parameter; a person confirms with the button.
             details = exc.details if isinstance(exc.details, dict) else {}
-            context["error"] = _(
+            total = details.get("answers", 0)
+            context["error"] = ngettext(
+                "This would reject %(n)d of %(worker)s's %(total)d answer in the last 24 "
+                "hours, more than your project's usual share. Check again, then press Reject "
+                "once more to confirm.",
                 "This would reject %(n)d of %(worker)s's %(total)d answers in the last 24 "
                 "hours, more than your project's usual share. Check again, then press Reject "
-                "once more to confirm."
+                "once more to confirm.",
+                total,
             ) % {
                 "n": details.get("rejections", len(ids)),
                 "worker": details.get("worker", ""),
-                "total": details.get("answers", 0),
+                "total": total,
             }
         return render(request, "review/reject.html", context, status=exc.status)
     workers = sorted({d.worker.username for d in decisions})

@@ -23,7 +23,7 @@ def test_reject_form_asks_to_confirm_above_the_share(client, project, rita, walt
     assert b"The instructions were not followed" in client.get(url).content
     r = client.post(url, {"reason": "incomplete"})
     assert r.status_code == 400
-    assert "This would reject 1 of walt" in r.content.decode()
+    assert "This would reject 1 of walt&#x27;s 2 answers in" in r.content.decode()
     assert 'name="confirm" value="1"' in r.content.decode()
     subs[0].refresh_from_db()
     assert subs[0].status == "pending"
@@ -64,7 +64,7 @@ def test_answers_chosen_on_the_review_page_are_rejected_through_quality_control(
     assert r.status_code == 400 and "reason must be one of" in r.content.decode()
     # Nina's only answer today is more than the share: one confirmation covers the batch.
     r = client.post(form_url, {**chosen, "reason": "wrong_answer"})
-    assert r.status_code == 400 and "reject 1 of nina" in r.content.decode()
+    assert r.status_code == 400 and "reject 1 of nina&#x27;s 1 answer in" in r.content.decode()
     assert not Decision.objects.exists()
     r = client.post(form_url, {**chosen, "reason": "wrong_answer", "confirm": "1"})
     assert r["Location"] == review
