@@ -100,3 +100,9 @@ def datetime_text(value: datetime | None) -> str:
 
 # Amounts in sentences (refusals, inbox lines, e-mails) are exact, as a reward is.
 format_money = reward_text
+
+
+def clock_text(seconds: int | None) -> str:
+    """A countdown as minutes and seconds, as a timer shows it: 599 → 9:59, 3725 → 62:05."""
+    total = max(0, int(seconds or 0))
+    return f"{total // 60}:{total % 60:02d}"

@@ -78,3 +78,15 @@ def test_plural_forms_follow_the_language(language, n, words):
     )
     with translation.override(language):
         assert template.render(Context({"n": n})) == words
+
+
+def test_a_countdown_reads_as_minutes_and_seconds():
+    assert [l10n.clock_text(s) for s in (599, 60, 5, 0, -3, None, 3725)] == [
+        "9:59",
+        "1:00",
+        "0:05",
+        "0:00",
+        "0:00",
+        "0:00",
+        "62:05",
+    ]
