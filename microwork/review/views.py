@@ -61,10 +61,7 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
             chosen = [str(i) for i in _ids(request.POST.getlist("submission"))]
             if not chosen:
                 raise ApplicationError(_("Choose the answers to reject."), field="submission")
-            query = urlencode(
-                [("submission", i) for i in chosen]
-                + [("next", back)]
-            )
+            query = urlencode([("submission", i) for i in chosen] + [("next", back)])
             return redirect(f"{reverse('review:reject_many', args=[project.pk])}?{query}")
         elif action_name == "bonus":
             ids = _ids(request.POST.getlist("worker"))
