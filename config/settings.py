@@ -442,4 +442,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "level": envstr("LOG_LEVEL", "WARNING")}
     },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
+    # A refused page (403) is a one-line warning; server errors keep their tracebacks.
+    "filters": {"refusals_on_one_line": {"()": "microwork.lib.log_filters.RefusalsOnOneLine"}},
+    "loggers": {"django.request": {"filters": ["refusals_on_one_line"]}},
 }

@@ -47,6 +47,15 @@ TOOLS: list[Tool] = [
         PEOPLE,
     ),
     Tool(
+        "admin:voice_feedback_changelist",
+        _("Workers' feedback"),
+        _(
+            "Read the messages workers send from their feedback page and answer them; the "
+            "worker sees the answer there, and the time to answer is recorded."
+        ),
+        PEOPLE,
+    ),
+    Tool(
         "admin:accounts_user_changelist",
         _("Accounts"),
         _("Workers, requesters and operators."),

@@ -22,7 +22,7 @@ from microwork.ledger.access import (
     access_payout_method_for_worker,
 )
 from microwork.ledger.models import Entry
-from microwork.ledger.providers import PAYOUT_PROVIDERS, get_provider
+from microwork.ledger.providers import PAYOUT_PROVIDERS, get_provider, method_text
 from microwork.ledger.services import deposits as ledger_deposits
 from microwork.ledger.services import payouts as ledger_payouts
 from microwork.ledger.services.posting import round_down_to_minor
@@ -83,7 +83,10 @@ def _payouts_page(
             "balances": balances,
             "minimum": ledger_payouts.payout_minimum(),
             "all_available": round_down_to_minor(balances.available, currency),
-            "methods": [(m, get_provider(m.provider).describe(m.details)) for m in methods],
+            "methods": [
+                (m, method_text(provider=m.provider, label=m.label, details=m.details))
+                for m in methods
+            ],
             "payouts": selectors.payouts_of_worker(user=user),
             "providers": _providers(),
             "request_key": uuid.uuid4().hex,

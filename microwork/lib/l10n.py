@@ -88,14 +88,21 @@ def date_text(value: date | datetime | None) -> str:
     """A day in the language's one date style: 3 Dec 2026 / 3 déc. 2026."""
     if value is None:
         return "–"
-    return formats.date_format(value, "DATE_FORMAT", use_l10n=True)
+    return _first_of_month(formats.date_format(value, "DATE_FORMAT", use_l10n=True), value)
 
 
 def datetime_text(value: datetime | None) -> str:
     """A moment in the language's one style: 3 Dec 2026, 14:05 / 3 déc. 2026 à 14:05."""
     if value is None:
         return "–"
-    return formats.date_format(value, "DATETIME_FORMAT", use_l10n=True)
+    return _first_of_month(formats.date_format(value, "DATETIME_FORMAT", use_l10n=True), value)
+
+
+def _first_of_month(text: str, value: date) -> str:
+    """French writes the first day of a month as an ordinal: « 1er déc. », « 2 déc. »."""
+    if _french() and value.day == 1 and text.startswith("1 "):
+        return "1er " + text[2:]
+    return text
 
 
 # Amounts in sentences (refusals, inbox lines, e-mails) are exact, as a reward is.
@@ -115,3 +122,9 @@ def time_left_text(seconds: int) -> str:
         }
     hours = round(seconds / 3600)
     return ngettext("about %(n)d hour left", "about %(n)d hours left", hours) % {"n": hours}
+
+
+def clock_text(seconds: int | None) -> str:
+    """A countdown as minutes and seconds, as a timer shows it: 599 → 9:59, 3725 → 62:05."""
+    total = max(0, int(seconds or 0))
+    return f"{total // 60}:{total % 60:02d}"

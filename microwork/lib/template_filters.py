@@ -1,7 +1,7 @@
 """The formatting filters every template has without loading them (settings.TEMPLATES
 `builtins`): `{{ balance|money:currency }}`, `{{ reward|reward:currency }}`,
 `{{ n|number }}`, `{{ p|percent }}` (hundredths), `{{ s|share }}` (0–1), `{{ d|day }}`,
-`{{ d|moment }}`. The words are microwork.lib.l10n's."""
+`{{ d|moment }}`, `{{ seconds|clock }}` (9:59). The words are microwork.lib.l10n's."""
 
 from django import template
 
@@ -13,6 +13,7 @@ register.filter("money", l10n.amount_text)
 register.filter("reward", l10n.reward_text)
 register.filter("day", l10n.date_text)
 register.filter("moment", l10n.datetime_text)
+register.filter("clock", l10n.clock_text)
 
 
 @register.filter

@@ -105,6 +105,7 @@ class ExtraAssignments(models.Model):
     unique_request_token = models.CharField(max_length=64)
 
     class Meta:
+        verbose_name_plural = "extra assignments"
         constraints = [
             models.UniqueConstraint(fields=["hit", "unique_request_token"], name="mturk_extra_once")
         ]
@@ -123,6 +124,7 @@ class WorkerAlias(models.Model):
     alias = models.CharField(max_length=32, unique=True)
 
     class Meta:
+        verbose_name_plural = "worker aliases"
         constraints = [
             models.UniqueConstraint(fields=["organisation", "worker"], name="mturk_alias_once")
         ]
@@ -182,6 +184,9 @@ class Bonus(models.Model):
     reason = models.TextField(max_length=500)
     request_key = models.CharField(max_length=200, unique=True)
     granted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "bonuses"
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} to {self.worker_id}"

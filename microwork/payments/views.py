@@ -21,7 +21,7 @@ from microwork.ledger import selectors as ledger_selectors
 from microwork.ledger.providers import (
     deposit_providers_enabled,
     get_deposit_provider,
-    get_provider,
+    method_text,
 )
 from microwork.ledger.services.deposits import deposit_request
 from microwork.ledger.services.payouts import payout_minimum
@@ -75,7 +75,10 @@ def worker_dashboard(request: HttpRequest) -> HttpResponse:
                 ledger_selectors.worker_earnings_by_week(user=user, currency=currency, now=now)
             ),
             "chart": {"width": charts.WIDTH, "height": charts.HEIGHT},
-            "methods": [(m, get_provider(m.provider).describe(m.details)) for m in methods],
+            "methods": [
+                (m, method_text(provider=m.provider, label=m.label, details=m.details))
+                for m in methods
+            ],
             "all_available": round_down_to_minor(balances.available, currency),
             "minimum": payout_minimum(),
             "request_key": uuid.uuid4().hex,

@@ -229,6 +229,7 @@ class Batch(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "batches"
         indexes = [models.Index(fields=["project", "sha256"])]
 
     def __str__(self) -> str:

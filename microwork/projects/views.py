@@ -226,7 +226,11 @@ def project_upload(request: HttpRequest, project_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("%(n)d tasks added (%(gold)d gold).")
+            ngettext(
+                "%(n)d task added (%(gold)d gold).",
+                "%(n)d tasks added (%(gold)d gold).",
+                batch.rows_added,
+            )
             % {"n": batch.rows_added, "gold": batch.gold_added},
         )
     return redirect("projects:detail", project_id=project.pk)

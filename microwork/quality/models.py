@@ -266,6 +266,7 @@ class QualitySettings(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = "quality settings"
         constraints = [
             models.CheckConstraint(
                 condition=Q(rejection_confirm_share__gte=0) & Q(rejection_confirm_share__lte=1),

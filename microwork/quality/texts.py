@@ -217,6 +217,13 @@ def _line_text(notification: Notification, decision: Decision | None, appeal: Ap
     if kind == "decision" and decision:
         return decision_headline(decision)
     if kind == "decision_reversed" and decision:
+        if decision.kind == Decision.Kind.REJECTION:
+            # "Reversed: An answer … was rejected" read as one more rejection.
+            project = decision.project.name if decision.project is not None else ""
+            return _(
+                "Good news: the rejection of your answer on %(project)s was reversed, and the "
+                "answer is paid."
+            ) % {"project": project}
         return _("Reversed: %(headline)s") % {"headline": decision_headline(decision)}
     if kind == "decision_expired" and decision:
         return _("Ended: %(headline)s") % {"headline": decision_headline(decision)}

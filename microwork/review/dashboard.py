@@ -124,10 +124,15 @@ def project_dashboard(*, project: Project, now: datetime) -> dict[str, Any]:
         .values_list("bucket", "n")
     )
     hours = [day_ago + timedelta(hours=i) for i in range(24)]
+    tallest = max(per_hour.values(), default=0)
     hourly_chart = bar_chart(
         title=_("Answers per hour, last 24 hours"),
-        desc=_("One bar per hour (UTC); the tallest is %(n)d answers.")
-        % {"n": max(per_hour.values(), default=0)},
+        desc=ngettext(
+            "One bar per hour (UTC); the tallest is %(n)d answer.",
+            "One bar per hour (UTC); the tallest is %(n)d answers.",
+            tallest,
+        )
+        % {"n": tallest},
         bars=[(h.strftime("%H"), float(per_hour.get(h, 0))) for h in hours],
         label_every=6,
     )

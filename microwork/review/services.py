@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from microwork.accounts.models import Organisation, User
 from microwork.ledger.models import Transaction
@@ -281,9 +282,12 @@ def _rejection_share_check(*, project: Project, subs: list[Submission], now: dat
     if Decimal(len(rejecting)) / Decimal(max(work, 1)) <= share:
         return
     raise ApplicationError(
-        _(
+        ngettext(
+            "This would reject %(n)d of %(worker)s's %(total)d answer in the last 24 hours "
+            "(more than %(share)s %%). Check again, then send confirm=true.",
             "This would reject %(n)d of %(worker)s's %(total)d answers in the last 24 hours "
-            "(more than %(share)s %%). Check again, then send confirm=true."
+            "(more than %(share)s %%). Check again, then send confirm=true.",
+            work,
         )
         % {
             "n": len(rejecting),

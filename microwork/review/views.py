@@ -26,6 +26,7 @@ from microwork.lib.views import action, in_words, keep_typed, page, typed_values
 from microwork.payments import selectors as payments_selectors
 from microwork.projects.access import access_project_for_requester
 from microwork.projects.interfaces import get_interface
+from microwork.projects.models import Project
 from microwork.quality import access as quality_access
 from microwork.quality import selectors as quality_selectors
 from microwork.quality import texts as quality_texts
@@ -45,6 +46,7 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
     """The review page's buttons; a refusal is shown back on the review page."""
     user = request_user(request)
     project = access_project_for_requester(user=user, project_id=project_id)
+    back = _review_page_back(request.POST.get("next"), project)
     action_name = request.POST.get("action")
     try:
         if action_name == "approve_all":
@@ -55,21 +57,18 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
                     _("The pending answers are being approved; the progress is shown below."),
                 )
             else:
-                messages.success(request, _("%(n)d answers approved.") % {"n": approved})
+                messages.success(request, _approved(approved))
         elif action_name == "approve":
             ids = _ids(request.POST.getlist("submission"))
             n = services.submissions_approve(project=project, actor=user, submission_ids=ids)
-            messages.success(request, _("%(n)d answers approved.") % {"n": n})
+            messages.success(request, _approved(n))
         elif action_name == "reject":
             # Rejecting has its own form (a reason, the daily-share confirmation, a decision
             # the worker can appeal); the chosen answers go there.
             chosen = [str(i) for i in _ids(request.POST.getlist("submission"))]
             if not chosen:
                 raise ApplicationError(_("Choose the answers to reject."), field="submission")
-            query = urlencode(
-                [("submission", i) for i in chosen]
-                + [("next", reverse("review:page", args=[project.pk]))]
-            )
+            query = urlencode([("submission", i) for i in chosen] + [("next", back)])
             return redirect(f"{reverse('review:reject_many', args=[project.pk])}?{query}")
         elif action_name == "bonus":
             ids = _ids(request.POST.getlist("worker"))
@@ -83,13 +82,32 @@ def project_review_act(request: HttpRequest, project_id: int) -> HttpResponse:
                 request_key=request.POST.get("request_key", ""),
                 project=project,
             )
-            messages.success(request, _("Bonus sent to %(n)d workers.") % {"n": len(workers)})
+            n = len(workers)
+            messages.success(
+                request,
+                ngettext("Bonus sent to %(n)d worker.", "Bonus sent to %(n)d workers.", n)
+                % {"n": n},
+            )
     except ApplicationError as exc:
         # The review page shows the bonus form again with what was typed.
         labels = {"amount": _("Amount per worker"), "message": _("Message"), "worker": _("Workers")}
         messages.error(request, in_words(exc.message, labels))
         keep_typed(request, exc.field)
-    return redirect("review:page", project_id=project.pk)
+    return HttpResponseRedirect(back)
+
+
+def _approved(n: int) -> str:
+    return ngettext("%(n)d answer approved.", "%(n)d answers approved.", n) % {"n": n}
+
+
+def _review_page_back(value: object, project: Project) -> str:
+    """The review page with the filters the requester had, when `next` is that page; the
+    bare review page otherwise, so a forged `next` cannot send the browser anywhere else."""
+    page = reverse("review:page", args=[project.pk])
+    back = safe_next_url(value)
+    if back == page or back.startswith(page + "?"):
+        return back
+    return page
 
 
 def _reject_page(
@@ -123,14 +141,19 @@ def _reject_page(
         if context["needs_confirm"]:
             # The API's wording asks for a parameter; a person confirms with the button.
             details = exc.details if isinstance(exc.details, dict) else {}
-            context["error"] = _(
+            total = details.get("answers", 0)
+            context["error"] = ngettext(
+                "This would reject %(n)d of %(worker)s's %(total)d answer in the last 24 "
+                "hours, more than your project's usual share. Check again, then press Reject "
+                "once more to confirm.",
                 "This would reject %(n)d of %(worker)s's %(total)d answers in the last 24 "
                 "hours, more than your project's usual share. Check again, then press Reject "
-                "once more to confirm."
+                "once more to confirm.",
+                total,
             ) % {
                 "n": details.get("rejections", len(ids)),
                 "worker": details.get("worker", ""),
-                "total": details.get("answers", 0),
+                "total": total,
             }
         return render(request, "review/reject.html", context, status=exc.status)
     workers = sorted({d.worker.username for d in decisions})

@@ -75,6 +75,7 @@ class Feedback(models.Model):
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "feedback"
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:

@@ -73,6 +73,9 @@ def rate(request: HttpRequest, project_id: int) -> HttpResponse:
 @page
 def feedback(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
+    if user.is_authenticated and user.is_staff and not hasattr(user, "worker_profile"):
+        # Operators read and answer the workers' messages in their own tool.
+        return redirect("admin:voice_feedback_changelist")
     access_worker(user=user)
     error = None
     form = {"subject": "", "message": "", "key": secrets.token_urlsafe(16)}

@@ -81,6 +81,7 @@ class Delivery(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        verbose_name_plural = "deliveries"
         constraints = [
             models.UniqueConstraint(fields=["event", "subscription"], name="webhook_delivery_once"),
             models.CheckConstraint(

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from microwork.accounts.models import User
 from microwork.projects.disturbing import category_names
@@ -23,9 +24,12 @@ def _refusal(project: Any, choices: selectors.Choices, seen: int | None) -> str 
             "you are willing to see: %(url)s"
         ) % {"names": ", ".join(category_names(missing)), "url": reverse("wellbeing:settings")}
     if seen is not None and seen >= choices.daily_cap:
-        return _(
+        return ngettext(
+            "You have seen %(seen)d disturbing item today, your daily limit of %(cap)d. More "
+            "from midnight UTC; other work is still open to you. Your limit: %(url)s",
             "You have seen %(seen)d disturbing items today, your daily limit of %(cap)d. More "
-            "from midnight UTC; other work is still open to you. Your limit: %(url)s"
+            "from midnight UTC; other work is still open to you. Your limit: %(url)s",
+            seen,
         ) % {"seen": seen, "cap": choices.daily_cap, "url": reverse("wellbeing:settings")}
     return None
 

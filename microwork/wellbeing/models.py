@@ -19,6 +19,7 @@ class WorkerWellbeing(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name_plural = "worker wellbeing"
         constraints = [
             models.CheckConstraint(
                 condition=Q(daily_cap__isnull=True) | Q(daily_cap__gte=1),

@@ -10,6 +10,8 @@ of moving the money again.
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from microwork.lib.registry import plugin
@@ -62,6 +64,21 @@ def get_provider(key: str) -> PayoutProvider:
         code="unknown_provider",
         field="provider",
     )
+
+
+def method_text(*, provider: str, label: str, details: dict[str, Any]) -> str:
+    """A payout method in one line: the provider's masked description, after the name the
+    worker gave it. A method saved without a name is named after its provider, which the
+    description already says: it is not said twice."""
+    impl = get_provider(provider)
+    description = impl.describe(details)
+    provider_names = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            provider_names.add(str(impl.label))
+    if not label.strip() or label.strip() in provider_names:
+        return description
+    return f"{label} — {description}"
 
 
 def provider_choices() -> list[tuple[str, str]]:

@@ -1,9 +1,11 @@
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from microwork.ledger.models import Account, Payout, PayoutEvent, SimulatedTransfer, Transaction
+from microwork.ledger.providers import get_provider
 from microwork.ledger.services.accounts import in_flight_account, ledger_account
 from microwork.ledger.services.check import ledger_check
 from microwork.ledger.services.deposits import deposit_record
@@ -296,3 +298,19 @@ def test_the_operator_page_refuses_to_fail_an_automatic_payout(client, walt_earn
     )
     payout.refresh_from_db()
     assert payout.status == Payout.Status.PAID
+
+
+def test_a_payout_method_reads_its_name_once(walt_earned, client):
+    plain = _method(walt_earned)
+    named = payout_method_add(
+        user=walt_earned, provider="simulated", label="My MTN", details={"phone": "+2348011112222"}
+    )
+    client.force_login(walt_earned)
+    for url in (reverse("ledger:payouts"), reverse("payments:worker")):
+        html = client.get(url).content.decode()
+        provider = str(get_provider("simulated").label)
+        assert f"{provider} …5678" in html
+        assert f"{provider} — {provider}" not in html and f"{provider} {provider}" not in html
+        assert f"My MTN — {provider} …2222" in html, url
+    assert plain.label == str(get_provider("simulated").label)
+    assert named.label == "My MTN"

@@ -78,3 +78,29 @@ def test_plural_forms_follow_the_language(language, n, words):
     )
     with translation.override(language):
         assert template.render(Context({"n": n})) == words
+
+
+def test_a_countdown_reads_as_minutes_and_seconds():
+    assert [l10n.clock_text(s) for s in (599, 60, 5, 0, -3, None, 3725)] == [
+        "9:59",
+        "1:00",
+        "0:05",
+        "0:00",
+        "0:00",
+        "0:00",
+        "62:05",
+    ]
+
+
+def test_french_writes_the_first_of_the_month_as_an_ordinal():
+    first = datetime(2026, 12, 1, 9, 5, tzinfo=UTC)
+    with translation.override("fr"):
+        assert l10n.date_text(first).startswith("1er déc")
+        assert l10n.datetime_text(first).startswith("1er déc")
+        assert l10n.date_text(first.date()).startswith("1er déc")
+        assert l10n.date_text(datetime(2026, 12, 11, tzinfo=UTC)).startswith("11 déc")
+        assert l10n.date_text(datetime(2026, 12, 21, tzinfo=UTC)).startswith("21 déc")
+        html = Template("{{ d|day }}").render(Context({"d": first}))
+        assert html.startswith("1er déc")
+    with translation.override("en"):
+        assert l10n.date_text(first).startswith("1 Dec")

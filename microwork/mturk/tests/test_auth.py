@@ -3,6 +3,7 @@ access keys' command and page; one organisation's HIT unseen by another's key.""
 
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import botocore.auth
@@ -10,6 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 from django.core.management import call_command
 
+from microwork.lib.l10n import datetime_text
 from microwork.mturk.models import AccessKey
 from microwork.mturk.services.keys import access_key_create, access_key_revoke
 from microwork.mturk.tests.helpers import client_for, hit_params, requester_client
@@ -119,6 +121,10 @@ def test_the_keys_page_makes_and_revokes_a_key(client, rita, walt):
     assert page.status_code == 200
     key = AccessKey.objects.get(user=rita)
     assert key.access_key_id in page.content.decode()
+    # Dates read as on every other page, with their time zone, not as raw ISO.
+    html = client.get("/mturk/keys/").content.decode()
+    assert f"{datetime_text(key.created_at)} UTC" in html
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", html)
     client.post(f"/mturk/keys/{key.pk}/revoke/")
     key.refresh_from_db()
     assert key.revoked_at is not None

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 TRUE_TEXTS = frozenset({"true", "1", "yes"})
 FALSE_TEXTS = frozenset({"false", "0", "no"})
@@ -167,9 +168,19 @@ def _array(schema: Mapping[str, Any], value: Any, path: str) -> list[Any]:
         raise _fail(schema, "type", path, _("must be a list"), value)
     low, high = schema.get("minItems"), schema.get("maxItems")
     if low is not None and len(value) < low:
-        raise _fail(schema, "minItems", path, _("needs at least %(n)d items") % {"n": low})
+        raise _fail(
+            schema,
+            "minItems",
+            path,
+            ngettext("needs at least %(n)d item", "needs at least %(n)d items", low) % {"n": low},
+        )
     if high is not None and len(value) > high:
-        raise _fail(schema, "maxItems", path, _("has more than %(n)d items") % {"n": high})
+        raise _fail(
+            schema,
+            "maxItems",
+            path,
+            ngettext("has more than %(n)d item", "has more than %(n)d items", high) % {"n": high},
+        )
     items = schema.get("items")
     cleaned = [clean(items, item, path=path) if items else item for item in value]
     if schema.get("uniqueItems"):

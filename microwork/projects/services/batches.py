@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from microwork.accounts.models import User
 from microwork.lib.errors import ApplicationError, Conflict
@@ -65,14 +66,19 @@ class UploadRefused(ApplicationError):
     def __init__(self, report: CheckReport) -> None:
         shown = len(report.errors)
         if report.errors_total > shown:
-            message = _(
+            message = ngettext(
+                "The file was refused: %(total)d problem (the first %(shown)d are listed). "
+                "Nothing was added.",
                 "The file was refused: %(total)d problems (the first %(shown)d are listed). "
-                "Nothing was added."
+                "Nothing was added.",
+                report.errors_total,
             ) % {"total": report.errors_total, "shown": shown}
         else:
-            message = _("The file was refused: %(total)d problems. Nothing was added.") % {
-                "total": report.errors_total
-            }
+            message = ngettext(
+                "The file was refused: %(total)d problem. Nothing was added.",
+                "The file was refused: %(total)d problems. Nothing was added.",
+                report.errors_total,
+            ) % {"total": report.errors_total}
         super().__init__(message, field="file", details=report.errors)
         self.report = report
 

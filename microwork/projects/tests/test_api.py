@@ -135,6 +135,7 @@ def test_refused_upload_lists_problems(api):
     assert r.status_code == 400
     body = r.json()
     assert body["code"] == "upload_refused"
+    assert body["message"] == "The file was refused: 1 problem. Nothing was added."
     assert body["details"][0]["row"] == 1 and body["details"][0]["field"] == "answer"
     assert not Batch.objects.exists()
 

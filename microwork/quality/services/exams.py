@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from microwork.accounts.models import User
 from microwork.lib.errors import ApplicationError, Conflict, Forbidden
@@ -153,7 +154,12 @@ def test_attempt_start(
         raise Conflict(_("You already passed this."), code="already_passed")
     if len(previous) >= test.max_attempts:
         raise ApplicationError(
-            _("You used all %(n)d attempts at this test.") % {"n": test.max_attempts},
+            ngettext(
+                "You used your only attempt at this test.",
+                "You used all %(n)d attempts at this test.",
+                test.max_attempts,
+            )
+            % {"n": test.max_attempts},
             code="no_attempts_left",
         )
     if previous and previous[0].finished_at:

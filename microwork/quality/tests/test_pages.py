@@ -257,3 +257,17 @@ def test_operators_lift_only_suspensions_and_flags(client, project, walt, omar):
     assert r.status_code == 404
     warning.refresh_from_db()
     assert warning.status == "active"
+
+
+def test_the_workers_table_shows_the_counts_beside_the_labelled_estimate(
+    client, project, rita, walt
+):
+    from microwork.quality.tests.helpers import answer
+
+    answer(task=make_tasks(project, 1, gold=True)[0], worker=walt, label="cat")
+    client.force_login(rita)
+    html = client.get(reverse("quality:project", args=[project.pk])).content.decode()
+    # One control task, answered right: the count says so; the smoothed figure is an estimate.
+    assert "1 of 1 right" in html
+    assert "estimated " in html and "likely between" in html
+    assert "1/1" not in html

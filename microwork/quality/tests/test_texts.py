@@ -43,3 +43,21 @@ def test_a_warning_states_the_numbers_and_the_distance(rita, walt):
     assert "minimum of 80 %" in warning.outcome
     assert "+0.0 percentage points" in warning.outcome
     assert "nothing happens unless you cross it" in warning.outcome
+
+
+def test_a_reversed_rejection_reads_as_good_news_not_as_a_rejection(rita, walt):
+    from microwork.inbox.models import Notification
+
+    project = make_project(owner=rita)
+    decision = decision_record(
+        worker=walt,
+        project=project,
+        kind="rejection",
+        inputs={},
+        starts_at=timezone.now(),
+        reason_code="wrong_answer",
+    )
+    note = Notification(user=walt, kind="decision_reversed", params={"decision_id": decision.pk})
+    [(line, _url)] = texts.inbox_lines(notifications=[note])
+    assert "was reversed" in line and "is paid" in line and project.name in line
+    assert "was rejected" not in line

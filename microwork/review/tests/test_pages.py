@@ -23,7 +23,7 @@ def test_reject_form_asks_to_confirm_above_the_share(client, project, rita, walt
     assert b"The instructions were not followed" in client.get(url).content
     r = client.post(url, {"reason": "incomplete"})
     assert r.status_code == 400
-    assert "This would reject 1 of walt" in r.content.decode()
+    assert "This would reject 1 of walt&#x27;s 2 answers in" in r.content.decode()
     assert 'name="confirm" value="1"' in r.content.decode()
     subs[0].refresh_from_db()
     assert subs[0].status == "pending"
@@ -64,7 +64,7 @@ def test_answers_chosen_on_the_review_page_are_rejected_through_quality_control(
     assert r.status_code == 400 and "reason must be one of" in r.content.decode()
     # Nina's only answer today is more than the share: one confirmation covers the batch.
     r = client.post(form_url, {**chosen, "reason": "wrong_answer"})
-    assert r.status_code == 400 and "reject 1 of nina" in r.content.decode()
+    assert r.status_code == 400 and "reject 1 of nina&#x27;s 1 answer in" in r.content.decode()
     assert not Decision.objects.exists()
     r = client.post(form_url, {**chosen, "reason": "wrong_answer", "confirm": "1"})
     assert r["Location"] == review
@@ -76,3 +76,22 @@ def test_answers_chosen_on_the_review_page_are_rejected_through_quality_control(
     # A worker cannot open the form.
     client.force_login(walt)
     assert client.get(form_url).status_code == 403
+
+
+def test_the_reject_pages_name_whose_answer_the_requester_is_reading(
+    client, project, rita, walt, nina, omar
+):
+    from microwork.quality.tests.helpers import fund, submit
+
+    fund(project, omar)
+    tasks = make_tasks(project, 2)
+    walts = submit(task=tasks[0], worker=walt, label="dog")
+    ninas = submit(task=tasks[1], worker=nina, label="cat")
+    client.force_login(rita)
+    one = client.get(reverse("review:reject", args=[walts.pk])).content.decode()
+    assert "walt’s answer" in one and "Your answer" not in one
+    many = client.get(
+        reverse("review:reject_many", args=[project.pk]),
+        {"submission": [walts.pk, ninas.pk]},
+    ).content.decode()
+    assert "walt’s answer" in many and "nina’s answer" in many and "Your answer" not in many

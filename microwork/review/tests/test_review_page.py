@@ -1,5 +1,7 @@
 """The review page's buttons (approve, reject, bonus) with the money tests' projects."""
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.urls import reverse
 
 from microwork.inbox.models import Notification
@@ -91,3 +93,27 @@ def test_a_refused_bonus_keeps_the_amount_and_message_and_names_the_amount_in_wo
     assert "amount must be" not in page
     assert 'value="0.5.5"' in page and 'value="Thanks for the careful work"' in page
     assert not Transaction.objects.filter(kind=Transaction.Kind.BONUS).exists()
+
+
+def test_the_review_buttons_return_to_the_filtered_page_and_count_in_words(
+    client, rita, walt, walt_worked
+):
+    project, subs = walt_worked
+    client.force_login(rita)
+    page = reverse("review:page", args=[project.pk])
+    filtered = f"{page}?worker=walt&status=pending"
+    html = client.get(filtered).content.decode()
+    assert 'name="next" value="/' in html and "worker=walt&amp;status=pending" in html
+    url = reverse("review:act", args=[project.pk])
+    r = client.post(url, {"action": "approve", "submission": [subs[3].pk], "next": filtered})
+    assert r["Location"] == filtered
+    subs[3].refresh_from_db()
+    assert subs[3].status == Submission.Status.APPROVED
+    assert "1 answer approved." in client.get(filtered).content.decode()
+    # Choosing answers to reject carries the filters to the form's way back.
+    r = client.post(url, {"action": "reject", "submission": [subs[0].pk], "next": filtered})
+    assert parse_qs(urlsplit(r["Location"]).query)["next"] == [filtered]
+    # Only the same review page: anywhere else, even on this site, falls back to it bare.
+    for elsewhere in ("https://evil.example/", "//evil.example/x", "/accounts/logout/", ""):
+        r = client.post(url, {"action": "approve_all", "next": elsewhere})
+        assert r["Location"] == page

@@ -114,3 +114,23 @@ def test_the_feedback_page_keeps_what_was_typed_when_refused(walt, client):
     assert response.status_code == 400
     body = response.content.decode()
     assert "Typed text" in body and "Subject" in body
+
+
+def test_operators_find_answer_and_are_recorded_in_their_feedback_tool(walt, omar, client):
+    omar.is_superuser = True
+    omar.save(update_fields=["is_superuser"])
+    sent = feedback_create(worker=walt, subject="pay", message="Payouts are slow.", key="k1")
+    client.force_login(omar)
+    tool = reverse("admin:voice_feedback_changelist")
+    # The workers' page says operators answer there: an operator who opens it goes to the tool.
+    assert client.get(reverse("voice:feedback"))["Location"] == tool
+    assert f'href="{tool}"' in client.get(reverse("operator")).content.decode()
+    change = reverse("admin:voice_feedback_change", args=[sent.pk])
+    assert "Payouts are slow." in client.get(change).content.decode()
+    r = client.post(change, {"answer": "Fixed this week.", "answer_public": "on"})
+    assert r.status_code == 302
+    sent.refresh_from_db()
+    assert (sent.status, sent.answer, sent.answered_by) == ("answered", "Fixed this week.", omar)
+    assert sent.answered_at is not None
+    client.force_login(walt)
+    assert "Fixed this week." in client.get(reverse("voice:feedback")).content.decode()

@@ -1,8 +1,11 @@
 """The requester's webhook pages: subscribe, see the secret once, read the delivery log, in
 English and French."""
 
+import re
+
 import pytest
 
+from microwork.lib.l10n import datetime_text
 from microwork.webhooks.models import Subscription
 from microwork.webhooks.services.subscriptions import subscription_create
 
@@ -49,6 +52,10 @@ def test_the_test_button_sends_and_the_log_shows_the_answer(
     assert r.status_code == 302
     page = client.get(f"/webhooks/{sub.pk}/").content.decode()
     assert "HTTP 503" in page
+    # The log's times read as on every other page, with their time zone, not as raw ISO.
+    delivery = sub.deliveries.get()
+    assert f"{datetime_text(delivery.created_at)} UTC" in page
+    assert not re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", page)
     assert "webhook.test" in page
     rotated = client.post(f"/webhooks/{sub.pk}/rotate/")
     sub.refresh_from_db()

@@ -1,6 +1,8 @@
 """Keyboard shortcuts on a task page, in a real browser: a digit picks that choice, Enter
 sends; typing in a text box keeps its keys."""
 
+import re
+
 import pytest
 
 from microwork.work.models import Submission
@@ -45,3 +47,19 @@ def test_typing_in_a_text_box_keeps_its_keys(transactional_db, live_server, desk
     desktop.keyboard.press("Enter")
     assert box.input_value() == "1 2\n"
     assert not Submission.objects.filter(worker=walt).exists()
+
+
+def test_a_phone_shows_no_key_hints_and_the_timer_reads_minutes(
+    transactional_db, live_server, phone, desktop, rita, walt
+):
+    project = live_project(rita)
+    add_tasks(project, 3)
+    log_in(phone, live_server.url, "walt", "walt-pass-123")
+    phone.click(f"form[action='/work/p/{project.pk}/start/'] button")
+    phone.wait_for_selector("#task-form")
+    # A touch screen has no keys to press: the hint and the digits beside the choices go.
+    assert not phone.locator("#task-keys").is_visible()
+    assert not phone.locator("fieldset.choices label kbd").first.is_visible()
+    # The countdown reads as minutes and seconds, with its words, once the script ticks.
+    phone.wait_for_timeout(1500)
+    assert re.fullmatch(r"\d+:\d\d left", phone.locator("#time-left").inner_text())

@@ -92,7 +92,7 @@ def _normalise(html):
     html = re.sub(r"/api/work/assignments/\d+/", "/api/work/assignments/N/", html)
     html = re.sub(r"Picture number \d+", "Picture", html)
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
-    return re.sub(r"\d+ s left|data-seconds-left=\"\d+\"", "", html)
+    return re.sub(r"\d+:\d\d left|data-seconds-left=\"\d+\"", "", html)
 
 
 def test_control_task_page_is_identical_to_an_ordinary_one(client, walt, nina, rita):
@@ -231,3 +231,11 @@ def test_a_refusal_ending_in_an_address_becomes_a_sentence_and_a_link(reason, te
     from microwork.work.selectors import _refusal
 
     assert _refusal(reason) == (text, "/privacy/p/3/")
+
+
+def test_the_task_page_counts_down_in_minutes_and_seconds(walt_client, walt, project, tasks):
+    walt_client.post(f"/work/p/{project.pk}/start/")
+    a = Assignment.objects.get(worker=walt)
+    html = walt_client.get(f"/work/a/{a.pk}/").content.decode()
+    assert re.search(r'id="time-left"[^>]*data-words="\{time\} left">\d+:\d\d left<', html)
+    assert not re.search(r"\d+ s left", html)

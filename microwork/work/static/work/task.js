@@ -63,7 +63,8 @@
       var end = Date.now() + 1000 * parseInt(left.dataset.secondsLeft, 10);
       setInterval(function () {
         var s = Math.max(0, Math.round((end - Date.now()) / 1000));
-        left.textContent = Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
+        var clock = Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
+        left.textContent = (left.dataset.words || "{time}").replace("{time}", clock);
       }, 1000);
     }
   }
