@@ -30,7 +30,7 @@ from microwork.lib.bounds import whole_number
 from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError
 from microwork.lib.money import CURRENCY_CHOICES
-from microwork.lib.views import in_words, page, typed_now
+from microwork.lib.views import in_words, keep_typed, page, typed_now, typed_values
 
 
 def _providers() -> list[tuple[str, str]]:
@@ -226,7 +226,7 @@ def operator_payouts(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ledger/operator_payouts.html",
-        {"rows": rows, "check": selectors.ledger_check_latest()},
+        {"rows": rows, "check": selectors.ledger_check_latest(), "typed": typed_values(request)},
     )
 
 
@@ -259,7 +259,10 @@ def operator_payout_finish(request: HttpRequest, payout_id: int) -> HttpResponse
             )
             messages.success(request, _("Payout %(id)s marked sent.") % {"id": payout.pk})
     except ApplicationError as exc:
-        messages.error(request, exc.message)
+        # The page goes back to the list: what was typed in this payout's form is kept there.
+        labels = {"reference": _("transfer reference"), "reason": _("why it failed")}
+        messages.error(request, in_words(exc.message, labels))
+        keep_typed(request, exc.field)
     return redirect("ledger:operator_payouts")
 
 

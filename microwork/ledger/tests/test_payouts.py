@@ -314,3 +314,24 @@ def test_a_payout_method_reads_its_name_once(walt_earned, client):
         assert f"My MTN — {provider} …2222" in html, url
     assert plain.label == str(get_provider("simulated").label)
     assert named.label == "My MTN"
+
+
+def test_a_refused_manual_payout_form_keeps_what_was_typed_on_the_list(client, walt_earned, omar):
+    from django.urls import reverse
+
+    payout = payout_request(
+        user=walt_earned, method=_method(walt_earned, provider="manual"), amount="3"
+    )
+    client.force_login(omar)
+    r = client.post(
+        reverse("ledger:operator_payout_finish", args=[payout.pk]),
+        {"outcome": "sent", "payout": payout.pk, "reference": "   "},
+        follow=True,
+    )
+    page = r.content.decode()
+    assert "Enter the transfer reference." in page
+    assert 'value="   " aria-invalid="true"' in page
+    payout.refresh_from_db()
+    assert payout.status != Payout.Status.PAID
+    # Shown once: the next visit is a fresh form.
+    assert "aria-invalid" not in client.get(reverse("ledger:operator_payouts")).content.decode()
