@@ -117,7 +117,7 @@ def test_requester_pages_run_their_scripts_without_a_violation(
     deposit_record(
         organisation=project.organisation, amount="20", currency="USD", reference="r", actor=omar
     )
-    # A batch still being checked: the project page asks for its progress (projects/detail.js).
+    # A batch still being checked: the project page asks for its progress (microwork/progress.js).
     checking = Batch.objects.create(
         project=project, uploaded_by=rita, filename="big.csv", file_format="csv", status="pending"
     )

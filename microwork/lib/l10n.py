@@ -12,13 +12,16 @@ with "13,50 USD".
 - Dates: one style per language (the same format modules), in UTC as stored.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils import formats
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from microwork.lib.money import AMOUNT_PLACES, CURRENCIES
+from microwork.lib.progress import PhaseView, ProgressView
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -128,3 +131,23 @@ def clock_text(seconds: int | None) -> str:
     """A countdown as minutes and seconds, as a timer shows it: 599 → 9:59, 3725 → 62:05."""
     total = max(0, int(seconds or 0))
     return f"{total // 60}:{total % 60:02d}"
+
+
+def progress_in_words(
+    progress: ProgressView, describe: Callable[[PhaseView], tuple[str, str]]
+) -> dict[str, Any]:
+    """A long job's progress for the page that waits on it: each phase's name and count in
+    words (`describe` gives them for the job's own phases), its state, the share done and the
+    time left."""
+    states = {"waiting": gettext("waiting"), "done": gettext("done")}
+    lines = []
+    for phase in progress.phases:
+        name, count = describe(phase)
+        state = states.get(phase.state) or gettext("%(p)d %%") % {"p": phase.percent}
+        lines.append({"name": name, "state": state, "count": count, "key": phase.key})
+    seconds = progress.seconds_left
+    return {
+        "phases": lines,
+        "percent": progress.percent,
+        "time_left": time_left_text(seconds) if seconds is not None else "",
+    }

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from microwork.accounts.access import access_organisation_for_requester
 from microwork.accounts.auth import request_user
 from microwork.lib.errors import ApplicationError
-from microwork.lib.l10n import format_money, time_left_text
+from microwork.lib.l10n import format_money, progress_in_words
 from microwork.lib.redirects import safe_next_url
 from microwork.lib.text import render_markdown
 from microwork.lib.views import form_labels, form_status, in_words, keep_typed, page, typed_values
@@ -250,27 +250,18 @@ def progress_words(progress: Any, batch: Any) -> dict[str, Any]:
     """A running upload's phases in words, each with its count, and the time left."""
     if progress is None:
         return {"phases": [], "percent": batch.percent_checked, "time_left": ""}
-    lines = []
-    for phase in progress.phases:
+
+    def describe(phase: Any) -> tuple[str, str]:
         if phase.key == "check":
-            name = _("Checking the file")
-            count = ngettext("%(n)d row checked", "%(n)d rows checked", batch.rows_seen) % {
-                "n": batch.rows_seen
-            }
-        else:
-            name = _("Adding the tasks")
-            count = _("%(done)d of %(total)d tasks stored") % {
-                "done": phase.done,
-                "total": phase.total,
-            }
-        state = {
-            "waiting": _("waiting"),
-            "running": _("%(p)d %%") % {"p": phase.percent},
-            "done": _("done"),
-        }[phase.state]
-        lines.append({"name": name, "state": state, "count": count, "key": phase.key})
-    time_left = time_left_text(progress.seconds_left) if progress.seconds_left is not None else ""
-    return {"phases": lines, "percent": progress.percent, "time_left": time_left}
+            return _("Checking the file"), ngettext(
+                "%(n)d row checked", "%(n)d rows checked", batch.rows_seen
+            ) % {"n": batch.rows_seen}
+        return _("Adding the tasks"), _("%(done)d of %(total)d tasks stored") % {
+            "done": phase.done,
+            "total": phase.total,
+        }
+
+    return progress_in_words(progress, describe)
 
 
 @require_POST

@@ -20,7 +20,7 @@ from microwork.accounts.models import User
 from microwork.lib.bounds import MAX_ID, whole_number
 from microwork.lib.csvfile import csv_writer
 from microwork.lib.errors import ApplicationError
-from microwork.lib.l10n import time_left_text
+from microwork.lib.l10n import progress_in_words
 from microwork.lib.redirects import safe_next_url
 from microwork.lib.views import action, in_words, keep_typed, page, typed_values
 from microwork.payments import selectors as payments_selectors
@@ -287,28 +287,16 @@ def approve_progress_words(progress: Any) -> dict[str, Any]:
     """The approval job's phases in words, each with its count, and the time left."""
     if progress is None:
         return {"phases": [], "percent": 0, "time_left": ""}
-    lines = []
-    for phase in progress.phases:
+
+    def describe(phase: Any) -> tuple[str, str]:
         if phase.key == "count":
-            name, count = _("Counting the pending answers"), ""
-        else:
-            name = _("Approving and paying")
-            count = _("%(done)d of %(total)d answers approved") % {
-                "done": phase.done,
-                "total": phase.total,
-            }
-        state = {
-            "waiting": _("waiting"),
-            "running": _("%(p)d %%") % {"p": phase.percent},
-            "done": _("done"),
-        }[phase.state]
-        lines.append({"name": name, "state": state, "count": count, "key": phase.key})
-    seconds = progress.seconds_left
-    return {
-        "phases": lines,
-        "percent": progress.percent,
-        "time_left": time_left_text(seconds) if seconds is not None else "",
-    }
+            return _("Counting the pending answers"), ""
+        return _("Approving and paying"), _("%(done)d of %(total)d answers approved") % {
+            "done": phase.done,
+            "total": phase.total,
+        }
+
+    return progress_in_words(progress, describe)
 
 
 @page

@@ -1,8 +1,10 @@
-// A project's page: batches still being checked or inserted refresh their progress every 2 s.
+// A long job's progress on the page that waits on it (an upload's batches, the approval of
+// every pending answer): each element with data-progress and not yet data-finished is
+// replaced every 2 s by the fragment at its data-url, until the fragment says it is finished.
 (function () {
   "use strict";
   function poll() {
-    var open = document.querySelectorAll(".batch-progress:not([data-finished])");
+    var open = document.querySelectorAll("[data-progress]:not([data-finished])");
     if (!open.length) return;
     open.forEach(function (el) {
       fetch(el.dataset.url, {credentials: "same-origin"})
