@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from microwork.accounts.models import User, WorkerProfile
+from microwork.lib.l10n import datetime_text
 from microwork.projects.models import Project
 from microwork.quality import selectors, texts
 from microwork.quality.models import (
@@ -116,7 +117,7 @@ def requirement_refusal(*, requirement: ProjectRequirement, worker: User) -> str
                     "You can take the paid test “%(name)s” again from %(when)s UTC: %(url)s"
                 ) % {
                     "name": test.name,
-                    "when": again.strftime("%Y-%m-%d %H:%M"),
+                    "when": datetime_text(again),
                     "url": reverse("quality:test", args=[test.pk]),
                 }
             if test.is_training:

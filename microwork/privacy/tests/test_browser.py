@@ -42,6 +42,8 @@ def test_a_worker_reads_agrees_starts_and_withdraws_on_a_phone(
     assignment = Assignment.objects.get(worker=walt)
     assert assignment.status == Assignment.Status.LEASED
 
+    # On a phone the site's menu folds behind its Menu button.
+    phone.click("label[for=menu-toggle]")
     phone.click("a[href='/privacy/']")
     phone.click(f"form[action='/privacy/p/{project.pk}/withdraw/'] button")
     phone.wait_for_selector("text=Consent withdrawn")

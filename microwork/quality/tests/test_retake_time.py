@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from microwork.lib.l10n import datetime_text
 from microwork.quality import eligibility, selectors
 from microwork.quality.services import exams
 from microwork.quality.services.qualifications import project_requirement_add
@@ -49,7 +50,7 @@ def test_the_retake_time_follows_the_rule_the_start_applies(failed, walt):
 
 def test_the_work_page_reason_and_the_test_page_say_when(failed, walt, client):
     project, test, attempt = failed
-    when = (attempt.finished_at + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
+    when = datetime_text(attempt.finished_at + timedelta(hours=1))
     refusal = eligibility.check(project=project, worker=walt, now=timezone.now())
     assert f"again from {when} UTC" in refusal
     client.force_login(walt)

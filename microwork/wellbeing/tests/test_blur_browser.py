@@ -27,6 +27,8 @@ def test_a_disturbing_picture_is_blurred_until_tapped_then_answered(
     log_in(phone, base, "walt", "walt-pass-123")
     phone.click(f"form[action='/work/p/{project.pk}/start/'] button")
     phone.wait_for_selector("#task-form")
+    # The stylesheets in: an element can be read before they have loaded on a busy machine.
+    phone.wait_for_load_state("load")
     assert "blur" in _filter(phone)
     button = phone.locator("#disturbing-show")
     assert button.get_attribute("aria-expanded") == "false"
@@ -49,6 +51,7 @@ def test_the_keyboard_reveals_it_too(
     log_in(desktop, base, "walt", "walt-pass-123")
     desktop.click(f"form[action='/work/p/{project.pk}/start/'] button")
     desktop.wait_for_selector("#task-form")
+    desktop.wait_for_load_state("load")
     assert "blur" in _filter(desktop)
     desktop.focus("#disturbing-show")
     desktop.keyboard.press("Enter")
