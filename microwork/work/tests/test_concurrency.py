@@ -37,6 +37,26 @@ def needs_postgres():
         pytest.skip("needs PostgreSQL: SQLite has a single writer, so claims cannot race there")
 
 
+@pytest.fixture(autouse=True)
+def a_connection_for_every_thread():
+    """The races need THREADS connections at once, each thread holding its own for its whole
+    run. The server's pool (DB_POOL_MAX) is sized for requests that give theirs back when
+    they end: here it is widened for the test, then put back."""
+    options = connection.settings_dict["OPTIONS"]
+    pool = options.get("pool")
+    if not pool:
+        yield
+        return
+    saved = dict(pool)
+    connection.close()
+    connection.close_pool()
+    pool["max_size"] = THREADS + 4
+    yield
+    connections.close_all()
+    connection.close_pool()
+    options["pool"] = saved
+
+
 def run_threads(n, target):
     barrier = threading.Barrier(n)
     errors: list[BaseException] = []

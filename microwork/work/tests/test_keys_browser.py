@@ -19,7 +19,8 @@ def test_a_digit_chooses_and_enter_sends(transactional_db, live_server, desktop,
     log_in(desktop, base, "walt", "walt-pass-123")
     desktop.click(f"form[action='/work/p/{project.pk}/start/'] button")
     desktop.wait_for_selector("#task-form")
-    assert desktop.locator("#task-keys").is_visible()
+    # Shown once the page's stylesheet and script are in: waited for, not read at once.
+    desktop.wait_for_selector("#task-keys", state="visible")
     desktop.locator("body").click(position={"x": 2, "y": 2})
     desktop.keyboard.press("2")  # the second choice: "gory"
     assert desktop.is_checked("input[name=label][value=gory]")
@@ -58,6 +59,7 @@ def test_a_phone_shows_no_key_hints_and_the_timer_reads_minutes(
     phone.click(f"form[action='/work/p/{project.pk}/start/'] button")
     phone.wait_for_selector("#task-form")
     # A touch screen has no keys to press: the hint and the digits beside the choices go.
+    phone.wait_for_load_state("load")
     assert not phone.locator("#task-keys").is_visible()
     assert not phone.locator("fieldset.choices label kbd").first.is_visible()
     # The countdown reads as minutes and seconds, with its words, once the script ticks.
