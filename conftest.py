@@ -1,5 +1,6 @@
 """People who appear in the tests. Each fixture says who they are and why they exist."""
 
+import contextlib
 import gc
 import os
 import re
@@ -133,11 +134,12 @@ def walt_token(walt):
 
 
 # A browser test that stops answering (a page call Playwright gives no time limit, such as an
-# evaluate or a download's path, waiting on a renderer that never replies) would hold its
-# pytest worker, and the whole run, until CI gives up. After this long the worker stops; the
-# test is then tried once more on a fresh worker, and fails if it stops answering again. Any
-# other failure is not retried. A worker's own output is lost when it stops, so each thread's
-# stack is written to a file first and the run's summary prints it: which call hung.
+# evaluate, a download's path or a context's close, waiting on a renderer that never replies)
+# would hold its pytest worker, and the whole run, until CI gives up. After this long the test
+# is interrupted where it waits (an alarm signal: stopping the worker instead left pytest-xdist's
+# group scheduling waiting for the replaced worker for ever) and tried once more; it fails if
+# it stops answering again. Any other failure is not retried. Each thread's stack is written
+# to a file first and the run's summary prints it: which call hung.
 BROWSER_TEST_SECONDS = 240
 HANG_DIR = "MICROWORK_HANG_DIR"
 
@@ -181,8 +183,8 @@ def pytest_collection_modifyitems(config, items):
             items[:] = kept
     for item in items:
         if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.timeout(BROWSER_TEST_SECONDS, method="thread"))
-            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=["^Timeout"]))
+            item.add_marker(pytest.mark.timeout(BROWSER_TEST_SECONDS, method="signal"))
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=["Timeout"]))
 
 
 def _write_stacks(path, nodeid):
@@ -268,7 +270,7 @@ def phone(browser):
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
-    context.close()
+    _close(context)
 
 
 @pytest.fixture
@@ -277,4 +279,14 @@ def desktop(browser):
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
+    _close(context)
+
+
+def _close(context) -> None:
+    """Leave each page for a blank one before closing: a page closed in the middle of its own
+    requests (a task page saves its draft as it is hidden) could keep the close waiting."""
+    for page in context.pages:
+        # A page that will not leave is closed all the same.
+        with contextlib.suppress(Exception):
+            page.goto("about:blank", timeout=5000)
     context.close()
