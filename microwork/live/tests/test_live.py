@@ -48,6 +48,18 @@ def balance(project):
     return requester_account(project.organisation, project.currency).balance
 
 
+def walt_and_two_tasks(project, rita, walt, now):
+    """Walt alone available, and two live tasks posted: the first offered to him, the second
+    waiting for someone free."""
+    stand_by(project, walt, now=now)
+    return [
+        live_task_post(
+            project=project, actor=rita, data={"text": text}, deadline_seconds=60, now=now
+        )
+        for text in ("one", "two")
+    ]
+
+
 def test_set_up_refuses_a_standby_rate_under_the_floor_naming_the_field(rita):
     project = live_project(rita)
     with pytest.raises(ApplicationError) as exc:
@@ -228,14 +240,8 @@ def test_a_worker_who_answers_is_offered_the_task_waiting_for_someone_at_once(
     project, rita, walt, django_capture_on_commit_callbacks
 ):
     now = timezone.now()
-    stand_by(project, walt, now=now)
-    first = live_task_post(
-        project=project, actor=rita, data={"text": "one"}, deadline_seconds=60, now=now
-    )
     # Walt holds the first offer: the second task waits for someone free.
-    second = live_task_post(
-        project=project, actor=rita, data={"text": "two"}, deadline_seconds=60, now=now
-    )
+    first, second = walt_and_two_tasks(project, rita, walt, now)
     assert not LiveOffer.objects.filter(live_task=second).exists()
     offer = LiveOffer.objects.get(live_task=first)
     accepted = live_offer_accept(offer=offer, worker=walt, now=now)
@@ -252,13 +258,7 @@ def test_a_worker_who_declines_is_offered_another_waiting_task_not_the_declined_
     project, rita, walt
 ):
     now = timezone.now()
-    stand_by(project, walt, now=now)
-    first = live_task_post(
-        project=project, actor=rita, data={"text": "one"}, deadline_seconds=60, now=now
-    )
-    second = live_task_post(
-        project=project, actor=rita, data={"text": "two"}, deadline_seconds=60, now=now
-    )
+    first, second = walt_and_two_tasks(project, rita, walt, now)
     live_offer_decline(offer=LiveOffer.objects.get(live_task=first), worker=walt, now=now)
     assert LiveOffer.objects.get(live_task=second).worker == walt
     # The declined one is not offered to him again: it waits for someone else.
@@ -271,13 +271,7 @@ def test_a_worker_whose_offer_lapses_is_offered_the_next_waiting_task(
     project, rita, walt, django_capture_on_commit_callbacks
 ):
     now = timezone.now()
-    stand_by(project, walt, now=now)
-    first = live_task_post(
-        project=project, actor=rita, data={"text": "one"}, deadline_seconds=60, now=now
-    )
-    second = live_task_post(
-        project=project, actor=rita, data={"text": "two"}, deadline_seconds=60, now=now
-    )
+    first, second = walt_and_two_tasks(project, rita, walt, now)
     offer = LiveOffer.objects.get(live_task=first)
     later = offer.expires_at + timedelta(seconds=0.1)
     Standby.objects.update(last_seen_at=later)
